@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+
+from .models import CompanyProfile, Contact
+
+
+@admin.register(CompanyProfile)
+class CompanyProfileAdmin(admin.ModelAdmin):
+    list_display = ["legal_name", "short_name", "exchange", "ticker", "telephone"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not CompanyProfile.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        # One row: go straight to it.
+        profile = CompanyProfile.objects.first()
+        if profile:
+            return HttpResponseRedirect(
+                reverse("admin:contacts_companyprofile_change", args=[profile.pk])
+            )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "organization", "audience", "telephone", "email", "is_active"]
+    list_editable = ["is_active"]
+    list_filter = ["audience", "is_active"]
+    search_fields = ["name", "title", "organization", "email"]

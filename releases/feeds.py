@@ -1,0 +1,60 @@
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from irsite.contacts.models import CompanyProfile
+
+from .models import Category, Release
+
+
+class ReleasesRssFeed(Feed):
+    """The 20 latest public releases, optionally of one category."""
+
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request, slug: str | None = None) -> Category | None:
+        self.company = CompanyProfile.load()
+        return get_object_or_404(Category, slug=slug) if slug else None
+
+    def title(self, category: Category | None) -> str:
+        name = self.company.short_name or "Company"
+        return f"{name} press releases{f': {category}' if category else ''}"
+
+    def link(self, category: Category | None) -> str:
+        return category.get_absolute_url() if category else reverse("releases:list")
+
+    def description(self, category: Category | None) -> str:
+        return f"Press releases of {self.company.legal_name or 'the company'}."
+
+    def items(self, category: Category | None):
+        releases = Release.objects.public().for_listing()
+        if category:
+            releases = releases.filter(categories=category)
+        return releases[:20]
+
+    def item_title(self, release: Release) -> str:
+        return release.headline
+
+    def item_description(self, release: Release) -> str:
+        return release.excerpt()
+
+    def item_pubdate(self, release: Release):
+        return release.published_at
+
+    def item_updateddate(self, release: Release):
+        return release.last_modified
+
+    def item_guid(self, release: Release) -> str:
+        # Independent of slug and headline, so an edited release is never a "new" item.
+        return f"urn:uuid:{release.uuid}"
+
+    item_guid_is_permalink = False
+
+    def item_categories(self, release: Release) -> list[str]:
+        return [c.name for c in release.categories.all()]
+
+
+class ReleasesAtomFeed(ReleasesRssFeed):
+    feed_type = Atom1Feed
+    subtitle = ReleasesRssFeed.description

@@ -1,0 +1,91 @@
+import os
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from irsite.contacts.models import CompanyProfile, Contact
+from irsite.disclaimers.models import Disclaimer
+from releases import actions, demo
+from releases.models import Category, Release
+
+
+class Command(BaseCommand):
+    help = "Load the demo company and its seed release (idempotent); optionally demo users."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--users",
+            action="store_true",
+            help="Also create an admin superuser and one Editors and one Approvers user "
+            "(passwords from ADMIN_PASSWORD / DEMO_PASSWORD, printed).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, users: bool = False, **options) -> None:
+        CompanyProfile(**demo.COMPANY).save()
+        contacts = [
+            Contact.objects.update_or_create(name=c["name"], defaults=c)[0] for c in demo.CONTACTS
+        ]
+        versions = []
+        for kind, spec in [
+            (Disclaimer.Kind.ABOUT, demo.ABOUT),
+            (Disclaimer.Kind.SAFE_HARBOR, demo.SAFE_HARBOR),
+        ]:
+            disclaimer, _ = Disclaimer.objects.get_or_create(
+                kind=kind, name=spec["name"], defaults={"is_default": True}
+            )
+            versions.append(disclaimer.revise(spec["heading"], spec["text"]))
+        categories = {
+            slug: Category.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+            for name, slug in demo.CATEGORIES
+        }
+        if users:
+            self.ensure_users()
+
+        spec = demo.RELEASE
+        if Release.objects.filter(slug=spec["slug"]).exists():
+            self.stdout.write("Demo release already loaded.")
+            return
+        release = Release(
+            **{k: v for k, v in spec.items() if k not in {"categories", "published_at"}},
+            published_at=timezone.make_aware(datetime.fromisoformat(spec["published_at"])),
+        )
+
+        def write_related() -> None:
+            for position, contact in enumerate(contacts):
+                release.releasecontact_set.create(contact=contact, position=position)
+            for position, version in enumerate(versions):
+                release.releasedisclaimer_set.create(version=version, position=position)
+            release.categories.set([categories[s] for s in spec["categories"]])
+
+        # The seed is history: it goes through the same actions, attributed to this command.
+        actor = actions.SystemActor("load_demo")
+        actions.save_release(release, actor, write_related=write_related, note="demo content")
+        actions.record_past_publication(release, actor, "demo content (Form 8-K, Exhibit 99.1)")
+        self.stdout.write(self.style.SUCCESS(f"Loaded demo release: {release.headline}"))
+
+    def ensure_users(self):
+        User = get_user_model()
+        admin_name = os.environ.get("ADMIN_USERNAME", "admin")
+        admin_password = os.environ.get("ADMIN_PASSWORD", "admin")
+        demo_password = os.environ.get("DEMO_PASSWORD", "irsite-demo")
+        admin, created = User.objects.get_or_create(
+            username=admin_name, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            admin.set_password(admin_password)
+            admin.save()
+        for username, group in [("editor", "Editors"), ("approver", "Approvers")]:
+            user, made = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+            if made:
+                user.set_password(demo_password)
+                user.save()
+            user.groups.add(Group.objects.get(name=group))
+        self.stdout.write(
+            f"Admin user: {admin_name} / {admin_password if created else '(unchanged)'}\n"
+            f"Demo users: editor and approver / {demo_password} (Editors and Approvers groups)"
+        )

@@ -1,0 +1,460 @@
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django_prose_editor.fields import ProseEditorField
+
+from irsite.contacts.models import Contact
+from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
+from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
+
+from .text import first_paragraph_with_dateline
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("releases:category", kwargs={"slug": self.slug})
+
+
+class ReleaseQuerySet(models.QuerySet):
+    """Table logic for releases. `public()` is THE publication rule, used by every public view."""
+
+    def public(self, now: datetime | None = None) -> "ReleaseQuerySet":
+        """Releases readers may see: published, and their publication time has come.
+
+        Visibility is decided here, at query time, so a release scheduled for 08:00:00 is
+        public from 08:00:00 on, with no job flipping a flag.
+        """
+        return self.filter(status=Release.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def scheduled(self, now: datetime | None = None) -> "ReleaseQuerySet":
+        """Approved and published with a go-live time still ahead."""
+        return self.filter(status=Release.Status.PUBLISHED, published_at__gt=now or timezone.now())
+
+    def withdrawn(self, now: datetime | None = None) -> "ReleaseQuerySet":
+        """Once public, since withdrawn: their URLs answer 410 Gone."""
+        return self.filter(status=Release.Status.WITHDRAWN, published_at__lte=now or timezone.now())
+
+    def next_go_live(self, now: datetime | None = None) -> datetime | None:
+        """The moment the public set next changes, so no cache may outlive it."""
+        return (
+            self.scheduled(now).order_by("published_at").values_list("published_at", flat=True)
+        ).first()
+
+    def for_listing(self) -> "ReleaseQuerySet":
+        """What a list or feed row needs, without the bodies of twenty releases."""
+        return self.defer("body").prefetch_related("categories")
+
+    def for_page(self) -> "ReleaseQuerySet":
+        """Everything a release page prints, in a constant number of queries."""
+        return self.prefetch_related(
+            "categories",
+            models.Prefetch(
+                "releasecontact_set",
+                queryset=ReleaseContact.objects.select_related("contact").order_by("position"),
+            ),
+            models.Prefetch(
+                "releasedisclaimer_set",
+                queryset=ReleaseDisclaimer.objects.select_related("version__disclaimer").order_by(
+                    "position"
+                ),
+            ),
+            models.Prefetch("corrections", queryset=Correction.objects.order_by("corrected_at")),
+        )
+
+
+class Release(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        # Public from `published_at` on; "scheduled" until then (see `state`).
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # Fields an editor writes; everything a revision records and a correction may change.
+    CONTENT_FIELDS = (
+        "headline",
+        "subheadline",
+        "slug",
+        "dateline_city",
+        "published_at",
+        "summary",
+        "body",
+        "exhibit_label",
+        "filing_url",
+    )
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    headline = models.CharField(max_length=300)
+    subheadline = models.CharField(max_length=500, blank=True)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text=(
+            "The last part of the permanent URL. After publication the old URL keeps working "
+            "as a permanent redirect if you change it."
+        ),
+    )
+    dateline_city = models.CharField(
+        max_length=100, help_text="As printed before the date, e.g. “CAMBRIDGE, MA”."
+    )
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        help_text=(
+            "To the second, in the company's time zone. The release becomes public at exactly "
+            "this time once an approver publishes it; until then nothing of it is public."
+        ),
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="One or two sentences for feeds and search engines; blank uses the first "
+        "paragraph.",
+    )
+    body = ProseEditorField(
+        extensions=EDITOR_EXTENSIONS,
+        sanitize=sanitize_html,
+        help_text="Starts with the first paragraph; the dateline is put in front of it.",
+    )
+    contacts = models.ManyToManyField(Contact, through="ReleaseContact", blank=True)
+    disclaimers = models.ManyToManyField(DisclaimerVersion, through="ReleaseDisclaimer", blank=True)
+    categories = models.ManyToManyField(Category, blank=True, related_name="releases")
+    exhibit_label = models.CharField(
+        max_length=50, blank=True, help_text="If filed with the SEC, e.g. “EXHIBIT 99.1”."
+    )
+    filing_url = models.URLField(
+        "SEC filing", blank=True, help_text="The 8-K on EDGAR this release was filed with."
+    )
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    # Optimistic locking: a save based on an older version is refused, never merged blindly.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_changed_at = models.DateTimeField(null=True, editable=False)
+    content_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    approved_at = models.DateTimeField(null=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    corrected_at = models.DateTimeField("last corrected", null=True, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, editable=False)
+    withdrawal_reason = models.TextField(blank=True, editable=False)
+    # SHA-256 of the exhibit file a release was imported from: importing it again is a no-op.
+    source_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="release_public_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_release_has_time",
+            )
+        ]
+        permissions = [
+            ("submit_release", "Can submit a release for approval"),
+            ("approve_release", "Can approve or return a release"),
+            ("publish_release", "Can publish, schedule and unschedule a release"),
+            ("correct_release", "Can correct a published release"),
+            ("withdraw_release", "Can withdraw a published release"),
+            ("share_release_preview", "Can create and revoke preview share links"),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs) -> None:
+        # Publication times are stated to the second; sub-second parts would make "exactly
+        # at 08:00:00" ambiguous between the admin, the feeds and the database.
+        if self.published_at is not None:
+            self.published_at = self.published_at.replace(microsecond=0)
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "releases:detail",
+            kwargs={
+                "year": local.year,
+                "month": local.month,
+                "day": local.day,
+                "slug": self.slug,
+            },
+        )
+
+    # --- state -----------------------------------------------------------------------------
+    @property
+    def is_public(self) -> bool:
+        """Row form of `ReleaseQuerySet.public()`, for one release already in hand."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+    @property
+    def state(self) -> str:
+        """The state an editor sees: a published release is "scheduled" until its time comes."""
+        if self.status == self.Status.PUBLISHED:
+            return "live" if self.is_public else "scheduled"
+        return self.status
+
+    @property
+    def is_editable(self) -> bool:
+        """Drafts and releases in review take edits; a live release takes corrections."""
+        return self.status in {self.Status.DRAFT, self.Status.IN_REVIEW}
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """When readers last saw the content change: publication or the latest correction."""
+        return max(filter(None, [self.published_at, self.corrected_at]), default=None)
+
+    # --- what the page prints --------------------------------------------------------------
+    @property
+    def dateline(self) -> str:
+        """“CAMBRIDGE, MA, January 24, 2003 –” in the company's time zone."""
+        date = timezone.localtime(self.published_at) if self.published_at else None
+        parts = [self.dateline_city, f"{date:%B} {date.day}, {date.year}" if date else ""]
+        return ", ".join(p for p in parts if p) + " –"
+
+    def body_html(self) -> SafeString:
+        """The sanitized body with the dateline leading into its first paragraph."""
+        return first_paragraph_with_dateline(sanitize_html(self.body), self.dateline)
+
+    def excerpt(self, words: int = 40) -> str:
+        return self.summary or Truncator(strip_tags(self.body)).words(words, truncate=" …")
+
+    def ordered_contacts(self) -> list[Contact]:
+        return [rc.contact for rc in self.releasecontact_set.all()]
+
+    def contacts_by_audience(self) -> list[tuple[str, list[Contact]]]:
+        """Investors beside media, as the letterhead prints them."""
+        contacts = self.ordered_contacts()
+        return [
+            (label, [c for c in contacts if c.audience == value])
+            for value, label in Contact.Audience.choices
+            if any(c.audience == value for c in contacts)
+        ]
+
+    def disclaimer_versions(self, kind: str) -> list[DisclaimerVersion]:
+        return [
+            rd.version
+            for rd in self.releasedisclaimer_set.all()
+            if rd.version.disclaimer.kind == kind
+        ]
+
+    def abouts(self) -> list[DisclaimerVersion]:
+        return self.disclaimer_versions(Disclaimer.Kind.ABOUT)
+
+    def safe_harbors(self) -> list[DisclaimerVersion]:
+        return self.disclaimer_versions(Disclaimer.Kind.SAFE_HARBOR)
+
+    def snapshot(self) -> dict:
+        """The content as a revision records it: JSON, comparable, restorable."""
+        data = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        data["contacts"] = list(
+            self.releasecontact_set.order_by("position").values_list("contact_id", flat=True)
+        )
+        data["disclaimers"] = list(
+            self.releasedisclaimer_set.order_by("position").values_list("version_id", flat=True)
+        )
+        data["categories"] = sorted(self.categories.values_list("pk", flat=True))
+        return data
+
+
+class ReleaseContact(models.Model):
+    release = models.ForeignKey(Release, on_delete=models.CASCADE)
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "contact"
+        constraints = [
+            models.UniqueConstraint(fields=["release", "contact"], name="contact_once_per_release")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.contact)
+
+
+class ReleaseDisclaimer(models.Model):
+    release = models.ForeignKey(Release, on_delete=models.CASCADE)
+    # PROTECT here and the foreign key in the database: a version a release uses stays.
+    version = models.ForeignKey(DisclaimerVersion, on_delete=models.PROTECT)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "standard text"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "version"], name="disclaimer_version_once_per_release"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
+class Revision(models.Model):
+    """The content of a release as one save left it."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["release", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "number"], name="unique_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of “{self.release}”"
+
+
+class Correction(models.Model):
+    """A recorded change to a published release, shown on its page."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="corrections")
+    revision = models.OneToOneField(Revision, on_delete=models.PROTECT)
+    corrected_at = models.DateTimeField(default=timezone.now)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["release", "corrected_at"]
+
+    def __str__(self) -> str:
+        return f"Correction of “{self.release}” on {self.corrected_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SlugRedirect(models.Model):
+    """A slug a published release had before: its old URL redirects permanently."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.release.slug}"
+
+
+class PreviewLink(models.Model):
+    """A signed, expiring, revocable link that shows one unpublished release to a reviewer."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="preview_links")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="Who it is for, e.g. “counsel”.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Preview link {self.pk} for “{self.release}”"
+
+    def get_absolute_url(self) -> str:
+        from .previews import preview_token
+
+        return reverse("releases:preview", kwargs={"token": preview_token(self)})
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and timezone.now() < self.expires_at
+
+
+class AuditEntry(models.Model):
+    """Append-only: who did what to which release, and when. The admin cannot edit it."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        SUBMITTED = "submitted", "Submitted for approval"
+        RETURNED = "returned", "Returned to draft"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled"
+        UNSCHEDULED = "unscheduled", "Unscheduled"
+        PUBLISHED = "published", "Published"
+        CORRECTED = "corrected", "Corrected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        RESTORED = "restored", "Revision restored"
+        PREVIEW_LINK_CREATED = "preview_link_created", "Preview link created"
+        PREVIEW_LINK_REVOKED = "preview_link_revoked", "Preview link revoked"
+        IMPORTED = "imported", "Imported"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    release = models.ForeignKey(
+        Release, null=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    release_headline = models.CharField(max_length=300, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or 'system'} {self.action}"

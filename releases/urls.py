@@ -1,0 +1,35 @@
+from django.urls import path, register_converter
+
+from . import views
+from .feeds import ReleasesAtomFeed, ReleasesRssFeed
+
+
+class TwoDigitConverter:
+    """Months and days as the permanent URL prints them: 01, not 1."""
+
+    regex = "[0-9]{2}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return f"{value:02d}"
+
+
+register_converter(TwoDigitConverter, "dd")
+
+app_name = "releases"
+urlpatterns = [
+    path("", views.ReleaseListView.as_view(), name="list"),
+    path("<int:year>/", views.ReleaseListView.as_view(), name="year"),
+    path("<int:year>/<dd:month>/<dd:day>/<slug:slug>/", views.ReleaseDetailView.as_view(),
+         name="detail"),
+    path("category/<slug:slug>/", views.ReleaseListView.as_view(), name="category"),
+    path("feed/rss/", views.cache_publicly_view(ReleasesRssFeed()), name="rss"),
+    path("feed/atom/", views.cache_publicly_view(ReleasesAtomFeed()), name="atom"),
+    path("category/<slug:slug>/feed/rss/", views.cache_publicly_view(ReleasesRssFeed()),
+         name="category-rss"),
+    path("category/<slug:slug>/feed/atom/", views.cache_publicly_view(ReleasesAtomFeed()),
+         name="category-atom"),
+    path("preview/<str:token>/", views.preview_link_view, name="preview"),
+]  # fmt: skip

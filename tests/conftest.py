@@ -1,0 +1,138 @@
+"""Fixtures and factories shared by the suite.
+
+Releases are made through `releases.actions`, as the admin makes them, so the tests exercise
+the same paths as the users; time is frozen with time-machine wherever a boundary matters.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from itertools import count
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from irsite.contacts.models import CompanyProfile, Contact
+from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
+from releases import actions, demo
+from releases.models import Category, Release
+
+NY = ZoneInfo("America/New_York")
+SYSTEM = actions.SystemActor("tests")
+
+
+def shared_dir() -> Path:
+    """`../shared` beside the repository (CI lays it there), for the real filings."""
+    return Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def at(*args: int) -> datetime:
+    """An aware datetime in the issuer's zone: at(2003, 1, 24, 8, 0, 0)."""
+    return datetime(*args, tzinfo=NY)
+
+
+@pytest.fixture
+def company(db) -> CompanyProfile:
+    profile = CompanyProfile(**demo.COMPANY)
+    profile.save()
+    return profile
+
+
+@pytest.fixture
+def contacts(db) -> list[Contact]:
+    return [Contact.objects.create(**spec) for spec in demo.CONTACTS]
+
+
+@pytest.fixture
+def disclaimer_versions(db) -> list[DisclaimerVersion]:
+    versions = []
+    for kind, spec in [
+        (Disclaimer.Kind.ABOUT, demo.ABOUT),
+        (Disclaimer.Kind.SAFE_HARBOR, demo.SAFE_HARBOR),
+    ]:
+        disclaimer = Disclaimer.objects.create(kind=kind, name=spec["name"], is_default=True)
+        versions.append(disclaimer.revise(spec["heading"], spec["text"]))
+    return versions
+
+
+@pytest.fixture
+def category(db) -> Category:
+    return Category.objects.create(name="Corporate", slug="corporate")
+
+
+def _user(username: str, group: str | None = None, **extra) -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return _user("erin", "Editors")
+
+
+@pytest.fixture
+def approver(db) -> User:
+    return _user("alex", "Approvers")
+
+
+@pytest.fixture
+def second_approver(db) -> User:
+    return _user("blair", "Approvers")
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return _user("root", is_superuser=True)
+
+
+_numbers = count(1)
+
+
+@pytest.fixture
+def make_release(db, company, contacts, disclaimer_versions) -> Callable[..., Release]:
+    """A draft release written by ``by`` (default: a command), with the seed's parts."""
+
+    def make(by=SYSTEM, categories=(), **fields) -> Release:
+        n = next(_numbers)
+        values = {
+            "headline": f"Company announces result number {n}",
+            "slug": f"result-{n}",
+            "dateline_city": "CAMBRIDGE, MA",
+            "published_at": at(2003, 1, 24, 8, 0, 0),
+            "body": f"<p>First paragraph of release {n}.</p><p>Second paragraph.</p>",
+        } | fields
+        release = Release(**values)
+
+        def write_related() -> None:
+            for position, contact in enumerate(contacts):
+                release.releasecontact_set.create(contact=contact, position=position)
+            for position, version in enumerate(disclaimer_versions):
+                release.releasedisclaimer_set.create(version=version, position=position)
+            release.categories.set(categories)
+
+        actions.save_release(release, by, write_related=write_related)
+        return release
+
+    return make
+
+
+@pytest.fixture
+def publish(db) -> Callable[..., Release]:
+    """Take a draft through review and approval to published at ``when``."""
+
+    def go(release: Release, when: datetime | None = None) -> Release:
+        actions.submit(release, SYSTEM)
+        actions.approve(release, SYSTEM)
+        actions.publish(release, SYSTEM, at=when or release.published_at)
+        release.refresh_from_db()
+        return release
+
+    return go
