@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -264,6 +265,7 @@ class YearFilter(admin.SimpleListFilter):
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
     form = ReleaseForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["headline", "state_badge", "publication_time", "category_list", "changed_by"]
     list_filter = [StateFilter, YearFilter, "categories"]
     search_fields = ["headline", "subheadline", "body"]

@@ -81,12 +81,15 @@ def test_disclaimer_version_cannot_be_changed_through_the_model(disclaimer_versi
 
 def test_database_refuses_to_change_a_disclaimer_version(disclaimer_versions):
     version = disclaimer_versions[0]
-    with pytest.raises(Exception, match="immutable"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE disclaimers_disclaimerversion SET text = %s WHERE id = %s",
-                ["<p>Rewritten history.</p>", version.pk],
-            )
+    with (
+        pytest.raises(Exception, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE disclaimers_disclaimerversion SET text = %s WHERE id = %s",
+            ["<p>Rewritten history.</p>", version.pk],
+        )
     version.refresh_from_db()
     assert "Rewritten" not in version.text
 

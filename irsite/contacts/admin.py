@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
@@ -7,6 +8,7 @@ from .models import CompanyProfile, Contact
 
 @admin.register(CompanyProfile)
 class CompanyProfileAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["legal_name", "short_name", "exchange", "ticker", "telephone"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -1,0 +1,103 @@
+"""Nothing of a scheduled release is public before its go-live second, on any public URL.
+
+The URLs are discovered from the URLconf, so a public view added later is walked here without
+editing this test. Each URL pattern is filled in from the scheduled release itself (its year,
+date, slug, category), which is exactly what someone guessing URLs would try.
+"""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from releases.models import Category
+
+from .conftest import at
+
+GO_LIVE = at(2026, 11, 30, 16, 5, 0)
+# Public URLs that never list releases (the share-link preview needs a valid token: it has its
+# own tests). Every other URL must show the release from its go-live second on.
+NOT_RELEASE_SURFACES = {"contacts:list", "releases:preview"}
+# URLs that need a query string to show a release, keyed by URL name.
+QUERY = {}
+
+
+def public_patterns() -> list[tuple[str, str]]:
+    """(name, route) of every URL pattern outside the admin."""
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                found.append((f"{namespace}{p.name}", prefix + str(p.pattern)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+PATTERNS = public_patterns()
+RELEASE_SURFACES = [(n, r) for n, r in PATTERNS if n not in NOT_RELEASE_SURFACES]
+
+
+def fill(route: str, release, category: Category) -> str:
+    local = release.published_at.astimezone(GO_LIVE.tzinfo)
+    values = {
+        "<int:year>": str(local.year),
+        "<dd:month>": f"{local.month:02d}",
+        "<dd:day>": f"{local.day:02d}",
+        "<slug:slug>": release.slug if "<int:year>" in route else category.slug,
+        "<str:token>": release.slug,
+    }
+    url = "/" + route
+    for placeholder, value in values.items():
+        url = url.replace(placeholder, value)
+    assert "<" not in url, f"add the parameter of {route!r} to fill() in {__file__}"
+    return url
+
+
+@pytest.fixture
+def scheduled(make_release, publish, category):
+    # A release already public, so every list and feed has something to show.
+    publish(make_release(categories=[category], published_at=at(2026, 11, 2, 8, 0, 0)))
+    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        return publish(
+            make_release(
+                headline="Quarterly results beat every estimate",
+                slug="quarterly-results-beat-estimates",
+                body="<p>Revenue of $9.87 billion, up 42 percent.</p>",
+                categories=[category],
+                published_at=GO_LIVE,
+            )
+        )
+
+
+SECRETS = ("Quarterly results beat every estimate", "quarterly-results-beat-estimates", "9.87")
+
+
+@pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_scheduled_release_is_on_no_public_url_until_go_live(client, scheduled, name, route):
+    url = fill(route, scheduled, scheduled.categories.get())
+    for moment in (GO_LIVE - timedelta(hours=3), GO_LIVE - timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            response = client.get(url, QUERY.get(name, {}))
+        body = response.content.decode()
+        for secret in SECRETS:
+            assert secret not in body, f"{url} shows {secret!r} at {moment}"
+        # Nothing of it in headers either (Location, Link, ETag computed from content ...).
+        assert not any(s in str(response.headers) for s in SECRETS[1:])
+
+
+@pytest.mark.parametrize(("name", "route"), RELEASE_SURFACES, ids=[n for n, _ in RELEASE_SURFACES])
+def test_scheduled_release_is_on_every_release_url_at_go_live(client, scheduled, name, route):
+    url = fill(route, scheduled, scheduled.categories.get())
+    for moment in (GO_LIVE, GO_LIVE + timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            response = client.get(url, QUERY.get(name, {}))
+        assert response.status_code == 200, url
+        assert SECRETS[0] in response.content.decode(), f"{url} lacks the release at {moment}"
