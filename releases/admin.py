@@ -97,9 +97,16 @@ class ReleaseDisclaimerInline(ReleaseContactInline):
 # --- the release form ----------------------------------------------------------------------
 
 
+def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """Form fields for the release form: bare URLs typed by editors are taken as https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class ReleaseForm(forms.ModelForm):
     # The version the editor started from; a save based on an older one is a conflict.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     correction_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -110,11 +117,13 @@ class ReleaseForm(forms.ModelForm):
     class Meta:
         model = Release
         fields = [*Release.CONTENT_FIELDS, "categories"]
+        # Also used when the admin rebuilds this form with some fields read-only.
+        formfield_callback = https_formfield
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if "version" in self.fields:
-            self.fields["version"].initial = self.instance.version
+        if "based_on_version" in self.fields:
+            self.fields["based_on_version"].initial = self.instance.version
         if "published_at" in self.fields:
             zone = timezone.get_current_timezone_name()
             self.fields["published_at"].help_text += f" Time zone: {zone}."
@@ -126,7 +135,8 @@ class ReleaseForm(forms.ModelForm):
         # Lock the row for the rest of the admin's transaction: no save can slip in between
         # this check and ours.
         stored = Release.objects.select_for_update().get(pk=self.instance.pk)
-        if cleaned.get("version") is not None and stored.version != cleaned["version"]:
+        based_on = cleaned.get("based_on_version")
+        if based_on is not None and stored.version != based_on:
             raise ValidationError(self.conflict_message(stored, cleaned))
         if stored.state == "live" and self.has_changed() and not cleaned.get("correction_note"):
             self.add_error(
@@ -276,7 +286,7 @@ class ReleaseAdmin(admin.ModelAdmin):
     list_select_related = ["content_changed_by"]
     readonly_fields = ["workflow_state", "uuid"]
     fieldsets = [
-        (None, {"fields": ["workflow_state", "version", "correction_note"]}),
+        (None, {"fields": ["workflow_state", "based_on_version", "correction_note"]}),
         (
             "Release",
             {
@@ -391,7 +401,7 @@ class ReleaseAdmin(admin.ModelAdmin):
                 form.instance,
                 request.user,
                 write_related=write_related,
-                expected_version=form.cleaned_data.get("version") if change else None,
+                expected_version=form.cleaned_data.get("based_on_version") if change else None,
                 correction_note=form.cleaned_data.get("correction_note", ""),
             )
         except actions.TransitionRefused as refused:
