@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from irsite.health import healthz
 from releases.views import HomeView
 
 admin.site.site_header = "irsite"
@@ -12,4 +13,8 @@ urlpatterns = [
     path("news/", include("releases.urls")),
     path("contacts/", include("irsite.contacts.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
+
+# A database outage answers 503 "try again", not a traceback or a bare 500.
+handler500 = "irsite.errors.server_error"

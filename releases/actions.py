@@ -356,3 +356,17 @@ def revoke_preview_link(link: PreviewLink, user) -> None:
     link.revoked_at = timezone.now()
     link.save(update_fields=["revoked_at"])
     audit(user, AuditEntry.Action.PREVIEW_LINK_REVOKED, link.release, f"link {link.pk}")
+
+
+# --- security ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_login_lockout(username: str, ip_address: str, failures: int) -> AuditEntry:
+    """An address was locked out of the admin after repeated failed sign-ins (django-axes)."""
+    hours = settings.AXES_COOLOFF_TIME
+    return AuditEntry.objects.create(
+        username=username[:150],
+        action=AuditEntry.Action.LOGIN_LOCKED_OUT,
+        detail=f"{failures} failed sign-ins from {ip_address}; locked out for {hours:g} h",
+    )

@@ -438,6 +438,8 @@ class AuditEntry(models.Model):
         PREVIEW_LINK_CREATED = "preview_link_created", "Preview link created"
         PREVIEW_LINK_REVOKED = "preview_link_revoked", "Preview link revoked"
         IMPORTED = "imported", "Imported"
+        # Not about a release: an address locked out of the admin after failed sign-ins.
+        LOGIN_LOCKED_OUT = "login_locked_out", "Sign-in locked out"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -1,0 +1,87 @@
+"""Response headers and admin sign-in throttling for production."""
+
+import time
+from collections.abc import Callable
+
+from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+
+class ContentSecurityPolicyMiddleware:
+    """`Content-Security-Policy` on every response: strict for the public, laxer for the admin.
+
+    Public templates carry no inline script or style, so their policy has no 'unsafe-inline';
+    the admin (staff only, signed in) runs Django's and the rich-text editor's inline code.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.admin_prefix = reverse("admin:index")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            admin = request.path.startswith(self.admin_prefix)
+            response["Content-Security-Policy"] = (
+                settings.IRSITE_CSP_ADMIN if admin else settings.IRSITE_CSP
+            )
+        return response
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address a sign-in came from, as the last trusted proxy saw it.
+
+    With TRUSTED_PROXIES=0 (no proxy) it is the socket's peer; with n proxies it is the n-th
+    address from the right of X-Forwarded-For, which the client cannot forge.
+    """
+    proxies = settings.IRSITE_TRUSTED_PROXIES
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class AxesBackend(AxesStandaloneBackend):
+    """Axes' lockout check, for sign-ins that come with a request.
+
+    `authenticate()` without a request (a command, the test client's `login()`) has no address
+    to throttle; axes would refuse it outright, so it is left to the next backend.
+    """
+
+    def authenticate(self, request: HttpRequest | None, *args, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)
+
+
+class AuditedAxesHandler(AxesDatabaseHandler):
+    """Axes' database handler, plus the slowing down and the audit-trail entry."""
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs) -> None:
+        already_locked = getattr(request, "axes_locked_out", False)
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if request is None or already_locked:
+            return
+        failures = getattr(request, "axes_failures_since_start", 0)
+        if getattr(request, "axes_locked_out", False):
+            from releases.actions import record_login_lockout
+
+            record_login_lockout(
+                username=get_client_username(request, credentials) or "",
+                ip_address=request.axes_ip_address,
+                failures=failures,
+            )
+        else:
+            # Each failure answers later than the one before, so guessing is slow even
+            # before the lockout; capped so a worker is never held for long.
+            time.sleep(
+                min(
+                    settings.IRSITE_LOGIN_FAILURE_DELAY * failures,
+                    settings.IRSITE_LOGIN_FAILURE_DELAY_MAX,
+                )
+            )
