@@ -63,7 +63,8 @@ class AuditedAxesHandler(AxesDatabaseHandler):
     """Axes' database handler, plus the slowing down and the audit-trail entry."""
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs) -> None:
-        already_locked = getattr(request, "axes_locked_out", False)
+        # A failure during a lockout extends it (axes' default) but is not a new lockout.
+        already_locked = request is not None and self.is_locked(request, credentials)
         super().user_login_failed(sender, credentials, request, **kwargs)
         if request is None or already_locked:
             return

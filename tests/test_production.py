@@ -57,7 +57,13 @@ def test_check_deploy_with_production_settings_prints_no_warnings(tmp_path):
 def test_plain_http_switch_turns_off_redirect_hsts_and_secure_cookies(tmp_path):
     def switches(**extra: str) -> list[str]:
         result = subprocess.run(
-            [sys.executable, "-c", PRINT_HTTPS_SWITCHES],
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from django.conf import settings as s; "
+                "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD, "
+                "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
+            ],
             cwd=REPO,
             env=production_env(tmp_path, **extra),
             capture_output=True,
@@ -68,15 +74,6 @@ def test_plain_http_switch_turns_off_redirect_hsts_and_secure_cookies(tmp_path):
 
     assert switches() == ["True", "31536000", "True", "True", "True"]
     assert switches(HTTPS="False") == ["False", "0", "False", "False", "False"]
-
-
-PRINT_HTTPS_SWITCHES = """
-import django
-django.setup()
-from django.conf import settings as s
-print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD,
-      s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)
-"""
 
 
 # --- security headers on every public URL ------------------------------------------------------
