@@ -5,13 +5,15 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock migrate demo clean help
+.PHONY: run test lint format lock migrate demo clean help serve bench two-servers faults
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - lint and the whole test suite (DATABASE_URL picks the database)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
+	@echo "make serve  - the production stack: gunicorn + WhiteNoise, DEBUG off (HTTPS=False locally)"
+	@echo "make bench  - benchmark on PostgreSQL (SIZES=1000,10000,100000; PEER=1 adds Wagtail)"
 
 # The venv is rebuilt whenever the pins change.
 $(BIN)/.installed: requirements.lock
@@ -53,3 +55,35 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+
+# --- production stack (docs/deployment.md) ----------------------------------------------------
+# `make serve` runs what production runs: migrate, collectstatic (hashed, compressed), gunicorn
+# (gunicorn.conf.py; WEB_CONCURRENCY, GUNICORN_THREADS). Settings come from the environment;
+# locally it speaks plain HTTP (HTTPS=False) and keeps a generated SECRET_KEY in var/.
+SERVE_ENV = DEBUG=False HTTPS=$${HTTPS:-False} HOST=$(HOST) PORT=$(PORT) \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"
+
+var/secret_key:
+	@mkdir -p var
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+	@chmod 600 $@
+
+serve: venv var/secret_key
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	@echo "Serving the production stack on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	$(SERVE_ENV) exec $(BIN)/gunicorn irsite.wsgi:application
+
+# Benchmarks (not part of `make test`): bench/README.md. PEER=1 also runs the Wagtail peer.
+SIZES ?= 1000,10000,100000
+bench: venv
+	$(BIN)/python bench/bench.py --sizes $(SIZES) $(if $(filter 1,$(PEER)),--peer) $(BENCH_ARGS)
+
+# Two app servers on one PostgreSQL database and one Redis (run by .ci/run).
+two-servers: venv
+	$(BIN)/python tests/two_servers.py
+
+# PostgreSQL and Redis stopped under load, a worker killed (stops shared services briefly!).
+faults: venv
+	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
