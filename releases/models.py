@@ -62,6 +62,10 @@ class ReleaseQuerySet(models.QuerySet):
         """What a list or feed row needs, without the bodies of twenty releases."""
         return self.defer("body").prefetch_related("categories")
 
+    def for_feed(self) -> "ReleaseQuerySet":
+        """A feed item: the listing's fields plus the body its excerpt may be cut from."""
+        return self.prefetch_related("categories")
+
     def for_page(self) -> "ReleaseQuerySet":
         """Everything a release page prints, in a constant number of queries."""
         return self.prefetch_related(

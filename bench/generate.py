@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Fill the configured database with N realistic public releases, fast (bulk inserts).
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/generate.py 10000
+
+Each release is shaped like the seed (ImmunoGen's Exhibit 99.1, kept in `releases.demo`): the
+seed's body, its two contacts, its About and safe-harbor texts, one or two of eight categories,
+an exhibit label, a headline of its own. Publication times step back from yesterday evenly
+over twenty years, so year archives hold N/20 releases each. One more release is scheduled a
+week ahead, as on a real site (it must stay invisible; the cache lifetime is capped by it).
+
+Rows go in with `bulk_create` (no revisions or audit entries: the public pages never read
+them), then `VACUUM ANALYZE`. Expects a migrated, otherwise empty database.
+"""
+
+import os
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "irsite.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.text import slugify  # noqa: E402
+
+from irsite.contacts.models import Contact  # noqa: E402
+from irsite.disclaimers.models import DisclaimerVersion  # noqa: E402
+from releases import demo  # noqa: E402
+from releases.models import (  # noqa: E402
+    Category,
+    Release,
+    ReleaseContact,
+    ReleaseDisclaimer,
+)
+
+BATCH = 2000
+CATEGORIES = [
+    ("Corporate", "corporate"),
+    ("Clinical development", "clinical-development"),
+    ("Financial results", "financial-results"),
+    ("Partnerships", "partnerships"),
+    ("Regulatory", "regulatory"),
+    ("Management", "management"),
+    ("Events", "events"),
+    ("Dividends", "dividends"),
+]
+SUBJECTS = [
+    "Regains Development and Commercialization Rights for Cantuzumab Mertansine",
+    "Reports Second Quarter Fiscal Results",
+    "Announces Licensing Agreement with a New Marketing Partner",
+    "Presents Phase I Data at the Annual Meeting",
+    "Appoints Chief Financial Officer",
+    "Expands Multitarget Collaboration",
+    "Announces Conference Call to Discuss Results",
+    "Receives Milestone Payment",
+]
+
+
+def generate(n: int) -> None:
+    call_command("load_demo", verbosity=0)
+    categories = [
+        Category.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for name, slug in CATEGORIES
+    ]
+    contacts = list(Contact.objects.order_by("pk"))
+    versions = list(DisclaimerVersion.objects.order_by("pk"))
+    now = timezone.now().replace(microsecond=0)
+    newest = now - timedelta(days=1)
+    step = timedelta(days=365 * 20) / max(n, 1)
+    body = demo.RELEASE["body"]
+    made = 0
+    started = time.perf_counter()
+    while made < n:
+        size = min(BATCH, n - made)
+        with transaction.atomic():
+            batch = []
+            for i in range(made, made + size):
+                at = (newest - step * i).replace(microsecond=0)
+                subject = SUBJECTS[i % len(SUBJECTS)]
+                batch.append(
+                    Release(
+                        headline=f"ImmunoGen, Inc. {subject} ({i + 1})",
+                        slug=slugify(f"{subject[:60]} {i + 1}"),
+                        dateline_city="CAMBRIDGE, MA",
+                        published_at=at,
+                        body=body,
+                        exhibit_label="EXHIBIT 99.1",
+                        status=Release.Status.PUBLISHED,
+                        content_changed_at=at,
+                    )
+                )
+            Release.objects.bulk_create(batch)
+            ReleaseContact.objects.bulk_create(
+                ReleaseContact(release=r, contact=c, position=p)
+                for r in batch
+                for p, c in enumerate(contacts)
+            )
+            ReleaseDisclaimer.objects.bulk_create(
+                ReleaseDisclaimer(release=r, version=v, position=p)
+                for r in batch
+                for p, v in enumerate(versions)
+            )
+            through = Release.categories.through
+            through.objects.bulk_create(
+                through(release_id=r.pk, category_id=categories[k].pk)
+                for j, r in enumerate(batch)
+                for k in {(made + j) % 8, (made + j) % 3}
+            )
+        made += size
+    scheduled = Release.objects.create(
+        headline="ImmunoGen, Inc. Will Report Results Next Week (scheduled)",
+        slug="scheduled-results-next-week",
+        dateline_city="CAMBRIDGE, MA",
+        published_at=now + timedelta(days=7),
+        body=body,
+        status=Release.Status.PUBLISHED,
+    )
+    ReleaseContact.objects.create(release=scheduled, contact=contacts[0])
+    elapsed = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    print(f"created {n} releases in {elapsed:.1f}s ({n / elapsed:.0f}/s)")
+
+
+if __name__ == "__main__":
+    generate(int(sys.argv[1]))
