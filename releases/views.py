@@ -65,8 +65,9 @@ class ReleaseListView(PublicCacheMixin, ListView):
         context.update(
             year=self.kwargs.get("year"),
             category=self.category,
-            years=[d.year for d in public.dates("published_at", "year", order="DESC")],
-            categories=Category.objects.filter(releases__in=public).distinct(),
+            # Index probes, not scans: constant cost as releases accumulate (see models).
+            years=public.years(),
+            categories=public.categories(),
         )
         if context["year"] and not context["releases"] and context["page_obj"].number == 1:
             raise Http404("No releases that year.")
