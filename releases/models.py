@@ -3,7 +3,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -63,11 +63,8 @@ class ReleaseQuerySet(models.QuerySet):
 
         One index probe per calendar year between the oldest and the newest release, so the
         archive menu costs the same at 100,000 releases as at 1,000 (`dates()` sorts them all:
-        47 ms at 100,000 on PostgreSQL). Databases that cannot limit the parts of a UNION
-        (SQLite) use `dates()`.
+        47 ms at 100,000 on PostgreSQL).
         """
-        if not connections[self.db].features.supports_slicing_ordering_in_compound:
-            return [d.year for d in self.dates("published_at", "year", order="DESC")]
         bounds = self.aggregate(first=Min("published_at"), last=Max("published_at"))
         if bounds["first"] is None:
             return []
@@ -78,14 +75,23 @@ class ReleaseQuerySet(models.QuerySet):
         def start(year: int) -> datetime:
             return timezone.make_aware(datetime(year, 1, 1))
 
-        probe, *probes = [
-            self.filter(published_at__gte=start(year), published_at__lt=start(year + 1))
-            .order_by()
-            .annotate(year=Value(year))
-            .values_list("year", flat=True)[:1]
-            for year in range(last, first - 1, -1)
-        ]
-        return sorted(probe.union(*probes, all=True), reverse=True)
+        # The ORM writes one probe ("a release of this queryset in [lo, hi)?") once; the query
+        # repeats it per year with that year's bounds. Building a queryset per year instead
+        # costs more Python time than the scan it replaces.
+        connection = connections[self.db]
+        lo, hi = start(1), start(2)
+        probe = self.filter(published_at__gte=lo, published_at__lt=hi).order_by().values("pk")
+        sql, params = probe[:1].query.sql_with_params()
+        adapt = connection.ops.adapt_datetimefield_value
+        years = range(last, first - 1, -1)
+        union = " UNION ALL ".join(f"SELECT {year:d} WHERE EXISTS ({sql})" for year in years)
+        bound = []
+        for year in years:
+            bounds_of_year = {adapt(lo): adapt(start(year)), adapt(hi): adapt(start(year + 1))}
+            bound += [bounds_of_year.get(p, p) for p in params]
+        with connection.cursor() as cursor:
+            cursor.execute(union, bound)
+            return [row[0] for row in cursor.fetchall()]
 
     def categories(self) -> models.QuerySet["Category"]:
         """Categories with a release in this queryset.
