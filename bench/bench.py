@@ -389,10 +389,16 @@ def run_peer(n: int, args) -> dict | None:
         text = text.replace('("127.0.0.1", 8101)', f'("127.0.0.1", {PEER_PORTS[0]})')
         text = text.replace('("127.0.0.1", 8102)', f'("127.0.0.1", {PEER_PORTS[1]})')
         text = text.replace('for tool in ("wrk", "nginx"):', 'for tool in ("wrk",):')
+        text = text.replace(
+            '"nginx": cmd_out(["nginx", "-v"]),',
+            '"nginx": cmd_out(["nginx", "-v"]) if shutil.which("nginx") else None,',
+        )
         script.write_text(text)
     out = PEER_COPY / f"results-irsite-{n}.json"
     env = dict(os.environ)
     env.update(PEER_DB_NAME="wt_prod_peer", PEER_DB_USER="wt_prod_peer")
+    # Its release generator finds the seed relative to where it lives; from the copy, say where.
+    env.setdefault("PEER_SEEDS", str(PEER_SRC.parents[1] / "seed" / "*.txt"))
     cmd = [
         "bash", str(PEER_COPY / "bench.sh"), "--sizes", str(n), "--out", str(out),
         "--duration", str(args.duration), "--warmup", str(args.warmup), "--drain", str(args.drain),

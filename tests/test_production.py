@@ -358,3 +358,15 @@ def test_behind_a_proxy_the_forwarded_client_address_is_throttled(throttle, sett
 @pytest.mark.django_db
 def test_signing_in_without_a_request_still_works_for_commands_and_tests(superuser):
     assert Client().login(username="root", password="pw")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["releases:rss", "releases:atom"])
+def test_a_feed_is_sent_in_one_piece_not_hundreds(name, make_release, publish):
+    for _ in range(3):
+        publish(make_release(), at(2003, 1, 24, 8, 0, 0))
+    response = Client().get(reverse(name))
+    assert response.status_code == 200
+    # The WSGI server sends each piece of a response separately; the syndication framework
+    # writes a feed in hundreds of them.
+    assert len(list(response)) == 1
