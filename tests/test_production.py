@@ -62,7 +62,8 @@ def test_plain_http_switch_turns_off_redirect_hsts_and_secure_cookies(tmp_path):
                 "-c",
                 "import django; django.setup(); from django.conf import settings as s; "
                 "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD, "
-                "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
+                "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+                "s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY)",
             ],
             cwd=REPO,
             env=production_env(tmp_path, **extra),
@@ -72,8 +73,9 @@ def test_plain_http_switch_turns_off_redirect_hsts_and_secure_cookies(tmp_path):
         assert result.returncode == 0, result.stderr
         return result.stdout.split()
 
-    assert switches() == ["True", "31536000", "True", "True", "True"]
-    assert switches(HTTPS="False") == ["False", "0", "False", "False", "False"]
+    assert switches() == ["True", "31536000", "True", "True", "True", "True", "True"]
+    # Cookies stay out of reach of scripts over plain HTTP too.
+    assert switches(HTTPS="False") == ["False", "0", "False", "False", "False", "True", "True"]
 
 
 # --- security headers on every public URL ------------------------------------------------------
