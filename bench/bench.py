@@ -378,7 +378,13 @@ def run_peer(n: int, args) -> dict | None:
         log(f"peer not found at {PEER_SRC}; skipping it")
         return None
     if not PEER_COPY.exists():
-        ignore = shutil.ignore_patterns("results-*.json", ".venv", ".run", "static")
+        def ignore(folder: str, names: list[str]) -> set[str]:
+            # Its results, venv, runtime files and collectstatic output; not its source static.
+            skip = {n for n in names if n.startswith("results-") and n.endswith(".json")}
+            if Path(folder) == PEER_SRC:
+                skip |= {".venv", ".run", "static"} & set(names)
+            return skip
+
         shutil.copytree(PEER_SRC, PEER_COPY, ignore=ignore)
         for path in PEER_COPY.rglob("*"):
             if path.is_file() or path.is_dir():
