@@ -378,6 +378,7 @@ def run_peer(n: int, args) -> dict | None:
         log(f"peer not found at {PEER_SRC}; skipping it")
         return None
     if not PEER_COPY.exists():
+
         def ignore(folder: str, names: list[str]) -> set[str]:
             # Its results, venv, runtime files and collectstatic output; not its source static.
             skip = {n for n in names if n.startswith("results-") and n.endswith(".json")}
