@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_prose_editor",
     "irsite.contacts",
     "irsite.disclaimers",
@@ -117,6 +118,22 @@ IRSITE_PREVIEW_LINK_HOURS = env.int("IRSITE_PREVIEW_LINK_HOURS", default=48)
 # Public pages may be cached this long at most; never past the next scheduled go-live.
 IRSITE_PUBLIC_MAX_AGE = env.int("IRSITE_PUBLIC_MAX_AGE", default=300)
 IRSITE_RELEASES_PER_PAGE = 20
+
+# --- caching: public pages and feeds (releases/cache.py) -------------------------------------
+# Local memory by default (per process); CACHE_URL=redis://host:6379/0 shares one cache, and so
+# one invalidation, between every process and server. Redis goes through irsite.cache, which
+# serves pages uncached with a logged warning instead of failing while Redis is unreachable.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "irsite.cache.TolerantRedisCache"
+elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
+CACHES["default"].setdefault("KEY_PREFIX", "irsite")
+# Server-side cache of public pages and feeds (0 turns it off, e.g. to benchmark cold pages).
+IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)
+# Search: words in a query beyond this are ignored, and so are characters beyond the cap.
+IRSITE_SEARCH_MAX_TERMS = 10
+IRSITE_SEARCH_MAX_LENGTH = 200
 
 # --- production hardening (only where DEBUG is off) -------------------------------------------
 if not DEBUG:

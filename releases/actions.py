@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .cache import invalidate_public_pages
 from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
 
 Status = Release.Status
@@ -83,6 +84,12 @@ def _locked(release: Release) -> Release:
     fresh = Release.objects.select_for_update().get(pk=release.pk)
     release.refresh_from_db()
     return fresh
+
+
+def _public_pages_changed() -> None:
+    """What the public sees changes with this transaction: drop every cached public page once it
+    commits (not before: a page rendered from the old rows must not be cached as new)."""
+    transaction.on_commit(invalidate_public_pages)
 
 
 def _set_status(release: Release, status: str, **fields) -> None:
@@ -161,6 +168,7 @@ def save_release(
             note=correction_note.strip(),
         )  # fmt: skip
         audit(user, AuditEntry.Action.CORRECTED, release, correction_note.strip())
+        _public_pages_changed()
     else:
         audit(user, AuditEntry.Action.CREATED if created else AuditEntry.Action.EDITED, release)
     return revision
@@ -234,6 +242,8 @@ def publish(release: Release, user, at: datetime | None = None) -> None:
     if timezone.is_naive(at):
         raise TransitionRefused("The go-live time needs a time zone.")
     _set_status(release, Status.PUBLISHED, published_at=at)
+    # Scheduling changes the next go-live, which caps every cached page: a new generation.
+    _public_pages_changed()
     when = f"{timezone.localtime(at):%Y-%m-%d %H:%M:%S %Z}"
     if at > timezone.now():
         audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {when}")
@@ -254,6 +264,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
     if not release.published_at or release.published_at > timezone.now():
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
     _set_status(release, Status.PUBLISHED)
+    _public_pages_changed()
     audit(actor, AuditEntry.Action.IMPORTED, release, f"already public: {source}")
     audit(
         actor,
@@ -269,6 +280,7 @@ def unschedule(release: Release, user) -> None:
     _locked(release)
     _require_state(release, {"scheduled"}, "unschedule")
     _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
+    _public_pages_changed()
     audit(user, AuditEntry.Action.UNSCHEDULED, release)
 
 
@@ -282,6 +294,7 @@ def withdraw(release: Release, user, reason: str) -> None:
     _set_status(
         release, Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawal_reason=reason.strip()
     )
+    _public_pages_changed()
     audit(user, AuditEntry.Action.WITHDRAWN, release, reason.strip())
 
 

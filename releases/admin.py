@@ -20,6 +20,7 @@ from django.utils.timesince import timesince, timeuntil
 from irsite.disclaimers.models import Disclaimer
 
 from . import actions
+from .cache import InvalidatesPublicPagesAdmin
 from .models import AuditEntry, Category, PreviewLink, Release, ReleaseContact, ReleaseDisclaimer
 from .views import render_preview
 
@@ -565,7 +566,7 @@ def _diff_lines(value: Any) -> list[str]:
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]

@@ -1,35 +1,27 @@
+from functools import wraps
+
 from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from irsite.middleware import mark_private
 
+from .cache import serve_public
 from .models import Category, Release, SlugRedirect
 from .previews import resolve_preview_token
 
 
-def public_max_age() -> int:
-    """Seconds a public response may be cached: never past the next scheduled go-live."""
-    limit = settings.IRSITE_PUBLIC_MAX_AGE
-    if go_live := Release.objects.next_go_live():
-        limit = min(limit, max(0, int((go_live - timezone.now()).total_seconds())))
-    return limit
-
-
-def cache_publicly(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, public=True, max_age=public_max_age())
-    return response
-
-
 class PublicCacheMixin:
-    """Every public view: cacheable by anyone, but only until the next go-live second."""
+    """Every public view: cached server-side and by anyone, but only until the next go-live
+    second, with a strong ETag and conditional GET (see `releases.cache`)."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return cache_publicly(super().dispatch(request, *args, **kwargs))
+        return serve_public(
+            request, lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs)
+        )
 
 
 class HomeView(PublicCacheMixin, TemplateView):
@@ -138,9 +130,10 @@ def render_preview(request: HttpRequest, release: Release) -> HttpResponse:
 
 
 def cache_publicly_view(view):
-    """`PublicCacheMixin` for function views such as feeds."""
+    """`PublicCacheMixin` for function views such as feeds and the sitemap."""
 
+    @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return cache_publicly(view(request, *args, **kwargs))
+        return serve_public(request, lambda: view(request, *args, **kwargs))
 
     return wrapped
