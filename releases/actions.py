@@ -158,6 +158,7 @@ def save_release(
     if correction:
         release.corrected_at = now
     release.save()
+    release.update_search_document()
     SlugRedirect.objects.filter(old_slug=release.slug).delete()  # a slug in use redirects nowhere
     if write_related:
         write_related()

@@ -2,7 +2,8 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,11 @@ from irsite.contacts.models import Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
 
-from .text import first_paragraph_with_dateline
+from .fields import SearchVectorField
+from .text import first_paragraph_with_dateline, plain_text
+
+# The text-search configuration (language) of the search vector and of every query.
+SEARCH_CONFIG = "english"
 
 
 class Category(models.Model):
@@ -292,6 +297,18 @@ class Release(models.Model):
     def safe_harbors(self) -> list[DisclaimerVersion]:
         return self.disclaimer_versions(Disclaimer.Kind.SAFE_HARBOR)
 
+    def update_search_document(self) -> None:
+        """Refresh what search finds of this release; `actions.save_release` calls it."""
+        SearchDocument.objects.update_or_create(
+            release=self, defaults={"body_text": plain_text(self.body)}
+        )
+        if connection.vendor == "postgresql":
+            SearchDocument.objects.filter(pk=self.pk).update(
+                vector=SearchVector(models.Value(self.headline), weight="A", config=SEARCH_CONFIG)
+                + SearchVector(models.Value(self.subheadline), weight="B", config=SEARCH_CONFIG)
+                + SearchVector("body_text", weight="C", config=SEARCH_CONFIG)
+            )
+
     def snapshot(self) -> dict:
         """The content as a revision records it: JSON, comparable, restorable."""
         data = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
@@ -339,6 +356,25 @@ class ReleaseDisclaimer(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class SearchDocument(models.Model):
+    """What search reads of a release: the body as plain text and, on PostgreSQL, a stored
+    tsvector weighting headline (A) over subheadline (B) over body (C).
+
+    A table of its own, so release queries never carry the vector, and one migration serves
+    both databases: on SQLite the vector column is plain text left empty and the fallback
+    search reads ``body_text``. The GIN index is created by migration 0003 on PostgreSQL only.
+    """
+
+    release = models.OneToOneField(
+        Release, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    body_text = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"Search document of “{self.release_id}”"
 
 
 class Revision(models.Model):

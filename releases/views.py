@@ -9,6 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from irsite.middleware import mark_private
 
+from . import search
 from .cache import serve_public
 from .models import Category, Release, SlugRedirect
 from .previews import resolve_preview_token
@@ -109,6 +110,50 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
             public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
             .order_by("published_at", "pk")
             .first()
+        )
+        return context
+
+
+class SearchView(PublicCacheMixin, ListView):
+    """`/news/search/?q=...&year=...&category=...`: public releases only, best match first.
+
+    Any input gives a normal page: the query is reduced to plain words (`search.parse`),
+    unknown years and categories are ignored, and a page number out of range shows the last.
+    """
+
+    template_name = "releases/search.html"
+    context_object_name = "releases"
+    paginate_by = 10
+
+    def get_queryset(self):
+        params = self.request.GET
+        self.query = search.parse(params.get("q"))
+        year = params.get("year", "")
+        self.year = int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None
+        slug = params.get("category", "")
+        self.category = Category.objects.filter(slug=slug).first() if slug.isascii() else None
+        releases = Release.objects.public().for_listing()
+        if self.year:
+            releases = releases.filter(published_at__year=self.year)
+        if self.category:
+            releases = releases.filter(categories=self.category)
+        return search.search(releases, self.query)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        public = Release.objects.public()
+        context.update(
+            query=self.query,
+            year=self.year,
+            category=self.category,
+            results=search.results(context["releases"], self.query),
+            years=[d.year for d in public.dates("published_at", "year", order="DESC")],
+            categories=Category.objects.filter(releases__in=public).distinct(),
         )
         return context
 
