@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from releases.views import HomeView
+from releases.sitemaps import SITEMAPS
+from releases.views import HomeView, RobotsView, cache_publicly_view
 
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
@@ -12,4 +14,6 @@ urlpatterns = [
     path("news/", include("releases.urls")),
     path("contacts/", include("irsite.contacts.urls")),
     path("admin/", admin.site.urls),
+    path("sitemap.xml", cache_publicly_view(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
 ]

@@ -4,12 +4,15 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 from django.views.generic import DetailView, ListView, TemplateView
 
+from irsite.contacts.models import CompanyProfile
 from irsite.middleware import mark_private
 
-from . import search
+from . import search, seo
 from .cache import serve_public
 from .models import Category, Release, SlugRedirect
 from .previews import resolve_preview_token
@@ -85,7 +88,13 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         if (local.year, local.month, local.day) != (kwargs["year"], kwargs["month"], kwargs["day"]):
             raise Http404("No such release.")
         self.object = release
-        return self.render_to_response(self.get_context_data(object=release))
+        context = self.get_context_data(object=release)
+        response = self.render_to_response(context)
+        # The page changes when the release is corrected, and when a newer one adds the
+        # "next" link; the ETag (from the bytes) catches everything else.
+        changed = [release.last_modified, context["next"] and context["next"].published_at]
+        response.headers["Last-Modified"] = http_date(max(filter(None, changed)).timestamp())
+        return response
 
     def not_public(self, request: HttpRequest, slug: str) -> HttpResponse:
         redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
@@ -111,6 +120,9 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
             .order_by("published_at", "pk")
             .first()
         )
+        url = self.request.build_absolute_uri(release.get_absolute_url())
+        context["canonical_url"] = url
+        context["structured_data"] = seo.news_article(release, CompanyProfile.load(), url)
         return context
 
 
@@ -155,6 +167,16 @@ class SearchView(PublicCacheMixin, ListView):
             years=[d.year for d in public.dates("published_at", "year", order="DESC")],
             categories=Category.objects.filter(releases__in=public).distinct(),
         )
+        return context
+
+
+class RobotsView(PublicCacheMixin, TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sitemap_url"] = self.request.build_absolute_uri(reverse("sitemap"))
         return context
 
 
