@@ -14,6 +14,11 @@ urlpatterns = [
     path("news/", include("releases.urls")),
     path("contacts/", include("irsite.contacts.urls")),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", cache_publicly_view(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        cache_publicly_view(sitemap),
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
+        name="sitemap",
+    ),
     path("robots.txt", RobotsView.as_view(), name="robots"),
 ]

@@ -2,7 +2,6 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
@@ -16,7 +15,7 @@ from irsite.contacts.models import Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
 
-from .fields import SearchVectorField
+from .fields import SearchVectorField, weighted_vector
 from .text import first_paragraph_with_dateline, plain_text
 
 # The text-search configuration (language) of the search vector and of every query.
@@ -299,14 +298,11 @@ class Release(models.Model):
 
     def update_search_document(self) -> None:
         """Refresh what search finds of this release; `actions.save_release` calls it."""
-        SearchDocument.objects.update_or_create(
-            release=self, defaults={"body_text": plain_text(self.body)}
-        )
+        body_text = plain_text(self.body)
+        SearchDocument.objects.update_or_create(release=self, defaults={"body_text": body_text})
         if connection.vendor == "postgresql":
             SearchDocument.objects.filter(pk=self.pk).update(
-                vector=SearchVector(models.Value(self.headline), weight="A", config=SEARCH_CONFIG)
-                + SearchVector(models.Value(self.subheadline), weight="B", config=SEARCH_CONFIG)
-                + SearchVector("body_text", weight="C", config=SEARCH_CONFIG)
+                vector=weighted_vector(self.headline, self.subheadline, body_text, SEARCH_CONFIG)
             )
 
     def snapshot(self) -> dict:

@@ -4,6 +4,7 @@ import django.db.models.deletion
 import releases.fields
 from django.db import migrations, models
 
+from releases.fields import weighted_vector
 from releases.text import plain_text
 
 GIN = "releases_searchdocument_vector_gin"
@@ -13,16 +14,14 @@ def index_existing_releases(apps, schema_editor):
     """Search documents for the releases written before search existed."""
     Release = apps.get_model("releases", "Release")
     SearchDocument = apps.get_model("releases", "SearchDocument")
-    for release in Release.objects.only("pk", "body").iterator():
-        SearchDocument.objects.create(release_id=release.pk, body_text=plain_text(release.body))
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "UPDATE releases_searchdocument d SET vector ="
-            " setweight(to_tsvector('english', coalesce(r.headline, '')), 'A')"
-            " || setweight(to_tsvector('english', coalesce(r.subheadline, '')), 'B')"
-            " || setweight(to_tsvector('english', coalesce(d.body_text, '')), 'C')"
-            " FROM releases_release r WHERE r.id = d.release_id"
-        )
+    postgres = schema_editor.connection.vendor == "postgresql"
+    for release in Release.objects.iterator():
+        body_text = plain_text(release.body)
+        SearchDocument.objects.create(release_id=release.pk, body_text=body_text)
+        if postgres:
+            SearchDocument.objects.filter(release_id=release.pk).update(
+                vector=weighted_vector(release.headline, release.subheadline, body_text, "english")
+            )
 
 
 def create_gin_index(apps, schema_editor):
