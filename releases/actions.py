@@ -121,8 +121,17 @@ def save_release(
         stored = Release.objects.select_for_update().get(pk=release.pk)
         if expected_version is not None and stored.version != expected_version:
             raise EditConflict(stored)
+        if not stored.can_be_changed_by(user):
+            if stored.is_editable:
+                raise TransitionRefused("You do not have permission to edit releases.")
+            if stored.state == "live":
+                raise TransitionRefused(
+                    "You do not have permission to correct a published release."
+                )
+            raise TransitionRefused(
+                f"Cannot edit: the release is {stored.state}. Return it to draft first."
+            )
         if stored.state == "live":
-            _require(user, "correct_release", "correct a published release")
             if not correction_note.strip():
                 raise TransitionRefused(
                     "This release is public: say what you corrected in the correction note."
@@ -133,12 +142,6 @@ def save_release(
                     "the record and of the permanent URL."
                 )
             correction = True
-        elif stored.is_editable:
-            _require(user, "change_release", "edit releases")
-        else:
-            raise TransitionRefused(
-                f"Cannot edit: the release is {stored.state}. Return it to draft first."
-            )
         if stored.slug != release.slug and stored.state == "live":
             SlugRedirect.objects.update_or_create(
                 old_slug=stored.slug, defaults={"release": release}

@@ -43,43 +43,22 @@ def go_live_in_words(release: Release) -> str:
 # --- inlines -------------------------------------------------------------------------------
 
 
-class FrozenInlineMixin:
-    """Related rows of an approved, scheduled or withdrawn release are frozen like the rest."""
+class ReleaseContactInline(admin.TabularInline):
+    """Contacts in print order. Whoever may change the release may change its rows."""
 
-    def _frozen(self, request: HttpRequest, obj: Release | None) -> bool:
-        if obj is None or obj.is_editable:
-            return False
-        return not (obj.state == "live" and request.user.has_perm("releases.correct_release"))
-
-    def has_add_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and super().has_delete_permission(request, obj)
-
-    # Editors edit a release's contacts without needing rights on the join table itself.
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("releases.view_release")
-
-
-class ReleaseContactInline(FrozenInlineMixin, admin.TabularInline):
     model = ReleaseContact
     fields = ["position", "contact"]
     autocomplete_fields = ["contact"]
     extra = 0
     verbose_name_plural = "contacts (investors and media are printed side by side)"
 
-    def has_add_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and request.user.has_perm("releases.change_release")
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("releases.view_release")
 
     def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+        return obj is None or obj.can_be_changed_by(request.user)
 
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+    has_add_permission = has_delete_permission = has_change_permission
 
 
 class ReleaseDisclaimerInline(ReleaseContactInline):
@@ -308,6 +287,9 @@ class ReleaseAdmin(admin.ModelAdmin):
     ]
     change_form_template = "admin/releases/release/change_form.html"
 
+    class Media:
+        css = {"all": ["irsite/admin.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
@@ -352,14 +334,18 @@ class ReleaseAdmin(admin.ModelAdmin):
             fieldsets = [(None, {"fields": first}), *fieldsets[1:]]
         return fieldsets
 
+    def has_change_permission(self, request, obj=None):
+        # Approved, scheduled and withdrawn releases are frozen: the admin shows them read-only.
+        if obj is not None and not obj.can_be_changed_by(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is None or obj.is_editable:
-            return readonly
-        content = [*Release.CONTENT_FIELDS, "categories"]
-        if obj.state == "live" and request.user.has_perm("releases.correct_release"):
+        if obj is not None and obj.state == "live":
+            # Part of the record and of the permanent URL.
             return [*readonly, "published_at"]
-        return [*readonly, *content]
+        return readonly
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj and not obj.is_editable else super().get_prepopulated_fields(request, obj)

@@ -247,6 +247,12 @@ class Release(models.Model):
         """Drafts and releases in review take edits; a live release takes corrections."""
         return self.status in {self.Status.DRAFT, self.Status.IN_REVIEW}
 
+    def can_be_changed_by(self, user) -> bool:
+        """Whether ``user`` may change the content now: edit a draft, or correct a live release."""
+        if self.pk is None or self.is_editable:
+            return user.has_perm("releases.change_release")
+        return self.state == "live" and user.has_perm("releases.correct_release")
+
     @property
     def last_modified(self) -> datetime | None:
         """When readers last saw the content change: publication or the latest correction."""
