@@ -98,6 +98,10 @@ class ReleaseForm(forms.ModelForm):
         fields = [*Release.CONTENT_FIELDS, "categories"]
         # Also used when the admin rebuilds this form with some fields read-only.
         formfield_callback = https_formfield
+        widgets = {
+            "subheadline": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "summary": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -104,7 +104,10 @@ class Release(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     headline = models.CharField(max_length=300)
-    subheadline = models.CharField(max_length=500, blank=True)
+    subheadline = models.TextField(
+        blank=True,
+        help_text="Optional; one subheadline or bullet per line, printed under the headline.",
+    )
     slug = models.SlugField(
         max_length=200,
         unique=True,
@@ -246,6 +249,10 @@ class Release(models.Model):
     def is_editable(self) -> bool:
         """Drafts and releases in review take edits; a live release takes corrections."""
         return self.status in {self.Status.DRAFT, self.Status.IN_REVIEW}
+
+    @property
+    def subheadlines(self) -> list[str]:
+        return [line.strip() for line in self.subheadline.splitlines() if line.strip()]
 
     def can_be_changed_by(self, user) -> bool:
         """Whether ``user`` may change the content now: edit a draft, or correct a live release."""
