@@ -2,6 +2,7 @@
 
 from .model import ExhibitContact, ExhibitDocument, ExhibitError, ExhibitSection
 from .parse import parse_exhibit, parse_submission, split_submission
+from .render import render_html, render_text
 
 __all__ = [
     "ExhibitContact",
@@ -10,5 +11,7 @@ __all__ = [
     "ExhibitSection",
     "parse_exhibit",
     "parse_submission",
+    "render_html",
+    "render_text",
     "split_submission",
 ]

@@ -17,7 +17,7 @@ BULLET_CHARS = "•·●◦▪■□‣⁃○◘∙\uf0b7\uf0a7\uf076\uf0d8"
 BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*o](?=\s))\s*")
 ONLY_BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*o])\s*$")
 PAGE_NUMBER_RE = re.compile(
-    r"^\s*(?:-\s*\d{1,3}\s*-|\d{1,3}|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|[ivx]{1,5})\s*$", re.I
+    r"^\s*(?:-\s*[1-9]\d{0,2}\s*-|\d{1,3}|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|[ivx]{1,5})\s*$", re.I
 )
 BR = "\u2028"  # marks an HTML <br> while collecting inline text
 _WS_RE = re.compile(r"[ \t\r\f\v\xa0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -387,7 +387,11 @@ def join_lines(lines: list[str]) -> str:
             continue
         if not out:
             out = line
-        elif out.endswith("-") and len(out) > 1 and not out[-2].isspace() and line[0].isalnum():
+        elif (
+            out.endswith("-")
+            and out.rsplit(" ", 1)[-1].strip("-")  # "customer-" glues on, a lone "--" does not
+            and line[0].isalnum()
+        ):
             out += line
         else:
             out += " " + line
@@ -453,7 +457,7 @@ def text_blocks(text: str) -> list[Block]:
             seq[i] = ("blank",)
 
     # Estimate the page width from the longest ordinary lines.
-    lengths = sorted(len(e[2]) for e in seq if e[0] == "line")
+    lengths = sorted(len(e[2]) for e in seq if e[0] == "line" and not _is_columnar(e[2]))
     width = max(64, min(100, lengths[int(len(lengths) * 0.97)] if lengths else 78))
 
     # A page break either continues the paragraph (mid-sentence) or separates paragraphs.
@@ -547,9 +551,17 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
     for entry in group:
         if _RULE_RE.match(entry[2]):
             if pending:
-                # The rule underlines the line right above it: that line is a heading.
-                emit(pending[:-1])
-                emit(pending[-1:], underlined=True)
+                # The rule underlines the line(s) right above it: a heading, possibly wrapped.
+                k = len(pending) - 1
+                while (
+                    k > 0
+                    and len(pending) - k < 3
+                    and not _SENTENCE_END_RE.search(pending[k - 1][2])
+                    and len(pending[k - 1][2].strip()) < 80
+                ):
+                    k -= 1
+                emit(pending[:k])
+                emit(pending[k:], underlined=True)
                 pending = []
             else:
                 out.append(Block(kind="hr", line=entry[1]))
@@ -646,6 +658,14 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
     for cells in parsed:
         if not cells:
             continue
+        # "$" printed a few spaces before its figure belongs to that figure
+        merged: list[tuple[int, int, str]] = []
+        for cell in cells:
+            if merged and re.fullmatch(r"[$€£]|\(\$|\$\(", merged[-1][2]):
+                merged[-1] = (merged[-1][0], cell[1], merged[-1][2] + cell[2])
+            else:
+                merged.append(cell)
+        cells = [(a, b, re.sub(r"^([$€£(]+)\s+(?=[\d(])", r"\1", t)) for a, b, t in merged]
         row = [""] * (1 + len(centres))
         for k, (start, end, text) in enumerate(cells):
             if k == 0 and (not centres or end < min(centres) - 3 or start < 8):

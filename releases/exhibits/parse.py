@@ -279,7 +279,12 @@ def _tidy_blocks(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     page_break = False
     for b in blocks:
-        if b.kind == "p" and PAGE_NUMBER_RE.match(b.text) and len(b.text) <= 12:
+        if (
+            b.kind == "p"
+            and PAGE_NUMBER_RE.match(b.text)
+            and len(b.text) <= 12
+            and not END_MARK_RE.match(b.text)
+        ):
             page_break = True
             continue
         if b.kind == "hr":
@@ -939,7 +944,7 @@ def parse_wire_trailer(text: str) -> list[ExhibitContact]:
 # ---------------------------------------------------------------------------------------------
 
 _ABBREV_END_RE = re.compile(
-    r"\b(?:Inc|Ltd|Co|Corp|Corporation|plc|L\.P|N\.V|S\.A|LLC|Jr|U\.S|Ph\.D|A\.G)\.$"
+    r"\b(?:Inc|Ltd|Co|Corp|Corporation|plc|L\.P|N\.V|S\.A|LLC|Jr|U\.S|Ph\.D|A\.G)\.$", re.I
 )
 _WIRE_CODES_RE = re.compile(r"^(?:CO|ST|IN|SU|SOURCE|Web\s*site)\s*:", re.I)
 
@@ -952,7 +957,7 @@ def _is_heading(b: Block) -> bool:
         return False
     if PAGE_NUMBER_RE.match(t) or t.startswith(("(", "*")):
         return False
-    if t[-1] in ".;," and not _ABBREV_END_RE.search(t):
+    if t[-1] in ".;," and not (_ABBREV_END_RE.search(t) or (b.underlined and t[-1] == ".")):
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "\"“‘'"):
         return False
@@ -1062,7 +1067,19 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 return None
         return None
 
+    # Notices closing the document (trademarks, "home page" lines) are notes even when no
+    # About / safe-harbor / end mark comes before them.
+    tail_start = len(blocks)
+    for k in range(len(blocks) - 1, -1, -1):
+        bk = blocks[k]
+        if bk.kind == "hr" or (bk.kind == "p" and NOTE_RE.search(bk.text) and len(bk.text) < 800):
+            tail_start = k
+            continue
+        break
+
     for i, b in enumerate(blocks):
+        if i >= tail_start:
+            tail = True
         if b.kind == "hr":
             if contact_mode:
                 contact_lines.append(None)

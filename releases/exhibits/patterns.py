@@ -167,11 +167,12 @@ NOTE_RE = re.compile(
     r"trademarks?\b\s*:?$)"
     r"|\b(?:are|is)\s+(?:either\s+)?(?:the\s+)?(?:registered\s+)?trademarks?\b"
     r"|\btrademarks?\s+(?:or\s+registered\s+trademarks?\s+)?of\b"
-    r"|\bhome\s+page\b|\bnews\s+releases\s+and\s+other\s+information\b",
+    r"|\bhome\s+page\b|\bnews\s+releases\s+and\s+other\s+information\b"
+    r"|^(?:https?://|www\.)\S+$",
     re.I,
 )
 CONNECTOR_START_RE = re.compile(
-    r"^(?:and|or|of|for|to|in|with|on|by|at|from|as|into|after|amid|while|&|the)\b", re.I
+    r"^(?:and|or|of|for|to|in|with|on|by|at|from|as|into|after|amid|while|&)\b", re.I
 )
 
 
