@@ -452,7 +452,8 @@ def text_blocks(text: str) -> list[Block]:
         if (
             (before and before[-1] == "page")
             or (after and after[0] == "page")
-            or (last and prev_blank and (indented or has_pages))
+            or (last and indented)
+            or (last and prev_blank and has_pages)
         ):
             seq[i] = ("blank",)
 

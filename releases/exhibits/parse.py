@@ -801,18 +801,20 @@ def parse_contact_lines(lines: list[str | None], audience: str = "") -> list[Exh
 def _is_contact_table(b: Block, after_header: bool) -> bool:
     if b.kind != "table":
         return False
-    if b.raw and not b.rows:
-        return False
-    cells = [c for row in b.rows for c in row if c]
-    if not cells:
-        lines = [ln.strip() for ln in b.raw if ln.strip()]
-        cells = lines
-    if any(len(c) > 160 for c in cells) or len(b.rows) > 14 or (b.rows and len(b.rows[0]) > 5):
-        return False
-    flat = [ln for c in cells for ln in c.split("\n")]
-    if any(CONTACT_HEADER_RE.match(x) for x in flat) or (
-        b.raw and any(AUDIENCE_LABEL_RE.match(x.strip()) for x in b.raw[:2])
-    ):
+    if b.raw:
+        # fixed-width text: side-by-side columns, each cell a line of a stacked contact
+        raw = [ln for ln in b.raw if ln.strip()]
+        if len(raw) > 14 or any(len(re.split(r" {3,}", ln.strip())) > 3 for ln in raw):
+            return False
+        flat = [c for ln in raw for c in re.split(r" {3,}", ln.strip())]
+    else:
+        cells = [c for row in b.rows for c in row if c]
+        if any(len(c) > 160 for c in cells) or len(b.rows) > 14 or (b.rows and len(b.rows[0]) > 5):
+            return False
+        flat = [ln for c in cells for ln in c.split("\n")]
+    if any(CONTACT_HEADER_RE.match(x) for x in flat):
+        return True
+    if b.raw and any(AUDIENCE_LABEL_RE.match(c) for c in re.split(r" {3,}", b.raw[0].strip())):
         return True
     has_reach = any(EMAIL_RE.search(x) or _is_phone_line(x) for x in flat)
     if after_header and has_reach:
@@ -946,7 +948,9 @@ def parse_wire_trailer(text: str) -> list[ExhibitContact]:
 _ABBREV_END_RE = re.compile(
     r"\b(?:Inc|Ltd|Co|Corp|Corporation|plc|L\.P|N\.V|S\.A|LLC|Jr|U\.S|Ph\.D|A\.G)\.$", re.I
 )
-_WIRE_CODES_RE = re.compile(r"^(?:CO|ST|IN|SU|SOURCE|Web\s*site)\s*:", re.I)
+_WIRE_CODES_RE = re.compile(
+    r"^/?\s*(?:CO|ST|IN|SU|SOURCE|Web\s*site|Photo|PRN\s+Photo\s+Desk|AP\s+Archive)\s*:", re.I
+)
 
 
 def _is_heading(b: Block) -> bool:
@@ -967,8 +971,8 @@ def _is_heading(b: Block) -> bool:
     return True
 
 
-def _is_fls_paragraph(t: str) -> bool:
-    return bool(FLS_PARA_RE.search(t[:400])) and len(t) > 150
+def _is_fls_paragraph(t: str, window: int = 400) -> bool:
+    return bool(FLS_PARA_RE.search(t[:window])) and len(t) > 150
 
 
 def _inline_heading(b: Block) -> tuple[str, str] | None:
@@ -1161,7 +1165,15 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 single_para_section = False
                 tail = True
                 continue
-            if _is_fls_paragraph(t) and (tail or re.match(r"^(?:this|certain|statements|except|the)\b", t, re.I)):
+            # Unheaded safe harbor: "This press release contains forward-looking statements..."
+            # or, after the main text, "Certain statements in this press release ... are
+            # forward-looking statements" (the phrase can come late in a long list).
+            opener = re.match(
+                r"^(?:this|certain|statements|except|the|all|any|some|information)\b", t, re.I
+            )
+            if (tail and _is_fls_paragraph(t, 2500 if opener else 400)) or (
+                opener and _is_fls_paragraph(t)
+            ):
                 close_section()
                 section = ("safe", "", _Out())
                 section[2].add(_p(t))
