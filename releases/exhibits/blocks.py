@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import lxml.etree
 import lxml.html
 
+from .patterns import END_MARK_RE
+
 BULLET_CHARS = "•·●◦▪■□‣⁃○◘∙\uf0b7\uf0a7\uf076\uf0d8"
 # "o" and "-" are bullets too, but only when followed by a space and at line start.
 BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*o](?=\s))\s*")
@@ -530,7 +532,9 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
             ptexts = [e[2] for e in para]
             aligns = {_line_align(t, width) for t in ptexts}
             align = aligns.pop() if len(aligns) == 1 else ""
-            bullet = bool(_TEXT_BULLET_RE.match(ptexts[0]))
+            bullet = bool(_TEXT_BULLET_RE.match(ptexts[0])) and not END_MARK_RE.match(
+                ptexts[0].strip()
+            )
             if bullet:
                 ptexts = [_TEXT_BULLET_RE.sub("", ptexts[0], count=1), *ptexts[1:]]
             out.append(
@@ -583,7 +587,7 @@ def _split_paragraphs(lines: list[tuple], width: int) -> list[list[tuple]]:
         glued = len(entry) > 4
         new = False
         if not glued:
-            if _TEXT_BULLET_RE.match(text):
+            if _TEXT_BULLET_RE.match(text) and not END_MARK_RE.match(text.strip()):
                 new = True
             elif (
                 indent >= pindent + 2

@@ -519,7 +519,7 @@ def _is_contact_line(it: _Item) -> bool:
     t = it.text.strip()
     if not t or len(t) > 90:
         return False
-    if FIR_RE.match(t) or LABEL_RE.match(t):
+    if FIR_RE.match(t) or LABEL_RE.match(t) or END_MARK_RE.match(t):
         return False
     if EMAIL_RE.search(t) or _is_phone_line(t):
         return True
