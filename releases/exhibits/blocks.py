@@ -365,6 +365,8 @@ def _is_columnar(line: str) -> bool:
 
 
 def _is_table_group(texts: list[str]) -> bool:
+    if len(texts) == 1 and END_MARK_RE.match(texts[0].strip()):
+        return False
     columnar = sum(_is_columnar(t) for t in texts)
     if len(texts) >= 2 and columnar >= 2 and columnar * 2 >= len(texts):
         return True
@@ -454,8 +456,8 @@ def text_blocks(text: str) -> list[Block]:
         if (
             (before and before[-1] == "page")
             or (after and after[0] == "page")
-            or (last and indented)
-            or (last and prev_blank and has_pages)
+            or (last and indented and not END_MARK_RE.match(entry[2].strip()))
+            or (last and prev_blank and has_pages and not END_MARK_RE.match(entry[2].strip()))
         ):
             seq[i] = ("blank",)
 
