@@ -1,3 +1,4 @@
+import base64
 import difflib
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,8 @@ from django.utils.timesince import timesince, timeuntil
 
 from irsite.disclaimers.models import Disclaimer
 
-from . import actions
+from . import actions, edgar
+from .exhibits import ExhibitError, render_html, render_text
 from .models import AuditEntry, Category, PreviewLink, Release, ReleaseContact, ReleaseDisclaimer
 from .views import render_preview
 
@@ -138,6 +140,37 @@ class ReleaseForm(forms.ModelForm):
             changed.append("body: changed")
         detail = "; ".join(changed) or "related contacts, texts or categories"
         return f"{actions.EditConflict(stored)} What changed: {detail}. Copy what you need, reload."
+
+
+class ExhibitUploadForm(forms.Form):
+    """An exhibit file; on the confirmation step the same bytes come back in ``payload``."""
+
+    file = forms.FileField(
+        required=False,
+        help_text="A .txt or .htm Exhibit 99 as filed on EDGAR, or a whole submission .txt.",
+    )
+    date = forms.DateField(
+        required=False, help_text="For a dateline without a date or a year (YYYY-MM-DD)."
+    )
+    payload = forms.CharField(widget=forms.HiddenInput, required=False)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            cleaned["payload"] = base64.b64encode(upload.read()).decode()
+            cleaned["filename"] = upload.name
+        elif not cleaned.get("payload"):
+            raise ValidationError("Choose an exhibit file.")
+        # The confirmation step posts the bytes back in the hidden field.
+        self.data = self.data.copy()
+        self.data["payload"], self.data["filename"] = cleaned["payload"], cleaned["filename"]
+        return cleaned
+
+    def exhibit(self) -> tuple[bytes, str, Any]:
+        data = self.cleaned_data
+        return base64.b64decode(data["payload"]), data["filename"] or "upload", data["date"]
 
 
 class GoLiveForm(forms.Form):
@@ -411,6 +444,10 @@ class ReleaseAdmin(admin.ModelAdmin):
             path("<int:pk>/share/<int:link_id>/revoke/",
                  self.admin_site.admin_view(self.revoke_share_view),
                  name="releases_release_revoke_share"),
+            path("import/", self.admin_site.admin_view(self.import_view),
+                 name="releases_release_import"),
+            path("<int:pk>/export/<str:fmt>/", self.admin_site.admin_view(self.export_view),
+                 name="releases_release_export"),
             path("<int:pk>/revisions/", self.admin_site.admin_view(self.revisions_view),
                  name="releases_release_revisions"),
             path("<int:pk>/revisions/<int:number>/restore/",
@@ -509,6 +546,46 @@ class ReleaseAdmin(admin.ModelAdmin):
             else:
                 messages.success(request, "Preview link revoked: it now answers 404.")
         return HttpResponseRedirect(self._change_url(release))
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload an exhibit, see what was understood, confirm to create the draft."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ExhibitUploadForm(request.POST or None, request.FILES or None)
+        parsed = None
+        if request.method == "POST" and form.is_valid():
+            data, name, day = form.exhibit()
+            try:
+                if "confirm" in request.POST:
+                    results = edgar.import_file(data, name, actor=request.user, default_date=day)
+                    first = results[0]
+                    verb = "Created draft" if first.status == "imported" else "Already imported"
+                    messages.success(request, f"{verb}: {first.release.headline}")
+                    return HttpResponseRedirect(self._change_url(first.release))
+                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day)]
+            except ExhibitError as error:
+                form.add_error("file", f"{name}: {error}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import an SEC exhibit",
+            "opts": self.opts,
+            "form": form,
+            "parsed": parsed,
+        }
+        return TemplateResponse(request, "admin/releases/release/import.html", context)
+
+    def export_view(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        release = self._release(request, pk)
+        if fmt not in {"text", "html"}:
+            raise PermissionDenied
+        document = edgar.to_exhibit(release)
+        if fmt == "text":
+            body, content_type, suffix = render_text(document), "text/plain", "txt"
+        else:
+            body, content_type, suffix = render_html(document), "text/html", "htm"
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ex99-1-{release.slug}.{suffix}"'
+        return response
 
     def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         release = self._release(request, pk)

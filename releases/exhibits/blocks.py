@@ -83,7 +83,9 @@ _BLOCK_TAGS = {
     "thead", "tbody", "tfoot",
 }  # fmt: skip
 _SKIP_TAGS = {"script", "style", "head", "title", "noscript", "template", "object", "iframe"}
-_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font\s*:[^;]*\bbold\b", re.I)
+_BOLD_STYLE_RE = re.compile(
+    r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font\s*:[^;]*\bbold\b", re.I
+)
 _NOT_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-4]00)", re.I)
 _ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*italic|font\s*:[^;]*\bitalic\b", re.I)
 _NOT_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*normal", re.I)
@@ -160,9 +162,17 @@ class _HtmlWalker:
         if not tag or tag in _SKIP_TAGS:
             return
         style = el.get("style") or ""
-        if tag in ("b", "strong", "h1", "h2", "h3", "h4", "h5", "h6", "th") or _BOLD_STYLE_RE.search(
-            style
-        ):
+        if tag in (
+            "b",
+            "strong",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "th",
+        ) or _BOLD_STYLE_RE.search(style):
             bold = True
         elif _NOT_BOLD_STYLE_RE.search(style):
             bold = False
@@ -487,7 +497,6 @@ def text_blocks(text: str) -> list[Block]:
         seq[n] = (*seq[n][:4], True) if glue else seq[n]
     seq = [e for e in seq if e[0] != "glue"]
 
-
     groups: list[tuple[int, list[tuple]]] = []  # (blank lines before, lines)
     cur: list[tuple] = []
     blanks = 0
@@ -527,7 +536,13 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
         first = False
         if forced_table or _is_table_group(texts):
             out.append(
-                Block(kind="table", raw=texts, line=lines[0][1], gap_before=gap, text=join_lines(texts))
+                Block(
+                    kind="table",
+                    raw=texts,
+                    line=lines[0][1],
+                    gap_before=gap,
+                    text=join_lines(texts),
+                )
             )
             return
         for para in _split_paragraphs(lines, width):

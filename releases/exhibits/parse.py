@@ -61,7 +61,9 @@ _HTML_SNIFF_RE = re.compile(
     r"<(?:html|body|p|div|font|br|td|tr|span|b|i|center|h[1-6]|table\s+[a-z]|!doctype)\b[^>]*>",
     re.I,
 )
-_SUBMISSION_SNIFF_RE = re.compile(rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER)>|<DOCUMENT>\s*<TYPE>", re.I)
+_SUBMISSION_SNIFF_RE = re.compile(
+    rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER)>|<DOCUMENT>\s*<TYPE>", re.I
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,8 +85,7 @@ def parse_submission(
     if not docs:
         raise ExhibitError("EDGAR submission contains no EX-99 document")
     return [
-        _parse_document(body, filename, default_date, filed, offset)
-        for _, body, offset in docs
+        _parse_document(body, filename, default_date, filed, offset) for _, body, offset in docs
     ]
 
 
@@ -626,7 +627,9 @@ def _is_name(t: str) -> bool:
     return 2 <= len(words) <= 6 and not any(w.lower() in ("the", "and", "of", "for") for w in words)
 
 
-_NAME_SUFFIX_ONLY_RE = re.compile(r"^(?:Ph\.?\s?D\.?|M\.?D\.?|Jr\.?|Sr\.?|II|III|IV|CFA|CPA|Esq\.?|MBA)$")
+_NAME_SUFFIX_ONLY_RE = re.compile(
+    r"^(?:Ph\.?\s?D\.?|M\.?D\.?|Jr\.?|Sr\.?|II|III|IV|CFA|CPA|Esq\.?|MBA)$"
+)
 _TITLE_CONTINUES_RE = re.compile(r"(?:\band|&|\bof|\bfor|\bto|,|-|/)$", re.I)
 
 
@@ -851,7 +854,9 @@ def _split_text_columns(raw: list[str]) -> tuple[list[str], list[str]]:
     return left, right
 
 
-def parse_contact_table(b: Block, header_lines: list[str | None] | None = None) -> list[ExhibitContact]:
+def parse_contact_table(
+    b: Block, header_lines: list[str | None] | None = None
+) -> list[ExhibitContact]:
     """Contacts laid out in columns: an HTML table or fixed-width text columns."""
     audience = ""
     for ln in header_lines or []:
@@ -1118,10 +1123,14 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 contact_lines.append(ln)
             continue
         if contact_mode:
-            if b.kind == "p" and (
-                (len(b.lines) > 1 and all(len(x) < 90 for x in b.lines))
-                or _is_contact_line(_Item(t, b, b.line))
-            ) and not NOTE_RE.search(t):
+            if (
+                b.kind == "p"
+                and (
+                    (len(b.lines) > 1 and all(len(x) < 90 for x in b.lines))
+                    or _is_contact_line(_Item(t, b, b.line))
+                )
+                and not NOTE_RE.search(t)
+            ):
                 if b.gap_before:
                     contact_lines.append(None)
                 contact_lines.extend(b.lines or [t])
@@ -1147,9 +1156,13 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             single_para_section = False
             tail = True
             continue
-        if heading and doc.safe_harbor is None and (
-            FLS_HEADING_RE.search(t)
-            or (next_para(i) is not None and _is_fls_paragraph(next_para(i).text))  # type: ignore[union-attr]
+        if (
+            heading
+            and doc.safe_harbor is None
+            and (
+                FLS_HEADING_RE.search(t)
+                or (next_para(i) is not None and _is_fls_paragraph(next_para(i).text))  # type: ignore[union-attr]
+            )
         ):
             close_section()
             section = ("safe", t, _Out())
@@ -1224,7 +1237,11 @@ def _company_from_lead(lead: str) -> str:
 
 
 def _find_ticker(lead: str, doc: ExhibitDocument) -> tuple[str, str]:
-    for text in (lead, _strip_tags(doc.body_html), " ".join(_strip_tags(a.html) for a in doc.abouts)):
+    for text in (
+        lead,
+        _strip_tags(doc.body_html),
+        " ".join(_strip_tags(a.html) for a in doc.abouts),
+    ):
         m = TICKER_RE.search(text)
         if m:
             return re.sub(r"\s+", " ", m.group("ex")), m.group("sym")

@@ -41,9 +41,7 @@ WIRE = (
 
 DATELINE_RES = [
     # CITY, DATE [WIRE] SEP lead   (covers "(August 10, 1995) --", "Calif.--Dec. 20, 1996--")
-    re.compile(
-        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:{WIRE}\s*)?{SEP}\s*", re.S
-    ),
+    re.compile(rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:{WIRE}\s*)?{SEP}\s*", re.S),
     # CITY, DATE WIRE lead   (no separator after the wire tag)
     re.compile(rf"^{CITY}\s*,?\s*\(?{DATE}\)?\s*,?\s*{WIRE}\s*", re.S),
     # CITY SEP WIRE SEP [DATE SEP] lead   ("KEARNEY, NE -- (BUSINESS WIRE) --")
@@ -94,8 +92,12 @@ ADDRESS_RE = re.compile(
     r"|Floor|Square|Center|Centre)\b\.?",
     re.I,
 )
-TEL_LINE_RE = re.compile(r"\b(?:tel(?:ephone)?|phone|ph|main)\b\.?\s*[:.]?\s*(?P<num>[+(\d][\d\s().+-]{6,}\d)", re.I)
-FAX_LINE_RE = re.compile(r"\b(?:fax|facsimile)\b\.?\s*[:.]?\s*(?P<num>[+(\d][\d\s().+-]{6,}\d)", re.I)
+TEL_LINE_RE = re.compile(
+    r"\b(?:tel(?:ephone)?|phone|ph|main)\b\.?\s*[:.]?\s*(?P<num>[+(\d][\d\s().+-]{6,}\d)", re.I
+)
+FAX_LINE_RE = re.compile(
+    r"\b(?:fax|facsimile)\b\.?\s*[:.]?\s*(?P<num>[+(\d][\d\s().+-]{6,}\d)", re.I
+)
 WEB_LINE_RE = re.compile(
     r"^(?:(?:web(?:\s*site)?|internet|url|home\s*page)\s*[:.]?\s*)?(?P<url>(?:https?://|www\.)\S+)$",
     re.I,

@@ -350,7 +350,9 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
         out += [a(doc.company_name), "-" * (width + 1), "", ""]
         out += [a(x) for x in doc.address_lines]
         phone = "   ".join(
-            p for p in (doc.telephone and f"TEL: {doc.telephone}", doc.fax and f"FAX: {doc.fax}") if p
+            p
+            for p in (doc.telephone and f"TEL: {doc.telephone}", doc.fax and f"FAX: {doc.fax}")
+            if p
         )
         if phone:
             out.append(_right(a(phone), width + 1))
@@ -407,8 +409,10 @@ def _edgar_fragment(fragment: str) -> str:
                     del a.attrib[attr]
             continue
         text = a.text_content()
-        label = text if (not href or href in text or href.replace("mailto:", "") in text) else (
-            f"{text} ({href.replace('mailto:', '')})"
+        label = (
+            text
+            if (not href or href in text or href.replace("mailto:", "") in text)
+            else (f"{text} ({href.replace('mailto:', '')})")
         )
         # replace the link by its label, keeping surrounding text in place
         parent, prev = a.getparent(), a.getprevious()
@@ -443,9 +447,7 @@ def _e(text: str) -> str:
 
 def _contacts_html(doc: ExhibitDocument) -> str:
     groups = _contact_groups(doc.contacts)
-    heads = "".join(
-        f'<td valign="top"><b>{_e(_AUDIENCE_HEADING[a])}</b></td>' for a, _ in groups
-    )
+    heads = "".join(f'<td valign="top"><b>{_e(_AUDIENCE_HEADING[a])}</b></td>' for a, _ in groups)
     rows = [f"<tr>{heads}</tr>"] if any(a for a, _ in groups) else []
     depth = max(len(cs) for _, cs in groups)
     for k in range(depth):
@@ -453,7 +455,13 @@ def _contacts_html(doc: ExhibitDocument) -> str:
         for _, contacts in groups:
             if k < len(contacts):
                 c = contacts[k]
-                lines = [c.name, c.title, c.organization, c.telephone and f"Tel: {c.telephone}", c.email]
+                lines = [
+                    c.name,
+                    c.title,
+                    c.organization,
+                    c.telephone and f"Tel: {c.telephone}",
+                    c.email,
+                ]
                 cells.append('<td valign="top">' + "<br>".join(_e(x) for x in lines if x) + "</td>")
             else:
                 cells.append("<td></td>")
@@ -477,15 +485,17 @@ def render_html(doc: ExhibitDocument) -> str:
     """Self-contained HTML exhibit within EDGAR's HTML subset (ASCII, entities for the rest)."""
     title = doc.exhibit_label or "Exhibit 99.1"
     out = [
-        '<html><head><title>' + _e(title) + "</title></head>",
-        '<body style="font-family:\'Times New Roman\',serif;font-size:10pt">',
+        "<html><head><title>" + _e(title) + "</title></head>",
+        "<body style=\"font-family:'Times New Roman',serif;font-size:10pt\">",
     ]
     if doc.exhibit_label:
         out.append(f'<p align="right"><b>{_e(doc.exhibit_label)}</b></p>')
     if doc.company_name and (doc.address_lines or doc.telephone or doc.fax or doc.website):
         lines = [f"<b>{_e(doc.company_name)}</b>"] + [_e(x) for x in doc.address_lines]
         phone = "&nbsp;&nbsp;&nbsp;".join(
-            _e(p) for p in (doc.telephone and f"TEL: {doc.telephone}", doc.fax and f"FAX: {doc.fax}") if p
+            _e(p)
+            for p in (doc.telephone and f"TEL: {doc.telephone}", doc.fax and f"FAX: {doc.fax}")
+            if p
         )
         if phone:
             lines.append(phone)
