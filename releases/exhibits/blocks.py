@@ -359,7 +359,7 @@ _NUM_CELL = r"(?:\(?[$€£]?\s*(?:\(?-?\d[\d,.]*\)?%?\*?|-|—|–)|n/?[am])"
 _NUMERIC_TAIL_RE = re.compile(rf" {{2,}}{_NUM_CELL}(?: +{_NUM_CELL})+\s*$")
 
 
-def _is_columnar(line: str) -> bool:
+def is_columnar(line: str) -> bool:
     """A line laid out in columns: a gap of three or more spaces inside it."""
     return bool(_COLUMN_GAP_RE.search(line.strip()))
 
@@ -367,7 +367,7 @@ def _is_columnar(line: str) -> bool:
 def _is_table_group(texts: list[str]) -> bool:
     if len(texts) == 1 and END_MARK_RE.match(texts[0].strip()):
         return False
-    columnar = sum(_is_columnar(t) for t in texts)
+    columnar = sum(is_columnar(t) for t in texts)
     if len(texts) >= 2 and columnar >= 2 and columnar * 2 >= len(texts):
         return True
     if len(texts) == 1 and len(re.split(r" {3,}", texts[0].strip())) >= 3:
@@ -462,7 +462,7 @@ def text_blocks(text: str) -> list[Block]:
             seq[i] = ("blank",)
 
     # Estimate the page width from the longest ordinary lines.
-    lengths = sorted(len(e[2]) for e in seq if e[0] == "line" and not _is_columnar(e[2]))
+    lengths = sorted(len(e[2]) for e in seq if e[0] == "line" and not is_columnar(e[2]))
     width = max(64, min(100, lengths[int(len(lengths) * 0.97)] if lengths else 78))
 
     # A page break either continues the paragraph (mid-sentence) or separates paragraphs.
@@ -479,7 +479,7 @@ def text_blocks(text: str) -> list[Block]:
         nxt_s = nxt.strip()
         glue = (
             (not _SENTENCE_END_RE.search(prev) or nxt_s[:1].islower() or nxt_s[:1] in ",;)")
-            and not _is_columnar(prev)
+            and not is_columnar(prev)
             and len(prev.strip()) >= width * 0.5  # a mid-sentence break comes after a full line
         )
         for j in range(p + 1, n):
@@ -596,6 +596,7 @@ def _split_paragraphs(lines: list[tuple], width: int) -> list[list[tuple]]:
                 and not _line_align(text, width)
                 and not _line_align(ptext, width)
                 and len(ptext.strip()) >= width * 0.6
+                and not is_columnar(ptext)  # a right-hand column running on below
                 and not _TEXT_BULLET_RE.match(paras[-1][0][2])
             ):
                 new = True

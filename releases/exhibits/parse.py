@@ -19,7 +19,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .blocks import PAGE_NUMBER_RE, Block, clean_inline, html_blocks, text_blocks
+from .blocks import PAGE_NUMBER_RE, Block, clean_inline, html_blocks, is_columnar, text_blocks
 from .model import ExhibitContact, ExhibitDocument, ExhibitError, ExhibitSection
 from .patterns import (
     ABOUT_RE,
@@ -410,7 +410,8 @@ def _parse_front(front: list[Block]) -> _Front:
             res.contacts.extend(parse_contact_lines(contact_lines))
         contact_lines = []
 
-    skip_header: set[int] = set()
+    in_contacts = False
+    header_text = ""
     for k, b in enumerate(front):
         if b.kind == "hr":
             continue
@@ -433,22 +434,39 @@ def _parse_front(front: list[Block]) -> _Front:
             for ln in lines:
                 items.append(_Item(clean_inline(ln), b, b.line))
             continue
-        # Multi-line blocks that mix letterhead or contact lines are read line by line.
-        split = len(b.lines) > 1 and any(
-            _is_letterhead_line(ln)
-            or EMAIL_RE.search(ln)
-            or CONTACT_HEADER_RE.match(ln)
-            or LABEL_RE.match(ln)
-            or FIR_RE.match(ln)
-            for ln in b.lines
+        # Multi-line blocks that mix letterhead or contact lines are read line by line, and so
+        # is anything stacked under a contacts header.
+        header_line = CONTACT_HEADER_RE.match(b.lines[0] if b.lines else b.text) or (
+            AUDIENCE_LABEL_RE.match(b.lines[0] if b.lines else b.text)
+        )
+        was_in_contacts = in_contacts
+        if header_line and len(b.text) < 90:
+            in_contacts = True
+            header_text = b.lines[0] if b.lines else b.text
+        elif b.align == "center" or FIR_RE.match(b.text):
+            in_contacts = False
+        if was_in_contacts and b.raw and any(is_columnar(r) for r in b.raw):
+            # side-by-side columns too ragged to pass as a table
+            res.contacts.extend(parse_contact_table(Block(kind="table", raw=b.raw), [header_text]))
+            continue
+        split = len(b.lines) > 1 and (
+            (in_contacts and b.align != "center")
+            or any(
+                _is_letterhead_line(ln)
+                or EMAIL_RE.search(ln)
+                or _is_phone_line(ln)
+                or CONTACT_HEADER_RE.match(ln)
+                or AUDIENCE_LABEL_RE.match(ln)
+                or LABEL_RE.match(ln)
+                or FIR_RE.match(ln)
+                for ln in b.lines
+            )
         )
         if split:
             for j, ln in enumerate(b.lines):
                 items.append(_Item(ln, b, (b.line + j) if b.line and b.raw else b.line))
         else:
             items.append(_Item(b.text, b, b.line))
-    del skip_header
-
     candidates: list[_Item] = []
     letterhead_done = False
     i = 0
@@ -631,9 +649,10 @@ _TITLE_CONTINUES_RE = re.compile(r"(?:\band|&|\bof|\bfor|\bto|,|-|/)$", re.I)
 
 
 class _ContactBuilder:
-    def __init__(self, audience: str = "") -> None:
+    def __init__(self, audience: str | None = None) -> None:
         self.contacts: list[ExhibitContact] = []
         self.cur: ExhibitContact | None = None
+        # None: no header seen (guess from titles); "" : a header for general contacts
         self.audience = audience
         self.prev_kind = ""
 
@@ -641,14 +660,15 @@ class _ContactBuilder:
         c = self.cur
         if c and (c.name or c.email or c.telephone):
             if not c.audience:
-                c.audience = self.audience or _audience_of(f"{c.title} {c.organization}")
+                # no header said who this contact is for: guess from the job title
+                c.audience = self.audience if self.audience is not None else _audience_of(c.title)
             self.contacts.append(c)
         self.cur = None
         self.prev_kind = ""
 
     def current(self) -> ExhibitContact:
         if self.cur is None:
-            self.cur = ExhibitContact(name="", audience=self.audience)
+            self.cur = ExhibitContact(name="", audience=self.audience or "")
         return self.cur
 
     def feed(self, line: str | None) -> None:
@@ -684,7 +704,7 @@ class _ContactBuilder:
             if hm and not re.search(r"contact|inquir|enquir", label, re.I):
                 pass
             self.close()
-            self.audience = _audience_of(label)
+            self.audience = _header_audience(label)
             if not rest:
                 return
             s = rest
@@ -698,8 +718,9 @@ class _ContactBuilder:
                 self.close()
                 c = self.current()
             c.email = c.email or em
-        s = EMAIL_RE.sub("", s)
-        s = re.sub(r"\b(?:e-?mail|email)\s*:?", "", s, flags=re.I).strip(" ,;:/|")
+        if EMAIL_RE.search(s):
+            s = EMAIL_RE.sub("", s)
+            s = re.sub(r"\b(?:e-?mail|email)\s*:?", "", s, flags=re.I).strip(" ,;:/|")
         if not s:
             self.prev_kind = "email"
             return
@@ -789,7 +810,19 @@ class _ContactBuilder:
             self.prev_kind = "title"
 
 
-def parse_contact_lines(lines: list[str | None], audience: str = "") -> list[ExhibitContact]:
+def _header_audience(label: str) -> str | None:
+    """Audience named by a contact header; "" for general contacts, None when it says nothing."""
+    aud = _audience_of(label)
+    if aud:
+        return aud
+    if re.search(r"\b(?:general|other|company|additional)\b", label, re.I):
+        return ""
+    return None
+
+
+def parse_contact_lines(
+    lines: list[str | None], audience: str | None = None
+) -> list[ExhibitContact]:
     """Contacts from stacked lines (None = a blank line between entries)."""
     builder = _ContactBuilder(audience)
     for ln in lines:
@@ -816,8 +849,11 @@ def _is_contact_table(b: Block, after_header: bool) -> bool:
         return True
     if b.raw and any(AUDIENCE_LABEL_RE.match(c) for c in re.split(r" {3,}", b.raw[0].strip())):
         return True
+    if b.rows and all(AUDIENCE_LABEL_RE.match(c) for c in b.rows[0] if c):
+        return True  # column headings: INVESTORS | MEDIA
     has_reach = any(EMAIL_RE.search(x) or _is_phone_line(x) for x in flat)
-    if after_header and has_reach:
+    named = any(_is_name(x.split(",")[0]) for x in flat)
+    if after_header and (has_reach or named):
         return True
     letterhead = sum(1 for x in flat if ADDRESS_RE.search(x) or FAX_LINE_RE.search(x))
     return has_reach and letterhead == 0 and any(_is_name(x.split(",")[0]) for x in flat)
@@ -853,12 +889,12 @@ def _split_text_columns(raw: list[str]) -> tuple[list[str], list[str]]:
 
 def parse_contact_table(b: Block, header_lines: list[str | None] | None = None) -> list[ExhibitContact]:
     """Contacts laid out in columns: an HTML table or fixed-width text columns."""
-    audience = ""
+    audience: str | None = None
     for ln in header_lines or []:
         if ln:
             m = CONTACT_HEADER_RE.match(ln) or AUDIENCE_LABEL_RE.match(ln)
             if m:
-                audience = _audience_of(m.group("label"))
+                audience = _header_audience(m.group("label"))
     columns: list[list[str]] = []
     if b.raw:
         left, right = _split_text_columns(b.raw)
@@ -888,7 +924,8 @@ def parse_contact_table(b: Block, header_lines: list[str | None] | None = None) 
             if (hm or (am and first)) and not (hm or am).group("rest"):  # type: ignore[union-attr]
                 label = (hm or am).group("label")  # type: ignore[union-attr]
                 # A label column ("Contact:") or a column heading ("INVESTORS")
-                col_audience = _audience_of(label) or col_audience
+                found = _header_audience(label)
+                col_audience = found if found is not None else col_audience
                 lines.append(None)
                 continue
             lines.append(s)

@@ -113,7 +113,7 @@ CONTACT_HEADER_RE = re.compile(
 )
 AUDIENCE_LABEL_RE = re.compile(
     r"^\[?\s*(?P<label>investors?|investor\s+relations|ir|media|media\s+relations|press|"
-    r"public\s+relations|corporate\s+communications|news\s+media|analysts?|"
+    r"public\s+relations|corporate\s+communications|news\s+media|analysts?|general|other|"
     r"investors?\s+and\s+analysts|financial\s+community|shareholders?)(?=[\s:\]]|$)\s*(?::|\])?\s*"
     r"(?P<rest>.*)$",
     re.I,

@@ -18,7 +18,7 @@ import nh3
 
 from .blocks import clean_inline
 from .model import ExhibitContact, ExhibitDocument, ExhibitSection
-from .patterns import MONTH_NAMES
+from .patterns import INVESTOR_WORDS_RE, MEDIA_WORDS_RE, MONTH_NAMES
 
 __all__ = ["render_text", "render_html", "EDGAR_TAGS"]
 
@@ -239,7 +239,15 @@ def _contact_lines(c: ExhibitContact, limit: int) -> list[str] | None:
     return lines
 
 
-_AUDIENCE_HEADING = {"investors": "INVESTORS", "media": "MEDIA", "": ""}
+_AUDIENCE_HEADING = {"investors": "INVESTORS", "media": "MEDIA", "": "GENERAL"}
+
+
+def _needs_heading(audience: str, contacts: list[ExhibitContact]) -> bool:
+    """Investor and media groups are always labelled; general contacts only when the parser
+    would otherwise guess an audience from their job titles."""
+    if audience:
+        return True
+    return any(INVESTOR_WORDS_RE.search(c.title) or MEDIA_WORDS_RE.search(c.title) for c in contacts)
 
 
 def _contact_groups(contacts: list[ExhibitContact]) -> list[tuple[str, list[ExhibitContact]]]:
@@ -257,7 +265,8 @@ def _contacts_text(doc: ExhibitDocument, width: int) -> list[str]:
         for limit in (44, 36, 30):
             cols = []
             for audience, contacts in groups:
-                col = [_AUDIENCE_HEADING[audience]] if audience else []
+                # side by side, both columns get a heading so the columns line up
+                col = [_AUDIENCE_HEADING[audience]]
                 for c in contacts:
                     lines = _contact_lines(c, limit)
                     if lines is None:
@@ -282,15 +291,16 @@ def _contacts_text(doc: ExhibitDocument, width: int) -> list[str]:
                 lt = left[k] if k < len(left) else ""
                 rt = right[k] if k < len(right) else ""
                 # headings sit one column left of the names, as in the seed
-                lpad = 3 if k == 0 and groups[0][0] else 4
-                rpad = start - 1 if k == 0 and groups[1][0] else start
+                lpad = 3 if k == 0 else 4
+                rpad = start - 1 if k == 0 else start
                 line = (" " * lpad + lt) if lt else ""
                 if rt:
                     line = line.ljust(rpad) + rt
                 out.append(line.rstrip())
             return out
     for audience, contacts in groups:
-        if audience:
+        # a general group after an investor/media group must not run on under that heading
+        if _needs_heading(audience, contacts) or len(groups) > 1:
             out.append(f"   {_AUDIENCE_HEADING[audience]}:")
         for c in contacts:
             lines = _contact_lines(c, width - 4) or [c.name, c.title, c.organization]
@@ -443,10 +453,12 @@ def _e(text: str) -> str:
 
 def _contacts_html(doc: ExhibitDocument) -> str:
     groups = _contact_groups(doc.contacts)
+    labelled = [_needs_heading(a, cs) for a, cs in groups]
     heads = "".join(
-        f'<td valign="top"><b>{_e(_AUDIENCE_HEADING[a])}</b></td>' for a, _ in groups
+        f'<td valign="top"><b>{_e(_AUDIENCE_HEADING[a]) if show else ""}</b></td>'
+        for (a, _), show in zip(groups, labelled)
     )
-    rows = [f"<tr>{heads}</tr>"] if any(a for a, _ in groups) else []
+    rows = [f"<tr>{heads}</tr>"] if any(labelled) else []
     depth = max(len(cs) for _, cs in groups)
     for k in range(depth):
         cells = []
