@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from releases.exhibits import ExhibitError, parse_exhibit, split_submission  # noqa: E402
+from releases.exhibits import ExhibitError, parse_exhibit, split_submission
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exhibits"
 
@@ -109,7 +109,12 @@ def test_page_marker_mid_sentence_is_removed_and_paragraph_rejoined() -> None:
         ("CAMBRIDGE, MA, JANUARY 24, 2003 - ", "CAMBRIDGE, MA", "2003-01-24", ""),
         ("San Jose, CA (August 10, 1995) -- ", "San Jose, CA", "1995-08-10", ""),
         ("CUPERTINO, Calif.--Dec. 20, 1996--", "CUPERTINO, Calif.", "1996-12-20", ""),
-        ("CUPERTINO, California\u2014July 14, 2004\u2014", "CUPERTINO, California", "2004-07-14", ""),
+        (
+            "CUPERTINO, California\u2014July 14, 2004\u2014",
+            "CUPERTINO, California",
+            "2004-07-14",
+            "",
+        ),
         ("SAN JOSE, Calif. \u2013 March 15, 2023 \u2013 ", "SAN JOSE, Calif.", "2023-03-15", ""),
         ("SANTA CLARA, Calif.\u2014Feb. 25, 2026\u2015", "SANTA CLARA, Calif.", "2026-02-25", ""),
         ("NEW YORK, Jan. 25, 2005 /PRNewswire/ -- ", "NEW YORK", "2005-01-25", "/PRNewswire/"),
@@ -122,7 +127,9 @@ def test_page_marker_mid_sentence_is_removed_and_paragraph_rejoined() -> None:
 def test_dateline_forms_and_separators_give_city_date_and_wire_tag(
     dateline: str, city: str, date: str, wire: str
 ) -> None:
-    doc = doc_from(f"Widget Maker Reports Results\n\n{dateline}Widget Co. today reported results.\n")
+    doc = doc_from(
+        f"Widget Maker Reports Results\n\n{dateline}Widget Co. today reported results.\n"
+    )
     assert (doc.dateline_city, doc.date.isoformat(), doc.wire_tag) == (city, date, wire)
     assert doc.date_source == "dateline"
     assert text_of(doc.body_html) == "Widget Co. today reported results."
@@ -154,7 +161,10 @@ def test_html_two_column_contact_table_gives_one_contact_per_column() -> None:
 
 def test_multiple_about_sections_with_headings_split_across_lines() -> None:
     doc = fixture("multiple_abouts.htm")
-    assert [a.heading for a in doc.abouts] == ["About the Phase 2 Trial", "About Cyberdyne Systems, Inc."]
+    assert [a.heading for a in doc.abouts] == [
+        "About the Phase 2 Trial",
+        "About Cyberdyne Systems, Inc.",
+    ]
     assert doc.subheadlines == ["First patient dosed in the United States"]
     assert doc.safe_harbor and doc.safe_harbor.heading == "Forward-Looking Statements"
     assert doc.end_mark == "+++++"
@@ -258,7 +268,9 @@ def test_binary_file_raises_with_line_number() -> None:
 
 def test_truncated_html_without_text_raises() -> None:
     with pytest.raises(ExhibitError) as exc:
-        parse_exhibit(b"<html><head><title>EX-99.1</title></head><body><table><tr><td", filename="x.htm")
+        parse_exhibit(
+            b"<html><head><title>EX-99.1</title></head><body><table><tr><td", filename="x.htm"
+        )
     _assert_one_line(exc.value)
 
 
@@ -440,7 +452,9 @@ def test_corpus_file_key_fields_match_expectations(name: str) -> None:
 
 @needs_shared
 def test_every_corpus_file_is_covered_by_the_expectations() -> None:
-    files = {f"corpus/{p.name}" for p in (SHARED / "corpus").iterdir() if p.suffix in (".txt", ".htm")}
+    files = {
+        f"corpus/{p.name}" for p in (SHARED / "corpus").iterdir() if p.suffix in (".txt", ".htm")
+    }
     assert files <= set(EXPECTED)
 
 
@@ -454,8 +468,15 @@ def test_sears_without_date_option_raises_no_year() -> None:
 def test_buckle_letterhead_and_release_date() -> None:
     doc = parse_exhibit((SHARED / "corpus/017_buckle_2024-11-22.htm").read_bytes())
     assert doc.company_name == "The Buckle, Inc."
-    assert doc.address_lines == ["2407 W. 24th St. Kearney, NE 68845", "P.O. Box 1480 Kearney, NE 68848-1480"]
-    assert (doc.telephone, doc.fax, doc.website) == ("308-236-8491", "308-236-4493", "www.buckle.com")
+    assert doc.address_lines == [
+        "2407 W. 24th St. Kearney, NE 68845",
+        "P.O. Box 1480 Kearney, NE 68848-1480",
+    ]
+    assert (doc.telephone, doc.fax, doc.website) == (
+        "308-236-8491",
+        "308-236-4493",
+        "www.buckle.com",
+    )
     assert doc.date_source == "document" and doc.wire_tag == "(BUSINESS WIRE)"
 
 

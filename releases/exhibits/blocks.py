@@ -6,6 +6,7 @@ headline, dateline, contacts, About sections and so on, whatever the source form
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +20,8 @@ BULLET_CHARS = "•·●◦▪■□‣⁃○◘∙\uf0b7\uf0a7\uf076\uf0d8"
 BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*o](?=\s))\s*")
 ONLY_BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*o])\s*$")
 PAGE_NUMBER_RE = re.compile(
-    r"^\s*(?:-\s*[1-9]\d{0,2}\s*-|\d{1,3}|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|[ivx]{1,5})\s*$", re.I
+    r"^\s*(?:-\s*[1-9]\d{0,2}\s*-|\d{1,3}|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|[ivx]{1,5})\s*$",
+    re.IGNORECASE,
 )
 BR = "\u2028"  # marks an HTML <br> while collecting inline text
 _WS_RE = re.compile(r"[ \t\r\f\v\xa0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -83,11 +85,13 @@ _BLOCK_TAGS = {
     "thead", "tbody", "tfoot",
 }  # fmt: skip
 _SKIP_TAGS = {"script", "style", "head", "title", "noscript", "template", "object", "iframe"}
-_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font\s*:[^;]*\bbold\b", re.I)
-_NOT_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-4]00)", re.I)
-_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*italic|font\s*:[^;]*\bitalic\b", re.I)
-_NOT_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*normal", re.I)
-_ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|left|justify)", re.I)
+_BOLD_STYLE_RE = re.compile(
+    r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font\s*:[^;]*\bbold\b", re.IGNORECASE
+)
+_NOT_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-4]00)", re.IGNORECASE)
+_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*italic|font\s*:[^;]*\bitalic\b", re.IGNORECASE)
+_NOT_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*normal", re.IGNORECASE)
+_ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|left|justify)", re.IGNORECASE)
 _CURRENCY_CELL_RE = re.compile(r"^(?:\$|€|£|¥|US\$|C\$|RMB|\(\$|\(|\$\()$")
 _CLOSING_CELL_RE = re.compile(r"^(?:\)|%|\)%|%\)|pts?|bps|x)$")
 
@@ -121,11 +125,14 @@ class _HtmlWalker:
         lines = [x for x in lines if x]
         if not lines:
             return
-        if BULLET_RE.match(lines[0]) and not ONLY_BULLET_RE.match(lines[0]):
-            # "•Adobe achieved ..." - a bullet typed into the paragraph itself
-            if not re.match(r"^-\s*\$?\d", lines[0]):
-                bullet = True
-                lines[0] = BULLET_RE.sub("", lines[0])
+        # "•Adobe achieved ..." - a bullet typed into the paragraph itself (not "-$5 million")
+        if (
+            BULLET_RE.match(lines[0])
+            and not ONLY_BULLET_RE.match(lines[0])
+            and not re.match(r"^-\s*\$?\d", lines[0])
+        ):
+            bullet = True
+            lines[0] = BULLET_RE.sub("", lines[0])
         text = " ".join(lines)
         visible = [(clean_inline(t), b, i) for t, b, i in runs]
         total = sum(len(t) for t, _, _ in visible) or 1
@@ -160,9 +167,17 @@ class _HtmlWalker:
         if not tag or tag in _SKIP_TAGS:
             return
         style = el.get("style") or ""
-        if tag in ("b", "strong", "h1", "h2", "h3", "h4", "h5", "h6", "th") or _BOLD_STYLE_RE.search(
-            style
-        ):
+        if tag in (
+            "b",
+            "strong",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "th",
+        ) or _BOLD_STYLE_RE.search(style):
             bold = True
         elif _NOT_BOLD_STYLE_RE.search(style):
             bold = False
@@ -341,14 +356,14 @@ def html_blocks(text: str) -> list[Block]:
 # Plain text
 # ---------------------------------------------------------------------------------------------
 
-_PAGE_MARK_RE = re.compile(r"^\s*<PAGE>\s*\d*\s*$", re.I)
+_PAGE_MARK_RE = re.compile(r"^\s*<PAGE>\s*\d*\s*$", re.IGNORECASE)
 _SGML_DROP_RE = re.compile(
     r"^\s*(?:</?(?:S|C|CAPTION|FN|F\d+|TEXT|PRE|DOCUMENT|SEQUENCE|FILENAME|DESCRIPTION)>\s*)+"
     r"(?:<[SC]>\s*)*$|^\s*<TYPE>.*$",
-    re.I,
+    re.IGNORECASE,
 )
-_TABLE_OPEN_RE = re.compile(r"^\s*<TABLE>\s*$", re.I)
-_TABLE_CLOSE_RE = re.compile(r"^\s*</TABLE>\s*$", re.I)
+_TABLE_OPEN_RE = re.compile(r"^\s*<TABLE>\s*$", re.IGNORECASE)
+_TABLE_CLOSE_RE = re.compile(r"^\s*</TABLE>\s*$", re.IGNORECASE)
 _RULE_RE = re.compile(r"^\s*(?:[-=_]{3,}|[-=_](?: [-=_]){4,})\s*$")
 _TEXT_BULLET_RE = re.compile(r"^(\s*)(?:[•·●◦▪■\uf0b7]|[-*o])\s+(?=\S)")
 _COLUMN_GAP_RE = re.compile(r"\S {3,}\S")
@@ -487,7 +502,6 @@ def text_blocks(text: str) -> list[Block]:
         seq[n] = (*seq[n][:4], True) if glue else seq[n]
     seq = [e for e in seq if e[0] != "glue"]
 
-
     groups: list[tuple[int, list[tuple]]] = []  # (blank lines before, lines)
     cur: list[tuple] = []
     blanks = 0
@@ -527,7 +541,13 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
         first = False
         if forced_table or _is_table_group(texts):
             out.append(
-                Block(kind="table", raw=texts, line=lines[0][1], gap_before=gap, text=join_lines(texts))
+                Block(
+                    kind="table",
+                    raw=texts,
+                    line=lines[0][1],
+                    gap_before=gap,
+                    text=join_lines(texts),
+                )
             )
             return
         for para in _split_paragraphs(lines, width):
@@ -582,24 +602,23 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
 def _split_paragraphs(lines: list[tuple], width: int) -> list[list[tuple]]:
     """Split a blank-line-free run of lines on first-line indents and bullets."""
     paras: list[list[tuple]] = [[lines[0]]]
-    for prev, entry in zip(lines, lines[1:]):
+    for prev, entry in itertools.pairwise(lines):
         text, ptext = entry[2], prev[2]
         indent = len(text) - len(text.lstrip())
         pindent = len(ptext) - len(ptext.lstrip())
         glued = len(entry) > 4
         new = False
         if not glued:
-            if _TEXT_BULLET_RE.match(text) and not END_MARK_RE.match(text.strip()):
-                new = True
-            elif (
+            bullet = bool(_TEXT_BULLET_RE.match(text)) and not END_MARK_RE.match(text.strip())
+            first_line_indent = (
                 indent >= pindent + 2
                 and not _line_align(text, width)
                 and not _line_align(ptext, width)
                 and len(ptext.strip()) >= width * 0.6
                 and not is_columnar(ptext)  # a right-hand column running on below
                 and not _TEXT_BULLET_RE.match(paras[-1][0][2])
-            ):
-                new = True
+            )
+            new = bullet or first_line_indent
         if new:
             paras.append([entry])
         else:

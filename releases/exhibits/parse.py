@@ -55,13 +55,15 @@ from .patterns import (
     parse_date_match,
 )
 
-__all__ = ["parse_exhibit", "parse_submission", "split_submission", "ExhibitError"]
+__all__ = ["ExhibitError", "parse_exhibit", "parse_submission", "split_submission"]
 
 _HTML_SNIFF_RE = re.compile(
     r"<(?:html|body|p|div|font|br|td|tr|span|b|i|center|h[1-6]|table\s+[a-z]|!doctype)\b[^>]*>",
-    re.I,
+    re.IGNORECASE,
 )
-_SUBMISSION_SNIFF_RE = re.compile(rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER)>|<DOCUMENT>\s*<TYPE>", re.I)
+_SUBMISSION_SNIFF_RE = re.compile(
+    rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER)>|<DOCUMENT>\s*<TYPE>", re.IGNORECASE
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,8 +85,7 @@ def parse_submission(
     if not docs:
         raise ExhibitError("EDGAR submission contains no EX-99 document")
     return [
-        _parse_document(body, filename, default_date, filed, offset)
-        for _, body, offset in docs
+        _parse_document(body, filename, default_date, filed, offset) for _, body, offset in docs
     ]
 
 
@@ -107,14 +108,14 @@ def parse_exhibit(
 # Submission and decoding
 # ---------------------------------------------------------------------------------------------
 
-_DOC_RE = re.compile(rb"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.S | re.I)
-_TYPE_RE = re.compile(rb"<TYPE>\s*([^\s<]+)", re.I)
-_TEXT_RE = re.compile(rb"<TEXT>\s*?\r?\n?(.*?)(?:</TEXT>|\Z)", re.S | re.I)
+_DOC_RE = re.compile(rb"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.DOTALL | re.IGNORECASE)
+_TYPE_RE = re.compile(rb"<TYPE>\s*([^\s<]+)", re.IGNORECASE)
+_TEXT_RE = re.compile(rb"<TEXT>\s*?\r?\n?(.*?)(?:</TEXT>|\Z)", re.DOTALL | re.IGNORECASE)
 _FILED_RES = [
-    re.compile(rb"FILED\s+AS\s+OF\s+DATE:\s*(\d{8})", re.I),
-    re.compile(rb"<FILING-DATE>\s*(\d{4}-?\d{2}-?\d{2})", re.I),
-    re.compile(rb"CONFORMED\s+PERIOD\s+OF\s+REPORT:\s*(\d{8})", re.I),
-    re.compile(rb"<PERIOD>\s*(\d{8})", re.I),
+    re.compile(rb"FILED\s+AS\s+OF\s+DATE:\s*(\d{8})", re.IGNORECASE),
+    re.compile(rb"<FILING-DATE>\s*(\d{4}-?\d{2}-?\d{2})", re.IGNORECASE),
+    re.compile(rb"CONFORMED\s+PERIOD\s+OF\s+REPORT:\s*(\d{8})", re.IGNORECASE),
+    re.compile(rb"<PERIOD>\s*(\d{8})", re.IGNORECASE),
 ]
 
 
@@ -503,7 +504,7 @@ def _parse_front(front: list[Block]) -> _Front:
             continue
         if contact_mode:
             if _is_contact_line(it):
-                contact_lines.append(t if it.block.kind != "table" else t)
+                contact_lines.append(t)
                 if i < len(items) and items[i].block is not it.block and items[i].block.gap_before:
                     contact_lines.append(None)
                 continue
@@ -554,7 +555,7 @@ def _is_contact_line(it: _Item) -> bool:
 def _take_letterhead(res: _Front, t: str) -> None:
     tel = TEL_LINE_RE.search(t)
     fax = FAX_LINE_RE.search(t)
-    web = WEB_LINE_RE.match(t) or (re.match(r"^web\b", t, re.I) and URL_RE.search(t))
+    web = WEB_LINE_RE.match(t) or (re.match(r"^web\b", t, re.IGNORECASE) and URL_RE.search(t))
     if tel:
         res.telephone = res.telephone or tel.group("num").strip()
     if fax:
@@ -631,7 +632,7 @@ def _is_phone_line(t: str) -> bool:
         r"\b(?:tel|telephone|phone|ph|office|direct|mobile|cell|main|t|p|o|m|c|work|fax)\b\.?:?",
         "",
         rest,
-        flags=re.I,
+        flags=re.IGNORECASE,
     )
     return len(rest.strip(" ,;:/().-")) <= 2
 
@@ -644,8 +645,10 @@ def _is_name(t: str) -> bool:
     return 2 <= len(words) <= 6 and not any(w.lower() in ("the", "and", "of", "for") for w in words)
 
 
-_NAME_SUFFIX_ONLY_RE = re.compile(r"^(?:Ph\.?\s?D\.?|M\.?D\.?|Jr\.?|Sr\.?|II|III|IV|CFA|CPA|Esq\.?|MBA)$")
-_TITLE_CONTINUES_RE = re.compile(r"(?:\band|&|\bof|\bfor|\bto|,|-|/)$", re.I)
+_NAME_SUFFIX_ONLY_RE = re.compile(
+    r"^(?:Ph\.?\s?D\.?|M\.?D\.?|Jr\.?|Sr\.?|II|III|IV|CFA|CPA|Esq\.?|MBA)$"
+)
+_TITLE_CONTINUES_RE = re.compile(r"(?:\band|&|\bof|\bfor|\bto|,|-|/)$", re.IGNORECASE)
 
 
 class _ContactBuilder:
@@ -701,8 +704,6 @@ class _ContactBuilder:
             m = hm or am
             label = m.group("label")
             rest = m.group("rest").strip(" :-–")
-            if hm and not re.search(r"contact|inquir|enquir", label, re.I):
-                pass
             self.close()
             self.audience = _header_audience(label)
             if not rest:
@@ -720,14 +721,14 @@ class _ContactBuilder:
             c.email = c.email or em
         if EMAIL_RE.search(s):
             s = EMAIL_RE.sub("", s)
-            s = re.sub(r"\b(?:e-?mail|email)\s*:?", "", s, flags=re.I).strip(" ,;:/|")
+            s = re.sub(r"\b(?:e-?mail|email)\s*:?", "", s, flags=re.IGNORECASE).strip(" ,;:/|")
         if not s:
             self.prev_kind = "email"
             return
         if _is_phone_line(s):
             c = self.current()
             num = PHONE_RE.search(s).group().strip()  # type: ignore[union-attr]
-            if re.search(r"\bfax\b", s, re.I):
+            if re.search(r"\bfax\b", s, re.IGNORECASE):
                 self.prev_kind = "fax"
                 return
             if not c.telephone:
@@ -815,7 +816,7 @@ def _header_audience(label: str) -> str | None:
     aud = _audience_of(label)
     if aud:
         return aud
-    if re.search(r"\b(?:general|other|company|additional)\b", label, re.I):
+    if re.search(r"\b(?:general|other|company|additional)\b", label, re.IGNORECASE):
         return ""
     return None
 
@@ -887,7 +888,9 @@ def _split_text_columns(raw: list[str]) -> tuple[list[str], list[str]]:
     return left, right
 
 
-def parse_contact_table(b: Block, header_lines: list[str | None] | None = None) -> list[ExhibitContact]:
+def parse_contact_table(
+    b: Block, header_lines: list[str | None] | None = None
+) -> list[ExhibitContact]:
     """Contacts laid out in columns: an HTML table or fixed-width text columns."""
     audience: str | None = None
     for ln in header_lines or []:
@@ -933,7 +936,7 @@ def parse_contact_table(b: Block, header_lines: list[str | None] | None = None) 
     return contacts
 
 
-_TRAILER_CONTACT_RE = re.compile(r"/\s*CONTACT:\s*(?P<body>.+?)/\s*(?=/|\(|$|[A-Z]{2}:)", re.S)
+_TRAILER_CONTACT_RE = re.compile(r"/\s*CONTACT:\s*(?P<body>.+?)/\s*(?=/|\(|$|[A-Z]{2}:)", re.DOTALL)
 
 
 def parse_wire_trailer(text: str) -> list[ExhibitContact]:
@@ -959,7 +962,7 @@ def parse_wire_trailer(text: str) -> list[ExhibitContact]:
                 c.email = c.email or em.group()
             elif _is_phone_line(part):
                 c.telephone = c.telephone or PHONE_RE.search(part).group().strip()  # type: ignore[union-attr]
-            elif re.search(r"\bcontacts?\b", part, re.I) and not c.name:
+            elif re.search(r"\bcontacts?\b", part, re.IGNORECASE) and not c.name:
                 c.audience = _audience_of(part)
             elif not c.name:
                 nm = re.match(r"^(?P<name>.+?)\s+of\s+(?P<org>.+)$", part)
@@ -983,10 +986,11 @@ def parse_wire_trailer(text: str) -> list[ExhibitContact]:
 # ---------------------------------------------------------------------------------------------
 
 _ABBREV_END_RE = re.compile(
-    r"\b(?:Inc|Ltd|Co|Corp|Corporation|plc|L\.P|N\.V|S\.A|LLC|Jr|U\.S|Ph\.D|A\.G)\.$", re.I
+    r"\b(?:Inc|Ltd|Co|Corp|Corporation|plc|L\.P|N\.V|S\.A|LLC|Jr|U\.S|Ph\.D|A\.G)\.$", re.IGNORECASE
 )
 _WIRE_CODES_RE = re.compile(
-    r"^/?\s*(?:CO|ST|IN|SU|SOURCE|Web\s*site|Photo|PRN\s+Photo\s+Desk|AP\s+Archive)\s*:", re.I
+    r"^/?\s*(?:CO|ST|IN|SU|SOURCE|Web\s*site|Photo|PRN\s+Photo\s+Desk|AP\s+Archive)\s*:",
+    re.IGNORECASE,
 )
 
 
@@ -1155,10 +1159,14 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 contact_lines.append(ln)
             continue
         if contact_mode:
-            if b.kind == "p" and (
-                (len(b.lines) > 1 and all(len(x) < 90 for x in b.lines))
-                or _is_contact_line(_Item(t, b, b.line))
-            ) and not NOTE_RE.search(t):
+            if (
+                b.kind == "p"
+                and (
+                    (len(b.lines) > 1 and all(len(x) < 90 for x in b.lines))
+                    or _is_contact_line(_Item(t, b, b.line))
+                )
+                and not NOTE_RE.search(t)
+            ):
                 if b.gap_before:
                     contact_lines.append(None)
                 contact_lines.extend(b.lines or [t])
@@ -1170,12 +1178,17 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             doc.end_mark = doc.end_mark or re.sub(r"\s+", " ", t)
             tail = True
             continue
-        if b.kind == "p" and (tail or section) and NOTE_RE.search(t) and len(t) < 800:
-            if not (section and section[0] == "safe" and FLS_PARA_RE.search(t)):
-                close_section()
-                if not re.fullmatch(r"trademarks?:?", t, re.I):
-                    doc.notes.append(t)
-                continue
+        if (
+            b.kind == "p"
+            and (tail or section)
+            and NOTE_RE.search(t)
+            and len(t) < 800
+            and not (section and section[0] == "safe" and FLS_PARA_RE.search(t))
+        ):
+            close_section()
+            if not re.fullmatch(r"trademarks?:?", t, re.IGNORECASE):
+                doc.notes.append(t)
+            continue
         # -- About and safe-harbor sections ---------------------------------------------------
         heading = _is_heading(b)
         if heading and ABOUT_RE.match(t):
@@ -1184,9 +1197,13 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             single_para_section = False
             tail = True
             continue
-        if heading and doc.safe_harbor is None and (
-            FLS_HEADING_RE.search(t)
-            or (next_para(i) is not None and _is_fls_paragraph(next_para(i).text))  # type: ignore[union-attr]
+        if (
+            heading
+            and doc.safe_harbor is None
+            and (
+                FLS_HEADING_RE.search(t)
+                or (next_para(i) is not None and _is_fls_paragraph(next_para(i).text))  # type: ignore[union-attr]
+            )
         ):
             close_section()
             section = ("safe", t, _Out())
@@ -1206,7 +1223,9 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             # or, after the main text, "Certain statements in this press release ... are
             # forward-looking statements" (the phrase can come late in a long list).
             opener = re.match(
-                r"^(?:this|certain|statements|except|the|all|any|some|information)\b", t, re.I
+                r"^(?:this|certain|statements|except|the|all|any|some|information)\b",
+                t,
+                re.IGNORECASE,
             )
             if (tail and _is_fls_paragraph(t, 2500 if opener else 400)) or (
                 opener and _is_fls_paragraph(t)
@@ -1240,7 +1259,7 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
 
 
 def _first_paragraph_text(body_html: str) -> str:
-    m = re.search(r"<p>(.*?)</p>", body_html, re.S)
+    m = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
     return html.unescape(m.group(1)) if m else ""
 
 
@@ -1261,7 +1280,11 @@ def _company_from_lead(lead: str) -> str:
 
 
 def _find_ticker(lead: str, doc: ExhibitDocument) -> tuple[str, str]:
-    for text in (lead, _strip_tags(doc.body_html), " ".join(_strip_tags(a.html) for a in doc.abouts)):
+    for text in (
+        lead,
+        _strip_tags(doc.body_html),
+        " ".join(_strip_tags(a.html) for a in doc.abouts),
+    ):
         m = TICKER_RE.search(text)
         if m:
             return re.sub(r"\s+", " ", m.group("ex")), m.group("sym")

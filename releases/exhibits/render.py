@@ -20,7 +20,7 @@ from .blocks import clean_inline
 from .model import ExhibitContact, ExhibitDocument, ExhibitSection
 from .patterns import INVESTOR_WORDS_RE, MEDIA_WORDS_RE, MONTH_NAMES
 
-__all__ = ["render_text", "render_html", "EDGAR_TAGS"]
+__all__ = ["EDGAR_TAGS", "render_html", "render_text"]
 
 # Tags EDGAR accepts in HTML exhibits that this renderer emits (EDGAR Filer Manual, HTML 3.2/4.0
 # subset). No script, link, img, iframe, object, form, style sheet or external reference.
@@ -247,7 +247,9 @@ def _needs_heading(audience: str, contacts: list[ExhibitContact]) -> bool:
     would otherwise guess an audience from their job titles."""
     if audience:
         return True
-    return any(INVESTOR_WORDS_RE.search(c.title) or MEDIA_WORDS_RE.search(c.title) for c in contacts)
+    return any(
+        INVESTOR_WORDS_RE.search(c.title) or MEDIA_WORDS_RE.search(c.title) for c in contacts
+    )
 
 
 def _contact_groups(contacts: list[ExhibitContact]) -> list[tuple[str, list[ExhibitContact]]]:
@@ -360,7 +362,9 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
         out += [a(doc.company_name), "-" * (width + 1), "", ""]
         out += [a(x) for x in doc.address_lines]
         phone = "   ".join(
-            p for p in (doc.telephone and f"TEL: {doc.telephone}", doc.fax and f"FAX: {doc.fax}") if p
+            p
+            for p in (doc.telephone and f"TEL: {doc.telephone}", doc.fax and f"FAX: {doc.fax}")
+            if p
         )
         if phone:
             out.append(_right(a(phone), width + 1))
@@ -417,8 +421,10 @@ def _edgar_fragment(fragment: str) -> str:
                     del a.attrib[attr]
             continue
         text = a.text_content()
-        label = text if (not href or href in text or href.replace("mailto:", "") in text) else (
-            f"{text} ({href.replace('mailto:', '')})"
+        label = (
+            text
+            if (not href or href in text or href.replace("mailto:", "") in text)
+            else (f"{text} ({href.replace('mailto:', '')})")
         )
         # replace the link by its label, keeping surrounding text in place
         parent, prev = a.getparent(), a.getprevious()
@@ -465,7 +471,13 @@ def _contacts_html(doc: ExhibitDocument) -> str:
         for _, contacts in groups:
             if k < len(contacts):
                 c = contacts[k]
-                lines = [c.name, c.title, c.organization, c.telephone and f"Tel: {c.telephone}", c.email]
+                lines = [
+                    c.name,
+                    c.title,
+                    c.organization,
+                    c.telephone and f"Tel: {c.telephone}",
+                    c.email,
+                ]
                 cells.append('<td valign="top">' + "<br>".join(_e(x) for x in lines if x) + "</td>")
             else:
                 cells.append("<td></td>")
@@ -489,15 +501,17 @@ def render_html(doc: ExhibitDocument) -> str:
     """Self-contained HTML exhibit within EDGAR's HTML subset (ASCII, entities for the rest)."""
     title = doc.exhibit_label or "Exhibit 99.1"
     out = [
-        '<html><head><title>' + _e(title) + "</title></head>",
-        '<body style="font-family:\'Times New Roman\',serif;font-size:10pt">',
+        "<html><head><title>" + _e(title) + "</title></head>",
+        "<body style=\"font-family:'Times New Roman',serif;font-size:10pt\">",
     ]
     if doc.exhibit_label:
         out.append(f'<p align="right"><b>{_e(doc.exhibit_label)}</b></p>')
     if doc.company_name and (doc.address_lines or doc.telephone or doc.fax or doc.website):
         lines = [f"<b>{_e(doc.company_name)}</b>"] + [_e(x) for x in doc.address_lines]
         phone = "&nbsp;&nbsp;&nbsp;".join(
-            _e(p) for p in (doc.telephone and f"TEL: {doc.telephone}", doc.fax and f"FAX: {doc.fax}") if p
+            _e(p)
+            for p in (doc.telephone and f"TEL: {doc.telephone}", doc.fax and f"FAX: {doc.fax}")
+            if p
         )
         if phone:
             lines.append(phone)
