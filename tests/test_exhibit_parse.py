@@ -489,3 +489,47 @@ def test_seed_contact_details_and_safe_harbor_heading() -> None:
     assert (pete.organization, pete.telephone) == ("Rx Communications Group, LLC", "(917) 322-2164")
     assert doc.safe_harbor is not None and doc.safe_harbor.heading == "FOR IMMUNOGEN, INC."
     assert doc.company_name == "IMMUNOGEN, INC."
+
+
+def test_inline_contact_lines_at_the_end_give_name_phone_email_and_audience() -> None:
+    doc = parse_exhibit(
+        b"<html><body><h1>Acme Announces Deal</h1><h2>Deal expands reach</h2>"
+        b"<p>WASHINGTON, Jan. 25, 2005 (GLOBE NEWSWIRE) -- Acme Corp. (NYSE:ACME) today "
+        b"announced a deal.</p>"
+        b"<p>Media Contact: Jane Doe, (555) 555-1234, jane@acme.com</p>"
+        b"<p>Investor Contact: John Roe, (555) 555-9999, john@acme.com</p></body></html>",
+        filename="x.htm",
+    )
+    assert doc.wire_tag == "(GLOBE NEWSWIRE)" and doc.subheadlines == ["Deal expands reach"]
+    assert [(c.name, c.telephone, c.email, c.audience) for c in doc.contacts] == [
+        ("Jane Doe", "(555) 555-1234", "jane@acme.com", "media"),
+        ("John Roe", "(555) 555-9999", "john@acme.com", "investors"),
+    ]
+
+
+def test_run_in_about_heading_followed_by_line_break_opens_an_about_section() -> None:
+    doc = parse_exhibit(
+        b"<html><body><p align=center><b>Acme Ships Widget 2</b></p>"
+        b"<p>SAN JOSE, Calif., Sept. 3, 2019 /PRNewswire/ -- Acme, Inc. today shipped it.</p>"
+        b"<p><b>About Acme</b><br>Acme makes widgets.</p></body></html>",
+        filename="x.htm",
+    )
+    assert [(a.heading, a.html) for a in doc.abouts] == [
+        ("About Acme", "<p>Acme makes widgets.</p>")
+    ]
+
+
+def test_edgar_sgml_table_tags_in_text_become_a_table_and_caps_headline_ends_contacts() -> None:
+    doc = doc_from(
+        "Contact: John Smith\n         Acme Corp.\n         (212) 555-1212\n\n"
+        "                 ACME REPORTS EARNINGS\n\n"
+        "     NEW YORK, NY--March 4, 1998--Acme Corp. (NYSE:ACM) today reported earnings.\n\n"
+        "<TABLE>\n<CAPTION>\n                                   1998          1997\n"
+        "<S>                              <C>           <C>\n"
+        "Revenue                          $100          $90\n</TABLE>\n"
+    )
+    assert doc.headline == "ACME REPORTS EARNINGS"
+    assert [(c.name, c.organization, c.telephone) for c in doc.contacts] == [
+        ("John Smith", "Acme Corp.", "(212) 555-1212")
+    ]
+    assert "<tr><td>Revenue</td><td>$100</td><td>$90</td></tr>" in doc.body_html

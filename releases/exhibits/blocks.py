@@ -428,6 +428,14 @@ def _line_align(line: str, width: int) -> str:
     return ""
 
 
+def _same_centre(a: str, b: str) -> bool:
+    """Two indented lines centred on the same column (a wrapped, centred headline)."""
+    ia, ib = len(a) - len(a.lstrip()), len(b) - len(b.lstrip())
+    if ia < 4 or ib < 4:
+        return False
+    return abs((ia + len(a.rstrip())) / 2 - (ib + len(b.rstrip())) / 2) <= 2
+
+
 def text_blocks(text: str) -> list[Block]:
     """Blocks of a plain-text exhibit (EDGAR <PAGE> markers and page numbers removed)."""
     src = [ln.expandtabs(8).rstrip() for ln in text.split("\n")]
@@ -554,6 +562,8 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
             ptexts = [e[2] for e in para]
             aligns = {_line_align(t, width) for t in ptexts}
             align = aligns.pop() if len(aligns) == 1 else ""
+            if len(ptexts) > 1 and all(_same_centre(ptexts[0], t) for t in ptexts[1:]):
+                align = "center"
             bullet = bool(_TEXT_BULLET_RE.match(ptexts[0])) and not END_MARK_RE.match(
                 ptexts[0].strip()
             )
@@ -614,6 +624,7 @@ def _split_paragraphs(lines: list[tuple], width: int) -> list[list[tuple]]:
                 indent >= pindent + 2
                 and not _line_align(text, width)
                 and not _line_align(ptext, width)
+                and not _same_centre(text, ptext)
                 and len(ptext.strip()) >= width * 0.6
                 and not is_columnar(ptext)  # a right-hand column running on below
                 and not _TEXT_BULLET_RE.match(paras[-1][0][2])

@@ -279,7 +279,18 @@ def _tidy_blocks(blocks: list[Block]) -> list[Block]:
     """Drop page numbers and re-join paragraphs split by an HTML page break."""
     out: list[Block] = []
     page_break = False
+    split: list[Block] = []
     for b in blocks:
+        # "<p><b>About Acme</b><br>Acme makes ...</p>": a run-in heading on its own line
+        if b.kind == "p" and b.lead_bold and len(b.lines) > 1 and b.lines[0] == b.lead_bold:
+            head = Block(**{**b.__dict__, "text": b.lines[0], "lines": b.lines[:1]})
+            head.bold, head.lead_bold = True, ""
+            rest = Block(**{**b.__dict__, "text": " ".join(b.lines[1:]), "lines": b.lines[1:]})
+            rest.lead_bold, rest.gap_before = "", False
+            split += [head, rest]
+        else:
+            split.append(b)
+    for b in split:
         if (
             b.kind == "p"
             and PAGE_NUMBER_RE.match(b.text)
@@ -547,6 +558,9 @@ def _is_contact_line(it: _Item) -> bool:
         return False
     if AUDIENCE_LABEL_RE.match(t):
         return True
+    words = t.split()
+    if len(words) >= 3 and t.upper() == t and not ORG_RE.search(t.title()):
+        return False  # an all-caps headline after the contacts
     return bool(
         _is_name(t.split(",")[0]) or ORG_RE.search(t) or TITLE_RE.search(t) or len(t.split()) <= 3
     )
