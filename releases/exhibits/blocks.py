@@ -689,9 +689,29 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
             clusters[-1].append(e)
         else:
             clusters.append([e])
-    centres = [sum(c) / len(c) for c in clusters if len(c) >= 2] or [
+    # In longer tables a lone right edge is a stray header word, not a column of its own.
+    min_size = 2 if sum(1 for cells in parsed if cells) >= 4 else 1
+    centres = [sum(c) / len(c) for c in clusters if len(c) >= min_size] or [
         sum(c) / len(c) for c in clusters
     ]
+
+    # Neighbouring edge clusters that no row ever fills together are one column whose
+    # entries are aligned a little differently ("1997" over "$90").
+    def used(cells: list[tuple[int, int, str]]) -> set[int]:
+        return {
+            min(range(len(centres)), key=lambda c: abs(centres[c] - e)) for _, e, _ in cells[1:]
+        }
+
+    merged_any = True
+    while merged_any and len(centres) > 1:
+        merged_any = False
+        rows_used = [used(cells) for cells in parsed if cells]
+        for k in range(len(centres) - 1):
+            close = centres[k + 1] - centres[k] <= 8
+            if close and not any(k in u and k + 1 in u for u in rows_used):
+                centres[k : k + 2] = [(centres[k] + centres[k + 1]) / 2]
+                merged_any = True
+                break
     rows: list[list[str]] = []
     for cells in parsed:
         if not cells:
