@@ -6,6 +6,7 @@ headline, dateline, contacts, About sections and so on, whatever the source form
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +20,8 @@ BULLET_CHARS = "•·●◦▪■□‣⁃○◘∙\uf0b7\uf0a7\uf076\uf0d8"
 BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*o](?=\s))\s*")
 ONLY_BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*o])\s*$")
 PAGE_NUMBER_RE = re.compile(
-    r"^\s*(?:-\s*[1-9]\d{0,2}\s*-|\d{1,3}|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|[ivx]{1,5})\s*$", re.I
+    r"^\s*(?:-\s*[1-9]\d{0,2}\s*-|\d{1,3}|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|[ivx]{1,5})\s*$",
+    re.IGNORECASE,
 )
 BR = "\u2028"  # marks an HTML <br> while collecting inline text
 _WS_RE = re.compile(r"[ \t\r\f\v\xa0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -84,12 +86,12 @@ _BLOCK_TAGS = {
 }  # fmt: skip
 _SKIP_TAGS = {"script", "style", "head", "title", "noscript", "template", "object", "iframe"}
 _BOLD_STYLE_RE = re.compile(
-    r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font\s*:[^;]*\bbold\b", re.I
+    r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font\s*:[^;]*\bbold\b", re.IGNORECASE
 )
-_NOT_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-4]00)", re.I)
-_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*italic|font\s*:[^;]*\bitalic\b", re.I)
-_NOT_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*normal", re.I)
-_ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|left|justify)", re.I)
+_NOT_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-4]00)", re.IGNORECASE)
+_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*italic|font\s*:[^;]*\bitalic\b", re.IGNORECASE)
+_NOT_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*normal", re.IGNORECASE)
+_ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|left|justify)", re.IGNORECASE)
 _CURRENCY_CELL_RE = re.compile(r"^(?:\$|€|£|¥|US\$|C\$|RMB|\(\$|\(|\$\()$")
 _CLOSING_CELL_RE = re.compile(r"^(?:\)|%|\)%|%\)|pts?|bps|x)$")
 
@@ -123,11 +125,14 @@ class _HtmlWalker:
         lines = [x for x in lines if x]
         if not lines:
             return
-        if BULLET_RE.match(lines[0]) and not ONLY_BULLET_RE.match(lines[0]):
-            # "•Adobe achieved ..." - a bullet typed into the paragraph itself
-            if not re.match(r"^-\s*\$?\d", lines[0]):
-                bullet = True
-                lines[0] = BULLET_RE.sub("", lines[0])
+        # "•Adobe achieved ..." - a bullet typed into the paragraph itself (not "-$5 million")
+        if (
+            BULLET_RE.match(lines[0])
+            and not ONLY_BULLET_RE.match(lines[0])
+            and not re.match(r"^-\s*\$?\d", lines[0])
+        ):
+            bullet = True
+            lines[0] = BULLET_RE.sub("", lines[0])
         text = " ".join(lines)
         visible = [(clean_inline(t), b, i) for t, b, i in runs]
         total = sum(len(t) for t, _, _ in visible) or 1
@@ -351,14 +356,14 @@ def html_blocks(text: str) -> list[Block]:
 # Plain text
 # ---------------------------------------------------------------------------------------------
 
-_PAGE_MARK_RE = re.compile(r"^\s*<PAGE>\s*\d*\s*$", re.I)
+_PAGE_MARK_RE = re.compile(r"^\s*<PAGE>\s*\d*\s*$", re.IGNORECASE)
 _SGML_DROP_RE = re.compile(
     r"^\s*(?:</?(?:S|C|CAPTION|FN|F\d+|TEXT|PRE|DOCUMENT|SEQUENCE|FILENAME|DESCRIPTION)>\s*)+"
     r"(?:<[SC]>\s*)*$|^\s*<TYPE>.*$",
-    re.I,
+    re.IGNORECASE,
 )
-_TABLE_OPEN_RE = re.compile(r"^\s*<TABLE>\s*$", re.I)
-_TABLE_CLOSE_RE = re.compile(r"^\s*</TABLE>\s*$", re.I)
+_TABLE_OPEN_RE = re.compile(r"^\s*<TABLE>\s*$", re.IGNORECASE)
+_TABLE_CLOSE_RE = re.compile(r"^\s*</TABLE>\s*$", re.IGNORECASE)
 _RULE_RE = re.compile(r"^\s*(?:[-=_]{3,}|[-=_](?: [-=_]){4,})\s*$")
 _TEXT_BULLET_RE = re.compile(r"^(\s*)(?:[•·●◦▪■\uf0b7]|[-*o])\s+(?=\S)")
 _COLUMN_GAP_RE = re.compile(r"\S {3,}\S")
@@ -369,7 +374,7 @@ _NUM_CELL = r"(?:\(?[$€£]?\s*(?:\(?-?\d[\d,.]*\)?%?\*?|-|—|–)|n/?[am])"
 _NUMERIC_TAIL_RE = re.compile(rf" {{2,}}{_NUM_CELL}(?: +{_NUM_CELL})+\s*$")
 
 
-def _is_columnar(line: str) -> bool:
+def is_columnar(line: str) -> bool:
     """A line laid out in columns: a gap of three or more spaces inside it."""
     return bool(_COLUMN_GAP_RE.search(line.strip()))
 
@@ -377,7 +382,7 @@ def _is_columnar(line: str) -> bool:
 def _is_table_group(texts: list[str]) -> bool:
     if len(texts) == 1 and END_MARK_RE.match(texts[0].strip()):
         return False
-    columnar = sum(_is_columnar(t) for t in texts)
+    columnar = sum(is_columnar(t) for t in texts)
     if len(texts) >= 2 and columnar >= 2 and columnar * 2 >= len(texts):
         return True
     if len(texts) == 1 and len(re.split(r" {3,}", texts[0].strip())) >= 3:
@@ -421,6 +426,14 @@ def _line_align(line: str, width: int) -> str:
     if indent >= 4 and abs(indent - right) <= max(4, width // 10) and len(stripped) < width * 0.85:
         return "center"
     return ""
+
+
+def _same_centre(a: str, b: str) -> bool:
+    """Two indented lines centred on the same column (a wrapped, centred headline)."""
+    ia, ib = len(a) - len(a.lstrip()), len(b) - len(b.lstrip())
+    if ia < 4 or ib < 4:
+        return False
+    return abs((ia + len(a.rstrip())) / 2 - (ib + len(b.rstrip())) / 2) <= 2
 
 
 def text_blocks(text: str) -> list[Block]:
@@ -472,7 +485,7 @@ def text_blocks(text: str) -> list[Block]:
             seq[i] = ("blank",)
 
     # Estimate the page width from the longest ordinary lines.
-    lengths = sorted(len(e[2]) for e in seq if e[0] == "line" and not _is_columnar(e[2]))
+    lengths = sorted(len(e[2]) for e in seq if e[0] == "line" and not is_columnar(e[2]))
     width = max(64, min(100, lengths[int(len(lengths) * 0.97)] if lengths else 78))
 
     # A page break either continues the paragraph (mid-sentence) or separates paragraphs.
@@ -489,7 +502,7 @@ def text_blocks(text: str) -> list[Block]:
         nxt_s = nxt.strip()
         glue = (
             (not _SENTENCE_END_RE.search(prev) or nxt_s[:1].islower() or nxt_s[:1] in ",;)")
-            and not _is_columnar(prev)
+            and not is_columnar(prev)
             and len(prev.strip()) >= width * 0.5  # a mid-sentence break comes after a full line
         )
         for j in range(p + 1, n):
@@ -549,6 +562,8 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
             ptexts = [e[2] for e in para]
             aligns = {_line_align(t, width) for t in ptexts}
             align = aligns.pop() if len(aligns) == 1 else ""
+            if len(ptexts) > 1 and all(_same_centre(ptexts[0], t) for t in ptexts[1:]):
+                align = "center"
             bullet = bool(_TEXT_BULLET_RE.match(ptexts[0])) and not END_MARK_RE.match(
                 ptexts[0].strip()
             )
@@ -597,23 +612,24 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
 def _split_paragraphs(lines: list[tuple], width: int) -> list[list[tuple]]:
     """Split a blank-line-free run of lines on first-line indents and bullets."""
     paras: list[list[tuple]] = [[lines[0]]]
-    for prev, entry in zip(lines, lines[1:]):
+    for prev, entry in itertools.pairwise(lines):
         text, ptext = entry[2], prev[2]
         indent = len(text) - len(text.lstrip())
         pindent = len(ptext) - len(ptext.lstrip())
         glued = len(entry) > 4
         new = False
         if not glued:
-            if _TEXT_BULLET_RE.match(text) and not END_MARK_RE.match(text.strip()):
-                new = True
-            elif (
+            bullet = bool(_TEXT_BULLET_RE.match(text)) and not END_MARK_RE.match(text.strip())
+            first_line_indent = (
                 indent >= pindent + 2
                 and not _line_align(text, width)
                 and not _line_align(ptext, width)
+                and not _same_centre(text, ptext)
                 and len(ptext.strip()) >= width * 0.6
+                and not is_columnar(ptext)  # a right-hand column running on below
                 and not _TEXT_BULLET_RE.match(paras[-1][0][2])
-            ):
-                new = True
+            )
+            new = bullet or first_line_indent
         if new:
             paras.append([entry])
         else:
@@ -631,7 +647,7 @@ def _merge_text_tables(blocks: list[Block]) -> None:
             continue
         nxt = blocks[i + 1]
         if nxt.kind == "table" and nxt.blank_lines <= 1:
-            b.raw += [""] + nxt.raw
+            b.raw += ["", *nxt.raw]
             del blocks[i + 1]
             continue
         if (
@@ -644,7 +660,7 @@ def _merge_text_tables(blocks: list[Block]) -> None:
             and all(len(t.strip()) < 60 for t in nxt.raw)
             and not _SENTENCE_END_RE.search(nxt.raw[-1])
         ):
-            b.raw += [""] + nxt.raw + [""] + blocks[i + 2].raw
+            b.raw += ["", *nxt.raw, "", *blocks[i + 2].raw]
             del blocks[i + 1 : i + 3]
             continue
         i += 1
@@ -673,9 +689,29 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
             clusters[-1].append(e)
         else:
             clusters.append([e])
-    centres = [sum(c) / len(c) for c in clusters if len(c) >= 2] or [
+    # In longer tables a lone right edge is a stray header word, not a column of its own.
+    min_size = 2 if sum(1 for cells in parsed if cells) >= 4 else 1
+    centres = [sum(c) / len(c) for c in clusters if len(c) >= min_size] or [
         sum(c) / len(c) for c in clusters
     ]
+
+    # Neighbouring edge clusters that no row ever fills together are one column whose
+    # entries are aligned a little differently ("1997" over "$90").
+    def used(cells: list[tuple[int, int, str]]) -> set[int]:
+        return {
+            min(range(len(centres)), key=lambda c: abs(centres[c] - e)) for _, e, _ in cells[1:]
+        }
+
+    merged_any = True
+    while merged_any and len(centres) > 1:
+        merged_any = False
+        rows_used = [used(cells) for cells in parsed if cells]
+        for k in range(len(centres) - 1):
+            close = centres[k + 1] - centres[k] <= 8
+            if close and not any(k in u and k + 1 in u for u in rows_used):
+                centres[k : k + 2] = [(centres[k] + centres[k + 1]) / 2]
+                merged_any = True
+                break
     rows: list[list[str]] = []
     for cells in parsed:
         if not cells:

@@ -19,7 +19,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .blocks import PAGE_NUMBER_RE, Block, clean_inline, html_blocks, text_blocks
+from .blocks import PAGE_NUMBER_RE, Block, clean_inline, html_blocks, is_columnar, text_blocks
 from .model import ExhibitContact, ExhibitDocument, ExhibitError, ExhibitSection
 from .patterns import (
     ABOUT_RE,
@@ -55,14 +55,14 @@ from .patterns import (
     parse_date_match,
 )
 
-__all__ = ["parse_exhibit", "parse_submission", "split_submission", "ExhibitError"]
+__all__ = ["ExhibitError", "parse_exhibit", "parse_submission", "split_submission"]
 
 _HTML_SNIFF_RE = re.compile(
     r"<(?:html|body|p|div|font|br|td|tr|span|b|i|center|h[1-6]|table\s+[a-z]|!doctype)\b[^>]*>",
-    re.I,
+    re.IGNORECASE,
 )
 _SUBMISSION_SNIFF_RE = re.compile(
-    rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER)>|<DOCUMENT>\s*<TYPE>", re.I
+    rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER)>|<DOCUMENT>\s*<TYPE>", re.IGNORECASE
 )
 
 
@@ -108,14 +108,14 @@ def parse_exhibit(
 # Submission and decoding
 # ---------------------------------------------------------------------------------------------
 
-_DOC_RE = re.compile(rb"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.S | re.I)
-_TYPE_RE = re.compile(rb"<TYPE>\s*([^\s<]+)", re.I)
-_TEXT_RE = re.compile(rb"<TEXT>\s*?\r?\n?(.*?)(?:</TEXT>|\Z)", re.S | re.I)
+_DOC_RE = re.compile(rb"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.DOTALL | re.IGNORECASE)
+_TYPE_RE = re.compile(rb"<TYPE>\s*([^\s<]+)", re.IGNORECASE)
+_TEXT_RE = re.compile(rb"<TEXT>\s*?\r?\n?(.*?)(?:</TEXT>|\Z)", re.DOTALL | re.IGNORECASE)
 _FILED_RES = [
-    re.compile(rb"FILED\s+AS\s+OF\s+DATE:\s*(\d{8})", re.I),
-    re.compile(rb"<FILING-DATE>\s*(\d{4}-?\d{2}-?\d{2})", re.I),
-    re.compile(rb"CONFORMED\s+PERIOD\s+OF\s+REPORT:\s*(\d{8})", re.I),
-    re.compile(rb"<PERIOD>\s*(\d{8})", re.I),
+    re.compile(rb"FILED\s+AS\s+OF\s+DATE:\s*(\d{8})", re.IGNORECASE),
+    re.compile(rb"<FILING-DATE>\s*(\d{4}-?\d{2}-?\d{2})", re.IGNORECASE),
+    re.compile(rb"CONFORMED\s+PERIOD\s+OF\s+REPORT:\s*(\d{8})", re.IGNORECASE),
+    re.compile(rb"<PERIOD>\s*(\d{8})", re.IGNORECASE),
 ]
 
 
@@ -279,7 +279,18 @@ def _tidy_blocks(blocks: list[Block]) -> list[Block]:
     """Drop page numbers and re-join paragraphs split by an HTML page break."""
     out: list[Block] = []
     page_break = False
+    split: list[Block] = []
     for b in blocks:
+        # "<p><b>About Acme</b><br>Acme makes ...</p>": a run-in heading on its own line
+        if b.kind == "p" and b.lead_bold and len(b.lines) > 1 and b.lines[0] == b.lead_bold:
+            head = Block(**{**b.__dict__, "text": b.lines[0], "lines": b.lines[:1]})
+            head.bold, head.lead_bold = True, ""
+            rest = Block(**{**b.__dict__, "text": " ".join(b.lines[1:]), "lines": b.lines[1:]})
+            rest.lead_bold, rest.gap_before = "", False
+            split += [head, rest]
+        else:
+            split.append(b)
+    for b in split:
         if (
             b.kind == "p"
             and PAGE_NUMBER_RE.match(b.text)
@@ -411,7 +422,8 @@ def _parse_front(front: list[Block]) -> _Front:
             res.contacts.extend(parse_contact_lines(contact_lines))
         contact_lines = []
 
-    skip_header: set[int] = set()
+    in_contacts = False
+    header_text = ""
     for k, b in enumerate(front):
         if b.kind == "hr":
             continue
@@ -434,22 +446,39 @@ def _parse_front(front: list[Block]) -> _Front:
             for ln in lines:
                 items.append(_Item(clean_inline(ln), b, b.line))
             continue
-        # Multi-line blocks that mix letterhead or contact lines are read line by line.
-        split = len(b.lines) > 1 and any(
-            _is_letterhead_line(ln)
-            or EMAIL_RE.search(ln)
-            or CONTACT_HEADER_RE.match(ln)
-            or LABEL_RE.match(ln)
-            or FIR_RE.match(ln)
-            for ln in b.lines
+        # Multi-line blocks that mix letterhead or contact lines are read line by line, and so
+        # is anything stacked under a contacts header.
+        header_line = CONTACT_HEADER_RE.match(b.lines[0] if b.lines else b.text) or (
+            AUDIENCE_LABEL_RE.match(b.lines[0] if b.lines else b.text)
+        )
+        was_in_contacts = in_contacts
+        if header_line and len(b.text) < 90:
+            in_contacts = True
+            header_text = b.lines[0] if b.lines else b.text
+        elif b.align == "center" or FIR_RE.match(b.text):
+            in_contacts = False
+        if was_in_contacts and b.raw and any(is_columnar(r) for r in b.raw):
+            # side-by-side columns too ragged to pass as a table
+            res.contacts.extend(parse_contact_table(Block(kind="table", raw=b.raw), [header_text]))
+            continue
+        split = len(b.lines) > 1 and (
+            (in_contacts and b.align != "center")
+            or any(
+                _is_letterhead_line(ln)
+                or EMAIL_RE.search(ln)
+                or _is_phone_line(ln)
+                or CONTACT_HEADER_RE.match(ln)
+                or AUDIENCE_LABEL_RE.match(ln)
+                or LABEL_RE.match(ln)
+                or FIR_RE.match(ln)
+                for ln in b.lines
+            )
         )
         if split:
             for j, ln in enumerate(b.lines):
                 items.append(_Item(ln, b, (b.line + j) if b.line and b.raw else b.line))
         else:
             items.append(_Item(b.text, b, b.line))
-    del skip_header
-
     candidates: list[_Item] = []
     letterhead_done = False
     i = 0
@@ -486,7 +515,7 @@ def _parse_front(front: list[Block]) -> _Front:
             continue
         if contact_mode:
             if _is_contact_line(it):
-                contact_lines.append(t if it.block.kind != "table" else t)
+                contact_lines.append(t)
                 if i < len(items) and items[i].block is not it.block and items[i].block.gap_before:
                     contact_lines.append(None)
                 continue
@@ -529,6 +558,9 @@ def _is_contact_line(it: _Item) -> bool:
         return False
     if AUDIENCE_LABEL_RE.match(t):
         return True
+    words = t.split()
+    if len(words) >= 3 and t.upper() == t and not ORG_RE.search(t.title()):
+        return False  # an all-caps headline after the contacts
     return bool(
         _is_name(t.split(",")[0]) or ORG_RE.search(t) or TITLE_RE.search(t) or len(t.split()) <= 3
     )
@@ -537,7 +569,7 @@ def _is_contact_line(it: _Item) -> bool:
 def _take_letterhead(res: _Front, t: str) -> None:
     tel = TEL_LINE_RE.search(t)
     fax = FAX_LINE_RE.search(t)
-    web = WEB_LINE_RE.match(t) or (re.match(r"^web\b", t, re.I) and URL_RE.search(t))
+    web = WEB_LINE_RE.match(t) or (re.match(r"^web\b", t, re.IGNORECASE) and URL_RE.search(t))
     if tel:
         res.telephone = res.telephone or tel.group("num").strip()
     if fax:
@@ -614,7 +646,7 @@ def _is_phone_line(t: str) -> bool:
         r"\b(?:tel|telephone|phone|ph|office|direct|mobile|cell|main|t|p|o|m|c|work|fax)\b\.?:?",
         "",
         rest,
-        flags=re.I,
+        flags=re.IGNORECASE,
     )
     return len(rest.strip(" ,;:/().-")) <= 2
 
@@ -630,13 +662,14 @@ def _is_name(t: str) -> bool:
 _NAME_SUFFIX_ONLY_RE = re.compile(
     r"^(?:Ph\.?\s?D\.?|M\.?D\.?|Jr\.?|Sr\.?|II|III|IV|CFA|CPA|Esq\.?|MBA)$"
 )
-_TITLE_CONTINUES_RE = re.compile(r"(?:\band|&|\bof|\bfor|\bto|,|-|/)$", re.I)
+_TITLE_CONTINUES_RE = re.compile(r"(?:\band|&|\bof|\bfor|\bto|,|-|/)$", re.IGNORECASE)
 
 
 class _ContactBuilder:
-    def __init__(self, audience: str = "") -> None:
+    def __init__(self, audience: str | None = None) -> None:
         self.contacts: list[ExhibitContact] = []
         self.cur: ExhibitContact | None = None
+        # None: no header seen (guess from titles); "" : a header for general contacts
         self.audience = audience
         self.prev_kind = ""
 
@@ -644,14 +677,15 @@ class _ContactBuilder:
         c = self.cur
         if c and (c.name or c.email or c.telephone):
             if not c.audience:
-                c.audience = self.audience or _audience_of(f"{c.title} {c.organization}")
+                # no header said who this contact is for: guess from the job title
+                c.audience = self.audience if self.audience is not None else _audience_of(c.title)
             self.contacts.append(c)
         self.cur = None
         self.prev_kind = ""
 
     def current(self) -> ExhibitContact:
         if self.cur is None:
-            self.cur = ExhibitContact(name="", audience=self.audience)
+            self.cur = ExhibitContact(name="", audience=self.audience or "")
         return self.cur
 
     def feed(self, line: str | None) -> None:
@@ -684,10 +718,8 @@ class _ContactBuilder:
             m = hm or am
             label = m.group("label")
             rest = m.group("rest").strip(" :-–")
-            if hm and not re.search(r"contact|inquir|enquir", label, re.I):
-                pass
             self.close()
-            self.audience = _audience_of(label)
+            self.audience = _header_audience(label)
             if not rest:
                 return
             s = rest
@@ -701,15 +733,16 @@ class _ContactBuilder:
                 self.close()
                 c = self.current()
             c.email = c.email or em
-        s = EMAIL_RE.sub("", s)
-        s = re.sub(r"\b(?:e-?mail|email)\s*:?", "", s, flags=re.I).strip(" ,;:/|")
+        if EMAIL_RE.search(s):
+            s = EMAIL_RE.sub("", s)
+            s = re.sub(r"\b(?:e-?mail|email)\s*:?", "", s, flags=re.IGNORECASE).strip(" ,;:/|")
         if not s:
             self.prev_kind = "email"
             return
         if _is_phone_line(s):
             c = self.current()
             num = PHONE_RE.search(s).group().strip()  # type: ignore[union-attr]
-            if re.search(r"\bfax\b", s, re.I):
+            if re.search(r"\bfax\b", s, re.IGNORECASE):
                 self.prev_kind = "fax"
                 return
             if not c.telephone:
@@ -792,7 +825,19 @@ class _ContactBuilder:
             self.prev_kind = "title"
 
 
-def parse_contact_lines(lines: list[str | None], audience: str = "") -> list[ExhibitContact]:
+def _header_audience(label: str) -> str | None:
+    """Audience named by a contact header; "" for general contacts, None when it says nothing."""
+    aud = _audience_of(label)
+    if aud:
+        return aud
+    if re.search(r"\b(?:general|other|company|additional)\b", label, re.IGNORECASE):
+        return ""
+    return None
+
+
+def parse_contact_lines(
+    lines: list[str | None], audience: str | None = None
+) -> list[ExhibitContact]:
     """Contacts from stacked lines (None = a blank line between entries)."""
     builder = _ContactBuilder(audience)
     for ln in lines:
@@ -819,8 +864,11 @@ def _is_contact_table(b: Block, after_header: bool) -> bool:
         return True
     if b.raw and any(AUDIENCE_LABEL_RE.match(c) for c in re.split(r" {3,}", b.raw[0].strip())):
         return True
+    if b.rows and all(AUDIENCE_LABEL_RE.match(c) for c in b.rows[0] if c):
+        return True  # column headings: INVESTORS | MEDIA
     has_reach = any(EMAIL_RE.search(x) or _is_phone_line(x) for x in flat)
-    if after_header and has_reach:
+    named = any(_is_name(x.split(",")[0]) for x in flat)
+    if after_header and (has_reach or named):
         return True
     letterhead = sum(1 for x in flat if ADDRESS_RE.search(x) or FAX_LINE_RE.search(x))
     return has_reach and letterhead == 0 and any(_is_name(x.split(",")[0]) for x in flat)
@@ -858,12 +906,12 @@ def parse_contact_table(
     b: Block, header_lines: list[str | None] | None = None
 ) -> list[ExhibitContact]:
     """Contacts laid out in columns: an HTML table or fixed-width text columns."""
-    audience = ""
+    audience: str | None = None
     for ln in header_lines or []:
         if ln:
             m = CONTACT_HEADER_RE.match(ln) or AUDIENCE_LABEL_RE.match(ln)
             if m:
-                audience = _audience_of(m.group("label"))
+                audience = _header_audience(m.group("label"))
     columns: list[list[str]] = []
     if b.raw:
         left, right = _split_text_columns(b.raw)
@@ -882,7 +930,7 @@ def parse_contact_table(
     for col in columns:
         lines: list[str | None] = []
         col_audience = audience
-        for k, ln in enumerate(col):
+        for _k, ln in enumerate(col):
             s = ln.strip()
             if not s:
                 lines.append(None)
@@ -893,7 +941,8 @@ def parse_contact_table(
             if (hm or (am and first)) and not (hm or am).group("rest"):  # type: ignore[union-attr]
                 label = (hm or am).group("label")  # type: ignore[union-attr]
                 # A label column ("Contact:") or a column heading ("INVESTORS")
-                col_audience = _audience_of(label) or col_audience
+                found = _header_audience(label)
+                col_audience = found if found is not None else col_audience
                 lines.append(None)
                 continue
             lines.append(s)
@@ -901,7 +950,7 @@ def parse_contact_table(
     return contacts
 
 
-_TRAILER_CONTACT_RE = re.compile(r"/\s*CONTACT:\s*(?P<body>.+?)/\s*(?=/|\(|$|[A-Z]{2}:)", re.S)
+_TRAILER_CONTACT_RE = re.compile(r"/\s*CONTACT:\s*(?P<body>.+?)/\s*(?=/|\(|$|[A-Z]{2}:)", re.DOTALL)
 
 
 def parse_wire_trailer(text: str) -> list[ExhibitContact]:
@@ -927,7 +976,7 @@ def parse_wire_trailer(text: str) -> list[ExhibitContact]:
                 c.email = c.email or em.group()
             elif _is_phone_line(part):
                 c.telephone = c.telephone or PHONE_RE.search(part).group().strip()  # type: ignore[union-attr]
-            elif re.search(r"\bcontacts?\b", part, re.I) and not c.name:
+            elif re.search(r"\bcontacts?\b", part, re.IGNORECASE) and not c.name:
                 c.audience = _audience_of(part)
             elif not c.name:
                 nm = re.match(r"^(?P<name>.+?)\s+of\s+(?P<org>.+)$", part)
@@ -951,10 +1000,11 @@ def parse_wire_trailer(text: str) -> list[ExhibitContact]:
 # ---------------------------------------------------------------------------------------------
 
 _ABBREV_END_RE = re.compile(
-    r"\b(?:Inc|Ltd|Co|Corp|Corporation|plc|L\.P|N\.V|S\.A|LLC|Jr|U\.S|Ph\.D|A\.G)\.$", re.I
+    r"\b(?:Inc|Ltd|Co|Corp|Corporation|plc|L\.P|N\.V|S\.A|LLC|Jr|U\.S|Ph\.D|A\.G)\.$", re.IGNORECASE
 )
 _WIRE_CODES_RE = re.compile(
-    r"^/?\s*(?:CO|ST|IN|SU|SOURCE|Web\s*site|Photo|PRN\s+Photo\s+Desk|AP\s+Archive)\s*:", re.I
+    r"^/?\s*(?:CO|ST|IN|SU|SOURCE|Web\s*site|Photo|PRN\s+Photo\s+Desk|AP\s+Archive)\s*:",
+    re.IGNORECASE,
 )
 
 
@@ -1142,12 +1192,17 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             doc.end_mark = doc.end_mark or re.sub(r"\s+", " ", t)
             tail = True
             continue
-        if b.kind == "p" and (tail or section) and NOTE_RE.search(t) and len(t) < 800:
-            if not (section and section[0] == "safe" and FLS_PARA_RE.search(t)):
-                close_section()
-                if not re.fullmatch(r"trademarks?:?", t, re.I):
-                    doc.notes.append(t)
-                continue
+        if (
+            b.kind == "p"
+            and (tail or section)
+            and NOTE_RE.search(t)
+            and len(t) < 800
+            and not (section and section[0] == "safe" and FLS_PARA_RE.search(t))
+        ):
+            close_section()
+            if not re.fullmatch(r"trademarks?:?", t, re.IGNORECASE):
+                doc.notes.append(t)
+            continue
         # -- About and safe-harbor sections ---------------------------------------------------
         heading = _is_heading(b)
         if heading and ABOUT_RE.match(t):
@@ -1182,7 +1237,9 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             # or, after the main text, "Certain statements in this press release ... are
             # forward-looking statements" (the phrase can come late in a long list).
             opener = re.match(
-                r"^(?:this|certain|statements|except|the|all|any|some|information)\b", t, re.I
+                r"^(?:this|certain|statements|except|the|all|any|some|information)\b",
+                t,
+                re.IGNORECASE,
             )
             if (tail and _is_fls_paragraph(t, 2500 if opener else 400)) or (
                 opener and _is_fls_paragraph(t)
@@ -1216,7 +1273,7 @@ def _parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
 
 
 def _first_paragraph_text(body_html: str) -> str:
-    m = re.search(r"<p>(.*?)</p>", body_html, re.S)
+    m = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
     return html.unescape(m.group(1)) if m else ""
 
 

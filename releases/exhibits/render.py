@@ -18,9 +18,9 @@ import nh3
 
 from .blocks import clean_inline
 from .model import ExhibitContact, ExhibitDocument, ExhibitSection
-from .patterns import MONTH_NAMES
+from .patterns import INVESTOR_WORDS_RE, MEDIA_WORDS_RE, MONTH_NAMES
 
-__all__ = ["render_text", "render_html", "EDGAR_TAGS"]
+__all__ = ["EDGAR_TAGS", "render_html", "render_text"]
 
 # Tags EDGAR accepts in HTML exhibits that this renderer emits (EDGAR Filer Manual, HTML 3.2/4.0
 # subset). No script, link, img, iframe, object, form, style sheet or external reference.
@@ -239,7 +239,17 @@ def _contact_lines(c: ExhibitContact, limit: int) -> list[str] | None:
     return lines
 
 
-_AUDIENCE_HEADING = {"investors": "INVESTORS", "media": "MEDIA", "": ""}
+_AUDIENCE_HEADING = {"investors": "INVESTORS", "media": "MEDIA", "": "GENERAL"}
+
+
+def _needs_heading(audience: str, contacts: list[ExhibitContact]) -> bool:
+    """Investor and media groups are always labelled; general contacts only when the parser
+    would otherwise guess an audience from their job titles."""
+    if audience:
+        return True
+    return any(
+        INVESTOR_WORDS_RE.search(c.title) or MEDIA_WORDS_RE.search(c.title) for c in contacts
+    )
 
 
 def _contact_groups(contacts: list[ExhibitContact]) -> list[tuple[str, list[ExhibitContact]]]:
@@ -251,13 +261,14 @@ def _contact_groups(contacts: list[ExhibitContact]) -> list[tuple[str, list[Exhi
 
 def _contacts_text(doc: ExhibitDocument, width: int) -> list[str]:
     groups = _contact_groups(doc.contacts)
-    out = _underlined("CONTACTS:", width) + [""]
+    out = [*_underlined("CONTACTS:", width), ""]
     if len(groups) == 2:
         columns = []
         for limit in (44, 36, 30):
             cols = []
             for audience, contacts in groups:
-                col = [_AUDIENCE_HEADING[audience]] if audience else []
+                # side by side, both columns get a heading so the columns line up
+                col = [_AUDIENCE_HEADING[audience]]
                 for c in contacts:
                     lines = _contact_lines(c, limit)
                     if lines is None:
@@ -282,15 +293,16 @@ def _contacts_text(doc: ExhibitDocument, width: int) -> list[str]:
                 lt = left[k] if k < len(left) else ""
                 rt = right[k] if k < len(right) else ""
                 # headings sit one column left of the names, as in the seed
-                lpad = 3 if k == 0 and groups[0][0] else 4
-                rpad = start - 1 if k == 0 and groups[1][0] else start
+                lpad = 3 if k == 0 else 4
+                rpad = start - 1 if k == 0 else start
                 line = (" " * lpad + lt) if lt else ""
                 if rt:
                     line = line.ljust(rpad) + rt
                 out.append(line.rstrip())
             return out
     for audience, contacts in groups:
-        if audience:
+        # a general group after an investor/media group must not run on under that heading
+        if _needs_heading(audience, contacts) or len(groups) > 1:
             out.append(f"   {_AUDIENCE_HEADING[audience]}:")
         for c in contacts:
             lines = _contact_lines(c, width - 4) or [c.name, c.title, c.organization]
@@ -304,7 +316,7 @@ def _contacts_text(doc: ExhibitDocument, width: int) -> list[str]:
 def _section_text(section: ExhibitSection, width: int, ascii_only: bool) -> list[str]:
     out: list[str] = []
     if section.heading:
-        out += _underlined(_a(section.heading, ascii_only), width) + [""]
+        out += [*_underlined(_a(section.heading, ascii_only), width), ""]
     out += _blocks_text(_fragment_blocks(section.html), width, ascii_only)
     return out
 
@@ -321,7 +333,7 @@ def _blocks_text(
     for kind, payload in blocks:
         if kind == "table":
             rows = [[_a(c, ascii_only) for c in r] for r in payload]  # type: ignore[union-attr]
-            out += _text_table(rows) + [""]
+            out += [*_text_table(rows), ""]
             continue
         text = _a(str(payload), ascii_only)
         if kind == "p" and pending_lead:
@@ -335,7 +347,7 @@ def _blocks_text(
             out += _wrap(text, width)
         out.append("")
     if pending_lead:
-        out = [pending_lead.rstrip(), ""] + out
+        out = [pending_lead.rstrip(), "", *out]
     return out
 
 
@@ -362,11 +374,11 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
     if doc.contacts:
         out += [a(x) for x in _contacts_text(doc, width)] + ["", ""]
     if doc.for_immediate_release:
-        out += _underlined("FOR IMMEDIATE RELEASE", width) + ["", ""]
+        out += [*_underlined("FOR IMMEDIATE RELEASE", width), "", ""]
     if doc.headline:
-        out += _center(a(doc.headline), width) + [""]
+        out += [*_center(a(doc.headline), width), ""]
     for sub in doc.subheadlines:
-        out += _center(a(sub), width) + [""]
+        out += [*_center(a(sub), width), ""]
     lead = a(_dateline(doc, upper_date=True, dash="-"))
     out += _blocks_text(_fragment_blocks(doc.body_html), width, ascii_only, lead=lead)
     for section in doc.abouts:
@@ -376,7 +388,7 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
     if doc.end_mark:
         out += [" " * max(0, (width - len(doc.end_mark)) // 2) + a(doc.end_mark), ""]
     for note in doc.notes:
-        out += _wrap(a(note), width) + [""]
+        out += [*_wrap(a(note), width), ""]
     while out and not out[-1].strip():
         out.pop()
     return "\n".join(line.rstrip() for line in out) + "\n"
@@ -386,7 +398,10 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
 # HTML
 # ---------------------------------------------------------------------------------------------
 
-_FRAGMENT_TAGS = {"p", "br", "b", "i", "u", "ul", "ol", "li", "table", "tr", "td", "th", "h2", "h3", "h4", "a", "strong", "em", "thead", "tbody"}  # fmt: skip
+_FRAGMENT_TAGS = {
+    "p", "br", "b", "i", "u", "ul", "ol", "li", "table", "tr", "td", "th",
+    "h2", "h3", "h4", "a", "strong", "em", "thead", "tbody",
+}  # fmt: skip
 
 
 def _edgar_fragment(fragment: str) -> str:
@@ -447,8 +462,12 @@ def _e(text: str) -> str:
 
 def _contacts_html(doc: ExhibitDocument) -> str:
     groups = _contact_groups(doc.contacts)
-    heads = "".join(f'<td valign="top"><b>{_e(_AUDIENCE_HEADING[a])}</b></td>' for a, _ in groups)
-    rows = [f"<tr>{heads}</tr>"] if any(a for a, _ in groups) else []
+    labelled = [_needs_heading(a, cs) for a, cs in groups]
+    heads = "".join(
+        f'<td valign="top"><b>{_e(_AUDIENCE_HEADING[a]) if show else ""}</b></td>'
+        for (a, _), show in zip(groups, labelled, strict=False)
+    )
+    rows = [f"<tr>{heads}</tr>"] if any(labelled) else []
     depth = max(len(cs) for _, cs in groups)
     for k in range(depth):
         cells = []
@@ -515,10 +534,7 @@ def render_html(doc: ExhibitDocument) -> str:
     dateline = _dateline(doc, upper_date=False, dash="\u2013")
     if dateline:
         prefix = f"<b>{_e(dateline.strip())}</b> "
-        if body.startswith("<p>"):
-            body = "<p>" + prefix + body[3:]
-        else:
-            body = f"<p>{prefix}</p>\n" + body
+        body = "<p>" + prefix + body[3:] if body.startswith("<p>") else f"<p>{prefix}</p>\n" + body
     out.append(body)
     for section in doc.abouts:
         out.append(_section_html(section))
