@@ -17,8 +17,12 @@ EDITOR_EXTENSIONS = {
     "Heading": {"levels": [2, 3]},
     "BulletList": True,
     "OrderedList": True,
+    "ListItem": True,
     "Link": {"enableTarget": False},
     "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
     "HardBreak": True,
     "History": True,
 }

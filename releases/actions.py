@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .cache import invalidate_public_pages
+from .cache import public_pages_changed
 from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
 
 Status = Release.Status
@@ -87,9 +87,8 @@ def _locked(release: Release) -> Release:
 
 
 def _public_pages_changed() -> None:
-    """What the public sees changes with this transaction: drop every cached public page once it
-    commits (not before: a page rendered from the old rows must not be cached as new)."""
-    transaction.on_commit(invalidate_public_pages)
+    """What the public sees changes with this transaction: drop every cached public page."""
+    public_pages_changed()
 
 
 def _set_status(release: Release, status: str, **fields) -> None:
@@ -128,8 +127,17 @@ def save_release(
         stored = Release.objects.select_for_update().get(pk=release.pk)
         if expected_version is not None and stored.version != expected_version:
             raise EditConflict(stored)
+        if not stored.can_be_changed_by(user):
+            if stored.is_editable:
+                raise TransitionRefused("You do not have permission to edit releases.")
+            if stored.state == "live":
+                raise TransitionRefused(
+                    "You do not have permission to correct a published release."
+                )
+            raise TransitionRefused(
+                f"Cannot edit: the release is {stored.state}. Return it to draft first."
+            )
         if stored.state == "live":
-            _require(user, "correct_release", "correct a published release")
             if not correction_note.strip():
                 raise TransitionRefused(
                     "This release is public: say what you corrected in the correction note."
@@ -140,12 +148,6 @@ def save_release(
                     "the record and of the permanent URL."
                 )
             correction = True
-        elif stored.is_editable:
-            _require(user, "change_release", "edit releases")
-        else:
-            raise TransitionRefused(
-                f"Cannot edit: the release is {stored.state}. Return it to draft first."
-            )
         if stored.slug != release.slug and stored.state == "live":
             SlugRedirect.objects.update_or_create(
                 old_slug=stored.slug, defaults={"release": release}

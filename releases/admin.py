@@ -1,3 +1,4 @@
+import base64
 import difflib
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +20,9 @@ from django.utils.timesince import timesince, timeuntil
 
 from irsite.disclaimers.models import Disclaimer
 
-from . import actions
+from . import actions, edgar
 from .cache import InvalidatesPublicPagesAdmin
+from .exhibits import ExhibitError, render_html, render_text
 from .models import AuditEntry, Category, PreviewLink, Release, ReleaseContact, ReleaseDisclaimer
 from .views import render_preview
 
@@ -44,43 +46,22 @@ def go_live_in_words(release: Release) -> str:
 # --- inlines -------------------------------------------------------------------------------
 
 
-class FrozenInlineMixin:
-    """Related rows of an approved, scheduled or withdrawn release are frozen like the rest."""
+class ReleaseContactInline(admin.TabularInline):
+    """Contacts in print order. Whoever may change the release may change its rows."""
 
-    def _frozen(self, request: HttpRequest, obj: Release | None) -> bool:
-        if obj is None or obj.is_editable:
-            return False
-        return not (obj.state == "live" and request.user.has_perm("releases.correct_release"))
-
-    def has_add_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and super().has_delete_permission(request, obj)
-
-    # Editors edit a release's contacts without needing rights on the join table itself.
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("releases.view_release")
-
-
-class ReleaseContactInline(FrozenInlineMixin, admin.TabularInline):
     model = ReleaseContact
     fields = ["position", "contact"]
     autocomplete_fields = ["contact"]
     extra = 0
     verbose_name_plural = "contacts (investors and media are printed side by side)"
 
-    def has_add_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and request.user.has_perm("releases.change_release")
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("releases.view_release")
 
     def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+        return obj is None or obj.can_be_changed_by(request.user)
 
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+    has_add_permission = has_delete_permission = has_change_permission
 
 
 class ReleaseDisclaimerInline(ReleaseContactInline):
@@ -98,9 +79,16 @@ class ReleaseDisclaimerInline(ReleaseContactInline):
 # --- the release form ----------------------------------------------------------------------
 
 
+def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """Form fields for the release form: bare URLs typed by editors are taken as https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class ReleaseForm(forms.ModelForm):
     # The version the editor started from; a save based on an older one is a conflict.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     correction_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -111,11 +99,17 @@ class ReleaseForm(forms.ModelForm):
     class Meta:
         model = Release
         fields = [*Release.CONTENT_FIELDS, "categories"]
+        # Also used when the admin rebuilds this form with some fields read-only.
+        formfield_callback = https_formfield
+        widgets = {
+            "subheadline": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "summary": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if "version" in self.fields:
-            self.fields["version"].initial = self.instance.version
+        if "based_on_version" in self.fields:
+            self.fields["based_on_version"].initial = self.instance.version
         if "published_at" in self.fields:
             zone = timezone.get_current_timezone_name()
             self.fields["published_at"].help_text += f" Time zone: {zone}."
@@ -127,7 +121,8 @@ class ReleaseForm(forms.ModelForm):
         # Lock the row for the rest of the admin's transaction: no save can slip in between
         # this check and ours.
         stored = Release.objects.select_for_update().get(pk=self.instance.pk)
-        if cleaned.get("version") is not None and stored.version != cleaned["version"]:
+        based_on = cleaned.get("based_on_version")
+        if based_on is not None and stored.version != based_on:
             raise ValidationError(self.conflict_message(stored, cleaned))
         if stored.state == "live" and self.has_changed() and not cleaned.get("correction_note"):
             self.add_error(
@@ -146,6 +141,37 @@ class ReleaseForm(forms.ModelForm):
             changed.append("body: changed")
         detail = "; ".join(changed) or "related contacts, texts or categories"
         return f"{actions.EditConflict(stored)} What changed: {detail}. Copy what you need, reload."
+
+
+class ExhibitUploadForm(forms.Form):
+    """An exhibit file; on the confirmation step the same bytes come back in ``payload``."""
+
+    file = forms.FileField(
+        required=False,
+        help_text="A .txt or .htm Exhibit 99 as filed on EDGAR, or a whole submission .txt.",
+    )
+    date = forms.DateField(
+        required=False, help_text="For a dateline without a date or a year (YYYY-MM-DD)."
+    )
+    payload = forms.CharField(widget=forms.HiddenInput, required=False)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            cleaned["payload"] = base64.b64encode(upload.read()).decode()
+            cleaned["filename"] = upload.name
+        elif not cleaned.get("payload"):
+            raise ValidationError("Choose an exhibit file.")
+        # The confirmation step posts the bytes back in the hidden field.
+        self.data = self.data.copy()
+        self.data["payload"], self.data["filename"] = cleaned["payload"], cleaned["filename"]
+        return cleaned
+
+    def exhibit(self) -> tuple[bytes, str, Any]:
+        data = self.cleaned_data
+        return base64.b64decode(data["payload"]), data["filename"] or "upload", data["date"]
 
 
 class GoLiveForm(forms.Form):
@@ -277,7 +303,7 @@ class ReleaseAdmin(admin.ModelAdmin):
     list_select_related = ["content_changed_by"]
     readonly_fields = ["workflow_state", "uuid"]
     fieldsets = [
-        (None, {"fields": ["workflow_state", "version", "correction_note"]}),
+        (None, {"fields": ["workflow_state", "based_on_version", "correction_note"]}),
         (
             "Release",
             {
@@ -298,6 +324,9 @@ class ReleaseAdmin(admin.ModelAdmin):
         ("Identity", {"fields": ["uuid"], "classes": ["collapse"]}),
     ]
     change_form_template = "admin/releases/release/change_form.html"
+
+    class Media:
+        css = {"all": ["irsite/admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
@@ -343,14 +372,18 @@ class ReleaseAdmin(admin.ModelAdmin):
             fieldsets = [(None, {"fields": first}), *fieldsets[1:]]
         return fieldsets
 
+    def has_change_permission(self, request, obj=None):
+        # Approved, scheduled and withdrawn releases are frozen: the admin shows them read-only.
+        if obj is not None and not obj.can_be_changed_by(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is None or obj.is_editable:
-            return readonly
-        content = [*Release.CONTENT_FIELDS, "categories"]
-        if obj.state == "live" and request.user.has_perm("releases.correct_release"):
+        if obj is not None and obj.state == "live":
+            # Part of the record and of the permanent URL.
             return [*readonly, "published_at"]
-        return [*readonly, *content]
+        return readonly
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj and not obj.is_editable else super().get_prepopulated_fields(request, obj)
@@ -392,7 +425,7 @@ class ReleaseAdmin(admin.ModelAdmin):
                 form.instance,
                 request.user,
                 write_related=write_related,
-                expected_version=form.cleaned_data.get("version") if change else None,
+                expected_version=form.cleaned_data.get("based_on_version") if change else None,
                 correction_note=form.cleaned_data.get("correction_note", ""),
             )
         except actions.TransitionRefused as refused:
@@ -412,6 +445,10 @@ class ReleaseAdmin(admin.ModelAdmin):
             path("<int:pk>/share/<int:link_id>/revoke/",
                  self.admin_site.admin_view(self.revoke_share_view),
                  name="releases_release_revoke_share"),
+            path("import/", self.admin_site.admin_view(self.import_view),
+                 name="releases_release_import"),
+            path("<int:pk>/export/<str:fmt>/", self.admin_site.admin_view(self.export_view),
+                 name="releases_release_export"),
             path("<int:pk>/revisions/", self.admin_site.admin_view(self.revisions_view),
                  name="releases_release_revisions"),
             path("<int:pk>/revisions/<int:number>/restore/",
@@ -510,6 +547,46 @@ class ReleaseAdmin(admin.ModelAdmin):
             else:
                 messages.success(request, "Preview link revoked: it now answers 404.")
         return HttpResponseRedirect(self._change_url(release))
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload an exhibit, see what was understood, confirm to create the draft."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ExhibitUploadForm(request.POST or None, request.FILES or None)
+        parsed = None
+        if request.method == "POST" and form.is_valid():
+            data, name, day = form.exhibit()
+            try:
+                if "confirm" in request.POST:
+                    results = edgar.import_file(data, name, actor=request.user, default_date=day)
+                    first = results[0]
+                    verb = "Created draft" if first.status == "imported" else "Already imported"
+                    messages.success(request, f"{verb}: {first.release.headline}")
+                    return HttpResponseRedirect(self._change_url(first.release))
+                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day)]
+            except ExhibitError as error:
+                form.add_error("file", f"{name}: {error}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import an SEC exhibit",
+            "opts": self.opts,
+            "form": form,
+            "parsed": parsed,
+        }
+        return TemplateResponse(request, "admin/releases/release/import.html", context)
+
+    def export_view(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        release = self._release(request, pk)
+        if fmt not in {"text", "html"}:
+            raise PermissionDenied
+        document = edgar.to_exhibit(release)
+        if fmt == "text":
+            body, content_type, suffix = render_text(document), "text/plain", "txt"
+        else:
+            body, content_type, suffix = render_html(document), "text/html", "htm"
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ex99-1-{release.slug}.{suffix}"'
+        return response
 
     def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         release = self._release(request, pk)

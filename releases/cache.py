@@ -3,8 +3,8 @@
 Every cached public response is stored under a key that contains the current *generation*, a
 random token kept in the cache itself. Publishing, scheduling, unscheduling, correcting and
 withdrawing a release (and editing the company profile, contacts or categories) replace the
-token once their transaction commits, so every process and server sharing the cache (Redis)
-stops using every old entry at the same moment, without listing or deleting any key.
+token, and again once their transaction commits, so every process and server sharing the cache
+(Redis) stops using every old entry at the same moment, without listing or deleting any key.
 
 Time is the other thing that changes what is public: a scheduled release goes live with no
 event at all. So each entry also carries the moment it stops being valid, never later than the
@@ -60,12 +60,16 @@ def current_generation() -> str | None:
 
 
 def invalidate_public_pages() -> None:
-    """Make every cached public response stale, on every process sharing the cache.
-
-    Call it through ``transaction.on_commit``: a page rendered before the commit must not be
-    stored under the new generation.
-    """
+    """Make every cached public response stale, on every process sharing the cache."""
     _cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def public_pages_changed() -> None:
+    """Invalidate now, for what reads in this transaction (and tests, which never commit), and
+    again once it commits: a page rendered meanwhile from the rows as they were before the
+    commit may have been stored under the first new generation."""
+    invalidate_public_pages()
+    transaction.on_commit(invalidate_public_pages)
 
 
 def next_go_live(generation: str | None, now: float) -> float | None:
@@ -198,12 +202,12 @@ class InvalidatesPublicPagesAdmin:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(invalidate_public_pages)
+        public_pages_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(invalidate_public_pages)
+        public_pages_changed()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        transaction.on_commit(invalidate_public_pages)
+        public_pages_changed()

@@ -108,7 +108,10 @@ class Release(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     headline = models.CharField(max_length=300)
-    subheadline = models.CharField(max_length=500, blank=True)
+    subheadline = models.TextField(
+        blank=True,
+        help_text="Optional; one subheadline or bullet per line, printed under the headline.",
+    )
     slug = models.SlugField(
         max_length=200,
         unique=True,
@@ -252,6 +255,16 @@ class Release(models.Model):
         return self.status in {self.Status.DRAFT, self.Status.IN_REVIEW}
 
     @property
+    def subheadlines(self) -> list[str]:
+        return [line.strip() for line in self.subheadline.splitlines() if line.strip()]
+
+    def can_be_changed_by(self, user) -> bool:
+        """Whether ``user`` may change the content now: edit a draft, or correct a live release."""
+        if self.pk is None or self.is_editable:
+            return user.has_perm("releases.change_release")
+        return self.state == "live" and user.has_perm("releases.correct_release")
+
+    @property
     def last_modified(self) -> datetime | None:
         """When readers last saw the content change: publication or the latest correction."""
         return max(filter(None, [self.published_at, self.corrected_at]), default=None)
@@ -360,7 +373,7 @@ class SearchDocument(models.Model):
 
     A table of its own, so release queries never carry the vector, and one migration serves
     both databases: on SQLite the vector column is plain text left empty and the fallback
-    search reads ``body_text``. The GIN index is created by migration 0003 on PostgreSQL only.
+    search reads ``body_text``. The GIN index is created by migration 0004 on PostgreSQL only.
     """
 
     release = models.OneToOneField(

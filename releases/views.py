@@ -64,9 +64,11 @@ class ReleaseListView(PublicCacheMixin, ListView):
             years=[d.year for d in public.dates("published_at", "year", order="DESC")],
             categories=Category.objects.filter(releases__in=public).distinct(),
         )
-        if context["year"] and not context["releases"] and context["page_obj"].number == 1:
-            raise Http404("No releases that year.")
         return context
+
+    def get_allow_empty(self) -> bool:
+        # An empty year is no archive at all; an empty category or site is just quiet.
+        return "year" not in self.kwargs
 
 
 class ReleaseDetailView(PublicCacheMixin, DetailView):

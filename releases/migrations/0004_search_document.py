@@ -38,7 +38,7 @@ def drop_gin_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0002_groups'),
+        ('releases', '0003_subheadlines_one_per_line'),
     ]
 
     operations = [

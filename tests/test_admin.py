@@ -1,0 +1,389 @@
+"""The editors' admin, driven through the test client as Editors and Approvers use it."""
+
+from datetime import timedelta
+
+import feedparser
+import pytest
+import time_machine
+from django.urls import reverse
+
+from irsite.disclaimers.models import Disclaimer
+from releases import actions
+from releases.models import AuditEntry, PreviewLink, Release
+
+from .conftest import SYSTEM, at
+
+NOW = at(2026, 11, 26, 12, 0, 0)
+ADD_URL = reverse("admin:releases_release_add")
+
+
+@pytest.fixture(autouse=True)
+def _frozen_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def change_url(release: Release) -> str:
+    return reverse("admin:releases_release_change", args=[release.pk])
+
+
+def transition_url(release: Release, name: str) -> str:
+    return reverse("admin:releases_release_transition", args=[release.pk, name])
+
+
+def form_data(contacts, versions, **overrides) -> dict:
+    """What the admin's release form posts, inlines included."""
+    data = {
+        "exhibit_label": "EXHIBIT 99.1",
+        "headline": "ImmunoGen regains rights",
+        "subheadline": "",
+        "slug": "immunogen-regains-rights",
+        "dateline_city": "CAMBRIDGE, MA",
+        "published_at_0": "2026-11-26",
+        "published_at_1": "16:05:00",
+        "body": "<p>ImmunoGen today announced.</p><table><tr><th>Q</th></tr></table>",
+        "summary": "",
+        "filing_url": "",
+        "releasecontact_set-TOTAL_FORMS": str(len(contacts)),
+        "releasecontact_set-INITIAL_FORMS": "0",
+        "releasedisclaimer_set-TOTAL_FORMS": str(len(versions)),
+        "releasedisclaimer_set-INITIAL_FORMS": "0",
+    }
+    for i, contact in enumerate(contacts):
+        data |= {
+            f"releasecontact_set-{i}-contact": contact.pk,
+            f"releasecontact_set-{i}-position": i,
+        }
+    for i, version in enumerate(versions):
+        data |= {
+            f"releasedisclaimer_set-{i}-version": version.pk,
+            f"releasedisclaimer_set-{i}-position": i,
+        }
+    return data | overrides
+
+
+def edit_data(release: Release, **overrides) -> dict:
+    """The change form as loaded for ``release``, with ``overrides`` typed in."""
+    local = release.published_at.astimezone(NOW.tzinfo)
+    data = {name: getattr(release, name) for name in Release.CONTENT_FIELDS}
+    data |= {
+        "published_at_0": f"{local:%Y-%m-%d}",
+        "published_at_1": f"{local:%H:%M:%S}",
+        "based_on_version": release.version,
+        "correction_note": "",
+    }
+    data.pop("published_at")
+    for prefix, rows, key in [
+        ("releasecontact_set", release.releasecontact_set.all(), "contact"),
+        ("releasedisclaimer_set", release.releasedisclaimer_set.all(), "version"),
+    ]:
+        data[f"{prefix}-TOTAL_FORMS"] = data[f"{prefix}-INITIAL_FORMS"] = len(rows)
+        for i, row in enumerate(rows):
+            data |= {
+                f"{prefix}-{i}-id": row.pk,
+                f"{prefix}-{i}-release": release.pk,
+                f"{prefix}-{i}-{key}": getattr(row, f"{key}_id"),
+                f"{prefix}-{i}-position": row.position,
+            }
+    return data | overrides
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def test_editor_writes_and_submits_then_approver_publishes_and_readers_see_it(
+    client, editor, approver, contacts, disclaimer_versions, company
+):
+    client.force_login(editor)
+    assert client.get(ADD_URL).status_code == 200
+    response = client.post(ADD_URL, form_data(contacts, disclaimer_versions))
+    assert response.status_code == 302, response.context["errors"]
+    release = Release.objects.get(slug="immunogen-regains-rights")
+    assert [c.name for c in release.ordered_contacts()] == ["Carol Hausner", "Pete Holmberg"]
+    assert release.published_at == at(2026, 11, 26, 16, 5, 0)
+
+    response = client.post(transition_url(release, "submit"), follow=True)
+    assert "Submit for approval: done." in messages_of(response)
+
+    client.force_login(approver)
+    client.post(transition_url(release, "approve"))
+    response = client.post(
+        transition_url(release, "publish"),
+        {"go_live_0": "2026-11-26", "go_live_1": "16:05:00"},
+        follow=True,
+    )
+    assert any("goes live Thu 26 Nov 2026 16:05:00 EST, in 4" in m for m in messages_of(response))
+    client.logout()
+
+    url = Release.objects.get(pk=release.pk).get_absolute_url()
+    assert client.get(url).status_code == 404
+    with time_machine.travel(at(2026, 11, 26, 16, 5, 0), tick=False):
+        assert "ImmunoGen regains rights" in client.get("/news/").content.decode()
+        page = client.get(url).content.decode()
+        assert "CAMBRIDGE, MA, November 26, 2026 –" in page and "Carol Hausner" in page
+        for feed_url in ["/news/feed/rss/", "/news/feed/atom/"]:
+            feed = feedparser.parse(client.get(feed_url).content)
+            assert [e.title for e in feed.entries] == ["ImmunoGen regains rights"]
+    assert list(release.audit_entries.order_by("pk").values_list("action", "username")) == [
+        ("created", "erin"),
+        ("submitted", "erin"),
+        ("approved", "alex"),
+        ("scheduled", "alex"),
+    ]
+
+
+def test_new_release_form_starts_with_the_default_disclaimers(client, editor, disclaimer_versions):
+    client.force_login(editor)
+    formset = client.get(ADD_URL).context["inline_admin_formsets"][1].formset
+    assert [f.initial["version"] for f in formset.forms] == [v.pk for v in disclaimer_versions]
+
+
+def test_bad_input_redisplays_the_form_and_saves_nothing(
+    client, editor, contacts, disclaimer_versions
+):
+    client.force_login(editor)
+    response = client.post(
+        ADD_URL, form_data(contacts, disclaimer_versions, headline="", published_at_1="25:00")
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {"headline", "published_at"}
+    assert not Release.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_editor_cannot_approve_and_is_told_why(client, make_release, editor):
+    release = make_release(by=editor)
+    actions.submit(release, editor)
+    client.force_login(editor)
+    response = client.post(transition_url(release, "approve"), follow=True)
+    assert "Approve refused: You do not have permission to approve releases." in messages_of(
+        response
+    )
+    assert Release.objects.get(pk=release.pk).status == Release.Status.IN_REVIEW
+
+
+def test_approver_cannot_approve_own_change_in_the_admin(client, make_release, approver):
+    release = make_release(by=approver)
+    actions.submit(release, approver)
+    client.force_login(approver)
+    response = client.post(transition_url(release, "approve"), follow=True)
+    assert any("Four-eyes rule" in m for m in messages_of(response))
+    assert Release.objects.get(pk=release.pk).status == Release.Status.IN_REVIEW
+
+
+def test_change_form_offers_only_the_transitions_of_the_state_and_role(
+    client, make_release, editor, approver
+):
+    release = make_release(by=editor)
+    client.force_login(editor)
+    page = client.get(change_url(release)).content.decode()
+    assert "Submit for approval" in page and "Approve" not in page
+    actions.submit(release, editor)
+    client.force_login(approver)
+    page = client.get(change_url(release)).content.decode()
+    assert "Approve" in page and "Return to draft" in page and "Submit for approval" not in page
+
+
+def test_second_editor_to_save_gets_a_conflict_and_keeps_their_input(
+    client, make_release, editor, approver
+):
+    release = make_release(by=editor)
+    stale = edit_data(release)
+    client.force_login(approver)
+    client.post(change_url(release), edit_data(release, headline="Approver's headline"))
+    client.force_login(editor)
+    response = client.post(change_url(release), stale | {"headline": "Editor's headline"})
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "changed by alex" in errors and "now “Approver's headline”" in errors
+    assert 'value="Editor&#x27;s headline"' in response.content.decode()
+    assert Release.objects.get(pk=release.pk).headline == "Approver's headline"
+
+
+def test_correcting_a_live_release_in_the_admin_requires_a_note(
+    client, make_release, publish, approver
+):
+    release = publish(make_release(published_at=at(2026, 11, 1, 8)))
+    client.force_login(approver)
+    response = client.post(change_url(release), edit_data(release, headline="Fixed headline"))
+    assert response.status_code == 200
+    assert "correction_note" in response.context["adminform"].form.errors
+    assert Release.objects.get(pk=release.pk).headline != "Fixed headline"
+    response = client.post(
+        change_url(release),
+        edit_data(release, headline="Fixed headline", correction_note="Typo in headline."),
+    )
+    assert response.status_code == 302
+    assert release.corrections.get().note == "Typo in headline."
+
+
+def test_editor_cannot_change_a_live_release(client, make_release, publish, editor):
+    release = publish(make_release(published_at=at(2026, 11, 1, 8)))
+    client.force_login(editor)
+    form = client.get(change_url(release)).context["adminform"].form
+    assert "headline" not in form.fields  # shown read-only
+
+
+def test_staff_preview_of_a_draft_is_private_and_marked(client, make_release, editor):
+    release = make_release(by=editor)
+    client.force_login(editor)
+    response = client.get(reverse("admin:releases_release_preview", args=[release.pk]))
+    assert response.status_code == 200
+    assert release.headline in response.content.decode()
+    assert "PREVIEW" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+    assert "noindex" in response["X-Robots-Tag"]
+
+
+def test_share_link_shows_one_release_until_expired_or_revoked(client, make_release, approver):
+    release = make_release()
+    client.force_login(approver)
+    client.post(
+        reverse("admin:releases_release_share", args=[release.pk]),
+        {"hours": "48", "note": "counsel"},
+    )
+    link = PreviewLink.objects.get()
+    url = link.get_absolute_url()
+    client.logout()
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "PREVIEW" in response.content.decode() and release.headline in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+    assert "noindex" in response["X-Robots-Tag"]
+    assert client.get(url[:-3] + "xx/").status_code == 404  # tampered
+    with time_machine.travel(NOW + timedelta(hours=48), tick=False):
+        assert client.get(url).status_code == 404  # expired
+
+    actions.revoke_preview_link(link, approver)
+    assert client.get(url).status_code == 404  # revoked
+
+
+def test_share_link_cannot_be_pointed_at_another_release(client, make_release, approver):
+    mine, other = make_release(), make_release()
+    link = actions.create_preview_link(mine, approver)
+    from releases.previews import preview_token
+
+    link.release = other  # forge: sign the other release's id into a token
+    forged = reverse("releases:preview", kwargs={"token": preview_token(link)})
+    assert client.get(forged).status_code == 404
+
+
+def test_revisions_page_diffs_and_restores(client, make_release, editor):
+    release = make_release(by=editor, headline="First headline")
+    release.headline = "Second headline"
+    actions.save_release(release, editor)
+    client.force_login(editor)
+    url = reverse("admin:releases_release_revisions", args=[release.pk])
+    page = client.get(url, {"a": 1, "b": 2}).content.decode()
+    assert "-First headline" in page and "+Second headline" in page
+    client.post(reverse("admin:releases_release_restore", args=[release.pk, 1]))
+    assert Release.objects.get(pk=release.pk).headline == "First headline"
+
+
+def test_audit_trail_is_read_only_even_for_superusers(client, make_release, superuser):
+    release = make_release()
+    entry = release.audit_entries.get()
+    client.force_login(superuser)
+    changelist = reverse("admin:releases_auditentry_changelist")
+    assert client.get(changelist, {"release__id__exact": release.pk}).status_code == 200
+    assert client.get(reverse("admin:releases_auditentry_add")).status_code == 403
+    delete = reverse("admin:releases_auditentry_delete", args=[entry.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_release_list_shows_state_and_zoned_times(client, make_release, publish, approver):
+    publish(make_release(headline="Live one", published_at=at(2026, 11, 1, 8)))
+    publish(make_release(headline="Later one", published_at=at(2026, 12, 1, 8)))
+    make_release(headline="Draft one")
+    client.force_login(approver)
+    page = client.get(reverse("admin:releases_release_changelist")).content.decode()
+    for state in ["irsite-state-live", "irsite-state-scheduled", "irsite-state-draft"]:
+        assert state in page
+    assert "2026-12-01 08:00:00 EST" in page
+    scheduled = client.get(reverse("admin:releases_release_changelist"), {"state": "scheduled"})
+    assert [r.headline for r in scheduled.context["cl"].result_list] == ["Later one"]
+
+
+def test_editing_a_disclaimer_adds_a_version_and_a_used_one_cannot_be_deleted(
+    client, make_release, publish, approver, disclaimer_versions
+):
+    publish(make_release())
+    about = disclaimer_versions[0].disclaimer
+    client.force_login(approver)
+    url = reverse("admin:disclaimers_disclaimer_change", args=[about.pk])
+    response = client.post(
+        url,
+        {
+            "kind": about.kind,
+            "name": about.name,
+            "is_default": "on",
+            "heading": "ABOUT IMMUNOGEN, INC.",
+            "text": "<p>New wording.</p>",
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-0-id": disclaimer_versions[0].pk,
+            "versions-0-disclaimer": about.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert [v.number for v in about.versions.all()] == [2, 1]
+    assert about.versions.get(number=1).text == disclaimer_versions[0].text
+    delete = reverse("admin:disclaimers_disclaimer_delete", args=[about.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Disclaimer.objects.filter(pk=about.pk).exists()
+
+
+def test_only_a_never_published_draft_can_be_deleted(client, make_release, publish, superuser):
+    draft, live = make_release(), publish(make_release(published_at=at(2026, 11, 1, 8)))
+    client.force_login(superuser)
+    assert (
+        client.post(
+            reverse("admin:releases_release_delete", args=[live.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    client.post(reverse("admin:releases_release_delete", args=[draft.pk]), {"post": "yes"})
+    assert list(Release.objects.all()) == [live]
+
+
+def test_view_on_site_only_for_public_releases(client, make_release, publish, approver):
+    draft = make_release()
+    live = publish(make_release(published_at=at(2026, 11, 1, 8)))
+    client.force_login(approver)
+    assert "View on site" not in client.get(change_url(draft)).content.decode()
+    assert "View on site" in client.get(change_url(live)).content.decode()
+
+
+def test_company_profile_is_one_row(client, company, superuser):
+    client.force_login(superuser)
+    response = client.get(reverse("admin:contacts_companyprofile_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:contacts_companyprofile_change", args=[1])
+    assert client.get(reverse("admin:contacts_companyprofile_add")).status_code == 403
+
+
+def test_system_actions_are_recorded_without_a_user(make_release):
+    release = make_release(by=SYSTEM)
+    entry = release.audit_entries.get()
+    assert (entry.user, entry.username, entry.action) == (None, "tests", "created")
+
+
+def test_scheduled_release_is_read_only_even_for_approvers(client, make_release, publish, approver):
+    release = publish(make_release(published_at=at(2026, 11, 27, 8)))
+    client.force_login(approver)
+    response = client.get(change_url(release))
+    assert "headline" not in response.context["adminform"].form.fields
+    assert "Unschedule" in response.content.decode()
+    assert client.post(change_url(release), edit_data(release, headline="x")).status_code == 403
+    assert Release.objects.get(pk=release.pk).headline == release.headline
+
+
+def test_editor_posting_to_a_live_release_is_refused(client, make_release, publish, editor):
+    release = publish(make_release(published_at=at(2026, 11, 1, 8)))
+    client.force_login(editor)
+    data = edit_data(release, headline="Unauthorised", correction_note="sneaky")
+    assert client.post(change_url(release), data).status_code == 403
+    assert not release.corrections.exists()

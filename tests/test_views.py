@@ -1,0 +1,200 @@
+"""The public pages, read through the test client as a reader's browser would."""
+
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from releases import actions
+from releases.models import Release
+
+from .conftest import SYSTEM, at
+
+SEED_PATH = "/news/2003/01/24/immunogen-regains-rights-cantuzumab-mertansine/"
+
+
+@pytest.fixture
+def seed(db, django_db_blocker):
+    from django.core.management import call_command
+
+    call_command("load_demo")
+    return Release.objects.get(slug="immunogen-regains-rights-cantuzumab-mertansine")
+
+
+def text_of(response) -> str:
+    """The page as a reader sees it: tags dropped, entities and whitespace folded."""
+    from html import unescape
+
+    html = response.content.decode()
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+    return re.sub(r" ([:.,;])", r"\1", text)
+
+
+def test_seed_release_page_prints_every_part_of_the_original(client, seed):
+    response = client.get(SEED_PATH)
+    assert response.status_code == 200
+    page = text_of(response)
+    for part in [
+        "EXHIBIT 99.1",
+        "IMMUNOGEN, INC.",  # letterhead
+        "128 Sidney Street",
+        "Cambridge, MA 02139-4239",
+        "TEL: (617) 995-2500",
+        "FAX: (617) 995-2510",
+        "Contacts:",
+        "INVESTORS",
+        "Carol Hausner",
+        "Senior Director, Investor Relations and Corporate Communications",
+        "info@immunogen.com",
+        "MEDIA",
+        "Pete Holmberg",
+        "Rx Communications Group, LLC",
+        "Tel: (917) 322-2164",
+        "pholmberg@rxir.com",
+        "FOR IMMEDIATE RELEASE",
+        "Regains Development and Commercialization Rights for Cantuzumab Mertansine",
+        "CAMBRIDGE, MA, January 24, 2003 – ImmunoGen, Inc. (Nasdaq: IMGN) today announced",
+        "Mitchel Sayare, Ph.D., ImmunoGen Chairman and CEO, commented",
+        "using the huC242 antibody as a targeting vehicle.",
+        "ABOUT IMMUNOGEN, INC.",
+        "ImmunoGen also has multitarget agreements with Genentech, Abgenix, and Millennium.",
+        "FOR IMMUNOGEN, INC.",
+        "Private Securities Litigation Reform Act of 1995",
+        "June 30, 2002 and other current reports filed with the Securities and Exchange",
+    ]:
+        assert part in page, part
+
+
+def test_investor_and_media_contacts_are_side_by_side(client, seed):
+    html = client.get(SEED_PATH).content.decode()
+    columns = re.findall(r'<div class="contact-column">(.*?)</div>', html, re.S)
+    assert ["INVESTORS" in columns[0], "MEDIA" in columns[1]] == [True, True]
+
+
+def test_news_list_pages_twenty_newest_first(client, make_release, publish):
+    for day in range(1, 23):
+        publish(
+            make_release(headline=f"Release of day {day:02d}", published_at=at(2024, 3, day, 8))
+        )
+    first = client.get("/news/")
+    assert first.status_code == 200
+    headlines = re.findall(r"Release of day (\d\d)", first.content.decode())
+    assert headlines == [f"{d:02d}" for d in range(22, 2, -1)]
+    second = client.get("/news/?page=2")
+    assert re.findall(r"Release of day (\d\d)", second.content.decode()) == ["02", "01"]
+
+
+def test_year_archive_lists_only_that_year_and_links_every_year(client, make_release, publish):
+    publish(make_release(headline="Old news", published_at=at(2003, 1, 24, 8)))
+    publish(make_release(headline="New news", published_at=at(2024, 5, 1, 8)))
+    page = client.get("/news/2003/").content.decode()
+    assert "Old news" in page and "New news" not in page
+    assert 'href="/news/2024/"' in page and 'href="/news/2003/"' in page
+    assert client.get("/news/1999/").status_code == 404
+
+
+def test_category_archive_filters_releases(client, make_release, publish, category):
+    publish(make_release(headline="In the category", categories=[category]))
+    publish(make_release(headline="Elsewhere"))
+    page = client.get(category.get_absolute_url()).content.decode()
+    assert "In the category" in page and "Elsewhere" not in page
+    assert client.get("/news/category/no-such-thing/").status_code == 404
+
+
+def test_scheduled_release_answers_exactly_like_a_missing_slug(client, make_release, publish):
+    with time_machine.travel(at(2026, 11, 26, 12), tick=False):
+        release = publish(make_release(published_at=at(2026, 11, 27, 8)))
+        scheduled = client.get(release.get_absolute_url())
+        missing = client.get("/news/2026/11/27/never-existed/")
+    assert scheduled.status_code == missing.status_code == 404
+    assert scheduled.content.replace(release.slug.encode(), b"") == missing.content.replace(
+        b"never-existed", b""
+    )
+
+
+def test_release_at_a_wrong_date_is_not_found(client, make_release, publish):
+    release = publish(make_release(published_at=at(2024, 5, 1, 8)))
+    assert client.get(f"/news/2024/05/02/{release.slug}/").status_code == 404
+    assert client.get(f"/news/2024/5/1/{release.slug}/").status_code == 404
+
+
+def test_previous_and_next_link_neighbours_but_never_a_scheduled_release(
+    client, make_release, publish
+):
+    with time_machine.travel(at(2024, 5, 2, 12), tick=False):
+        older = publish(make_release(headline="Older one", published_at=at(2024, 5, 1, 8)))
+        middle = publish(make_release(headline="Middle one", published_at=at(2024, 5, 2, 8)))
+        publish(make_release(headline="Future one", published_at=at(2024, 5, 3, 8)))
+        page = client.get(middle.get_absolute_url()).content.decode()
+    assert f'rel="prev" href="{older.get_absolute_url()}"' in page
+    assert "Future one" not in page and 'rel="next"' not in page
+
+
+def test_withdrawn_release_answers_410_with_the_reason(client, make_release, publish):
+    release = publish(make_release())
+    actions.withdraw(release, SYSTEM, "Issued in error; see the release of May 2.")
+    response = client.get(release.get_absolute_url())
+    assert response.status_code == 410
+    assert "Issued in error; see the release of May 2." in response.content.decode()
+    assert release.headline not in client.get("/news/").content.decode()
+
+
+def test_changed_slug_of_a_published_release_redirects_permanently(client, make_release, publish):
+    release = publish(make_release(slug="old-slug"))
+    old_url = release.get_absolute_url()
+    release.slug = "new-slug"
+    actions.save_release(release, SYSTEM, correction_note="Shorter URL.")
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert response["Location"] == release.get_absolute_url()
+    assert client.get(release.get_absolute_url()).status_code == 200
+
+
+def test_correction_is_shown_on_the_public_page(client, make_release, publish):
+    release = publish(make_release(published_at=at(2024, 5, 1, 8)))
+    with time_machine.travel(at(2024, 5, 1, 9, 30, 15), tick=False):
+        release.body = "<p>Revenue was $1.2 billion.</p>"
+        actions.save_release(release, SYSTEM, correction_note="Revenue figure corrected.")
+    page = text_of(client.get(release.get_absolute_url()))
+    assert "Corrected on May 1, 2024, 09:30:15 EDT: Revenue figure corrected." in page
+    assert "Revenue was $1.2 billion." in page
+
+
+def test_contacts_page_groups_active_contacts_by_audience(client, company, contacts):
+    contacts[1].is_active = False
+    contacts[1].save()
+    page = text_of(client.get(reverse("contacts:list")))
+    assert "Investors Carol Hausner" in page
+    assert "Pete Holmberg" not in page
+    assert "128 Sidney Street" in page and "Tel: (617) 995-2500" in page
+
+
+def test_home_shows_latest_releases_company_and_feed_links(client, seed):
+    html = client.get("/").content.decode()
+    assert seed.headline in html
+    assert "ImmunoGen, Inc." in html and "Nasdaq: IMGN" in html
+    assert 'type="application/rss+xml"' in html and 'type="application/atom+xml"' in html
+
+
+@pytest.mark.parametrize("path", ["/", "/news/", SEED_PATH, "/news/feed/rss/", "/contacts/"])
+def test_public_responses_are_cacheable_only_until_the_next_go_live(
+    client, make_release, publish, path
+):
+    publish(
+        make_release(
+            slug="immunogen-regains-rights-cantuzumab-mertansine",
+            published_at=at(2003, 1, 24, 8, 0, 0),
+        )
+    )
+    with time_machine.travel(at(2026, 11, 26, 12, 0, 0), tick=False):
+        assert "public, max-age=300" in client.get(path)["Cache-Control"]
+        publish(make_release(published_at=at(2026, 11, 26, 12, 1, 30)))
+        assert client.get(path)["Cache-Control"] == "public, max-age=90"
+
+
+def test_signed_in_staff_get_private_uncached_pages(client, seed, editor):
+    client.force_login(editor)
+    response = client.get(SEED_PATH)
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
