@@ -41,8 +41,13 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: venv lint
+test: venv lint node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests inject axe-core (npm, pinned in package-lock.json) into Debian's chromium
+# (/usr/bin/chromium; .ci/run installs it). npm ci runs again only when the lock file changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 lock:
 	rm -rf /tmp/irsite-lock && $(PYTHON) -m venv /tmp/irsite-lock
@@ -52,4 +57,4 @@ lock:
 	  /tmp/irsite-lock/bin/pip freeze --exclude-editable | grep -v -e '^pip==' -e '^irsite'; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles node_modules artifacts

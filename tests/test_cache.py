@@ -2,6 +2,7 @@
 answering feed readers' conditional requests with 304."""
 
 import logging
+import os
 import uuid
 from datetime import timedelta
 
@@ -27,7 +28,8 @@ PUBLIC_URLS = [
     "/sitemap.xml",
     "/contacts/",
 ]
-REDIS_URL = "redis://127.0.0.1:6379/1"
+# Redis DB 1 by default; every test uses a key prefix of its own and never clears the DB.
+REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
 @pytest.fixture(params=["locmem", "redis"])
