@@ -184,14 +184,31 @@ def write_release(page: Page, base: str, publication: str) -> None:
     editor = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
     editor.click()
     page.keyboard.type("Revenue of $9.87 billion, up 42 percent. Read more on our investor site")
-    for _ in range("investor site".__len__()):
+    expect(editor).to_contain_text("our investor site")
+    for _ in range(len("investor site")):
         page.keyboard.press("Shift+ArrowLeft")
-    page.click(".prose-menubar button[data-name=link]")
+    link = page.locator(".prose-menubar button[data-name=link]")
+    expect(link).not_to_have_class(re.compile(r"\bdisabled\b"))
+    link.click()
     dialog = page.locator("dialog[open]")
     dialog.locator("input[name=href]").fill("https://investors.example.com/q3")
     dialog.locator("button[type=submit]").click()
+    expect(dialog).to_have_count(0)
+    expect(editor.locator("a")).to_have_text("investor site")
+    # Click after the end of the paragraph's last line, as a user would, and start a new one.
+    # (The editor may still be restoring the link's selection when the dialog has closed.)
+    paragraph = editor.locator("p").first
+    box = paragraph.bounding_box()
+    collapsed = "() => window.getSelection().isCollapsed"
+    for _ in range(20):
+        paragraph.click(position={"x": box["width"] - 2, "y": box["height"] - 3})
+        page.wait_for_timeout(50)
+        if page.evaluate(collapsed):
+            break
     page.keyboard.press("End")
     page.keyboard.press("Enter")
+    expect(editor.locator("p")).to_have_count(2)
+    expect(editor.locator("a")).to_have_text("investor site")
     page.click(".prose-menubar button[data-name=table]")
     dialog = page.locator("dialog[open]")
     dialog.locator("input[name=rows]").fill("2")
@@ -202,6 +219,8 @@ def write_release(page: Page, base: str, publication: str) -> None:
         if n:
             page.keyboard.press("Tab")  # to the next cell (a Tab in the last would add a row)
         page.keyboard.type(cell)
+    expect(editor.locator("th")).to_have_count(2)
+    expect(editor.locator("a")).to_have_text("investor site")
 
     # Attach both contacts through the autocomplete of the contacts inline.
     for name in ["Carol Hausner", "Pete Holmberg"]:
