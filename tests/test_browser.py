@@ -7,6 +7,7 @@ approved and scheduled by two people, stays off every public surface until its g
 and is on all of them right after, with nothing restarted (the page cache is on throughout).
 """
 
+import importlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -36,9 +38,19 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 WIDTHS = {"phone": 390, "desktop": 1280}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
-# Committed data must be visible to the live server's threads; the groups that the migrations
-# created are restored after each test's flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed data must be visible to the live server's threads.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def roles() -> None:
+    """The Editors and Approvers groups as migration 0002 makes them: the flush that ends each
+    transactional test removes them (pytest-django's serialized rollback did not bring them
+    back here once other tests had run first)."""
+    groups = importlib.import_module("releases.migrations.0002_groups")
+    for name, codenames in [("Editors", groups.EDITORS), ("Approvers", groups.APPROVERS)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(codename__in=codenames))
 
 
 @pytest.fixture(scope="session")
@@ -259,7 +271,7 @@ def public_views(context: BrowserContext, base: str, release_path: str) -> dict[
 
 
 def test_release_written_in_the_admin_goes_live_on_every_surface_at_its_second(
-    live_server, browser, company, contacts, disclaimer_versions, editor, approver
+    roles, live_server, browser, company, contacts, disclaimer_versions, editor, approver
 ):
     base = live_server.url
     editing = browser.new_context()
