@@ -24,6 +24,7 @@ import logging
 import os
 import smtplib
 import socket
+import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -42,16 +43,17 @@ from .tasks import send_alert
 logger = logging.getLogger("irsite.alerts")
 State = Delivery.State
 
-_worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(6)}"
+_default_worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(6)}"
+_local = threading.local()
 
 
 def worker_id() -> str:
-    return _worker_id
+    """Who claims a delivery: this process, or the worker thread a caller named."""
+    return getattr(_local, "worker_id", _default_worker_id)
 
 
 def set_worker_id(value: str) -> None:
-    global _worker_id
-    _worker_id = value[:64]
+    _local.worker_id = value[:64]
 
 
 # --- the due-release check -----------------------------------------------------------------
