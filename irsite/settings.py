@@ -146,12 +146,14 @@ INSTALLED_APPS += ["django_tasks", "django_tasks_db", "irsite.alerts"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # SMTP from EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587; the console by default
 # (a deploy check warns when production has no real mail server).
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+vars().update(environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="investors@localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # The sign-up rate limits count in this cache; several web processes need a shared one.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": environ.Env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run workers in threads and subprocesses: they need a test database they can open.
     (BASE_DIR / "var").mkdir(exist_ok=True)
