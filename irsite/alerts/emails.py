@@ -23,14 +23,12 @@ from .models import AlertBatch, Delivery, Subscriber
 LEAD_PARAGRAPHS = 2
 
 
-def sender() -> str:
-    company = CompanyProfile.load()
+def sender(company: CompanyProfile) -> str:
     name = company.legal_name or company.short_name
     return formataddr((name, settings.DEFAULT_FROM_EMAIL)) if name else settings.DEFAULT_FROM_EMAIL
 
 
-def _company_name() -> str:
-    company = CompanyProfile.load()
+def _company_name(company: CompanyProfile) -> str:
     return company.short_name or company.legal_name or "Investor relations"
 
 
@@ -76,8 +74,9 @@ def lead_paragraphs(release: Release, count: int = LEAD_PARAGRAPHS) -> list[str]
 
 
 def confirmation_message(subscriber: Subscriber) -> EmailMessage:
+    company = CompanyProfile.load()
     context = {
-        "company_name": _company_name(),
+        "company_name": _company_name(company),
         "confirm_url": tokens.confirm_url(subscriber),
         "hours": settings.IRSITE_ALERTS_CONFIRM_HOURS,
         "subscriber": subscriber,
@@ -85,22 +84,23 @@ def confirmation_message(subscriber: Subscriber) -> EmailMessage:
     return EmailMessage(
         subject=f"Confirm your {context['company_name']} press release alerts",
         body=render_to_string("alerts/email/confirm.txt", context),
-        from_email=sender(),
+        from_email=sender(company),
         to=[subscriber.email],
     )
 
 
 def already_subscribed_message(subscriber: Subscriber) -> EmailMessage:
     """Sent instead of a confirmation when an active address asks again: only its owner learns."""
+    company = CompanyProfile.load()
     context = {
-        "company_name": _company_name(),
+        "company_name": _company_name(company),
         "preferences_url": tokens.preferences_url(subscriber),
         "subscriber": subscriber,
     }
     return EmailMessage(
         subject=f"You already receive {context['company_name']} press release alerts",
         body=render_to_string("alerts/email/already_subscribed.txt", context),
-        from_email=sender(),
+        from_email=sender(company),
         to=[subscriber.email],
     )
 
@@ -119,8 +119,10 @@ def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
     # A later round exists only because an approver resent a correction: say what changed.
     corrections = list(release.corrections.all()) if batch.round > 1 else []
     unsubscribe_url = tokens.unsubscribe_url(subscriber)
+    company = CompanyProfile.load()
+    company_name = _company_name(company)
     context = {
-        "company_name": _company_name(),
+        "company_name": company_name,
         "release": release,
         "release_url": settings.SITE_URL + release.get_absolute_url(),
         "published": timezone.localtime(release.published_at),
@@ -134,14 +136,14 @@ def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("alerts/email/release.txt", context),
-        from_email=sender(),
+        from_email=sender(company),
         to=[subscriber.email],
         headers={
             "Message-ID": message_id(batch, subscriber),
             # RFC 8058: mail clients offer "unsubscribe" and POST to the link without a login.
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{_company_name()} press releases <{list_id()}>",
+            "List-Id": f"{company_name} press releases <{list_id()}>",
             "Auto-Submitted": "auto-generated",
         },
     )
