@@ -12,4 +12,5 @@ urlpatterns = [
     path("news/", include("releases.urls")),
     path("contacts/", include("irsite.contacts.urls")),
     path("admin/", admin.site.urls),
+    path("alerts/", include("irsite.alerts.urls")),
 ]
