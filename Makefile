@@ -31,6 +31,9 @@ demo: migrate
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/)"
+	@# The worker (email alerts, background tasks) runs beside the server and stops with it.
+	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: venv

@@ -155,3 +155,37 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- email alerts (irsite.alerts) -------------------------------------------------------------
+# Background work runs through django-tasks with its database backend: no server beyond the
+# database, and a task is enqueued in the same transaction as the rows it works on.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "irsite.alerts"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# SMTP from EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587; the console by default
+# (a deploy check warns when production has no real mail server).
+vars().update(environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="investors@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The sign-up rate limits count in the default cache (CACHES, above); several web processes
+# need a shared one.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests run workers in threads and subprocesses: they need a test database they can open.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+# How long a confirmation link stays valid.
+IRSITE_ALERTS_CONFIRM_HOURS = env.int("IRSITE_ALERTS_CONFIRM_HOURS", default=72)
+# Sign-up requests allowed per hour from one IP address, and for one email address.
+IRSITE_ALERTS_RATE_PER_IP = env.int("IRSITE_ALERTS_RATE_PER_IP", default=20)
+IRSITE_ALERTS_RATE_PER_ADDRESS = env.int("IRSITE_ALERTS_RATE_PER_ADDRESS", default=3)
+# Seconds between the worker's checks for releases that have just gone live.
+IRSITE_ALERTS_CHECK_SECONDS = env.float("IRSITE_ALERTS_CHECK_SECONDS", default=2.0)
+# Only releases that went live within this many hours are emailed (never imported history).
+IRSITE_ALERTS_WINDOW_HOURS = env.int("IRSITE_ALERTS_WINDOW_HOURS", default=24)
+# Attempts per delivery; the n-th retry waits IRSITE_ALERTS_RETRY_SECONDS * 5**(n-1).
+IRSITE_ALERTS_MAX_ATTEMPTS = env.int("IRSITE_ALERTS_MAX_ATTEMPTS", default=4)
+IRSITE_ALERTS_RETRY_SECONDS = env.int("IRSITE_ALERTS_RETRY_SECONDS", default=60)
+# Hard refusals (5xx for the address) in a row before a subscriber is marked bouncing.
+IRSITE_ALERTS_BOUNCE_LIMIT = env.int("IRSITE_ALERTS_BOUNCE_LIMIT", default=3)
+# A delivery claimed longer ago than this by a worker that never finished is sent again.
+IRSITE_ALERTS_LEASE_SECONDS = env.int("IRSITE_ALERTS_LEASE_SECONDS", default=300)

@@ -21,4 +21,5 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("alerts/", include("irsite.alerts.urls")),
 ]

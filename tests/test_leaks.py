@@ -22,7 +22,17 @@ from .conftest import at
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 # Public URLs that never list releases (the share-link preview needs a valid token: it has its
 # own tests). Every other URL must show the release from its go-live second on.
-NOT_RELEASE_SURFACES = {"contacts:list", "releases:preview", "robots"}
+NOT_RELEASE_SURFACES = {
+    "contacts:list",
+    "releases:preview",
+    # Email alert sign-up and the signed links in alert emails: they never list releases.
+    "alerts:subscribe",
+    "alerts:embed",
+    "alerts:confirm",
+    "alerts:unsubscribe",
+    "alerts:preferences",
+    "robots",
+}
 # URLs that need a query string to show a release, keyed by URL name.
 QUERY = {"releases:search": {"q": "quarterly results"}}
 
