@@ -33,6 +33,9 @@ demo: migrate
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/)"
+	@# The worker (email alerts, background tasks) runs beside the server and stops with it.
+	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: venv
@@ -43,8 +46,13 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: venv lint
+test: venv lint node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests inject axe-core (npm, pinned in package-lock.json) into Debian's chromium
+# (/usr/bin/chromium; .ci/run installs it). npm ci runs again only when the lock file changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 lock:
 	rm -rf /tmp/irsite-lock && $(PYTHON) -m venv /tmp/irsite-lock
@@ -54,7 +62,7 @@ lock:
 	  /tmp/irsite-lock/bin/pip freeze --exclude-editable | grep -v -e '^pip==' -e '^irsite'; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles node_modules artifacts
 
 # --- production stack (docs/deployment.md) ----------------------------------------------------
 # `make serve` runs what production runs: migrate, collectstatic (hashed, compressed), gunicorn

@@ -1,97 +1,113 @@
-"""A Redis cache that an outage makes slower, not broken.
+"""A cache that is never the reason a page fails.
 
-Django's `RedisCache` raises when Redis is unreachable, which would turn every cached page into
-a 500. Here a connection or timeout error is logged (at most once every few seconds per
-process) and answered like a miss: reads return the default, writes do nothing. Pages are then
-rendered from the database, as with the cache switched off. `/healthz` still reports the outage
-(see `irsite.health`), because it asks `ping()`, which does raise.
+`TolerantRedisCache` is Django's built-in Redis backend (settings swap it in for any
+``CACHE_URL=redis://...``) with one difference: when Redis cannot be reached, every call behaves
+like a miss (reads return the default, writes do nothing), a warning is logged, and for the next
+few seconds the server is not asked at all, so an outage costs each request no more than the
+pages rendered without a cache, instead of a connection timeout per cache call or a 500.
 """
 
 import logging
+import threading
 import time
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger("irsite.cache")
 
-OUTAGE = (RedisConnectionError, RedisTimeoutError, OSError)
-WARN_EVERY_SECONDS = 10.0
-
-
-def _tolerant(fallback: Callable[..., Any]) -> Callable:
-    def decorate(method: Callable) -> Callable:
-        @wraps(method)
-        def wrapper(self: "TolerantRedisCache", *args, **kwargs):
-            try:
-                return method(self, *args, **kwargs)
-            except OUTAGE as exc:
-                self._warn(method.__name__, exc)
-                return fallback(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
+# Short socket timeouts: a cache that answers slowly is worse than no cache at all.
+DEFAULT_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
 
 
 class TolerantRedisCache(RedisCache):
-    _last_warning = 0.0
+    # After a failure, skip Redis for this long before trying again (and logging again).
+    retry_after = 5.0
 
-    def _warn(self, operation: str, exc: Exception) -> None:
-        now = time.monotonic()
-        if now - TolerantRedisCache._last_warning >= WARN_EVERY_SECONDS:
-            TolerantRedisCache._last_warning = now
-            logger.warning(
-                "cache unavailable, serving without it",
-                extra={"operation": operation, "error": f"{type(exc).__name__}: {exc}"},
-            )
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
+        super().__init__(server, params)
+        self._down_until = 0.0
+        self._lock = threading.Lock()
 
     def ping(self) -> bool:
-        """Raise if Redis does not answer (for the health check)."""
+        """Ask Redis itself, raising if it does not answer (for /healthz, which must see it)."""
         return self._cache.get_client(write=True).ping()
 
-    @_tolerant(lambda key, default=None, version=None: default)
+    @property
+    def is_down(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def _tolerate(self, default: Any, call: Callable[[], Any]) -> Any:
+        if self.is_down:
+            return default
+        try:
+            return call()
+        except (RedisError, OSError) as error:
+            with self._lock:
+                first = not self.is_down
+                self._down_until = time.monotonic() + self.retry_after
+            if first:
+                logger.warning(
+                    "Cache server %s unreachable (%s: %s); serving without the cache, "
+                    "retrying in %.0f s.",
+                    ",".join(self._servers),
+                    type(error).__name__,
+                    error,
+                    self.retry_after,
+                )
+            return default
+
     def get(self, key, default=None, version=None):
-        return super().get(key, default, version)
+        return self._tolerate(
+            default, lambda: super(TolerantRedisCache, self).get(key, default, version)
+        )
 
-    @_tolerant(lambda *args, **kwargs: False)
-    def add(self, *args, **kwargs):
-        return super().add(*args, **kwargs)
+    def get_many(self, keys, version=None):
+        return self._tolerate({}, lambda: super(TolerantRedisCache, self).get_many(keys, version))
 
-    @_tolerant(lambda *args, **kwargs: None)
-    def set(self, *args, **kwargs):
-        return super().set(*args, **kwargs)
+    def has_key(self, key, version=None):
+        return self._tolerate(False, lambda: super(TolerantRedisCache, self).has_key(key, version))
 
-    @_tolerant(lambda *args, **kwargs: False)
-    def touch(self, *args, **kwargs):
-        return super().touch(*args, **kwargs)
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._tolerate(
+            False, lambda: super(TolerantRedisCache, self).add(key, value, timeout, version)
+        )
 
-    @_tolerant(lambda *args, **kwargs: False)
-    def delete(self, *args, **kwargs):
-        return super().delete(*args, **kwargs)
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._tolerate(
+            None, lambda: super(TolerantRedisCache, self).set(key, value, timeout, version)
+        )
 
-    @_tolerant(lambda *args, **kwargs: {})
-    def get_many(self, *args, **kwargs):
-        return super().get_many(*args, **kwargs)
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        # Django's contract: the keys that failed to be stored.
+        return self._tolerate(
+            list(data), lambda: super(TolerantRedisCache, self).set_many(data, timeout, version)
+        )
 
-    @_tolerant(lambda *args, **kwargs: False)
-    def has_key(self, *args, **kwargs):
-        return super().has_key(*args, **kwargs)
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._tolerate(
+            False, lambda: super(TolerantRedisCache, self).touch(key, timeout, version)
+        )
 
-    @_tolerant(lambda data, *args, **kwargs: list(data))
-    def set_many(self, data, *args, **kwargs):
-        return super().set_many(data, *args, **kwargs)
+    def delete(self, key, version=None):
+        return self._tolerate(False, lambda: super(TolerantRedisCache, self).delete(key, version))
 
-    @_tolerant(lambda *args, **kwargs: None)
-    def delete_many(self, *args, **kwargs):
-        return super().delete_many(*args, **kwargs)
+    def delete_many(self, keys, version=None):
+        self._tolerate(None, lambda: super(TolerantRedisCache, self).delete_many(keys, version))
 
-    @_tolerant(lambda *args, **kwargs: False)
     def clear(self):
-        return super().clear()
+        return self._tolerate(False, lambda: super(TolerantRedisCache, self).clear())
 
-    # incr/decr keep raising: a counter that silently stays put would be a wrong answer.
+    def incr(self, key, delta=1, version=None):
+        # A counter that cannot be read is a missing key, as Django's contract has it.
+        missing = object()
+        value = self._tolerate(
+            missing, lambda: super(TolerantRedisCache, self).incr(key, delta, version)
+        )
+        if value is missing:
+            raise ValueError(f"Key '{key}' not found (cache unreachable)")
+        return value

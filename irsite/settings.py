@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_prose_editor",
     "irsite.contacts",
     "irsite.disclaimers",
@@ -118,6 +119,22 @@ IRSITE_PREVIEW_LINK_HOURS = env.int("IRSITE_PREVIEW_LINK_HOURS", default=48)
 IRSITE_PUBLIC_MAX_AGE = env.int("IRSITE_PUBLIC_MAX_AGE", default=300)
 IRSITE_RELEASES_PER_PAGE = 20
 
+# --- caching: public pages and feeds (releases/cache.py) -------------------------------------
+# Local memory by default (per process); CACHE_URL=redis://host:6379/0 shares one cache, and so
+# one invalidation, between every process and server. Redis goes through irsite.cache, which
+# serves pages uncached with a logged warning instead of failing while Redis is unreachable.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "irsite.cache.TolerantRedisCache"
+elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
+CACHES["default"].setdefault("KEY_PREFIX", "irsite")
+# Server-side cache of public pages and feeds (0 turns it off, e.g. to benchmark cold pages).
+IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)
+# Search: words in a query beyond this are ignored, and so are characters beyond the cap.
+IRSITE_SEARCH_MAX_TERMS = 10
+IRSITE_SEARCH_MAX_LENGTH = 200
+
 # --- production hardening (only where DEBUG is off) -------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -145,6 +162,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- email alerts (irsite.alerts) -------------------------------------------------------------
+# Background work runs through django-tasks with its database backend: no server beyond the
+# database, and a task is enqueued in the same transaction as the rows it works on.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "irsite.alerts"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# SMTP from EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587; the console by default
+# (a deploy check warns when production has no real mail server).
+vars().update(environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="investors@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The sign-up rate limits count in the default cache (CACHES, above); several web processes
+# need a shared one.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests run workers in threads and subprocesses: they need a test database they can open.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+# How long a confirmation link stays valid.
+IRSITE_ALERTS_CONFIRM_HOURS = env.int("IRSITE_ALERTS_CONFIRM_HOURS", default=72)
+# Sign-up requests allowed per hour from one IP address, and for one email address.
+IRSITE_ALERTS_RATE_PER_IP = env.int("IRSITE_ALERTS_RATE_PER_IP", default=20)
+IRSITE_ALERTS_RATE_PER_ADDRESS = env.int("IRSITE_ALERTS_RATE_PER_ADDRESS", default=3)
+# Seconds between the worker's checks for releases that have just gone live.
+IRSITE_ALERTS_CHECK_SECONDS = env.float("IRSITE_ALERTS_CHECK_SECONDS", default=2.0)
+# Only releases that went live within this many hours are emailed (never imported history).
+IRSITE_ALERTS_WINDOW_HOURS = env.int("IRSITE_ALERTS_WINDOW_HOURS", default=24)
+# Attempts per delivery; the n-th retry waits IRSITE_ALERTS_RETRY_SECONDS * 5**(n-1).
+IRSITE_ALERTS_MAX_ATTEMPTS = env.int("IRSITE_ALERTS_MAX_ATTEMPTS", default=4)
+IRSITE_ALERTS_RETRY_SECONDS = env.int("IRSITE_ALERTS_RETRY_SECONDS", default=60)
+# Hard refusals (5xx for the address) in a row before a subscriber is marked bouncing.
+IRSITE_ALERTS_BOUNCE_LIMIT = env.int("IRSITE_ALERTS_BOUNCE_LIMIT", default=3)
+# A delivery claimed longer ago than this by a worker that never finished is sent again.
+IRSITE_ALERTS_LEASE_SECONDS = env.int("IRSITE_ALERTS_LEASE_SECONDS", default=300)
 
 # --- production serving (issue 6) -------------------------------------------------------------
 # Static files: WhiteNoise serves them from gunicorn with far-future caching. Production uses
@@ -203,17 +254,3 @@ LOGGING["formatters"] = {"json": {"()": "irsite.logs.JsonFormatter"}}
 LOGGING["handlers"]["console"]["stream"] = "ext://sys.stdout"
 if env.str("LOG_FORMAT", default="text" if DEBUG else "json") == "json":
     LOGGING["handlers"]["console"]["formatter"] = "json"
-
-# --- cache (minimal; the public-pages branch owns the page cache) -------------------------------
-# CACHE_URL, e.g. redis://127.0.0.1:6379/1 (Django's built-in RedisCache). A Redis outage must
-# make pages slower, not fail them: irsite.cache.TolerantRedisCache logs and falls through.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "irsite.cache.TolerantRedisCache"
-    CACHES["default"].setdefault("OPTIONS", {}).update(
-        socket_connect_timeout=env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
-        socket_timeout=env.float("CACHE_TIMEOUT", default=0.5),
-    )
-# Benchmarks switch the server-side page cache off (0) and on (1); the public-pages branch
-# reads this switch.
-IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)

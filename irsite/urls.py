@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from irsite.health import healthz
-from releases.views import HomeView
+from releases.sitemaps import SITEMAPS
+from releases.views import HomeView, RobotsView, cache_publicly_view
 
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
@@ -13,6 +15,14 @@ urlpatterns = [
     path("news/", include("releases.urls")),
     path("contacts/", include("irsite.contacts.urls")),
     path("admin/", admin.site.urls),
+    path(
+        "sitemap.xml",
+        cache_publicly_view(sitemap),
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
+        name="sitemap",
+    ),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("alerts/", include("irsite.alerts.urls")),
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .cache import public_pages_changed
 from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
 
 Status = Release.Status
@@ -85,6 +86,11 @@ def _locked(release: Release) -> Release:
     return fresh
 
 
+def _public_pages_changed() -> None:
+    """What the public sees changes with this transaction: drop every cached public page."""
+    public_pages_changed()
+
+
 def _set_status(release: Release, status: str, **fields) -> None:
     for name, value in fields.items():
         setattr(release, name, value)
@@ -121,8 +127,17 @@ def save_release(
         stored = Release.objects.select_for_update().get(pk=release.pk)
         if expected_version is not None and stored.version != expected_version:
             raise EditConflict(stored)
+        if not stored.can_be_changed_by(user):
+            if stored.is_editable:
+                raise TransitionRefused("You do not have permission to edit releases.")
+            if stored.state == "live":
+                raise TransitionRefused(
+                    "You do not have permission to correct a published release."
+                )
+            raise TransitionRefused(
+                f"Cannot edit: the release is {stored.state}. Return it to draft first."
+            )
         if stored.state == "live":
-            _require(user, "correct_release", "correct a published release")
             if not correction_note.strip():
                 raise TransitionRefused(
                     "This release is public: say what you corrected in the correction note."
@@ -133,12 +148,6 @@ def save_release(
                     "the record and of the permanent URL."
                 )
             correction = True
-        elif stored.is_editable:
-            _require(user, "change_release", "edit releases")
-        else:
-            raise TransitionRefused(
-                f"Cannot edit: the release is {stored.state}. Return it to draft first."
-            )
         if stored.slug != release.slug and stored.state == "live":
             SlugRedirect.objects.update_or_create(
                 old_slug=stored.slug, defaults={"release": release}
@@ -151,6 +160,7 @@ def save_release(
     if correction:
         release.corrected_at = now
     release.save()
+    release.update_search_document()
     SlugRedirect.objects.filter(old_slug=release.slug).delete()  # a slug in use redirects nowhere
     if write_related:
         write_related()
@@ -161,6 +171,7 @@ def save_release(
             note=correction_note.strip(),
         )  # fmt: skip
         audit(user, AuditEntry.Action.CORRECTED, release, correction_note.strip())
+        _public_pages_changed()
     else:
         audit(user, AuditEntry.Action.CREATED if created else AuditEntry.Action.EDITED, release)
     return revision
@@ -234,6 +245,8 @@ def publish(release: Release, user, at: datetime | None = None) -> None:
     if timezone.is_naive(at):
         raise TransitionRefused("The go-live time needs a time zone.")
     _set_status(release, Status.PUBLISHED, published_at=at)
+    # Scheduling changes the next go-live, which caps every cached page: a new generation.
+    _public_pages_changed()
     when = f"{timezone.localtime(at):%Y-%m-%d %H:%M:%S %Z}"
     if at > timezone.now():
         audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {when}")
@@ -254,6 +267,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
     if not release.published_at or release.published_at > timezone.now():
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
     _set_status(release, Status.PUBLISHED)
+    _public_pages_changed()
     audit(actor, AuditEntry.Action.IMPORTED, release, f"already public: {source}")
     audit(
         actor,
@@ -269,6 +283,7 @@ def unschedule(release: Release, user) -> None:
     _locked(release)
     _require_state(release, {"scheduled"}, "unschedule")
     _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
+    _public_pages_changed()
     audit(user, AuditEntry.Action.UNSCHEDULED, release)
 
 
@@ -282,6 +297,7 @@ def withdraw(release: Release, user, reason: str) -> None:
     _set_status(
         release, Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawal_reason=reason.strip()
     )
+    _public_pages_changed()
     audit(user, AuditEntry.Action.WITHDRAWN, release, reason.strip())
 
 

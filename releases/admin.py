@@ -1,3 +1,4 @@
+import base64
 import difflib
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,9 @@ from django.utils.timesince import timesince, timeuntil
 
 from irsite.disclaimers.models import Disclaimer
 
-from . import actions
+from . import actions, edgar
+from .cache import InvalidatesPublicPagesAdmin
+from .exhibits import ExhibitError, render_html, render_text
 from .models import AuditEntry, Category, PreviewLink, Release, ReleaseContact, ReleaseDisclaimer
 from .views import render_preview
 
@@ -43,43 +46,22 @@ def go_live_in_words(release: Release) -> str:
 # --- inlines -------------------------------------------------------------------------------
 
 
-class FrozenInlineMixin:
-    """Related rows of an approved, scheduled or withdrawn release are frozen like the rest."""
+class ReleaseContactInline(admin.TabularInline):
+    """Contacts in print order. Whoever may change the release may change its rows."""
 
-    def _frozen(self, request: HttpRequest, obj: Release | None) -> bool:
-        if obj is None or obj.is_editable:
-            return False
-        return not (obj.state == "live" and request.user.has_perm("releases.correct_release"))
-
-    def has_add_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and super().has_delete_permission(request, obj)
-
-    # Editors edit a release's contacts without needing rights on the join table itself.
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("releases.view_release")
-
-
-class ReleaseContactInline(FrozenInlineMixin, admin.TabularInline):
     model = ReleaseContact
     fields = ["position", "contact"]
     autocomplete_fields = ["contact"]
     extra = 0
     verbose_name_plural = "contacts (investors and media are printed side by side)"
 
-    def has_add_permission(self, request, obj=None):
-        return not self._frozen(request, obj) and request.user.has_perm("releases.change_release")
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("releases.view_release")
 
     def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+        return obj is None or obj.can_be_changed_by(request.user)
 
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+    has_add_permission = has_delete_permission = has_change_permission
 
 
 class ReleaseDisclaimerInline(ReleaseContactInline):
@@ -119,6 +101,10 @@ class ReleaseForm(forms.ModelForm):
         fields = [*Release.CONTENT_FIELDS, "categories"]
         # Also used when the admin rebuilds this form with some fields read-only.
         formfield_callback = https_formfield
+        widgets = {
+            "subheadline": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "summary": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -155,6 +141,37 @@ class ReleaseForm(forms.ModelForm):
             changed.append("body: changed")
         detail = "; ".join(changed) or "related contacts, texts or categories"
         return f"{actions.EditConflict(stored)} What changed: {detail}. Copy what you need, reload."
+
+
+class ExhibitUploadForm(forms.Form):
+    """An exhibit file; on the confirmation step the same bytes come back in ``payload``."""
+
+    file = forms.FileField(
+        required=False,
+        help_text="A .txt or .htm Exhibit 99 as filed on EDGAR, or a whole submission .txt.",
+    )
+    date = forms.DateField(
+        required=False, help_text="For a dateline without a date or a year (YYYY-MM-DD)."
+    )
+    payload = forms.CharField(widget=forms.HiddenInput, required=False)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            cleaned["payload"] = base64.b64encode(upload.read()).decode()
+            cleaned["filename"] = upload.name
+        elif not cleaned.get("payload"):
+            raise ValidationError("Choose an exhibit file.")
+        # The confirmation step posts the bytes back in the hidden field.
+        self.data = self.data.copy()
+        self.data["payload"], self.data["filename"] = cleaned["payload"], cleaned["filename"]
+        return cleaned
+
+    def exhibit(self) -> tuple[bytes, str, Any]:
+        data = self.cleaned_data
+        return base64.b64decode(data["payload"]), data["filename"] or "upload", data["date"]
 
 
 class GoLiveForm(forms.Form):
@@ -308,6 +325,9 @@ class ReleaseAdmin(admin.ModelAdmin):
     ]
     change_form_template = "admin/releases/release/change_form.html"
 
+    class Media:
+        css = {"all": ["irsite/admin.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
@@ -352,14 +372,18 @@ class ReleaseAdmin(admin.ModelAdmin):
             fieldsets = [(None, {"fields": first}), *fieldsets[1:]]
         return fieldsets
 
+    def has_change_permission(self, request, obj=None):
+        # Approved, scheduled and withdrawn releases are frozen: the admin shows them read-only.
+        if obj is not None and not obj.can_be_changed_by(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is None or obj.is_editable:
-            return readonly
-        content = [*Release.CONTENT_FIELDS, "categories"]
-        if obj.state == "live" and request.user.has_perm("releases.correct_release"):
+        if obj is not None and obj.state == "live":
+            # Part of the record and of the permanent URL.
             return [*readonly, "published_at"]
-        return [*readonly, *content]
+        return readonly
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj and not obj.is_editable else super().get_prepopulated_fields(request, obj)
@@ -421,6 +445,10 @@ class ReleaseAdmin(admin.ModelAdmin):
             path("<int:pk>/share/<int:link_id>/revoke/",
                  self.admin_site.admin_view(self.revoke_share_view),
                  name="releases_release_revoke_share"),
+            path("import/", self.admin_site.admin_view(self.import_view),
+                 name="releases_release_import"),
+            path("<int:pk>/export/<str:fmt>/", self.admin_site.admin_view(self.export_view),
+                 name="releases_release_export"),
             path("<int:pk>/revisions/", self.admin_site.admin_view(self.revisions_view),
                  name="releases_release_revisions"),
             path("<int:pk>/revisions/<int:number>/restore/",
@@ -520,6 +548,46 @@ class ReleaseAdmin(admin.ModelAdmin):
                 messages.success(request, "Preview link revoked: it now answers 404.")
         return HttpResponseRedirect(self._change_url(release))
 
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload an exhibit, see what was understood, confirm to create the draft."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ExhibitUploadForm(request.POST or None, request.FILES or None)
+        parsed = None
+        if request.method == "POST" and form.is_valid():
+            data, name, day = form.exhibit()
+            try:
+                if "confirm" in request.POST:
+                    results = edgar.import_file(data, name, actor=request.user, default_date=day)
+                    first = results[0]
+                    verb = "Created draft" if first.status == "imported" else "Already imported"
+                    messages.success(request, f"{verb}: {first.release.headline}")
+                    return HttpResponseRedirect(self._change_url(first.release))
+                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day)]
+            except ExhibitError as error:
+                form.add_error("file", f"{name}: {error}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import an SEC exhibit",
+            "opts": self.opts,
+            "form": form,
+            "parsed": parsed,
+        }
+        return TemplateResponse(request, "admin/releases/release/import.html", context)
+
+    def export_view(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        release = self._release(request, pk)
+        if fmt not in {"text", "html"}:
+            raise PermissionDenied
+        document = edgar.to_exhibit(release)
+        if fmt == "text":
+            body, content_type, suffix = render_text(document), "text/plain", "txt"
+        else:
+            body, content_type, suffix = render_html(document), "text/html", "htm"
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ex99-1-{release.slug}.{suffix}"'
+        return response
+
     def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         release = self._release(request, pk)
         revisions = list(release.revisions.select_related("created_by"))
@@ -575,7 +643,7 @@ def _diff_lines(value: Any) -> list[str]:
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]

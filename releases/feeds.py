@@ -1,7 +1,9 @@
 from django.contrib.syndication.views import Feed
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.http import http_date, parse_http_date_safe
 
 from irsite.contacts.models import CompanyProfile
 
@@ -15,6 +17,15 @@ class ReleasesRssFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
+        # Django dates the feed by its newest item; a withdrawal removes an item, which is a
+        # change too, for a reader that only sends If-Modified-Since.
+        withdrawn = Release.objects.withdrawn()
+        if slug := kwargs.get("slug"):
+            withdrawn = withdrawn.filter(categories__slug=slug)
+        last_withdrawal = withdrawn.aggregate(at=Max("withdrawn_at"))["at"]
+        dated = parse_http_date_safe(response.headers.get("Last-Modified", ""))
+        if last_withdrawal and (dated is None or last_withdrawal.timestamp() > dated):
+            response.headers["Last-Modified"] = http_date(last_withdrawal.timestamp())
         # The syndication framework writes the feed in hundreds of small pieces, and the WSGI
         # server sends each in its own packet (~5x slower than a page); send it in one.
         response.content = response.content

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import connection, connections, models
 from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,11 @@ from irsite.contacts.models import Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
 
-from .text import first_paragraph_with_dateline
+from .fields import SearchVectorField, weighted_vector
+from .text import first_paragraph_with_dateline, plain_text
+
+# The text-search configuration (language) of the search vector and of every query.
+SEARCH_CONFIG = "english"
 
 
 class Category(models.Model):
@@ -155,7 +159,10 @@ class Release(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     headline = models.CharField(max_length=300)
-    subheadline = models.CharField(max_length=500, blank=True)
+    subheadline = models.TextField(
+        blank=True,
+        help_text="Optional; one subheadline or bullet per line, printed under the headline.",
+    )
     slug = models.SlugField(
         max_length=200,
         unique=True,
@@ -299,6 +306,16 @@ class Release(models.Model):
         return self.status in {self.Status.DRAFT, self.Status.IN_REVIEW}
 
     @property
+    def subheadlines(self) -> list[str]:
+        return [line.strip() for line in self.subheadline.splitlines() if line.strip()]
+
+    def can_be_changed_by(self, user) -> bool:
+        """Whether ``user`` may change the content now: edit a draft, or correct a live release."""
+        if self.pk is None or self.is_editable:
+            return user.has_perm("releases.change_release")
+        return self.state == "live" and user.has_perm("releases.correct_release")
+
+    @property
     def last_modified(self) -> datetime | None:
         """When readers last saw the content change: publication or the latest correction."""
         return max(filter(None, [self.published_at, self.corrected_at]), default=None)
@@ -342,6 +359,15 @@ class Release(models.Model):
 
     def safe_harbors(self) -> list[DisclaimerVersion]:
         return self.disclaimer_versions(Disclaimer.Kind.SAFE_HARBOR)
+
+    def update_search_document(self) -> None:
+        """Refresh what search finds of this release; `actions.save_release` calls it."""
+        body_text = plain_text(self.body)
+        SearchDocument.objects.update_or_create(release=self, defaults={"body_text": body_text})
+        if connection.vendor == "postgresql":
+            SearchDocument.objects.filter(pk=self.pk).update(
+                vector=weighted_vector(self.headline, self.subheadline, body_text, SEARCH_CONFIG)
+            )
 
     def snapshot(self) -> dict:
         """The content as a revision records it: JSON, comparable, restorable."""
@@ -390,6 +416,25 @@ class ReleaseDisclaimer(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class SearchDocument(models.Model):
+    """What search reads of a release: the body as plain text and, on PostgreSQL, a stored
+    tsvector weighting headline (A) over subheadline (B) over body (C).
+
+    A table of its own, so release queries never carry the vector, and one migration serves
+    both databases: on SQLite the vector column is plain text left empty and the fallback
+    search reads ``body_text``. The GIN index is created by migration 0004 on PostgreSQL only.
+    """
+
+    release = models.OneToOneField(
+        Release, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    body_text = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"Search document of “{self.release_id}”"
 
 
 class Revision(models.Model):

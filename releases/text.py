@@ -1,5 +1,8 @@
 """Small text helpers for how a release reads."""
 
+import html as html_module
+import re
+
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -13,3 +16,19 @@ def first_paragraph_with_dateline(body: SafeString, dateline: str) -> SafeString
     if body.startswith("<p>"):
         return mark_safe(f"<p>{lead}{body[3:]}")  # noqa: S308 - both parts are safe
     return mark_safe(f'<p class="dateline-only">{lead}</p>{body}')  # noqa: S308
+
+
+# Blocks and cells end a word; inline markup (links, bold) does not: "site</a>." stays "site.".
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|br|h[1-6]|li|ul|ol|table|caption|thead|tbody|tfoot|tr|th|td)\b[^>]*>", re.I
+)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+# Control characters have no place in text to search (and PostgreSQL refuses NUL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_text(html: str) -> str:
+    """Sanitized editor HTML as the words a reader sees, one space between blocks and cells."""
+    text = html_module.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", html or "")))
+    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()

@@ -21,6 +21,7 @@ register_converter(TwoDigitConverter, "dd")
 app_name = "releases"
 urlpatterns = [
     path("", views.ReleaseListView.as_view(), name="list"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("<int:year>/", views.ReleaseListView.as_view(), name="year"),
     path("<int:year>/<dd:month>/<dd:day>/<slug:slug>/", views.ReleaseDetailView.as_view(),
          name="detail"),

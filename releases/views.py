@@ -1,35 +1,31 @@
+from functools import wraps
+
 from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
 from django.views.generic import DetailView, ListView, TemplateView
 
+from irsite.contacts.models import CompanyProfile
 from irsite.middleware import mark_private
 
+from . import search, seo
+from .cache import serve_public
 from .models import Category, Release, SlugRedirect
 from .previews import resolve_preview_token
 
 
-def public_max_age() -> int:
-    """Seconds a public response may be cached: never past the next scheduled go-live."""
-    limit = settings.IRSITE_PUBLIC_MAX_AGE
-    if go_live := Release.objects.next_go_live():
-        limit = min(limit, max(0, int((go_live - timezone.now()).total_seconds())))
-    return limit
-
-
-def cache_publicly(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, public=True, max_age=public_max_age())
-    return response
-
-
 class PublicCacheMixin:
-    """Every public view: cacheable by anyone, but only until the next go-live second."""
+    """Every public view: cached server-side and by anyone, but only until the next go-live
+    second, with a strong ETag and conditional GET (see `releases.cache`)."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return cache_publicly(super().dispatch(request, *args, **kwargs))
+        return serve_public(
+            request, lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs)
+        )
 
 
 class HomeView(PublicCacheMixin, TemplateView):
@@ -69,9 +65,11 @@ class ReleaseListView(PublicCacheMixin, ListView):
             years=public.years(),
             categories=public.categories(),
         )
-        if context["year"] and not context["releases"] and context["page_obj"].number == 1:
-            raise Http404("No releases that year.")
         return context
+
+    def get_allow_empty(self) -> bool:
+        # An empty year is no archive at all; an empty category or site is just quiet.
+        return "year" not in self.kwargs
 
 
 class ReleaseDetailView(PublicCacheMixin, DetailView):
@@ -93,7 +91,13 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         if (local.year, local.month, local.day) != (kwargs["year"], kwargs["month"], kwargs["day"]):
             raise Http404("No such release.")
         self.object = release
-        return self.render_to_response(self.get_context_data(object=release))
+        context = self.get_context_data(object=release)
+        response = self.render_to_response(context)
+        # The page changes when the release is corrected, and when a newer one adds the
+        # "next" link; the ETag (from the bytes) catches everything else.
+        changed = [release.last_modified, context["next"] and context["next"].published_at]
+        response.headers["Last-Modified"] = http_date(max(filter(None, changed)).timestamp())
+        return response
 
     def not_public(self, request: HttpRequest, slug: str) -> HttpResponse:
         redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
@@ -119,6 +123,63 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
             .order_by("published_at", "pk")
             .first()
         )
+        url = self.request.build_absolute_uri(release.get_absolute_url())
+        context["canonical_url"] = url
+        context["structured_data"] = seo.news_article(release, CompanyProfile.load(), url)
+        return context
+
+
+class SearchView(PublicCacheMixin, ListView):
+    """`/news/search/?q=...&year=...&category=...`: public releases only, best match first.
+
+    Any input gives a normal page: the query is reduced to plain words (`search.parse`),
+    unknown years and categories are ignored, and a page number out of range shows the last.
+    """
+
+    template_name = "releases/search.html"
+    context_object_name = "releases"
+    paginate_by = 10
+
+    def get_queryset(self):
+        params = self.request.GET
+        self.query = search.parse(params.get("q"))
+        year = params.get("year", "")
+        self.year = int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None
+        slug = params.get("category", "")
+        self.category = Category.objects.filter(slug=slug).first() if slug.isascii() else None
+        releases = Release.objects.public().for_listing()
+        if self.year:
+            releases = releases.filter(published_at__year=self.year)
+        if self.category:
+            releases = releases.filter(categories=self.category)
+        return search.search(releases, self.query)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        public = Release.objects.public()
+        context.update(
+            query=self.query,
+            year=self.year,
+            category=self.category,
+            results=search.results(context["releases"], self.query),
+            years=[d.year for d in public.dates("published_at", "year", order="DESC")],
+            categories=Category.objects.filter(releases__in=public).distinct(),
+        )
+        return context
+
+
+class RobotsView(PublicCacheMixin, TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sitemap_url"] = self.request.build_absolute_uri(reverse("sitemap"))
         return context
 
 
@@ -139,9 +200,10 @@ def render_preview(request: HttpRequest, release: Release) -> HttpResponse:
 
 
 def cache_publicly_view(view):
-    """`PublicCacheMixin` for function views such as feeds."""
+    """`PublicCacheMixin` for function views such as feeds and the sitemap."""
 
+    @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return cache_publicly(view(request, *args, **kwargs))
+        return serve_public(request, lambda: view(request, *args, **kwargs))
 
     return wrapped

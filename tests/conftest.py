@@ -4,6 +4,7 @@ Releases are made through `releases.actions`, as the admin makes them, so the te
 the same paths as the users; time is frozen with time-machine wherever a boundary matters.
 """
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from itertools import count
@@ -30,6 +31,18 @@ def shared_dir() -> Path:
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings) -> None:
+    """A fresh local-memory cache per test, whatever CACHE_URL says, so no test sees
+    another's cached pages (tests of Redis set their own, with a prefix of their own)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
 
 
 def at(*args: int) -> datetime:

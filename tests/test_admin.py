@@ -369,3 +369,21 @@ def test_system_actions_are_recorded_without_a_user(make_release):
     release = make_release(by=SYSTEM)
     entry = release.audit_entries.get()
     assert (entry.user, entry.username, entry.action) == (None, "tests", "created")
+
+
+def test_scheduled_release_is_read_only_even_for_approvers(client, make_release, publish, approver):
+    release = publish(make_release(published_at=at(2026, 11, 27, 8)))
+    client.force_login(approver)
+    response = client.get(change_url(release))
+    assert "headline" not in response.context["adminform"].form.fields
+    assert "Unschedule" in response.content.decode()
+    assert client.post(change_url(release), edit_data(release, headline="x")).status_code == 403
+    assert Release.objects.get(pk=release.pk).headline == release.headline
+
+
+def test_editor_posting_to_a_live_release_is_refused(client, make_release, publish, editor):
+    release = publish(make_release(published_at=at(2026, 11, 1, 8)))
+    client.force_login(editor)
+    data = edit_data(release, headline="Unauthorised", correction_note="sneaky")
+    assert client.post(change_url(release), data).status_code == 403
+    assert not release.corrections.exists()

@@ -3,6 +3,10 @@
 The URLs are discovered from the URLconf, so a public view added later is walked here without
 editing this test. Each URL pattern is filled in from the scheduled release itself (its year,
 date, slug, category), which is exactly what someone guessing URLs would try.
+
+Both tests run with the server-side page cache off and on. With it on, every URL is cached
+before the go-live, and must still show the release at the go-live second: no cached response
+may outlive the next go-live.
 """
 
 from datetime import timedelta
@@ -18,9 +22,20 @@ from .conftest import at
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 # Public URLs that never list releases (the share-link preview needs a valid token: it has its
 # own tests). Every other URL must show the release from its go-live second on.
-NOT_RELEASE_SURFACES = {"contacts:list", "releases:preview", "healthz"}
+NOT_RELEASE_SURFACES = {
+    "contacts:list",
+    "releases:preview",
+    # Email alert sign-up and the signed links in alert emails: they never list releases.
+    "alerts:subscribe",
+    "alerts:embed",
+    "alerts:confirm",
+    "alerts:unsubscribe",
+    "alerts:preferences",
+    "robots",
+    "healthz",
+}
 # URLs that need a query string to show a release, keyed by URL name.
-QUERY = {}
+QUERY = {"releases:search": {"q": "quarterly results"}}
 
 
 def public_patterns() -> list[tuple[str, str]]:
@@ -78,12 +93,35 @@ def scheduled(make_release, publish, category):
 
 
 SECRETS = ("Quarterly results beat every estimate", "quarterly-results-beat-estimates", "9.87")
+# What shows the release where its headline is not printed as it is: the sitemap lists URLs
+# only, and search marks the matched words inside the headline.
+SHOWN_BY = {"sitemap": SECRETS[1], "releases:search": SECRETS[1]}
+
+
+@pytest.fixture(params=[False, True], ids=["cache-off", "cache-on"])
+def page_cache(request, settings) -> bool:
+    settings.IRSITE_PAGE_CACHE = request.param
+    return request.param
+
+
+def max_age(response) -> int | None:
+    for part in response.get("Cache-Control", "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "max-age":
+            return int(value)
+    return None
 
 
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
-def test_scheduled_release_is_on_no_public_url_until_go_live(client, scheduled, name, route):
+def test_scheduled_release_is_on_no_public_url_until_go_live(
+    client, scheduled, page_cache, name, route
+):
     url = fill(route, scheduled, scheduled.categories.get())
-    for moment in (GO_LIVE - timedelta(hours=3), GO_LIVE - timedelta(seconds=1)):
+    for moment in (
+        GO_LIVE - timedelta(hours=3),
+        GO_LIVE - timedelta(seconds=100),
+        GO_LIVE - timedelta(seconds=1),
+    ):
         with time_machine.travel(moment, tick=False):
             response = client.get(url, QUERY.get(name, {}))
         body = response.content.decode()
@@ -91,13 +129,24 @@ def test_scheduled_release_is_on_no_public_url_until_go_live(client, scheduled, 
             assert secret not in body, f"{url} shows {secret!r} at {moment}"
         # Nothing of it in headers either (Location, Link, ETag computed from content ...).
         assert not any(s in str(response.headers) for s in SECRETS[1:])
+        # No HTTP cache may keep this response past the go-live either.
+        if (age := max_age(response)) is not None:
+            assert age <= (GO_LIVE - moment).total_seconds(), f"{url} max-age {age} at {moment}"
 
 
 @pytest.mark.parametrize(("name", "route"), RELEASE_SURFACES, ids=[n for n, _ in RELEASE_SURFACES])
-def test_scheduled_release_is_on_every_release_url_at_go_live(client, scheduled, name, route):
+def test_scheduled_release_is_on_every_release_url_at_go_live(
+    client, scheduled, page_cache, name, route
+):
     url = fill(route, scheduled, scheduled.categories.get())
+    shown_by = SHOWN_BY.get(name, SECRETS[0])
+    # Warm the cache (when on) shortly before: what it keeps must not outlive the go-live.
+    for moment in (GO_LIVE - timedelta(seconds=100), GO_LIVE - timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            response = client.get(url, QUERY.get(name, {}))
+        assert shown_by not in response.content.decode(), f"{url} shows it at {moment}"
     for moment in (GO_LIVE, GO_LIVE + timedelta(seconds=1)):
         with time_machine.travel(moment, tick=False):
             response = client.get(url, QUERY.get(name, {}))
         assert response.status_code == 200, url
-        assert SECRETS[0] in response.content.decode(), f"{url} lacks the release at {moment}"
+        assert shown_by in response.content.decode(), f"{url} lacks the release at {moment}"

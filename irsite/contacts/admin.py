@@ -3,11 +3,13 @@ from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
+from releases.cache import InvalidatesPublicPagesAdmin
+
 from .models import CompanyProfile, Contact
 
 
 @admin.register(CompanyProfile)
-class CompanyProfileAdmin(admin.ModelAdmin):
+class CompanyProfileAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["legal_name", "short_name", "exchange", "ticker", "telephone"]
 
@@ -28,7 +30,7 @@ class CompanyProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
     list_display = ["name", "title", "organization", "audience", "telephone", "email", "is_active"]
     list_editable = ["is_active"]
     list_filter = ["audience", "is_active"]

@@ -1,0 +1,155 @@
+"""The messages irsite sends: a confirmation link, and a release as an alert.
+
+Every message is built here from templates in `templates/alerts/email/`, with the company's name
+as the sender's display name and absolute links built from `SITE_URL`.
+"""
+
+from email.utils import formataddr
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from irsite.contacts.models import CompanyProfile
+from releases.models import Release
+
+from . import tokens
+from .models import AlertBatch, Delivery, Subscriber
+
+# How much of a release an alert quotes before the link to the page.
+LEAD_PARAGRAPHS = 2
+
+
+def sender(company: CompanyProfile) -> str:
+    name = company.legal_name or company.short_name
+    return formataddr((name, settings.DEFAULT_FROM_EMAIL)) if name else settings.DEFAULT_FROM_EMAIL
+
+
+def _company_name(company: CompanyProfile) -> str:
+    return company.short_name or company.legal_name or "Investor relations"
+
+
+class _Paragraphs(HTMLParser):
+    """The text of each top-level block of sanitized release HTML, in order."""
+
+    BLOCKS = {"p", "li", "h2", "h3", "h4", "blockquote", "td"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self._current: list[str] | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.BLOCKS:
+            if self._depth == 0:
+                self._current = []
+            self._depth += 1
+        elif tag == "br" and self._current is not None:
+            self._current.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS and self._depth:
+            self._depth -= 1
+            if self._depth == 0 and self._current is not None:
+                text = " ".join("".join(self._current).split())
+                if text:
+                    self.paragraphs.append(text)
+                self._current = None
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None:
+            self._current.append(data)
+
+
+def lead_paragraphs(release: Release, count: int = LEAD_PARAGRAPHS) -> list[str]:
+    """The first paragraphs as plain text, the dateline in front of the first (as printed)."""
+    parser = _Paragraphs()
+    parser.feed(str(release.body_html()))
+    parser.close()
+    return parser.paragraphs[:count]
+
+
+def confirmation_message(subscriber: Subscriber) -> EmailMessage:
+    company = CompanyProfile.load()
+    context = {
+        "company_name": _company_name(company),
+        "confirm_url": tokens.confirm_url(subscriber),
+        "hours": settings.IRSITE_ALERTS_CONFIRM_HOURS,
+        "subscriber": subscriber,
+    }
+    return EmailMessage(
+        subject=f"Confirm your {context['company_name']} press release alerts",
+        body=render_to_string("alerts/email/confirm.txt", context),
+        from_email=sender(company),
+        to=[subscriber.email],
+    )
+
+
+def already_subscribed_message(subscriber: Subscriber) -> EmailMessage:
+    """Sent instead of a confirmation when an active address asks again: only its owner learns."""
+    company = CompanyProfile.load()
+    context = {
+        "company_name": _company_name(company),
+        "preferences_url": tokens.preferences_url(subscriber),
+        "subscriber": subscriber,
+    }
+    return EmailMessage(
+        subject=f"You already receive {context['company_name']} press release alerts",
+        body=render_to_string("alerts/email/already_subscribed.txt", context),
+        from_email=sender(company),
+        to=[subscriber.email],
+    )
+
+
+def message_id(batch: AlertBatch, subscriber: Subscriber) -> str:
+    """The same Message-ID on every attempt of one delivery, so a resend after a crash in the
+    moment between "accepted by SMTP" and "recorded as sent" is recognisable as the same message
+    (mail providers and clients that see a Message-ID twice show it once)."""
+    domain = urlsplit(settings.SITE_URL).hostname or "irsite.invalid"
+    return f"<alert.{batch.release.uuid}.{batch.round}.{subscriber.pk}@{domain}>"
+
+
+def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
+    batch, subscriber = delivery.batch, delivery.subscriber
+    release = batch.release
+    # A later round exists only because an approver resent a correction: say what changed.
+    corrections = list(release.corrections.all()) if batch.round > 1 else []
+    unsubscribe_url = tokens.unsubscribe_url(subscriber)
+    company = CompanyProfile.load()
+    company_name = _company_name(company)
+    context = {
+        "company_name": company_name,
+        "release": release,
+        "release_url": settings.SITE_URL + release.get_absolute_url(),
+        "published": timezone.localtime(release.published_at),
+        "paragraphs": lead_paragraphs(release),
+        "corrections": corrections,
+        "subscriber": subscriber,
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": tokens.preferences_url(subscriber),
+    }
+    subject = f"Corrected: {release.headline}" if batch.round > 1 else release.headline
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("alerts/email/release.txt", context),
+        from_email=sender(company),
+        to=[subscriber.email],
+        headers={
+            "Message-ID": message_id(batch, subscriber),
+            # RFC 8058: mail clients offer "unsubscribe" and POST to the link without a login.
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"{company_name} press releases <{list_id()}>",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(render_to_string("alerts/email/release.html", context), "text/html")
+    return message
+
+
+def list_id() -> str:
+    return f"press-releases.{urlsplit(settings.SITE_URL).hostname or 'irsite.invalid'}"

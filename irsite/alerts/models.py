@@ -1,0 +1,138 @@
+"""Email alerts: who asked for them, and which release went to whom.
+
+The exactly-once guarantee lives in the database: a `Delivery` row is unique per alert batch and
+subscriber, and an `AlertBatch` is unique per release and round, so no worker, restart or second
+worker can plan a reader twice; each row is claimed with a conditional UPDATE that one worker wins.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from releases.models import Category, Release
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def active(self) -> "SubscriberQuerySet":
+        return self.filter(status=Subscriber.Status.ACTIVE)
+
+    def matching(self, release: Release) -> "SubscriberQuerySet":
+        """Active subscribers who want this release: all releases, or one of its categories."""
+        return (
+            self.active()
+            .filter(Q(all_categories=True) | Q(categories__in=release.categories.all()))
+            .distinct()
+        )
+
+
+class Subscriber(models.Model):
+    """One email address and what it asked for. Nothing else about the reader is kept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting confirmation"
+        ACTIVE = "active", "Active"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        BOUNCING = "bouncing", "Bouncing"
+
+    # Stored lower-cased (see `normalize_email`), so one address is one row.
+    email = models.EmailField(unique=True)
+    all_categories = models.BooleanField(
+        default=True, help_text="Every release; otherwise only releases in the chosen categories."
+    )
+    categories = models.ManyToManyField(Category, blank=True, related_name="subscribers")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    consent_source = models.CharField(
+        max_length=300, blank=True, help_text="Where the reader asked for alerts, e.g. the page."
+    )
+    # When the latest confirmation email was sent; a confirmation link is valid for that request
+    # only, so an old link cannot subscribe an address again after it unsubscribed.
+    requested_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Hard (5xx) refusals since the last accepted message; at the limit the address is bouncing.
+    hard_failures = models.PositiveSmallIntegerField(default=0)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email"]
+        permissions = [("export_subscriber", "Can export subscribers as CSV")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def category_names(self) -> str:
+        if self.all_categories:
+            return "all press releases"
+        return ", ".join(c.name for c in self.categories.all()) or "no categories"
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class AlertBatch(models.Model):
+    """One release sent to its subscribers: round 1 at go-live, later rounds after a correction.
+
+    Round 1 is created by the worker's due-release check; a later round only when an approver
+    asks for it. The deliveries are planned (one row per matching subscriber) in the same
+    transaction that claims the batch.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="alert_batches")
+    round = models.PositiveSmallIntegerField(
+        default=1, help_text="1 is the go-live alert; 2 and up resend a correction."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    planned_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "alert batch"
+        verbose_name_plural = "alert batches"
+        constraints = [
+            models.UniqueConstraint(fields=["release", "round"], name="one_batch_per_round"),
+        ]
+        permissions = [("resend_alertbatch", "Can email a corrected release again")]
+
+    def __str__(self) -> str:
+        kind = "go-live" if self.round == 1 else f"correction {self.round - 1}"
+        return f"{kind} alert for “{self.release}”"
+
+
+class Delivery(models.Model):
+    """One release to one subscriber: the record that it was sent, and at most once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Not sent"
+
+    batch = models.ForeignKey(AlertBatch, on_delete=models.CASCADE, related_name="deliveries")
+    # Deleting a subscriber on request deletes what was sent to them too.
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "subscriber"], name="one_delivery_per_batch"),
+        ]
+        indexes = [models.Index(fields=["state", "claimed_at"], name="delivery_state_claimed")]
+
+    def __str__(self) -> str:
+        return f"{self.batch} to {self.subscriber}"

@@ -1,0 +1,243 @@
+"""Subscribing, confirming, preferences and unsubscribing: no login, the signed link is the key.
+
+Every response here is private and uncached: the pages carry CSRF tokens or a reader's address.
+The public pages embed the sign-up form in a frame (`embed`), so that they stay free of cookies
+and remain cacheable up to the next go-live (a CSRF token would set a cookie on every page).
+"""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import FormView
+
+from irsite.middleware import mark_private
+from releases.models import Category
+
+from . import actions, ratelimit, tokens
+from .forms import CategoryChoiceForm, SubscribeForm
+from .models import Subscriber
+
+
+class PrivateMixin:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return mark_private(super().dispatch(request, *args, **kwargs))
+
+
+def message(
+    request: HttpRequest, title: str, text: str, status: int = 200, **extra
+) -> HttpResponse:
+    context = {"title": title, "text": text, **extra}
+    return mark_private(render(request, "alerts/message.html", context, status=status))
+
+
+def _initial(request: HttpRequest) -> dict:
+    """The page the form sits on (the consent source) and its category, if any."""
+    source = request.GET.get("from", "")
+    initial = {"source": source if source.startswith("/") else ""}
+    category = Category.objects.filter(slug=request.GET.get("category", "")).first()
+    if category:
+        initial.update(all_categories=False, categories=[category])
+    return initial
+
+
+class SubscribeView(PrivateMixin, FormView):
+    """`/alerts/`: the full form, and where every sign-up form posts to."""
+
+    template_name = "alerts/subscribe.html"
+    form_class = SubscribeForm
+
+    def get_initial(self) -> dict:
+        return _initial(self.request)
+
+    def form_valid(self, form: SubscribeForm) -> HttpResponse:
+        request = self.request
+        email = form.cleaned_data["email"]
+        # The same answer whatever happens next: it must not tell whether the address is known.
+        done = message(
+            request,
+            "Check your inbox",
+            f"If {email} can receive alerts, a message is on its way to it. Follow the link "
+            f"in it within {settings.IRSITE_ALERTS_CONFIRM_HOURS} hours to confirm.",
+        )
+        if form.is_bot():
+            return done
+        ip = request.META.get("REMOTE_ADDR", "")
+        if not ratelimit.hit("ip", ip, settings.IRSITE_ALERTS_RATE_PER_IP):
+            return message(
+                request,
+                "Too many requests",
+                "Too many sign-ups came from your network in the last hour. Please try later.",
+                status=429,
+            )
+        if not ratelimit.hit("address", email.lower(), settings.IRSITE_ALERTS_RATE_PER_ADDRESS):
+            return done  # its owner has enough links in their inbox already
+        source = form.cleaned_data["source"] or request.path
+        actions.request_subscription(
+            email,
+            all_categories=form.cleaned_data["all_categories"],
+            categories=form.cleaned_data["categories"],
+            source=f"web form on {source}",
+        )
+        return done
+
+
+@method_decorator(xframe_options_sameorigin, name="dispatch")
+class EmbedView(PrivateMixin, FormView):
+    """The compact sign-up form that public pages show in a frame."""
+
+    template_name = "alerts/embed.html"
+    form_class = SubscribeForm
+    http_method_names = ["get"]
+
+    def get_initial(self) -> dict:
+        return _initial(self.request)
+
+
+class ConfirmView(View):
+    """GET shows a button and POST confirms, so a mail scanner that opens links confirms
+    nothing on the reader's behalf."""
+
+    def dispatch(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            self.subscriber, self.requested_at = tokens.read_confirm_token(token)
+        except tokens.LinkExpired:
+            return message(
+                request,
+                "This link has expired",
+                "Confirmation links are valid for "
+                f"{settings.IRSITE_ALERTS_CONFIRM_HOURS} hours. Please subscribe again.",
+                status=400,
+                subscribe_again=True,
+            )
+        except tokens.LinkInvalid:
+            return invalid_link(request)
+        return super().dispatch(request, token)
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        if self.subscriber.status == Subscriber.Status.ACTIVE:
+            return already_confirmed(request, self.subscriber)
+        return message(
+            request,
+            "Confirm your email alerts",
+            f"Send press releases to {self.subscriber.email} ({self.subscriber.category_names()})?",
+            button="Confirm subscription",
+        )
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        result = actions.confirm(self.subscriber, self.requested_at)
+        if result is actions.Confirmation.ALREADY:
+            return already_confirmed(request, self.subscriber)
+        if result is actions.Confirmation.SUPERSEDED:
+            return message(
+                request,
+                "This link is no longer valid",
+                "A newer confirmation link was sent, or the address unsubscribed since. "
+                "Use the newest link, or subscribe again.",
+                status=400,
+                subscribe_again=True,
+            )
+        return message(
+            request,
+            "You are subscribed",
+            f"{self.subscriber.email} will receive each press release "
+            f"({self.subscriber.category_names()}) the moment it is published.",
+            preferences_url=tokens.preferences_url(self.subscriber),
+        )
+
+
+def already_confirmed(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    return message(
+        request,
+        "Already confirmed",
+        f"{subscriber.email} already receives press release alerts.",
+        preferences_url=tokens.preferences_url(subscriber),
+    )
+
+
+def invalid_link(request: HttpRequest) -> HttpResponse:
+    return message(
+        request,
+        "This link is not valid",
+        "The link may have been cut off by your email program. Copy the whole link from the "
+        "email, or subscribe again.",
+        status=400,
+        subscribe_again=True,
+    )
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UnsubscribeView(View):
+    """One click: GET asks, POST unsubscribes at once.
+
+    CSRF-exempt on purpose and only here: a mail client posts ``List-Unsubscribe=One-Click``
+    (RFC 8058) from outside any page of ours, and the signed token is the authority. The worst
+    a forged POST can do is what the link in the reader's own email does.
+    """
+
+    def dispatch(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            self.subscriber = tokens.read_manage_token(token)
+        except tokens.LinkInvalid:
+            return invalid_link(request)
+        return super().dispatch(request, token)
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        if self.subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+            return message(request, "Unsubscribed", f"{self.subscriber.email} gets no alerts.")
+        return message(
+            request,
+            "Unsubscribe from email alerts?",
+            f"{self.subscriber.email} will receive no more press releases by email.",
+            button="Unsubscribe",
+        )
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        actions.unsubscribe(self.subscriber)
+        return message(
+            request,
+            "You are unsubscribed",
+            f"{self.subscriber.email} will receive no more press releases by email.",
+            subscribe_again=True,
+        )
+
+
+class PreferencesView(PrivateMixin, FormView):
+    """Which categories an address receives, reached from the link in every alert."""
+
+    template_name = "alerts/preferences.html"
+    form_class = CategoryChoiceForm
+
+    def dispatch(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            self.subscriber = tokens.read_manage_token(token)
+        except tokens.LinkInvalid:
+            return invalid_link(request)
+        return super().dispatch(request, token=token)
+
+    def get_initial(self) -> dict:
+        return {
+            "all_categories": self.subscriber.all_categories,
+            "categories": list(self.subscriber.categories.all()),
+        }
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            subscriber=self.subscriber,
+            unsubscribe_url=tokens.unsubscribe_url(self.subscriber),
+            active=self.subscriber.status == Subscriber.Status.ACTIVE,
+        )
+        return context
+
+    def form_valid(self, form: CategoryChoiceForm) -> HttpResponse:
+        actions.update_preferences(
+            self.subscriber,
+            all_categories=form.cleaned_data["all_categories"],
+            categories=form.cleaned_data["categories"],
+        )
+        self.subscriber.refresh_from_db()
+        return self.render_to_response(self.get_context_data(form=form, saved=True))

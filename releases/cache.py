@@ -1,0 +1,213 @@
+"""Server-side cache of public pages and feeds that never outlives a go-live.
+
+Every cached public response is stored under a key that contains the current *generation*, a
+random token kept in the cache itself. Publishing, scheduling, unscheduling, correcting and
+withdrawing a release (and editing the company profile, contacts or categories) replace the
+token, and again once their transaction commits, so every process and server sharing the cache
+(Redis) stops using every old entry at the same moment, without listing or deleting any key.
+
+Time is the other thing that changes what is public: a scheduled release goes live with no
+event at all. So each entry also carries the moment it stops being valid, never later than the
+next scheduled go-live as it was when the page was rendered; that moment is itself cached per
+generation (a release scheduled anywhere replaces the generation), so a cache hit costs no
+database query. `Cache-Control: max-age` is capped the same way.
+
+Entries hold the body as one bytes object (a feed is written in hundreds of small chunks) and a
+strong ETag computed from those bytes, so a feed reader polling with ``If-None-Match`` gets a
+304 from the cache without the page being rendered, and the ETag can carry nothing that is not
+on the page, least of all a hint of a scheduled release.
+
+With a per-process cache (the local-memory default) invalidation reaches only the process that
+made the change; other processes may show the previous state for up to
+``IRSITE_PUBLIC_MAX_AGE`` seconds (never a release before its time). Run several processes with
+``CACHE_URL=redis://...``.
+"""
+
+import hashlib
+import logging
+import math
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
+
+logger = logging.getLogger("irsite.cache")
+
+GENERATION_KEY = "public:generation"
+# Headers the view decides and a cached copy repeats; Cache-Control is recomputed per request.
+_NOT_STORED = {"cache-control", "expires", "set-cookie"}
+
+
+def _cache():
+    return caches["default"]
+
+
+def current_generation() -> str | None:
+    """The token every cached public response's key contains; None if the cache is down."""
+    cache = _cache()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def invalidate_public_pages() -> None:
+    """Make every cached public response stale, on every process sharing the cache."""
+    _cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def public_pages_changed() -> None:
+    """Invalidate now, for what reads in this transaction (and tests, which never commit), and
+    again once it commits: a page rendered meanwhile from the rows as they were before the
+    commit may have been stored under the first new generation."""
+    invalidate_public_pages()
+    transaction.on_commit(invalidate_public_pages)
+
+
+def next_go_live(generation: str | None, now: float) -> float | None:
+    """Epoch seconds of the next scheduled go-live after ``now``, cached per generation."""
+    from .models import Release
+
+    key = f"public:next-go-live:{generation}"
+    if generation:
+        cached = _cache().get(key)
+        # 0 means "nothing scheduled"; a time that has passed means the next one is due.
+        if cached is not None and (cached == 0 or cached > now):
+            return cached or None
+    go_live = Release.objects.next_go_live()
+    value = go_live.timestamp() if go_live else 0
+    if generation:
+        _cache().set(key, value, timeout=settings.IRSITE_PUBLIC_MAX_AGE)
+    return value or None
+
+
+def seconds_until(go_live: float | None, now: float) -> int:
+    """How long a public response may be kept: the configured maximum, cut at the go-live."""
+    limit = settings.IRSITE_PUBLIC_MAX_AGE
+    if go_live is not None:
+        limit = min(limit, max(0, math.floor(go_live - now)))
+    return limit
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+    etag: str
+    last_modified: int | None
+    rendered_at: float
+    expires_at: float
+    go_live: float | None
+
+    def is_fresh(self, now: float) -> bool:
+        # rendered_at guards against a clock set back: the page may show what is not yet due.
+        return self.rendered_at <= now < self.expires_at
+
+    @classmethod
+    def load(cls, stored: object) -> "CachedResponse | None":
+        """Stored as a plain dict, so an entry written by another version of irsite is a miss."""
+        try:
+            return cls(**stored)  # type: ignore[arg-type]
+        except TypeError:
+            return None
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response.headers[name] = value
+        return response
+
+
+def _key(generation: str, request: HttpRequest) -> str:
+    url = request.build_absolute_uri()
+    return f"public:page:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def _finish(
+    request: HttpRequest, response: HttpResponse, etag: str | None, last_modified: int | None
+) -> HttpResponse:
+    # Conditional requests are answered last, so that a 304 carries the same headers.
+    return get_conditional_response(
+        request, etag=etag, last_modified=last_modified, response=response
+    )
+
+
+def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> HttpResponse:
+    """Answer a public GET from the cache, or by ``respond()`` and store the result.
+
+    Every public response gets `Cache-Control: public, max-age` capped at the next go-live, a
+    strong ETag, and conditional-GET handling (304 when the client's copy is current).
+    """
+    now = time.time()
+    use_cache = settings.IRSITE_PAGE_CACHE and request.method in {"GET", "HEAD"}
+    generation = current_generation() if use_cache else None
+    key = _key(generation, request) if generation else None
+    if key:
+        entry = CachedResponse.load(_cache().get(key))
+        if entry is not None and entry.is_fresh(now):
+            response = entry.response()
+            patch_cache_control(response, public=True, max_age=seconds_until(entry.go_live, now))
+            return _finish(request, response, entry.etag, entry.last_modified)
+
+    # Read before rendering: a go-live that passes while the page renders still caps it.
+    go_live = next_go_live(generation, now)
+    response = respond()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    max_age = seconds_until(go_live, now)
+    patch_cache_control(response, public=True, max_age=max_age)
+    if response.status_code != 200 or response.streaming:
+        return response
+
+    content = response.content
+    # One bytes object: the server sends it in one write, not in the feed writer's chunks.
+    response.content = content
+    etag = f'"{hashlib.sha256(content).hexdigest()[:40]}"'
+    response.headers["ETag"] = etag
+    last_modified = parse_http_date_safe(response.headers.get("Last-Modified", ""))
+
+    private = getattr(response, "irsite_private", False) or response.cookies
+    expires_at = now + max_age
+    if key and not private and expires_at - time.time() >= 1:
+        entry = CachedResponse(
+            status=response.status_code,
+            headers=tuple(
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in _NOT_STORED
+            ),
+            content=content,
+            etag=etag,
+            last_modified=last_modified,
+            rendered_at=now,
+            expires_at=expires_at,
+            go_live=go_live,
+        )
+        _cache().set(key, asdict(entry), timeout=math.ceil(expires_at - time.time()))
+    return _finish(request, response, etag, last_modified)
+
+
+class InvalidatesPublicPagesAdmin:
+    """For admins of what every public page prints (company profile, contacts, categories):
+    their saves and deletions drop the cached public pages once committed."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        public_pages_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_pages_changed()

@@ -1,0 +1,212 @@
+"""EDGAR exhibits in and out: the bridge between `releases.exhibits` (pure parsing and rendering)
+and the models.
+
+Importing is a write with side effects (a release, contacts, standard texts, the audit trail), so
+it is one atomic function per exhibit, built on `releases.actions` like every other write.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from irsite.contacts.models import CompanyProfile, Contact
+from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
+from irsite.richtext import sanitize_html
+
+from . import actions
+from .exhibits import (
+    ExhibitContact,
+    ExhibitDocument,
+    ExhibitError,
+    ExhibitSection,
+    parse_exhibit,
+    split_submission,
+)
+from .models import Release
+
+# Exhibits give a date, not a time; releases of the kind crossed the wire before the open.
+IMPORT_TIME = time(8, 0, 0)
+
+
+@dataclass
+class ImportResult:
+    source: str
+    status: str  # "imported" | "unchanged"
+    release: Release | None
+    document: ExhibitDocument
+
+
+def parse_file(
+    data: bytes, filename: str, default_date: date | None = None
+) -> list[tuple[str, bytes, ExhibitDocument]]:
+    """(source, bytes, parsed) for each exhibit in a file: itself, or the EX-99 documents of an
+    EDGAR submission, whose filing date stands in for a dateline without one."""
+    documents, filing_date = split_submission(data)
+    if not documents:
+        return [(filename, data, parse_exhibit(data, filename=filename, default_date=default_date))]
+    return [
+        (
+            f"{filename}#{kind}",
+            body,
+            parse_exhibit(body, filename=filename, default_date=default_date or filing_date),
+        )
+        for kind, body in documents
+    ]
+
+
+@transaction.atomic
+def import_file(
+    data: bytes, filename: str, *, actor, publish: bool = False, default_date: date | None = None
+) -> list[ImportResult]:
+    """Import every exhibit of a file in one transaction: all of it, or nothing of it."""
+    return [
+        import_document(doc, raw, source, actor, publish)
+        for source, raw, doc in parse_file(data, filename, default_date)
+    ]
+
+
+@transaction.atomic
+def import_document(
+    doc: ExhibitDocument, raw: bytes, source: str, actor, publish: bool = False
+) -> ImportResult:
+    """Create a draft (or, with ``publish``, a release public since its date) from an exhibit.
+
+    The same bytes imported twice change nothing: the release remembers their SHA-256.
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    if existing := Release.objects.filter(source_hash=digest).first():
+        return ImportResult(source, "unchanged", existing, doc)
+    if not doc.headline:
+        raise ExhibitError("no headline found")
+    if doc.date is None:
+        raise ExhibitError("no date in the dateline; pass --date YYYY-MM-DD")
+
+    _ensure_company(doc)
+    contacts = [_match_contact(c) for c in doc.contacts]
+    versions = [_version(Disclaimer.Kind.ABOUT, s) for s in doc.abouts]
+    if doc.safe_harbor:
+        versions.append(_version(Disclaimer.Kind.SAFE_HARBOR, doc.safe_harbor))
+
+    release = Release(
+        headline=doc.headline[:300],
+        subheadline="\n".join(doc.subheadlines),
+        slug=_unique_slug(doc.headline, doc.date),
+        dateline_city=doc.dateline_city[:100],
+        published_at=timezone.make_aware(datetime.combine(doc.date, IMPORT_TIME)),
+        body=doc.body_html,
+        exhibit_label=doc.exhibit_label[:50],
+        source_hash=digest,
+    )
+
+    def write_related() -> None:
+        for position, contact in enumerate(dict.fromkeys(contacts)):
+            release.releasecontact_set.create(contact=contact, position=position)
+        for position, version in enumerate(dict.fromkeys(versions)):
+            release.releasedisclaimer_set.create(version=version, position=position)
+
+    actions.save_release(release, actor, write_related=write_related, note=f"imported {source}")
+    actions.audit(actor, actions.AuditEntry.Action.IMPORTED, release, source)
+    if publish:
+        actions.record_past_publication(release, actor, f"SEC exhibit {source}")
+    return ImportResult(source, "imported", release, doc)
+
+
+def _ensure_company(doc: ExhibitDocument) -> None:
+    """A fresh install takes its letterhead from the first exhibit; later ones leave it be."""
+    if CompanyProfile.objects.exists() or not doc.company_name:
+        return
+    CompanyProfile(
+        legal_name=doc.company_name[:200],
+        short_name=doc.company_name.split(",")[0][:100],
+        address_lines="\n".join(doc.address_lines),
+        telephone=doc.telephone[:50],
+        fax=doc.fax[:50],
+        website=doc.website if doc.website.startswith("http") else "",
+        exchange=doc.exchange[:50],
+        ticker=doc.ticker[:20],
+    ).save()
+
+
+def _match_contact(parsed: ExhibitContact) -> Contact:
+    """An existing contact with that email, else that name; a new one otherwise."""
+    found = None
+    if parsed.email:
+        found = Contact.objects.filter(email__iexact=parsed.email).first()
+    if found is None:
+        found = Contact.objects.filter(name__iexact=parsed.name).first()
+    if found:
+        return found
+    return Contact.objects.create(
+        name=parsed.name[:200],
+        title=parsed.title[:200],
+        organization=parsed.organization[:200],
+        telephone=parsed.telephone[:50],
+        email=parsed.email[:254],
+        # An exhibit that does not say whom a contact serves is usually addressed to investors.
+        audience=parsed.audience or Contact.Audience.INVESTORS,
+    )
+
+
+def _version(kind: str, section: ExhibitSection) -> DisclaimerVersion:
+    """The version carrying exactly this text: reused if any standing text has it."""
+    text = sanitize_html(section.html)
+    heading = section.heading[:300]
+    for version in DisclaimerVersion.objects.filter(disclaimer__kind=kind, heading=heading):
+        if version.text == text:
+            return version
+    name = (heading or Disclaimer.Kind(kind).label)[:200]
+    disclaimer, _ = Disclaimer.objects.get_or_create(kind=kind, name=name)
+    return disclaimer.revise(heading, text)
+
+
+def _unique_slug(headline: str, day: date) -> str:
+    base = slugify(headline)[:80].strip("-") or f"release-{day:%Y-%m-%d}"
+    slug, n = base, 2
+    while Release.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def to_exhibit(release: Release) -> ExhibitDocument:
+    """A release as the exhibit a filing agent would attach to its 8-K."""
+    release = Release.objects.for_page().get(pk=release.pk)
+    company = CompanyProfile.load()
+    safe_harbors = release.safe_harbors()
+    return ExhibitDocument(
+        exhibit_label=release.exhibit_label or "EXHIBIT 99.1",
+        company_name=company.legal_name,
+        address_lines=company.address,
+        telephone=company.telephone,
+        fax=company.fax,
+        website=company.website,
+        exchange=company.exchange,
+        ticker=company.ticker,
+        contacts=[
+            ExhibitContact(
+                name=c.name,
+                title=c.title,
+                organization=c.organization,
+                telephone=c.telephone,
+                email=c.email,
+                audience=c.audience,
+            )
+            for c in release.ordered_contacts()
+        ],
+        for_immediate_release=True,
+        headline=release.headline,
+        subheadlines=release.subheadlines,
+        dateline_city=release.dateline_city,
+        date=timezone.localdate(release.published_at) if release.published_at else None,
+        body_html=str(sanitize_html(release.body)),
+        abouts=[ExhibitSection(v.heading, str(v.html)) for v in release.abouts()],
+        safe_harbor=ExhibitSection(safe_harbors[0].heading, str(safe_harbors[0].html))
+        if safe_harbors
+        else None,
+    )

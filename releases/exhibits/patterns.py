@@ -1,0 +1,201 @@
+"""Regular expressions shared by the parser and the renderer.
+
+They describe how press releases are printed (datelines, tickers, contact blocks), not any one
+company's layout.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+MONTH_NAMES = [
+    "", "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December",
+]  # fmt: skip
+
+MONTH = (
+    r"(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+# "January 24, 2003", "Jan. 25, 2005", "July 22" (no year), "24 January 2003"
+DATE = (
+    rf"(?:(?P<mon>{MONTH})\s*(?P<day>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?(?:\s*,?\s*(?P<year>\d{{4}})(?!\d))?"
+    rf"|(?P<day2>\d{{1,2}})\s+(?P<mon2>{MONTH}),?\s+(?P<year2>\d{{4}}))"
+)
+DATE_RE = re.compile(DATE, re.IGNORECASE)
+
+_WORD = r"[A-Z][\w.'’&]*(?:-[\w.'’&]+)*"  # hyphens only inside a word: WINSTON-SALEM
+_CITY_WORD = rf"(?:{_WORD}|de|du|des|la|le|les|of|the|el|del|am|an|sur|upon|en|di|da|do|y)"
+_CITY_SEG = rf"{_WORD}(?:[ \t]+{_CITY_WORD}){{0,5}}"
+CITY = rf"(?P<city>{_CITY_SEG}(?:,\s*{_CITY_SEG}){{0,3}}?)"
+SEP = r"(?:-{1,3}|[–—―]{1,2}|\.{3}|…|:)"
+WIRE = (
+    r"(?P<wire>/[A-Za-z][^/\n]{1,40}/"
+    r"|\((?=[^()]*(?i:wire|news|cnw|globe|access|\bpr\b|marketed|canada))[^()\n]{2,60}\))"
+)
+
+DATELINE_RES = [
+    # CITY, DATE [WIRE] SEP lead   (covers "(August 10, 1995) --", "Calif.--Dec. 20, 1996--")
+    re.compile(
+        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:{WIRE}\s*)?{SEP}\s*", re.DOTALL
+    ),
+    # CITY, DATE WIRE lead   (no separator after the wire tag)
+    re.compile(rf"^{CITY}\s*,?\s*\(?{DATE}\)?\s*,?\s*{WIRE}\s*", re.DOTALL),
+    # CITY SEP WIRE SEP [DATE SEP] lead   ("KEARNEY, NE -- (BUSINESS WIRE) --")
+    re.compile(
+        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?{WIRE}\s*(?:{SEP}\s*)?(?:\(?{DATE}\)?\s*{SEP}\s*)?",
+        re.DOTALL,
+    ),
+]
+# A dateline printed without a city (what render_* emit when only a date is known).
+DATELINE_NO_CITY_RE = re.compile(rf"^\(?{DATE}\)?\s*(?:{WIRE}\s*)?{SEP}\s*", re.DOTALL)
+NOT_A_CITY_RE = re.compile(
+    r"\b(?:release|contact|exhibit|page|statement|quarter|year|ended|month|week|results|"
+    r"announce[sd]?|report(?:s|ed)?|today)\b",
+    re.IGNORECASE,
+)
+
+EXCHANGE = (
+    r"(?i:NYSE(?:[ \t]+(?:American|MKT|Arca|Amex))?"
+    r"|NASDAQ(?:/NMS|/NM|[ \t]*(?:GS|GM|CM|Global[ \t]+Select(?:[ \t]+Market)?|Global[ \t]+Market"
+    r"|Capital[ \t]+Market|National[ \t]+Market))?"
+    r"|AMEX|TSX(?:-V|V)?|OTC(?:BB|QB|QX)?|LSE|ASX|Euronext)"
+)
+TICKER_RE = re.compile(
+    rf"(?<![\w/])(?P<ex>{EXCHANGE})\s*[:/]\s*(?P<sym>[A-Z][A-Z0-9]{{0,5}}(?:[.\-][A-Z]{{1,2}})?)\b"
+)
+SYMBOL_RE = re.compile(
+    r"\b(?:on|in)\s+(?:the\s+)?(?P<ex>NASDAQ|Nasdaq(?: Stock Market)?|New York Stock Exchange"
+    r"|NYSE|American Stock Exchange|AMEX)[^.;]{0,80}?\bunder\s+the\s+(?:ticker\s+|trading\s+)?"
+    r"symbols?\s+[\"“']?(?P<sym>[A-Z]{1,5})\b"
+)
+
+LABEL_RE = re.compile(r"^(?:EXHIBIT|Exhibit|EX-|Ex\.)\s*(\d+(?:\.\d+)?(?:\([a-z]\))?)\s*$")
+FIR_RE = re.compile(
+    r"^for\s+immediate\s+(?:release|distribution)\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE
+)
+COVER_RE = re.compile(
+    r"^(?:press|news|media|earnings)\s+releases?$|^news$|^(?:press|news)\s+announcement$",
+    re.IGNORECASE,
+)
+
+EMAIL_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+PHONE_RE = re.compile(
+    r"(?:\+\d{1,3}[\s.-]?)?(?:\(0\)\s*)?(?:\(\d{2,4}\)|\d{1,4})(?:[\s.-]?\d{2,4}){1,3}[\s.-]\d{3,4}"
+    r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?",
+    re.IGNORECASE,
+)
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\"]+[^\s<>()\".,;:]", re.IGNORECASE)
+ADDRESS_RE = re.compile(
+    r"\bP\.?\s?O\.?\s+Box\b|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|\b\d{5}-\d{4}\b"
+    r"|^\d+[A-Z]?\s+(?:[NSEW]\.?\s+)?[\w.' -]+?\b(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd"
+    r"|Drive|Dr|Way|Lane|Ln|Parkway|Pkwy|Place|Pl|Plaza|Court|Ct|Circle|Highway|Hwy|Suite"
+    r"|Floor|Square|Center|Centre)\b\.?",
+    re.IGNORECASE,
+)
+TEL_LINE_RE = re.compile(
+    r"\b(?:tel(?:ephone)?|phone|ph|main)\b\.?\s*[:.]?\s*(?P<num>[+(\d][\d\s().+-]{6,}\d)",
+    re.IGNORECASE,
+)
+FAX_LINE_RE = re.compile(
+    r"\b(?:fax|facsimile)\b\.?\s*[:.]?\s*(?P<num>[+(\d][\d\s().+-]{6,}\d)", re.IGNORECASE
+)
+WEB_LINE_RE = re.compile(
+    r"^(?:(?:web(?:\s*site)?|internet|url|home\s*page)\s*[:.]?\s*)?(?P<url>(?:https?://|www\.)\S+)$",
+    re.IGNORECASE,
+)
+
+# Contact block headers: "CONTACTS:", "Investor Relations Contacts:",
+# "[Press Information Contact:]", "For further information, contact:", "Media Inquiries:".
+CONTACT_HEADER_RE = re.compile(
+    r"^\[?\s*(?:for\s+(?:further|more|additional)\s+information,?\s*(?:please\s+)?)?"
+    r"(?P<label>(?:(?:investors?|ir|media|press|news|public|corporate|financial|analyst|company|"
+    r"shareholder|stockholder|agency|relations|communications|information|general|business|trade|"
+    r"editorial|industry)\s+)*(?:contacts?|inquiries|enquiries))"
+    r"\s*(?:information|details)?\s*(?::|-|–|\])?\s*\]?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+AUDIENCE_LABEL_RE = re.compile(
+    r"^\[?\s*(?P<label>investors?|investor\s+relations|ir|media|media\s+relations|press|"
+    r"public\s+relations|corporate\s+communications|news\s+media|analysts?|general|other|"
+    r"investors?\s+and\s+analysts|financial\s+community|shareholders?)(?=[\s:\]]|$)\s*(?::|\])?\s*"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+INVESTOR_WORDS_RE = re.compile(
+    r"\binvestors?\b|\bir\b|\bshareholders?\b|\bstockholders?\b|\banalysts?\b|financial\s+community",
+    re.IGNORECASE,
+)
+MEDIA_WORDS_RE = re.compile(
+    r"\bmedia\b|\bpress\b|\bpublic\s+relations\b|\bpr\b|\bcommunications\b|\bnews\b|\bjournalists?\b",
+    re.IGNORECASE,
+)
+ORG_RE = re.compile(
+    r"\b(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LLP|LP|L\.P|plc"
+    r"|PLC|GmbH|AG|S\.A|N\.V|Group|Partners|Associates|Advisors|Advisers|Agency|Holdings|Bank"
+    r"|Trust|University)\b\.?"
+)
+TITLE_RE = re.compile(
+    r"\b(?:President|Vice|VP|SVP|EVP|Chief|Officer|CEO|CFO|COO|CTO|Director|Manager|Head|"
+    r"Chair(?:man|woman|person)?|Relations|Communications|Investor|Investors|Media|Public|Press|"
+    r"Marketing|Finance|Financial|Treasurer|Secretary|Counsel|Partner|Principal|Associate|"
+    r"Analyst|Specialist|Coordinator|Executive|Senior|Sr\.|Spokes(?:man|woman|person)|Founder|"
+    r"Controller|Affairs|Development|Strategy|Lead|Consultant|Representative|Administrator|"
+    r"Officer|Leader|Contact|Department|Dept\.?|Office)\b",
+    re.IGNORECASE,
+)
+NAME_SUFFIX = r"(?:Ph\.?\s?D\.?|M\.?D\.?|Jr\.?|Sr\.?|II|III|IV|CFA|CPA|Esq\.?|MBA|J\.D\.)"
+NAME_RE = re.compile(
+    rf"^(?:(?:Dr|Mr|Mrs|Ms)\.?\s+)?[A-Z][\w'’-]*\.?(?:\s+(?:[A-Z][\w'’-]*\.?|[A-Z]\.|de|van|von"
+    rf"|der|da|di|le|la|del|bin|al)){{1,4}}(?:,?\s+{NAME_SUFFIX})*$"
+)
+
+FLS_HEADING_RE = re.compile(
+    r"forward[\s-]+looking|safe[\s-]+harbou?r|private\s+securities\s+litigation|"
+    r"cautionary\s+(?:statement|note|language)",
+    re.IGNORECASE,
+)
+FLS_PARA_RE = re.compile(
+    r"forward[\s-]+looking\s+(?:statement|information)|safe[\s-]+harbou?r|"
+    r"private\s+securities\s+litigation\s+reform",
+    re.IGNORECASE,
+)
+ABOUT_RE = re.compile(r"^about\s+\S", re.IGNORECASE)
+END_MARK_RE = re.compile(
+    r"^(?:#\s*#\s*#(?:\s*#)*|\*\s*\*\s*\*(?:\s*\*)*|\+\s*\+\s*\+(?:\s*\+)*|-\s*0\s*-|-\s*30\s*-"
+    r"|-?\s*###\s*-?|(?:[–—-]\s*)?(?:end|xxx)(?:\s*[–—-])?)$",
+    re.IGNORECASE,
+)
+NOTE_RE = re.compile(
+    r"^(?:©|copyright\b|note\s+to\s+editors|notes?\s+to\s+editors|note:|editor'?s\s+note|"
+    r"trademarks?\b\s*:?$)"
+    r"|\b(?:are|is)\s+(?:either\s+)?(?:the\s+)?(?:registered\s+)?trademarks?\b"
+    r"|\btrademarks?\s+(?:or\s+registered\s+trademarks?\s+)?of\b"
+    r"|\bhome\s+page\b|\bnews\s+releases\s+and\s+other\s+information\b"
+    r"|^(?:https?://|www\.)\S+$",
+    re.IGNORECASE,
+)
+CONNECTOR_START_RE = re.compile(
+    r"^(?:and|or|of|for|to|in|with|on|by|at|from|as|into|after|amid|while|&)\b", re.IGNORECASE
+)
+
+
+def parse_date_match(m: re.Match[str]) -> tuple[int | None, int | None, int | None]:
+    """(year, month, day) from a DATE match; year is None when the dateline omits it."""
+    mon = m.group("mon") or m.group("mon2")
+    day = m.group("day") or m.group("day2")
+    year = m.group("year") or m.group("year2")
+    month = MONTHS.get(mon[:3].lower()) if mon else None
+    return (int(year) if year else None, month, int(day) if day else None)
+
+
+def make_date(year: int, month: int, day: int) -> datetime.date | None:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,116 @@
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from releases import actions, edgar
+from releases.exhibits import ExhibitError
+
+SUFFIXES = {".txt", ".htm", ".html"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Import press releases from SEC 8-K Exhibit 99 files (.txt, .htm, .html, or whole EDGAR "
+        "submissions), each file in its own transaction. Re-importing a file changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path, help="Files or folders of exhibits.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Parse and print; write nothing."
+        )
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Record the releases as published at their original date (they are public "
+            "already); default: drafts.",
+        )
+        parser.add_argument(
+            "--date",
+            type=date.fromisoformat,
+            help="YYYY-MM-DD for datelines without a date or a year.",
+        )
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args, paths: list[Path], dry_run: bool, publish: bool, **options) -> None:
+        files = self.collect(paths)
+        actor = actions.SystemActor("import_exhibit")
+        counts = {"imported": 0, "unchanged": 0, "failed": 0}
+        parsed = []
+        # A bar for people at a terminal; logs and pipes get the result lines only.
+        show_progress = len(files) > 1 and self.stderr.isatty()
+        for n, path in enumerate(files, 1):
+            if show_progress:
+                self.progress(n, len(files), path)
+            try:
+                data = path.read_bytes()
+                if dry_run:
+                    for source, _raw, doc in edgar.parse_file(data, str(path), options["date"]):
+                        parsed.append({"source": source, **doc.to_dict()})
+                    continue
+                results = edgar.import_file(
+                    data, str(path), actor=actor, publish=publish, default_date=options["date"]
+                )
+            except (ExhibitError, OSError) as error:
+                counts["failed"] += 1
+                self.stderr.write(f"{chr(10) if show_progress else ''}{path}: {_one_line(error)}")
+                continue
+            for result in results:
+                counts[result.status] += 1
+                if options["format"] == "text":
+                    self.stdout.write(
+                        f"{result.status}: {result.source} -> {result.release.headline} "
+                        f"({result.release.state}, {result.release.get_absolute_url()})"
+                    )
+        if show_progress:
+            self.stderr.write("")
+        if dry_run:
+            self.print_parsed(parsed, options["format"])
+        else:
+            self.stdout.write(
+                f"{counts['imported']} imported, {counts['unchanged']} unchanged, "
+                f"{counts['failed']} failed"
+            )
+        if counts["failed"]:
+            raise CommandError(f"{counts['failed']} of {len(files)} files failed")
+
+    def collect(self, paths: list[Path]) -> list[Path]:
+        files = []
+        for path in paths:
+            if path.is_dir():
+                files += sorted(
+                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                )
+            elif path.exists():
+                files.append(path)
+            else:
+                raise CommandError(f"{path}: no such file or folder")
+        if not files:
+            raise CommandError("no .txt, .htm or .html files in the given paths")
+        return files
+
+    def progress(self, n: int, total: int, path: Path) -> None:
+        width = 30
+        done = width * n // total
+        self.stderr.write(
+            f"\r[{'#' * done}{'.' * (width - done)}] {n}/{total} {path.name[:40]:<40}", ending=""
+        )
+        self.stderr.flush()
+
+    def print_parsed(self, parsed: list[dict], fmt: str) -> None:
+        if fmt == "json":
+            self.stdout.write(json.dumps(parsed, indent=2, ensure_ascii=False))
+            return
+        for doc in parsed:
+            self.stdout.write(f"{doc['source']}:")
+            for key in ["headline", "dateline_city", "date", "exchange", "ticker"]:
+                self.stdout.write(f"  {key}: {doc[key]}")
+            self.stdout.write(f"  contacts: {', '.join(c['name'] for c in doc['contacts'])}")
+            self.stdout.write(f"  abouts: {', '.join(a['heading'] for a in doc['abouts'])}")
+            self.stdout.write(f"  safe harbor: {'yes' if doc['safe_harbor'] else 'no'}")
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())

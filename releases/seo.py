@@ -1,0 +1,24 @@
+"""What search engines and link previews read of a release."""
+
+from irsite.contacts.models import CompanyProfile
+
+from .models import Release
+
+
+def news_article(release: Release, company: CompanyProfile, url: str) -> dict:
+    """schema.org NewsArticle: https://schema.org/NewsArticle."""
+    publisher = {"@type": "Organization", "name": company.legal_name or company.short_name}
+    if company.website:
+        publisher["url"] = company.website
+    return {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": release.headline,
+        "description": release.excerpt(),
+        "datePublished": release.published_at.isoformat(),
+        "dateModified": release.last_modified.isoformat(),
+        "url": url,
+        "mainEntityOfPage": url,
+        "publisher": publisher,
+        "author": publisher,
+    }

@@ -1,0 +1,307 @@
+"""Cached public pages and feeds: fast, invalidated by the workflow, never past a go-live, and
+answering feed readers' conditional requests with 304."""
+
+import logging
+import os
+import uuid
+from datetime import timedelta
+
+import feedparser
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from releases import actions
+
+from .conftest import SYSTEM, at
+
+NOW = at(2026, 3, 2, 12, 0, 0)
+PUBLIC_URLS = [
+    "/",
+    "/news/",
+    "/news/2026/",
+    "/news/feed/rss/",
+    "/news/feed/atom/",
+    "/news/search/?q=results",
+    "/sitemap.xml",
+    "/contacts/",
+]
+# Redis DB 1 by default; every test uses a key prefix of its own and never clears the DB.
+REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def backend(request, settings) -> str:
+    """The default local-memory cache, and Django's Redis backend (through irsite.cache)."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "irsite.cache.TolerantRedisCache",
+                "LOCATION": REDIS_URL,
+                # A prefix of its own: nothing another test or process keeps is seen or cleared.
+                "KEY_PREFIX": f"irsite-test-{uuid.uuid4().hex}",
+            }
+        }
+    return request.param
+
+
+@pytest.fixture
+def live(make_release, publish, category):
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        release = publish(
+            make_release(
+                headline="First quarter results",
+                slug="first-quarter-results",
+                categories=[category],
+                published_at=NOW - timedelta(hours=20),
+            )
+        )
+    return release
+
+
+def get(client, url, **headers):
+    return client.get(url, headers=headers)
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_cached_public_response_costs_no_database_query(
+    client, live, backend, url, django_assert_num_queries
+):
+    with time_machine.travel(NOW, tick=False):
+        first = get(client, url)
+        assert first.status_code == 200
+        with django_assert_num_queries(0):
+            again = get(client, url)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+
+
+def test_cached_release_page_costs_no_database_query(
+    client, live, backend, django_assert_num_queries
+):
+    with time_machine.travel(NOW, tick=False):
+        get(client, live.get_absolute_url())
+        with django_assert_num_queries(0):
+            assert get(client, live.get_absolute_url()).status_code == 200
+
+
+def test_cached_feed_is_sent_in_one_piece(client, live):
+    """Django writes a feed in hundreds of small chunks; a WSGI server writes each one."""
+    with time_machine.travel(NOW, tick=False):
+        rendered = get(client, "/news/feed/rss/")
+        cached = get(client, "/news/feed/rss/")
+    assert len(list(rendered)) == 1
+    assert len(list(cached)) == 1
+    assert feedparser.parse(cached.content).entries[0].title == "First quarter results"
+
+
+def test_feed_reader_polling_with_etag_gets_304_without_rendering(
+    client, live, backend, django_assert_num_queries
+):
+    with time_machine.travel(NOW, tick=False):
+        first = get(client, "/news/feed/rss/")
+        statuses = []
+        with django_assert_num_queries(0):
+            for _ in range(20):
+                response = get(
+                    client,
+                    "/news/feed/rss/",
+                    if_none_match=first["ETag"],
+                    if_modified_since=first["Last-Modified"],
+                )
+                statuses.append(response.status_code)
+    assert statuses == [304] * 20
+    assert response.content == b""
+    assert response["ETag"] == first["ETag"]
+    assert "max-age" in response["Cache-Control"]
+
+
+def test_feed_reader_sending_only_if_modified_since_gets_304(client, live):
+    with time_machine.travel(NOW, tick=False):
+        first = get(client, "/news/feed/atom/")
+        again = get(client, "/news/feed/atom/", if_modified_since=first["Last-Modified"])
+    assert again.status_code == 304
+
+
+def test_etag_is_strong_and_stable_across_cache_loss(client, live, settings):
+    with time_machine.travel(NOW, tick=False):
+        cached = get(client, "/news/feed/rss/")
+        settings.IRSITE_PAGE_CACHE = False
+        rendered = get(client, "/news/feed/rss/")
+        conditional = get(client, "/news/feed/rss/", if_none_match=cached["ETag"])
+    assert not cached["ETag"].startswith("W/")
+    assert rendered["ETag"] == cached["ETag"]
+    # With the page cache off the page is rendered again, but the answer is still a 304.
+    assert conditional.status_code == 304
+
+
+def test_page_cache_can_be_switched_off(client, live, settings):
+    settings.IRSITE_PAGE_CACHE = False
+    with time_machine.travel(NOW, tick=False):
+        get(client, "/news/")
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, "/news/").status_code == 200
+    assert len(queries) > 0
+
+
+def _correct(release, headline: str) -> None:
+    release.headline = headline
+    actions.save_release(release, SYSTEM, correction_note="Fixed the headline.")
+
+
+@pytest.mark.parametrize("path", ["/news/feed/rss/", "/news/feed/atom/", "page"])
+def test_correction_changes_etag_and_last_modified_at_once(
+    client, live, backend, path, django_capture_on_commit_callbacks
+):
+    url = live.get_absolute_url() if path == "page" else path
+    with time_machine.travel(NOW, tick=False):
+        before = get(client, url)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            _correct(live, "First quarter results, corrected")
+        after = get(client, url, if_none_match=before["ETag"])
+    assert after.status_code == 200
+    assert "First quarter results, corrected" in after.content.decode()
+    assert after["ETag"] != before["ETag"]
+    assert after["Last-Modified"] != before["Last-Modified"]
+
+
+def test_new_release_changes_feed_validators(
+    client, live, make_release, publish, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW, tick=False):
+        before = get(client, "/news/feed/rss/")
+        with django_capture_on_commit_callbacks(execute=True):
+            publish(make_release(headline="Second release", published_at=NOW))
+        after = get(client, "/news/feed/rss/", if_none_match=before["ETag"])
+    assert after.status_code == 200
+    assert feedparser.parse(after.content).entries[0].title == "Second release"
+    assert after["ETag"] != before["ETag"]
+    assert after["Last-Modified"] != before["Last-Modified"]
+
+
+def test_withdrawal_leaves_cached_lists_and_feeds_at_once(
+    client, live, backend, django_capture_on_commit_callbacks
+):
+    urls = ["/", "/news/", "/news/feed/rss/", "/news/search/?q=quarter", "/sitemap.xml"]
+    with time_machine.travel(NOW, tick=False):
+        for url in urls:
+            assert live.slug in get(client, url).content.decode(), url
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.withdraw(live, SYSTEM, "Issued in error.")
+        for url in urls:
+            assert live.slug not in get(client, url).content.decode(), url
+        assert get(client, live.get_absolute_url()).status_code == 410
+
+
+def test_scheduling_a_release_changes_no_public_validator(
+    client, live, make_release, publish, django_capture_on_commit_callbacks
+):
+    """An ETag or Last-Modified that moved when a release was scheduled would tell a watcher
+    that something is coming; they change only with what the page shows."""
+    urls = ["/", "/news/", "/news/feed/rss/", "/news/feed/atom/", "/sitemap.xml", "/news/2026/"]
+    with time_machine.travel(NOW, tick=False):
+        before = {url: get(client, url) for url in urls}
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            publish(make_release(headline="Secret results", published_at=NOW + timedelta(hours=1)))
+        assert callbacks, "scheduling must invalidate the cached pages (the go-live cap moved)"
+        for url in urls:
+            again = get(client, url, if_none_match=before[url]["ETag"])
+            assert again.status_code == 304, url
+            assert again["ETag"] == before[url]["ETag"]
+            assert again.get("Last-Modified") == before[url].get("Last-Modified")
+
+
+def test_unscheduling_before_go_live_keeps_the_release_off_cached_pages(
+    client, live, make_release, publish, django_capture_on_commit_callbacks
+):
+    go_live = NOW + timedelta(minutes=10)
+    with time_machine.travel(NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            scheduled = publish(make_release(headline="Pulled results", published_at=go_live))
+        get(client, "/news/")
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.unschedule(scheduled, SYSTEM)
+    with time_machine.travel(go_live + timedelta(seconds=1), tick=False):
+        assert "Pulled results" not in get(client, "/news/").content.decode()
+
+
+def test_max_age_and_server_cache_end_at_the_next_go_live(
+    client, live, make_release, publish, backend, django_capture_on_commit_callbacks
+):
+    go_live = NOW + timedelta(seconds=42)
+    with (
+        time_machine.travel(NOW - timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        publish(make_release(headline="Results at noon", published_at=go_live))
+    with time_machine.travel(NOW, tick=False):
+        warm = get(client, "/news/feed/rss/")
+        assert "max-age=42" in warm["Cache-Control"]
+    with time_machine.travel(NOW + timedelta(seconds=30), tick=False):
+        cached = get(client, "/news/feed/rss/", if_none_match=warm["ETag"])
+        assert cached.status_code == 304
+        assert "max-age=12" in cached["Cache-Control"]
+    with time_machine.travel(go_live, tick=False):
+        response = get(client, "/news/feed/rss/", if_none_match=warm["ETag"])
+    assert response.status_code == 200
+    assert feedparser.parse(response.content).entries[0].title == "Results at noon"
+    assert "max-age=300" in response["Cache-Control"]
+
+
+def test_pages_are_served_when_the_cache_server_is_down(client, live, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "irsite.cache.TolerantRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    with (
+        caplog.at_level(logging.WARNING, logger="irsite.cache"),
+        time_machine.travel(NOW, tick=False),
+    ):
+        for url in [*PUBLIC_URLS, live.get_absolute_url()]:
+            response = get(client, url)
+            assert response.status_code == 200, url
+        feed = get(client, "/news/feed/rss/")
+        assert get(client, "/news/feed/rss/", if_none_match=feed["ETag"]).status_code == 304
+    warnings = [r for r in caplog.records if r.name == "irsite.cache"]
+    assert warnings and "unreachable" in warnings[0].getMessage()
+    # One warning per outage window, not one per request.
+    assert len(warnings) == 1
+
+
+def test_admin_edits_of_company_and_contacts_reach_cached_pages(
+    client, live, superuser, company, contacts, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW, tick=False):
+        assert "Renamed Person" not in get(client, "/contacts/").content.decode()
+        admin = type(client)()
+        admin.force_login(superuser)
+        contact = contacts[0]
+        url = reverse("admin:contacts_contact_change", args=[contact.pk])
+        data = {
+            "name": "Renamed Person",
+            "title": contact.title,
+            "organization": contact.organization,
+            "telephone": contact.telephone,
+            "email": contact.email,
+            "audience": contact.audience,
+            "is_active": "on",
+            "position": contact.position,
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            assert admin.post(url, data).status_code == 302
+        assert "Renamed Person" in get(client, "/contacts/").content.decode()
+
+
+def test_signed_in_staff_get_private_responses_even_from_the_cache(client, live, superuser):
+    with time_machine.travel(NOW, tick=False):
+        public = get(client, "/news/")
+        client.force_login(superuser)
+        staff = get(client, "/news/")
+    assert "public" in public["Cache-Control"]
+    assert "private" in staff["Cache-Control"] and "no-store" in staff["Cache-Control"]

@@ -1,0 +1,291 @@
+"""EDGAR exhibits in and out, through the management commands and the admin, on real filings."""
+
+import json
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from irsite.contacts.models import Contact
+from irsite.disclaimers.models import DisclaimerVersion
+from releases import edgar
+from releases.exhibits import parse_exhibit
+from releases.models import AuditEntry, Release
+
+from .conftest import SYSTEM, at, shared_dir
+
+SEED = shared_dir() / "seed" / "ex99-1-immunogen-2003-01-24.txt"
+CORPUS = shared_dir() / "corpus"
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_exhibit", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_importing_the_seed_creates_a_draft_with_every_part(db):
+    out, _ = run(str(SEED))
+    assert "1 imported, 0 unchanged, 0 failed" in out
+    release = Release.objects.for_page().get()
+    assert release.state == "draft"
+    assert release.headline.startswith("IMMUNOGEN, INC. REGAINS DEVELOPMENT")
+    assert release.dateline_city == "CAMBRIDGE, MA"
+    assert release.published_at == at(2003, 1, 24, 8, 0, 0)
+    assert release.exhibit_label == "EXHIBIT 99.1"
+    assert [(c.name, c.audience) for c in release.ordered_contacts()] == [
+        ("Carol Hausner", "investors"),
+        ("Pete Holmberg", "media"),
+    ]
+    assert [v.heading for v in release.abouts()] == ["ABOUT IMMUNOGEN, INC."]
+    assert "Private Securities Litigation Reform Act" in release.safe_harbors()[0].text
+    assert release.body.startswith("<p>ImmunoGen, Inc. (Nasdaq: IMGN) today announced")
+    assert release.audit_entries.filter(action=AuditEntry.Action.IMPORTED).exists()
+
+
+def test_reimporting_the_same_file_changes_nothing(db):
+    run(str(SEED))
+    counts = (Release.objects.count(), Contact.objects.count(), DisclaimerVersion.objects.count())
+    out, _ = run(str(SEED))
+    assert "0 imported, 1 unchanged, 0 failed" in out
+    assert counts == (
+        Release.objects.count(),
+        Contact.objects.count(),
+        DisclaimerVersion.objects.count(),
+    )
+
+
+def test_import_matches_existing_contacts_and_reuses_identical_texts(db, contacts):
+    run(str(SEED))
+    carol = Contact.objects.get(name="Carol Hausner")
+    assert Contact.objects.count() == 2
+    assert Release.objects.get().ordered_contacts()[0] == carol
+    # A second filing with the same boilerplate points at the same versions.
+    other = SEED.read_bytes().replace(b"REGAINS DEVELOPMENT", b"REGAINS MORE")
+    edgar.import_file(other, "other.txt", actor=SYSTEM)
+    first, second = Release.objects.order_by("pk")
+    assert list(first.disclaimers.all()) == list(second.disclaimers.all())
+
+
+def test_publish_flag_records_an_already_public_release(db, client):
+    run(str(SEED), "--publish")
+    release = Release.objects.get()
+    assert release.is_public
+    assert client.get(release.get_absolute_url()).status_code == 200
+    actions_logged = list(release.audit_entries.order_by("pk").values_list("action", flat=True))
+    assert actions_logged[-2:] == [AuditEntry.Action.IMPORTED, AuditEntry.Action.PUBLISHED]
+
+
+# Expectations written here from reading each filing; the parser's own tests check more fields.
+CORPUS_EXPECTED = {
+    "001_cisco_1995-08-10.txt": ("CISCO SYSTEMS TO ACQUIRE COMBINET", "1995-08-10", 0),
+    "003_apple_1996-12-20.txt": ("Apple Computer, Inc. Agrees to Acquire NeXT", "1996-12-20", 3),
+    "005_sears_2004-07-22.txt": ("Sears", "2004-07-22", 2),
+    "008_apple_2004-07-14.htm": ("Apple Reports Third Quarter Results", "2004-07-14", 3),
+    "011_oracle_2014-06-19.htm": ("ORACLE BECOMES THE SECOND LARGEST CLOUD SAAS", "2014-06-19", 2),
+    "014_adobe_2023-03-15.htm": ("Adobe Reports Record Revenue in Q1 Fiscal 2023", "2023-03-15", 2),
+    "017_buckle_2024-11-22.htm": ("THE BUCKLE, INC. REPORTS THIRD QUARTER", "2024-11-22", 1),
+    "018_beyond-cancer_2024-12-03.htm": ("Beyond Cancer Announces Approval", "2024-12-03", 2),
+    "020_nvidia_2026-02-25.htm": ("NVIDIA Announces Financial Results", "2026-02-25", 2),
+}
+
+
+def test_whole_corpus_imports_in_one_command(db):
+    # Sears' wire copy has no year in its dateline: --date supplies it for all such files.
+    out, err = run(str(CORPUS), "--date", "2004-07-22")
+    assert "9 imported, 0 unchanged, 0 failed" in out, err
+    for name, (headline, day, n_contacts) in CORPUS_EXPECTED.items():
+        release = Release.objects.get(source_hash=edgar.hashlib.sha256(
+            (CORPUS / name).read_bytes()).hexdigest())  # fmt: skip
+        assert release.headline.startswith(headline), name
+        assert f"{release.published_at:%Y-%m-%d}" == day, name
+        assert release.releasecontact_set.count() == n_contacts, name
+
+
+def test_dateline_without_year_and_no_date_fails_with_one_line(db):
+    with pytest.raises(CommandError, match="1 of 1 files failed"):
+        run(str(CORPUS / "005_sears_2004-07-22.txt"))
+    assert not Release.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("binary.txt", b"\x00\x01\x02\xff" * 50, "binary"),
+        ("truncated.htm", b"<html><body><p>FOR IMMEDIATE", "dateline"),
+        ("nohead.txt", b"\n\n   \n-0-\n", "no headline"),
+    ],
+)
+def test_malformed_file_is_reported_in_one_line_and_nothing_is_saved(
+    db, tmp_path, name, content, reason
+):
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    good = tmp_path / "good.txt"
+    good.write_bytes(SEED.read_bytes())
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 2 files failed"):
+        call_command("import_exhibit", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert err.getvalue().startswith(f"{bad}: ") and reason in err.getvalue().lower()
+    # The good file went on; the bad one left nothing behind.
+    assert Release.objects.count() == 1
+    assert Release.objects.get().headline.startswith("IMMUNOGEN")
+
+
+def test_failure_message_names_file_line_and_reason(db, tmp_path):
+    bad = tmp_path / "nodate.txt"
+    bad.write_text("ACME CORP\n\nACME ANNOUNCES A THING\n\nBOSTON, MA -- Acme said today.\n")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_exhibit", str(bad), stdout=StringIO(), stderr=err)
+    line = err.getvalue().strip()
+    assert "\n" not in line
+    assert re.match(rf"{re.escape(str(bad))}: (line \d+: )?.*date", line), line
+
+
+def test_dry_run_prints_json_and_writes_nothing(db):
+    out, _ = run(str(SEED), "--dry-run", "--format", "json")
+    parsed = json.loads(out)
+    assert parsed[0]["headline"].startswith("IMMUNOGEN, INC. REGAINS")
+    assert parsed[0]["date"] == "2003-01-24"
+    assert [c["audience"] for c in parsed[0]["contacts"]] == ["investors", "media"]
+    assert not Release.objects.exists() and not Contact.objects.exists()
+
+
+def test_submission_wrapper_yields_its_ex99_with_the_filing_date(db):
+    body = (CORPUS / "005_sears_2004-07-22.txt").read_bytes()
+    submission = (
+        b"<SEC-DOCUMENT>0000000000-04-000001.txt : 20040722\n<SEC-HEADER>\n"
+        b"FILED AS OF DATE:\t\t20040722\n</SEC-HEADER>\n"
+        b"<DOCUMENT>\n<TYPE>8-K\n<TEXT>\nThe report.\n</TEXT>\n</DOCUMENT>\n"
+        b"<DOCUMENT>\n<TYPE>EX-99\n<TEXT>\n" + body + b"\n</TEXT>\n</DOCUMENT>\n</SEC-DOCUMENT>\n"
+    )
+    results = edgar.import_file(submission, "0000000000-04-000001.txt", actor=SYSTEM)
+    assert [r.status for r in results] == ["imported"]
+    assert f"{results[0].release.published_at:%Y-%m-%d}" == "2004-07-22"
+
+
+def export(release: Release, fmt: str) -> str:
+    out = StringIO()
+    call_command("export_exhibit", str(release.pk), "--format", fmt, stdout=out)
+    return out.getvalue()
+
+
+def test_export_of_the_seed_reads_like_the_original(db):
+    call_command("load_demo", stdout=StringIO())
+    text = export(Release.objects.get(), "text")
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    label = next(line for line in lines if line.strip())
+    assert label.strip() == "EXHIBIT 99.1" and label.startswith(" " * 40)  # right-aligned
+    for part in [
+        "IMMUNOGEN, INC.",
+        "TEL: (617) 995-2500",
+        "FAX: (617) 995-2510",
+        "CONTACTS:",
+        "FOR IMMEDIATE RELEASE",
+        "ABOUT IMMUNOGEN, INC.",
+        "FOR IMMUNOGEN, INC.",
+    ]:
+        assert part in text, part  # fmt: skip
+    columns = next(line for line in lines if "INVESTORS" in line)
+    assert "MEDIA" in columns  # side by side
+    assert re.search(r"CAMBRIDGE, MA, JANUARY 24, 2003 [-–—]+ ImmunoGen, Inc\.", text)
+
+
+def test_html_export_fits_edgar_rules(db):
+    call_command("load_demo", stdout=StringIO())
+    html = export(Release.objects.get(), "html").lower()
+    for forbidden in ["<script", "<link", "<img", "<iframe", "src=", "javascript:", "@import"]:
+        assert forbidden not in html
+    assert "for immediate release" in html and "about immunogen, inc." in html
+
+
+@pytest.mark.parametrize("fmt", ["text", "html"])
+def test_round_trip_of_the_seed_keeps_every_field(db, fmt):
+    run(str(SEED))
+    original = Release.objects.for_page().get()
+    exported = export(original, fmt).encode()
+    again = parse_exhibit(exported, filename=f"export.{'txt' if fmt == 'text' else 'htm'}")
+    assert again.headline == original.headline
+    assert again.dateline_city == original.dateline_city
+    assert str(again.date) == "2003-01-24"
+    assert [(c.name, c.email, c.audience) for c in again.contacts] == [
+        (c.name, c.email, c.audience) for c in original.ordered_contacts()
+    ]
+    assert _words(again.body_html) == _words(original.body)
+    assert _words(again.abouts[0].html) == _words(original.abouts()[0].text)
+    assert _words(again.safe_harbor.html) == _words(original.safe_harbors()[0].text)
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_round_trip_of_generated_releases(make_release, n):
+    words = ["revenue", "quarter", "guidance", "margin", "cloud", "growth", "dividend"]
+    body = "".join(
+        f"<p>{' '.join(words[(n + i + j) % 7] for j in range(12 + i))} {i}.</p>"
+        for i in range(n + 1)
+    )
+    release = make_release(
+        headline=f"Company Reports {words[n].title()} Results for Quarter {n}",
+        dateline_city="BOSTON, MA",
+        published_at=at(2010 + n, n + 1, 10 + n, 8, 0, 0),
+        body=body,
+    )
+    for fmt, suffix in [("text", "txt"), ("html", "htm")]:
+        again = parse_exhibit(export(release, fmt).encode(), filename=f"x.{suffix}")
+        assert again.headline == release.headline, fmt
+        assert (again.dateline_city, again.date) == ("BOSTON, MA", release.published_at.date())
+        assert _words(again.body_html) == _words(release.body), fmt
+        assert [c.name for c in again.contacts] == ["Carol Hausner", "Pete Holmberg"], fmt
+
+
+def _words(html: str) -> list[str]:
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", " ", html)).split()
+
+
+def test_editor_uploads_an_exhibit_sees_the_fields_and_confirms(client, editor):
+    client.force_login(editor)
+    url = reverse("admin:releases_release_import")
+    upload = SimpleUploadedFile(SEED.name, SEED.read_bytes(), content_type="text/plain")
+    response = client.post(url, {"file": upload})
+    page = response.content.decode()
+    assert "IMMUNOGEN, INC. REGAINS DEVELOPMENT" in page and "Carol Hausner" in page
+    assert not Release.objects.exists()
+    form = response.context["form"]
+    response = client.post(
+        url, {"payload": form.data["payload"], "filename": form.data["filename"], "confirm": "1"}
+    )
+    release = Release.objects.get()
+    assert response["Location"] == reverse("admin:releases_release_change", args=[release.pk])
+    assert release.state == "draft"
+    assert release.audit_entries.filter(username=editor.username).exists()
+
+
+def test_upload_of_a_bad_file_redisplays_with_the_reason(client, editor):
+    client.force_login(editor)
+    upload = SimpleUploadedFile("image.txt", b"\x89PNG\x00\x00" * 20, content_type="text/plain")
+    response = client.post(reverse("admin:releases_release_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "image.txt: " in " ".join(response.context["form"].errors["file"])
+    assert not Release.objects.exists()
+
+
+def test_admin_export_downloads_a_private_attachment(client, editor, make_release):
+    release = make_release()
+    client.force_login(editor)
+    response = client.get(reverse("admin:releases_release_export", args=[release.pk, "text"]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "private, no-store"
+    assert release.headline.upper() in response.content.decode().upper()
+
+
+def test_shared_corpus_is_present_for_these_tests():
+    # CI lays ../shared beside the repository; without it the acceptance tests above mean nothing.
+    assert SEED.exists() and len(list(Path(CORPUS).glob("0*"))) == 9
