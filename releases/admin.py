@@ -344,6 +344,10 @@ class ReleaseAdmin(admin.ModelAdmin):
     def publication_time(self, release: Release) -> str:
         return local_time(release.published_at)
 
+    @admin.display(description="body")
+    def body_as_published(self, release: Release) -> str:
+        return release.body_html()
+
     @admin.display(description="categories")
     def category_list(self, release: Release) -> str:
         return ", ".join(c.name for c in release.categories.all())
@@ -364,12 +368,25 @@ class ReleaseAdmin(admin.ModelAdmin):
     # --- what may be edited ----------------------------------------------------------------
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        correcting = (
-            obj and obj.state == "live" and request.user.has_perm("releases.correct_release")
-        )
-        if not correcting:
-            first = [f for f in fieldsets[0][1]["fields"] if f != "correction_note"]
-            fieldsets = [(None, {"fields": first}), *fieldsets[1:]]
+        correcting = obj is not None and obj.state == "live" and obj.can_be_changed_by(request.user)
+        first = [
+            f
+            for f in fieldsets[0][1]["fields"]
+            if not (f == "correction_note" and not correcting)
+            # The workflow panel above the form shows the state of a saved release.
+            and not (f == "workflow_state" and obj is not None)
+        ]
+        fieldsets = [(None, {"fields": first}), *fieldsets[1:]]
+        swap = {}
+        if obj is not None and (obj.state == "live" or not obj.can_be_changed_by(request.user)):
+            swap["published_at"] = "publication_time"  # read-only: shown with its zone
+        if obj is not None and not obj.can_be_changed_by(request.user):
+            swap["body"] = "body_as_published"  # read-only: as readers see it
+        if swap:
+            fieldsets = [
+                (name, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]})
+                for name, opts in fieldsets
+            ]
         return fieldsets
 
     def has_change_permission(self, request, obj=None):
@@ -379,11 +396,8 @@ class ReleaseAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.state == "live":
-            # Part of the record and of the permanent URL.
-            return [*readonly, "published_at"]
-        return readonly
+        # The publication time of a live release is part of the record and of its URL.
+        return [*super().get_readonly_fields(request, obj), "publication_time", "body_as_published"]
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj and not obj.is_editable else super().get_prepopulated_fields(request, obj)

@@ -387,3 +387,22 @@ def test_editor_posting_to_a_live_release_is_refused(client, make_release, publi
     data = edit_data(release, headline="Unauthorised", correction_note="sneaky")
     assert client.post(change_url(release), data).status_code == 403
     assert not release.corrections.exists()
+
+
+def test_share_and_revoke_forms_are_not_nested_in_the_change_form(client, make_release, approver):
+    # A <form> inside the change <form> is dropped by the browser: its buttons would do nothing.
+    release = make_release()
+    actions.create_preview_link(release, approver)
+    client.force_login(approver)
+    html = client.get(change_url(release)).content.decode()
+    change_form_end = html.index("</form>", html.index('id="release_form"'))
+    assert html.index('<form id="share-form"') > change_form_end
+    assert html.index('<form id="revoke-') > change_form_end
+    assert html.count('form="share-form"') >= 1
+
+
+def test_preview_banner_names_the_state_and_time(client, make_release, editor):
+    release = make_release(by=editor)
+    client.force_login(editor)
+    html = client.get(reverse("admin:releases_release_preview", args=[release.pk])).content
+    assert "PREVIEW – not public (draft); publication time 2003-01-24 08:00:00 EST" in html.decode()
