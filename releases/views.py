@@ -167,8 +167,8 @@ class SearchView(PublicCacheMixin, ListView):
             year=self.year,
             category=self.category,
             results=search.results(context["releases"], self.query),
-            years=[d.year for d in public.dates("published_at", "year", order="DESC")],
-            categories=Category.objects.filter(releases__in=public).distinct(),
+            years=public.years(),
+            categories=public.categories(),
         )
         return context
 
