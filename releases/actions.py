@@ -79,11 +79,9 @@ def _require_state(release: Release, allowed: set[str], doing: str) -> None:
         )
 
 
-def _locked(release: Release) -> Release:
+def _lock(release: Release) -> None:
     """Re-read the row under a lock, so two approvers clicking at once act one after the other."""
-    fresh = Release.objects.select_for_update().get(pk=release.pk)
-    release.refresh_from_db()
-    return fresh
+    release.refresh_from_db(from_queryset=Release.objects.select_for_update())
 
 
 def _public_pages_changed() -> None:
@@ -194,7 +192,7 @@ def _record_revision(release: Release, user, note: str = "") -> Revision:
 @transaction.atomic
 def submit(release: Release, user) -> None:
     _require(user, "submit_release", "submit releases for approval")
-    _locked(release)
+    _lock(release)
     _require_state(release, {Status.DRAFT}, "submit")
     if not release.published_at:
         raise TransitionRefused("Set the publication time before submitting for approval.")
@@ -205,7 +203,7 @@ def submit(release: Release, user) -> None:
 @transaction.atomic
 def approve(release: Release, user) -> None:
     _require(user, "approve_release", "approve releases")
-    _locked(release)
+    _lock(release)
     _require_state(release, {Status.IN_REVIEW}, "approve")
     last_changed_by_user = user.pk is not None and release.content_changed_by_id == user.pk
     if settings.IRSITE_FOUR_EYES and last_changed_by_user:
@@ -221,7 +219,7 @@ def approve(release: Release, user) -> None:
 def return_to_draft(release: Release, user, reason: str) -> None:
     """An approver sends a release in review (or approved, not yet scheduled) back to draft."""
     _require(user, "approve_release", "return releases to draft")
-    _locked(release)
+    _lock(release)
     _require_state(release, {Status.IN_REVIEW, Status.APPROVED}, "return to draft")
     if not reason.strip():
         raise TransitionRefused("Say why the release goes back to draft.")
@@ -237,7 +235,7 @@ def publish(release: Release, user, at: datetime | None = None) -> None:
     from that second on.
     """
     _require(user, "publish_release", "publish releases")
-    _locked(release)
+    _lock(release)
     if release.state in {Status.DRAFT, Status.IN_REVIEW}:
         raise TransitionRefused("Cannot publish: the release has not been approved.")
     _require_state(release, {Status.APPROVED}, "publish")
@@ -262,7 +260,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
     publication time in the past is accepted, so this can never schedule around the approval.
     """
     _require(actor, "publish_release", "publish releases")
-    _locked(release)
+    _lock(release)
     _require_state(release, {Status.DRAFT}, "record a past publication")
     if not release.published_at or release.published_at > timezone.now():
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
@@ -280,7 +278,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
 @transaction.atomic
 def unschedule(release: Release, user) -> None:
     _require(user, "publish_release", "unschedule releases")
-    _locked(release)
+    _lock(release)
     _require_state(release, {"scheduled"}, "unschedule")
     _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
     _public_pages_changed()
@@ -290,7 +288,7 @@ def unschedule(release: Release, user) -> None:
 @transaction.atomic
 def withdraw(release: Release, user, reason: str) -> None:
     _require(user, "withdraw_release", "withdraw releases")
-    _locked(release)
+    _lock(release)
     _require_state(release, {"live"}, "withdraw")
     if not reason.strip():
         raise TransitionRefused("Say why the release is withdrawn; the notice shows it.")
@@ -306,7 +304,7 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
     """Make an old revision's content the current draft (recorded as a new revision)."""
     if revision.release_id != release.pk:
         raise TransitionRefused("That revision belongs to another release.")
-    _locked(release)
+    _lock(release)
     if not release.is_editable:
         raise TransitionRefused(
             f"Cannot restore: the release is {release.state}. Only drafts and releases in "

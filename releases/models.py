@@ -290,10 +290,6 @@ class Release(models.Model):
         )
 
     @property
-    def is_scheduled(self) -> bool:
-        return self.status == self.Status.PUBLISHED and not self.is_public
-
-    @property
     def state(self) -> str:
         """The state an editor sees: a published release is "scheduled" until its time comes."""
         if self.status == self.Status.PUBLISHED:
