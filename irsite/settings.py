@@ -131,6 +131,8 @@ elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCa
 CACHES["default"].setdefault("KEY_PREFIX", "irsite")
 # Server-side cache of public pages and feeds (0 turns it off, e.g. to benchmark cold pages).
 IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)
+# Public pages each process also keeps whole in its own memory (about 15 KB each).
+IRSITE_LOCAL_PAGES = env.int("IRSITE_LOCAL_PAGES", default=500)
 # Search: words in a query beyond this are ignored, and so are characters beyond the cap.
 IRSITE_SEARCH_MAX_TERMS = 10
 IRSITE_SEARCH_MAX_LENGTH = 200
@@ -203,6 +205,8 @@ IRSITE_ALERTS_LEASE_SECONDS = env.int("IRSITE_ALERTS_LEASE_SECONDS", default=300
 # runs); development and the test suite read the source files, so no collectstatic is needed.
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 MIDDLEWARE.insert(2, "irsite.security.ContentSecurityPolicyMiddleware")
+# Repeats of cached public pages are answered here, before the rest (see releases/cache.py).
+MIDDLEWARE.insert(2, "releases.cache.LocalPublicPageMiddleware")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -17,6 +17,12 @@ strong ETag computed from those bytes, so a feed reader polling with ``If-None-M
 304 from the cache without the page being rendered, and the ETag can carry nothing that is not
 on the page, least of all a hint of a scheduled release.
 
+On top of that shared cache, each process keeps its own copies of the pages it served last
+(`LocalPublicPageMiddleware`), whole, with the headers the rest of the middleware added, and
+answers a repeat from them before sessions, CSRF, URL resolution or the view run. A copy is
+used only while its generation is still the current one (one cache read per request), so an
+invalidation by any server reaches it at once, and never past its go-live.
+
 With a per-process cache (the local-memory default) invalidation reaches only the process that
 made the change; other processes may show the previous state for up to
 ``IRSITE_PUBLIC_MAX_AGE`` seconds (never a release before its time). Run several processes with
@@ -26,8 +32,10 @@ made the change; other processes may show the previous state for up to
 import hashlib
 import logging
 import math
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -156,6 +164,7 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
         if entry is not None and entry.is_fresh(now):
             response = entry.response()
             patch_cache_control(response, public=True, max_age=seconds_until(entry.go_live, now))
+            response.irsite_cached = (generation, entry)
             return _finish(request, response, entry.etag, entry.last_modified)
 
     # Read before rendering: a go-live that passes while the page renders still caps it.
@@ -193,7 +202,75 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
             go_live=go_live,
         )
         _cache().set(key, asdict(entry), timeout=math.ceil(expires_at - time.time()))
+        response.irsite_cached = (generation, entry)
     return _finish(request, response, etag, last_modified)
+
+
+@dataclass(frozen=True)
+class LocalPage:
+    """A public page as this process last sent it, with every header but the per-request ones."""
+
+    generation: str
+    entry: CachedResponse
+    headers: tuple[tuple[str, str], ...]
+
+    def respond(self, request: HttpRequest, now: float) -> HttpResponse:
+        response = HttpResponse(self.entry.content, status=self.entry.status)
+        for name, value in self.headers:
+            response.headers[name] = value
+        patch_cache_control(response, public=True, max_age=seconds_until(self.entry.go_live, now))
+        return _finish(request, response, self.entry.etag, self.entry.last_modified)
+
+
+class LocalPublicPageMiddleware:
+    """Answers a repeated anonymous GET of a cached public page from this process's memory.
+
+    Sits just inside the security and static-file middleware, so that everything after it
+    (sessions, CSRF, URL resolution, the view, the Content-Security-Policy header) runs once per
+    page and generation rather than once per request. Only `serve_public` decides what may be
+    copied; requests with a session cookie always take the full path, where a signed-in user's
+    page is made private.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.pages: OrderedDict[str, LocalPage] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            not settings.IRSITE_PAGE_CACHE
+            or request.method not in {"GET", "HEAD"}
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            return self.get_response(request)
+        url = request.build_absolute_uri()
+        with self.lock:
+            page = self.pages.get(url)
+        if page is not None:
+            now = time.time()
+            # The generation is read from the shared cache each time: a change made through
+            # any server retires this copy at once.
+            if page.entry.is_fresh(now) and page.generation == current_generation():
+                with self.lock:
+                    self.pages.move_to_end(url)
+                return page.respond(request, now)
+        response = self.get_response(request)
+        cached = getattr(response, "irsite_cached", None)
+        if cached and response.status_code == 200 and not response.cookies:
+            self.keep(url, LocalPage(*cached, headers=self._headers(response)))
+        return response
+
+    def keep(self, url: str, page: LocalPage) -> None:
+        with self.lock:
+            self.pages[url] = page
+            self.pages.move_to_end(url)
+            while len(self.pages) > settings.IRSITE_LOCAL_PAGES:
+                self.pages.popitem(last=False)
+
+    @staticmethod
+    def _headers(response: HttpResponse) -> tuple[tuple[str, str], ...]:
+        return tuple((n, v) for n, v in response.headers.items() if n.lower() not in _NOT_STORED)
 
 
 class InvalidatesPublicPagesAdmin:

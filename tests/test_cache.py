@@ -10,6 +10,7 @@ import feedparser
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -305,3 +306,58 @@ def test_signed_in_staff_get_private_responses_even_from_the_cache(client, live,
         staff = get(client, "/news/")
     assert "public" in public["Cache-Control"]
     assert "private" in staff["Cache-Control"] and "no-store" in staff["Cache-Control"]
+
+
+def test_repeat_of_a_cached_page_is_answered_whole_before_the_view_runs(
+    client, live, backend, monkeypatch
+):
+    """The process's own copy: same bytes and headers (CSP included), no view, no query."""
+    from releases import views
+
+    with time_machine.travel(NOW, tick=False):
+        first = get(client, "/news/")
+
+        def fail(*args, **kwargs):
+            raise AssertionError("the view ran for a page this process has a copy of")
+
+        monkeypatch.setattr(views.ReleaseListView, "dispatch", fail)
+        again = get(client, "/news/")
+        conditional = get(client, "/news/", if_none_match=first["ETag"])
+    assert again.content == first.content
+    assert {k: v for k, v in again.items() if k != "Date"} == {
+        k: v for k, v in first.items() if k != "Date"
+    }
+    assert "Content-Security-Policy" in again
+    assert conditional.status_code == 304
+
+
+def test_a_change_made_through_another_server_retires_this_servers_copy_at_once(
+    live, make_release, publish, backend, django_capture_on_commit_callbacks
+):
+    """Two test clients are two middleware stacks, each with copies of its own, sharing the
+    cache (Redis in the `redis` case, as two app servers would)."""
+    here, there = Client(), Client()
+    with time_machine.travel(NOW, tick=False):
+        assert "Second release" not in get(here, "/news/feed/rss/").content.decode()
+        assert "Second release" not in get(here, "/news/feed/rss/").content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            publish(make_release(headline="Second release", published_at=NOW))
+        get(there, "/news/feed/rss/")
+        assert feedparser.parse(get(here, "/news/feed/rss/").content).entries[0].title == (
+            "Second release"
+        )
+
+
+def test_local_copies_are_not_kept_when_the_cache_is_unreachable(client, live, settings):
+    """Without the shared generation a copy could not be retired by another server's change."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "irsite.cache.TolerantRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    with time_machine.travel(NOW, tick=False):
+        get(client, "/news/")
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, "/news/").status_code == 200
+    assert len(queries) > 0
