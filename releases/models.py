@@ -63,6 +63,24 @@ class ReleaseQuerySet(models.QuerySet):
             self.scheduled(now).order_by("published_at").values_list("published_at", flat=True)
         ).first()
 
+    def neighbours(self, release: "Release") -> tuple["Release | None", "Release | None"]:
+        """The releases just before and just after ``release`` in publication order (ties
+        broken by id), in one query where the database allows; each has only what a link to
+        it needs."""
+        at, pk = release.published_at, release.pk
+        rows = self.only("headline", "slug", "published_at").order_by()
+        older = rows.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+        newer = rows.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+        older = older.order_by("-published_at", "-pk")[:1]
+        newer = newer.order_by("published_at", "pk")[:1]
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            found = list(older.union(newer, all=True))
+        else:  # SQLite
+            found = [*older, *newer]
+        before = [r for r in found if (r.published_at, r.pk) < (at, pk)]
+        after = [r for r in found if (r.published_at, r.pk) > (at, pk)]
+        return (before[0] if before else None), (after[0] if after else None)
+
     def years(self) -> list[int]:
         """Years (in the issuer's time zone) with a release in this queryset, newest first.
 

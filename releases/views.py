@@ -1,7 +1,6 @@
 from functools import wraps
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -111,21 +110,12 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         release = self.object
-        public = Release.objects.public().only("headline", "slug", "published_at")
-        at, pk = release.published_at, release.pk
-        context["previous"] = (
-            public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
-            .order_by("-published_at", "-pk")
-            .first()
-        )
-        context["next"] = (
-            public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
-            .order_by("published_at", "pk")
-            .first()
-        )
+        context["previous"], context["next"] = Release.objects.public().neighbours(release)
         url = self.request.build_absolute_uri(release.get_absolute_url())
         context["canonical_url"] = url
-        context["structured_data"] = seo.news_article(release, CompanyProfile.load(), url)
+        context["structured_data"] = seo.news_article(
+            release, CompanyProfile.for_request(self.request), url
+        )
         return context
 
 

@@ -5,4 +5,4 @@ from .models import CompanyProfile
 
 def company(request: HttpRequest) -> dict:
     """The letterhead every public page prints."""
-    return {"company": CompanyProfile.load()}
+    return {"company": CompanyProfile.for_request(request)}

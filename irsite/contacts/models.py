@@ -35,6 +35,13 @@ class CompanyProfile(models.Model):
         """The profile, or an unsaved blank one on a fresh install."""
         return cls.objects.filter(pk=1).first() or cls(legal_name="", short_name="")
 
+    @classmethod
+    def for_request(cls, request) -> "CompanyProfile":
+        """`load()` once per request, however many parts of the page print the letterhead."""
+        if not hasattr(request, "_irsite_company"):
+            request._irsite_company = cls.load()
+        return request._irsite_company
+
     @property
     def address(self) -> list[str]:
         return [line.strip() for line in self.address_lines.splitlines() if line.strip()]
