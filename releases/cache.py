@@ -49,6 +49,7 @@ from django.utils.http import parse_http_date_safe
 logger = logging.getLogger("irsite.cache")
 
 GENERATION_KEY = "public:generation"
+LOCAL_PAGE_MAX_BYTES = 512 * 1024
 # Headers the view decides and a cached copy repeats; Cache-Control is recomputed per request.
 _NOT_STORED = {"cache-control", "expires", "set-cookie"}
 
@@ -257,7 +258,13 @@ class LocalPublicPageMiddleware:
                 return page.respond(request, now)
         response = self.get_response(request)
         cached = getattr(response, "irsite_cached", None)
-        if cached and response.status_code == 200 and not response.cookies:
+        if (
+            cached
+            and response.status_code == 200
+            and not response.cookies
+            # A large sitemap is better fetched from the shared cache than kept per process.
+            and len(cached[1].content) <= LOCAL_PAGE_MAX_BYTES
+        ):
             self.keep(url, LocalPage(*cached, headers=self._headers(response)))
         return response
 
