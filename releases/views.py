@@ -14,6 +14,7 @@ from irsite.middleware import mark_private
 from . import search, seo
 from .cache import serve_public
 from .models import Category, Release, SlugRedirect
+from .pagination import UncountedPaginator
 from .previews import resolve_preview_token
 
 
@@ -42,6 +43,7 @@ class ReleaseListView(PublicCacheMixin, ListView):
     template_name = "releases/release_list.html"
     context_object_name = "releases"
     paginate_by = settings.IRSITE_RELEASES_PER_PAGE
+    paginator_class = UncountedPaginator
 
     def get_queryset(self):
         releases = Release.objects.public().for_listing()
@@ -65,6 +67,11 @@ class ReleaseListView(PublicCacheMixin, ListView):
             categories=public.categories(),
         )
         return context
+
+    def paginate_queryset(self, queryset, page_size):
+        if self.request.GET.get(self.page_kwarg) == "last":
+            raise Http404("Pages are not counted, so there is no “last”.")
+        return super().paginate_queryset(queryset, page_size)
 
     def get_allow_empty(self) -> bool:
         # An empty year is no archive at all; an empty category or site is just quiet.

@@ -1,9 +1,12 @@
 """The public pages, read through the test client as a reader's browser would."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from releases import actions
@@ -198,3 +201,29 @@ def test_signed_in_staff_get_private_uncached_pages(client, seed, editor):
     response = client.get(SEED_PATH)
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_news_pages_link_older_pages_only_while_older_releases_exist(client, make_release, publish):
+    for day in range(1, 42):
+        publish(
+            make_release(
+                headline=f"Release {day:02d}", published_at=at(2024, 1, 1, 8) + timedelta(days=day)
+            )
+        )
+    pages = {n: client.get(f"/news/?page={n}") for n in (1, 2, 3)}
+    assert 'rel="next" href="?page=2"' in pages[1].content.decode()
+    assert 'rel="prev"' not in pages[1].content.decode()
+    third = pages[3].content.decode()
+    assert re.findall(r"Release (\d\d)", third) == ["01"]
+    assert 'rel="prev" href="?page=2"' in third and 'rel="next"' not in third
+    for past_the_end in ("4", "99", "0", "-1", "x", "last", "2.5"):
+        assert client.get(f"/news/?page={past_the_end}").status_code == 404, past_the_end
+
+
+def test_news_pages_never_count_the_archive(client, make_release, publish):
+    for day in range(1, 4):
+        publish(make_release(published_at=at(2024, 1, day, 8)))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/news/?page=1").status_code == 200
+        assert client.get("/news/2024/").status_code == 200
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
