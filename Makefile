@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock migrate demo clean help serve bench two-servers faults
+.PHONY: run test lint format lock migrate demo clean help serve bench bench-ceiling two-servers faults
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
@@ -87,6 +87,10 @@ serve: venv var/secret_key
 SIZES ?= 1000,10000,100000
 bench: venv
 	$(BIN)/python bench/bench.py --sizes $(SIZES) $(if $(filter 1,$(PEER)),--peer) $(BENCH_ARGS)
+
+# gunicorn's own ceiling on this machine: a WSGI app that only returns the page's bytes.
+bench-ceiling: venv
+	$(BIN)/python bench/ceiling.py $(BENCH_ARGS)
 
 # Two app servers on one PostgreSQL database and one Redis (run by .ci/run).
 two-servers: venv
