@@ -191,7 +191,6 @@ class ReleaseQuerySet(models.QuerySet):
                     "position"
                 ),
             ),
-            models.Prefetch("corrections", queryset=Correction.objects.order_by("corrected_at")),
         )
 
 
@@ -382,6 +381,13 @@ class Release(models.Model):
 
     def excerpt(self, words: int = 40) -> str:
         return self.summary or Truncator(strip_tags(self.body)).words(words, truncate=" …")
+
+    def correction_notes(self) -> list["Correction"]:
+        """The recorded corrections, oldest first. `actions.save_release` stamps `corrected_at`
+        with each one, so a release never corrected (nearly all) costs no query."""
+        if self.corrected_at is None:
+            return []
+        return list(self.corrections.order_by("corrected_at"))
 
     def ordered_contacts(self) -> list[Contact]:
         return [rc.contact for rc in self.releasecontact_set.all()]
