@@ -317,3 +317,23 @@ def test_random_documents_round_trip_through_text_and_html(doc: ExhibitDocument)
     out = render_html(doc)
     assert_edgar_html(out)
     assert key_fields(parse_exhibit(out.encode(), filename="x.htm")) == expected
+
+
+def test_contacts_stacked_under_one_heading_round_trip_through_text() -> None:
+    """Found by the property test above: two investor contacts of the same length-ish, each
+    indented by four spaces, were read as a centred headline from the second one on."""
+    doc = ExhibitDocument(
+        contacts=[
+            ExhibitContact(
+                name="Carol Hausner", organization="Acme Widgets, Inc.", audience="investors"
+            ),
+            ExhibitContact(
+                name="Carol Holmberg", organization="Acme Widgets, Inc.", audience="investors"
+            ),
+        ],
+        headline="Revenue Revenue Revenue",
+        dateline_city="CAMBRIDGE, MA",
+        date=datetime.date(2000, 1, 1),
+        body_html="<p>Acme Widgets, Inc. today announced that revenue rose again.</p>",
+    )
+    assert key_fields(reparse_text(doc)) == key_fields(doc)

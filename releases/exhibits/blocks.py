@@ -433,6 +433,10 @@ def _same_centre(a: str, b: str) -> bool:
     ia, ib = len(a) - len(a.lstrip()), len(b) - len(b.lstrip())
     if ia < 4 or ib < 4:
         return False
+    # Same indent, different lengths: left-aligned and indented (a contact stacked under a
+    # heading), not centred, where the shorter line would start further right.
+    if ia == ib and abs(len(a.strip()) - len(b.strip())) >= 2:
+        return False
     return abs((ia + len(a.rstrip())) / 2 - (ib + len(b.rstrip())) / 2) <= 2
 
 
