@@ -14,6 +14,7 @@ help:
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
 	@echo "make serve  - the production stack: gunicorn + WhiteNoise, DEBUG off (HTTPS=False locally)"
 	@echo "make bench  - benchmark on PostgreSQL (SIZES=1000,10000,100000; PEER=1 adds Wagtail)"
+	@echo "make bench-ceiling - gunicorn alone on this machine: the ceiling of a cached page"
 
 # The venv is rebuilt whenever the pins change.
 $(BIN)/.installed: requirements.lock
