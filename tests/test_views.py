@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from releases import actions
 from releases.models import Release
@@ -227,3 +227,20 @@ def test_news_pages_never_count_the_archive(client, make_release, publish):
         assert client.get("/news/?page=1").status_code == 200
         assert client.get("/news/2024/").status_code == 200
     assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_links_follow_the_script_prefix_of_each_request(client, make_release, publish, category):
+    """Release, category and year links are remembered per script prefix: a site mounted
+    under /ir/ never prints the links of one mounted at /, or the other way round."""
+    release = publish(make_release(categories=[category], published_at=at(2024, 1, 2, 8)))
+    at_root = client.get("/news/").content.decode()
+    # Django's WSGI handler sets the prefix from SCRIPT_NAME; the test client does not.
+    set_script_prefix("/ir/")
+    try:
+        mounted = client.get("/news/", SCRIPT_NAME="/ir").content.decode()
+    finally:
+        set_script_prefix("/")
+    assert f'href="{release.get_absolute_url()}"' in at_root
+    for path in (release.get_absolute_url(), category.get_absolute_url(), "/news/2024/"):
+        assert f'href="/ir{path}"' in mounted, path
+        assert f'href="{path}"' not in mounted, path
