@@ -16,6 +16,9 @@ class ContentSecurityPolicyMiddleware:
 
     Public templates carry no inline script or style, so their policy has no 'unsafe-inline';
     the admin (staff only, signed in) runs Django's and the rich-text editor's inline code.
+    A view that allows same-origin framing (`xframe_options_sameorigin`, as the email sign-up
+    frame does) gets `frame-ancestors 'self'`: browsers obey the CSP over X-Frame-Options, so
+    the policy's `'none'` would block the frame the view meant to allow.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -26,10 +29,18 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             admin = request.path.startswith(self.admin_prefix)
-            response["Content-Security-Policy"] = (
-                settings.IRSITE_CSP_ADMIN if admin else settings.IRSITE_CSP
-            )
+            policy = settings.IRSITE_CSP_ADMIN if admin else settings.IRSITE_CSP
+            if response.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
+                policy = with_directive(policy, "frame-ancestors 'self'")
+            response["Content-Security-Policy"] = policy
         return response
+
+
+def with_directive(policy: str, directive: str) -> str:
+    """``policy`` with ``directive`` in place of the directive of the same name."""
+    name = directive.split()[0]
+    kept = [d.strip() for d in policy.split(";") if d.strip() and d.split()[0] != name]
+    return "; ".join([*kept, directive])
 
 
 def client_ip(request: HttpRequest) -> str:

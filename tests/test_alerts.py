@@ -120,6 +120,9 @@ def test_public_pages_show_the_signup_frame_and_stay_cookie_free_and_cacheable(
     frame = client.get(reverse("alerts:embed"), {"from": "/news/"})
     html = frame.content.decode()
     assert frame["X-Frame-Options"] == "SAMEORIGIN"
+    # Browsers obey the CSP over X-Frame-Options: 'none' here would blank the frame.
+    assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in client.get("/news/")["Content-Security-Policy"]
     assert frame["Cache-Control"] == "private, no-store"
     assert 'name="csrfmiddlewaretoken"' in html and 'name="email"' in html
     assert 'name="website"' in html and 'class="hp"' in html  # the honeypot

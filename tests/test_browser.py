@@ -153,6 +153,16 @@ def test_public_pages_have_no_axe_violations_at_phone_and_desktop_width(live_ser
     assert violations == {}, json.dumps(violations, indent=2)
 
 
+def test_reader_sees_the_email_signup_form_inside_a_public_page(live_server, context, site):
+    """The form lives in a same-origin frame; a CSP of `frame-ancestors 'none'` on it once left
+    an empty box on every public page, which no client-level test could see."""
+    page = context.new_page()
+    page.goto(live_server.url + site.get_absolute_url())
+    page.locator("iframe.alerts-frame").scroll_into_view_if_needed()
+    email = page.frame_locator("iframe.alerts-frame").locator('input[name="email"]')
+    expect(email).to_be_visible()
+
+
 def test_keyboard_user_skips_to_content_with_a_visible_focus(live_server, context, site):
     page = context.new_page()
     page.set_viewport_size({"width": 390, "height": 800})
