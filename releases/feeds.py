@@ -3,6 +3,7 @@ from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.http import http_date, parse_http_date_safe
 
 from irsite.contacts.models import CompanyProfile
@@ -55,7 +56,8 @@ class ReleasesRssFeed(Feed):
         return release.headline
 
     def item_description(self, release: Release) -> str:
-        return release.excerpt()
+        # RSS and Atom (type="html") descriptions are HTML to a reader; the excerpt is text.
+        return escape(release.excerpt())
 
     def item_pubdate(self, release: Release):
         return release.published_at

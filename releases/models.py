@@ -6,7 +6,6 @@ from django.db import connection, connections, models
 from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django_prose_editor.fields import ProseEditorField
@@ -381,7 +380,9 @@ class Release(models.Model):
         return first_paragraph_with_dateline(sanitize_html(self.body), self.dateline)
 
     def excerpt(self, words: int = 40) -> str:
-        return self.summary or Truncator(strip_tags(self.body)).words(words, truncate=" …")
+        """Plain text (escaped again by whoever prints it): the summary, or the body's first words,
+        entities decoded and paragraphs apart."""
+        return self.summary or Truncator(plain_text(self.body)).words(words, truncate=" …")
 
     def correction_notes(self) -> list["Correction"]:
         """The recorded corrections, oldest first. `actions.save_release` stamps `corrected_at`

@@ -1,5 +1,7 @@
 """Both feeds read back with feedparser, as a subscriber's feed reader reads them."""
 
+import html
+
 import feedparser
 import pytest
 import time_machine
@@ -39,6 +41,28 @@ def test_feed_lists_the_twenty_latest_public_releases_newest_first(
 def test_feed_entries_carry_categories(client, make_release, publish, category, url):
     publish(make_release(categories=[category]))
     assert [t.term for t in read(client, url).entries[0].tags] == ["Corporate"]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_entry_summary_is_the_body_as_text_when_there_is_no_summary(
+    client, make_release, publish, url
+):
+    body = "<p>AT&amp;T and <b>Johnson</b> &amp; Johnson sign.</p><p>Second one.</p>"
+    publish(make_release(summary="", body=body))
+    entry = read(client, url).entries[0]
+    # Both feeds carry the description as HTML, which readers render.
+    assert entry.summary_detail.type == "text/html"
+    assert html.unescape(entry.summary) == "AT&T and Johnson & Johnson sign. Second one."
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_a_summary_with_markup_characters_reaches_readers_as_text(
+    client, make_release, publish, url
+):
+    publish(make_release(summary="Revenue & profit up; <b>record</b> quarter."))
+    entry = read(client, url).entries[0]
+    # The reader shows the brackets; it does not make "record" bold.
+    assert entry.summary == "Revenue &amp; profit up; &lt;b&gt;record&lt;/b&gt; quarter."
 
 
 @pytest.mark.parametrize("url", FEEDS)

@@ -69,6 +69,24 @@ def test_release_page_has_canonical_link_and_social_metadata(client, live):
     assert datetime.fromisoformat(published) == live.published_at
 
 
+def test_description_without_a_summary_reads_the_body_as_text(client, make_release, publish):
+    """The body's first words, entities decoded once and paragraphs kept apart: what a link
+    preview shows is "AT&T", never "AT&amp;T", and never "sign.Second"."""
+    with time_machine.travel(NOW - timedelta(days=2), tick=False):
+        release = publish(
+            make_release(
+                summary="",
+                body="<p>AT&amp;T and <b>Johnson</b> &amp; Johnson sign.</p><p>Second one.</p>",
+                published_at=NOW - timedelta(days=1),
+            )
+        )
+    html = get(client, release.get_absolute_url()).content.decode()
+    description = "AT&amp;T and Johnson &amp; Johnson sign. Second one."
+    assert meta(html, "name", "description") == description
+    assert meta(html, "property", "og:description") == description
+    assert ld_json(html)["description"] == "AT&T and Johnson & Johnson sign. Second one."
+
+
 def test_release_page_has_news_article_json_ld_that_parses(client, live):
     html = get(client, live.get_absolute_url()).content.decode()
     data = ld_json(html)
