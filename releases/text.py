@@ -23,7 +23,6 @@ _BLOCK_TAG = re.compile(
     r"</?(?:p|br|h[1-6]|li|ul|ol|table|caption|thead|tbody|tfoot|tr|th|td)\b[^>]*>", re.I
 )
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 # Control characters have no place in text to search (and PostgreSQL refuses NUL).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -31,4 +30,5 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def plain_text(html: str) -> str:
     """Sanitized editor HTML as the words a reader sees, one space between blocks and cells."""
     text = html_module.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", html or "")))
-    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    # split() and join() collapse the same whitespace as re's \s+, several times faster.
+    return " ".join(_CONTROL.sub("", text).split())
