@@ -268,6 +268,19 @@ def test_editor_uploads_an_exhibit_sees_the_fields_and_confirms(client, editor):
     assert release.audit_entries.filter(username=editor.username).exists()
 
 
+def test_upload_preview_shows_the_body_as_text(client, editor):
+    exhibit = (
+        b'<HTML><BODY><P ALIGN="center"><B>Cyberdyne Signs with AT&amp;T</B></P>'
+        b"<P>SUNNYVALE, Calif., April 2, 2021 &ndash; Cyberdyne and AT&amp;T today signed.</P>"
+        b"<P>Second paragraph.</P></BODY></HTML>"
+    )
+    client.force_login(editor)
+    upload = SimpleUploadedFile("deal.htm", exhibit, content_type="text/html")
+    page = client.post(reverse("admin:releases_release_import"), {"file": upload}).content.decode()
+    # "AT&amp;T" is "AT&T" on screen; "AT&amp;amp;T" would show the entity.
+    assert "Cyberdyne and AT&amp;T today signed. Second paragraph." in page
+
+
 def test_upload_of_a_bad_file_redisplays_with_the_reason(client, editor):
     client.force_login(editor)
     upload = SimpleUploadedFile("image.txt", b"\x89PNG\x00\x00" * 20, content_type="text/plain")
