@@ -244,3 +244,43 @@ def test_links_follow_the_script_prefix_of_each_request(client, make_release, pu
     for path in (release.get_absolute_url(), category.get_absolute_url(), "/news/2024/"):
         assert f'href="/ir{path}"' in mounted, path
         assert f'href="{path}"' not in mounted, path
+
+
+def _queries_per_page(client, urls: list[str]) -> dict[str, int]:
+    counts = {}
+    for url in urls:
+        client.get(url)  # a process's first request may load what later ones reuse
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counts[url] = len(queries)
+    return counts
+
+
+def test_public_pages_cost_the_same_queries_with_ten_times_the_releases(
+    client, settings, make_release, publish, category
+):
+    """No public page reads row by row: ten times the releases (each with categories, contacts
+    and standard texts; two pages of /news/) cost each page the same number of queries."""
+    settings.IRSITE_PAGE_CACHE = False
+
+    def add(days: range) -> list[Release]:
+        return [
+            publish(make_release(categories=[category], published_at=at(2024, 1, 1 + d, 8)))
+            for d in days
+        ]
+
+    middle = add(range(3))[1]
+    urls = [
+        "/",
+        "/news/",
+        "/news/2024/",
+        category.get_absolute_url(),
+        middle.get_absolute_url(),
+        "/news/search/?q=result",
+        "/news/feed/rss/",
+        "/news/feed/atom/",
+        "/sitemap.xml",
+    ]
+    few = _queries_per_page(client, urls)
+    add(range(3, 30))
+    assert _queries_per_page(client, urls) == few
