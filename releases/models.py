@@ -37,6 +37,10 @@ class Category(models.Model):
         return reverse_cached("releases:category", self.slug)
 
 
+# What a row of a release list prints; `for_listing()` loads nothing else.
+LISTING_FIELDS = ("headline", "subheadline", "slug", "published_at")
+
+
 class ReleaseQuerySet(models.QuerySet):
     """Table logic for releases. `public()` is THE publication rule, used by every public view."""
 
@@ -170,8 +174,17 @@ class ReleaseQuerySet(models.QuerySet):
         )
 
     def for_listing(self) -> "ReleaseQuerySet":
-        """What a list or feed row needs, without the bodies of twenty releases."""
-        return self.defer("body").prefetch_related("categories")
+        """Only what a list row prints (headline, subheadlines, date, link, categories): a whole
+        row of twenty columns takes twice as long to load."""
+        return self.only(*LISTING_FIELDS).prefetch_related("categories")
+
+    def for_search(self) -> "ReleaseQuerySet":
+        """A search result: a list row, the summary and the document text its excerpt quotes."""
+        return (
+            self.select_related("search_document")
+            .only(*LISTING_FIELDS, "summary", "search_document__body_text")
+            .prefetch_related("categories")
+        )
 
     def for_feed(self) -> "ReleaseQuerySet":
         """A feed item: the listing's fields plus the body its excerpt may be cut from."""

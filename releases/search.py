@@ -74,10 +74,10 @@ def stem(term: str) -> str:
 
 
 def search(releases: ReleaseQuerySet, query: Query) -> ReleaseQuerySet:
-    """``releases`` (already public, already filtered) that match ``query``, best first."""
+    """``releases`` (already public, already filtered, `for_search()`) that match ``query``, best
+    first."""
     if not query:
         return releases.none()
-    releases = releases.select_related("search_document")
     if connection.vendor == "postgresql":
         ts_query = SearchQuery(" ".join(query.terms), search_type="plain", config=SEARCH_CONFIG)
         return (

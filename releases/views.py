@@ -144,7 +144,7 @@ class SearchView(PublicCacheMixin, ListView):
         self.year = int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None
         slug = params.get("category", "")
         self.category = Category.objects.filter(slug=slug).first() if slug.isascii() else None
-        releases = Release.objects.public().for_listing()
+        releases = Release.objects.public().for_search()
         if self.year:
             releases = releases.filter(published_at__year=self.year)
         if self.category:
