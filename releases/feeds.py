@@ -72,7 +72,7 @@ class ReleasesRssFeed(Feed):
     item_guid_is_permalink = False
 
     def item_categories(self, release: Release) -> list[str]:
-        return [c.name for c in release.categories.all()]
+        return [c.name for c in release.category_list]
 
 
 class ReleasesAtomFeed(ReleasesRssFeed):

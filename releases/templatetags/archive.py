@@ -24,7 +24,7 @@ def release_item(release, level: int = 3) -> str:
     """
     local = timezone.localtime(release.published_at)
     subheadline = next(iter(release.subheadlines), "")
-    categories = list(release.categories.all())
+    categories = release.category_list
     return format_html(
         '<li class="release-item">\n  <time datetime="{}">{}</time>\n'
         '  <h{}><a href="{}">{}</a></h{}>\n{}{}</li>\n',
