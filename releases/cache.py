@@ -179,7 +179,7 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
         return response
 
     content = response.content
-    # One bytes object: the server sends it in one write, not in the feed writer's chunks.
+    # One bytes object: the server sends it in one write, whatever pieces the view wrote.
     response.content = content
     etag = f'"{hashlib.sha256(content).hexdigest()[:40]}"'
     response.headers["ETag"] = etag

@@ -14,11 +14,11 @@ from .models import Category, Release
 
 
 class WrittenAtOnce:
-    """A feed generator that writes the whole document in one piece.
+    """A feed generator that writes the whole document into the response in one piece.
 
-    Django's writes hundreds of small pieces straight into the response, each through a text
-    wrapper and `HttpResponse.write`, and the WSGI server sends each in its own packet (~5x
-    slower than a page); written to a string first, the response gets one.
+    Django's writes ~660 small pieces straight into the response, each through a text wrapper
+    and `HttpResponse.write`: 6 % of a feed's instructions. (That the server then sends one
+    piece, not hundreds, `releases.cache.serve_public` ensures for every public response.)
     """
 
     def write(self, outfile, encoding: str) -> None:

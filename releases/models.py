@@ -193,7 +193,8 @@ class ReleaseQuerySet(models.QuerySet):
         )
 
     def for_feed(self) -> "ReleaseQuerySet":
-        """A feed item: the listing's fields plus the body its excerpt may be cut from."""
+        """A feed item: the whole row (its GUID, correction time and the body its excerpt may
+        be cut from are not in a list row)."""
         return self.prefetch_related(_categories())
 
     def for_page(self) -> "ReleaseQuerySet":
