@@ -4,6 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links that leave a request (confirmation and alert e-mails) use SITE_URL; by default it follows
+# HOST and PORT, so `PORT=8801 make run` mails links to :8801.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 
 .PHONY: run test lint format lock migrate demo clean help serve bench bench-ceiling two-servers faults
 

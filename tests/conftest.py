@@ -4,6 +4,7 @@ Releases are made through `releases.actions`, as the admin makes them, so the te
 the same paths as the users; time is frozen with time-machine wherever a boundary matters.
 """
 
+import os
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -23,9 +24,44 @@ NY = ZoneInfo("America/New_York")
 SYSTEM = actions.SystemActor("tests")
 
 
-def shared_dir() -> Path:
-    """`../shared` beside the repository (CI lays it there), for the real filings."""
-    return Path(__file__).resolve().parents[1].parent / "shared"
+# Tests that read real filings (the seed, the corpus, the exhibit cases) take them from outside
+# the repository: IRSITE_TEST_CORPUS names the folder (it holds seed/, corpus/ and
+# exhibit-cases/), defaulting to ../shared beside the clone when that exists. Without it those
+# tests, marked `corpus`, are deselected with one printed line; .ci/run always sets it.
+CORPUS_ENV = "IRSITE_TEST_CORPUS"
+_DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def corpus_dir() -> Path:
+    """The folder of real filings: $IRSITE_TEST_CORPUS, else ../shared (it may not exist;
+    tests marked `corpus` run only when it does)."""
+    return Path(os.environ.get(CORPUS_ENV) or _DEFAULT_CORPUS)
+
+
+needs_corpus = pytest.mark.corpus
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    configured = os.environ.get(CORPUS_ENV)
+    if configured and not (Path(configured) / "seed").is_dir():
+        raise pytest.UsageError(f"{CORPUS_ENV}={configured}: no seed/ folder there")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if corpus_dir().is_dir():
+        return
+    needing = [item for item in items if item.get_closest_marker("corpus")]
+    if not needing:
+        return
+    items[:] = [item for item in items if not item.get_closest_marker("corpus")]
+    config.hook.pytest_deselected(items=needing)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    line = (
+        f"corpus: {len(needing)} tests deselected: they read real filings and neither "
+        f"${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there (see README, Tests)"
+    )
+    if reporter:
+        reporter.write_line(line, yellow=True)
 
 
 @pytest.fixture(autouse=True)

@@ -78,3 +78,21 @@ def test_site_runs_with_no_environment_at_all_on_sqlite():
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True"]
+
+
+def _make_env(*args: str) -> str:
+    """SITE_URL as `make` exports it to the commands of a target, for the given variables."""
+    env = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "PORT", "HOST"}}
+    result = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval", "print-env: ; @echo $$SITE_URL",
+         "print-env", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return result.stdout.strip()
+
+
+def test_make_run_links_emails_to_the_port_it_serves_on():
+    # Confirmation and alert links must reach the server `PORT=8801 make run` started.
+    assert _make_env("PORT=8801") == "http://127.0.0.1:8801"
+    assert _make_env("HOST=0.0.0.0", "PORT=9000") == "http://0.0.0.0:9000"
+    assert _make_env("PORT=8801", "SITE_URL=https://ir.example.com") == "https://ir.example.com"

