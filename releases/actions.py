@@ -17,8 +17,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from irsite.times import local_time
+
 from .cache import public_pages_changed
 from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
+from .times import publication_time_problem
 
 Status = Release.Status
 State = Release.State
@@ -42,6 +45,28 @@ class EditConflict(TransitionRefused):
             f"This release was changed by {current.content_changed_by or 'someone else'} at "
             f"{timezone.localtime(current.content_changed_at):%H:%M:%S} while you were editing. "
             "Your changes are still on screen, but were not saved."
+        )
+
+
+class ContentChanged(TransitionRefused):
+    """The release changed after the person loaded what they meant to approve or publish."""
+
+    def __init__(self, release: Release, seen: int, verb: str) -> None:
+        self.release, self.seen = release, seen
+        before = release.revisions.filter(number=seen).values_list("data", flat=True).first()
+        after = release.snapshot()
+        changed = [
+            str(Release._meta.get_field(name).verbose_name) if name in Release.CONTENT_FIELDS
+            else name
+            for name in sorted(set(before or {}) | set(after))
+            if (before or {}).get(name) != after.get(name)
+        ]  # fmt: skip
+        who = release.content_changed_by or "someone"
+        super().__init__(
+            f"Not done: the release changed since you opened it (version {seen}, now "
+            f"{release.version}, saved by {who} at {local_time(release.content_changed_at)}). "
+            f"Changed: {', '.join(changed) or 'related rows'}. Review it again before you "
+            f"{verb}."
         )
 
 
@@ -114,6 +139,8 @@ def check_save(
     note, by someone allowed to correct, its publication time unchanged); approved and
     scheduled releases are frozen until returned to draft.
     """
+    if problem := publication_time_problem(release.published_at):
+        raise TransitionRefused(problem, field="published_at")
     if release.pk is None:
         _require(user, "add_release", "create releases")
         return None
@@ -231,6 +258,8 @@ class Transition:
     verb: str  # completes "Cannot … : the release is scheduled."
     asks: str = ""
     warning: str = ""
+    # Bound to the content reviewed: refused if the release changed since the person saw it.
+    binds_content: bool = False
 
     def allows(self, release: Release, user) -> bool:
         """Whether the admin offers this step to ``user`` now."""
@@ -246,10 +275,19 @@ class Transition:
     def execute(self, release: Release, user, **params: Any) -> None:
         raise NotImplementedError
 
-    def run(self, release: Release, user, **params: Any) -> None:
+    def resolve(self, release: Release, params: dict[str, Any]) -> dict[str, Any]:
+        """The step's parameters as check and execute read them (once, on the locked row)."""
+        return params
+
+    def run(self, release: Release, user, *, version: int | None = None, **params: Any) -> None:
+        """``version``: the version the person saw (default: the one in ``release`` as given)."""
+        seen = release.version if version is None else version
         with transaction.atomic():
             _require(user, self.perm, self.doing)
             _lock(release)
+            if self.binds_content and release.version != seen:
+                raise ContentChanged(release, seen, self.verb)
+            params = self.resolve(release, params)
             self.check(release, user, **params)
             self.execute(release, user, **params)
 
@@ -283,8 +321,23 @@ class Approve(Transition):
             )
 
     def execute(self, release: Release, user, **params: Any) -> None:
-        _set_status(release, Status.APPROVED, approved_by=_person(user), approved_at=timezone.now())
-        audit(user, AuditEntry.Action.APPROVED, release)
+        _set_status(
+            release,
+            Status.APPROVED,
+            approved_by=_person(user),
+            approved_at=timezone.now(),
+            approved_version=release.version,
+        )
+        audit(user, AuditEntry.Action.APPROVED, release, f"version {release.version}")
+
+
+class Recall(Transition):
+    """The submitter takes a release back from review to change it: a release in review is
+    frozen, so what the approver reviews is what they approve."""
+
+    def execute(self, release: Release, user, **params: Any) -> None:
+        _set_status(release, Status.DRAFT)
+        audit(user, AuditEntry.Action.RETURNED, release, "taken back to edit")
 
 
 class ReturnToDraft(Transition):
@@ -298,27 +351,45 @@ class ReturnToDraft(Transition):
 
 
 class Publish(Transition):
-    """Nothing runs at the go-live time: `ReleaseQuerySet.public()` starts showing the
-    release from that second on."""
+    """Publish an approved release at a go-live time to the second: live at once, or scheduled.
+
+    Nothing runs at the go-live time: `ReleaseQuerySet.public()` starts showing the release
+    from that second on. A time already past is refused: the record would state a moment
+    before the release was public (backdating). ``now=True`` publishes at the moment of the
+    action instead, recorded to the second. Only the importer records past times
+    (`record_past_publication`).
+    """
+
+    def resolve(self, release: Release, params: dict[str, Any]) -> dict[str, Any]:
+        at = timezone.now() if params.get("now") else params.get("at") or release.published_at
+        return {**params, "at": at.replace(microsecond=0) if at else None}
 
     def check(self, release: Release, user, **params: Any) -> None:
         if release.state in {State.DRAFT, State.IN_REVIEW}:
             raise TransitionRefused("Cannot publish: the release has not been approved.")
         super().check(release, user)
-        at = params.get("at")
-        if at is not None and timezone.is_naive(at):
-            raise TransitionRefused("The go-live time needs a time zone.")
+        at = params["at"]
+        if at is None:
+            raise TransitionRefused("Choose a go-live time, or publish now.", field="go_live")
+        if problem := publication_time_problem(at):
+            raise TransitionRefused(problem, field="go_live")
+        if not params.get("now") and at < timezone.now().replace(microsecond=0):
+            raise TransitionRefused(
+                f"The go-live time {local_time(at)} has passed: the release would state a time "
+                "before it was public. Choose a later time, or publish now (the publication "
+                "time is then the second you confirm).",
+                field="go_live",
+            )
 
     def execute(self, release: Release, user, **params: Any) -> None:
-        at = (params.get("at") or release.published_at or timezone.now()).replace(microsecond=0)
+        at = params["at"]
         _set_status(release, Status.PUBLISHED, published_at=at)
         # Scheduling changes the next go-live, which caps every cached page: a new generation.
         _public_pages_changed()
-        when = f"{timezone.localtime(at):%Y-%m-%d %H:%M:%S %Z}"
         if at > timezone.now():
-            audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {when}")
+            audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {local_time(at)}")
         else:
-            audit(user, AuditEntry.Action.PUBLISHED, release, f"public from {when}")
+            audit(user, AuditEntry.Action.PUBLISHED, release, f"public from {local_time(at)}")
 
 
 class Unschedule(Transition):
@@ -348,12 +419,14 @@ TRANSITIONS: dict[str, Transition] = {
         Submit("submit", "Submit for approval", frozenset({State.DRAFT}), "submit_release",
                "submit releases for approval", "submit"),
         Approve("approve", "Approve", frozenset({State.IN_REVIEW}), "approve_release",
-                "approve releases", "approve"),
+                "approve releases", "approve", binds_content=True),
+        Recall("recall", "Back to draft to edit", frozenset({State.IN_REVIEW}), "submit_release",
+               "take releases back from review", "take back from review"),
         ReturnToDraft("return", "Return to draft", frozenset({State.IN_REVIEW, State.APPROVED}),
                       "approve_release", "return releases to draft", "return to draft",
                       asks="reason"),
         Publish("publish", "Publish or schedule", frozenset({State.APPROVED}), "publish_release",
-                "publish releases", "publish", asks="go_live",
+                "publish releases", "publish", asks="go_live", binds_content=True,
                 warning="From the go-live time on, the release is on every public page and "
                 "feed."),
         Unschedule("unschedule", "Unschedule", frozenset({State.SCHEDULED}), "publish_release",
@@ -370,8 +443,13 @@ def submit(release: Release, user) -> None:
     TRANSITIONS["submit"].run(release, user)
 
 
-def approve(release: Release, user) -> None:
-    TRANSITIONS["approve"].run(release, user)
+def approve(release: Release, user, *, version: int | None = None) -> None:
+    """Approve the release in review at ``version`` (default: as ``release`` holds it)."""
+    TRANSITIONS["approve"].run(release, user, version=version)
+
+
+def recall(release: Release, user) -> None:
+    TRANSITIONS["recall"].run(release, user)
 
 
 def return_to_draft(release: Release, user, reason: str) -> None:
@@ -379,10 +457,17 @@ def return_to_draft(release: Release, user, reason: str) -> None:
     TRANSITIONS["return"].run(release, user, reason=reason)
 
 
-def publish(release: Release, user, at: datetime | None = None) -> None:
-    """Publish an approved release at ``at`` (default: its publication time, else now): live
-    at once, or scheduled."""
-    TRANSITIONS["publish"].run(release, user, at=at)
+def publish(
+    release: Release,
+    user,
+    at: datetime | None = None,
+    *,
+    now: bool = False,
+    version: int | None = None,
+) -> None:
+    """Publish an approved release at ``at`` (default: its publication time), which must not
+    have passed, or at the moment of the action with ``now=True``."""
+    TRANSITIONS["publish"].run(release, user, at=at, now=now, version=version)
 
 
 def unschedule(release: Release, user) -> None:
@@ -415,7 +500,8 @@ def record_past_publication(release: Release, actor, source: str) -> None:
         actor,
         AuditEntry.Action.PUBLISHED,
         release,
-        f"public from {timezone.localtime(release.published_at):%Y-%m-%d %H:%M:%S %Z}",
+        f"public from {local_time(release.published_at)}: a past time, recorded as history "
+        f"({source})",
     )
 
 
@@ -427,8 +513,8 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
     _lock(release)
     if not release.is_editable:
         raise TransitionRefused(
-            f"Cannot restore: the release is {release.state}. Only drafts and releases in "
-            "review take an old revision."
+            f"Cannot restore: the release is {release.state_label.lower()}. Only drafts take "
+            "an old revision."
         )
     data = revision.data
     for name in Release.CONTENT_FIELDS:

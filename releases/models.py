@@ -321,6 +321,8 @@ class Release(models.Model):
         editable=False,
     )
     approved_at = models.DateTimeField(null=True, editable=False)
+    # The version last approved (kept when returned to draft): the next review diffs against it.
+    approved_version = models.PositiveIntegerField(null=True, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -396,8 +398,9 @@ class Release(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        """Drafts and releases in review take edits; a live release takes corrections."""
-        return self.status in {self.Status.DRAFT, self.Status.IN_REVIEW}
+        """Drafts take edits; a live release takes corrections. A release in review is frozen
+        (what the approver reviews is what they approve) until taken back to draft."""
+        return self.status == self.Status.DRAFT
 
     @property
     def category_list(self) -> list[Category]:

@@ -31,6 +31,14 @@ def transition_url(release: Release, name: str) -> str:
     return reverse("admin:releases_release_transition", args=[release.pk, name])
 
 
+def confirm(client, release: Release, name: str, data: dict | None = None, **kwargs):
+    """Confirm a transition as its page does: with the version of the release on screen."""
+    version = Release.objects.get(pk=release.pk).version
+    return client.post(
+        transition_url(release, name), {"version": version, **(data or {})}, **kwargs
+    )
+
+
 def form_data(contacts, versions, **overrides) -> dict:
     """What the admin's release form posts, inlines included."""
     data = {
@@ -103,13 +111,15 @@ def test_editor_writes_and_submits_then_approver_publishes_and_readers_see_it(
     assert [c.name for c in release.ordered_contacts()] == ["Carol Hausner", "Pete Holmberg"]
     assert release.published_at == at(2026, 11, 26, 16, 5, 0)
 
-    response = client.post(transition_url(release, "submit"), follow=True)
+    response = confirm(client, release, "submit", follow=True)
     assert "Submit for approval: done." in messages_of(response)
 
     client.force_login(approver)
-    client.post(transition_url(release, "approve"))
-    response = client.post(
-        transition_url(release, "publish"),
+    confirm(client, release, "approve")
+    response = confirm(
+        client,
+        release,
+        "publish",
         {"go_live_0": "2026-11-26", "go_live_1": "16:05:00"},
         follow=True,
     )
@@ -156,7 +166,7 @@ def test_editor_cannot_approve_and_is_told_why(client, make_release, editor):
     release = make_release(by=editor)
     actions.submit(release, editor)
     client.force_login(editor)
-    response = client.post(transition_url(release, "approve"), follow=True)
+    response = confirm(client, release, "approve", follow=True)
     assert "Approve refused: You do not have permission to approve releases." in messages_of(
         response
     )
@@ -167,7 +177,7 @@ def test_approver_cannot_approve_own_change_in_the_admin(client, make_release, a
     release = make_release(by=approver)
     actions.submit(release, approver)
     client.force_login(approver)
-    response = client.post(transition_url(release, "approve"), follow=True)
+    response = confirm(client, release, "approve", follow=True)
     assert any("Four-eyes rule" in m for m in messages_of(response))
     assert Release.objects.get(pk=release.pk).status == Release.Status.IN_REVIEW
 

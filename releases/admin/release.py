@@ -19,6 +19,7 @@ from .. import actions
 from ..models import Release, ReleaseContact, ReleaseDisclaimer
 from .display import go_live_in_words, local_time
 from .forms import ReleaseForm
+from .timefields import ZonedDateTimeField, ZonedDateTimeWidget
 from .tools import ToolViews
 from .workflow import WorkflowViews
 
@@ -92,7 +93,10 @@ class YearFilter(admin.SimpleListFilter):
 @admin.register(Release)
 class ReleaseAdmin(WorkflowViews, ToolViews, admin.ModelAdmin):
     form = ReleaseForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.DateTimeField: {"form_class": ZonedDateTimeField, "widget": ZonedDateTimeWidget},
+    }
     list_display = ["headline", "state_badge", "publication_time", "category_list", "changed_by"]
     list_filter = [StateFilter, YearFilter, "categories"]
     search_fields = ["headline", "subheadline", "body"]
