@@ -20,7 +20,16 @@ from django.utils import timezone
 from irsite.times import local_time
 
 from .cache import public_pages_changed
-from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
+from .desk import notify_approvers
+from .models import (
+    AuditEntry,
+    Correction,
+    PendingCorrection,
+    PreviewLink,
+    Release,
+    Revision,
+    SlugRedirect,
+)
 from .times import publication_time_problem
 
 Status = Release.Status
@@ -151,7 +160,9 @@ def check_save(
         if stored.is_editable:
             raise TransitionRefused("You do not have permission to edit releases.")
         if stored.state == State.LIVE:
-            raise TransitionRefused("You do not have permission to correct a published release.")
+            raise TransitionRefused(
+                "You do not have permission to prepare a correction of a published release."
+            )
         raise TransitionRefused(
             f"Cannot edit: the release is {stored.state_label.lower()}. Return it to draft first."
         )
@@ -180,48 +191,158 @@ def save_release(
     expected_version: int | None = None,
     correction_note: str = "",
     note: str = "",
-) -> Revision:
+) -> Revision | PendingCorrection:
     """Save an edit of a release and its related rows, and record it as a revision.
 
-    `check_save` decides whether the edit is allowed (and raises otherwise, writing nothing);
-    an edit of a live release is recorded as a correction. ``write_related`` writes the
-    release's contacts, texts and categories inside the same transaction.
+    `check_save` decides whether the edit is allowed (and raises otherwise, writing nothing).
+    ``write_related`` writes the release's contacts, texts and categories inside the same
+    transaction. An edit of a live release changes nothing public: it is kept as a
+    `PendingCorrection` (returned) until a second person approves it (`approve_correction`).
     """
     stored = check_save(
         release, user, expected_version=expected_version, correction_note=correction_note
     )
+    if stored is not None and stored.state == State.LIVE:
+        return _prepare_correction(release, user, stored, write_related, correction_note)
     created = stored is None
-    correction = not created and stored.state == State.LIVE
     if created:
         release.created_by = _person(user)
     else:
-        if correction and stored.slug != release.slug:
-            SlugRedirect.objects.update_or_create(
-                old_slug=stored.slug, defaults={"release": release}
-            )
         release.version = stored.version + 1
-
-    now = timezone.now()
-    release.content_changed_at = now
+    release.content_changed_at = timezone.now()
     release.content_changed_by = _person(user)
-    if correction:
-        release.corrected_at = now
     release.save()
     release.update_search_document()
     SlugRedirect.objects.filter(old_slug=release.slug).delete()  # a slug in use redirects nowhere
     if write_related:
         write_related()
-    revision = _record_revision(release, user, note=correction_note or note)
-    if correction:
-        Correction.objects.create(
-            release=release, revision=revision, corrected_at=now, corrected_by=_person(user),
-            note=correction_note.strip(),
-        )  # fmt: skip
-        audit(user, AuditEntry.Action.CORRECTED, release, correction_note.strip())
-        _public_pages_changed()
-    else:
-        audit(user, AuditEntry.Action.CREATED if created else AuditEntry.Action.EDITED, release)
+    revision = _record_revision(release, user, note=note)
+    audit(user, AuditEntry.Action.CREATED if created else AuditEntry.Action.EDITED, release)
     return revision
+
+
+def _prepare_correction(
+    release: Release,
+    user,
+    stored: Release,
+    write_related: Callable[[], None] | None,
+    note: str,
+) -> PendingCorrection:
+    # The edit is written as the admin's forms and inlines always write it, inside a savepoint
+    # that is rolled back: what it would make of the release is kept, and nothing else stays.
+    savepoint = transaction.savepoint()
+    try:
+        release.save()
+        if write_related:
+            write_related()
+        proposed = release.snapshot()
+    finally:
+        transaction.savepoint_rollback(savepoint)
+    now = timezone.now()
+    stored.pending_corrections.filter(status=PendingCorrection.Status.PENDING).update(
+        status=PendingCorrection.Status.SUPERSEDED, decided_at=now
+    )
+    pending = PendingCorrection.objects.create(
+        release=stored,
+        base_version=stored.version,
+        data=proposed,
+        note=note.strip(),
+        prepared_at=now,
+        prepared_by=_person(user),
+        prepared_by_name=getattr(user, "username", "") or "",
+    )
+    audit(user, AuditEntry.Action.CORRECTION_PREPARED, stored, note.strip())
+    return pending
+
+
+def _apply_snapshot(release: Release, data: dict) -> Callable[[], None]:
+    """Put a snapshot's content fields on ``release``; returns the writer of its related rows."""
+    for name in Release.CONTENT_FIELDS:
+        value = data[name]
+        if name == "published_at":
+            value = value and datetime.fromisoformat(value)
+        setattr(release, name, value)
+
+    def write_related() -> None:
+        release.releasecontact_set.all().delete()
+        release.releasedisclaimer_set.all().delete()
+        for position, pk in enumerate(data["contacts"]):
+            release.releasecontact_set.create(contact_id=pk, position=position)
+        for position, pk in enumerate(data["disclaimers"]):
+            release.releasedisclaimer_set.create(version_id=pk, position=position)
+        release.categories.set(data["categories"])
+
+    return write_related
+
+
+@transaction.atomic
+def approve_correction(correction: PendingCorrection, user, *, version: int | None = None) -> None:
+    """A second person makes a prepared correction public, with its note.
+
+    Refused (nothing changes) unless ``user`` may correct releases, did not prepare it (the
+    four-eyes rule), the correction still waits, the release is live and unchanged since the
+    correction was prepared (and since ``version``, the one the approver saw).
+    """
+    _require(user, "correct_release", "approve corrections")
+    release = correction.release
+    _lock(release)
+    correction.refresh_from_db(from_queryset=PendingCorrection.objects.select_for_update())
+    if correction.status != PendingCorrection.Status.PENDING:
+        raise TransitionRefused(f"This correction is {correction.get_status_display().lower()}.")
+    if release.state != State.LIVE:
+        raise TransitionRefused(
+            f"The release is {release.state_label.lower()}: only a live release takes a correction."
+        )
+    if release.version != correction.base_version or (
+        version is not None and version != release.version
+    ):
+        raise TransitionRefused(
+            "The release changed since this correction was prepared; prepare it again."
+        )
+    if settings.IRSITE_FOUR_EYES and user.pk is not None and user.pk == correction.prepared_by_id:
+        raise TransitionRefused(
+            "Four-eyes rule: you prepared this correction, so someone else must approve it."
+        )
+    old_slug = release.slug
+    write_related = _apply_snapshot(release, correction.data)
+    now = timezone.now()
+    if release.slug != old_slug:
+        SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"release": release})
+    release.version += 1
+    release.content_changed_at = now
+    release.content_changed_by = correction.prepared_by
+    release.corrected_at = now
+    release.save()
+    release.update_search_document()
+    SlugRedirect.objects.filter(old_slug=release.slug).delete()
+    write_related()
+    revision = _record_revision(release, user, note=correction.note)
+    revision.created_by = correction.prepared_by
+    revision.save(update_fields=["created_by"])
+    Correction.objects.create(
+        release=release, revision=revision, corrected_at=now, corrected_by=_person(user),
+        note=correction.note,
+    )  # fmt: skip
+    correction.status = PendingCorrection.Status.APPROVED
+    correction.decided_at, correction.decided_by = now, _person(user)
+    correction.save(update_fields=["status", "decided_at", "decided_by"])
+    audit(user, AuditEntry.Action.CORRECTED, release, correction.note)
+    _public_pages_changed()
+
+
+@transaction.atomic
+def reject_correction(correction: PendingCorrection, user, reason: str) -> None:
+    """An approver turns a prepared correction down; the release stays as it is."""
+    _require(user, "correct_release", "reject corrections")
+    correction.refresh_from_db(from_queryset=PendingCorrection.objects.select_for_update())
+    if correction.status != PendingCorrection.Status.PENDING:
+        raise TransitionRefused(f"This correction is {correction.get_status_display().lower()}.")
+    if not reason.strip():
+        raise TransitionRefused("Say why the correction is rejected.")
+    correction.status = PendingCorrection.Status.REJECTED
+    correction.decided_at, correction.decided_by = timezone.now(), _person(user)
+    correction.save(update_fields=["status", "decided_at", "decided_by"])
+    audit(user, AuditEntry.Action.CORRECTION_REJECTED, correction.release, reason.strip())
 
 
 def _record_revision(release: Release, user, note: str = "") -> Revision:
@@ -308,6 +429,7 @@ class Submit(Transition):
     def execute(self, release: Release, user, **params: Any) -> None:
         _set_status(release, Status.IN_REVIEW)
         audit(user, AuditEntry.Action.SUBMITTED, release)
+        notify_approvers.enqueue(release.pk, _person(user) and user.pk)
 
 
 class Approve(Transition):
@@ -516,23 +638,7 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
             f"Cannot restore: the release is {release.state_label.lower()}. Only drafts take "
             "an old revision."
         )
-    data = revision.data
-    for name in Release.CONTENT_FIELDS:
-        if name == "published_at":
-            value = data[name] and datetime.fromisoformat(data[name])
-        else:
-            value = data[name]
-        setattr(release, name, value)
-
-    def write_related() -> None:
-        release.releasecontact_set.all().delete()
-        release.releasedisclaimer_set.all().delete()
-        for position, pk in enumerate(data["contacts"]):
-            release.releasecontact_set.create(contact_id=pk, position=position)
-        for position, pk in enumerate(data["disclaimers"]):
-            release.releasedisclaimer_set.create(version_id=pk, position=position)
-        release.categories.set(data["categories"])
-
+    write_related = _apply_snapshot(release, revision.data)
     release.status = Status.DRAFT
     release.save(update_fields=["status"])
     new = save_release(
@@ -547,14 +653,26 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
 
 @transaction.atomic
 def create_preview_link(
-    release: Release, user, hours: int | None = None, note: str = ""
+    release: Release,
+    user,
+    hours: int | None = None,
+    note: str = "",
+    correction: PendingCorrection | None = None,
 ) -> PreviewLink:
+    """A share link for a release not yet public, or for a pending ``correction`` of a live
+    one (it shows the release as the correction would make it)."""
     _require(user, "share_release_preview", "share preview links")
-    if release.is_public:
+    if correction is not None:
+        if correction.release_id != release.pk:
+            raise TransitionRefused("That correction belongs to another release.")
+        if correction.status != PendingCorrection.Status.PENDING:
+            raise TransitionRefused("That correction no longer waits for approval.")
+    elif release.is_public:
         raise TransitionRefused("The release is public already; share its URL instead.")
     hours = hours or settings.IRSITE_PREVIEW_LINK_HOURS
     link = PreviewLink.objects.create(
         release=release,
+        correction=correction,
         created_by=_person(user),
         expires_at=timezone.now() + timedelta(hours=hours),
         note=note,

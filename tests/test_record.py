@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -250,3 +251,57 @@ def test_change_form_post_without_the_version_it_started_from_is_refused(
     response = client.post(change_url(release), data)
     assert response.status_code == 200
     assert Release.objects.get(pk=release.pk).headline != "Blind overwrite"
+
+
+# --- approvers hear about work --------------------------------------------------------------
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    # The worker recycles stale connections between tasks; inside a test's transaction that
+    # would drop the transaction (as in test_alerts.py).
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    monkeypatch.setattr(
+        "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
+    )
+    return lambda: call_command("run_worker", "--once")
+
+
+def test_submitting_emails_the_approvers_through_the_worker(
+    client, make_release, editor, approver, second_approver, worker
+):
+    from django.core import mail
+
+    approver.email, second_approver.email = "alex@example.com", "blair@example.com"
+    approver.save(), second_approver.save()
+    editor.email = "erin@example.com"
+    editor.save()
+    release = make_release(by=editor, headline="Acme signs\nthe deal")
+    client.force_login(editor)
+    confirm(client, release, "submit")
+    assert mail.outbox == []  # never from the request
+    worker()
+    (message,) = mail.outbox
+    assert sorted(message.to) == ["alex@example.com", "blair@example.com"]
+    assert message.subject == "Waiting for your approval: Acme signs the deal"
+    url = reverse("admin:releases_release_transition", args=[release.pk, "approve"])
+    assert f"{settings.SITE_URL}{url}" in message.body
+    assert "2003-01-24 08:00:00 EST" in message.body
+
+
+def test_admin_index_lists_what_waits_for_this_approver_and_what_goes_live_next(
+    client, make_release, editor, approver, publish
+):
+    waiting = make_release(by=editor, headline="Waits for review")
+    actions.submit(waiting, editor)
+    own = make_release(by=approver, headline="Approver wrote this one")
+    actions.submit(own, approver)
+    soon = make_release(by=editor, headline="Goes live soon", published_at=NOW + timedelta(hours=3))
+    publish(soon)
+    client.force_login(approver)
+    html = client.get(reverse("admin:index")).content.decode()
+    desk = html[html.index('id="release-desk"') :]
+    assert "Waits for review" in desk and "Approver wrote this one" not in desk
+    assert "Goes live soon" in desk and "2026-11-30 08:47:12 EST" in desk

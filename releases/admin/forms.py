@@ -30,7 +30,10 @@ class ReleaseForm(forms.ModelForm):
     correction_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="This release is public: every change is a correction, shown on its page as "
+        # A revision's note holds 500 characters; the form says so instead of failing.
+        max_length=500,
+        help_text="This release is public: saving prepares a correction. Nothing public changes "
+        "until someone else who may correct releases approves it; then the page shows "
         "“Corrected on <time>: <note>”.",
     )
     # Set per request by ReleaseAdmin.get_form: whose edit this is.

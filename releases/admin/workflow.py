@@ -14,7 +14,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 
 from .. import actions
-from ..models import PreviewLink, Release
+from ..models import PendingCorrection, PreviewLink, Release
 from ..views import render_preview
 from .display import go_live_in_words, local_time
 from .forms import TRANSITION_FORMS
@@ -45,6 +45,9 @@ class WorkflowViews:
             ],
             "go_live_words": go_live_in_words(release),
             "preview_links": release.preview_links.all()[:10],
+            "pending_corrections": release.pending_corrections.filter(
+                status=PendingCorrection.Status.PENDING
+            ),
             "can_share": request.user.has_perm("releases.share_release_preview")
             and not release.is_public,
         }
@@ -118,9 +121,18 @@ class WorkflowViews:
         if request.method != "POST":
             return HttpResponseRedirect(self._change_url(release))
         hours = request.POST.get("hours") or settings.IRSITE_PREVIEW_LINK_HOURS
+        correction = None
+        if cid := request.POST.get("correction", ""):
+            correction = get_object_or_404(
+                release.pending_corrections, pk=int(cid) if cid.isdigit() else 0
+            )
         try:
             link = actions.create_preview_link(
-                release, request.user, hours=int(hours), note=request.POST.get("note", "")[:200]
+                release,
+                request.user,
+                hours=int(hours),
+                note=request.POST.get("note", "")[:200],
+                correction=correction,
             )
         except (actions.TransitionRefused, ValueError) as refused:
             messages.error(request, f"No preview link created: {refused}")
