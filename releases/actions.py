@@ -184,6 +184,8 @@ def save_release(
     SlugRedirect.objects.filter(old_slug=release.slug).delete()  # a slug in use redirects nowhere
     if write_related:
         write_related()
+    if correction:
+        release.freeze_borrowed(correction=True)  # rows it added or re-pointed; recorded below
     revision = _record_revision(release, user, note=correction_note or note)
     if correction:
         Correction.objects.create(
@@ -284,6 +286,7 @@ class Approve(Transition):
 
     def execute(self, release: Release, user, **params: Any) -> None:
         _set_status(release, Status.APPROVED, approved_by=_person(user), approved_at=timezone.now())
+        release.freeze_borrowed()  # contact details and letterhead as approved, from now on
         audit(user, AuditEntry.Action.APPROVED, release)
 
 
@@ -409,6 +412,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
     if not release.published_at or release.published_at > timezone.now():
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
     _set_status(release, Status.PUBLISHED)
+    release.freeze_borrowed()
     _public_pages_changed()
     audit(actor, AuditEntry.Action.IMPORTED, release, f"already public: {source}")
     audit(
@@ -441,7 +445,9 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
     def write_related() -> None:
         release.releasecontact_set.all().delete()
         release.releasedisclaimer_set.all().delete()
-        for position, pk in enumerate(data["contacts"]):
+        for position, entry in enumerate(data["contacts"]):
+            # Revisions record details as printed (a dict); older ones only the contact's id.
+            pk = entry["contact"] if isinstance(entry, dict) else entry
             release.releasecontact_set.create(contact_id=pk, position=position)
         for position, pk in enumerate(data["disclaimers"]):
             release.releasedisclaimer_set.create(version_id=pk, position=position)

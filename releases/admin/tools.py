@@ -120,6 +120,17 @@ def revision_diff(old: dict, new: dict) -> list[tuple[str, list[str]]]:
 
 
 def _diff_lines(value: Any) -> list[str]:
+    # Contacts as printed and the letterhead: one line per contact or field.
+    if isinstance(value, list):
+        return [_one_line(item) for item in value]
+    if isinstance(value, dict):
+        return [f"{key}: {item}" for key, item in value.items()]
     text = "" if value is None else str(value)
     # Split HTML at block ends so a one-word change shows as one changed paragraph.
     return text.replace("</p>", "</p>\n").replace("</li>", "</li>\n").splitlines()
+
+
+def _one_line(item: Any) -> str:
+    if isinstance(item, dict):
+        return " · ".join(f"{key}: {value}" for key, value in item.items() if value != "")
+    return str(item)
