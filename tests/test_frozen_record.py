@@ -29,7 +29,7 @@ from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
 from irsite.contacts.models import CompanyProfile, Contact, ImmutableLetterheadError, Letterhead
 from releases import actions
-from releases.models import Release, ReleaseContact
+from releases.models import PendingCorrection, Release, ReleaseContact
 
 from .conftest import at
 from .test_admin import change_url, edit_data
@@ -78,6 +78,27 @@ def edit_company(client, user, **overrides) -> None:
     response = client.post(url, data)
     assert response.status_code == 302, response.context["errors"]
     client.logout()
+
+
+def prepare_correction(client, user, release: Release, data: dict) -> PendingCorrection:
+    client.force_login(user)
+    response = client.post(change_url(release), data)
+    assert response.status_code == 302, response.context["errors"]
+    client.logout()
+    return release.pending_corrections.get(status=PendingCorrection.Status.PENDING)
+
+
+def approve_correction(client, user, pending: PendingCorrection) -> str:
+    """A second person opens the correction, reads its changes and approves it; the page."""
+    client.force_login(user)
+    url = reverse("admin:releases_release_correction", args=[pending.release_id, pending.pk])
+    review = client.get(url).content.decode()
+    version = Release.objects.get(pk=pending.release_id).version
+    response = client.post(url, {"decision": "approve", "version": version})
+    assert response.status_code == 302
+    client.logout()
+    assert Release.objects.get(pk=pending.release_id).corrections.exists()
+    return review
 
 
 def page(client, release: Release) -> str:
@@ -262,16 +283,25 @@ def test_correction_can_print_a_contacts_current_details_and_records_them(
 ):
     live = publish(make_release(published_at=NOW - timedelta(hours=1)))
     edit_contact(client, editor, carol, telephone=NEW_PHONE)
-    client.force_login(approver)
+    client.force_login(editor)
     form = client.get(change_url(live)).content.decode()
     assert "As printed" in form and f"Tel: {OLD_PHONE}" in form
     data = edit_data(live, correction_note="Investor relations has a new telephone number.")
     data["releasecontact_set-0-print_current_details"] = "on"
-    response = client.post(change_url(live), data)
-    assert response.status_code == 302, response.context["errors"]
-    client.logout()
+    pending = prepare_correction(client, editor, live, data)
+    assert OLD_PHONE in page(client, live) and NEW_PHONE not in page(client, live)
+    # The contact changes again after the correction was prepared: what is approved is what
+    # the approver reviewed.
+    edit_contact(client, editor, carol, telephone="(617) 555-0100")
+    client.force_login(approver)
+    url = reverse("admin:releases_release_correction_preview", args=[live.pk, pending.pk])
+    previewed = article(client.get(url).content.decode())
+    assert NEW_PHONE in previewed and "(617) 555-0100" not in previewed
+    review = approve_correction(client, approver, pending)
+    assert OLD_PHONE in review and NEW_PHONE in review
 
     html = page(client, live)
+    assert "(617) 555-0100" not in html
     assert NEW_PHONE in html and OLD_PHONE not in html.split("MEDIA")[0].split("INVESTORS")[1]
     assert "Investor relations has a new telephone number." in html
     # The other contact kept what was published.
@@ -293,8 +323,7 @@ def test_correction_can_replace_a_contact_and_the_newcomer_is_frozen_too(
     client.force_login(approver)
     data = edit_data(live, correction_note="Investor contact is now Dana Wu.")
     data["releasecontact_set-0-contact"] = dana.pk
-    response = client.post(change_url(live), data)
-    assert response.status_code == 302, response.context["errors"]
+    approve_correction(client, approver, prepare_correction(client, editor, live, data))
     edit_contact(client, editor, dana, telephone="(617) 555-9999")
     html = page(client, live)
     assert "Dana Wu" in html and "(617) 555-0142" in html and "Carol Hausner" not in html
@@ -307,9 +336,8 @@ def test_unrelated_correction_keeps_the_contact_details_as_published(
     live = publish(make_release(published_at=NOW - timedelta(hours=1)))
     edit_contact(client, editor, carol, telephone=NEW_PHONE)
     edit_company(client, approver, legal_name="Renamed, Inc.")
-    client.force_login(approver)
     data = edit_data(live, headline="Fixed headline", correction_note="Typo in the headline.")
-    assert client.post(change_url(live), data).status_code == 302
+    approve_correction(client, approver, prepare_correction(client, editor, live, data))
     html = page(client, live)
     assert "Fixed headline" in html
     assert OLD_PHONE in html and NEW_PHONE not in html
@@ -372,10 +400,10 @@ def test_migration_freezes_what_releases_approved_before_it_print_today(
 ):
     live = publish(make_release(published_at=NOW - timedelta(hours=1)))
     draft = make_release(by=editor)
-    # As releases approved before migration 0007 were: nothing frozen.
+    # As releases approved before migration 0009 were: nothing frozen.
     Release.objects.filter(pk=live.pk).update(letterhead=None)
     ReleaseContact.objects.update(frozen_at=None, name="", telephone="")
-    migration = importlib.import_module("releases.migrations.0007_freeze_approved_releases")
+    migration = importlib.import_module("releases.migrations.0009_freeze_approved_releases")
     migration.freeze(apps, None)
 
     assert not draft.releasecontact_set.filter(frozen_at__isnull=False).exists()

@@ -45,7 +45,7 @@ def freeze(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("releases", "0006_frozen_contacts_and_letterhead"),
+        ("releases", "0008_frozen_contacts_and_letterhead"),
         ("contacts", "0003_letterheads_are_immutable"),
     ]
     operations = [migrations.RunPython(freeze, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0002_letterhead'),
-        ('releases', '0005_login_lockout_audit'),
+        ('releases', '0007_pending_corrections'),
     ]
 
     operations = [
