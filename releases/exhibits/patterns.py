@@ -199,3 +199,48 @@ def make_date(year: int, month: int, day: int) -> datetime.date | None:
         return datetime.date(year, month, day)
     except ValueError:
         return None
+
+
+# --- EDGAR submissions and sniffing -------------------------------------------------------
+
+HTML_SNIFF_RE = re.compile(
+    r"<(?:html|body|p|div|font|br|td|tr|span|b|i|center|h[1-6]|table\s+[a-z]|!doctype)\b[^>]*>",
+    re.IGNORECASE,
+)
+SUBMISSION_SNIFF_RE = re.compile(
+    rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER)>|<DOCUMENT>\s*<TYPE>", re.IGNORECASE
+)
+
+DOC_RE = re.compile(rb"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.DOTALL | re.IGNORECASE)
+TYPE_RE = re.compile(rb"<TYPE>\s*([^\s<]+)", re.IGNORECASE)
+TEXT_RE = re.compile(rb"<TEXT>\s*?\r?\n?(.*?)(?:</TEXT>|\Z)", re.DOTALL | re.IGNORECASE)
+FILED_RES = [
+    re.compile(rb"FILED\s+AS\s+OF\s+DATE:\s*(\d{8})", re.IGNORECASE),
+    re.compile(rb"<FILING-DATE>\s*(\d{4}-?\d{2}-?\d{2})", re.IGNORECASE),
+    re.compile(rb"CONFORMED\s+PERIOD\s+OF\s+REPORT:\s*(\d{8})", re.IGNORECASE),
+    re.compile(rb"<PERIOD>\s*(\d{8})", re.IGNORECASE),
+]
+
+
+# --- contacts ------------------------------------------------------------------------------
+
+NAME_SUFFIX_ONLY_RE = re.compile(
+    r"^(?:Ph\.?\s?D\.?|M\.?D\.?|Jr\.?|Sr\.?|II|III|IV|CFA|CPA|Esq\.?|MBA)$"
+)
+TITLE_CONTINUES_RE = re.compile(r"(?:\band|&|\bof|\bfor|\bto|,|-|/)$", re.IGNORECASE)
+TRAILER_CONTACT_RE = re.compile(r"/\s*CONTACT:\s*(?P<body>.+?)/\s*(?=/|\(|$|[A-Z]{2}:)", re.DOTALL)
+
+# --- body ----------------------------------------------------------------------------------
+
+ABBREV_END_RE = re.compile(
+    r"\b(?:Inc|Ltd|Co|Corp|Corporation|plc|L\.P|N\.V|S\.A|LLC|Jr|U\.S|Ph\.D|A\.G)\.$", re.IGNORECASE
+)
+WIRE_CODES_RE = re.compile(
+    r"^/?\s*(?:CO|ST|IN|SU|SOURCE|Web\s*site|Photo|PRN\s+Photo\s+Desk|AP\s+Archive)\s*:",
+    re.IGNORECASE,
+)
+
+LEAD_COMPANY_RE = re.compile(
+    r"^(?P<co>[A-Z][\w&.,'’®™\- ]{1,70}?)(?:\s*\([^)]{0,60}\))?,?\s+"
+    r"(?:today|announced|reported|said|has|have|will|is|a|an|the|—|--|–)\b"
+)
