@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from releases.importer_score import Case, check, load_cases, saved_view
+from releases.importer_score import Case, check, load_cases, saved_view, with_supplied_headline
 
 from .conftest import corpus_dir, needs_corpus
 
@@ -22,7 +22,7 @@ def _params(folder: Path, expected: Path | None = None) -> list:
 
 
 def _failures(case: Case) -> list[str]:
-    view = saved_view(case)
+    view = with_supplied_headline(saved_view(case), case, saved=True)
     return [
         f"{key}: expected {want!r}"
         for key, want in case.expected.items()

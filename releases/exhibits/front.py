@@ -23,6 +23,7 @@ from .patterns import (
     CONNECTOR_START_RE,
     CONTACT_HEADER_RE,
     COVER_RE,
+    DATE_LINE_RE,
     DATE_RE,
     EMAIL_RE,
     END_MARK_RE,
@@ -53,6 +54,7 @@ class Front:
     headline: str = ""
     subheadlines: list[str] = field(default_factory=list)
     headline_line: int | None = None
+    instruction: str = ""
 
 
 @dataclass
@@ -100,6 +102,8 @@ def parse_front(front: list[Block]) -> Front:
                 if header and items and items[-1].block is prev:
                     items.pop()
                 res.contacts.extend(parse_contact_table(b, [prev.text] if header else []))
+                # A contact stacked under the columns continues the block (a header of none).
+                items.append(Item("CONTACTS:", b, b.line))
                 continue
             lines = [ln for row in b.rows for cell in row for ln in cell.split("\n") if ln]
             if not lines:
@@ -139,9 +143,11 @@ def parse_front(front: list[Block]) -> Front:
             for j, ln in enumerate(b.lines):
                 items.append(Item(ln, b, (b.line + j) if b.line and b.raw else b.line))
         else:
-            items.append(Item(b.text, b, b.line))
+            items.extend(_styled_lines(b))
     candidates: list[Item] = []
     letterhead_done = False
+    masthead_cut = 0
+    entry_has_reach = False
     i = 0
     while i < len(items):
         it = items[i]
@@ -153,16 +159,25 @@ def parse_front(front: list[Block]) -> Front:
         if m and not res.label:
             res.label = t
             continue
-        m = FIR_RE.match(t)
-        if m:
+        m = FIR_RE.match(t) if len(t) < 120 else None
+        dl = DATE_LINE_RE.match(t) if len(t) < 60 else None
+        if m or dl:
             flush_contacts()
             contact_mode = False
-            res.fir = True
-            dm = DATE_RE.search(m.group("rest") or "")
+            if m:
+                res.fir = res.fir or bool(m.group("immediate") or "immediate" in t.lower())
+                # "For Immediate Release: November 22, 2024" is an instruction and a date;
+                # a timed instruction is kept whole.
+                immediate = re.match(r"(?i)(?:for\s+)?immediate\s+release", t)
+                res.instruction = res.instruction or (immediate.group() if immediate else t)
+            dm = DATE_RE.search(m.group("rest") or "") if m else DATE_RE.search(t)
             if dm:
                 y, mo, d = parse_date_match(dm)
                 if y and mo and d:
-                    res.fir_date = make_date(y, mo, d)
+                    res.fir_date = res.fir_date or make_date(y, mo, d)
+            # What stands above a release instruction or date line is a masthead, not the
+            # headline (company / "2Q 2021 Earnings Release" / date / FOR IMMEDIATE RELEASE).
+            masthead_cut = len(candidates)
             continue
         if COVER_RE.match(t):
             continue
@@ -170,12 +185,21 @@ def parse_front(front: list[Block]) -> Front:
         am = AUDIENCE_LABEL_RE.match(t) if len(t) < 60 else None
         if hm or (am and (contact_mode or _next_is_contact(items, i))):
             contact_mode = True
+            entry_has_reach = bool(EMAIL_RE.search(t) or is_phone_line(t))
             contact_lines.append(None)
             contact_lines.append(t)
             # A contact table right after "CONTACTS:" is handled by the table branch above.
             continue
         if contact_mode:
-            if is_contact_line(it):
+            new_entry = i >= 2 and it.block.gap_before and items[i - 2].block is not it.block
+            # After a blank line, only a stacked entry with its own phone or e-mail continues
+            # the contacts; a lone line there is the headline (set loosely like the contacts).
+            if is_contact_line(it) and not (
+                new_entry and entry_has_reach and not _entry_has_reach(items, i - 1)
+            ):
+                if new_entry:
+                    entry_has_reach = False
+                entry_has_reach = entry_has_reach or bool(EMAIL_RE.search(t) or is_phone_line(t))
                 contact_lines.append(t)
                 if i < len(items) and items[i].block is not it.block and items[i].block.gap_before:
                     contact_lines.append(None)
@@ -198,8 +222,60 @@ def parse_front(front: list[Block]) -> Front:
         candidates.append(it)
         letterhead_done = True
     flush_contacts()
+    if candidates[masthead_cut:]:
+        masthead, candidates = candidates[:masthead_cut], candidates[masthead_cut:]
+        if not res.company:
+            res.company = next((c.text for c in masthead if ORG_RE.search(c.text)), "")
     _pick_headline(res, candidates)
     return res
+
+
+def _entry_has_reach(items: list[Item], start: int) -> bool:
+    """Whether the stacked entry starting at ``items[start]`` has a phone number or e-mail."""
+    for k in range(start, min(len(items), start + 6)):
+        if k > start and items[k].block.gap_before and items[k].block is not items[k - 1].block:
+            break
+        t = items[k].text
+        if (
+            EMAIL_RE.search(t)
+            or is_phone_line(t)
+            or any(EMAIL_RE.search(x) or is_phone_line(x) for x in items[k].block.lines)
+        ):
+            return True
+    return False
+
+
+def case_style(text: str) -> str:
+    """ "upper", "title" or "sentence": how a line is set, which a wrapped line keeps."""
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’]*", text)]
+    if not words:
+        return ""
+    if all(w.isupper() for w in words if len(w) > 1):
+        return "upper"
+    long = [w for w in words if len(w) >= 4]
+    capital = sum(1 for w in long if w[0].isupper())
+    return "title" if not long or capital >= 0.7 * len(long) else "sentence"
+
+
+def _styled_lines(b: Block) -> list[Item]:
+    """A text block as one item per run of lines set alike: a title-case headline over a
+    sentence-case subheadline are two, a wrapped headline stays one."""
+    if not b.raw or len(b.lines) < 2:
+        return [Item(b.text, b, b.line)]
+    runs: list[list[str]] = [[b.lines[0]]]
+    for ln in b.lines[1:]:
+        prev = runs[-1][-1]
+        if case_style(ln) != case_style(prev) and not CONNECTOR_START_RE.match(ln):
+            runs.append([ln])
+        else:
+            runs[-1].append(ln)
+    if len(runs) == 1:
+        return [Item(b.text, b, b.line)]
+    out, offset = [], 0
+    for run in runs:
+        out.append(Item(" ".join(run), b, (b.line or 0) + offset or None))
+        offset += len(run)
+    return out
 
 
 def _next_is_contact(items: list[Item], i: int) -> bool:
@@ -266,6 +342,25 @@ def _looks_like_company(it: Item, items: list[Item], i: int) -> bool:
     return bool(nxt) and is_letterhead_line(nxt) and not CONTACT_HEADER_RE.match(nxt)
 
 
+def _same_setting(prev: tuple[str, Item], it: Item, t: str) -> bool:
+    """One headline set as several HTML paragraphs: centred, bold, the same style and case, the
+    first not ending a sentence ("Larkspur Mills Acquires" / "Ridgeway Textile Company")."""
+    text, first = prev
+    a, b = first.block, it.block
+    return (
+        not a.raw
+        and a.kind == b.kind == "p"
+        and a.align == b.align == "center"
+        and a.bold
+        and b.bold
+        and a.italic == b.italic
+        and a is not b
+        and case_style(text) == case_style(t) != ""
+        and not re.search(r"[.!?:;]$", text)
+        and len(text) + len(t) < 160
+    )
+
+
 def _pick_headline(res: Front, candidates: list[Item]) -> None:
     texts: list[tuple[str, Item]] = []
     for it in candidates:
@@ -273,7 +368,11 @@ def _pick_headline(res: Front, candidates: list[Item]) -> None:
         if not t or END_MARK_RE.match(t) or re.fullmatch(r"[-=_*~.]+", t):
             continue
         # A continuation of the previous line ("... REGAINS DEVELOPMENT" / "AND COMMERCIALIZATION").
-        if texts and not it.block.bullet and (t[0].islower() or CONNECTOR_START_RE.match(t)):
+        if (
+            texts
+            and not it.block.bullet
+            and (t[0].islower() or CONNECTOR_START_RE.match(t) or _same_setting(texts[-1], it, t))
+        ):
             prev, first = texts[-1]
             texts[-1] = (f"{prev} {t}", first)
             continue

@@ -35,21 +35,35 @@ def split_submission(data: bytes) -> tuple[list[tuple[str, bytes]], datetime.dat
 
 
 def parse_submission(
-    data: bytes, *, filename: str = "", default_date: datetime.date | None = None
+    data: bytes,
+    *,
+    filename: str = "",
+    default_date: datetime.date | None = None,
+    default_headline: str = "",
 ) -> list[ExhibitDocument]:
     """Every press-release exhibit of an EDGAR submission (EX-99.1, EX-99.2, ...)."""
     docs, filed = split_documents(data)
     if not docs:
         raise ExhibitError("EDGAR submission contains no EX-99 document")
     return [
-        _parse_document(body, filename, default_date, filed, offset) for _, body, offset in docs
+        _parse_document(body, filename, default_date, default_headline, filed, offset)
+        for _, body, offset in docs
     ]
 
 
 def parse_exhibit(
-    data: bytes, *, filename: str = "", default_date: datetime.date | None = None
+    data: bytes,
+    *,
+    filename: str = "",
+    default_date: datetime.date | None = None,
+    default_headline: str = "",
 ) -> ExhibitDocument:
-    """Parse one press-release exhibit; an EDGAR submission yields its first EX-99 exhibit."""
+    """Parse one press-release exhibit; an EDGAR submission yields its first EX-99 exhibit.
+
+    ``default_date`` dates an exhibit that prints no full date, ``default_headline`` heads one
+    that prints no headline (a wire continuation); without them such files raise ExhibitError,
+    whose ``line`` is a line of the file as given (for HTML too).
+    """
     if not data or not data.strip():
         raise ExhibitError("empty file", line=None)
     if SUBMISSION_SNIFF_RE.search(data[:20000]):
@@ -57,19 +71,20 @@ def parse_exhibit(
         if not docs:
             raise ExhibitError("EDGAR submission contains no EX-99 document")
         _, body, offset = docs[0]
-        return _parse_document(body, filename, default_date, filed, offset)
-    return _parse_document(data, filename, default_date, None, 0)
+        return _parse_document(body, filename, default_date, default_headline, filed, offset)
+    return _parse_document(data, filename, default_date, default_headline, None, 0)
 
 
 def _parse_document(
     data: bytes,
     filename: str,
     default_date: datetime.date | None,
+    default_headline: str,
     filed: datetime.date | None,
     offset: int,
 ) -> ExhibitDocument:
     try:
-        return _parse_document_inner(data, filename, default_date, filed)
+        return _parse_document_inner(data, filename, default_date, default_headline, filed)
     except ExhibitError as exc:
         if offset and exc.line:
             raise ExhibitError(exc.reason, line=exc.line + offset) from None
@@ -80,6 +95,7 @@ def _parse_document_inner(
     data: bytes,
     filename: str,
     default_date: datetime.date | None,
+    default_headline: str,
     filed: datetime.date | None,
 ) -> ExhibitDocument:
     if not data.strip():
@@ -107,9 +123,13 @@ def _parse_document_inner(
     dl = find_dateline(blocks)
     front_end = dl.index if dl else guess_body_start(blocks)
     front = parse_front(blocks[:front_end])
+    if default_headline.strip() and not front.headline:
+        front.headline = " ".join(default_headline.split())
     if not front.headline:
         line = blocks[front_end].line if front_end < len(blocks) else None
-        raise ExhibitError("no headline found before the first paragraph", line=line)
+        raise ExhibitError(
+            "no headline found before the first paragraph; pass --headline", line=line
+        )
 
     doc.exhibit_label = front.label
     doc.company_name = front.company
@@ -117,6 +137,7 @@ def _parse_document_inner(
     doc.telephone, doc.fax, doc.website = front.telephone, front.fax, front.website
     doc.contacts = list(front.contacts)
     doc.for_immediate_release = front.fir
+    doc.release_instruction = front.instruction
     doc.headline = front.headline
     doc.subheadlines = front.subheadlines
 

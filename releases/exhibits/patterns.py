@@ -76,8 +76,18 @@ SYMBOL_RE = re.compile(
 )
 
 LABEL_RE = re.compile(r"^(?:EXHIBIT|Exhibit|EX-|Ex\.)\s*(\d+(?:\.\d+)?(?:\([a-z]\))?)\s*$")
+# Release instructions: "FOR IMMEDIATE RELEASE", "For Release at 4:05 p.m. ET", "EMBARGOED
+# UNTIL ...", "Release date: ...". Only the immediate kind is a flag; the rest are kept as printed.
 FIR_RE = re.compile(
-    r"^for\s+immediate\s+(?:release|distribution)\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE
+    r"^(?P<instr>for\s+(?P<immediate>immediate\s+)?(?:release|distribution)|immediate\s+release"
+    r"|embargoed\b|release\s+date|not\s+for\s+release\s+(?:before|until))\b\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# A release date printed on a line of its own (right-aligned or in a masthead).
+DATE_LINE_RE = re.compile(
+    rf"^(?:(?:date[d]?|release\s+date)\s*:?\s*)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"{DATE}\.?$",
+    re.IGNORECASE,
 )
 COVER_RE = re.compile(
     r"^(?:press|news|media|earnings)\s+releases?$|^news$|^(?:press|news)\s+announcement$",
