@@ -441,9 +441,12 @@ def test_every_corpus_file_is_covered_by_the_expectations() -> None:
 
 
 @needs_corpus
-def test_sears_without_date_option_raises_no_year() -> None:
+def test_sears_year_less_dateline_takes_the_year_of_the_wire_trailer_date() -> None:
+    sears = (SHARED / "corpus/005_sears_2004-07-22.txt").read_bytes()
+    doc = parse_exhibit(sears)
+    assert (doc.date.isoformat(), doc.date_source) == ("2004-07-22", "document")
     with pytest.raises(ExhibitError, match="no year"):
-        parse_exhibit((SHARED / "corpus/005_sears_2004-07-22.txt").read_bytes())
+        parse_exhibit(sears.replace(b"07/22/2004", b""))
 
 
 @needs_corpus

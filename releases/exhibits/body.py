@@ -19,11 +19,13 @@ from .model import ExhibitDocument, ExhibitSection
 from .patterns import (
     ABBREV_END_RE,
     ABOUT_RE,
+    BOARD_RE,
     CONTACT_HEADER_RE,
     END_MARK_RE,
     FLS_HEADING_RE,
     FLS_PARA_RE,
     LEAD_COMPANY_RE,
+    MARK_RE,
     NOTE_RE,
     SYMBOL_RE,
     TICKER_RE,
@@ -304,8 +306,15 @@ def company_from_lead(lead: str) -> str:
     m = LEAD_COMPANY_RE.match(lead)
     if not m:
         return ""
-    co = re.sub(r"[®™]|\(R\)|\(TM\)", "", m.group("co")).strip(" ,")
-    if len(co.split()) > 8 or co.lower() in ("the", "we", "it"):
+    co = MARK_RE.sub("", m.group("co")).strip(" ,-")
+    board = BOARD_RE.match(co)
+    if board:
+        co = board.group("co")
+    if (
+        len(co.split()) > 8
+        or co.lower() in ("the", "we", "it", "this", "our")
+        or (not co[0].isupper() and not co[0].isdigit())
+    ):
         return ""
     return co
 

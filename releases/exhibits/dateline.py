@@ -11,6 +11,7 @@ from .front import Front
 from .model import ExhibitDocument, ExhibitError
 from .patterns import (
     DATE_RE,
+    DATELINE_CITY_ONLY_RE,
     DATELINE_NO_CITY_RE,
     DATELINE_RES,
     NOT_A_CITY_RE,
@@ -48,6 +49,15 @@ def match_dateline(text: str) -> tuple[re.Match[str] | None, str]:
     m = DATELINE_NO_CITY_RE.match(head)
     if m and (m.group("year") or m.group("year2")):
         return m, text[m.end() :].strip()
+    m = DATELINE_CITY_ONLY_RE.match(head)
+    if (
+        m
+        and re.match(r"[A-Z]{3,}\b", m.group("city"))
+        and not NOT_A_CITY_RE.search(m.group("city"))
+    ):
+        rest = text[m.end() :].strip()
+        if len(rest) >= 40 and len(m.group("city")) <= 60:
+            return m, rest
     return None, text
 
 
@@ -63,6 +73,8 @@ def find_dateline(blocks: list[Block]) -> Dateline | None:
             continue
         if not rest and not any(x.kind == "p" for x in blocks[i + 1 : i + 3]):
             continue
+        if not rest and not m.groupdict().get("city"):
+            continue  # a date on a line of its own: the front matter's release date
         groups = m.groupdict()
         dl = Dateline(index=i, line=b.line)
         dl.city = (groups.get("city") or "").strip().rstrip(",").strip()
@@ -106,14 +118,23 @@ def resolve_date(
     front: Front,
     default_date: datetime.date | None,
     filed: datetime.date | None,
+    printed: list[datetime.date] | None = None,
 ) -> None:
+    """Set ``doc.date``: the dateline's full date; else a date the exhibit prints elsewhere (a
+    date line, a dated release instruction, a wire trailer's "-0- MM/DD/YYYY"), which also gives
+    a year-less dateline its year; else the caller's date, else the filing date."""
     line = dl.line if dl else front.headline_line
+    printed = [d for d in [front.fir_date, *(printed or [])] if d]
     if dl and dl.has_date and dl.month and dl.day:
         if dl.year:
             d = make_date(dl.year, dl.month, dl.day)
             if d is None:
                 raise ExhibitError("dateline date is not a valid date", line=line)
             doc.date, doc.date_source = d, "dateline"
+            return
+        same_day = [d for d in printed if (d.month, d.day) == (dl.month, dl.day)]
+        if same_day:
+            doc.date, doc.date_source = same_day[0], "document"
             return
         for ref, source in ((default_date, "option"), (filed, "filing")):
             if ref:
@@ -122,7 +143,11 @@ def resolve_date(
                     return
         raise ExhibitError("dateline has no year; pass --date YYYY-MM-DD", line=line)
     # No date in the dateline (or no dateline): a dated FOR IMMEDIATE RELEASE line, or the caller.
-    for ref, source in ((front.fir_date, "document"), (default_date, "option"), (filed, "filing")):
+    for ref, source in (
+        (printed[0] if printed else None, "document"),
+        (default_date, "option"),
+        (filed, "filing"),
+    ):
         if ref:
             doc.date, doc.date_source = ref, source
             return

@@ -22,7 +22,7 @@ from .body import company_from_lead, find_ticker, first_paragraph_text, parse_bo
 from .dateline import find_dateline, guess_body_start, resolve_date
 from .front import parse_front
 from .model import ExhibitDocument, ExhibitError
-from .patterns import END_MARK_RE, HTML_SNIFF_RE, SUBMISSION_SNIFF_RE
+from .patterns import END_MARK_RE, HTML_SNIFF_RE, SUBMISSION_SNIFF_RE, WIRE_DATE_RE, make_date
 from .submission import decode, split_documents
 
 __all__ = ["ExhibitError", "parse_exhibit", "parse_submission", "split_submission"]
@@ -147,7 +147,10 @@ def _parse_document_inner(
         doc.wire_tag = dl.wire
     parse_body(body_blocks, doc)
 
-    resolve_date(doc, dl, front, default_date, filed)
+    wire_dates = [
+        make_date(int(y), int(mo), int(d)) for mo, d, y in WIRE_DATE_RE.findall(text[-20000:])
+    ]
+    resolve_date(doc, dl, front, default_date, filed, [d for d in wire_dates if d])
     lead_text = first_paragraph_text(doc.body_html)
     if not doc.company_name:
         doc.company_name = company_from_lead(lead_text)

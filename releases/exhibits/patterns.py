@@ -39,19 +39,29 @@ WIRE = (
     r"|\((?=[^()]*(?i:wire|news|cnw|globe|access|\bpr\b|marketed|canada))[^()\n]{2,60}\))"
 )
 
+# "(BUSINESS WIRE) via First!": the wire's delivery service is part of the tag's line, not the lead.
+_VIA = r"(?:\s+via\s+[\w!.&]+)?"
 DATELINE_RES = [
     # CITY, DATE [WIRE] SEP lead   (covers "(August 10, 1995) --", "Calif.--Dec. 20, 1996--")
     re.compile(
-        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:{WIRE}\s*)?{SEP}\s*", re.DOTALL
+        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:{WIRE}{_VIA}\s*)?{SEP}\s*",
+        re.DOTALL,
     ),
     # CITY, DATE WIRE lead   (no separator after the wire tag)
-    re.compile(rf"^{CITY}\s*,?\s*\(?{DATE}\)?\s*,?\s*{WIRE}\s*", re.DOTALL),
+    re.compile(rf"^{CITY}\s*,?\s*\(?{DATE}\)?\s*,?\s*{WIRE}{_VIA}\s*", re.DOTALL),
     # CITY SEP WIRE SEP [DATE SEP] lead   ("KEARNEY, NE -- (BUSINESS WIRE) --")
     re.compile(
-        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?{WIRE}\s*(?:{SEP}\s*)?(?:\(?{DATE}\)?\s*{SEP}\s*)?",
+        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?{WIRE}{_VIA}\s*(?:{SEP}\s*)?(?:\(?{DATE}\)?\s*{SEP}\s*)?",
         re.DOTALL,
     ),
 ]
+# CITY DASH lead, with neither date nor wire ("RIVERTON, Ohio - Halvard Pumps Inc. today"): only
+# an upper-case city qualifies, since "Acme Corp. - " could open any sentence.
+DATELINE_CITY_ONLY_RE = re.compile(
+    rf"^{CITY}\s*,?\s*(?:-{{1,3}}|[–—―]{{1,2}})\s+(?=[A-Z0-9“\"])", re.DOTALL
+)
+# "-0- 07/22/2004" closing PR Newswire copy: the date the wire carried the release.
+WIRE_DATE_RE = re.compile(r"(?:^|\s)-0-\s+(\d{1,2})/(\d{1,2})/(\d{4})\b")
 # A dateline printed without a city (what render_* emit when only a date is known).
 DATELINE_NO_CITY_RE = re.compile(rf"^\(?{DATE}\)?\s*(?:{WIRE}\s*)?{SEP}\s*", re.DOTALL)
 NOT_A_CITY_RE = re.compile(
@@ -250,7 +260,17 @@ WIRE_CODES_RE = re.compile(
     re.IGNORECASE,
 )
 
+# The company opening the lead: "Acme Inc. (NYSE: ACM) today ...", "4Front ... Tuesday announced".
 LEAD_COMPANY_RE = re.compile(
-    r"^(?P<co>[A-Z][\w&.,'’®™\- ]{1,70}?)(?:\s*\([^)]{0,60}\))?,?\s+"
-    r"(?:today|announced|reported|said|has|have|will|is|a|an|the|—|--|–)\b"
+    r"^(?P<co>[A-Z0-9][\w&.,'’®™\- ]{1,70}?)(?:\s*\([^)]{0,60}\))?,?\s+"
+    r"(?:today|yesterday|tonight|(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|announced"
+    r"|reported|said|has|have|will|is|a|an|the|—|--|–)\b",
+    re.IGNORECASE,
 )
+# Trademark symbols as printed or spelled out by filing agents ("Zephyr-Registered Trademark-").
+MARK_RE = re.compile(
+    r"[®™℠]|\((?:R|TM|SM)\)|-?\s*(?:Registered\s+)?(?:Trademark|Service\s+Mark)\s*-",
+    re.IGNORECASE,
+)
+# "The Zephyr Board of Directors today ...": the board speaks for the company it names.
+BOARD_RE = re.compile(r"^(?:The\s+)?(?P<co>.+?)(?:'s|’s)?\s+Board(?:\s+of\s+Directors)?$")
