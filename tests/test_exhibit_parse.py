@@ -341,7 +341,7 @@ EXPECTED = {
         ("", ""),
         [("Steve Dowling", "media"), ("Nancy Paxton", "investors"), ("Joan Hoover", "investors")],
         [],
-        True,
+        False,  # its unheaded forward-looking paragraph stays in the body, before the boilerplate
         False,
         "",
     ),

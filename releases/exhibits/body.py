@@ -9,6 +9,7 @@ import re
 
 from .blocks import PAGE_NUMBER_RE, Block
 from .contacts import (
+    bare_reach_contact,
     is_contact_table,
     parse_contact_lines,
     parse_contact_table,
@@ -45,6 +46,14 @@ def _is_heading(b: Block) -> bool:
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "\"“‘'"):
         return False
+    if not b.raw and len(b.lines) > 1 and not b.bold:
+        return False  # lines broken with <br> in a plain paragraph: a quote over its attribution
+    if (
+        t.endswith(":")
+        and len(t.split()) >= 5
+        and not (b.bold or b.underlined or t.isupper() or b.align == "center")
+    ):
+        return False  # a lead-in sentence ("Orrin Health will be:") introducing a list
     if b.raw and len(b.lines) > 1 and not (b.underlined or b.align == "center"):
         # text mode: a heading sits on a line of its own
         return len(b.lines) <= 2 and all(len(x) < 70 for x in b.lines)
@@ -82,37 +91,67 @@ def table_html(rows: list[list[str]]) -> str:
 
 
 class _Out:
-    """Collects HTML for the body or a section, wrapping consecutive bullets in <ul>."""
+    """Collects HTML for the body or a section, wrapping consecutive bullets in <ul>; a bullet
+    indented deeper than the one before opens a list nested in that item."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.in_list = False
+        self.levels: list[int] = []  # indent of each open <ul>, outermost first
 
-    def add(self, piece: str, bullet: bool = False) -> None:
-        if bullet and not self.in_list:
+    def add(self, piece: str, bullet: bool = False, indent: int = 0) -> None:
+        if not bullet:
+            self._close_to(0)
+            self.parts.append(piece)
+            return
+        if not self.levels:
             self.parts.append("<ul>")
-            self.in_list = True
-        elif not bullet and self.in_list:
-            self.parts.append("</ul>")
-            self.in_list = False
+            self.levels.append(indent)
+        elif indent > self.levels[-1]:
+            self.parts[-1] = self.parts[-1].removesuffix("</li>")
+            self.parts.append("<ul>")
+            self.levels.append(indent)
+        else:
+            while len(self.levels) > 1 and indent < self.levels[-1]:
+                self.levels.pop()
+                self.parts.append("</ul></li>")
         self.parts.append(piece)
 
+    def _close_to(self, depth: int) -> None:
+        while len(self.levels) > depth:
+            self.levels.pop()
+            self.parts.append("</ul></li>" if self.levels else "</ul>")
+
     def html(self) -> str:
-        if self.in_list:
-            self.parts.append("</ul>")
-            self.in_list = False
+        self._close_to(0)
         return "".join(self.parts)
 
 
 def _block_html(b: Block, heading: bool = False) -> tuple[str, bool]:
     if b.kind == "table":
         return table_html(b.rows or [[x] for x in b.raw]), False
-    esc = html.escape(b.text, quote=False)
+    # HTML line breaks inside a paragraph (a quote over its attribution) are kept.
+    lines = b.lines if not b.raw and len(b.lines) > 1 else [b.text]
+    esc = "<br>".join(html.escape(x, quote=False) for x in lines)
     if b.bullet:
         return f"<li>{esc}</li>", True
     if heading:
-        return f"<h3>{esc}</h3>", False
+        return f"<h3>{html.escape(b.text, quote=False)}</h3>", False
     return f"<p>{esc}</p>", False
+
+
+def _main_text_follows(blocks: list[Block], i: int) -> bool:
+    """Whether paragraphs or tables of the release follow block ``i`` before its closing parts
+    (an About heading, a contacts header, an end mark)."""
+    for b in blocks[i + 1 :]:
+        if b.kind == "table":
+            return True
+        if b.kind != "p" or not b.text.strip():
+            continue
+        first = (b.lines[0] if b.lines else b.text).strip("[] ")
+        if END_MARK_RE.match(b.text.strip()) or CONTACT_HEADER_RE.match(first):
+            return False
+        return not (_is_heading(b) and ABOUT_RE.match(b.text))
+    return False
 
 
 def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
@@ -228,6 +267,12 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             if not re.fullmatch(r"trademarks?:?", t, re.IGNORECASE):
                 doc.notes.append(t)
             continue
+        bare = bare_reach_contact(t) if b.kind == "p" and (section or tail) else None
+        if bare:
+            close_section()  # an e-mail under the About text is a contact, not part of it
+            doc.contacts.append(bare)
+            tail = True
+            continue
         # -- About and safe-harbor sections ---------------------------------------------------
         heading = _is_heading(b)
         if heading and ABOUT_RE.match(t):
@@ -266,8 +311,9 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 t,
                 re.IGNORECASE,
             )
+            # Followed by more of the release, it stays where it stands (before the tables).
             if (tail and is_fls_paragraph(t, 2500 if opener else 400)) or (
-                opener and is_fls_paragraph(t)
+                opener and is_fls_paragraph(t) and not _main_text_follows(blocks, i)
             ):
                 close_section()
                 section = ("safe", "", _Out())
@@ -284,14 +330,14 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             )
             if not ends:
                 piece, bullet = _block_html(b)
-                section[2].add(piece, bullet)
+                section[2].add(piece, bullet, b.indent)
                 continue
             close_section()
         # -- body -------------------------------------------------------------------------------
         if b.kind == "p" and not t:
             continue
         piece, bullet = _block_html(b, heading=heading and b.kind == "p")
-        body.add(piece, bullet)
+        body.add(piece, bullet, b.indent)
     close_section()
     flush_contacts()
     doc.body_html = body.html()

@@ -15,6 +15,8 @@ from .patterns import (
     EMAIL_RE,
     FAX_LINE_RE,
     INVESTOR_WORDS_RE,
+    MAILBOX_INVESTORS_RE,
+    MAILBOX_MEDIA_RE,
     MEDIA_WORDS_RE,
     NAME_RE,
     NAME_SUFFIX_ONLY_RE,
@@ -39,7 +41,8 @@ def is_phone_line(t: str) -> bool:
     m = PHONE_RE.search(t)
     if not m or sum(ch.isdigit() for ch in m.group()) < 7:
         return False
-    rest = (t[: m.start()] + t[m.end() :]).strip(" ,;:/")
+    rest = PHONE_RE.sub(" ", t).strip(" ,;:/")
+    rest = re.sub(r"\b(?:or|and|alt\.?|alternate|toll[- ]free)\b", "", rest, flags=re.IGNORECASE)
     rest = re.sub(
         r"\b(?:tel|telephone|phone|ph|office|direct|mobile|cell|main|t|p|o|m|c|work|fax)\b\.?:?",
         "",
@@ -85,8 +88,8 @@ class _ContactBuilder:
             self.close()
             return
         s = clean_inline(line).strip(" []")
-        if not s:
-            self.close()
+        if not s or s.lower() in ("or", "and", "&"):
+            self.close()  # "or" between two stacked contacts
             return
         c = self.cur
         if (
@@ -133,7 +136,9 @@ class _ContactBuilder:
             return
         if is_phone_line(s):
             c = self.current()
-            num = PHONE_RE.search(s).group().strip()  # type: ignore[union-attr]
+            nums = [m.group().strip() for m in PHONE_RE.finditer(s)]
+            # "555-201-4400 or 1-800-555-0140": the first number, the others as alternatives
+            num = nums[0] + "".join(f" (alt. {n})" for n in nums[1:])
             if re.search(r"\bfax\b", s, re.IGNORECASE):
                 self.prev_kind = "fax"
                 return
@@ -215,6 +220,21 @@ class _ContactBuilder:
         elif not cur.title:
             cur.title = s
             self.prev_kind = "title"
+
+
+_MAILBOX_AUDIENCE = ((MAILBOX_INVESTORS_RE, "investors"), (MAILBOX_MEDIA_RE, "media"))
+
+
+def bare_reach_contact(text: str) -> ExhibitContact | None:
+    """A line that is only an e-mail address ("press@acme.com" under the About text, perhaps
+    "E-mail:"): a contact with no name, for the audience its mailbox names."""
+    s = re.sub(r"^(?:e-?mail|tel(?:ephone)?|phone)\s*:?\s*", "", text.strip(), flags=re.I)
+    email = EMAIL_RE.fullmatch(s.strip(" ."))
+    if email:
+        local = email.group().split("@")[0]
+        audience = next((a for rx, a in _MAILBOX_AUDIENCE if rx.match(local)), "")
+        return ExhibitContact(name="", email=email.group(), audience=audience)
+    return None
 
 
 def header_audience(label: str) -> str | None:
@@ -330,6 +350,13 @@ def parse_contact_table(
             hm = CONTACT_HEADER_RE.match(s)
             am = AUDIENCE_LABEL_RE.match(s)
             first = not any(x for x in lines)
+            label_rest = AUDIENCE_LABEL_RE.match(hm.group("rest")) if hm else None
+            if label_rest and not label_rest.group("rest"):
+                # "CONTACTS:   MEDIA" - the block's header on the column-heading line
+                found = header_audience(label_rest.group("label"))
+                col_audience = found if found is not None else col_audience
+                lines.append(None)
+                continue
             if (hm or (am and first)) and not (hm or am).group("rest"):  # type: ignore[union-attr]
                 label = (hm or am).group("label")  # type: ignore[union-attr]
                 # A label column ("Contact:") or a column heading ("INVESTORS")

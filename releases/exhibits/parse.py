@@ -22,7 +22,14 @@ from .body import company_from_lead, find_ticker, first_paragraph_text, parse_bo
 from .dateline import find_dateline, guess_body_start, resolve_date
 from .front import parse_front
 from .model import ExhibitDocument, ExhibitError
-from .patterns import END_MARK_RE, HTML_SNIFF_RE, SUBMISSION_SNIFF_RE, WIRE_DATE_RE, make_date
+from .patterns import (
+    CONTINUED_RE,
+    END_MARK_RE,
+    HTML_SNIFF_RE,
+    SUBMISSION_SNIFF_RE,
+    WIRE_DATE_RE,
+    make_date,
+)
 from .submission import decode, split_documents
 
 __all__ = ["ExhibitError", "parse_exhibit", "parse_submission", "split_submission"]
@@ -174,11 +181,9 @@ def _tidy_blocks(blocks: list[Block]) -> list[Block]:
         else:
             split.append(b)
     for b in split:
-        if (
-            b.kind == "p"
-            and PAGE_NUMBER_RE.match(b.text)
-            and len(b.text) <= 12
-            and not END_MARK_RE.match(b.text)
+        if b.kind == "p" and (
+            (PAGE_NUMBER_RE.match(b.text) and len(b.text) <= 12 and not END_MARK_RE.match(b.text))
+            or CONTINUED_RE.match(b.text)
         ):
             page_break = True
             continue

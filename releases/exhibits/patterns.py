@@ -132,8 +132,12 @@ WEB_LINE_RE = re.compile(
 
 # Contact block headers: "CONTACTS:", "Investor Relations Contacts:",
 # "[Press Information Contact:]", "For further information, contact:", "Media Inquiries:".
+# ... also prefixed by the company it speaks for: "Kestrel Investor Contact", "Acme investor
+# relations contact: Name, phone" (the prefix must be followed by an audience word).
 CONTACT_HEADER_RE = re.compile(
     r"^\[?\s*(?:for\s+(?:further|more|additional)\s+information,?\s*(?:please\s+)?)?"
+    r"(?:(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,2})\s+"
+    r"(?=(?:investors?|ir|media|press|news|public|corporate|financial|analyst|shareholder)\s))?"
     r"(?P<label>(?:(?:investors?|ir|media|press|news|public|corporate|financial|analyst|company|"
     r"shareholder|stockholder|agency|relations|communications|information|general|business|trade|"
     r"editorial|industry)\s+)*(?:contacts?|inquiries|enquiries))"
@@ -154,6 +158,13 @@ INVESTOR_WORDS_RE = re.compile(
 MEDIA_WORDS_RE = re.compile(
     r"\bmedia\b|\bpress\b|\bpublic\s+relations\b|\bpr\b|\bcommunications\b|\bnews\b|\bjournalists?\b",
     re.IGNORECASE,
+)
+# Team mailboxes name their audience: ir@, investors@ / press@, media@, pr@.
+MAILBOX_INVESTORS_RE = re.compile(
+    r"^(?:ir|investors?|investor[._-]?relations|shareholders?|stockholders?)\b", re.IGNORECASE
+)
+MAILBOX_MEDIA_RE = re.compile(
+    r"^(?:press|media|pr|news|newsroom|communications|comms|corpcomm)\b", re.IGNORECASE
 )
 ORG_RE = re.compile(
     r"\b(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LLP|LP|L\.P|plc"
@@ -191,6 +202,8 @@ END_MARK_RE = re.compile(
     r"|-?\s*###\s*-?|(?:[–—-]\s*)?(?:end|xxx)(?:\s*[–—-])?)$",
     re.IGNORECASE,
 )
+# Page-continuation markers of printed releases: "(more)", "- more -", "(continued)".
+CONTINUED_RE = re.compile(r"^[\s(\[\-–—]*(?:more|continued|cont'?d\.?)[\s)\]\-–—]*$", re.IGNORECASE)
 NOTE_RE = re.compile(
     r"^(?:©|copyright\b|note\s+to\s+editors|notes?\s+to\s+editors|note:|editor'?s\s+note|"
     r"trademarks?\b\s*:?$)"

@@ -360,10 +360,10 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
     a = (lambda s: _ascii(s)) if ascii_only else (lambda s: s)
     out: list[str] = ["", ""]
     if doc.exhibit_label:
-        out += [_right(a(doc.exhibit_label), width + 1), "", ""]
+        out += [_right(a(doc.exhibit_label), width), "", ""]
     has_letterhead = bool(doc.address_lines or doc.telephone or doc.fax or doc.website)
     if doc.company_name and has_letterhead:
-        out += [a(doc.company_name), "-" * (width + 1), "", ""]
+        out += [a(doc.company_name), "-" * (width), "", ""]
         out += [a(x) for x in doc.address_lines]
         phone = "   ".join(
             p
@@ -371,9 +371,9 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
             if p
         )
         if phone:
-            out.append(_right(a(phone), width + 1))
+            out.append(_right(a(phone), width))
         if doc.website:
-            out.append(_right(a(doc.website), width + 1))
+            out.append(_right(a(doc.website), width))
         out += ["", ""]
     if doc.contacts:
         out += [a(x) for x in _contacts_text(doc, width)] + ["", ""]
