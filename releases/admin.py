@@ -153,6 +153,14 @@ class ExhibitUploadForm(forms.Form):
     date = forms.DateField(
         required=False, help_text="For a dateline without a date or a year (YYYY-MM-DD)."
     )
+    headline = forms.CharField(
+        required=False, max_length=300, help_text="For an exhibit that prints no headline."
+    )
+    company_profile = forms.BooleanField(
+        required=False,
+        label="Use the exhibit's company details as the company profile",
+        help_text="The letterhead and site name; left as they are unless you tick this.",
+    )
     payload = forms.CharField(widget=forms.HiddenInput, required=False)
     filename = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -169,9 +177,10 @@ class ExhibitUploadForm(forms.Form):
         self.data["payload"], self.data["filename"] = cleaned["payload"], cleaned["filename"]
         return cleaned
 
-    def exhibit(self) -> tuple[bytes, str, Any]:
+    def exhibit(self) -> tuple[bytes, str, Any, str]:
         data = self.cleaned_data
-        return base64.b64decode(data["payload"]), data["filename"] or "upload", data["date"]
+        payload = base64.b64decode(data["payload"])
+        return payload, data["filename"] or "upload", data["date"], data["headline"]
 
 
 class GoLiveForm(forms.Form):
@@ -569,15 +578,21 @@ class ReleaseAdmin(admin.ModelAdmin):
         form = ExhibitUploadForm(request.POST or None, request.FILES or None)
         parsed = None
         if request.method == "POST" and form.is_valid():
-            data, name, day = form.exhibit()
+            data, name, day, headline = form.exhibit()
+            company = form.cleaned_data["company_profile"]
             try:
                 if "confirm" in request.POST:
-                    results = edgar.import_file(data, name, actor=request.user, default_date=day)
+                    results = edgar.import_file(
+                        data, name, actor=request.user, default_date=day,
+                        default_headline=headline, company_profile=company,
+                    )  # fmt: skip
                     first = results[0]
                     verb = "Created draft" if first.status == "imported" else "Already imported"
                     messages.success(request, f"{verb}: {first.release.headline}")
                     return HttpResponseRedirect(self._change_url(first.release))
-                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day)]
+                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day, headline)]
+                for warning in {w for doc in parsed for w in edgar.company_warnings(doc)}:
+                    messages.warning(request, warning)
             except ExhibitError as error:
                 form.add_error("file", f"{name}: {error}")
         context = {

@@ -192,10 +192,10 @@ def parse_front(front: list[Block]) -> Front:
             continue
         if contact_mode:
             new_entry = i >= 2 and it.block.gap_before and items[i - 2].block is not it.block
-            # After a blank line, only a stacked entry with its own phone or e-mail continues
-            # the contacts; a lone line there is the headline (set loosely like the contacts).
+            # After a blank line, only an entry with its own phone or e-mail, or of several
+            # lines, continues the contacts; a lone line there is the headline (K21).
             if is_contact_line(it) and not (
-                new_entry and entry_has_reach and not _entry_has_reach(items, i - 1)
+                new_entry and entry_has_reach and not _entry_is_contact(items, i - 1)
             ):
                 if new_entry:
                     entry_has_reach = False
@@ -230,11 +230,14 @@ def parse_front(front: list[Block]) -> Front:
     return res
 
 
-def _entry_has_reach(items: list[Item], start: int) -> bool:
-    """Whether the stacked entry starting at ``items[start]`` has a phone number or e-mail."""
+def _entry_is_contact(items: list[Item], start: int) -> bool:
+    """Whether the stacked entry starting at ``items[start]`` reads as a contact: it has a phone
+    number or e-mail address, or runs over several lines (name / title / company)."""
+    lines = 0
     for k in range(start, min(len(items), start + 6)):
         if k > start and items[k].block.gap_before and items[k].block is not items[k - 1].block:
             break
+        lines += max(1, len(items[k].block.lines)) if k == start else 1
         t = items[k].text
         if (
             EMAIL_RE.search(t)
@@ -242,7 +245,7 @@ def _entry_has_reach(items: list[Item], start: int) -> bool:
             or any(EMAIL_RE.search(x) or is_phone_line(x) for x in items[k].block.lines)
         ):
             return True
-    return False
+    return lines >= 2
 
 
 def case_style(text: str) -> str:
