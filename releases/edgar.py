@@ -109,11 +109,17 @@ def import_file(
 
     ``company_profile``: the user confirmed that the exhibit's company name, address and listing
     become the company profile; without it the profile is never written.
+
+    Raises `ExhibitError` for a file that cannot be read or whose release the actions refuse
+    (e.g. a date outside the accepted range), with the reason.
     """
-    return [
-        import_document(doc, raw, source, actor, publish, company_profile=company_profile)
-        for source, raw, doc in parse_file(data, filename, default_date, default_headline)
-    ]
+    try:
+        return [
+            import_document(doc, raw, source, actor, publish, company_profile=company_profile)
+            for source, raw, doc in parse_file(data, filename, default_date, default_headline)
+        ]
+    except actions.TransitionRefused as refused:
+        raise ExhibitError(str(refused)) from refused
 
 
 @transaction.atomic
