@@ -207,8 +207,6 @@ def _confirm_company_args() -> list[str]:
 def _release_view(release: Release | None) -> View:
     if release is None:
         return View(error="nothing saved")
-    from .exhibits import render_text as text_of
-
     release = Release.objects.for_page().get(pk=release.pk)
     company = CompanyProfile.load()
     response = Client().get(release.get_absolute_url())
@@ -230,7 +228,7 @@ def _release_view(release: Release | None) -> View:
         safe_harbor=(safe[0].heading, str(safe[0].html)) if safe else None,
         body_html=release.body,
         page=page,
-        export=text_of(edgar.to_exhibit(release)),
+        export=render_text(edgar.to_exhibit(release)),
     )
 
 

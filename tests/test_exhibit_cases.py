@@ -2,10 +2,12 @@
 (bench/importer/corpus.json) imported with ``import_exhibit --publish``: what is saved, shown on
 the page and exported holds the expected values."""
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from releases.importer_score import Case, check, load_cases, saved_view, with_supplied_headline
 
@@ -43,3 +45,14 @@ CORPUS_EXPECTED = Path(settings.BASE_DIR) / "bench" / "importer" / "corpus.json"
 @pytest.mark.parametrize("case", _params(corpus_dir() / "corpus", CORPUS_EXPECTED))
 def test_corpus_filing_imports_with_every_expected_field(db, case: Case) -> None:
     assert _failures(case) == []
+
+
+@needs_corpus
+def test_score_importer_reports_every_corpus_field_right_parsed_and_saved(db, tmp_path) -> None:
+    out, report = StringIO(), tmp_path / "score.md"
+    call_command(
+        "score_importer", str(corpus_dir() / "corpus"), "--output", str(report), stdout=out
+    )
+    total = next(line for line in out.getvalue().splitlines() if line.startswith("| **total**"))
+    assert total.endswith("| **76/76 (100 %)** | **76/76 (100 %)** |")
+    assert report.read_text(encoding="utf-8").strip() == out.getvalue().strip()
