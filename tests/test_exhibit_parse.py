@@ -619,3 +619,30 @@ def test_continuation_markers_and_investor_mailbox_after_about():
         ("", "investors", "ir@acme.example")
     ]
     assert doc.abouts[0].html == "<p>Acme makes widgets.</p>"
+
+
+def test_mixed_case_city_with_a_state_is_a_dateline_but_a_company_dash_is_not():
+    day = datetime.date(2020, 3, 3)
+    doc = parse_exhibit(
+        _text("Acme Widgets Reports Sales", "", f"Riverton, Ohio - {LEAD}"), default_date=day
+    )
+    assert (doc.dateline_city, doc.company_name) == ("Riverton, Ohio", "Acme Widgets Inc.")
+    lead = "Acme Widgets - a leader in widgets - today reported record sales in every region."
+    doc = parse_exhibit(_text("Acme Widgets Reports Sales", "", lead), default_date=day)
+    assert doc.dateline_city == "" and doc.body_html.startswith("<p>Acme Widgets - a leader")
+
+
+def test_summary_table_above_the_dateline_follows_the_lead_not_the_headline():
+    doc = parse_exhibit(
+        b"<html><body><p align='center'><b>Brantley Reports Results</b></p>"
+        b"<table><tr><td>Sales</td><td>$2.4 billion</td><td>9%</td></tr>"
+        b"<tr><td>EPS</td><td>$1.10</td><td>12%</td></tr></table>"
+        b"<p>MOLINE, Ill., July 29, 2021 - Brantley Machines Inc. (NYSE: BRM) announced sales.</p>"
+        b"<p>Dealers rebuilt inventory.</p></body></html>",
+        filename="x.htm",
+    )
+    assert (doc.headline, doc.subheadlines) == ("Brantley Reports Results", [])
+    assert re.match(
+        r"<p>Brantley Machines Inc\..*</p><table>.*\$2\.4 billion.*</table><p>Dealers",
+        doc.body_html,
+    )

@@ -15,6 +15,7 @@ from .patterns import (
     DATELINE_NO_CITY_RE,
     DATELINE_RES,
     NOT_A_CITY_RE,
+    STATE_RE,
     make_date,
     parse_date_match,
 )
@@ -50,13 +51,14 @@ def match_dateline(text: str) -> tuple[re.Match[str] | None, str]:
     if m and (m.group("year") or m.group("year2")):
         return m, text[m.end() :].strip()
     m = DATELINE_CITY_ONLY_RE.match(head)
+    city = m.group("city").rstrip(" ,") if m else ""
     if (
         m
-        and re.match(r"[A-Z]{3,}\b", m.group("city"))
-        and not NOT_A_CITY_RE.search(m.group("city"))
+        and (re.match(r"[A-Z]{3,}\b", city) or STATE_RE.search(city))
+        and not NOT_A_CITY_RE.search(city)
     ):
         rest = text[m.end() :].strip()
-        if len(rest) >= 40 and len(m.group("city")) <= 60:
+        if len(rest) >= 40 and len(city) <= 60:
             return m, rest
     return None, text
 

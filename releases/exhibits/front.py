@@ -28,6 +28,7 @@ from .patterns import (
     EMAIL_RE,
     END_MARK_RE,
     FAX_LINE_RE,
+    FIGURE_RE,
     FIR_RE,
     LABEL_RE,
     ORG_RE,
@@ -55,6 +56,7 @@ class Front:
     subheadlines: list[str] = field(default_factory=list)
     headline_line: int | None = None
     instruction: str = ""
+    tables: list[Block] = field(default_factory=list)  # summary tables set before the dateline
 
 
 @dataclass
@@ -104,6 +106,11 @@ def parse_front(front: list[Block]) -> Front:
                 res.contacts.extend(parse_contact_table(b, [prev.text] if header else []))
                 # A contact stacked under the columns continues the block (a header of none).
                 items.append(Item("CONTACTS:", b, b.line))
+                continue
+            figures = sum(1 for row in b.rows for cell in row if FIGURE_RE.match(cell.strip()))
+            if figures >= 2:
+                # a summary table of results above the dateline: body, not headline material
+                res.tables.append(b)
                 continue
             lines = [ln for row in b.rows for cell in row for ln in cell.split("\n") if ln]
             if not lines:

@@ -149,6 +149,8 @@ def _parse_document_inner(
     doc.subheadlines = front.subheadlines
 
     body_blocks = blocks[front_end:]
+    if front.tables:  # summary tables above the dateline follow its lead paragraph
+        body_blocks = body_blocks[:1] + front.tables + body_blocks[1:]
     if dl:
         doc.dateline_city = dl.city
         doc.wire_tag = dl.wire

@@ -56,7 +56,8 @@ DATELINE_RES = [
     ),
 ]
 # CITY DASH lead, with neither date nor wire ("RIVERTON, Ohio - Halvard Pumps Inc. today"): only
-# an upper-case city qualifies, since "Acme Corp. - " could open any sentence.
+# an upper-case city, or a city followed by a state, qualifies, since "Acme Corp. - " could open
+# any sentence.
 DATELINE_CITY_ONLY_RE = re.compile(
     rf"^{CITY}\s*,?\s*(?:-{{1,3}}|[–—―]{{1,2}})\s+(?=[A-Z0-9“\"])", re.DOTALL
 )
@@ -64,6 +65,15 @@ DATELINE_CITY_ONLY_RE = re.compile(
 WIRE_DATE_RE = re.compile(r"(?:^|\s)-0-\s+(\d{1,2})/(\d{1,2})/(\d{4})\b")
 # A dateline printed without a city (what render_* emit when only a date is known).
 DATELINE_NO_CITY_RE = re.compile(rf"^\(?{DATE}\)?\s*(?:{WIRE}\s*)?{SEP}\s*", re.DOTALL)
+# ", Ohio", ", NJ", ", Calif.", ", N.D.": the state that makes a mixed-case city a city.
+STATE_RE = re.compile(
+    r",\s*(?:[A-Z]{2}|[A-Z][a-z]{1,4}\.|[A-Z]\.\s?[A-Z]\.|Alabama|Alaska|Arizona|Arkansas|California"
+    r"|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas"
+    r"|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri"
+    r"|Montana|Nebraska|Nevada|New\s+\w+|North\s+\w+|Ohio|Oklahoma|Oregon|Pennsylvania"
+    r"|Rhode\s+Island|South\s+\w+|Tennessee|Texas|Utah|Vermont|Virginia|Washington"
+    r"|West\s+Virginia|Wisconsin|Wyoming)$"
+)
 NOT_A_CITY_RE = re.compile(
     r"\b(?:release|contact|exhibit|page|statement|quarter|year|ended|month|week|results|"
     r"announce[sd]?|report(?:s|ed)?|today)\b",
@@ -92,6 +102,10 @@ FIR_RE = re.compile(
     r"^(?P<instr>for\s+(?P<immediate>immediate\s+)?(?:release|distribution)|immediate\s+release"
     r"|embargoed\b|release\s+date|not\s+for\s+release\s+(?:before|until))\b\s*:?\s*(?P<rest>.*)$",
     re.IGNORECASE,
+)
+# A figure in a table cell: "$4.2", "(1,234)", "12.5%", "$0.89".
+FIGURE_RE = re.compile(
+    r"^[(\-–]?\s*[$€£]?\s*\d{1,3}(?:,\d{3})*(?:\.\d+)?\s*(?:%|[BMK]|bn|million|billion)?\)?$"
 )
 # A release date printed on a line of its own (right-aligned or in a masthead).
 DATE_LINE_RE = re.compile(
