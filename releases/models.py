@@ -255,6 +255,10 @@ class Release(models.Model):
         "body",
         "exhibit_label",
         "filing_url",
+        "release_instruction",
+        "wire_tag",
+        "end_mark",
+        "notes",
     )
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -310,6 +314,25 @@ class Release(models.Model):
     )
     filing_url = models.URLField(
         "SEC filing", blank=True, help_text="The 8-K on EDGAR this release was filed with."
+    )
+    # What a filed exhibit prints around the text, kept as filed (an import never invents them).
+    release_instruction = models.CharField(
+        max_length=200,
+        blank=True,
+        default="FOR IMMEDIATE RELEASE",
+        help_text="Printed above the headline, e.g. “FOR IMMEDIATE RELEASE” or “FOR RELEASE AT "
+        "4:05 P.M. ET”; blank prints none.",
+    )
+    wire_tag = models.CharField(
+        max_length=100, blank=True, help_text="Printed in the dateline, e.g. “/PRNewswire/”."
+    )
+    end_mark = models.CharField(
+        max_length=20, blank=True, help_text="Printed after the text, e.g. “###”."
+    )
+    notes = models.TextField(
+        blank=True,
+        help_text="Notices printed after the end mark (notes to editors, trademarks), one per "
+        "line.",
     )
 
     status = models.CharField(
@@ -448,7 +471,12 @@ class Release(models.Model):
         """“CAMBRIDGE, MA, January 24, 2003 –” in the company's time zone."""
         date = timezone.localtime(self.published_at) if self.published_at else None
         parts = [self.dateline_city, f"{date:%B} {date.day}, {date.year}" if date else ""]
-        return ", ".join(p for p in parts if p) + " –"
+        text = ", ".join(p for p in parts if p)
+        return f"{text} {self.wire_tag} –" if self.wire_tag else f"{text} –"
+
+    @property
+    def note_list(self) -> list[str]:
+        return [line.strip() for line in self.notes.splitlines() if line.strip()]
 
     def body_html(self) -> SafeString:
         """The sanitized body with the dateline leading into its first paragraph."""

@@ -141,6 +141,8 @@ class Contact(models.Model):
     class Audience(models.TextChoices):
         INVESTORS = "investors", "Investors"
         MEDIA = "media", "Media"
+        # An imported exhibit that does not say whom a contact serves: kept as it says.
+        UNSPECIFIED = "", "Contacts"
 
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
@@ -151,7 +153,7 @@ class Contact(models.Model):
     )
     telephone = models.CharField(max_length=50, blank=True)
     email = models.EmailField(blank=True)
-    audience = models.CharField(max_length=20, choices=Audience.choices)
+    audience = models.CharField(max_length=20, choices=Audience.choices, blank=True)
     is_active = models.BooleanField(
         "active",
         default=True,

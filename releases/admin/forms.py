@@ -126,6 +126,14 @@ class ExhibitUploadForm(forms.Form):
     date = forms.DateField(
         required=False, help_text="For a dateline without a date or a year (YYYY-MM-DD)."
     )
+    headline = forms.CharField(
+        required=False, max_length=300, help_text="For an exhibit that prints no headline."
+    )
+    company_profile = forms.BooleanField(
+        required=False,
+        label="Use the exhibit's company details as the company profile",
+        help_text="The letterhead and site name; left as they are unless you tick this.",
+    )
     payload = forms.CharField(widget=forms.HiddenInput, required=False)
     filename = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -142,9 +150,10 @@ class ExhibitUploadForm(forms.Form):
         self.data["payload"], self.data["filename"] = cleaned["payload"], cleaned["filename"]
         return cleaned
 
-    def exhibit(self) -> tuple[bytes, str, Any]:
+    def exhibit(self) -> tuple[bytes, str, Any, str]:
         data = self.cleaned_data
-        return base64.b64decode(data["payload"]), data["filename"] or "upload", data["date"]
+        payload = base64.b64decode(data["payload"])
+        return payload, data["filename"] or "upload", data["date"], data["headline"]
 
 
 # --- what a transition's confirmation page asks (`actions.Transition.asks`) -----------------

@@ -155,6 +155,7 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
                 ]
             },
         ),
+        ("As filed", {"fields": ["release_instruction", "wire_tag", "end_mark", "notes"]}),
         ("Identity", {"fields": ["uuid"], "classes": ["collapse"]}),
     ]
     change_form_template = "admin/releases/release/change_form.html"

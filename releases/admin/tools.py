@@ -40,15 +40,21 @@ class ToolViews:
         form = ExhibitUploadForm(request.POST or None, request.FILES or None)
         parsed = None
         if request.method == "POST" and form.is_valid():
-            data, name, day = form.exhibit()
+            data, name, day, headline = form.exhibit()
+            company = form.cleaned_data["company_profile"]
             try:
                 if "confirm" in request.POST:
-                    results = edgar.import_file(data, name, actor=request.user, default_date=day)
+                    results = edgar.import_file(
+                        data, name, actor=request.user, default_date=day,
+                        default_headline=headline, company_profile=company,
+                    )  # fmt: skip
                     first = results[0]
                     verb = "Created draft" if first.status == "imported" else "Already imported"
                     messages.success(request, f"{verb}: {first.release.headline}")
                     return HttpResponseRedirect(self._change_url(first.release))
-                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day)]
+                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day, headline)]
+                for warning in {w for doc in parsed for w in edgar.company_warnings(doc)}:
+                    messages.warning(request, warning)
             except ExhibitError as error:
                 form.add_error("file", f"{name}: {error}")
         context = {
