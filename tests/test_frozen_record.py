@@ -367,7 +367,8 @@ def test_revisions_record_contact_details_and_the_diff_shows_a_changed_phone(
     assert second.data["contacts"][0]["telephone"] == NEW_PHONE
     url = reverse("admin:releases_release_revisions", args=[draft.pk])
     diff = client.get(url, {"a": 1, "b": 2}).content.decode()
-    assert f"+contact: {carol.pk} · name: Carol Hausner" in diff and NEW_PHONE in diff
+    assert f"+contact: {carol.pk} · name: Carol Hausner · title: Senior" in diff
+    assert f"Communications · telephone: {escape(NEW_PHONE)} · email: info@immunogen.com" in diff
 
 
 def test_restoring_an_old_revision_that_recorded_only_ids_still_works(
