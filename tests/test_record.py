@@ -355,3 +355,31 @@ def test_the_repeated_hour_is_told_apart_on_every_surface(
         actions.withdraw(later, approver, "Issued in error.")
         gone = client.get(later.get_absolute_url())
         assert gone.status_code == 410 and _says(gone.content.decode(), "EST")
+
+
+# --- plain words ------------------------------------------------------------------------------
+
+
+def test_status_wording_is_plain_in_the_workflow_panel_messages_and_help(
+    client, make_release, publish, editor, approver
+):
+    import re
+    from html import unescape
+
+    def text(response) -> str:
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+    draft = make_release(by=editor, published_at=at(2026, 12, 1, 16, 5, 0))
+    client.force_login(editor)
+    page = text(client.get(change_url(draft)))
+    assert "State: Draft" in page and "draft — goes live" not in page
+    assert "The release is not scheduled; its publication time reads Tue 01 Dec 2026" in page
+    live = publish(make_release(by=editor, published_at=at(2026, 11, 2, 8, 0, 0)))
+    page = text(client.get(change_url(live)))
+    assert "Corrected on [date and time]: [this note]" in page and "Corrected on :" not in page
+    actions.submit(draft, editor)
+    actions.approve(draft, approver)
+    client.force_login(approver)
+    done = confirm(client, draft, "publish", {"now": "Publish now"}, follow=True)
+    assert any("The release has been public since Mon 30 Nov 2026 05:47:12 EST" in m
+               for m in messages_of(done))  # fmt: skip
