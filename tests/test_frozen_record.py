@@ -145,6 +145,11 @@ def test_contact_phone_edited_after_approval_stays_off_the_scheduled_release_at_
 ):
     scheduled = publish(make_release(published_at=GO_LIVE))
     edit_contact(client, editor, carol, telephone=NEW_PHONE)
+    # The desk shows, read-only, what the scheduled release will print.
+    client.force_login(editor)
+    desk = client.get(change_url(scheduled)).content.decode()
+    client.logout()
+    assert "As printed" in desk and f"Tel: {OLD_PHONE}" in desk
     with time_machine.travel(GO_LIVE, tick=False):
         html = page(client, scheduled)
     assert OLD_PHONE in html and "Carol Hausner" in html
