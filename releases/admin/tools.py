@@ -145,9 +145,14 @@ def _one_line(item: Any) -> str:
 
 
 # PostgreSQL's jsonb keeps keys in its own order; a diff lists them as a release prints them.
-_PRINT_ORDER = ("contact", *ContactDetails.field_names(), *LetterheadFields.FIELDS)
+_PRINT_ORDER = {
+    key: rank
+    for rank, key in enumerate(
+        dict.fromkeys(("contact", *ContactDetails.field_names(), *LetterheadFields.FIELDS))
+    )
+}
 
 
 def _in_print_order(data: dict) -> list[tuple[str, Any]]:
-    rank = {key: i for i, key in enumerate(_PRINT_ORDER)}
-    return sorted(data.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+    last = len(_PRINT_ORDER)
+    return sorted(data.items(), key=lambda kv: (_PRINT_ORDER.get(kv[0], last), kv[0]))
