@@ -1,8 +1,9 @@
 from functools import wraps
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -13,7 +14,7 @@ from irsite.middleware import mark_private
 
 from . import search, seo
 from .cache import serve_public
-from .models import Category, Release, SlugRedirect
+from .models import Category, CategorySlugRedirect, Release, SlugRedirect
 from .pagination import UncountedPaginator
 from .previews import resolve_preview_token
 
@@ -26,6 +27,24 @@ class PublicCacheMixin:
         return serve_public(
             request, lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs)
         )
+
+
+def public_category(request: HttpRequest, slug: str) -> Category | HttpResponse:
+    """The public category at ``slug`` for a category page or feed; for a slug the category
+    had before, a 301 to the same page or feed under its current slug; else Http404, the same
+    for a category not yet public as for one that never existed."""
+    category = Category.objects.public().filter(slug=slug).first()
+    if category is not None:
+        return category
+    moved = CategorySlugRedirect.objects.filter(
+        old_slug=slug, category__in=Category.objects.public()
+    ).select_related("category")
+    if moved := moved.first():
+        match = request.resolver_match
+        url = reverse(match.view_name, kwargs={**match.kwargs, "slug": moved.category.slug})
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+    raise Http404("No such category.")
 
 
 class HomeView(PublicCacheMixin, TemplateView):
@@ -45,15 +64,21 @@ class ReleaseListView(PublicCacheMixin, ListView):
     paginate_by = settings.IRSITE_RELEASES_PER_PAGE
     paginator_class = UncountedPaginator
 
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.category = None
+        if slug := kwargs.get("slug"):
+            found = public_category(request, slug)
+            if isinstance(found, HttpResponse):
+                return found
+            self.category = found
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         releases = Release.objects.public().for_listing()
         if year := self.kwargs.get("year"):
             releases = releases.filter(published_at__year=year)
-        if slug := self.kwargs.get("slug"):
-            self.category = get_object_or_404(Category, slug=slug)
+        if self.category:
             releases = releases.filter(categories=self.category)
-        else:
-            self.category = None
         return releases
 
     def get_context_data(self, **kwargs):
@@ -109,7 +134,9 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
         if redirect and redirect.release.is_public:
             return HttpResponsePermanentRedirect(redirect.release.get_absolute_url())
-        gone = Release.objects.withdrawn().filter(slug=slug).first()
+        # A withdrawn release is gone under every slug it was public under.
+        gone = Release.objects.withdrawn().filter(Q(slug=slug) | Q(old_slugs__old_slug=slug))
+        gone = gone.first()
         if gone:
             return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
         raise Http404("No such release.")
@@ -143,7 +170,8 @@ class SearchView(PublicCacheMixin, ListView):
         year = params.get("year", "")
         self.year = int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None
         slug = params.get("category", "")
-        self.category = Category.objects.filter(slug=slug).first() if slug.isascii() else None
+        public = Category.objects.public().filter(slug=slug)
+        self.category = public.first() if slug.isascii() else None
         releases = Release.objects.public().for_search()
         if self.year:
             releases = releases.filter(published_at__year=self.year)

@@ -56,7 +56,7 @@ class ReleaseForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()  # the edit is on self.instance from here on
-        if self.instance.pk is None or self.user is None or self.errors:
+        if self.user is None or self.errors:
             return
         try:
             # Locks the row for the rest of the admin's transaction: no save slips in between.
