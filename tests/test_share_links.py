@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from releases import actions
 from releases.models import PreviewLink, Release
@@ -82,6 +84,26 @@ def test_share_link_action_refuses_lifetimes_outside_the_bounds(make_release, ap
             actions.create_preview_link(release, approver, hours=hours)
         assert refused.value.field == "hours"
     assert not PreviewLink.objects.exists()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(hours=st.text(max_size=30) | st.integers().map(str))
+def test_any_lifetime_typed_makes_a_link_within_bounds_or_a_form_error(
+    client, make_release, approver, hours
+):
+    release = Release.objects.first() or make_release()
+    client.force_login(approver)
+    before = PreviewLink.objects.count()
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(share_url(release), {"hours": hours, "note": ""})
+    if response.status_code == 302:
+        link = PreviewLink.objects.latest("pk")
+        assert timedelta(hours=1) <= link.expires_at - link.created_at <= timedelta(days=14)
+    else:
+        assert response.status_code == 200 and response.context["form"].errors["hours"]
+        assert PreviewLink.objects.count() == before
 
 
 def test_share_links_stay_listed_on_the_admin_page_in_every_state(
