@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from releases import actions
 from releases.models import PreviewLink, Release, Revision
 
 from .conftest import at
@@ -38,9 +39,12 @@ def test_overlong_correction_note_redisplays_the_form_with_the_approvers_input(
     assert note.strip()[:100] in body and 'value="Fixed headline"' in body
     release.refresh_from_db()
     assert release.headline != "Fixed headline" and not release.corrections.exists()
+    assert not release.pending_corrections.exists()
 
 
-def test_correction_note_at_the_limit_is_recorded_whole(client, make_release, publish, approver):
+def test_correction_note_at_the_limit_is_recorded_whole(
+    client, make_release, publish, approver, second_approver
+):
     release = publish(make_release(published_at=at(2026, 11, 2, 8)))
     note = ("x" * 99 + " ") * (NOTE_LIMIT // 100)
     client.force_login(approver)
@@ -48,6 +52,7 @@ def test_correction_note_at_the_limit_is_recorded_whole(client, make_release, pu
         change_url(release), edit_data(release, headline="Fixed", correction_note=note)
     )
     assert response.status_code == 302
+    actions.approve_correction(release.pending_corrections.get(), second_approver)
     assert Release.objects.get(pk=release.pk).corrections.get().note == note.strip()
 
 

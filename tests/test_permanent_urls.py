@@ -24,7 +24,7 @@ def _frozen_now():
 
 
 @pytest.fixture
-def corrected(client, make_release, publish, approver) -> Release:
+def corrected(client, make_release, publish, approver, second_approver) -> Release:
     """A live release whose slug was corrected in the admin: its old URL redirects."""
     first = make_release(
         headline="Merger agreed", slug="merger-agreed", published_at=at(2026, 11, 2)
@@ -33,6 +33,7 @@ def corrected(client, make_release, publish, approver) -> Release:
     client.force_login(approver)
     data = edit_data(release, slug="merger-agreed-with-beta", correction_note="Name the partner.")
     assert client.post(change_url(release), data).status_code == 302
+    actions.approve_correction(release.pending_corrections.get(), second_approver)
     client.logout()
     release.refresh_from_db()
     return release
@@ -68,10 +69,12 @@ def test_a_draft_cannot_take_a_slug_a_release_was_published_under(
     assert response["Location"] == "/news/2026/11/02/merger-agreed-with-beta/"
 
 
-def test_a_release_may_take_back_its_own_old_slug(client, corrected, approver):
+def test_a_release_may_take_back_its_own_old_slug(client, corrected, approver, second_approver):
     client.force_login(approver)
     data = edit_data(corrected, slug="merger-agreed", correction_note="Back to the first URL.")
     assert client.post(change_url(corrected), data).status_code == 302
+    pending = corrected.pending_corrections.get(status="pending")
+    actions.approve_correction(pending, second_approver)
     client.logout()
     assert client.get(OLD_URL).status_code == 200
     assert client.get("/news/2026/11/02/merger-agreed-with-beta/").status_code == 301

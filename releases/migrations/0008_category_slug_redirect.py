@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0005_login_lockout_audit'),
+        ('releases', '0007_pending_corrections'),
     ]
 
     operations = [
