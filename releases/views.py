@@ -89,7 +89,7 @@ class ReleaseListView(PublicCacheMixin, ListView):
             category=self.category,
             # Index probes, not scans: constant cost as releases accumulate (see models).
             years=public.years(),
-            categories=public.categories(),
+            categories=Category.objects.public(),
         )
         return context
 
@@ -193,7 +193,7 @@ class SearchView(PublicCacheMixin, ListView):
             category=self.category,
             results=search.results(context["releases"], self.query),
             years=public.years(),
-            categories=public.categories(),
+            categories=Category.objects.public(),
         )
         return context
 

@@ -137,3 +137,28 @@ def test_share_links_stay_listed_on_the_admin_page_in_every_state(
         actions.withdraw(release, approver, "Issued in error.")
         page = listed(approver)
         assert page.count("stopped: release withdrawn") == 12
+
+
+def test_share_link_of_a_pending_correction_stops_once_it_is_decided(
+    client, make_release, publish, approver, second_approver
+):
+    from .test_admin import edit_data
+
+    with time_machine.travel(NOW, tick=False):
+        release = publish(make_release(headline="Old headline", published_at=NOW))
+        client.force_login(approver)
+        data = edit_data(release, headline="Corrected headline", correction_note="Headline.")
+        assert client.post(change_url(release), data).status_code == 302
+        pending = release.pending_corrections.get()
+        response = client.post(
+            share_url(release), {"hours": "24", "note": "counsel", "correction": pending.pk}
+        )
+        assert response.status_code == 302
+        link = PreviewLink.objects.get(correction=pending)
+        client.logout()
+        assert "Corrected headline" in client.get(link.get_absolute_url()).content.decode()
+        actions.approve_correction(pending, second_approver)
+        assert client.get(link.get_absolute_url()).status_code == 404
+        client.force_login(approver)
+        page = client.get(change_url(release)).content.decode()
+        assert "stopped: correction approved and public" in page
