@@ -305,3 +305,81 @@ def test_admin_index_lists_what_waits_for_this_approver_and_what_goes_live_next(
     desk = html[html.index('id="release-desk"') :]
     assert "Waits for review" in desk and "Approver wrote this one" not in desk
     assert "Goes live soon" in desk and "2026-11-30 08:47:12 EST" in desk
+
+
+# --- every time shown names its zone, the repeated hour included -------------------------------
+
+FIRST_0130 = at(2026, 11, 1, 1, 30, 0)  # EDT
+SECOND_0130 = at(2026, 11, 1, 1, 30, 0).replace(fold=1)  # EST, an hour later
+
+
+def _says(text: str, zone: str) -> bool:
+    """Whether ``text`` states 1:30 in ``zone`` (in whichever reader or staff format)."""
+    import re
+
+    return re.search(rf"\b0?1:30(:00)?(\s*[ap]\.m\.)?\s*{zone}\b", text) is not None
+
+
+def test_the_repeated_hour_is_told_apart_on_every_surface(
+    client, make_release, publish, editor, approver, worker, monkeypatch
+):
+    from django.core import mail
+
+    from irsite.alerts import actions as alert_actions
+    from irsite.alerts.models import Subscriber
+
+    alert_actions.request_subscription(
+        "reader@example.com", all_categories=True, categories=(), source="tests"
+    )
+    reader = Subscriber.objects.get()
+    alert_actions.confirm(reader, reader.requested_at.isoformat())
+    earlier = make_release(by=editor, headline="At the first 01:30", published_at=FIRST_0130)
+    later = make_release(by=editor, headline="At the second 01:30", published_at=SECOND_0130)
+    for release, zone in [(earlier, "EDT"), (later, "EST")]:
+        with time_machine.travel(release.published_at, tick=False):
+            client.force_login(approver)
+            preview = reverse("admin:releases_release_preview", args=[release.pk])
+            assert _says(client.get(preview).content.decode(), zone), "preview banner"
+            publish(release)
+            mail.outbox.clear()
+            worker()
+            assert any(_says(m.body, zone) for m in mail.outbox), "alert e-mail"
+            client.logout()
+        assert _says(client.get(release.get_absolute_url()).content.decode(), zone), "page"
+    # A correction approved at the second 01:30 of a later year's change, and a withdrawal.
+    with time_machine.travel(at(2027, 11, 7, 1, 30, 0).replace(fold=1), tick=False):
+        earlier.headline = "Corrected in the repeated hour"
+        pending = actions.save_release(earlier, editor, correction_note="Typo.")
+        actions.approve_correction(pending, approver)
+        assert _says(client.get(earlier.get_absolute_url()).content.decode(), "EST")
+        actions.withdraw(later, approver, "Issued in error.")
+        gone = client.get(later.get_absolute_url())
+        assert gone.status_code == 410 and _says(gone.content.decode(), "EST")
+
+
+# --- plain words ------------------------------------------------------------------------------
+
+
+def test_status_wording_is_plain_in_the_workflow_panel_messages_and_help(
+    client, make_release, publish, editor, approver
+):
+    import re
+    from html import unescape
+
+    def text(response) -> str:
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+    draft = make_release(by=editor, published_at=at(2026, 12, 1, 16, 5, 0))
+    client.force_login(editor)
+    page = text(client.get(change_url(draft)))
+    assert "State: Draft" in page and "draft — goes live" not in page
+    assert "The release is not scheduled; its publication time reads Tue 01 Dec 2026" in page
+    live = publish(make_release(by=editor, published_at=at(2026, 11, 2, 8, 0, 0)))
+    page = text(client.get(change_url(live)))
+    assert "Corrected on [date and time]: [this note]" in page and "Corrected on :" not in page
+    actions.submit(draft, editor)
+    actions.approve(draft, approver)
+    client.force_login(approver)
+    done = confirm(client, draft, "publish", {"now": "Publish now"}, follow=True)
+    assert any("The release has been public since Mon 30 Nov 2026 05:47:12 EST" in m
+               for m in messages_of(done))  # fmt: skip

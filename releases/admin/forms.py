@@ -34,7 +34,7 @@ class ReleaseForm(forms.ModelForm):
         max_length=500,
         help_text="This release is public: saving prepares a correction. Nothing public changes "
         "until someone else who may correct releases approves it; then the page shows "
-        "“Corrected on <time>: <note>”.",
+        "“Corrected on [date and time]: [this note]”.",
     )
     # Set per request by ReleaseAdmin.get_form: whose edit this is.
     user = None

@@ -165,7 +165,7 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
     def workflow_state(self, release: Release) -> str:
         if not release.pk:
             return "new draft"
-        return f"{release.state_label}: {go_live_in_words(release)}"
+        return f"{release.state_label}. The release {go_live_in_words(release)}."
 
     def view_on_site(self, release: Release) -> str | None:
         return release.get_absolute_url() if release.is_public else None

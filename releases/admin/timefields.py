@@ -54,7 +54,10 @@ class ZonedDateTimeWidget(forms.MultiWidget):
         if not value:
             return [None, None, ""]
         local = timezone.localtime(value)
-        return [local.date(), local.time().replace(microsecond=0), str(local.fold)]
+        # The occurrence is shown only where it matters: a time in a repeated hour.
+        other = local.replace(fold=1 - local.fold)
+        fold = str(local.fold) if other.utcoffset() != local.utcoffset() else ""
+        return [local.date(), local.time().replace(microsecond=0), fold]
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
