@@ -3,6 +3,7 @@ exactly like a category that never existed, on every surface (page, feeds, e-mai
 choice, menus, search, sitemap), and it appears at the go-live second, page cache or not.
 """
 
+import re
 from datetime import timedelta
 
 import feedparser
@@ -128,4 +129,25 @@ def test_category_leaves_public_view_when_its_last_release_is_withdrawn(
     actions.withdraw(release, SYSTEM, "Issued in error.")
     assert client.get(url).status_code == 404
     assert client.get(reverse("releases:category-rss", args=[gone.slug])).status_code == 404
+    assert "Recalled product" not in client.get(reverse("alerts:subscribe")).content.decode()
+
+
+def test_subscriber_keeps_a_chosen_category_after_its_releases_are_withdrawn(
+    client, make_release, publish, company
+):
+    from irsite.alerts import actions as alerts
+    from irsite.alerts import tokens
+
+    recalled = Category.objects.create(name="Recalled product", slug="recalled-product")
+    release = publish(make_release(categories=[recalled], published_at=at(2026, 11, 2, 8)))
+    alerts.request_subscription(
+        "reader@example.com", all_categories=False, categories=[recalled], source="tests"
+    )
+    subscriber = Subscriber.objects.get()
+    alerts.confirm(subscriber, subscriber.requested_at.isoformat())
+    actions.withdraw(release, SYSTEM, "Issued in error.")
+    url = tokens.preferences_url(subscriber).split("://", 1)[1].split("/", 1)[1]
+    page = client.get("/" + url).content.decode()
+    assert "Recalled product" in page  # still theirs, still ticked
+    assert re.search(rf'value="{recalled.pk}"[^>]*checked', page)
     assert "Recalled product" not in client.get(reverse("alerts:subscribe")).content.decode()
