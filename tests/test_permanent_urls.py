@@ -7,14 +7,16 @@ import feedparser
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.text import slugify
 
-from releases import actions
+from releases import actions, edgar
 from releases.models import Category, Release
 
-from .conftest import SYSTEM, at
+from .conftest import SYSTEM, at, corpus_dir, needs_corpus
 from .test_admin import ADD_URL, change_url, edit_data, form_data
 
 NOW = at(2026, 11, 26, 12, 0, 0)
+SEED = corpus_dir() / "seed" / "ex99-1-immunogen-2003-01-24.txt"
 
 
 @pytest.fixture(autouse=True)
@@ -141,3 +143,22 @@ def test_old_slug_of_a_category_not_public_answers_like_a_missing_one(client, ap
     missing = client.get(reverse("releases:category", args=["xxxxxxxxxxxx"]))
     assert old.status_code == missing.status_code == 404
     assert old.content == missing.content
+
+
+@needs_corpus
+def test_importer_never_takes_a_slug_a_release_was_published_under(
+    client, make_release, publish, approver, second_approver
+):
+    data = SEED.read_bytes()
+    ((_source, _raw, doc),) = list(edgar.parse_file(data, SEED.name, None))
+    taken = slugify(doc.headline)[:80].strip("-")
+    live = publish(make_release(slug=taken, published_at=at(2026, 11, 2, 8)))
+    live.slug = "moved-elsewhere"
+    pending = actions.save_release(live, approver, correction_note="New URL.")
+    actions.approve_correction(pending, second_approver)
+
+    (result,) = edgar.import_file(data, SEED.name, actor=SYSTEM)
+    assert result.release.slug == f"{taken}-2"
+    response = client.get(f"/news/2026/11/02/{taken}/")
+    assert response.status_code == 301
+    assert response["Location"] == "/news/2026/11/02/moved-elsewhere/"
