@@ -41,8 +41,9 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.handlers.exception import response_for_exception
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 
@@ -170,7 +171,12 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
 
     # Read before rendering: a go-live that passes while the page renders still caps it.
     go_live = next_go_live(generation, now)
-    response = respond()
+    try:
+        response = respond()
+    except Http404 as missing:
+        # "Not found" is public too, and capped like any page: no cache may keep a 404 for a
+        # category or release past the second it goes live.
+        response = response_for_exception(request, missing)
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     max_age = seconds_until(go_live, now)

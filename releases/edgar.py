@@ -26,7 +26,7 @@ from .exhibits import (
     parse_exhibit,
     split_submission,
 )
-from .models import Release
+from .models import Release, SlugRedirect
 
 # Exhibits give a date, not a time; releases of the kind crossed the wire before the open.
 IMPORT_TIME = time(8, 0, 0)
@@ -236,7 +236,11 @@ def _version(kind: str, section: ExhibitSection) -> DisclaimerVersion:
 def _unique_slug(headline: str, day: date) -> str:
     base = slugify(headline)[:80].strip("-") or f"release-{day:%Y-%m-%d}"
     slug, n = base, 2
-    while Release.objects.filter(slug=slug).exists():
+    # Not a slug another release was published under either: its old links lead there.
+    while (
+        Release.objects.filter(slug=slug).exists()
+        or SlugRedirect.objects.filter(old_slug=slug).exists()
+    ):
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -2,7 +2,7 @@ import io
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Max
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
@@ -11,6 +11,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from irsite.contacts.models import CompanyProfile
 
 from .models import Category, Release
+from .views import public_category
 
 
 class WrittenAtOnce:
@@ -41,6 +42,11 @@ class ReleasesRssFeed(Feed):
     feed_type = RssFeedWrittenAtOnce
 
     def __call__(self, request, *args, **kwargs):
+        if slug := kwargs.get("slug"):
+            found = public_category(request, slug)
+            if isinstance(found, HttpResponse):
+                return found  # the category's old slug: 301 to its feed, so readers follow
+            request.irsite_category = found  # not on self: one Feed instance serves every request
         response = super().__call__(request, *args, **kwargs)
         # Django dates the feed by its newest item; a withdrawal removes an item, which is a
         # change too, for a reader that only sends If-Modified-Since.
@@ -55,7 +61,7 @@ class ReleasesRssFeed(Feed):
 
     def get_object(self, request, slug: str | None = None) -> Category | None:
         self.company = CompanyProfile.load()
-        return get_object_or_404(Category, slug=slug) if slug else None
+        return request.irsite_category if slug else None
 
     def title(self, category: Category | None) -> str:
         name = self.company.short_name or "Company"

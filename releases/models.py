@@ -22,9 +22,27 @@ from .text import first_paragraph_with_dateline, plain_text
 SEARCH_CONFIG = "english"
 
 
+class CategoryQuerySet(models.QuerySet):
+    def public(self, now: datetime | None = None) -> "CategoryQuerySet":
+        """Categories readers may see: those with a release `ReleaseQuerySet.public()` shows.
+
+        Before its first release goes live a category is as absent as one that never existed
+        (its page, feeds, sign-up choice, menus and sitemap entry), so a category named for an
+        embargoed deal cannot leak it; it leaves again when its last release is withdrawn.
+        """
+        return Release.objects.public(now).categories(self)
+
+
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="The last part of the category's page and feed URLs. If you change it, the "
+        "old URLs keep working as permanent redirects.",
+    )
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -175,17 +193,16 @@ class ReleaseQuerySet(models.QuerySet):
             cursor.execute(union, bound)
             return [row[0] for row in cursor.fetchall()]
 
-    def categories(self) -> models.QuerySet["Category"]:
-        """Categories with a release in this queryset.
+    def categories(self, among: models.QuerySet["Category"] | None = None) -> models.QuerySet:
+        """Categories (of ``among``, default all) with a release in this queryset.
 
         Asked as "the newest release of each category", which walks the publication-order
         index until it meets one, where a join with DISTINCT reads every release of every
         category (figures: bench/results/design-measurements.md).
         """
         newest = self.filter(categories=OuterRef("pk")).order_by("-published_at", "-pk")
-        return Category.objects.alias(newest=Subquery(newest.values("pk")[:1])).filter(
-            newest__isnull=False
-        )
+        among = Category.objects.all() if among is None else among
+        return among.alias(newest=Subquery(newest.values("pk")[:1])).filter(newest__isnull=False)
 
     def for_listing(self) -> "ReleaseQuerySet":
         """Only what a list row prints (headline, subheadlines, date, link, categories): a whole
@@ -459,6 +476,13 @@ class Release(models.Model):
         if self.pk is None or self.is_editable or self.state == self.State.LIVE:
             return user.has_perm("releases.change_release")
         return False
+
+    def slug_reserved_by(self) -> "Release | None":
+        """The other release whose permanent URL once had this slug (its old link redirects
+        to it, or answers 410 if it was withdrawn), if any: that slug is not free."""
+        old = SlugRedirect.objects.filter(old_slug=self.slug).exclude(release_id=self.pk)
+        found = old.select_related("release").first()
+        return found.release if found else None
 
     @property
     def last_modified(self) -> datetime | None:
@@ -748,6 +772,17 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.release.slug}"
 
 
+class CategorySlugRedirect(models.Model):
+    """A slug a category had before: its old page and feed URLs redirect permanently."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.category.slug}"
+
+
 class PreviewLink(models.Model):
     """A signed, expiring, revocable link that shows one unpublished release to a reviewer."""
 
@@ -777,7 +812,21 @@ class PreviewLink(models.Model):
 
     @property
     def is_valid(self) -> bool:
-        return self.revoked_at is None and timezone.now() < self.expires_at
+        """Shows the release: not revoked, not expired, and the release not withdrawn (a
+        withdrawal ends every way of reading it)."""
+        return self.status == "valid"
+
+    @property
+    def status(self) -> str:
+        """In plain words: "valid", "revoked", "expired", or "stopped: …" once the release is
+        withdrawn or the correction it shows is decided."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.release.status == Release.Status.WITHDRAWN:
+            return "stopped: release withdrawn"
+        if self.correction_id and self.correction.status != PendingCorrection.Status.PENDING:
+            return f"stopped: correction {self.correction.get_status_display().lower()}"
+        return "valid" if timezone.now() < self.expires_at else "expired"
 
 
 class AuditEntry(models.Model):

@@ -1,8 +1,9 @@
 from functools import wraps
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -12,7 +13,7 @@ from irsite.middleware import mark_private
 
 from . import search, seo
 from .cache import serve_public
-from .models import Category, PendingCorrection, Release, SlugRedirect
+from .models import Category, CategorySlugRedirect, PendingCorrection, Release, SlugRedirect
 from .pagination import UncountedPaginator
 from .previews import corrected_copy, resolve_preview_token
 
@@ -25,6 +26,24 @@ class PublicCacheMixin:
         return serve_public(
             request, lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs)
         )
+
+
+def public_category(request: HttpRequest, slug: str) -> Category | HttpResponse:
+    """The public category at ``slug`` for a category page or feed; for a slug the category
+    had before, a 301 to the same page or feed under its current slug; else Http404, the same
+    for a category not yet public as for one that never existed."""
+    category = Category.objects.public().filter(slug=slug).first()
+    if category is not None:
+        return category
+    moved = CategorySlugRedirect.objects.filter(
+        old_slug=slug, category__in=Category.objects.public()
+    ).select_related("category")
+    if moved := moved.first():
+        match = request.resolver_match
+        url = reverse(match.view_name, kwargs={**match.kwargs, "slug": moved.category.slug})
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+    raise Http404("No such category.")
 
 
 class HomeView(PublicCacheMixin, TemplateView):
@@ -44,15 +63,21 @@ class ReleaseListView(PublicCacheMixin, ListView):
     paginate_by = settings.IRSITE_RELEASES_PER_PAGE
     paginator_class = UncountedPaginator
 
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.category = None
+        if slug := kwargs.get("slug"):
+            found = public_category(request, slug)
+            if isinstance(found, HttpResponse):
+                return found
+            self.category = found
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         releases = Release.objects.public().for_listing()
         if year := self.kwargs.get("year"):
             releases = releases.filter(published_at__year=year)
-        if slug := self.kwargs.get("slug"):
-            self.category = get_object_or_404(Category, slug=slug)
+        if self.category:
             releases = releases.filter(categories=self.category)
-        else:
-            self.category = None
         return releases
 
     def get_context_data(self, **kwargs):
@@ -63,7 +88,7 @@ class ReleaseListView(PublicCacheMixin, ListView):
             category=self.category,
             # Index probes, not scans: constant cost as releases accumulate (see models).
             years=public.years(),
-            categories=public.categories(),
+            categories=Category.objects.public(),
         )
         return context
 
@@ -108,7 +133,9 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
         if redirect and redirect.release.is_public:
             return HttpResponsePermanentRedirect(redirect.release.get_absolute_url())
-        gone = Release.objects.withdrawn().filter(slug=slug).first()
+        # A withdrawn release is gone under every slug it was public under.
+        gone = Release.objects.withdrawn().filter(Q(slug=slug) | Q(old_slugs__old_slug=slug))
+        gone = gone.first()
         if gone:
             return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
         raise Http404("No such release.")
@@ -140,7 +167,8 @@ class SearchView(PublicCacheMixin, ListView):
         year = params.get("year", "")
         self.year = int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None
         slug = params.get("category", "")
-        self.category = Category.objects.filter(slug=slug).first() if slug.isascii() else None
+        public = Category.objects.public().filter(slug=slug)
+        self.category = public.first() if slug.isascii() else None
         releases = Release.objects.public().for_search()
         if self.year:
             releases = releases.filter(published_at__year=self.year)
@@ -162,7 +190,7 @@ class SearchView(PublicCacheMixin, ListView):
             category=self.category,
             results=search.results(context["releases"], self.query),
             years=public.years(),
-            categories=public.categories(),
+            categories=Category.objects.public(),
         )
         return context
 

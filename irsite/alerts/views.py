@@ -38,7 +38,7 @@ def _initial(request: HttpRequest) -> dict:
     """The page the form sits on (the consent source) and its category, if any."""
     source = request.GET.get("from", "")
     initial = {"source": source if source.startswith("/") else ""}
-    category = Category.objects.filter(slug=request.GET.get("category", "")).first()
+    category = Category.objects.public().filter(slug=request.GET.get("category", "")).first()
     if category:
         initial.update(all_categories=False, categories=[category])
     return initial
@@ -217,6 +217,9 @@ class PreferencesView(PrivateMixin, FormView):
         except tokens.LinkInvalid:
             return invalid_link(request)
         return super().dispatch(request, token=token)
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "keep": self.subscriber.categories.all()}
 
     def get_initial(self) -> dict:
         return {

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from .. import actions
-from ..models import Release, ReleaseContact
+from ..models import Release, ReleaseContact, Revision
 from .timefields import ZonedDateTimeField
 
 
@@ -30,8 +30,8 @@ class ReleaseForm(forms.ModelForm):
     correction_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        # A revision's note holds 500 characters; the form says so instead of failing.
-        max_length=500,
+        # The form says how long a revision's note may be, instead of failing.
+        max_length=Revision._meta.get_field("note").max_length,
         help_text="This release is public: saving prepares a correction. Nothing public changes "
         "until someone else who may correct releases approves it; then the page shows "
         "“Corrected on [date and time]: [this note]”.",
@@ -66,7 +66,7 @@ class ReleaseForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()  # the edit is on self.instance from here on
-        if self.instance.pk is None or self.user is None or self.errors:
+        if self.user is None or self.errors:
             return
         try:
             # Locks the row for the rest of the admin's transaction: no save slips in between.
