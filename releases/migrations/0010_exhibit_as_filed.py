@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0007_pending_corrections'),
+        ('releases', '0009_freeze_approved_releases'),
     ]
 
     operations = [
