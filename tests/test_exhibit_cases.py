@@ -13,12 +13,24 @@ from releases.importer_score import Case, check, load_cases, saved_view, with_su
 
 from .conftest import corpus_dir, needs_corpus
 
+# Known gap, kept visible: strict, so the case fails the suite the day it passes.
+NOT_YET = {
+    "K20_unheaded_fls_before_tables": "text-export tables wider than 78 columns are not wrapped "
+    "yet (docs/importer.md, Not done); the paragraph order part passes",
+}
+
 
 def _params(folder: Path, expected: Path | None = None) -> list:
     if not folder.is_dir():
         return []
     return [
-        pytest.param(case, id=case.files[0].stem.split("_")[0] + "-" + case.files[0].stem)
+        pytest.param(
+            case,
+            id=case.files[0].stem.split("_")[0] + "-" + case.files[0].stem,
+            marks=[pytest.mark.xfail(strict=True, reason=NOT_YET[case.files[0].stem])]
+            if case.files[0].stem in NOT_YET
+            else [],
+        )
         for case in load_cases(folder, expected)
     ]
 
