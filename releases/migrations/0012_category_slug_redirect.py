@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0011_frozen_contact_audience_unspecified'),
+        ('releases', '0011_release_contact_audience_unspecified'),
     ]
 
     operations = [
