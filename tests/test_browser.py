@@ -20,7 +20,10 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from releases import actions
 from releases.models import Release
+
+from .conftest import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -95,7 +98,16 @@ def site(make_release, publish, category):
                 categories=[category],
             )
         )
-    return publish(
+    gone = publish(
+        make_release(
+            headline="Preliminary second quarter figures",
+            slug="preliminary-second-quarter-figures",
+            published_at=now - timedelta(days=100),
+            categories=[category],
+        )
+    )
+    actions.withdraw(gone, SYSTEM, "Issued in error: the figures were a draft.")
+    newest = publish(
         make_release(
             headline="Third quarter results: revenue up 42 percent",
             subheadline="Record quarter\nGuidance raised for the full year",
@@ -105,6 +117,8 @@ def site(make_release, publish, category):
             categories=[category],
         )
     )
+    actions.save_release(newest, SYSTEM, correction_note="The Q3 2025 change was +8%, not +9%.")
+    return newest
 
 
 def run_axe(page: Page) -> list[dict]:
@@ -131,7 +145,10 @@ def test_public_pages_have_no_axe_violations_at_phone_and_desktop_width(live_ser
         "search": "/news/search/?q=quarter+results",
         "release": site.get_absolute_url(),
         "contacts": "/contacts/",
+        "alerts": "/alerts/",
     }
+    gone = Release.objects.get(slug="preliminary-second-quarter-figures")
+    pages["withdrawn"] = gone.get_absolute_url()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     report: dict[str, dict[str, list]] = {}
     page = context.new_page()
@@ -139,7 +156,7 @@ def test_public_pages_have_no_axe_violations_at_phone_and_desktop_width(live_ser
         for label, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 900})
             response = page.goto(live_server.url + path)
-            assert response.status == 200, path
+            assert response.status == (410 if name == "withdrawn" else 200), path
             expect(page.locator("h1")).to_have_count(1)
             page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
             report.setdefault(name, {})[label] = run_axe(page)
@@ -176,6 +193,75 @@ def test_keyboard_user_skips_to_content_with_a_visible_focus(live_server, contex
     assert outline not in ("", "none")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+PHONE = {"width": 390, "height": 844}  # a current iPhone's viewport in CSS pixels
+
+
+def test_phone_reader_gets_headline_dateline_and_first_paragraph_on_the_first_screen(
+    live_server, context, site
+):
+    """At 390 px the filing's header block (exhibit label, letterhead, contacts, FOR IMMEDIATE
+    RELEASE) follows the body; the correction notice sits under the headline; the contacts are
+    one tap away. At 1280 px the release keeps the filing's order."""
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + site.get_absolute_url())
+    headline = page.locator("h1#headline").bounding_box()
+    correction = page.locator(".release .correction").bounding_box()
+    dateline = page.locator(".release-body .dateline").bounding_box()
+    first = page.locator(".release-body p").first.bounding_box()
+    letterhead = page.locator(".letterhead").bounding_box()
+    assert headline["y"] < correction["y"] < first["y"] <= dateline["y"] < first["y"] + 30
+    assert first["y"] + first["height"] <= PHONE["height"], "first paragraph below the fold"
+    assert letterhead["y"] > first["y"], "the letterhead still comes before the news"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "release-390-first-screen.png")
+    page.get_by_role("link", name="Media and investor contacts").click()
+    expect(page.locator("#contacts-heading")).to_be_in_viewport()
+    expect(page.locator(".release-contacts")).to_contain_text("Carol Hausner")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + site.get_absolute_url())
+    expect(page.get_by_role("link", name="Media and investor contacts")).to_be_hidden()
+    contacts = page.locator(".release-contacts").bounding_box()
+    headline = page.locator("h1#headline").bounding_box()
+    correction = page.locator(".release .correction").bounding_box()
+    body = page.locator(".release-body").bounding_box()
+    assert contacts["y"] < headline["y"] < correction["y"] < body["y"]
+
+
+def test_printed_release_is_the_release_alone_with_its_address_and_publication_time(
+    live_server, context, site
+):
+    page = context.new_page()
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.goto(live_server.url + site.get_absolute_url())
+    page.emulate_media(media="print")
+    for part in [".site-header", ".alerts-signup", ".prev-next", ".site-footer", ".skip-link"]:
+        expect(page.locator(part)).to_be_hidden()
+    expect(page.locator(".release h1")).to_be_visible()
+    expect(page.locator(".letterhead")).to_be_visible()
+    published = timezone.localtime(site.published_at)
+    when = published.strftime("%B %-d, %Y, %-I:%M ") + ("a.m." if published.hour < 12 else "p.m.")
+    expect(page.locator(".release-meta")).to_contain_text(f"Published {when}")
+    url = live_server.url + site.get_absolute_url()
+    expect(page.locator(".release-meta .permalink")).to_contain_text(url)
+    # The header band is gone: the exhibit's own first line opens the page.
+    assert page.locator(".release").bounding_box()["y"] < 80
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "release-print.png", full_page=True)
+    page.pdf(path=ARTIFACTS / "release-print.pdf", format="A4")
+
+
+def test_every_page_names_an_icon_the_browser_can_load(live_server, context, site):
+    page = context.new_page()
+    for path in ["/", site.get_absolute_url(), "/admin/login/"]:
+        page.goto(live_server.url + path)
+        href = page.locator('link[rel="icon"]').get_attribute("href")
+        icon = context.request.get(live_server.url + href)
+        assert icon.status == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert context.request.get(live_server.url + "/favicon.ico").url.endswith(href)
 
 
 # --- the whole workflow, as its people do it --------------------------------------------------
