@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
+from django.utils.text import slugify
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from irsite.alerts.models import Subscriber
 from releases import actions
-from releases.models import Release
+from releases.models import Category, Release
 
 from .conftest import SYSTEM
 
@@ -39,6 +41,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 WIDTHS = {"phone": 390, "desktop": 1280}
+PHONE = {"width": 390, "height": 844}  # a current iPhone's viewport in CSS pixels
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 # Committed data must be visible to the live server's threads.
@@ -180,6 +183,59 @@ def test_reader_sees_the_email_signup_form_inside_a_public_page(live_server, con
     expect(email).to_be_visible()
 
 
+def frame_fits_its_content(page: Page) -> None:
+    """The sign-up frame is as tall as its document: nothing inside is cut off or scrolls."""
+    frame = page.locator("iframe.alerts-frame")
+    inner = frame.element_handle().content_frame()
+    inner.wait_for_load_state()
+    content = "Math.ceil(document.documentElement.getBoundingClientRect().height)"
+    page.wait_for_function(
+        "([f, h]) => Math.abs(f.getBoundingClientRect().height - h) <= 1",
+        arg=[frame.element_handle(), inner.evaluate(content)],
+    )
+    assert inner.evaluate("document.scrollingElement.scrollHeight <= innerHeight")
+
+
+def test_phone_reader_signs_up_for_one_category_in_a_frame_that_fits_its_content(
+    live_server, context, site
+):
+    for name in ["Financial results", "Clinical trials", "Conferences", "Partnerships"]:
+        Category.objects.create(name=name, slug=slugify(name))
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + site.get_absolute_url())
+    page.locator("iframe.alerts-frame").scroll_into_view_if_needed()
+    frame_fits_its_content(page)
+    form = page.frame_locator("iframe.alerts-frame")
+    everything, only = form.get_by_label("All press releases"), form.get_by_label("Only these")
+    expect(everything).to_be_checked()
+    expect(form.get_by_label("Partnerships")).to_be_in_viewport()
+
+    # Ticking a category is choosing categories; choosing "all" again unticks them.
+    form.get_by_label("Clinical trials").check()
+    expect(only).to_be_checked()
+    expect(everything).not_to_be_checked()
+    everything.check()
+    expect(form.get_by_label("Clinical trials")).not_to_be_checked()
+    form.get_by_label("Conferences").check()
+    expect(only).to_be_checked()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".alerts-signup").screenshot(path=SCREENSHOTS / "signup-390.png")
+
+    form.get_by_label("Email address").fill("reader@example.com")
+    form.get_by_role("button", name="Subscribe").click()
+    expect(page.locator("h1")).to_have_text("Check your inbox")
+    subscriber = Subscriber.objects.get()
+    assert not subscriber.all_categories
+    assert [c.name for c in subscriber.categories.all()] == ["Conferences"]
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/news/")
+    page.locator("iframe.alerts-frame").scroll_into_view_if_needed()
+    frame_fits_its_content(page)
+    page.locator(".alerts-signup").screenshot(path=SCREENSHOTS / "signup-1280.png")
+
+
 def test_keyboard_user_skips_to_content_with_a_visible_focus(live_server, context, site):
     page = context.new_page()
     page.set_viewport_size({"width": 390, "height": 800})
@@ -193,9 +249,6 @@ def test_keyboard_user_skips_to_content_with_a_visible_focus(live_server, contex
     assert outline not in ("", "none")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
-
-
-PHONE = {"width": 390, "height": 844}  # a current iPhone's viewport in CSS pixels
 
 
 def test_phone_reader_gets_headline_dateline_and_first_paragraph_on_the_first_screen(
