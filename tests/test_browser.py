@@ -236,6 +236,30 @@ def test_phone_reader_signs_up_for_one_category_in_a_frame_that_fits_its_content
     page.locator(".alerts-signup").screenshot(path=SCREENSHOTS / "signup-1280.png")
 
 
+def test_phone_reader_filters_the_news_list_by_year_and_category(live_server, context, site):
+    Category.objects.create(name="Clinical trials", slug="clinical-trials")
+    older = timezone.localtime(Release.objects.get(headline__endswith="number 2").published_at)
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/news/")
+    filters = page.get_by_role("form", name="Filter press releases")
+    expect(filters).to_be_in_viewport()
+    filters.get_by_label("Year").select_option(str(older.year))
+    filters.get_by_label("Category").select_option(label=site.category_list[0].name)
+    filters.get_by_role("button", name="Show").click()
+    expect(page.locator("h1")).to_have_text(
+        f"Press releases of {older.year}: {site.category_list[0].name}"
+    )
+    expect(filters.get_by_label("Year")).to_have_value(str(older.year))
+    headlines = page.locator(".release-item h2").all_inner_texts()
+    assert headlines and all(
+        timezone.localtime(Release.objects.get(headline=h).published_at).year == older.year
+        for h in headlines
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "list-filtered-390.png", full_page=True)
+
+
 def test_keyboard_user_skips_to_content_with_a_visible_focus(live_server, context, site):
     page = context.new_page()
     page.set_viewport_size({"width": 390, "height": 800})

@@ -11,6 +11,7 @@ from django.urls import reverse, set_script_prefix
 
 from releases import actions
 from releases.models import Release
+from releases.views import ReleaseListView
 
 from .conftest import SYSTEM, at
 
@@ -111,6 +112,35 @@ def test_category_archive_filters_releases(client, make_release, publish, catego
     page = client.get(category.get_absolute_url()).content.decode()
     assert "In the category" in page and "Elsewhere" not in page
     assert client.get("/news/category/no-such-thing/").status_code == 404
+
+
+def test_news_list_filters_by_year_and_category_on_the_list_itself(
+    client, make_release, publish, category, monkeypatch
+):
+    monkeypatch.setattr(ReleaseListView, "paginate_by", 2)  # read from settings at import
+    for day in (1, 2, 3):
+        publish(make_release(headline=f"Wanted {day}", published_at=at(2003, 1, day, 8),
+                             categories=[category]))  # fmt: skip
+    publish(make_release(headline="Other category", published_at=at(2003, 1, 9, 8)))
+    publish(make_release(headline="Other year", published_at=at(2004, 1, 9, 8),
+                         categories=[category]))  # fmt: skip
+    form = client.get("/news/").content.decode()
+    assert '<form class="search-form list-filters" method="get" action="/news/"' in form
+    assert '<option value="2003">2003</option>' in form
+    assert f'<option value="{category.slug}">{category.name}</option>' in form
+
+    query = f"year=2003&category={category.slug}"
+    first = client.get(f"/news/?{query}").content.decode()
+    assert re.findall(r">(Wanted \d|Other \w+)<", first) == ["Wanted 3", "Wanted 2"]
+    assert '<option value="2003" selected>' in first and "noindex" in first
+    assert f'href="?year=2003&amp;category={category.slug}&amp;page=2"' in first
+    second = client.get(f"/news/?{query}&page=2").content.decode()
+    assert re.findall(r">(Wanted \d|Other \w+)<", second) == ["Wanted 1"]
+    # Unknown or malformed values are ignored, as in search; never a 500.
+    for junk in ["year=abc", "year=99999", "category=no-such", "category=%C3%A9", "year="]:
+        response = client.get(f"/news/?{junk}")
+        assert response.status_code == 200, junk
+        assert "Other year" in response.content.decode()
 
 
 def test_scheduled_release_answers_exactly_like_a_missing_slug(client, make_release, publish):
