@@ -1,13 +1,17 @@
-"""Every write with side effects on a release: one function per transition, each atomic.
+"""Every write with side effects on a release, each atomic, each a check step and an execute step.
 
-Each function checks the user's permission and the release's state *here*, refuses with a
-`TransitionRefused` whose message says why (and changes nothing), and records what it did in
-the audit trail. The admin, the importer and the tests all go through these; no `save()`
-override or signal does any of it behind their backs.
+The workflow is declared once, in `TRANSITIONS` (which states each step accepts, the permission
+it needs, its button label and confirmation text); the admin's buttons, confirmation pages and
+filters read it. Each action checks the user's permission and the release's state *here*,
+refuses with a `TransitionRefused` whose message says why (and changes nothing), and records
+what it did in the audit trail. The admin, the importer and the tests all go through these; no
+`save()` override or signal does any of it behind their backs.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,10 +21,16 @@ from .cache import public_pages_changed
 from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
 
 Status = Release.Status
+State = Release.State
 
 
 class TransitionRefused(Exception):
-    """A transition that is not allowed; the message tells the user why."""
+    """A transition that is not allowed; the message tells the user why, and ``field`` names
+    the form field at fault, if one is (forms show the message beside it)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class EditConflict(TransitionRefused):
@@ -72,13 +82,6 @@ def _require(user, perm: str, doing: str) -> None:
         raise TransitionRefused(f"You do not have permission to {doing}.")
 
 
-def _require_state(release: Release, allowed: set[str], doing: str) -> None:
-    if release.state not in allowed:
-        raise TransitionRefused(
-            f"Cannot {doing}: the release is {release.state.replace('_', ' ')}."
-        )
-
-
 def _lock(release: Release) -> None:
     """Re-read the row under a lock, so two approvers clicking at once act one after the other."""
     release.refresh_from_db(from_queryset=Release.objects.select_for_update())
@@ -99,6 +102,48 @@ def _set_status(release: Release, status: str, **fields) -> None:
 # --- content -------------------------------------------------------------------------------
 
 
+def check_save(
+    release: Release, user, *, expected_version: int | None = None, correction_note: str = ""
+) -> Release | None:
+    """The check step of `save_release`, also run by the admin's form before anything is saved.
+
+    ``release`` holds the edit, not yet saved. Returns the stored row, locked for the rest of
+    the transaction (None for a new release). Raises `EditConflict` if someone saved since
+    ``expected_version``, or `TransitionRefused` if ``user`` may not make this edit now: drafts
+    and releases in review take edits; a live release takes them only as a correction (with a
+    note, by someone allowed to correct, its publication time unchanged); approved and
+    scheduled releases are frozen until returned to draft.
+    """
+    if release.pk is None:
+        _require(user, "add_release", "create releases")
+        return None
+    stored = Release.objects.select_for_update().get(pk=release.pk)
+    if expected_version is not None and stored.version != expected_version:
+        raise EditConflict(stored)
+    if not stored.can_be_changed_by(user):
+        if stored.is_editable:
+            raise TransitionRefused("You do not have permission to edit releases.")
+        if stored.state == State.LIVE:
+            raise TransitionRefused("You do not have permission to correct a published release.")
+        raise TransitionRefused(
+            f"Cannot edit: the release is {stored.state_label.lower()}. Return it to draft first."
+        )
+    if stored.state == State.LIVE:
+        if not correction_note.strip():
+            raise TransitionRefused(
+                "This release is public: say what you corrected in the correction note; the "
+                "public page will show it.",
+                field="correction_note",
+            )
+        if timezone.localtime(release.published_at) != timezone.localtime(stored.published_at):
+            raise TransitionRefused(
+                "The publication time of a public release cannot change; it is part of the "
+                "record and of the permanent URL.",
+                field="published_at",
+            )
+    return stored
+
+
 @transaction.atomic
 def save_release(
     release: Release,
@@ -111,42 +156,19 @@ def save_release(
 ) -> Revision:
     """Save an edit of a release and its related rows, and record it as a revision.
 
-    A draft or a release in review takes edits; a live release takes them only as a correction
-    (with a note, by someone allowed to correct); approved and scheduled releases are frozen
-    until they are returned to draft. ``expected_version`` is the version the editor started
-    from: if someone saved in between, `EditConflict` is raised and nothing is written.
+    `check_save` decides whether the edit is allowed (and raises otherwise, writing nothing);
+    an edit of a live release is recorded as a correction. ``write_related`` writes the
+    release's contacts, texts and categories inside the same transaction.
     """
-    created = release.pk is None
-    correction = False
+    stored = check_save(
+        release, user, expected_version=expected_version, correction_note=correction_note
+    )
+    created = stored is None
+    correction = not created and stored.state == State.LIVE
     if created:
-        _require(user, "add_release", "create releases")
         release.created_by = _person(user)
     else:
-        stored = Release.objects.select_for_update().get(pk=release.pk)
-        if expected_version is not None and stored.version != expected_version:
-            raise EditConflict(stored)
-        if not stored.can_be_changed_by(user):
-            if stored.is_editable:
-                raise TransitionRefused("You do not have permission to edit releases.")
-            if stored.state == "live":
-                raise TransitionRefused(
-                    "You do not have permission to correct a published release."
-                )
-            raise TransitionRefused(
-                f"Cannot edit: the release is {stored.state}. Return it to draft first."
-            )
-        if stored.state == "live":
-            if not correction_note.strip():
-                raise TransitionRefused(
-                    "This release is public: say what you corrected in the correction note."
-                )
-            if timezone.localtime(release.published_at) != timezone.localtime(stored.published_at):
-                raise TransitionRefused(
-                    "The publication time of a public release cannot change; it is part of "
-                    "the record and of the permanent URL."
-                )
-            correction = True
-        if stored.slug != release.slug and stored.state == "live":
+        if correction and stored.slug != release.slug:
             SlugRedirect.objects.update_or_create(
                 old_slug=stored.slug, defaults={"release": release}
             )
@@ -189,67 +211,186 @@ def _record_revision(release: Release, user, note: str = "") -> Revision:
 # --- workflow ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def submit(release: Release, user) -> None:
-    _require(user, "submit_release", "submit releases for approval")
-    _lock(release)
-    _require_state(release, {Status.DRAFT}, "submit")
-    if not release.published_at:
-        raise TransitionRefused("Set the publication time before submitting for approval.")
-    _set_status(release, Status.IN_REVIEW)
-    audit(user, AuditEntry.Action.SUBMITTED, release)
+@dataclass(frozen=True)
+class Transition:
+    """One step of the release workflow, declared once.
+
+    The actions below run it; the admin reads it for its buttons (``label``, offered in
+    ``from_states`` to holders of ``perm``), its confirmation pages (what it ``asks``: a
+    "reason" or a "go_live" time, and the ``warning`` shown before confirming) and its refusals.
+    `run()` is atomic: it checks the permission, locks the row, `check()`s the state and the
+    step's own rule, `execute()`s the write and records the audit entry, or raises
+    `TransitionRefused` having changed nothing.
+    """
+
+    name: str
+    label: str
+    from_states: frozenset[str]
+    perm: str
+    doing: str  # completes "You do not have permission to …"
+    verb: str  # completes "Cannot … : the release is scheduled."
+    asks: str = ""
+    warning: str = ""
+
+    def allows(self, release: Release, user) -> bool:
+        """Whether the admin offers this step to ``user`` now."""
+        return release.state in self.from_states and user.has_perm(f"releases.{self.perm}")
+
+    def check(self, release: Release, user, **params: Any) -> None:
+        """Refuse (raise `TransitionRefused`) unless the release may take this step now."""
+        if release.state not in self.from_states:
+            raise TransitionRefused(
+                f"Cannot {self.verb}: the release is {release.state_label.lower()}."
+            )
+
+    def execute(self, release: Release, user, **params: Any) -> None:
+        raise NotImplementedError
+
+    def run(self, release: Release, user, **params: Any) -> None:
+        with transaction.atomic():
+            _require(user, self.perm, self.doing)
+            _lock(release)
+            self.check(release, user, **params)
+            self.execute(release, user, **params)
 
 
-@transaction.atomic
-def approve(release: Release, user) -> None:
-    _require(user, "approve_release", "approve releases")
-    _lock(release)
-    _require_state(release, {Status.IN_REVIEW}, "approve")
-    last_changed_by_user = user.pk is not None and release.content_changed_by_id == user.pk
-    if settings.IRSITE_FOUR_EYES and last_changed_by_user:
-        raise TransitionRefused(
-            "Four-eyes rule: you made the last change to this release, so someone else must "
-            "approve it."
+def _reason(params: dict[str, Any], missing: str) -> str:
+    reason = (params.get("reason") or "").strip()
+    if not reason:
+        raise TransitionRefused(missing)
+    return reason
+
+
+class Submit(Transition):
+    def check(self, release: Release, user, **params: Any) -> None:
+        super().check(release, user)
+        if not release.published_at:
+            raise TransitionRefused("Set the publication time before submitting for approval.")
+
+    def execute(self, release: Release, user, **params: Any) -> None:
+        _set_status(release, Status.IN_REVIEW)
+        audit(user, AuditEntry.Action.SUBMITTED, release)
+
+
+class Approve(Transition):
+    def check(self, release: Release, user, **params: Any) -> None:
+        super().check(release, user)
+        last_changed_by_user = user.pk is not None and release.content_changed_by_id == user.pk
+        if settings.IRSITE_FOUR_EYES and last_changed_by_user:
+            raise TransitionRefused(
+                "Four-eyes rule: you made the last change to this release, so someone else "
+                "must approve it."
+            )
+
+    def execute(self, release: Release, user, **params: Any) -> None:
+        _set_status(release, Status.APPROVED, approved_by=_person(user), approved_at=timezone.now())
+        audit(user, AuditEntry.Action.APPROVED, release)
+
+
+class ReturnToDraft(Transition):
+    def check(self, release: Release, user, **params: Any) -> None:
+        super().check(release, user)
+        _reason(params, "Say why the release goes back to draft.")
+
+    def execute(self, release: Release, user, **params: Any) -> None:
+        _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
+        audit(user, AuditEntry.Action.RETURNED, release, _reason(params, ""))
+
+
+class Publish(Transition):
+    """Nothing runs at the go-live time: `ReleaseQuerySet.public()` starts showing the
+    release from that second on."""
+
+    def check(self, release: Release, user, **params: Any) -> None:
+        if release.state in {State.DRAFT, State.IN_REVIEW}:
+            raise TransitionRefused("Cannot publish: the release has not been approved.")
+        super().check(release, user)
+        at = params.get("at")
+        if at is not None and timezone.is_naive(at):
+            raise TransitionRefused("The go-live time needs a time zone.")
+
+    def execute(self, release: Release, user, **params: Any) -> None:
+        at = (params.get("at") or release.published_at or timezone.now()).replace(microsecond=0)
+        _set_status(release, Status.PUBLISHED, published_at=at)
+        # Scheduling changes the next go-live, which caps every cached page: a new generation.
+        _public_pages_changed()
+        when = f"{timezone.localtime(at):%Y-%m-%d %H:%M:%S %Z}"
+        if at > timezone.now():
+            audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {when}")
+        else:
+            audit(user, AuditEntry.Action.PUBLISHED, release, f"public from {when}")
+
+
+class Unschedule(Transition):
+    def execute(self, release: Release, user, **params: Any) -> None:
+        _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
+        _public_pages_changed()
+        audit(user, AuditEntry.Action.UNSCHEDULED, release)
+
+
+class Withdraw(Transition):
+    def check(self, release: Release, user, **params: Any) -> None:
+        super().check(release, user)
+        _reason(params, "Say why the release is withdrawn; the notice shows it.")
+
+    def execute(self, release: Release, user, **params: Any) -> None:
+        reason = _reason(params, "")
+        _set_status(
+            release, Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawal_reason=reason
         )
-    _set_status(release, Status.APPROVED, approved_by=_person(user), approved_at=timezone.now())
-    audit(user, AuditEntry.Action.APPROVED, release)
+        _public_pages_changed()
+        audit(user, AuditEntry.Action.WITHDRAWN, release, reason)
 
 
-@transaction.atomic
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Submit("submit", "Submit for approval", frozenset({State.DRAFT}), "submit_release",
+               "submit releases for approval", "submit"),
+        Approve("approve", "Approve", frozenset({State.IN_REVIEW}), "approve_release",
+                "approve releases", "approve"),
+        ReturnToDraft("return", "Return to draft", frozenset({State.IN_REVIEW, State.APPROVED}),
+                      "approve_release", "return releases to draft", "return to draft",
+                      asks="reason"),
+        Publish("publish", "Publish or schedule", frozenset({State.APPROVED}), "publish_release",
+                "publish releases", "publish", asks="go_live",
+                warning="From the go-live time on, the release is on every public page and "
+                "feed."),
+        Unschedule("unschedule", "Unschedule", frozenset({State.SCHEDULED}), "publish_release",
+                   "unschedule releases", "unschedule"),
+        Withdraw("withdraw", "Withdraw", frozenset({State.LIVE}), "withdraw_release",
+                 "withdraw releases", "withdraw", asks="reason",
+                 warning="The public URL will answer 410 Gone with the reason; the release "
+                 "leaves lists and feeds."),
+    ]
+}  # fmt: skip
+
+
+def submit(release: Release, user) -> None:
+    TRANSITIONS["submit"].run(release, user)
+
+
+def approve(release: Release, user) -> None:
+    TRANSITIONS["approve"].run(release, user)
+
+
 def return_to_draft(release: Release, user, reason: str) -> None:
     """An approver sends a release in review (or approved, not yet scheduled) back to draft."""
-    _require(user, "approve_release", "return releases to draft")
-    _lock(release)
-    _require_state(release, {Status.IN_REVIEW, Status.APPROVED}, "return to draft")
-    if not reason.strip():
-        raise TransitionRefused("Say why the release goes back to draft.")
-    _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
-    audit(user, AuditEntry.Action.RETURNED, release, reason.strip())
+    TRANSITIONS["return"].run(release, user, reason=reason)
 
 
-@transaction.atomic
 def publish(release: Release, user, at: datetime | None = None) -> None:
-    """Publish an approved release at ``at`` (default now): live at once, or scheduled.
+    """Publish an approved release at ``at`` (default: its publication time, else now): live
+    at once, or scheduled."""
+    TRANSITIONS["publish"].run(release, user, at=at)
 
-    Nothing runs at the go-live time: `ReleaseQuerySet.public()` starts showing the release
-    from that second on.
-    """
-    _require(user, "publish_release", "publish releases")
-    _lock(release)
-    if release.state in {Status.DRAFT, Status.IN_REVIEW}:
-        raise TransitionRefused("Cannot publish: the release has not been approved.")
-    _require_state(release, {Status.APPROVED}, "publish")
-    at = (at or release.published_at or timezone.now()).replace(microsecond=0)
-    if timezone.is_naive(at):
-        raise TransitionRefused("The go-live time needs a time zone.")
-    _set_status(release, Status.PUBLISHED, published_at=at)
-    # Scheduling changes the next go-live, which caps every cached page: a new generation.
-    _public_pages_changed()
-    when = f"{timezone.localtime(at):%Y-%m-%d %H:%M:%S %Z}"
-    if at > timezone.now():
-        audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {when}")
-    else:
-        audit(user, AuditEntry.Action.PUBLISHED, release, f"public from {when}")
+
+def unschedule(release: Release, user) -> None:
+    TRANSITIONS["unschedule"].run(release, user)
+
+
+def withdraw(release: Release, user, reason: str) -> None:
+    TRANSITIONS["withdraw"].run(release, user, reason=reason)
 
 
 @transaction.atomic
@@ -261,7 +402,10 @@ def record_past_publication(release: Release, actor, source: str) -> None:
     """
     _require(actor, "publish_release", "publish releases")
     _lock(release)
-    _require_state(release, {Status.DRAFT}, "record a past publication")
+    if release.state != State.DRAFT:
+        raise TransitionRefused(
+            f"Cannot record a past publication: the release is {release.state_label.lower()}."
+        )
     if not release.published_at or release.published_at > timezone.now():
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
     _set_status(release, Status.PUBLISHED)
@@ -273,30 +417,6 @@ def record_past_publication(release: Release, actor, source: str) -> None:
         release,
         f"public from {timezone.localtime(release.published_at):%Y-%m-%d %H:%M:%S %Z}",
     )
-
-
-@transaction.atomic
-def unschedule(release: Release, user) -> None:
-    _require(user, "publish_release", "unschedule releases")
-    _lock(release)
-    _require_state(release, {"scheduled"}, "unschedule")
-    _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
-    _public_pages_changed()
-    audit(user, AuditEntry.Action.UNSCHEDULED, release)
-
-
-@transaction.atomic
-def withdraw(release: Release, user, reason: str) -> None:
-    _require(user, "withdraw_release", "withdraw releases")
-    _lock(release)
-    _require_state(release, {"live"}, "withdraw")
-    if not reason.strip():
-        raise TransitionRefused("Say why the release is withdrawn; the notice shows it.")
-    _set_status(
-        release, Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawal_reason=reason.strip()
-    )
-    _public_pages_changed()
-    audit(user, AuditEntry.Action.WITHDRAWN, release, reason.strip())
 
 
 @transaction.atomic

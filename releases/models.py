@@ -43,7 +43,7 @@ LISTING_FIELDS = ("headline", "subheadline", "slug", "published_at")
 
 def _categories() -> models.Prefetch:
     # Into a plain list (`Release.category_list`): a related manager per row and per read
-    # costs more than the query (a third of a list page's ORM time).
+    # costs more than the query itself.
     return models.Prefetch("categories", to_attr="prefetched_categories")
 
 
@@ -65,6 +65,14 @@ class ReleaseQuerySet(models.QuerySet):
     def withdrawn(self, now: datetime | None = None) -> "ReleaseQuerySet":
         """Once public, since withdrawn: their URLs answer 410 Gone."""
         return self.filter(status=Release.Status.WITHDRAWN, published_at__lte=now or timezone.now())
+
+    def in_state(self, state: str, now: datetime | None = None) -> "ReleaseQuerySet":
+        """Releases whose `Release.state` is ``state`` (one of `Release.State`) at ``now``."""
+        if state == Release.State.LIVE:
+            return self.public(now)
+        if state == Release.State.SCHEDULED:
+            return self.scheduled(now)
+        return self.filter(status=state)
 
     def next_go_live(self, now: datetime | None = None) -> datetime | None:
         """The moment the public set next changes, so no cache may outlive it."""
@@ -94,7 +102,7 @@ class ReleaseQuerySet(models.QuerySet):
         """Years (in the issuer's time zone) with a release in this queryset, newest first.
 
         Index probes, not a scan, so the archive menu costs the same at 100,000 releases as at
-        1,000 (`dates()` sorts them all: 47 ms at 100,000 on PostgreSQL): on PostgreSQL one per
+        1,000 (`dates()` sorts them all, growing with the archive): on PostgreSQL one per
         year that has releases, elsewhere one per calendar year between the first and the last.
         The ORM writes the probe ("the newest release of this queryset before X") once, so the
         publication rule is not retyped; the SQL around it only repeats it.
@@ -171,8 +179,8 @@ class ReleaseQuerySet(models.QuerySet):
         """Categories with a release in this queryset.
 
         Asked as "the newest release of each category", which walks the publication-order
-        index until it meets one (0.3 ms at 100,000 releases), where a join with DISTINCT
-        reads every release of every category (130 ms).
+        index until it meets one, where a join with DISTINCT reads every release of every
+        category (figures: bench/results/design-measurements.md).
         """
         newest = self.filter(categories=OuterRef("pk")).order_by("-published_at", "-pk")
         return Category.objects.alias(newest=Subquery(newest.values("pk")[:1])).filter(
@@ -221,6 +229,19 @@ class Release(models.Model):
         APPROVED = "approved", "Approved"
         # Public from `published_at` on; "scheduled" until then (see `state`).
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class State(models.TextChoices):
+        """What an editor sees (`state`): a published release is scheduled, then live.
+
+        The transitions in `releases.actions` accept and the admin's filter offers these.
+        """
+
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Live"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     # Fields an editor writes; everything a revision records and a correction may change.
@@ -362,10 +383,16 @@ class Release(models.Model):
 
     @property
     def state(self) -> str:
-        """The state an editor sees: a published release is "scheduled" until its time comes."""
+        """The state an editor sees (a `Release.State`): a published release is "scheduled"
+        until its time comes, then "live"."""
         if self.status == self.Status.PUBLISHED:
-            return "live" if self.is_public else "scheduled"
-        return self.status
+            return self.State.LIVE if self.is_public else self.State.SCHEDULED
+        return self.State(self.status)
+
+    @property
+    def state_label(self) -> str:
+        """The state in plain words: "In review", "Scheduled"."""
+        return self.State(self.state).label
 
     @property
     def is_editable(self) -> bool:
@@ -388,7 +415,7 @@ class Release(models.Model):
         """Whether ``user`` may change the content now: edit a draft, or correct a live release."""
         if self.pk is None or self.is_editable:
             return user.has_perm("releases.change_release")
-        return self.state == "live" and user.has_perm("releases.correct_release")
+        return self.state == self.State.LIVE and user.has_perm("releases.correct_release")
 
     @property
     def last_modified(self) -> datetime | None:

@@ -58,7 +58,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     line = (
         f"corpus: {len(needing)} tests deselected: they read real filings and neither "
-        f"${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there (see README, Tests)"
+        f"${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there (README: IRSITE_TEST_CORPUS)"
     )
     if reporter:
         reporter.write_line(line, yellow=True)

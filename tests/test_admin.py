@@ -218,6 +218,32 @@ def test_correcting_a_live_release_in_the_admin_requires_a_note(
     assert release.corrections.get().note == "Typo in headline."
 
 
+def test_correcting_only_a_contact_row_without_a_note_redisplays_the_form(
+    client, make_release, publish, approver, contacts
+):
+    # The contact rows are inline formsets, outside the release form's own fields: the same
+    # save rules (actions.check_save) must still answer with the form, not a bare 403.
+    release = publish(make_release(published_at=at(2026, 11, 1, 8)))
+    client.force_login(approver)
+    data = edit_data(release, **{"releasecontact_set-0-position": "5"})
+    response = client.post(change_url(release), data)
+    assert response.status_code == 200
+    assert "correction note" in " ".join(
+        response.context["adminform"].form.errors["correction_note"]
+    )
+    assert 'name="releasecontact_set-0-position" value="5"' in response.content.decode()
+    assert release.releasecontact_set.get(contact=contacts[0]).position == 0
+    assert not release.corrections.exists()
+
+
+def test_workflow_panel_names_the_state_in_plain_words(client, make_release, editor):
+    release = make_release(by=editor)
+    actions.submit(release, editor)
+    client.force_login(editor)
+    page = client.get(change_url(release)).content.decode()
+    assert "State: In review" in page and "inreview" not in page
+
+
 def test_editor_cannot_change_a_live_release(client, make_release, publish, editor):
     release = publish(make_release(published_at=at(2026, 11, 1, 8)))
     client.force_login(editor)

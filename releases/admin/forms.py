@@ -1,0 +1,148 @@
+"""Forms of the release desk: the release itself, the confirmation pages, the exhibit upload."""
+
+import base64
+from typing import Any
+
+from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from .. import actions
+from ..models import Release
+
+
+def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """Form fields for the release form: bare URLs typed by editors are taken as https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class ReleaseForm(forms.ModelForm):
+    """The release's fields. Whether the edit may be saved is decided by
+    `actions.check_save`, the check step of the save itself, once the edit is on the instance;
+    a refusal is shown beside the field it concerns and nothing is saved."""
+
+    # The version the editor started from; a save based on an older one is a conflict.
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    correction_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="This release is public: every change is a correction, shown on its page as "
+        "“Corrected on <time>: <note>”.",
+    )
+    # Set per request by ReleaseAdmin.get_form: whose edit this is.
+    user = None
+
+    class Meta:
+        model = Release
+        fields = [*Release.CONTENT_FIELDS, "categories"]
+        # Also used when the admin rebuilds this form with some fields read-only.
+        formfield_callback = https_formfield
+        widgets = {
+            "subheadline": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "summary": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "based_on_version" in self.fields:
+            self.fields["based_on_version"].initial = self.instance.version
+        if "published_at" in self.fields:
+            zone = timezone.get_current_timezone_name()
+            self.fields["published_at"].help_text += f" Time zone: {zone}."
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # the edit is on self.instance from here on
+        if self.instance.pk is None or self.user is None or self.errors:
+            return
+        try:
+            # Locks the row for the rest of the admin's transaction: no save slips in between.
+            actions.check_save(
+                self.instance,
+                self.user,
+                expected_version=self.cleaned_data.get("based_on_version"),
+                correction_note=self.cleaned_data.get("correction_note", ""),
+            )
+        except actions.EditConflict as conflict:
+            self.add_error(None, self.conflict_message(conflict.current, self.cleaned_data))
+        except actions.TransitionRefused as refused:
+            field = refused.field if refused.field in self.fields else None
+            self.add_error(field, str(refused))
+
+    @staticmethod
+    def conflict_message(stored: Release, cleaned: dict[str, Any]) -> str:
+        changed = [
+            f"{Release._meta.get_field(name).verbose_name}: now “{getattr(stored, name)}”"
+            for name in ("headline", "subheadline", "slug", "dateline_city")
+            if name in cleaned and getattr(stored, name) != cleaned[name]
+        ]
+        if "body" in cleaned and stored.body != cleaned["body"]:
+            changed.append("body: changed")
+        detail = "; ".join(changed) or "related contacts, texts or categories"
+        return f"{actions.EditConflict(stored)} What changed: {detail}. Copy what you need, reload."
+
+
+class ExhibitUploadForm(forms.Form):
+    """An exhibit file; on the confirmation step the same bytes come back in ``payload``."""
+
+    file = forms.FileField(
+        required=False,
+        help_text="A .txt or .htm Exhibit 99 as filed on EDGAR, or a whole submission .txt.",
+    )
+    date = forms.DateField(
+        required=False, help_text="For a dateline without a date or a year (YYYY-MM-DD)."
+    )
+    payload = forms.CharField(widget=forms.HiddenInput, required=False)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            cleaned["payload"] = base64.b64encode(upload.read()).decode()
+            cleaned["filename"] = upload.name
+        elif not cleaned.get("payload"):
+            raise ValidationError("Choose an exhibit file.")
+        # The confirmation step posts the bytes back in the hidden field.
+        self.data = self.data.copy()
+        self.data["payload"], self.data["filename"] = cleaned["payload"], cleaned["filename"]
+        return cleaned
+
+    def exhibit(self) -> tuple[bytes, str, Any]:
+        data = self.cleaned_data
+        return base64.b64decode(data["payload"]), data["filename"] or "upload", data["date"]
+
+
+# --- what a transition's confirmation page asks (`actions.Transition.asks`) -----------------
+
+
+class GoLiveForm(forms.Form):
+    go_live = forms.SplitDateTimeField(
+        widget=AdminSplitDateTime,
+        label="Go-live time",
+        help_text="To the second. The release becomes public exactly then; nothing else runs.",
+    )
+
+    def __init__(self, *args, release: Release, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["go_live"].initial = timezone.localtime(release.published_at or timezone.now())
+        self.fields["go_live"].help_text += f" Time zone: {timezone.get_current_timezone_name()}."
+
+    def action_kwargs(self) -> dict[str, Any]:
+        return {"at": self.cleaned_data["go_live"]}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, release: Release, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+    def action_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+TRANSITION_FORMS: dict[str, type[forms.Form]] = {"go_live": GoLiveForm, "reason": ReasonForm}
