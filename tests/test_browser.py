@@ -301,6 +301,10 @@ def test_phone_reader_gets_headline_dateline_and_first_paragraph_on_the_first_sc
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + site.get_absolute_url())
     expect(page.get_by_role("link", name="Media and investor contacts")).to_be_hidden()
+    # Figures in a table line up on the right; labels stay on the left.
+    for cell, align in [("$9.87 billion", "right"), ("+42%", "right"), ("Q3 2026", "left")]:
+        found = page.locator(".release-body td", has_text=cell).first
+        assert found.evaluate("e => getComputedStyle(e).textAlign") == align, cell
     contacts = page.locator(".release-contacts").bounding_box()
     headline = page.locator("h1#headline").bounding_box()
     correction = page.locator(".release .correction").bounding_box()
@@ -492,3 +496,88 @@ def test_release_written_in_the_admin_goes_live_on_every_surface_at_its_second(
     finally:
         for context in (editing, approving, reading):
             context.close()
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_editors_desk_tall_spellchecked_body_wide_headline_tools_clear_of_the_headline(
+    roles, live_server, browser, company, contacts, disclaimer_versions, editor, make_release
+):
+    release = make_release(
+        by=editor,
+        headline="A long headline of the kind investor relations write: results, guidance, "
+        "a conference call, and a new chief executive officer",
+    )
+    context = browser.new_context()
+    try:
+        page = sign_in(context, live_server.url, editor.username)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for width in WIDTHS.values():
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}/admin/releases/release/{release.pk}/change/")
+            body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
+            assert body.bounding_box()["height"] >= 300, "the body editor starts a few lines high"
+            assert body.get_attribute("spellcheck") != "false"
+            assert body.evaluate("e => e.spellcheck"), "spell-check is off in the body editor"
+            headline = page.locator("#id_headline")
+            row = page.locator(".field-headline").bounding_box()
+            assert headline.bounding_box()["width"] >= min(600, row["width"] * 0.6)
+            # The object tools overlap neither the page's headline (subtitle) nor the field.
+            title = page.locator("#content h2").first.bounding_box()
+            for tool in page.locator(".object-tools li").all():
+                box = tool.bounding_box()
+                assert not overlaps(box, title), "an object tool covers the headline"
+                assert not overlaps(box, headline.bounding_box())
+            # The block-type menu's arrow is drawn, not a glyph a font may lack.
+            arrow = page.locator(".prose-menubar__selected").first.evaluate(
+                "e => getComputedStyle(e, '::after').content"
+            )
+            assert arrow in ('""', "none", "normal"), f"the menu arrow is the glyph {arrow}"
+            page.screenshot(path=SCREENSHOTS / f"admin-change-{width}.png", full_page=True)
+
+        # A new table starts with a header row.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        body.click()
+        page.keyboard.press("Control+End")
+        page.click(".prose-menubar button[data-name=table]")
+        dialog = page.locator("dialog[open]")
+        expect(dialog.locator("select[name=withHeaderRow]")).to_have_value("Yes")
+        dialog.locator("button[type=submit]").click()
+        expect(body.locator("table tr").first.locator("th")).not_to_have_count(0)
+        page.screenshot(path=SCREENSHOTS / "admin-editor-table-1280.png")
+    finally:
+        context.close()
+
+
+def test_approver_copies_a_listed_preview_link_in_one_click(
+    roles, live_server, browser, company, contacts, disclaimer_versions, approver, make_release
+):
+    release = make_release()
+    actions.create_preview_link(release, approver, hours=48, note="counsel")
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    try:
+        page = sign_in(context, live_server.url, approver.username)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f"{live_server.url}/admin/releases/release/{release.pk}/change/")
+        address = page.locator(".irsite-share-url").input_value()
+        page.get_by_role("button", name="Copy").click()
+        expect(page.locator(".irsite-copy-status")).to_have_text("Copied.")
+        assert page.evaluate("navigator.clipboard.readText()") == address
+        page.locator("#workflow").screenshot(path=SCREENSHOTS / "admin-share-links-1280.png")
+        reader = browser.new_context()
+        try:
+            shown = reader.new_page()
+            shown.goto(address)
+            expect(shown.locator("h1")).to_have_text(release.headline)
+        finally:
+            reader.close()
+    finally:
+        context.close()

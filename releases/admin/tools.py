@@ -3,9 +3,6 @@
 A mixin of `ReleaseAdmin` (which provides `_release` and `_change_url`).
 """
 
-import difflib
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,6 +12,7 @@ from django.urls import URLPattern, path
 
 from .. import actions, edgar
 from ..exhibits import ExhibitError, render_html, render_text
+from ..revisions import compare_revisions
 from .forms import ExhibitUploadForm
 
 
@@ -78,7 +76,7 @@ class ToolViews:
         a, b = request.GET.get("a"), request.GET.get("b")
         diff = None
         if a and b and a.isdigit() and b.isdigit() and int(a) in by_number and int(b) in by_number:
-            diff = revision_diff(by_number[int(a)].data, by_number[int(b)].data)
+            diff = compare_revisions(by_number[int(a)].data, by_number[int(b)].data)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Revisions of “{release.headline}”",
@@ -103,23 +101,3 @@ class ToolViews:
             else:
                 messages.success(request, f"Revision {number} restored as the current draft.")
         return HttpResponseRedirect(self._change_url(release))
-
-
-def revision_diff(old: dict, new: dict) -> list[tuple[str, list[str]]]:
-    """Field by field, the lines that differ between two revisions (unified diff)."""
-    changes = []
-    for name in sorted(set(old) | set(new)):
-        before, after = old.get(name), new.get(name)
-        if before == after:
-            continue
-        lines = difflib.unified_diff(
-            _diff_lines(before), _diff_lines(after), "before", "after", lineterm=""
-        )
-        changes.append((name, list(lines)[2:]))
-    return changes
-
-
-def _diff_lines(value: Any) -> list[str]:
-    text = "" if value is None else str(value)
-    # Split HTML at block ends so a one-word change shows as one changed paragraph.
-    return text.replace("</p>", "</p>\n").replace("</li>", "</li>\n").splitlines()
