@@ -75,7 +75,12 @@ def text_lines(name: str, value: Any) -> list[str]:
         lines = [plain_text(block).strip(" |") for block in blocks]
         return [line for line in lines if line]
     if name == "published_at":
-        moment = datetime.fromisoformat(value)
+        try:
+            moment = datetime.fromisoformat(value)
+        except (TypeError, ValueError):  # a revision written before the format was fixed
+            return [str(value)]
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
         return [date_format(timezone.localtime(moment), ADMIN_DATETIME)]
     if name in REFERENCES and isinstance(value, list):
         found = REFERENCES[name].objects.in_bulk(value)
