@@ -533,11 +533,19 @@ def test_editors_desk_tall_spellchecked_body_wide_headline_tools_clear_of_the_he
         headline="A long headline of the kind investor relations write: results, guidance, "
         "a conference call, and a new chief executive officer",
     )
+    release.body = release.body.replace("Second paragraph", "A second, longer paragraph")
+    actions.save_release(release, editor)
     context = browser.new_context()
     try:
         page = sign_in(context, live_server.url, editor.username)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for width in WIDTHS.values():
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}/admin/releases/release/{release.pk}/revisions/?a=1&b=2")
+            changed = page.locator("table.irsite-sbs tr.irsite-sbs-changed")
+            expect(changed.locator("td").first).to_contain_text("Second paragraph")
+            expect(changed.locator("ins")).to_have_text("A second, longer")
+            page.screenshot(path=SCREENSHOTS / f"admin-revisions-{width}.png", full_page=True)
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(f"{live_server.url}/admin/releases/release/{release.pk}/change/")
             body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
