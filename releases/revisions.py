@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,10 +22,9 @@ from irsite.contacts.models import Contact
 from irsite.disclaimers.models import DisclaimerVersion
 
 from .models import Category, Release
+from .templatetags.times import zoned
 from .text import plain_text
 
-# The admin's own format for times (change page, workflow panel), in the current time zone.
-ADMIN_DATETIME = "Y-m-d H:i:s T"
 HTML_FIELDS = {"body"}
 # A block's end starts a line of its own: a one-word change shows as one changed paragraph.
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|tr|caption)>|<br\s*/?>", re.I)
@@ -81,7 +79,7 @@ def text_lines(name: str, value: Any) -> list[str]:
             return [str(value)]
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        return [date_format(timezone.localtime(moment), ADMIN_DATETIME)]
+        return [zoned(moment)]  # as the admin prints every time
     if name in REFERENCES and isinstance(value, list):
         found = REFERENCES[name].objects.in_bulk(value)
         return [str(found[pk]) if pk in found else f"(deleted, id {pk})" for pk in value]

@@ -120,7 +120,8 @@ def site(make_release, publish, category):
             categories=[category],
         )
     )
-    actions.save_release(newest, SYSTEM, correction_note="The Q3 2025 change was +8%, not +9%.")
+    note = "The Q3 2025 change was +8%, not +9%."
+    actions.approve_correction(actions.save_release(newest, SYSTEM, correction_note=note), SYSTEM)
     return newest
 
 

@@ -191,7 +191,10 @@ def test_readers_see_every_time_in_one_format_in_the_company_zone(client, make_r
     no 24-hour clock, no UTC anywhere a reader looks."""
     release = publish(make_release(), at(2003, 7, 4, 14, 5))
     with time_machine.travel(at(2003, 12, 1, 0, 0), tick=False):
-        actions.save_release(release, SYSTEM, correction_note="Revenue figure corrected.")
+        actions.approve_correction(
+            actions.save_release(release, SYSTEM, correction_note="Revenue figure corrected."),
+            SYSTEM,
+        )
     page = client.get(release.get_absolute_url()).content.decode()
     assert (
         'Published <time datetime="2003-07-04T14:05:00-04:00">July 4, 2003, 2:05 p.m. EDT' in page
@@ -205,7 +208,9 @@ def test_changed_slug_of_a_published_release_redirects_permanently(client, make_
     release = publish(make_release(slug="old-slug"))
     old_url = release.get_absolute_url()
     release.slug = "new-slug"
-    actions.save_release(release, SYSTEM, correction_note="Shorter URL.")
+    actions.approve_correction(
+        actions.save_release(release, SYSTEM, correction_note="Shorter URL."), SYSTEM
+    )
     response = client.get(old_url)
     assert response.status_code == 301
     assert response["Location"] == release.get_absolute_url()
@@ -216,7 +221,10 @@ def test_correction_is_shown_on_the_public_page(client, make_release, publish):
     release = publish(make_release(published_at=at(2024, 5, 1, 8)))
     with time_machine.travel(at(2024, 5, 1, 9, 30, 15), tick=False):
         release.body = "<p>Revenue was $1.2 billion.</p>"
-        actions.save_release(release, SYSTEM, correction_note="Revenue figure corrected.")
+        actions.approve_correction(
+            actions.save_release(release, SYSTEM, correction_note="Revenue figure corrected."),
+            SYSTEM,
+        )
     page = text_of(client.get(release.get_absolute_url()))
     assert "Corrected on May 1, 2024, 9:30 a.m. EDT: Revenue figure corrected." in page
     assert "Revenue was $1.2 billion." in page

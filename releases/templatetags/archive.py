@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 
 from irsite.urlcache import reverse_cached
 
-from .dates import reader_date
+from .times import reader_date
 
 register = template.Library()
 
