@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from irsite.contacts.models import Contact
+from irsite.contacts.models import Contact, ContactDetails, LetterheadFields
 from irsite.disclaimers.models import DisclaimerVersion
 
 from .models import Category, Release
@@ -53,7 +53,8 @@ class FieldChange:
 def compare_revisions(old: dict, new: dict, context: int = 1) -> list[FieldChange]:
     """The fields that differ between two revisions' data (`Release.snapshot`), in the order of
     the form, each as rows of text with ``context`` unchanged lines around each change."""
-    names = [n for n in (*Release.CONTENT_FIELDS, *REFERENCES) if n in old or n in new]
+    order = (*Release.CONTENT_FIELDS, "letterhead", *REFERENCES)
+    names = [n for n in order if n in old or n in new]
     names += sorted((set(old) | set(new)) - set(names))
     changes = []
     for name in names:
@@ -80,10 +81,27 @@ def text_lines(name: str, value: Any) -> list[str]:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         return [zoned(moment)]  # as the admin prints every time
+    if isinstance(value, dict):  # the letterhead: one line per field, in print order
+        return [f"{key}: {item}" for key, item in _in_print_order(value)]
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        # Contacts as printed: one line per contact, its details in print order.
+        return [
+            " · ".join(f"{key}: {item}" for key, item in _in_print_order(row) if item != "")
+            for row in value
+        ]
     if name in REFERENCES and isinstance(value, list):
         found = REFERENCES[name].objects.in_bulk(value)
         return [str(found[pk]) if pk in found else f"(deleted, id {pk})" for pk in value]
     return str(value).splitlines()
+
+
+# PostgreSQL's jsonb keeps keys in its own order; a comparison lists them as a release prints.
+_PRINT_ORDER = ("contact", *ContactDetails.field_names(), *LetterheadFields.FIELDS)
+
+
+def _in_print_order(data: dict) -> list[tuple[str, Any]]:
+    rank = {key: i for i, key in enumerate(_PRINT_ORDER)}
+    return sorted(data.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
 def _label(name: str) -> str:

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.http import http_date, urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
-from irsite.contacts.models import CompanyProfile
 from irsite.middleware import mark_private
 
 from . import search, seo
@@ -137,9 +136,7 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         context["previous"], context["next"] = Release.objects.public().neighbours(release)
         url = self.request.build_absolute_uri(release.get_absolute_url())
         context["canonical_url"] = url
-        context["structured_data"] = seo.news_article(
-            release, CompanyProfile.for_request(self.request), url
-        )
+        context["structured_data"] = seo.news_article(release, url)
         return context
 
 

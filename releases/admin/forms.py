@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from .. import actions
-from ..models import Release
+from ..models import Release, ReleaseContact
 from .timefields import ZonedDateTimeField
 
 
@@ -93,6 +93,27 @@ class ReleaseForm(forms.ModelForm):
             changed.append("body: changed")
         detail = "; ".join(changed) or "related contacts, texts or categories"
         return f"{actions.EditConflict(stored)} What changed: {detail}. Copy what you need, reload."
+
+
+class ReleaseContactForm(forms.ModelForm):
+    """A contact row. Re-pointing it at another contact, or ticking "print current details",
+    on an approved release makes the row take the contact's details as they are now, when the
+    save is a correction (`Release.freeze_borrowed`); otherwise it keeps those approved."""
+
+    print_current_details = forms.BooleanField(
+        required=False,
+        label="print current details",
+        help_text="Correct the release to show this contact's details as they are now.",
+    )
+
+    class Meta:
+        model = ReleaseContact
+        fields = ["position", "contact"]
+
+    def save(self, commit: bool = True) -> ReleaseContact:
+        if "contact" in self.changed_data or self.cleaned_data.get("print_current_details"):
+            self.instance.frozen_at = None  # frozen again, from the contact, by the correction
+        return super().save(commit)
 
 
 class ExhibitUploadForm(forms.Form):
