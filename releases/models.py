@@ -16,7 +16,7 @@ from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
 from irsite.urlcache import reverse_cached
 
 from .fields import SearchVectorField, weighted_vector
-from .text import first_paragraph_with_dateline, plain_text
+from .text import first_paragraph_with_dateline, mark_figure_cells, plain_text
 
 # The text-search configuration (language) of the search vector and of every query.
 SEARCH_CONFIG = "english"
@@ -503,8 +503,10 @@ class Release(models.Model):
         return [line.strip() for line in self.notes.splitlines() if line.strip()]
 
     def body_html(self) -> SafeString:
-        """The sanitized body with the dateline leading into its first paragraph."""
-        return first_paragraph_with_dateline(sanitize_html(self.body), self.dateline)
+        """The sanitized body with the dateline leading into its first paragraph, and figures in
+        tables marked to align right."""
+        body = mark_figure_cells(sanitize_html(self.body))
+        return first_paragraph_with_dateline(body, self.dateline)
 
     def excerpt(self, words: int = 40) -> str:
         """Plain text (escaped again by whoever prints it): the summary, or the body's first words,

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from irsite.middleware import mark_private
@@ -56,7 +56,11 @@ class HomeView(PublicCacheMixin, TemplateView):
 
 
 class ReleaseListView(PublicCacheMixin, ListView):
-    """`/news/`, year archives and category archives: public releases, newest first."""
+    """`/news/`, year archives and category archives: public releases, newest first.
+
+    `/news/?year=2003&category=earnings` filters the list itself (the form above it); like
+    search, an unknown year or category in the query is ignored rather than an error.
+    """
 
     template_name = "releases/release_list.html"
     context_object_name = "releases"
@@ -74,8 +78,19 @@ class ReleaseListView(PublicCacheMixin, ListView):
 
     def get_queryset(self):
         releases = Release.objects.public().for_listing()
-        if year := self.kwargs.get("year"):
-            releases = releases.filter(published_at__year=year)
+        params = self.request.GET
+        self.year = self.kwargs.get("year")
+        self.filtered = {}  # what the query string added to the path's own archive
+        year = params.get("year", "")
+        if self.year is None and year.isdigit() and 1900 <= int(year) <= 2999:
+            self.year = self.filtered["year"] = int(year)
+        if self.category is None and (slug := params.get("category", "")).isascii() and slug:
+            # Only a public category filters: an embargoed one is as unknown as a typo.
+            self.category = Category.objects.public().filter(slug=slug).first()
+            if self.category:
+                self.filtered["category"] = self.category.slug
+        if self.year:
+            releases = releases.filter(published_at__year=self.year)
         if self.category:
             releases = releases.filter(categories=self.category)
         return releases
@@ -84,8 +99,11 @@ class ReleaseListView(PublicCacheMixin, ListView):
         context = super().get_context_data(**kwargs)
         public = Release.objects.public()
         context.update(
-            year=self.kwargs.get("year"),
+            year=self.year,
             category=self.category,
+            filtered=bool(self.filtered),
+            # Pagination links keep the filters: "year=2003&category=earnings&".
+            filter_query="".join(f"{urlencode({k: v})}&" for k, v in self.filtered.items()),
             # Index probes, not scans: constant cost as releases accumulate (see models).
             years=public.years(),
             categories=Category.objects.public(),

@@ -87,7 +87,7 @@ def csrf_client() -> tuple[Client, str]:
 
 
 def sign_up(client: Client, token: str, address: str, **extra):
-    data = {"email": address, "all_categories": "on", "csrfmiddlewaretoken": token} | extra
+    data = {"email": address, "scope": "all", "csrfmiddlewaretoken": token} | extra
     return client.post(reverse("alerts:subscribe"), data, REMOTE_ADDR=extra.get("ip", "10.0.0.1"))
 
 
@@ -132,7 +132,38 @@ def test_public_pages_show_the_signup_frame_and_stay_cookie_free_and_cacheable(
 def test_category_page_frame_preselects_its_category(client, live_release, category):
     html = client.get(reverse("alerts:embed"), {"category": category.slug}).content.decode()
     assert re.search(rf'value="{category.pk}"[^>]*checked', html)
-    assert not re.search(r'name="all_categories"[^>]*checked', html)
+    assert re.search(r'name="scope" value="chosen"[^>]*checked', html)
+    assert not re.search(r'name="scope" value="all"[^>]*checked', html)
+
+
+@pytest.mark.parametrize(
+    ("choice", "message"),
+    [
+        ({"scope": "all", "categories": "PK"}, "You ticked categories but chose all"),
+        ({"scope": "chosen"}, "Tick at least one category"),
+        ({"scope": ""}, "This field is required"),
+    ],
+)
+def test_signup_that_contradicts_itself_is_refused_and_keeps_what_was_typed(
+    company, category, choice, message
+):
+    """Never silently everything: "all" with a category ticked is a question, not a guess."""
+    browser, token = csrf_client()
+    data = {k: category.pk if v == "PK" else v for k, v in choice.items()}
+    response = sign_up(browser, token, "reader@example.com", **data)
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html
+    assert 'value="reader@example.com"' in html
+    assert not Subscriber.objects.exists()
+
+
+def test_signup_for_chosen_categories_receives_only_those(company, category):
+    other = Category.objects.create(name="Products", slug="products")
+    browser, token = csrf_client()
+    sign_up(browser, token, "reader@example.com", scope="chosen", categories=[other.pk])
+    subscriber = Subscriber.objects.get()
+    assert not subscriber.all_categories
+    assert list(subscriber.categories.all()) == [other]
 
 
 # --- double opt-in ---------------------------------------------------------------------------
@@ -222,8 +253,8 @@ def test_same_address_again_makes_no_duplicate_and_discloses_nothing(
     run_worker()  # the release's alert goes out before anyone subscribes
     subscribe("known@example.com")
     browser, token = csrf_client()
-    known = sign_up(browser, token, "KNOWN@example.com", all_categories="", categories=category.pk)
-    unknown = sign_up(browser, token, "new@example.com", all_categories="", categories=category.pk)
+    known = sign_up(browser, token, "KNOWN@example.com", scope="chosen", categories=category.pk)
+    unknown = sign_up(browser, token, "new@example.com", scope="chosen", categories=category.pk)
     assert known.status_code == unknown.status_code == 200
     assert known.content.decode().replace("KNOWN@example.com", "X") == (
         unknown.content.decode().replace("new@example.com", "X")
@@ -483,7 +514,8 @@ def test_preferences_link_changes_the_categories_received(
     page = browser.get(local_path(url))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
     response = browser.post(
-        local_path(url), {"categories": [other.pk], "csrfmiddlewaretoken": token.group(1)}
+        local_path(url),
+        {"scope": "chosen", "categories": [other.pk], "csrfmiddlewaretoken": token.group(1)},
     )
     assert "Saved. You receive Products." in response.content.decode()
     subscriber.refresh_from_db()

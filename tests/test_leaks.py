@@ -33,6 +33,7 @@ NOT_RELEASE_SURFACES = {
     "alerts:preferences",
     "robots",
     "healthz",
+    "favicon",  # a redirect to the icon's static file
 }
 # URLs that need a query string to show a release, keyed by URL name.
 QUERY = {"releases:search": {"q": "quarterly results"}}

@@ -40,7 +40,7 @@ def _initial(request: HttpRequest) -> dict:
     initial = {"source": source if source.startswith("/") else ""}
     category = Category.objects.public().filter(slug=request.GET.get("category", "")).first()
     if category:
-        initial.update(all_categories=False, categories=[category])
+        initial.update(scope=CategoryChoiceForm.CHOSEN, categories=[category])
     return initial
 
 
@@ -223,7 +223,9 @@ class PreferencesView(PrivateMixin, FormView):
 
     def get_initial(self) -> dict:
         return {
-            "all_categories": self.subscriber.all_categories,
+            "scope": CategoryChoiceForm.ALL
+            if self.subscriber.all_categories
+            else CategoryChoiceForm.CHOSEN,
             "categories": list(self.subscriber.categories.all()),
         }
 

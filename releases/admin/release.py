@@ -162,6 +162,7 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["irsite/admin.css"]}
+        js = ["irsite/release-admin.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")

@@ -3,9 +3,6 @@
 A mixin of `ReleaseAdmin` (which provides `_release` and `_change_url`).
 """
 
-import difflib
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,10 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
-from irsite.contacts.models import ContactDetails, LetterheadFields
-
 from .. import actions, edgar
 from ..exhibits import ExhibitError, render_html, render_text
+from ..revisions import compare_revisions
 from .forms import ExhibitUploadForm
 
 
@@ -86,7 +82,7 @@ class ToolViews:
         a, b = request.GET.get("a"), request.GET.get("b")
         diff = None
         if a and b and a.isdigit() and b.isdigit() and int(a) in by_number and int(b) in by_number:
-            diff = revision_diff(by_number[int(a)].data, by_number[int(b)].data)
+            diff = compare_revisions(by_number[int(a)].data, by_number[int(b)].data)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Revisions of “{release.headline}”",
@@ -111,48 +107,3 @@ class ToolViews:
             else:
                 messages.success(request, f"Revision {number} restored as the current draft.")
         return HttpResponseRedirect(self._change_url(release))
-
-
-def revision_diff(old: dict, new: dict) -> list[tuple[str, list[str]]]:
-    """Field by field, the lines that differ between two revisions (unified diff)."""
-    changes = []
-    for name in sorted(set(old) | set(new)):
-        before, after = old.get(name), new.get(name)
-        if before == after:
-            continue
-        lines = difflib.unified_diff(
-            _diff_lines(before), _diff_lines(after), "before", "after", lineterm=""
-        )
-        changes.append((name, list(lines)[2:]))
-    return changes
-
-
-def _diff_lines(value: Any) -> list[str]:
-    # Contacts as printed and the letterhead: one line per contact or field.
-    if isinstance(value, list):
-        return [_one_line(item) for item in value]
-    if isinstance(value, dict):
-        return [f"{key}: {item}" for key, item in _in_print_order(value)]
-    text = "" if value is None else str(value)
-    # Split HTML at block ends so a one-word change shows as one changed paragraph.
-    return text.replace("</p>", "</p>\n").replace("</li>", "</li>\n").splitlines()
-
-
-def _one_line(item: Any) -> str:
-    if isinstance(item, dict):
-        return " · ".join(f"{key}: {value}" for key, value in _in_print_order(item) if value != "")
-    return str(item)
-
-
-# PostgreSQL's jsonb keeps keys in its own order; a diff lists them as a release prints them.
-_PRINT_ORDER = {
-    key: rank
-    for rank, key in enumerate(
-        dict.fromkeys(("contact", *ContactDetails.field_names(), *LetterheadFields.FIELDS))
-    )
-}
-
-
-def _in_print_order(data: dict) -> list[tuple[str, Any]]:
-    last = len(_PRINT_ORDER)
-    return sorted(data.items(), key=lambda kv: (_PRINT_ORDER.get(kv[0], last), kv[0]))

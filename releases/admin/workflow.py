@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from .. import actions
 from ..models import PendingCorrection, PreviewLink, Release
+from ..revisions import compare_revisions
 from ..views import render_preview
 from .display import go_live_in_words, local_time
 from .forms import TRANSITION_FORMS
-from .tools import revision_diff
 
 
 class ShareLinkForm(forms.Form):
@@ -154,7 +154,7 @@ class WorkflowViews:
         return {
             "review": shown,
             "review_base": base,
-            "review_diff": revision_diff(base.data, release.snapshot()) if base else None,
+            "review_diff": compare_revisions(base.data, release.snapshot()) if base else None,
         }
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
