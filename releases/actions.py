@@ -17,8 +17,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .attachments import removed_if_failed
 from .cache import public_pages_changed
-from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
+from .models import (
+    Attachment,
+    AuditEntry,
+    Correction,
+    PreviewLink,
+    Release,
+    Revision,
+    SlugRedirect,
+)
 
 Status = Release.Status
 State = Release.State
@@ -144,7 +153,6 @@ def check_save(
     return stored
 
 
-@transaction.atomic
 def save_release(
     release: Release,
     user,
@@ -158,8 +166,30 @@ def save_release(
 
     `check_save` decides whether the edit is allowed (and raises otherwise, writing nothing);
     an edit of a live release is recorded as a correction. ``write_related`` writes the
-    release's contacts, texts and categories inside the same transaction.
+    release's contacts, texts, categories and attachments inside the same transaction; files it
+    stores are deleted again if the save fails, so a refused or failed save leaves no orphan.
     """
+    with removed_if_failed():
+        return _save_release(
+            release,
+            user,
+            write_related=write_related,
+            expected_version=expected_version,
+            correction_note=correction_note,
+            note=note,
+        )
+
+
+@transaction.atomic
+def _save_release(
+    release: Release,
+    user,
+    *,
+    write_related: Callable[[], None] | None,
+    expected_version: int | None,
+    correction_note: str,
+    note: str,
+) -> Revision:
     stored = check_save(
         release, user, expected_version=expected_version, correction_note=correction_note
     )
@@ -446,6 +476,10 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
         for position, pk in enumerate(data["disclaimers"]):
             release.releasedisclaimer_set.create(version_id=pk, position=position)
         release.categories.set(data["categories"])
+        # The revision's files are still in storage: rows point at them again.
+        release.attachments.all().delete()
+        for item in data.get("attachments", []):
+            Attachment.objects.create(release=release, **item)
 
     release.status = Status.DRAFT
     release.save(update_fields=["status"])

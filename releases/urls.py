@@ -33,4 +33,5 @@ urlpatterns = [
     path("category/<slug:slug>/feed/atom/", views.cache_publicly_view(ReleasesAtomFeed()),
          name="category-atom"),
     path("preview/<str:token>/", views.preview_link_view, name="preview"),
+    path("files/<str:name>", views.attachment_file, name="file"),
 ]  # fmt: skip

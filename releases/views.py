@@ -1,7 +1,13 @@
 from functools import wraps
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +19,7 @@ from irsite.middleware import mark_private
 
 from . import search, seo
 from .cache import serve_public
-from .models import Category, Release, SlugRedirect
+from .models import Attachment, Category, Release, SlugRedirect
 from .pagination import UncountedPaginator
 from .previews import resolve_preview_token
 
@@ -204,3 +210,42 @@ def cache_publicly_view(view):
         return serve_public(request, lambda: view(request, *args, **kwargs))
 
     return wrapped
+
+
+def attachment_file(request: HttpRequest, name: str) -> HttpResponse:
+    """``/news/files/<random>.<ext>``: an attachment of a public release, streamed from storage.
+
+    Exactly as the release page: while the release is not public the URL answers like a name
+    that never existed (the same queries, the same 404), and after a withdrawal it answers 410
+    Gone. Served through `serve_public`, so its Cache-Control never reaches past the next
+    go-live. Streamed, not redirected to a signed storage URL, so that nothing but this view
+    ever hands a file out and a withdrawal takes effect at once (docs/deployment.md).
+    """
+    return serve_public(request, lambda: _attachment_response(request, name))
+
+
+def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
+    stored = f"attachments/{name}"
+    attachment = Attachment.objects.filter(
+        file=stored, release__in=Release.objects.public()
+    ).first()
+    if attachment is None:
+        gone = Release.objects.withdrawn().filter(attachments__file=stored).first()
+        if gone:
+            return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
+        raise Http404("No such file.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=attachment.content_type not in INLINE_TYPES,
+        filename=attachment.download_name,
+        content_type=attachment.content_type,
+    )
+    response.headers["Content-Length"] = str(attachment.size)
+    response.headers["Last-Modified"] = http_date(attachment.release.last_modified.timestamp())
+    # The stored bytes never change under a name (a replaced file gets a new one).
+    response.headers["ETag"] = f'"{attachment.sha256[:40]}"'
+    return response
+
+
+# Shown in the browser; office files and CSV are downloaded.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}

@@ -25,6 +25,8 @@ GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 NOT_RELEASE_SURFACES = {
     "contacts:list",
     "releases:preview",
+    # A release's files: tests/test_attachments.py holds them to the same rule.
+    "releases:file",
     # Email alert sign-up and the signed links in alert emails: they never list releases.
     "alerts:subscribe",
     "alerts:embed",
@@ -68,6 +70,7 @@ def fill(route: str, release, category: Category) -> str:
         "<dd:day>": f"{local.day:02d}",
         "<slug:slug>": release.slug if "<int:year>" in route else category.slug,
         "<str:token>": release.slug,
+        "<str:name>": f"{release.slug}.pdf",
     }
     url = "/" + route
     for placeholder, value in values.items():
