@@ -78,6 +78,7 @@ class CheckedFile:
     kind: Kind
     content: bytes
     original_name: str
+    dimensions: tuple[int, int] | None = None
 
     @property
     def size(self) -> int:
@@ -115,9 +116,10 @@ def check_upload(upload) -> CheckedFile:
     if not content:
         raise _refuse(f"“{name}” is empty.")
     kind = _kind_of(content, name)
+    dimensions = None
     if kind.extension in IMAGE_FORMATS:
-        content = _reencoded(content, kind, name)
-    return CheckedFile(kind=kind, content=content, original_name=name)
+        content, dimensions = _reencoded(content, kind, name)
+    return CheckedFile(kind=kind, content=content, original_name=name, dimensions=dimensions)
 
 
 def _kind_of(content: bytes, name: str) -> Kind:
@@ -167,8 +169,9 @@ def _is_csv(content: bytes) -> bool:
     return len(rows) > 1 or any(len(row) > 1 for row in rows)
 
 
-def _reencoded(content: bytes, kind: Kind, name: str) -> bytes:
-    """The image decoded and written again in its own format: pixels only, no metadata."""
+def _reencoded(content: bytes, kind: Kind, name: str) -> tuple[bytes, tuple[int, int]]:
+    """The image decoded and written again in its own format (pixels only, no metadata), and
+    its width and height."""
     max_pixels = settings.IRSITE_IMAGE_MAX_PIXELS
     try:
         with Image.open(io.BytesIO(content)) as probe:
@@ -190,7 +193,7 @@ def _reencoded(content: bytes, kind: Kind, name: str) -> bytes:
         image.save(out, fmt, quality=90)
     else:
         image.save(out, fmt, optimize=True)
-    return out.getvalue()
+    return out.getvalue(), image.size
 
 
 def check_release_total(sizes: list[int]) -> None:
@@ -204,9 +207,9 @@ def check_release_total(sizes: list[int]) -> None:
                       f"{filesizeformat(limit)}.")  # fmt: skip
 
 
-def new_name(extension: str) -> str:
+def new_name(extension: str, folder: str = FOLDER) -> str:
     """A storage name for a new file: random, carrying nothing of its release."""
-    return f"{FOLDER}/{secrets.token_hex(16)}.{extension}"
+    return f"{folder}/{secrets.token_hex(16)}.{extension}"
 
 
 # --- nothing left behind ---------------------------------------------------------------------

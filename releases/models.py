@@ -381,6 +381,11 @@ class Release(models.Model):
         local = timezone.localtime(self.published_at)
         return reverse_cached("releases:detail", local.year, local.month, local.day, self.slug)
 
+    def get_pdf_url(self) -> str:
+        """The PDF rendition ("Download PDF"), public exactly when the page is."""
+        local = timezone.localtime(self.published_at)
+        return reverse_cached("releases:pdf", local.year, local.month, local.day, self.slug)
+
     # --- state -----------------------------------------------------------------------------
     @property
     def is_public(self) -> bool:
@@ -423,6 +428,11 @@ class Release(models.Model):
         if hasattr(self, "prefetched_attachments"):
             return self.prefetched_attachments
         return list(self.attachments.order_by("position", "pk"))
+
+    @property
+    def release_image(self) -> "Attachment | None":
+        """The attachment marked as the release's image (link previews, JSON-LD), if any."""
+        return next((a for a in self.attachment_list if a.is_release_image), None)
 
     @property
     def subheadlines(self) -> list[str]:
@@ -538,6 +548,15 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
     original_name = models.CharField(max_length=255, blank=True, editable=False)
+    # Pixels of an image (None for documents), for link previews.
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    is_release_image = models.BooleanField(
+        "release image",
+        default=False,
+        help_text="Shown in link previews (Open Graph, Twitter card) and to search engines; "
+        "one image per release. Its title is the image's alt text.",
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -555,11 +574,16 @@ class Attachment(models.Model):
         self.size = checked.size
         self.sha256 = checked.sha256
         self.original_name = checked.original_name[:255]
+        self.width, self.height = checked.dimensions or (None, None)
 
     @property
     def key(self) -> str:
         """The stored file's random name, as its public URL carries it: ``<hex>.<ext>``."""
         return self.file.name.rpartition("/")[2]
+
+    @property
+    def is_image(self) -> bool:
+        return self.extension in files.IMAGE_FORMATS
 
     @property
     def extension(self) -> str:
@@ -584,7 +608,33 @@ class Attachment(models.Model):
             "size": self.size,
             "sha256": self.sha256,
             "original_name": self.original_name,
+            "width": self.width,
+            "height": self.height,
+            "is_release_image": self.is_release_image,
         }
+
+
+def _rendition_name(instance: "Rendition", filename: str) -> str:
+    return files.new_name("pdf", folder="renditions")
+
+
+class Rendition(models.Model):
+    """The PDF of one published version of a release (`releases.pdf`), kept like a revision."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="renditions")
+    version = models.PositiveIntegerField()
+    file = models.FileField(upload_to=_rendition_name, max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["release", "version"], name="one_pdf_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of “{self.release}”, version {self.version}"
 
 
 class ReleaseContact(models.Model):

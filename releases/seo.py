@@ -5,12 +5,15 @@ from irsite.contacts.models import CompanyProfile
 from .models import Release
 
 
-def news_article(release: Release, company: CompanyProfile, url: str) -> dict:
-    """schema.org NewsArticle: https://schema.org/NewsArticle."""
+def news_article(
+    release: Release, company: CompanyProfile, url: str, image_url: str | None = None
+) -> dict:
+    """schema.org NewsArticle: https://schema.org/NewsArticle (``image_url``: the absolute URL
+    of the release image, if it has one)."""
     publisher = {"@type": "Organization", "name": company.legal_name or company.short_name}
     if company.website:
         publisher["url"] = company.website
-    return {
+    article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": release.headline,
@@ -22,3 +25,6 @@ def news_article(release: Release, company: CompanyProfile, url: str) -> dict:
         "publisher": publisher,
         "author": publisher,
     }
+    if image_url:
+        article["image"] = [image_url]
+    return article

@@ -126,8 +126,10 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         context["previous"], context["next"] = Release.objects.public().neighbours(release)
         url = self.request.build_absolute_uri(release.get_absolute_url())
         context["canonical_url"] = url
+        image = release.release_image
+        context["image_url"] = image and self.request.build_absolute_uri(image.get_absolute_url())
         context["structured_data"] = seo.news_article(
-            release, CompanyProfile.for_request(self.request), url
+            release, CompanyProfile.for_request(self.request), url, image_url=context["image_url"]
         )
         return context
 
@@ -249,3 +251,37 @@ def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
 
 # Shown in the browser; office files and CSV are downloaded.
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
+
+
+def release_pdf(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
+    """The release's PDF rendition (`releases.pdf`) at its page's URL plus ``.pdf``: public
+    exactly when the page is, answered like the page otherwise (404 as for a slug that never
+    existed, 410 after a withdrawal, an old slug redirected)."""
+    return serve_public(request, lambda: _pdf_response(request, year, month, day, slug))
+
+
+def _pdf_response(request: HttpRequest, year: int, month: int, day: int, slug: str):
+    release = Release.objects.public().for_page().filter(slug=slug).first()
+    if release is None:
+        redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
+        if redirect and redirect.release.is_public:
+            return HttpResponsePermanentRedirect(redirect.release.get_pdf_url())
+        gone = Release.objects.withdrawn().filter(slug=slug).first()
+        if gone:
+            return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
+        raise Http404("No such release.")
+    local = timezone.localtime(release.published_at)
+    if (local.year, local.month, local.day) != (year, month, day):
+        raise Http404("No such release.")
+    from .pdf import rendition_for  # WeasyPrint loads only where a PDF is asked for
+
+    rendition = rendition_for(release, request)
+    response = FileResponse(
+        rendition.file.open("rb"),
+        filename=f"{release.slug}.pdf",
+        content_type="application/pdf",
+    )
+    response.headers["Content-Length"] = str(rendition.size)
+    response.headers["Last-Modified"] = http_date(release.last_modified.timestamp())
+    response.headers["ETag"] = f'"{rendition.sha256[:40]}"'
+    return response

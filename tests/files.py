@@ -53,15 +53,20 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-def attach(release: Release, by, *files: tuple[str, str, bytes], note: str = "") -> Release:
-    """Save ``release`` with these (title, file name, bytes) as its attachments, as the admin
-    does: through `actions.save_release`, the files checked first."""
-    checked = [(title, check_upload(upload(name, content))) for title, name, content in files]
+def attach(release: Release, by, *files: tuple, note: str = "") -> Release:
+    """Save ``release`` with these (title, file name, bytes[, is the release image]) as its
+    attachments, as the admin does: through `actions.save_release`, the files checked first."""
+    checked = [
+        (spec[0], check_upload(upload(spec[1], spec[2])), len(spec) > 3 and spec[3])
+        for spec in files
+    ]
 
     def write_related() -> None:
         start = release.attachments.count()
-        for position, (title, item) in enumerate(checked, start):
-            attachment = Attachment(release=release, title=title, position=position)
+        for position, (title, item, is_image) in enumerate(checked, start):
+            attachment = Attachment(
+                release=release, title=title, position=position, is_release_image=is_image
+            )
             attachment.take(item)
             attachment.save()
 

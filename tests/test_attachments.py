@@ -4,6 +4,8 @@ Files are served by `releases.views.attachment_file` from the storage (a folder 
 here; tests/test_attachments_s3.py runs the same rules against a real S3 server).
 """
 
+import io
+import json
 import re
 import secrets
 from datetime import timedelta
@@ -82,7 +84,7 @@ def scheduled(make_release, publish, category):
             release,
             SYSTEM,
             ("Q3 financial statements", "q3-statements.pdf", PDF),
-            ("Plant photo", "plant.jpg", photo()),
+            ("Plant photo", "plant.jpg", photo(), True),
         )
         return publish(release)
 
@@ -490,3 +492,67 @@ def test_any_upload_is_either_accepted_as_a_known_type_or_refused_with_a_message
         assert error.messages and all(error.messages)
     else:
         assert checked.kind.extension in KINDS
+
+
+# --- the release image: link previews and search engines ------------------------------------
+
+
+def test_release_image_is_in_open_graph_twitter_card_and_json_ld_once_live(client, scheduled):
+    image = scheduled.release_image
+    assert image.title == "Plant photo" and (image.width, image.height) == (64, 48)
+    with time_machine.travel(GO_LIVE - timedelta(seconds=1), tick=False):
+        assert client.get(scheduled.get_absolute_url()).status_code == 404
+    with time_machine.travel(GO_LIVE, tick=False):
+        page = client.get(scheduled.get_absolute_url()).content.decode()
+        url = f"http://testserver{image.get_absolute_url()}"
+        assert f'<meta property="og:image" content="{url}">' in page
+        assert '<meta property="og:image:alt" content="Plant photo">' in page
+        assert '<meta property="og:image:width" content="64">' in page
+        assert '<meta name="twitter:card" content="summary_large_image">' in page
+        assert f'<meta name="twitter:image" content="{url}">' in page
+        data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>',
+                                    page, re.S).group(1))  # fmt: skip
+        assert data["image"] == [url]
+        assert f'<img src="{image.get_absolute_url()}" alt="Plant photo"' in page
+        assert client.get(image.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("Statements", "s.pdf", PDF, "on")], "must be a PNG, JPEG or WebP"),
+        (
+            [("One", "a.jpg", photo(), "on"), ("Two", "b.png", photo("PNG"), "on")],
+            "one attachment at most as the release image",
+        ),
+    ],
+)
+def test_release_image_must_be_one_image(
+    client, editor, contacts, disclaimer_versions, company, frozen, _own_media, rows, message
+):
+    client.force_login(editor)
+    data = form_data(contacts, disclaimer_versions) | attachment_rows(
+        *(
+            {"title": t, "position": i, "upload": upload(n, c), "is_release_image": flag}
+            for i, (t, n, c, flag) in enumerate(rows)
+        )
+    )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Release.objects.exists() and stored_files(_own_media) == []
+
+
+def test_export_lists_the_attachments_of_a_release(make_release, editor, settings):
+    settings.SITE_URL = "https://ir.example.com"
+    release = make_release()
+    attach(release, editor, ("Q3\tstatements", "s.pdf", PDF), ("Data", "d.csv", CSV))
+    out = io.StringIO()
+    call_command("export_exhibit", release.slug, "--attachments", stdout=out)
+    pdf, csv = release.attachment_list
+    assert out.getvalue().splitlines() == [
+        f"0\tQ3 statements\tapplication/pdf\t{len(PDF)}\t{pdf.sha256}\t"
+        f"https://ir.example.com{pdf.get_absolute_url()}",
+        f"1\tData\ttext/csv\t{len(CSV)}\t{csv.sha256}\t"
+        f"https://ir.example.com{csv.get_absolute_url()}",
+    ]

@@ -127,6 +127,7 @@ def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
         "release_url": settings.SITE_URL + release.get_absolute_url(),
         "published": timezone.localtime(release.published_at),
         "paragraphs": lead_paragraphs(release),
+        "logo_url": company.logo and settings.SITE_URL + company.get_logo_url(),
         "attachments": [
             {
                 "title": a.title,

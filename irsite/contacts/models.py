@@ -1,5 +1,12 @@
+import secrets
+
 from django.db import models
 from django.urls import reverse
+
+
+def _logo_name(instance: "CompanyProfile", filename: str) -> str:
+    # Random, so a new logo gets a new URL and the old one can be cached for long.
+    return f"brand/{secrets.token_hex(16)}.{filename.rpartition('.')[2].lower()}"
 
 
 class CompanyProfile(models.Model):
@@ -17,6 +24,8 @@ class CompanyProfile(models.Model):
     website = models.URLField(blank=True)
     exchange = models.CharField(max_length=50, blank=True, help_text="e.g. “Nasdaq”, “NYSE”.")
     ticker = models.CharField(max_length=20, blank=True, help_text="e.g. “IMGN”.")
+    logo = models.FileField(upload_to=_logo_name, max_length=100, blank=True, editable=False)
+    logo_type = models.CharField(max_length=50, blank=True, editable=False)
 
     class Meta:
         verbose_name = "company profile"
@@ -41,6 +50,12 @@ class CompanyProfile(models.Model):
         if not hasattr(request, "_irsite_company"):
             request._irsite_company = cls.load()
         return request._irsite_company
+
+    def get_logo_url(self) -> str:
+        """The logo's public URL ('' without one): the letterhead, pages, e-mail, favicon."""
+        if not self.logo:
+            return ""
+        return reverse("contacts:logo", args=[self.logo.name.rpartition("/")[2]])
 
     @property
     def address(self) -> list[str]:

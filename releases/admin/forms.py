@@ -10,7 +10,13 @@ from django.db import models
 from django.utils import timezone
 
 from .. import actions
-from ..attachments import ACCEPTED, CheckedFile, check_release_total, check_upload
+from ..attachments import (
+    ACCEPTED,
+    IMAGE_FORMATS,
+    CheckedFile,
+    check_release_total,
+    check_upload,
+)
 from ..models import Attachment, Release
 
 
@@ -86,6 +92,9 @@ class ReleaseForm(forms.ModelForm):
         return f"{actions.EditConflict(stored)} What changed: {detail}. Copy what you need, reload."
 
 
+IMAGE_EXTENSIONS = tuple(IMAGE_FORMATS)
+
+
 class AttachmentForm(forms.ModelForm):
     """One attachment row: a title, an order, and a file checked by its content
     (`attachments.check_upload`) before anything is stored."""
@@ -99,7 +108,7 @@ class AttachmentForm(forms.ModelForm):
 
     class Meta:
         model = Attachment
-        fields = ["position", "title"]
+        fields = ["position", "title", "is_release_image"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -111,6 +120,9 @@ class AttachmentForm(forms.ModelForm):
                 self.add_error("upload", error)
         elif self.instance.pk is None:
             self.add_error("upload", "Choose a file to attach.")
+        extension = self.checked.kind.extension if self.checked else self.instance.file.name
+        if cleaned.get("is_release_image") and not str(extension).endswith(IMAGE_EXTENSIONS):
+            self.add_error("is_release_image", "The release image must be a PNG, JPEG or WebP.")
         return cleaned
 
     @property
@@ -138,6 +150,8 @@ class AttachmentFormSet(forms.BaseInlineFormSet):
             if not self._should_delete_form(form)
         ]
         check_release_total([form.size for form in kept])
+        if sum(1 for form in kept if form.cleaned_data.get("is_release_image")) > 1:
+            raise ValidationError("Mark one attachment at most as the release image.")
 
 
 class ExhibitUploadForm(forms.Form):

@@ -64,7 +64,7 @@ class AttachmentInline(ReleaseContactInline):
     model = Attachment
     form = AttachmentForm
     formset = AttachmentFormSet
-    fields = ["position", "title", "upload", "current_file"]
+    fields = ["position", "title", "upload", "is_release_image", "current_file"]
     readonly_fields = ["current_file"]
     autocomplete_fields = []
     verbose_name_plural = "attachments (public with the release, at its go-live second)"
