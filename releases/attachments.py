@@ -241,12 +241,14 @@ def removed_if_failed() -> Iterator[None]:
 
 
 def referenced_names() -> set[str]:
-    """Every stored name a current attachment or any revision of any release refers to."""
-    from .models import Attachment, Revision
+    """Every stored name a current attachment, any revision or any prepared correction (pending
+    or decided: a record too) refers to."""
+    from .models import Attachment, PendingCorrection, Revision
 
     names = set(Attachment.objects.values_list("file", flat=True))
-    for data in Revision.objects.values_list("data", flat=True).iterator():
-        names.update(a["file"] for a in (data or {}).get("attachments", []))
+    for model in (Revision, PendingCorrection):
+        for data in model.objects.values_list("data", flat=True).iterator():
+            names.update(a["file"] for a in (data or {}).get("attachments", []))
     return names
 
 

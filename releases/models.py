@@ -331,6 +331,8 @@ class Release(models.Model):
         editable=False,
     )
     approved_at = models.DateTimeField(null=True, editable=False)
+    # The version last approved (kept when returned to draft): the next review diffs against it.
+    approved_version = models.PositiveIntegerField(null=True, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -411,8 +413,9 @@ class Release(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        """Drafts and releases in review take edits; a live release takes corrections."""
-        return self.status in {self.Status.DRAFT, self.Status.IN_REVIEW}
+        """Drafts take edits; a live release takes corrections. A release in review is frozen
+        (what the approver reviews is what they approve) until taken back to draft."""
+        return self.status == self.Status.DRAFT
 
     @property
     def category_list(self) -> list[Category]:
@@ -439,10 +442,11 @@ class Release(models.Model):
         return [line.strip() for line in self.subheadline.splitlines() if line.strip()]
 
     def can_be_changed_by(self, user) -> bool:
-        """Whether ``user`` may change the content now: edit a draft, or correct a live release."""
-        if self.pk is None or self.is_editable:
+        """Whether ``user`` may change the content now: edit a draft, or prepare a correction
+        of a live release (which a second person with `correct_release` approves)."""
+        if self.pk is None or self.is_editable or self.state == self.State.LIVE:
             return user.has_perm("releases.change_release")
-        return self.state == self.State.LIVE and user.has_perm("releases.correct_release")
+        return False
 
     @property
     def last_modified(self) -> datetime | None:
@@ -731,6 +735,45 @@ class Correction(models.Model):
         return f"Correction of “{self.release}” on {self.corrected_at:%Y-%m-%d %H:%M:%S}"
 
 
+class PendingCorrection(models.Model):
+    """A correction of a published release, prepared and waiting for a second person.
+
+    Nothing public changes until someone with the right to correct, other than who prepared
+    it, approves it (`actions.approve_correction`); then its content becomes the release's, as
+    a `Correction` with its note. ``data`` is the content as `Release.snapshot` records it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved and public"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Replaced by a later correction"
+
+    release = models.ForeignKey(
+        Release, on_delete=models.CASCADE, related_name="pending_corrections"
+    )
+    # The release's version this correction was prepared on: applied only onto that version.
+    base_version = models.PositiveIntegerField()
+    data = models.JSONField()
+    note = models.TextField()
+    prepared_at = models.DateTimeField(default=timezone.now)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prepared_by_name = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-prepared_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Correction of “{self.release}” prepared {self.prepared_at:%Y-%m-%d %H:%M:%S}"
+
+
 class SlugRedirect(models.Model):
     """A slug a published release had before: its old URL redirects permanently."""
 
@@ -749,6 +792,10 @@ class PreviewLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A link made for a pending correction shows the release as that correction would make it.
+    correction = models.ForeignKey(
+        PendingCorrection, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -782,6 +829,8 @@ class AuditEntry(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         UNSCHEDULED = "unscheduled", "Unscheduled"
         PUBLISHED = "published", "Published"
+        CORRECTION_PREPARED = "correction_prepared", "Correction prepared"
+        CORRECTION_REJECTED = "correction_rejected", "Correction rejected"
         CORRECTED = "corrected", "Corrected"
         WITHDRAWN = "withdrawn", "Withdrawn"
         RESTORED = "restored", "Revision restored"

@@ -19,9 +19,9 @@ from irsite.middleware import mark_private
 
 from . import search, seo
 from .cache import serve_public
-from .models import Attachment, Category, Release, SlugRedirect
+from .models import Attachment, Category, PendingCorrection, Release, SlugRedirect
 from .pagination import UncountedPaginator
-from .previews import resolve_preview_token
+from .previews import corrected_copy, resolve_preview_token
 
 
 class PublicCacheMixin:
@@ -193,14 +193,23 @@ def preview_link_view(request: HttpRequest, token: str) -> HttpResponse:
     link = resolve_preview_token(token)
     if link is None:
         raise Http404("No such release.")
+    if link.correction_id:
+        # A link made for a pending correction shows it only while it still waits.
+        if link.correction.status != PendingCorrection.Status.PENDING:
+            raise Http404("No such release.")
+        with corrected_copy(link.correction) as release:
+            return render_preview(request, release, correction=link.correction)
     release = Release.objects.for_page().get(pk=link.release_id)
     return render_preview(request, release)
 
 
-def render_preview(request: HttpRequest, release: Release) -> HttpResponse:
-    response = render(
-        request, "releases/release_detail.html", {"release": release, "preview": True}
-    )
+def render_preview(
+    request: HttpRequest, release: Release, correction: PendingCorrection | None = None
+) -> HttpResponse:
+    """The release page marked PREVIEW (with the pending ``correction`` applied, if given),
+    rendered now and never cached."""
+    context = {"release": release, "preview": True, "pending_correction": correction}
+    response = render(request, "releases/release_detail.html", context)
     return mark_private(response)
 
 

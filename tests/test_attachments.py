@@ -31,7 +31,7 @@ from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
 from releases import actions
 from releases.attachments import KINDS, check_upload
-from releases.models import Attachment, Release, Revision
+from releases.models import Attachment, PendingCorrection, Release, Revision
 
 from .conftest import SYSTEM, at
 from .files import CAMERA, CSV, EXE, PDF, SVG, attach, ooxml, photo, upload
@@ -387,18 +387,19 @@ def test_files_of_an_approved_or_scheduled_release_cannot_change(
     assert b'type="file"' not in page.content
 
 
-def test_correction_replaces_a_file_and_keeps_the_old_one_in_the_revision_history(
-    client, scheduled, superuser, _own_media
+def test_correction_replaces_a_file_only_once_approved_and_keeps_the_old_one_in_history(
+    client, scheduled, editor, approver, _own_media
 ):
     old = scheduled.attachment_list[0]
     old_url, old_name = old.get_absolute_url(), old.file.name
     new_pdf = PDF.replace(b"Count 0", b"Count 0 ") + b"%corrected\n"
-    client.force_login(superuser)
+    client.force_login(editor)
     url = reverse("admin:releases_release_change", args=[scheduled.pk])
     rows = [
-        {"id": a.pk, "release": scheduled.pk, "title": a.title, "position": a.position}
+        {"id": a.pk, "release": scheduled.pk, "title": a.title, "position": a.position,
+         "is_release_image": "on" if a.is_release_image else ""}
         for a in scheduled.attachment_list
-    ]
+    ]  # fmt: skip
     rows[0] |= {"upload": upload("fixed.pdf", new_pdf, "application/pdf")}
     with time_machine.travel(GO_LIVE + timedelta(hours=1), tick=False):
         data = edit_data(scheduled) | attachment_rows(*rows, initial=2)
@@ -413,15 +414,25 @@ def test_correction_replaces_a_file_and_keeps_the_old_one_in_the_revision_histor
         response = client.post(url, data)
         assert response.status_code == 302, response.context and response.context["errors"]
         client.logout()
-        new = Attachment.objects.get(pk=old.pk)
-        assert new.file.name != old_name
+        # Prepared, not public: the old file is still the published one, the new one nowhere.
+        pending = PendingCorrection.objects.get(release=scheduled)
+        new_name = pending.data["attachments"][0]["file"]
+        assert new_name != old_name and default_storage.exists(new_name)
+        assert body(client.get(old_url)) == PDF
+        new_url = reverse("releases:file", args=[new_name.rpartition("/")[2]])
+        assert client.get(new_url).status_code == 404
+        call_command("clean_orphan_files", "--older-than-hours", "0")  # it keeps the pending file
+        assert default_storage.exists(new_name)
+
+        actions.approve_correction(pending, approver)
         assert client.get(old_url).status_code == 404
-        assert body(client.get(new.get_absolute_url())) == new_pdf
-        assert new.get_absolute_url() in client.get(scheduled.get_absolute_url()).content.decode()
+        assert body(client.get(new_url)) == new_pdf
+        assert new_url in client.get(scheduled.get_absolute_url()).content.decode()
+        assert scheduled.release_image is not None
     assert default_storage.exists(old_name)
     first, second = Revision.objects.filter(release=scheduled).order_by("number")[1:3]
     assert first.data["attachments"][0]["file"] == old_name
-    assert second.data["attachments"][0]["file"] == new.file.name
+    assert second.data["attachments"][0]["file"] == new_name
     assert scheduled.corrections.get().note == "Replaced the statements."
     call_command("clean_orphan_files", "--older-than-hours", "0")
     assert default_storage.exists(old_name)

@@ -96,7 +96,7 @@ def test_pdf_is_absent_like_a_missing_release_before_go_live_and_there_at_it(
 
 
 def test_pdf_is_rendered_once_per_version_and_again_after_a_correction(
-    client, scheduled, superuser
+    client, scheduled, editor, approver
 ):
     with time_machine.travel(GO_LIVE + timedelta(minutes=1), tick=False):
         first = body(client.get(scheduled.get_pdf_url()))
@@ -104,7 +104,9 @@ def test_pdf_is_rendered_once_per_version_and_again_after_a_correction(
         assert Rendition.objects.count() == 1
         release = Release.objects.get(pk=scheduled.pk)
         release.headline = "Quarterly results beat every estimate, restated"
-        actions.save_release(release, superuser, correction_note="Restated the headline.")
+        pending = actions.save_release(release, editor, correction_note="Restated the headline.")
+        assert body(client.get(scheduled.get_pdf_url())) == first  # prepared, not public yet
+        actions.approve_correction(pending, approver)
         second = body(client.get(scheduled.get_pdf_url()))
     assert "restated" in text_of(second) and "Restated the headline." in text_of(second)
     assert "restated" not in text_of(first)

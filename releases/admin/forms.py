@@ -4,7 +4,6 @@ import base64
 from typing import Any
 
 from django import forms
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -18,6 +17,7 @@ from ..attachments import (
     check_upload,
 )
 from ..models import Attachment, Release
+from .timefields import ZonedDateTimeField
 
 
 def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
@@ -37,8 +37,11 @@ class ReleaseForm(forms.ModelForm):
     correction_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="This release is public: every change is a correction, shown on its page as "
-        "“Corrected on <time>: <note>”.",
+        # A revision's note holds 500 characters; the form says so instead of failing.
+        max_length=500,
+        help_text="This release is public: saving prepares a correction. Nothing public changes "
+        "until someone else who may correct releases approves it; then the page shows "
+        "“Corrected on [date and time]: [this note]”.",
     )
     # Set per request by ReleaseAdmin.get_form: whose edit this is.
     user = None
@@ -56,7 +59,14 @@ class ReleaseForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if "based_on_version" in self.fields:
-            self.fields["based_on_version"].initial = self.instance.version
+            field = self.fields["based_on_version"]
+            field.initial = self.instance.version
+            # An edit of a saved release must say what it was based on, or it could silently
+            # overwrite someone else's save.
+            field.required = self.instance.pk is not None
+            field.error_messages["required"] = (
+                "This form did not say which version of the release it edits; open it again."
+            )
         if "published_at" in self.fields:
             zone = timezone.get_current_timezone_name()
             self.fields["published_at"].help_text += f" Time zone: {zone}."
@@ -188,30 +198,60 @@ class ExhibitUploadForm(forms.Form):
 # --- what a transition's confirmation page asks (`actions.Transition.asks`) -----------------
 
 
-class GoLiveForm(forms.Form):
-    go_live = forms.SplitDateTimeField(
-        widget=AdminSplitDateTime,
+class TransitionForm(forms.Form):
+    """Every confirmation carries the version of the release the person saw, so a step bound to
+    the content (approve, publish) is refused if the release changed since; a post without it
+    is refused outright."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, release: Release, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = release.version
+
+    def action_kwargs(self) -> dict[str, Any]:
+        return {"version": self.cleaned_data["version"]}
+
+
+class GoLiveForm(TransitionForm):
+    go_live = ZonedDateTimeField(
         label="Go-live time",
-        help_text="To the second. The release becomes public exactly then; nothing else runs.",
+        required=False,
+        help_text="To the second, e.g. 16:05:00 or 4:05 PM. The release becomes public exactly "
+        "then; nothing else runs.",
     )
 
     def __init__(self, *args, release: Release, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["go_live"].initial = timezone.localtime(release.published_at or timezone.now())
+        super().__init__(*args, release=release, **kwargs)
+        self.fields["go_live"].initial = release.published_at
         self.fields["go_live"].help_text += f" Time zone: {timezone.get_current_timezone_name()}."
 
+    @property
+    def now(self) -> bool:
+        """The "Publish now" button was used: the go-live time is the moment of confirming."""
+        return "now" in self.data
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.now and not cleaned.get("go_live") and "go_live" not in self.errors:
+            self.add_error("go_live", "Choose a go-live time, or publish now.")
+        return cleaned
+
     def action_kwargs(self) -> dict[str, Any]:
-        return {"at": self.cleaned_data["go_live"]}
+        if self.now:
+            return {**super().action_kwargs(), "now": True}
+        return {**super().action_kwargs(), "at": self.cleaned_data["go_live"]}
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, release: Release, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+class ReasonForm(TransitionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def action_kwargs(self) -> dict[str, Any]:
-        return {"reason": self.cleaned_data["reason"]}
+        return {**super().action_kwargs(), "reason": self.cleaned_data["reason"]}
 
 
-TRANSITION_FORMS: dict[str, type[forms.Form]] = {"go_live": GoLiveForm, "reason": ReasonForm}
+TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "": TransitionForm,
+    "go_live": GoLiveForm,
+    "reason": ReasonForm,
+}

@@ -4,11 +4,11 @@ Saving goes through `actions.save_release` (one atomic action: the edit, its con
 categories, the revision and the audit entry); the workflow and tool pages are mixins.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
@@ -17,9 +17,11 @@ from django.utils.html import format_html
 from irsite.disclaimers.models import Disclaimer
 
 from .. import actions
-from ..models import Attachment, Release, ReleaseContact, ReleaseDisclaimer
+from ..models import Attachment, PendingCorrection, Release, ReleaseContact, ReleaseDisclaimer
+from .corrections import CorrectionViews
 from .display import go_live_in_words, local_time
 from .forms import AttachmentForm, AttachmentFormSet, ReleaseForm
+from .timefields import ZonedDateTimeField, ZonedDateTimeWidget
 from .tools import ToolViews
 from .workflow import WorkflowViews
 
@@ -120,9 +122,12 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Release)
-class ReleaseAdmin(WorkflowViews, ToolViews, admin.ModelAdmin):
+class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
     form = ReleaseForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.DateTimeField: {"form_class": ZonedDateTimeField, "widget": ZonedDateTimeWidget},
+    }
     list_display = ["headline", "state_badge", "publication_time", "category_list", "changed_by"]
     list_filter = [StateFilter, YearFilter, "categories"]
     search_fields = ["headline", "subheadline", "body"]
@@ -190,7 +195,7 @@ class ReleaseAdmin(WorkflowViews, ToolViews, admin.ModelAdmin):
     def workflow_state(self, release: Release) -> str:
         if not release.pk:
             return "new draft"
-        return f"{release.state_label}: {go_live_in_words(release)}"
+        return f"{release.state_label}. The release {go_live_in_words(release)}."
 
     def view_on_site(self, release: Release) -> str | None:
         return release.get_absolute_url() if release.is_public else None
@@ -276,7 +281,7 @@ class ReleaseAdmin(WorkflowViews, ToolViews, admin.ModelAdmin):
                 self.save_formset(request, form, formset, change=change)
 
         try:
-            actions.save_release(
+            saved = actions.save_release(
                 form.instance,
                 request.user,
                 write_related=write_related,
@@ -286,6 +291,22 @@ class ReleaseAdmin(WorkflowViews, ToolViews, admin.ModelAdmin):
         except actions.TransitionRefused as refused:
             # The form's clean() catches these first; this is the net under it.
             raise PermissionDenied(str(refused)) from refused
+        if isinstance(saved, PendingCorrection):
+            request.irsite_pending_correction = saved
+
+    def response_change(self, request, obj):
+        pending = getattr(request, "irsite_pending_correction", None)
+        if pending is None:
+            return super().response_change(request, obj)
+        # Nothing public changed: say so, instead of the admin's "changed successfully".
+        messages.info(
+            request,
+            "Correction prepared. Nothing public has changed: it goes public when someone else "
+            "who may correct releases approves it.",
+        )
+        return HttpResponseRedirect(
+            reverse("admin:releases_release_correction", args=[obj.pk, pending.pk])
+        )
 
     # --- workflow and tool pages (mixins) -------------------------------------------------
     def get_urls(self):
@@ -296,7 +317,13 @@ class ReleaseAdmin(WorkflowViews, ToolViews, admin.ModelAdmin):
                 name="releases_release_attachment",
             )
         ]
-        return files + self.workflow_urls() + self.tool_urls() + super().get_urls()
+        return (
+            files
+            + self.workflow_urls()
+            + self.correction_urls()
+            + self.tool_urls()
+            + super().get_urls()
+        )
 
     def attachment_view(self, request: HttpRequest, pk: int, attachment: int) -> FileResponse:
         """An attachment for staff who may see the release, whatever its state (never cached:

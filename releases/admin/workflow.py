@@ -4,7 +4,6 @@ A mixin of `ReleaseAdmin`: these views read `actions.TRANSITIONS` for what each 
 called, which states and permission it needs and what its confirmation page asks.
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,12 +11,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
 
 from .. import actions
-from ..models import PreviewLink, Release
+from ..models import PendingCorrection, PreviewLink, Release
 from ..views import render_preview
 from .display import go_live_in_words, local_time
 from .forms import TRANSITION_FORMS
+from .tools import revision_diff
 
 
 class WorkflowViews:
@@ -44,31 +45,45 @@ class WorkflowViews:
             ],
             "go_live_words": go_live_in_words(release),
             "preview_links": release.preview_links.all()[:10],
+            "pending_corrections": release.pending_corrections.filter(
+                status=PendingCorrection.Status.PENDING
+            ),
             "can_share": request.user.has_perm("releases.share_release_preview")
             and not release.is_public,
         }
 
     def transition_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        """A step's confirmation page (GET) and the step itself (POST). A refusal that names
+        one of the page's fields re-displays the page with it, keeping what was typed."""
         release = self._release(request, pk)
         transition = actions.TRANSITIONS.get(name)
         if transition is None:
             raise PermissionDenied
-        form = None
-        if transition.asks:
-            data = request.POST if request.method == "POST" else None
-            form = TRANSITION_FORMS[transition.asks](data, release=release)
-        if request.method == "POST" and (form is None or form.is_valid()):
-            kwargs = form.action_kwargs() if form else {}
-            try:
-                transition.run(release, request.user, **kwargs)
-            except actions.TransitionRefused as refused:
-                messages.error(request, f"{transition.label} refused: {refused}")
+        data = request.POST if request.method == "POST" else None
+        form = TRANSITION_FORMS[transition.asks](data, release=release)
+        if request.method == "POST":
+            if not form.is_valid():
+                if "version" in form.errors:
+                    messages.error(
+                        request,
+                        f"{transition.label} refused: the confirmation did not say which version "
+                        "of the release it was for. Open the page again.",
+                    )
+                    return HttpResponseRedirect(self._change_url(release))
             else:
-                done = f"{transition.label}: done."
-                if transition.asks == "go_live":
-                    done += f" The release {go_live_in_words(release)}."
-                messages.success(request, done)
-            return HttpResponseRedirect(self._change_url(release))
+                try:
+                    transition.run(release, request.user, **form.action_kwargs())
+                except actions.TransitionRefused as refused:
+                    if refused.field not in form.fields:
+                        messages.error(request, f"{transition.label} refused: {refused}")
+                        return HttpResponseRedirect(self._change_url(release))
+                    form.add_error(refused.field, str(refused))
+                else:
+                    done = f"{transition.label}: done."
+                    if transition.asks == "go_live":
+                        done += f" The release {go_live_in_words(release)}."
+                    messages.success(request, done)
+                    return HttpResponseRedirect(self._change_url(release))
         context = {
             **self.admin_site.each_context(request),
             "title": f"{transition.label}: {release.headline}",
@@ -76,10 +91,26 @@ class WorkflowViews:
             "release": release,
             "transition": transition,
             "form": form,
-            "media": self.media + (form.media if form else forms.Media()),
+            "media": self.media + form.media,
             "go_live_words": go_live_in_words(release),
+            "now": timezone.now(),
+            "zone": timezone.get_current_timezone_name(),
+            **(self.review_context(release) if transition.binds_content else {}),
         }
         return TemplateResponse(request, "admin/releases/release/transition.html", context)
+
+    def review_context(self, release: Release) -> dict:
+        """What an approver reviews: the release as it stands, and what changed since the last
+        version approved (or published), if there was one."""
+        shown = Release.objects.for_page().get(pk=release.pk)
+        base = None
+        if release.approved_version and release.approved_version != release.version:
+            base = release.revisions.filter(number__lte=release.approved_version).first()
+        return {
+            "review": shown,
+            "review_base": base,
+            "review_diff": revision_diff(base.data, release.snapshot()) if base else None,
+        }
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         release = self._release(request, pk)
@@ -90,9 +121,18 @@ class WorkflowViews:
         if request.method != "POST":
             return HttpResponseRedirect(self._change_url(release))
         hours = request.POST.get("hours") or settings.IRSITE_PREVIEW_LINK_HOURS
+        correction = None
+        if cid := request.POST.get("correction", ""):
+            correction = get_object_or_404(
+                release.pending_corrections, pk=int(cid) if cid.isdigit() else 0
+            )
         try:
             link = actions.create_preview_link(
-                release, request.user, hours=int(hours), note=request.POST.get("note", "")[:200]
+                release,
+                request.user,
+                hours=int(hours),
+                note=request.POST.get("note", "")[:200],
+                correction=correction,
             )
         except (actions.TransitionRefused, ValueError) as refused:
             messages.error(request, f"No preview link created: {refused}")
