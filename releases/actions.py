@@ -29,6 +29,7 @@ from .models import (
     PendingCorrection,
     PreviewLink,
     Release,
+    ReleaseContact,
     Revision,
     SlugRedirect,
 )
@@ -259,6 +260,7 @@ def _prepare_correction(
         release.save()
         if write_related:
             write_related()
+        release.freeze_borrowed(correction=True)  # rows it added, re-pointed or refreshed
         proposed = release.snapshot()
     finally:
         transaction.savepoint_rollback(savepoint)
@@ -290,8 +292,8 @@ def _apply_snapshot(release: Release, data: dict) -> Callable[[], None]:
     def write_related() -> None:
         release.releasecontact_set.all().delete()
         release.releasedisclaimer_set.all().delete()
-        for position, pk in enumerate(data["contacts"]):
-            release.releasecontact_set.create(contact_id=pk, position=position)
+        for position, entry in enumerate(data["contacts"]):
+            release.releasecontact_set.create(position=position, **ReleaseContact.recorded(entry))
         for position, pk in enumerate(data["disclaimers"]):
             release.releasedisclaimer_set.create(version_id=pk, position=position)
         release.categories.set(data["categories"])
@@ -479,6 +481,7 @@ class Approve(Transition):
             approved_at=timezone.now(),
             approved_version=release.version,
         )
+        release.freeze_borrowed()  # contact details and letterhead as approved, from now on
         audit(user, AuditEntry.Action.APPROVED, release, f"version {release.version}")
 
 
@@ -645,6 +648,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
     if not release.published_at or release.published_at > timezone.now():
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
     _set_status(release, Status.PUBLISHED)
+    release.freeze_borrowed()
     _public_pages_changed()
     audit(actor, AuditEntry.Action.IMPORTED, release, f"already public: {source}")
     audit(

@@ -184,7 +184,7 @@ def _unique_slug(headline: str, day: date) -> str:
 def to_exhibit(release: Release) -> ExhibitDocument:
     """A release as the exhibit a filing agent would attach to its 8-K."""
     release = Release.objects.for_page().get(pk=release.pk)
-    company = CompanyProfile.load()
+    company = release.printed_letterhead
     safe_harbors = release.safe_harbors()
     return ExhibitDocument(
         exhibit_label=release.exhibit_label or "EXHIBIT 99.1",

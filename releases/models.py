@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator, slugify
 from django_prose_editor.fields import ProseEditorField
 
-from irsite.contacts.models import Contact
+from irsite.contacts.models import CompanyProfile, Contact, ContactDetails, Letterhead
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
 from irsite.urlcache import reverse_cached
@@ -216,7 +216,7 @@ class ReleaseQuerySet(models.QuerySet):
 
     def for_page(self) -> "ReleaseQuerySet":
         """Everything a release page prints, in a constant number of queries."""
-        return self.prefetch_related(
+        return self.select_related("letterhead").prefetch_related(
             _categories(),
             _attachments(),
             models.Prefetch(
@@ -304,6 +304,15 @@ class Release(models.Model):
         help_text="Starts with the first paragraph; the dateline is put in front of it.",
     )
     contacts = models.ManyToManyField(Contact, through="ReleaseContact", blank=True)
+    # The company letterhead as approved (`freeze_borrowed`); drafts print the profile's.
+    letterhead = models.ForeignKey(
+        Letterhead,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="+",
+    )
     disclaimers = models.ManyToManyField(DisclaimerVersion, through="ReleaseDisclaimer", blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="releases")
     exhibit_label = models.CharField(
@@ -412,6 +421,13 @@ class Release(models.Model):
         return self.State(self.state).label
 
     @property
+    def is_frozen(self) -> bool:
+        """Approved, scheduled, live or withdrawn: it prints the contact details and letterhead
+        it was approved with (`freeze_borrowed`); a draft or a release in review prints the
+        current ones, so returning to draft unfreezes them and approving again re-freezes."""
+        return self.status in {self.Status.APPROVED, self.Status.PUBLISHED, self.Status.WITHDRAWN}
+
+    @property
     def is_editable(self) -> bool:
         """Drafts take edits; a live release takes corrections. A release in review is frozen
         (what the approver reviews is what they approve) until taken back to draft."""
@@ -477,10 +493,11 @@ class Release(models.Model):
             return []
         return list(self.corrections.order_by("corrected_at"))
 
-    def ordered_contacts(self) -> list[Contact]:
-        return [rc.contact for rc in self.releasecontact_set.all()]
+    def ordered_contacts(self) -> list[ContactDetails]:
+        """The contacts in print order, as printed: frozen copies once approved."""
+        return [rc.printed(self.is_frozen) for rc in self.releasecontact_set.all()]
 
-    def contacts_by_audience(self) -> list[tuple[str, list[Contact]]]:
+    def contacts_by_audience(self) -> list[tuple[str, list[ContactDetails]]]:
         """Investors beside media, as the letterhead prints them."""
         contacts = self.ordered_contacts()
         return [
@@ -488,6 +505,37 @@ class Release(models.Model):
             for value, label in Contact.Audience.choices
             if any(c.audience == value for c in contacts)
         ]
+
+    @property
+    def printed_letterhead(self) -> "Letterhead | CompanyProfile":
+        """The letterhead as printed: the one frozen at approval, else the company profile now."""
+        if self.is_frozen and self.letterhead_id is not None:
+            return self.letterhead
+        if not hasattr(self, "_current_letterhead"):
+            self._current_letterhead = CompanyProfile.load()
+        return self._current_letterhead
+
+    def freeze_borrowed(self, *, correction: bool = False) -> None:
+        """Copy what the release borrows onto it, so it prints them as approved from now on:
+        each contact's details onto its `ReleaseContact` row and the company profile as a
+        `Letterhead` (the approve step and `actions.record_past_publication` call this).
+
+        Later edits of a contact or of the profile reach drafts and future releases only.
+        With ``correction``, only the rows a correction added or re-pointed (those not frozen)
+        take the contact's current details; the rest and the letterhead stay as published.
+        """
+        rows = list(self.releasecontact_set.select_related("contact"))
+        if correction:
+            rows = [row for row in rows if row.frozen_at is None]
+        now = timezone.now()
+        for row in rows:
+            for name, value in ContactDetails.of(row.contact).as_dict().items():
+                setattr(row, name, value)
+            row.frozen_at = now
+        ReleaseContact.objects.bulk_update(rows, [*ContactDetails.field_names(), "frozen_at"])
+        if not (correction and self.letterhead_id):
+            self.letterhead = Letterhead.of(CompanyProfile.load())
+            self.save(update_fields=["letterhead"])
 
     def disclaimer_versions(self, kind: str) -> list[DisclaimerVersion]:
         return [
@@ -515,9 +563,12 @@ class Release(models.Model):
         """The content as a revision records it: JSON, comparable, restorable."""
         data = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
         data["published_at"] = self.published_at.isoformat() if self.published_at else None
-        data["contacts"] = list(
-            self.releasecontact_set.order_by("position").values_list("contact_id", flat=True)
-        )
+        # Details as printed, not only ids: a contact's later edits must not rewrite history.
+        rows = self.releasecontact_set.select_related("contact").order_by("position", "pk")
+        data["contacts"] = [
+            {"contact": row.contact_id, **row.printed(self.is_frozen).as_dict()} for row in rows
+        ]
+        data["letterhead"] = self.printed_letterhead.letterhead_fields()
         data["disclaimers"] = list(
             self.releasedisclaimer_set.order_by("position").values_list("version_id", flat=True)
         )
@@ -642,9 +693,21 @@ class Rendition(models.Model):
 
 
 class ReleaseContact(models.Model):
+    """A contact a release lists; from approval on, with the details it was approved with."""
+
     release = models.ForeignKey(Release, on_delete=models.CASCADE)
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT)
     position = models.PositiveIntegerField(default=0)
+    # The contact's details as approved (`Release.freeze_borrowed`); unset until then.
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    name = models.CharField(max_length=200, blank=True, editable=False)
+    title = models.CharField(max_length=200, blank=True, editable=False)
+    organization = models.CharField(max_length=200, blank=True, editable=False)
+    telephone = models.CharField(max_length=50, blank=True, editable=False)
+    email = models.EmailField(blank=True, editable=False)
+    audience = models.CharField(
+        max_length=20, choices=Contact.Audience.choices, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -655,6 +718,21 @@ class ReleaseContact(models.Model):
 
     def __str__(self) -> str:
         return str(self.contact)
+
+    @staticmethod
+    def recorded(entry: "dict | int") -> dict:
+        """A row's fields from a revision's record of it: the contact and the details as then
+        printed (kept frozen), or, from revisions older than that record, the contact's id."""
+        if not isinstance(entry, dict):
+            return {"contact_id": entry}
+        details = {name: entry.get(name, "") for name in ContactDetails.field_names()}
+        return {"contact_id": entry["contact"], "frozen_at": timezone.now(), **details}
+
+    def printed(self, frozen: bool) -> ContactDetails:
+        """The details printed on a release that is (``frozen``) or is not approved yet."""
+        if frozen and self.frozen_at is not None:
+            return ContactDetails.of(self)
+        return ContactDetails.of(self.contact)
 
 
 class ReleaseDisclaimer(models.Model):

@@ -1,15 +1,13 @@
 """What search engines and link previews read of a release."""
 
-from irsite.contacts.models import CompanyProfile
-
 from .models import Release
 
 
-def news_article(
-    release: Release, company: CompanyProfile, url: str, image_url: str | None = None
-) -> dict:
-    """schema.org NewsArticle: https://schema.org/NewsArticle (``image_url``: the absolute URL
-    of the release image, if it has one)."""
+def news_article(release: Release, url: str, image_url: str | None = None) -> dict:
+    """schema.org NewsArticle: https://schema.org/NewsArticle. The publisher is the company as
+    the release's letterhead names it (frozen at approval); ``image_url`` is the absolute URL of
+    the release image, if it has one."""
+    company = release.printed_letterhead
     publisher = {"@type": "Organization", "name": company.legal_name or company.short_name}
     if company.website:
         publisher["url"] = company.website

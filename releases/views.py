@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views.generic import DetailView, ListView, TemplateView
 
-from irsite.contacts.models import CompanyProfile
 from irsite.middleware import mark_private
 
 from . import search, seo
@@ -128,9 +127,7 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         context["canonical_url"] = url
         image = release.release_image
         context["image_url"] = image and self.request.build_absolute_uri(image.get_absolute_url())
-        context["structured_data"] = seo.news_article(
-            release, CompanyProfile.for_request(self.request), url, image_url=context["image_url"]
-        )
+        context["structured_data"] = seo.news_article(release, url, image_url=context["image_url"])
         return context
 
 

@@ -16,7 +16,7 @@ from ..attachments import (
     check_release_total,
     check_upload,
 )
-from ..models import Attachment, Release
+from ..models import Attachment, Release, ReleaseContact
 from .timefields import ZonedDateTimeField
 
 
@@ -162,6 +162,27 @@ class AttachmentFormSet(forms.BaseInlineFormSet):
         check_release_total([form.size for form in kept])
         if sum(1 for form in kept if form.cleaned_data.get("is_release_image")) > 1:
             raise ValidationError("Mark one attachment at most as the release image.")
+
+
+class ReleaseContactForm(forms.ModelForm):
+    """A contact row. Re-pointing it at another contact, or ticking "print current details",
+    on an approved release makes the row take the contact's details as they are now, when the
+    save is a correction (`Release.freeze_borrowed`); otherwise it keeps those approved."""
+
+    print_current_details = forms.BooleanField(
+        required=False,
+        label="print current details",
+        help_text="Correct the release to show this contact's details as they are now.",
+    )
+
+    class Meta:
+        model = ReleaseContact
+        fields = ["position", "contact"]
+
+    def save(self, commit: bool = True) -> ReleaseContact:
+        if "contact" in self.changed_data or self.cleaned_data.get("print_current_details"):
+            self.instance.frozen_at = None  # frozen again, from the contact, by the correction
+        return super().save(commit)
 
 
 class ExhibitUploadForm(forms.Form):

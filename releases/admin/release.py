@@ -4,6 +4,7 @@ Saving goes through `actions.save_release` (one atomic action: the edit, its con
 categories, the revision and the audit entry); the workflow and tool pages are mixins.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -20,7 +21,7 @@ from .. import actions
 from ..models import Attachment, PendingCorrection, Release, ReleaseContact, ReleaseDisclaimer
 from .corrections import CorrectionViews
 from .display import go_live_in_words, local_time
-from .forms import AttachmentForm, AttachmentFormSet, ReleaseForm
+from .forms import AttachmentForm, AttachmentFormSet, ReleaseContactForm, ReleaseForm
 from .timefields import ZonedDateTimeField, ZonedDateTimeWidget
 from .tools import ToolViews
 from .workflow import WorkflowViews
@@ -29,13 +30,35 @@ from .workflow import WorkflowViews
 
 
 class ReleaseContactInline(admin.TabularInline):
-    """Contacts in print order. Whoever may change the release may change its rows."""
+    """Contacts in print order. Whoever may change the release may change its rows.
+
+    Once approved, a release prints each contact as it was then ("as printed"); a correction
+    can take a contact's current details ("print current details") or another contact.
+    """
 
     model = ReleaseContact
-    fields = ["position", "contact"]
+    form = ReleaseContactForm
+    fields = ["position", "contact", "as_printed", "print_current_details"]
+    readonly_fields = ["as_printed"]
     autocomplete_fields = ["contact"]
     extra = 0
     verbose_name_plural = "contacts (investors and media are printed side by side)"
+
+    def get_fields(self, request, obj=None):
+        # Before approval a release prints its contacts as they are now: nothing to show.
+        if obj is None or not obj.is_frozen:
+            return ["position", "contact"]
+        if obj.state == Release.State.LIVE and obj.can_be_changed_by(request.user):
+            return ["position", "contact", "as_printed", "print_current_details"]
+        return ["position", "contact", "as_printed"]
+
+    @admin.display(description="as printed")
+    def as_printed(self, row: ReleaseContact) -> str:
+        if row.pk is None:
+            return "—"
+        c = row.printed(row.release.is_frozen)
+        parts = [c.name, c.title, c.organization, c.telephone and f"Tel: {c.telephone}", c.email]
+        return " · ".join(p for p in parts if p)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("releases.view_release")
@@ -48,8 +71,14 @@ class ReleaseContactInline(admin.TabularInline):
 
 class ReleaseDisclaimerInline(ReleaseContactInline):
     model = ReleaseDisclaimer
+    form = forms.ModelForm
     fields = ["position", "version"]
+    readonly_fields = []
     autocomplete_fields = []
+
+    def get_fields(self, request, obj=None):
+        return self.fields
+
     verbose_name_plural = "standard texts (About sections, then the safe harbor)"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -70,6 +99,9 @@ class AttachmentInline(ReleaseContactInline):
     readonly_fields = ["current_file"]
     autocomplete_fields = []
     verbose_name_plural = "attachments (public with the release, at its go-live second)"
+
+    def get_fields(self, request, obj=None):
+        return self.fields
 
     @admin.display(description="current file")
     def current_file(self, attachment: Attachment) -> str:

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from irsite.contacts.models import ContactDetails, LetterheadFields
+
 from .. import actions, edgar
 from ..exhibits import ExhibitError, render_html, render_text
 from .forms import ExhibitUploadForm
@@ -120,6 +122,26 @@ def revision_diff(old: dict, new: dict) -> list[tuple[str, list[str]]]:
 
 
 def _diff_lines(value: Any) -> list[str]:
+    # Contacts as printed and the letterhead: one line per contact or field.
+    if isinstance(value, list):
+        return [_one_line(item) for item in value]
+    if isinstance(value, dict):
+        return [f"{key}: {item}" for key, item in _in_print_order(value)]
     text = "" if value is None else str(value)
     # Split HTML at block ends so a one-word change shows as one changed paragraph.
     return text.replace("</p>", "</p>\n").replace("</li>", "</li>\n").splitlines()
+
+
+def _one_line(item: Any) -> str:
+    if isinstance(item, dict):
+        return " · ".join(f"{key}: {value}" for key, value in _in_print_order(item) if value != "")
+    return str(item)
+
+
+# PostgreSQL's jsonb keeps keys in its own order; a diff lists them as a release prints them.
+_PRINT_ORDER = ("contact", *ContactDetails.field_names(), *LetterheadFields.FIELDS)
+
+
+def _in_print_order(data: dict) -> list[tuple[str, Any]]:
+    rank = {key: i for i, key in enumerate(_PRINT_ORDER)}
+    return sorted(data.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
