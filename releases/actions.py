@@ -19,9 +19,11 @@ from django.utils import timezone
 
 from irsite.times import local_time
 
+from .attachments import removed_if_failed
 from .cache import public_pages_changed
 from .desk import notify_approvers
 from .models import (
+    Attachment,
     AuditEntry,
     Category,
     CategorySlugRedirect,
@@ -208,7 +210,6 @@ def _check_slug_free(release: Release) -> None:
         )
 
 
-@transaction.atomic
 def save_release(
     release: Release,
     user,
@@ -221,10 +222,33 @@ def save_release(
     """Save an edit of a release and its related rows, and record it as a revision.
 
     `check_save` decides whether the edit is allowed (and raises otherwise, writing nothing).
-    ``write_related`` writes the release's contacts, texts and categories inside the same
-    transaction. An edit of a live release changes nothing public: it is kept as a
-    `PendingCorrection` (returned) until a second person approves it (`approve_correction`).
+    ``write_related`` writes the release's contacts, texts, categories and attachments inside
+    the same transaction; files it stores are deleted again if the save fails, so a failed save
+    leaves no orphan in storage. An edit of a live release changes nothing public: it is kept
+    as a `PendingCorrection` (returned) until a second person approves it
+    (`approve_correction`); the files it brings stay in storage for that.
     """
+    with removed_if_failed():
+        return _save_release(
+            release,
+            user,
+            write_related=write_related,
+            expected_version=expected_version,
+            correction_note=correction_note,
+            note=note,
+        )
+
+
+@transaction.atomic
+def _save_release(
+    release: Release,
+    user,
+    *,
+    write_related: Callable[[], None] | None,
+    expected_version: int | None,
+    correction_note: str,
+    note: str,
+) -> Revision | PendingCorrection:
     stored = check_save(
         release, user, expected_version=expected_version, correction_note=correction_note
     )
@@ -299,6 +323,11 @@ def _apply_snapshot(release: Release, data: dict) -> Callable[[], None]:
         for position, pk in enumerate(data["disclaimers"]):
             release.releasedisclaimer_set.create(version_id=pk, position=position)
         release.categories.set(data["categories"])
+        # A snapshot's files are still in storage (never deleted while a revision or a
+        # correction refers to them): rows point at them again.
+        release.attachments.all().delete()
+        for item in data.get("attachments", []):
+            Attachment.objects.create(release=release, **item)
 
     return write_related
 

@@ -2,7 +2,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +19,14 @@ from irsite.middleware import mark_private
 
 from . import search, seo
 from .cache import serve_public
-from .models import Category, CategorySlugRedirect, PendingCorrection, Release, SlugRedirect
+from .models import (
+    Attachment,
+    Category,
+    CategorySlugRedirect,
+    PendingCorrection,
+    Release,
+    SlugRedirect,
+)
 from .pagination import UncountedPaginator
 from .previews import corrected_copy, resolve_preview_token
 
@@ -164,7 +177,9 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         context["previous"], context["next"] = Release.objects.public().neighbours(release)
         url = self.request.build_absolute_uri(release.get_absolute_url())
         context["canonical_url"] = url
-        context["structured_data"] = seo.news_article(release, url)
+        image = release.release_image
+        context["image_url"] = image and self.request.build_absolute_uri(image.get_absolute_url())
+        context["structured_data"] = seo.news_article(release, url, image_url=context["image_url"])
         return context
 
 
@@ -254,3 +269,76 @@ def cache_publicly_view(view):
         return serve_public(request, lambda: view(request, *args, **kwargs))
 
     return wrapped
+
+
+def attachment_file(request: HttpRequest, name: str) -> HttpResponse:
+    """``/news/files/<random>.<ext>``: an attachment of a public release, streamed from storage.
+
+    Exactly as the release page: while the release is not public the URL answers like a name
+    that never existed (the same queries, the same 404), and after a withdrawal it answers 410
+    Gone. Served through `serve_public`, so its Cache-Control never reaches past the next
+    go-live. Streamed, not redirected to a signed storage URL, so that nothing but this view
+    ever hands a file out and a withdrawal takes effect at once (docs/deployment.md).
+    """
+    return serve_public(request, lambda: _attachment_response(request, name))
+
+
+def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
+    stored = f"attachments/{name}"
+    attachment = Attachment.objects.filter(
+        file=stored, release__in=Release.objects.public()
+    ).first()
+    if attachment is None:
+        gone = Release.objects.withdrawn().filter(attachments__file=stored).first()
+        if gone:
+            return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
+        raise Http404("No such file.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=attachment.content_type not in INLINE_TYPES,
+        filename=attachment.download_name,
+        content_type=attachment.content_type,
+    )
+    response.headers["Content-Length"] = str(attachment.size)
+    response.headers["Last-Modified"] = http_date(attachment.release.last_modified.timestamp())
+    # The stored bytes never change under a name (a replaced file gets a new one).
+    response.headers["ETag"] = f'"{attachment.sha256[:40]}"'
+    return response
+
+
+# Shown in the browser; office files and CSV are downloaded.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
+
+
+def release_pdf(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
+    """The release's PDF rendition (`releases.pdf`) at its page's URL plus ``.pdf``: public
+    exactly when the page is, answered like the page otherwise (404 as for a slug that never
+    existed, 410 after a withdrawal, an old slug redirected)."""
+    return serve_public(request, lambda: _pdf_response(request, year, month, day, slug))
+
+
+def _pdf_response(request: HttpRequest, year: int, month: int, day: int, slug: str):
+    release = Release.objects.public().for_page().filter(slug=slug).first()
+    if release is None:
+        redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
+        if redirect and redirect.release.is_public:
+            return HttpResponsePermanentRedirect(redirect.release.get_pdf_url())
+        gone = Release.objects.withdrawn().filter(slug=slug).first()
+        if gone:
+            return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
+        raise Http404("No such release.")
+    local = timezone.localtime(release.published_at)
+    if (local.year, local.month, local.day) != (year, month, day):
+        raise Http404("No such release.")
+    from .pdf import rendition_for  # WeasyPrint loads only where a PDF is asked for
+
+    rendition = rendition_for(release, request)
+    response = FileResponse(
+        rendition.file.open("rb"),
+        filename=f"{release.slug}.pdf",
+        content_type="application/pdf",
+    )
+    response.headers["Content-Length"] = str(rendition.size)
+    response.headers["Last-Modified"] = http_date(release.last_modified.timestamp())
+    response.headers["ETag"] = f'"{rendition.sha256[:40]}"'
+    return response

@@ -58,6 +58,8 @@ def form_data(contacts, versions, **overrides) -> dict:
         "releasecontact_set-INITIAL_FORMS": "0",
         "releasedisclaimer_set-TOTAL_FORMS": str(len(versions)),
         "releasedisclaimer_set-INITIAL_FORMS": "0",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
     }
     for i, contact in enumerate(contacts):
         data |= {
@@ -81,6 +83,8 @@ def edit_data(release: Release, **overrides) -> dict:
         "published_at_1": f"{local:%H:%M:%S}",
         "based_on_version": release.version,
         "correction_note": "",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
     }
     data.pop("published_at")
     for prefix, rows, key in [

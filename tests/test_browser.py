@@ -26,6 +26,7 @@ from releases import actions
 from releases.models import Category, Release
 
 from .conftest import SYSTEM
+from .files import PDF, photo
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -649,3 +650,103 @@ def test_publish_page_has_pickers_no_script_errors_and_reads_the_go_live_back(
         assert errors == []
     finally:
         context.close()
+
+
+# --- files: attachments, the release image and the PDF rendition -------------------------------
+# An editor attaches a PDF and a release image in the admin, an approver schedules the release
+# seconds ahead; before the go-live every file URL answers like a missing one, at it all answer
+# 200, after a withdrawal 410. Screenshots: artifacts/screenshots/release-with-files-*.png; the
+# PDF rendition: artifacts/release-rendition.pdf.
+FILES_HEADLINE = "Plant opening doubles capacity"
+
+
+def test_files_of_a_release_scheduled_in_the_admin_appear_at_its_second_and_go_with_it(
+    roles,
+    live_server,
+    browser,
+    company,
+    contacts,
+    disclaimer_versions,
+    editor,
+    approver,
+    tmp_path: Path,
+):
+    base = live_server.url
+    statements = tmp_path / "q3-statements.pdf"
+    statements.write_bytes(PDF)
+    picture = tmp_path / "plant.jpg"
+    picture.write_bytes(photo("JPEG", (1200, 630)))
+    editing, approving, reading = (browser.new_context() for _ in range(3))
+    try:
+        page = sign_in(editing, base, editor.username)
+        page.goto(f"{base}/admin/releases/release/add/")
+        page.fill("#id_headline", FILES_HEADLINE)
+        page.fill("#id_dateline_city", "CAMBRIDGE, MA")
+        later = timezone.localtime() + timedelta(days=1)
+        page.fill("#id_published_at_0", f"{later:%Y-%m-%d}")
+        page.fill("#id_published_at_1", f"{later:%H:%M:%S}")
+        body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
+        body.click()
+        page.keyboard.type("The new plant opened today and doubles the company's capacity.")
+        for n, (title, path, is_image) in enumerate(
+            [("Q3 financial statements", statements, False), ("The new plant", picture, True)]
+        ):
+            page.click("#attachments-group .add-row a")
+            page.fill(f"input[name='attachments-{n}-title']", title)
+            page.fill(f"input[name='attachments-{n}-position']", str(n))
+            page.set_input_files(f"input[name='attachments-{n}-upload']", str(path))
+            if is_image:
+                page.check(f"input[name='attachments-{n}-is_release_image']")
+        page.click("input[name=_continue]")
+        expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+        expect(page.locator("#attachments-group")).to_contain_text("q3-statements.pdf")
+        transition(page, "Submit for approval")
+
+        release = Release.objects.get(headline=FILES_HEADLINE)
+        page = sign_in(approving, base, approver.username)
+        page.goto(f"{base}/admin/releases/release/{release.pk}/change/")
+        transition(page, "Approve")
+        go_live = timezone.localtime().replace(microsecond=0) + timedelta(seconds=12)
+        transition(page, "Publish or schedule", f"{go_live:%Y-%m-%d %H:%M:%S}")
+        release.refresh_from_db()
+        pdf, image = release.attachment_list
+        assert image.is_release_image and (image.width, image.height) == (1200, 630)
+        urls = [pdf.get_absolute_url(), image.get_absolute_url(), release.get_pdf_url()]
+        missing = [f"/news/files/{'0' * 32}.pdf", "/news/2099/01/01/never-was.pdf"]
+
+        get = reading.request.get
+        assert timezone.now() < go_live, "too slow to check before the go-live"
+        for url in urls:
+            response = get(base + url)
+            assert response.status == 404, url
+            assert response.text() == get(base + missing[0]).text()
+        assert timezone.now() < go_live, "too slow to check before the go-live"
+
+        time.sleep(max(0.0, (go_live - timezone.now()).total_seconds()) + 0.05)
+        kinds = ["application/pdf", "image/jpeg", "application/pdf"]
+        for url, kind in zip(urls, kinds, strict=True):
+            response = get(base + url)
+            assert response.status == 200, url
+            assert response.headers["content-type"] == kind
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "release-rendition.pdf").write_bytes(get(base + release.get_pdf_url()).body())
+        page = reading.new_page()
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(base + release.get_absolute_url())
+            expect(page.locator(".release-image img")).to_have_attribute("alt", "The new plant")
+            expect(page.locator(".attachments a")).to_have_count(2)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / f"release-with-files-{width}.png", full_page=True)
+
+        page = approving.new_page()  # still signed in
+        page.goto(f"{base}/admin/releases/release/{release.pk}/change/")
+        page.click("#workflow a.button:text-is('Withdraw')")
+        page.fill("#id_reason", "Filed in error.")
+        page.click("input[type=submit][value='Withdraw']")
+        expect(page.locator(".messagelist")).to_contain_text("Withdraw: done.")
+        for url in urls:
+            assert get(base + url).status == 410, url
+    finally:
+        for context in (editing, approving, reading):
+            context.close()

@@ -9,7 +9,14 @@ from django.db import models
 from django.utils import timezone
 
 from .. import actions
-from ..models import Release, ReleaseContact, Revision
+from ..attachments import (
+    ACCEPTED,
+    IMAGE_FORMATS,
+    CheckedFile,
+    check_release_total,
+    check_upload,
+)
+from ..models import Attachment, Release, ReleaseContact, Revision
 from .timefields import ZonedDateTimeField
 
 
@@ -93,6 +100,68 @@ class ReleaseForm(forms.ModelForm):
             changed.append("body: changed")
         detail = "; ".join(changed) or "related contacts, texts or categories"
         return f"{actions.EditConflict(stored)} What changed: {detail}. Copy what you need, reload."
+
+
+IMAGE_EXTENSIONS = tuple(IMAGE_FORMATS)
+
+
+class AttachmentForm(forms.ModelForm):
+    """One attachment row: a title, an order, and a file checked by its content
+    (`attachments.check_upload`) before anything is stored."""
+
+    upload = forms.FileField(
+        label="file",
+        required=False,
+        help_text=f"{ACCEPTED}. Choosing a file replaces the current one.",
+    )
+    checked: CheckedFile | None = None
+
+    class Meta:
+        model = Attachment
+        fields = ["position", "title", "is_release_image"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload:
+            try:
+                self.checked = check_upload(upload)
+            except ValidationError as error:
+                self.add_error("upload", error)
+        elif self.instance.pk is None:
+            self.add_error("upload", "Choose a file to attach.")
+        extension = self.checked.kind.extension if self.checked else self.instance.file.name
+        if cleaned.get("is_release_image") and not str(extension).endswith(IMAGE_EXTENSIONS):
+            self.add_error("is_release_image", "The release image must be a PNG, JPEG or WebP.")
+        return cleaned
+
+    @property
+    def size(self) -> int:
+        """Bytes the release's files will count for this row."""
+        return self.checked.size if self.checked else (self.instance.size or 0)
+
+    def save(self, commit: bool = True) -> Attachment:
+        if self.checked:
+            self.instance.take(self.checked)
+        return super().save(commit)
+
+
+class AttachmentFormSet(forms.BaseInlineFormSet):
+    """The attachments of one release; together within ``IRSITE_RELEASE_FILES_MAX_BYTES``."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not self._should_delete_form(form)
+        ]
+        check_release_total([form.size for form in kept])
+        if sum(1 for form in kept if form.cleaned_data.get("is_release_image")) > 1:
+            raise ValidationError("Mark one attachment at most as the release image.")
 
 
 class ReleaseContactForm(forms.ModelForm):
