@@ -145,7 +145,7 @@ def test_category_page_frame_preselects_its_category(client, live_release, categ
     ],
 )
 def test_signup_that_contradicts_itself_is_refused_and_keeps_what_was_typed(
-    company, category, choice, message
+    company, live_release, category, choice, message
 ):
     """Never silently everything: "all" with a category ticked is a question, not a guess."""
     browser, token = csrf_client()
@@ -157,8 +157,9 @@ def test_signup_that_contradicts_itself_is_refused_and_keeps_what_was_typed(
     assert not Subscriber.objects.exists()
 
 
-def test_signup_for_chosen_categories_receives_only_those(company, category):
+def test_signup_for_chosen_categories_receives_only_those(company, live_release, category):
     other = Category.objects.create(name="Products", slug="products")
+    live_release.categories.add(other)  # offered: it has a public release
     browser, token = csrf_client()
     sign_up(browser, token, "reader@example.com", scope="chosen", categories=[other.pk])
     subscriber = Subscriber.objects.get()
