@@ -10,6 +10,8 @@ again before it is shown, so a row written by any other path cannot smuggle mark
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from irsite.plaintext import markup
+
 # The editor's toolbar, and with it what the editor can produce.
 EDITOR_EXTENSIONS = {
     "Bold": True,
@@ -51,7 +53,8 @@ _cleaner = nh3.Cleaner(
 
 def sanitize_html(html: str) -> SafeString:
     """Return ``html`` reduced to the allow-list; the only place editor HTML becomes safe."""
-    cleaned = _cleaner.clean(html or "").strip()
+    # Characters no page, feed or e-mail may carry go first (see `irsite.plaintext`).
+    cleaned = _cleaner.clean(markup(html)).strip()
     # ProseMirror saves an empty document as one empty paragraph: that is no text at all.
     if cleaned in {"<p></p>", "<p><br></p>"}:
         cleaned = ""

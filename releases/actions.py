@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from irsite.plaintext import multi_line
+
 from .cache import public_pages_changed
 from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
 
@@ -62,7 +64,7 @@ def audit(user, action: str, release: Release | None = None, detail: str = "") -
         username=getattr(user, "username", "") or "",
         action=action,
         release=release,
-        release_headline=release.headline[:300] if release else "",
+        release_headline=release.headline if release else "",
         detail=detail,
     )
 
@@ -118,6 +120,7 @@ def save_release(
     """
     created = release.pk is None
     correction = False
+    correction_note = multi_line(correction_note)
     if created:
         _require(user, "add_release", "create releases")
         release.created_by = _person(user)
@@ -221,6 +224,7 @@ def return_to_draft(release: Release, user, reason: str) -> None:
     _require(user, "approve_release", "return releases to draft")
     _lock(release)
     _require_state(release, {Status.IN_REVIEW, Status.APPROVED}, "return to draft")
+    reason = multi_line(reason)
     if not reason.strip():
         raise TransitionRefused("Say why the release goes back to draft.")
     _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
@@ -290,6 +294,7 @@ def withdraw(release: Release, user, reason: str) -> None:
     _require(user, "withdraw_release", "withdraw releases")
     _lock(release)
     _require_state(release, {"live"}, "withdraw")
+    reason = multi_line(reason)
     if not reason.strip():
         raise TransitionRefused("Say why the release is withdrawn; the notice shows it.")
     _set_status(

@@ -7,23 +7,25 @@ from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
 from django_prose_editor.fields import ProseEditorField
 
 from irsite.contacts.models import Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
+from irsite.plaintext import MultiLineTextField, SingleLineCharField
 from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
 from irsite.urlcache import reverse_cached
 
 from .fields import SearchVectorField, weighted_vector
-from .text import first_paragraph_with_dateline, plain_text
+from .text import first_paragraph_with_dateline, plain_text, summary
 
 # The text-search configuration (language) of the search vector and of every query.
 SEARCH_CONFIG = "english"
+# Characters of a headline; the importer refuses a longer one rather than cut it.
+HEADLINE_MAX_LENGTH = 500
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = SingleLineCharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
 
     class Meta:
@@ -237,8 +239,9 @@ class Release(models.Model):
     )
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    headline = models.CharField(max_length=300)
-    subheadline = models.TextField(
+    # Long enough for any headline filed so far (the longest seen: 334 characters).
+    headline = SingleLineCharField(max_length=HEADLINE_MAX_LENGTH)
+    subheadline = MultiLineTextField(
         blank=True,
         help_text="Optional; one subheadline or bullet per line, printed under the headline.",
     )
@@ -250,7 +253,7 @@ class Release(models.Model):
             "as a permanent redirect if you change it."
         ),
     )
-    dateline_city = models.CharField(
+    dateline_city = SingleLineCharField(
         max_length=100, help_text="As printed before the date, e.g. “CAMBRIDGE, MA”."
     )
     published_at = models.DateTimeField(
@@ -262,7 +265,7 @@ class Release(models.Model):
             "this time once an approver publishes it; until then nothing of it is public."
         ),
     )
-    summary = models.TextField(
+    summary = MultiLineTextField(
         blank=True,
         help_text="One or two sentences for feeds and search engines; blank uses the first "
         "paragraph.",
@@ -275,7 +278,7 @@ class Release(models.Model):
     contacts = models.ManyToManyField(Contact, through="ReleaseContact", blank=True)
     disclaimers = models.ManyToManyField(DisclaimerVersion, through="ReleaseDisclaimer", blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="releases")
-    exhibit_label = models.CharField(
+    exhibit_label = SingleLineCharField(
         max_length=50, blank=True, help_text="If filed with the SEC, e.g. “EXHIBIT 99.1”."
     )
     filing_url = models.URLField(
@@ -309,7 +312,7 @@ class Release(models.Model):
     )
     corrected_at = models.DateTimeField("last corrected", null=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, editable=False)
-    withdrawal_reason = models.TextField(blank=True, editable=False)
+    withdrawal_reason = MultiLineTextField(blank=True, editable=False)
     # SHA-256 of the exhibit file a release was imported from: importing it again is a no-op.
     source_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
@@ -408,9 +411,9 @@ class Release(models.Model):
         return first_paragraph_with_dateline(sanitize_html(self.body), self.dateline)
 
     def excerpt(self, words: int = 40) -> str:
-        """Plain text (escaped again by whoever prints it): the summary, or the body's first words,
-        entities decoded and paragraphs apart."""
-        return self.summary or Truncator(plain_text(self.body)).words(words, truncate=" …")
+        """Plain text (escaped again by whoever prints it): the summary, or whole sentences of
+        the body's paragraphs (headings, bullets and tables left out; see `text.summary`)."""
+        return " ".join(self.summary.split()) or summary(self.body, words)
 
     def correction_notes(self) -> list["Correction"]:
         """The recorded corrections, oldest first. `actions.save_release` stamps `corrected_at`
@@ -531,7 +534,7 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     data = models.JSONField()
-    note = models.CharField(max_length=500, blank=True)
+    note = SingleLineCharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["release", "-number"]
@@ -552,7 +555,7 @@ class Correction(models.Model):
     corrected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.TextField()
+    note = MultiLineTextField()
 
     class Meta:
         ordering = ["release", "corrected_at"]
@@ -582,7 +585,9 @@ class PreviewLink(models.Model):
     )
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True, help_text="Who it is for, e.g. “counsel”.")
+    note = SingleLineCharField(
+        max_length=200, blank=True, help_text="Who it is for, e.g. “counsel”."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -630,7 +635,7 @@ class AuditEntry(models.Model):
     release = models.ForeignKey(
         Release, null=True, on_delete=models.SET_NULL, related_name="audit_entries"
     )
-    release_headline = models.CharField(max_length=300, blank=True)
+    release_headline = models.CharField(max_length=HEADLINE_MAX_LENGTH, blank=True)
     detail = models.TextField(blank=True)
 
     class Meta:

@@ -3,6 +3,7 @@ from django.db import models, transaction
 from django.db.models import Max, Q
 from django_prose_editor.fields import ProseEditorField
 
+from irsite.plaintext import SingleLineCharField
 from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
 
 
@@ -18,7 +19,7 @@ class Disclaimer(models.Model):
         SAFE_HARBOR = "safe_harbor", "Forward-looking statements (safe harbor)"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    name = models.CharField(
+    name = SingleLineCharField(
         max_length=200, help_text="For editors only, e.g. “About ImmunoGen (2003)”."
     )
     is_default = models.BooleanField(
@@ -73,7 +74,7 @@ class ImmutableVersionError(Exception):
 class DisclaimerVersion(models.Model):
     disclaimer = models.ForeignKey(Disclaimer, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    heading = models.CharField(
+    heading = SingleLineCharField(
         max_length=300,
         blank=True,
         help_text="Printed above the text, e.g. “ABOUT IMMUNOGEN, INC.”.",
