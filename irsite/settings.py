@@ -118,6 +118,8 @@ IRSITE_PREVIEW_LINK_HOURS = env.int("IRSITE_PREVIEW_LINK_HOURS", default=48)
 # Public pages may be cached this long at most; never past the next scheduled go-live.
 IRSITE_PUBLIC_MAX_AGE = env.int("IRSITE_PUBLIC_MAX_AGE", default=300)
 IRSITE_RELEASES_PER_PAGE = 20
+# Above releases.models.BODY_MAX_BYTES (4 MB), so a body over that limit gets a form error.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- caching: public pages and feeds (releases/cache.py) -------------------------------------
 # Local memory by default (per process); CACHE_URL=redis://host:6379/0 shares one cache, and so

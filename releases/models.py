@@ -2,7 +2,8 @@ import uuid
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection, connections, models
+from django.core.exceptions import ValidationError
+from django.db import DataError, connection, connections, models, transaction
 from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,32 @@ from .text import first_paragraph_with_dateline, plain_text, summary
 SEARCH_CONFIG = "english"
 # Characters of a headline; the importer refuses a longer one rather than cut it.
 HEADLINE_MAX_LENGTH = 500
+# The largest body a release may have, in bytes of stored HTML (UTF-8): four times the largest
+# earnings release seen (1 MB, many tables). The admin and the importer refuse a larger one.
+BODY_MAX_BYTES = 4 * 1024 * 1024
+# How much of the body's text (bytes of UTF-8) the PostgreSQL search vector indexes: a tsvector
+# holds at most 1 MB, and text of unique short words makes one 2.3 times its size.
+SEARCH_INDEX_MAX_BYTES = 384 * 1024
+
+
+def validate_body_size(html: str) -> None:
+    """Refuse a body over `BODY_MAX_BYTES`, saying how large it is and what the limit is."""
+    size = len((html or "").encode("utf-8", "replace"))
+    if size > BODY_MAX_BYTES:
+        raise ValidationError(
+            f"The body is {size / 1024 / 1024:.1f} MB of HTML; the limit is "
+            f"{BODY_MAX_BYTES / 1024 / 1024:.0f} MB. Split it, or move tables to an exhibit.",
+            code="body_too_large",
+        )
+
+
+def search_prefix(text: str, limit: int = SEARCH_INDEX_MAX_BYTES) -> str:
+    """The first ``limit`` bytes of ``text`` (UTF-8), cut at a word: what search indexes."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    cut = data[:limit].decode("utf-8", "ignore")
+    return cut.rsplit(" ", 1)[0] if " " in cut else cut
 
 
 class Category(models.Model):
@@ -273,6 +300,7 @@ class Release(models.Model):
     body = ProseEditorField(
         extensions=EDITOR_EXTENSIONS,
         sanitize=sanitize_html,
+        validators=[validate_body_size],
         help_text="Starts with the first paragraph; the dateline is put in front of it.",
     )
     contacts = models.ManyToManyField(Contact, through="ReleaseContact", blank=True)
@@ -451,10 +479,21 @@ class Release(models.Model):
         """Refresh what search finds of this release; `actions.save_release` calls it."""
         body_text = plain_text(self.body)
         SearchDocument.objects.update_or_create(release=self, defaults={"body_text": body_text})
-        if connection.vendor == "postgresql":
-            SearchDocument.objects.filter(pk=self.pk).update(
-                vector=weighted_vector(self.headline, self.subheadline, body_text, SEARCH_CONFIG)
-            )
+        if connection.vendor != "postgresql":
+            return
+        # The text of a body past the first SEARCH_INDEX_MAX_BYTES is not indexed (a tsvector
+        # holds 1 MB); should a pathological text still not fit, half as much, and so on.
+        indexed = search_prefix(body_text)
+        while True:
+            vector = weighted_vector(self.headline, self.subheadline, indexed, SEARCH_CONFIG)
+            try:
+                with transaction.atomic():
+                    SearchDocument.objects.filter(pk=self.pk).update(vector=vector)
+                return
+            except DataError:
+                if not indexed:
+                    raise
+                indexed = search_prefix(indexed, len(indexed.encode("utf-8")) // 2)
 
     def snapshot(self) -> dict:
         """The content as a revision records it: JSON, comparable, restorable."""

@@ -80,6 +80,11 @@ def blocks(html: str) -> list[tuple[str, str]]:
     return parser.blocks
 
 
+# A summary is taken from this many characters at the start of a body: a 4 MB body is not
+# parsed whole for forty words.
+SUMMARY_SOURCE_CHARS = 64 * 1024
+
+
 def paragraphs(html: str) -> list[str]:
     """The text of the paragraphs (``<p>``) of sanitized HTML: what reads as prose, without the
     headings, lists and tables between them."""
@@ -114,7 +119,8 @@ def summary(html: str, words: int = 40) -> str:
     longer than that is cut at a word, with " …"."""
     chosen: list[str] = []
     count = 0
-    prose = paragraphs(html) or [t for tag, t in blocks(html) if not tag.startswith("h")]
+    found = blocks((html or "")[:SUMMARY_SOURCE_CHARS])
+    prose = [t for tag, t in found if tag == "p"] or [t for tag, t in found if tag[0] != "h"]
     for paragraph in prose:
         for sentence in sentences(paragraph):
             length = len(sentence.split())

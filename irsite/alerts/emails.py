@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from irsite.contacts.models import CompanyProfile
 from irsite.plaintext import single_line
+from irsite.richtext import sanitize_html
 from releases.models import Release
+from releases.text import SUMMARY_SOURCE_CHARS, first_paragraph_with_dateline
 
 from . import tokens
 from .models import AlertBatch, Delivery, Subscriber
@@ -71,7 +73,9 @@ class _Paragraphs(HTMLParser):
 def lead_paragraphs(release: Release, count: int = LEAD_PARAGRAPHS) -> list[str]:
     """The first paragraphs as plain text, the dateline in front of the first (as printed)."""
     parser = _Paragraphs()
-    parser.feed(str(release.body_html()))
+    # The lead is at the start: a body of megabytes is not sanitized whole for each e-mail.
+    lead = sanitize_html(release.body[:SUMMARY_SOURCE_CHARS])
+    parser.feed(str(first_paragraph_with_dateline(lead, release.dateline)))
     parser.close()
     return parser.paragraphs[:count]
 

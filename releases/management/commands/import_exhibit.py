@@ -3,6 +3,7 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from releases import actions, edgar
 from releases.exhibits import ExhibitError
@@ -53,7 +54,9 @@ class Command(BaseCommand):
                 results = edgar.import_file(
                     data, str(path), actor=actor, publish=publish, default_date=options["date"]
                 )
-            except (ExhibitError, OSError) as error:
+            except (ExhibitError, OSError, DatabaseError) as error:
+                # Each file is its own transaction: a failed one leaves nothing behind, and the
+                # next file is imported all the same.
                 counts["failed"] += 1
                 self.stderr.write(f"{chr(10) if show_progress else ''}{path}: {_one_line(error)}")
                 continue
