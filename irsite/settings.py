@@ -184,6 +184,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run workers in threads and subprocesses: they need a test database they can open.
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    # A web server's SQLite (docs/text-normalisation.md#sqlite): readers never wait for a
+    # writer (WAL), and a write transaction takes its lock when it starts and waits up to 20 s
+    # for it, instead of failing with "database is locked" when two editors save at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 # How long a confirmation link stays valid.
 IRSITE_ALERTS_CONFIRM_HOURS = env.int("IRSITE_ALERTS_CONFIRM_HOURS", default=72)
 # Sign-up requests allowed per hour from one IP address, and for one email address.
