@@ -9,6 +9,7 @@ again before it is shown, so a row written by any other path cannot smuggle mark
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from django_prose_editor.fields import ProseEditorField, ProseEditorFormField
 
 from irsite.plaintext import markup
 
@@ -59,3 +60,18 @@ def sanitize_html(html: str) -> SafeString:
     if cleaned in {"<p></p>", "<p><br></p>"}:
         cleaned = ""
     return mark_safe(cleaned)  # noqa: S308 - nh3 has just reduced it to the allow-list
+
+
+class RichTextFormField(ProseEditorFormField):
+    """The editor's form field: characters no surface may carry are removed before validation,
+    so a pasted NUL or U+FFFF is dropped, not an error the editor cannot see."""
+
+    def to_python(self, value):
+        return markup(super().to_python(value))
+
+
+class RichTextField(ProseEditorField):
+    """Editor HTML, stored sanitized; its form field is `RichTextFormField`."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{**kwargs, "form_class": RichTextFormField})

@@ -8,12 +8,11 @@ from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django_prose_editor.fields import ProseEditorField
 
 from irsite.contacts.models import Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.plaintext import MultiLineTextField, SingleLineCharField
-from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
+from irsite.richtext import EDITOR_EXTENSIONS, RichTextField, sanitize_html
 from irsite.urlcache import reverse_cached
 
 from .fields import SearchVectorField, weighted_vector
@@ -297,7 +296,7 @@ class Release(models.Model):
         help_text="One or two sentences for feeds and search engines; blank uses the first "
         "paragraph.",
     )
-    body = ProseEditorField(
+    body = RichTextField(
         extensions=EDITOR_EXTENSIONS,
         sanitize=sanitize_html,
         validators=[validate_body_size],

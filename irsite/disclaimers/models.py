@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
-from django_prose_editor.fields import ProseEditorField
 
 from irsite.plaintext import SingleLineCharField
-from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
+from irsite.richtext import EDITOR_EXTENSIONS, RichTextField, sanitize_html
 
 
 class Disclaimer(models.Model):
@@ -79,7 +78,7 @@ class DisclaimerVersion(models.Model):
         blank=True,
         help_text="Printed above the text, e.g. “ABOUT IMMUNOGEN, INC.”.",
     )
-    text = ProseEditorField(extensions=EDITOR_EXTENSIONS, sanitize=sanitize_html)
+    text = RichTextField(extensions=EDITOR_EXTENSIONS, sanitize=sanitize_html)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
