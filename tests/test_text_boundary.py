@@ -114,7 +114,7 @@ def test_migration_cleans_rows_stored_before_text_was_normalised(make_release, c
         headline="Old\x0bheadline\ufffe", summary="Line one\x0cline two\x1f"
     )
     Category.objects.filter(pk=category.pk).update(name="Corp\x1forate")
-    migration = importlib.import_module("releases.migrations.0006_text_is_normalised")
+    migration = importlib.import_module("releases.migrations.0010_text_is_normalised")
     from django.apps import apps
 
     migration.clean_stored_text(apps, None)

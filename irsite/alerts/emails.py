@@ -13,7 +13,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from irsite.contacts.models import CompanyProfile
+from irsite.contacts.models import CompanyProfile, LetterheadFields
 from irsite.plaintext import single_line
 from irsite.richtext import sanitize_html
 from releases.models import Release
@@ -31,7 +31,7 @@ def sender(company: CompanyProfile) -> str:
     return formataddr((name, settings.DEFAULT_FROM_EMAIL)) if name else settings.DEFAULT_FROM_EMAIL
 
 
-def _company_name(company: CompanyProfile) -> str:
+def _company_name(company: LetterheadFields) -> str:
     # Printed in headers (Subject, List-Id): one line, whatever is stored.
     return single_line(company.short_name or company.legal_name) or "Investor relations"
 
@@ -130,6 +130,9 @@ def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
     company_name = _company_name(company)
     context = {
         "company_name": company_name,
+        # What the release itself says (its letterhead and contacts as approved), not today's.
+        "publisher": _company_name(release.printed_letterhead),
+        "contact_groups": release.contacts_by_audience(),
         "release": release,
         "release_url": settings.SITE_URL + release.get_absolute_url(),
         "published": timezone.localtime(release.published_at),

@@ -25,7 +25,7 @@ def clean_stored_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0005_login_lockout_audit'),
+        ('releases', '0009_freeze_approved_releases'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0006_text_is_normalised'),
+        ('releases', '0010_text_is_normalised'),
     ]
 
     operations = [

@@ -19,7 +19,7 @@ def clean_stored_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0001_initial'),
+        ('contacts', '0003_letterheads_are_immutable'),
     ]
 
     operations = [
