@@ -102,7 +102,10 @@ class Sections(Mapping):
                 max((r.latest_lastmod for _, r in self._release_sections()), default=None)
             )
         number = section.removeprefix(SECTION_PREFIX)
+        # Twelve digits at most: a larger number is no section, and no 500 from a bigint overflow.
         if section.startswith(SECTION_PREFIX) and number.isascii() and number.isdigit():
+            if len(number) > 12:
+                raise KeyError(section)
             return ReleaseSitemap(int(number))
         raise KeyError(section)
 

@@ -219,3 +219,4 @@ def test_sitemap_index_splits_releases_into_sections_of_at_most_the_limit_each_w
     with django_assert_max_num_queries(4):
         client.get(next(iter(release_sections)).removeprefix("http://testserver"))
     assert client.get("/sitemap-releases-x.xml").status_code == 404
+    assert client.get(f"/sitemap-releases-{'9' * 30}.xml").status_code == 404
