@@ -246,7 +246,9 @@ def alert_parses(release: Release) -> None:
     subjects = message.get_all("Subject")
     assert len(subjects) == 1
     assert "\n" not in str(subjects[0]) and "\r" not in str(subjects[0])
-    assert str(subjects[0]) == release.headline
+    # Django folds a long non-ASCII Subject before its first encoded word, which a parser
+    # reads back as one leading space: the text itself is the headline.
+    assert str(subjects[0]).strip() == release.headline
     assert message["To"] == "reader@example.com"
     assert message["List-Unsubscribe"]
     assert message.get_body(("plain",)).get_content()
