@@ -7,8 +7,14 @@ styles, `javascript:` links, images from elsewhere) is removed by nh3 before it 
 again before it is shown, so a row written by any other path cannot smuggle markup onto a page.
 """
 
+import re
+
+import lxml.html
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from django_prose_editor.fields import ProseEditorField, ProseEditorFormField
+
+from irsite.plaintext import markup
 
 # The editor's toolbar, and with it what the editor can produce.
 EDITOR_EXTENSIONS = {
@@ -53,8 +59,108 @@ _cleaner = nh3.Cleaner(
 
 def sanitize_html(html: str) -> SafeString:
     """Return ``html`` reduced to the allow-list; the only place editor HTML becomes safe."""
-    cleaned = _cleaner.clean(html or "").strip()
+    # Characters no page, feed or e-mail may carry go first (see `irsite.plaintext`).
+    cleaned = _cleaner.clean(markup(html)).strip()
+    if "<table" in cleaned:
+        cleaned = financial_tables(cleaned)
     # ProseMirror saves an empty document as one empty paragraph: that is no text at all.
     if cleaned in {"<p></p>", "<p><br></p>"}:
         cleaned = ""
     return mark_safe(cleaned)  # noqa: S308 - nh3 has just reduced it to the allow-list
+
+
+class RichTextFormField(ProseEditorFormField):
+    """The editor's form field: characters no surface may carry are removed before validation,
+    so a pasted NUL or U+FFFF is dropped, not an error the editor cannot see."""
+
+    def to_python(self, value):
+        return markup(super().to_python(value))
+
+
+class RichTextField(ProseEditorField):
+    """Editor HTML, stored sanitized; its form field is `RichTextFormField`."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{**kwargs, "form_class": RichTextFormField})
+
+
+# A cell holding only a currency sign belongs to the figure after it; one holding only the
+# closing parenthesis of a negative figure, a percent sign or a footnote mark, to the one before
+# (Workiva and other filing agents put each in a cell of its own).
+_CURRENCY = {"$", "US$", "€", "£", "¥", "C$", "A$"}
+# ("(1)" is not among them: alone in a cell it is a negative figure as often as a footnote.)
+_TRAILER = re.compile(r"\)|%|\)%|pts?\.?|\*{1,3}|\([a-z]\)|[†‡§]")
+_FIGURE = re.compile(r"[$€£¥]?\s*\(?[-–—]?\s*[$€£¥]?\d[\d,.]*\)?%?|[-–—]+")
+
+
+def _cell_text(cell) -> str:
+    return " ".join(cell.text_content().split())
+
+
+def _span(cell) -> int:
+    value = (cell.get("colspan") or "1").strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 1000 else 1
+
+
+def _prepend(cell, text: str) -> None:
+    cell.text = text + (cell.text or "")
+
+
+def _append(cell, text: str) -> None:
+    children = list(cell)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + text
+    else:
+        cell.text = (cell.text or "") + text
+
+
+def _merge_cells(row) -> None:
+    cells = [c for c in row if c.tag in ("td", "th")]
+    for i, cell in enumerate(cells):
+        text = _cell_text(cell)
+        if text in _CURRENCY and i + 1 < len(cells) and _FIGURE.fullmatch(_cell_text(cells[i + 1])):
+            target = cells[i + 1]
+            _prepend(target, text)
+        elif _TRAILER.fullmatch(text) and i > 0 and _FIGURE.fullmatch(_cell_text(cells[i - 1])):
+            target = cells[i - 1]
+            _append(target, text if text in {")", "%", ")%"} else f" {text}")
+        else:
+            continue
+        target.set("colspan", str(_span(target) + _span(cell)))
+        if target.get("colspan") == "1":
+            del target.attrib["colspan"]
+        row.remove(cell)
+        cells[i] = target  # so a later trailer still finds its figure
+
+
+def _mark_header_rows(table) -> None:
+    """Rows above the first row of figures are the table's header: their cells become th."""
+    rows = list(table.iter("tr"))
+
+    def has_figures(row) -> bool:
+        values = [_cell_text(c) for c in row if c.tag in ("td", "th")][1:]
+        # A year alone is a period header ("2026"), not a figure.
+        return any(
+            v and _FIGURE.fullmatch(v) and not re.fullmatch(r"(19|20)\d\d", v) for v in values
+        )
+
+    index = next((i for i, row in enumerate(rows) if has_figures(row)), None)
+    if index is None:
+        return  # no figures: not a financial table, left as written
+    for row in rows[:index]:
+        for cell in row:
+            if cell.tag == "td":
+                cell.tag = "th"
+
+
+def financial_tables(html: str) -> str:
+    """Sanitized HTML whose tables read right: every figure in one cell under its header (sign,
+    figure, closing parenthesis and footnote mark merged), and header rows as ``th``."""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for table in root.iter("table"):
+        for row in table.iter("tr"):
+            _merge_cells(row)
+        _mark_header_rows(table)
+    return (root.text or "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )

@@ -108,6 +108,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run workers in threads and subprocesses: they need a test database they can open.
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    # A web server's SQLite (docs/text-and-sizes.md): readers never wait for a writer (WAL),
+    # and a write transaction takes its lock when it starts and waits up to 20 s for it,
+    # instead of failing with "database is locked" when two editors save at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,6 +145,8 @@ IRSITE_PREVIEW_LINK_HOURS = env.int("IRSITE_PREVIEW_LINK_HOURS", default=48)
 # Public pages may be cached this long at most; never past the next scheduled go-live.
 IRSITE_PUBLIC_MAX_AGE = env.int("IRSITE_PUBLIC_MAX_AGE", default=300)
 IRSITE_RELEASES_PER_PAGE = 20
+# Above releases.models.BODY_MAX_BYTES (4 MB), so a body over that limit gets a form error.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- caching: public pages and feeds (releases/cache.py) -------------------------------------
 # Local memory by default (per process); CACHE_URL=redis://host:6379/0 shares one cache, and so
@@ -209,7 +219,6 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="investors@localhost"
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # The sign-up rate limits count in the default cache (CACHES, above); several web processes
 # need a shared one.
-# How long a confirmation link stays valid.
 # How long a confirmation link stays valid.
 IRSITE_ALERTS_CONFIRM_HOURS = env.int("IRSITE_ALERTS_CONFIRM_HOURS", default=72)
 # Sign-up requests allowed per hour from one IP address, and for one email address.

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
@@ -26,9 +27,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
+        cache_publicly_view(sitemap_index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<str:section>.xml",
         cache_publicly_view(sitemap),
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
-        name="sitemap",
+        name="sitemap-section",
     ),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("alerts/", include("irsite.alerts.urls")),

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from irsite.plaintext import multi_line
 from irsite.times import local_time
 
 from .attachments import removed_if_failed
@@ -111,7 +112,7 @@ def audit(user, action: str, release: Release | None = None, detail: str = "") -
         username=getattr(user, "username", "") or "",
         action=action,
         release=release,
-        release_headline=release.headline[:300] if release else "",
+        release_headline=release.headline if release else "",
         detail=detail,
     )
 
@@ -228,6 +229,7 @@ def save_release(
     as a `PendingCorrection` (returned) until a second person approves it
     (`approve_correction`); the files it brings stay in storage for that.
     """
+    correction_note = multi_line(correction_note)
     with removed_if_failed():
         return _save_release(
             release,
@@ -635,7 +637,7 @@ def recall(release: Release, user) -> None:
 
 def return_to_draft(release: Release, user, reason: str) -> None:
     """An approver sends a release in review (or approved, not yet scheduled) back to draft."""
-    TRANSITIONS["return"].run(release, user, reason=reason)
+    TRANSITIONS["return"].run(release, user, reason=multi_line(reason))
 
 
 def publish(
@@ -656,7 +658,7 @@ def unschedule(release: Release, user) -> None:
 
 
 def withdraw(release: Release, user, reason: str) -> None:
-    TRANSITIONS["withdraw"].run(release, user, reason=reason)
+    TRANSITIONS["withdraw"].run(release, user, reason=multi_line(reason))
 
 
 @transaction.atomic

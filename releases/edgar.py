@@ -6,15 +6,18 @@ it is one atomic function per exhibit, built on `releases.actions` like every ot
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
+from irsite.plaintext import multi_line, single_line
 from irsite.richtext import sanitize_html
 
 from . import actions
@@ -26,7 +29,7 @@ from .exhibits import (
     parse_exhibit,
     split_submission,
 )
-from .models import Release, SlugRedirect
+from .models import Release, SlugRedirect, validate_body_size
 
 # Exhibits give a date, not a time; releases of the kind crossed the wire before the open.
 IMPORT_TIME = time(8, 0, 0)
@@ -153,19 +156,20 @@ def import_document(
         versions.append(_version(Disclaimer.Kind.SAFE_HARBOR, doc.safe_harbor))
 
     release = Release(
-        headline=doc.headline[:300],
-        subheadline="\n".join(doc.subheadlines),
+        headline=single_line(doc.headline),
+        subheadline=multi_line("\n".join(doc.subheadlines)),
         slug=_unique_slug(doc.headline, doc.date),
-        dateline_city=doc.dateline_city[:100],
+        dateline_city=single_line(doc.dateline_city),
         published_at=timezone.make_aware(datetime.combine(doc.date, IMPORT_TIME)),
         body=doc.body_html,
-        exhibit_label=doc.exhibit_label[:50],
-        release_instruction=_instruction(doc)[:200],
-        wire_tag=doc.wire_tag[:100],
-        end_mark=doc.end_mark[:20],
+        exhibit_label=single_line(doc.exhibit_label),
+        release_instruction=single_line(_instruction(doc))[:200],
+        wire_tag=single_line(doc.wire_tag)[:100],
+        end_mark=single_line(doc.end_mark)[:20],
         notes="\n".join(" ".join(n.split()) for n in doc.notes),
         source_hash=digest,
     )
+    _refuse_what_does_not_fit(release, raw)
 
     def write_related() -> None:
         for position, contact in enumerate(dict.fromkeys(contacts)):
@@ -233,8 +237,44 @@ def _version(kind: str, section: ExhibitSection) -> DisclaimerVersion:
     return disclaimer.revise(heading, text)
 
 
+def _refuse_what_does_not_fit(release: Release, raw: bytes) -> None:
+    """Nothing is cut to fit: a text longer than its field, or a body over the size limit,
+    refuses the exhibit with the line it starts on."""
+    for name in ("headline", "dateline_city", "exhibit_label"):
+        value, limit = getattr(release, name), Release._meta.get_field(name).max_length
+        if len(value) > limit:
+            raise ExhibitError(
+                f"the {name.replace('_', ' ')} is {len(value)} characters, over the limit of "
+                f"{limit}; shorten it in the file (“{value[:60]}…”)",
+                line=_line_of(raw, value),
+            )
+    try:
+        validate_body_size(release.body)
+    except ValidationError as error:
+        raise ExhibitError(error.messages[0]) from error
+
+
+def _line_of(raw: bytes, text: str) -> int | None:
+    """The line of the file where ``text`` starts (its first words), if it can be found."""
+    source = raw.decode("utf-8", "replace")
+    words = text.split()[:3]
+    if not words:
+        return None
+    pattern = r"\W+(?:<[^>]*>\W*)*".join(re.escape(w) for w in words)
+    found = re.search(pattern, source, re.IGNORECASE)
+    return source.count("\n", 0, found.start()) + 1 if found else None
+
+
+# Slugs are cut at a word, and within this many characters (the URL stays readable).
+SLUG_LENGTH = 80
+
+
 def _unique_slug(headline: str, day: date) -> str:
-    base = slugify(headline)[:80].strip("-") or f"release-{day:%Y-%m-%d}"
+    base = slugify(headline)
+    if len(base) > SLUG_LENGTH:
+        cut = base[: SLUG_LENGTH + 1]
+        base = cut.rsplit("-", 1)[0] if "-" in cut else base[:SLUG_LENGTH]
+    base = base.strip("-") or f"release-{day:%Y-%m-%d}"
     slug, n = base, 2
     # Not a slug another release was published under either: its old links lead there.
     while (

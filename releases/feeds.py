@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.http import http_date, parse_http_date_safe
 
 from irsite.contacts.models import CompanyProfile
+from irsite.plaintext import xml_safe
 
 from .models import Category, Release
 from .views import public_category
@@ -28,11 +29,34 @@ class WrittenAtOnce:
         outfile.write(buffer.getvalue())
 
 
-class RssFeedWrittenAtOnce(WrittenAtOnce, Rss201rev2Feed):
+def _xml_safe(value):
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(v) for v in value)
+    return value
+
+
+class XmlSafe:
+    """A feed generator that passes on only characters XML 1.0 allows.
+
+    Text is normalised where it enters (`irsite.plaintext`); this is the net under it for rows
+    written any other way, so one stored control character never takes the feed from every
+    subscriber (Django's XML writer refuses it with a 500, or writes XML no reader parses).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs) -> None:
+        super().add_item(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+
+class RssFeedWrittenAtOnce(WrittenAtOnce, XmlSafe, Rss201rev2Feed):
     pass
 
 
-class AtomFeedWrittenAtOnce(WrittenAtOnce, Atom1Feed):
+class AtomFeedWrittenAtOnce(WrittenAtOnce, XmlSafe, Atom1Feed):
     pass
 
 
@@ -73,7 +97,16 @@ class ReleasesRssFeed(Feed):
         return category.get_absolute_url() if category else reverse("releases:list")
 
     def description(self, category: Category | None) -> str:
-        return f"Press releases of {self.company.legal_name or 'the company'}."
+        name = self.company.legal_name or "the company"
+        # "ImmunoGen, Inc." ends the sentence itself.
+        return f"Press releases of {name}{'' if name.endswith('.') else '.'}"
+
+    def author_name(self, category: Category | None) -> str:
+        # RFC 4287 4.1.1: an Atom feed names an author (here, for every entry): the issuer.
+        return self.company.legal_name or self.company.short_name or "Investor relations"
+
+    def author_link(self, category: Category | None) -> str | None:
+        return self.company.website or None
 
     def items(self, category: Category | None):
         releases = Release.objects.public().for_feed()

@@ -2,25 +2,54 @@ import uuid
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection, connections, models
+from django.core.exceptions import ValidationError
+from django.db import DataError, connection, connections, models, transaction
 from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator, slugify
-from django_prose_editor.fields import ProseEditorField
+from django.utils.text import slugify
 
 from irsite.contacts.models import CompanyProfile, Contact, ContactDetails, Letterhead
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
-from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
+from irsite.plaintext import MultiLineTextField, SingleLineCharField
+from irsite.richtext import EDITOR_EXTENSIONS, RichTextField, sanitize_html
 from irsite.urlcache import reverse_cached
 
 from . import attachments as files
 from .fields import SearchVectorField, weighted_vector
-from .text import first_paragraph_with_dateline, mark_figure_cells, plain_text
+from .text import first_paragraph_with_dateline, mark_figure_cells, plain_text, summary
 
 # The text-search configuration (language) of the search vector and of every query.
 SEARCH_CONFIG = "english"
+# Characters of a headline; the importer refuses a longer one rather than cut it.
+HEADLINE_MAX_LENGTH = 500
+# The largest body a release may have, in bytes of stored HTML (UTF-8): four times the largest
+# earnings release seen (1 MB, many tables). The admin and the importer refuse a larger one.
+BODY_MAX_BYTES = 4 * 1024 * 1024
+# How much of the body's text (bytes of UTF-8) the PostgreSQL search vector indexes: a tsvector
+# holds at most 1 MB, and text of unique short words makes one 2.3 times its size.
+SEARCH_INDEX_MAX_BYTES = 384 * 1024
+
+
+def validate_body_size(html: str) -> None:
+    """Refuse a body over `BODY_MAX_BYTES`, saying how large it is and what the limit is."""
+    size = len((html or "").encode("utf-8", "replace"))
+    if size > BODY_MAX_BYTES:
+        raise ValidationError(
+            f"The body is {size / 1024 / 1024:.1f} MB of HTML; the limit is "
+            f"{BODY_MAX_BYTES / 1024 / 1024:.0f} MB. Split it, or move tables to an exhibit.",
+            code="body_too_large",
+        )
+
+
+def search_prefix(text: str, limit: int = SEARCH_INDEX_MAX_BYTES) -> str:
+    """The first ``limit`` bytes of ``text`` (UTF-8), cut at a word: what search indexes."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    cut = data[:limit].decode("utf-8", "ignore")
+    return cut.rsplit(" ", 1)[0] if " " in cut else cut
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -35,7 +64,7 @@ class CategoryQuerySet(models.QuerySet):
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = SingleLineCharField(max_length=100, unique=True)
     slug = models.SlugField(
         max_length=100,
         unique=True,
@@ -289,8 +318,9 @@ class Release(models.Model):
     )
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    headline = models.CharField(max_length=300)
-    subheadline = models.TextField(
+    # Long enough for any headline filed so far (the longest seen: 334 characters).
+    headline = SingleLineCharField(max_length=HEADLINE_MAX_LENGTH)
+    subheadline = MultiLineTextField(
         blank=True,
         help_text="Optional; one subheadline or bullet per line, printed under the headline.",
     )
@@ -302,7 +332,7 @@ class Release(models.Model):
             "as a permanent redirect if you change it."
         ),
     )
-    dateline_city = models.CharField(
+    dateline_city = SingleLineCharField(
         max_length=100, help_text="As printed before the date, e.g. “CAMBRIDGE, MA”."
     )
     published_at = models.DateTimeField(
@@ -314,14 +344,15 @@ class Release(models.Model):
             "this time once an approver publishes it; until then nothing of it is public."
         ),
     )
-    summary = models.TextField(
+    summary = MultiLineTextField(
         blank=True,
         help_text="One or two sentences for feeds and search engines; blank uses the first "
         "paragraph.",
     )
-    body = ProseEditorField(
+    body = RichTextField(
         extensions=EDITOR_EXTENSIONS,
         sanitize=sanitize_html,
+        validators=[validate_body_size],
         help_text="Starts with the first paragraph; the dateline is put in front of it.",
     )
     contacts = models.ManyToManyField(Contact, through="ReleaseContact", blank=True)
@@ -336,7 +367,7 @@ class Release(models.Model):
     )
     disclaimers = models.ManyToManyField(DisclaimerVersion, through="ReleaseDisclaimer", blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="releases")
-    exhibit_label = models.CharField(
+    exhibit_label = SingleLineCharField(
         max_length=50, blank=True, help_text="If filed with the SEC, e.g. “EXHIBIT 99.1”."
     )
     filing_url = models.URLField(
@@ -391,7 +422,7 @@ class Release(models.Model):
     )
     corrected_at = models.DateTimeField("last corrected", null=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, editable=False)
-    withdrawal_reason = models.TextField(blank=True, editable=False)
+    withdrawal_reason = MultiLineTextField(blank=True, editable=False)
     # SHA-256 of the exhibit file a release was imported from: importing it again is a no-op.
     source_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
@@ -536,9 +567,9 @@ class Release(models.Model):
         return first_paragraph_with_dateline(body, self.dateline)
 
     def excerpt(self, words: int = 40) -> str:
-        """Plain text (escaped again by whoever prints it): the summary, or the body's first words,
-        entities decoded and paragraphs apart."""
-        return self.summary or Truncator(plain_text(self.body)).words(words, truncate=" …")
+        """Plain text (escaped again by whoever prints it): the summary, or whole sentences of
+        the body's paragraphs (headings, bullets and tables left out; see `text.summary`)."""
+        return " ".join(self.summary.split()) or summary(self.body, words)
 
     def correction_notes(self) -> list["Correction"]:
         """The recorded corrections, oldest first. `actions.save_release` stamps `corrected_at`
@@ -608,10 +639,21 @@ class Release(models.Model):
         """Refresh what search finds of this release; `actions.save_release` calls it."""
         body_text = plain_text(self.body)
         SearchDocument.objects.update_or_create(release=self, defaults={"body_text": body_text})
-        if connection.vendor == "postgresql":
-            SearchDocument.objects.filter(pk=self.pk).update(
-                vector=weighted_vector(self.headline, self.subheadline, body_text, SEARCH_CONFIG)
-            )
+        if connection.vendor != "postgresql":
+            return
+        # The text of a body past the first SEARCH_INDEX_MAX_BYTES is not indexed (a tsvector
+        # holds 1 MB); should a pathological text still not fit, half as much, and so on.
+        indexed = search_prefix(body_text)
+        while True:
+            vector = weighted_vector(self.headline, self.subheadline, indexed, SEARCH_CONFIG)
+            try:
+                with transaction.atomic():
+                    SearchDocument.objects.filter(pk=self.pk).update(vector=vector)
+                return
+            except DataError:
+                if not indexed:
+                    raise
+                indexed = search_prefix(indexed, len(indexed.encode("utf-8")) // 2)
 
     def snapshot(self) -> dict:
         """The content as a revision records it: JSON, comparable, restorable."""
@@ -837,7 +879,7 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     data = models.JSONField()
-    note = models.CharField(max_length=500, blank=True)
+    note = SingleLineCharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["release", "-number"]
@@ -858,7 +900,7 @@ class Correction(models.Model):
     corrected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.TextField()
+    note = MultiLineTextField()
 
     class Meta:
         ordering = ["release", "corrected_at"]
@@ -942,7 +984,9 @@ class PreviewLink(models.Model):
     )
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True, help_text="Who it is for, e.g. “counsel”.")
+    note = SingleLineCharField(
+        max_length=200, blank=True, help_text="Who it is for, e.g. “counsel”."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -1006,7 +1050,7 @@ class AuditEntry(models.Model):
     release = models.ForeignKey(
         Release, null=True, on_delete=models.SET_NULL, related_name="audit_entries"
     )
-    release_headline = models.CharField(max_length=300, blank=True)
+    release_headline = models.CharField(max_length=HEADLINE_MAX_LENGTH, blank=True)
     detail = models.TextField(blank=True)
 
     class Meta:

@@ -2,9 +2,11 @@
 
 import html as html_module
 import re
+from html.parser import HTMLParser
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 
 def first_paragraph_with_dateline(body: SafeString, dateline: str) -> SafeString:
@@ -56,3 +58,100 @@ def mark_figure_cells(html: SafeString) -> SafeString:
         return f'<td{cell[1]} class="num">{cell[2]}</td>'
 
     return mark_safe(_CELL.sub(mark, html))  # noqa: S308 - only a fixed attribute is added
+
+
+class _Blocks(HTMLParser):
+    """(tag, text) of each top-level block of sanitized HTML: p, h2, h3, ul/ol (li), table."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str]] = []
+        self._stack: list[str] = []
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "br":
+            self._text.append(" ")
+        elif tag in _BLOCKS:
+            if not self._stack:
+                self._text = []
+            self._stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS and self._stack:
+            top = self._stack.pop()
+            if not self._stack:
+                text = " ".join("".join(self._text).split())
+                if text:
+                    self.blocks.append((top, text))
+        elif tag in _CELL_OR_ITEM and self._stack:
+            self._text.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self._stack:
+            self._text.append(data)
+
+
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote"}
+_CELL_OR_ITEM = {"li", "td", "th", "tr"}
+
+
+def blocks(html: str) -> list[tuple[str, str]]:
+    """The top-level blocks of sanitized HTML as (tag, plain text), empty ones left out."""
+    parser = _Blocks()
+    parser.feed(html or "")
+    parser.close()
+    return parser.blocks
+
+
+# A summary is taken from this many characters at the start of a body: a 4 MB body is not
+# parsed whole for forty words.
+SUMMARY_SOURCE_CHARS = 64 * 1024
+
+
+def paragraphs(html: str) -> list[str]:
+    """The text of the paragraphs (``<p>``) of sanitized HTML: what reads as prose, without the
+    headings, lists and tables between them."""
+    return [text for tag, text in blocks(html) if tag == "p"]
+
+
+# A full stop after these is no end of a sentence ("ImmunoGen, Inc. (Nasdaq: IMGN) today …").
+_ABBREVIATIONS = re.compile(
+    r"\b(?:Inc|Corp|Co|Ltd|LLC|N\.V|S\.A|plc|Mr|Mrs|Ms|Dr|Prof|St|No|Nos|vs|U\.S|U\.K|approx|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|[A-Z])\.$"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` split after each full stop, question or exclamation mark that ends a sentence."""
+    found, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        candidate = text[start : match.start()].rstrip() + match.group().strip()
+        if _ABBREVIATIONS.search(text[start : match.start()]):
+            continue
+        found.append(candidate)
+        start = match.end()
+    if text[start:].strip():
+        found.append(text[start:].strip())
+    return found
+
+
+def summary(html: str, words: int = 40) -> str:
+    """A summary of sanitized HTML for feeds, search engines and e-mail: whole sentences of its
+    paragraphs, about ``words`` words, headings, bullets and tables left out. A first sentence
+    longer than that is cut at a word, with " …"."""
+    chosen: list[str] = []
+    count = 0
+    found = blocks((html or "")[:SUMMARY_SOURCE_CHARS])
+    prose = [t for tag, t in found if tag == "p"] or [t for tag, t in found if tag[0] != "h"]
+    for paragraph in prose:
+        for sentence in sentences(paragraph):
+            length = len(sentence.split())
+            if chosen and count + length > words:
+                return " ".join(chosen)
+            if not chosen and length > words:
+                return Truncator(sentence).words(words, truncate=" …")
+            chosen.append(sentence)
+            count += length
+    return " ".join(chosen)

@@ -27,6 +27,7 @@ PUBLIC_URLS = [
     "/news/feed/atom/",
     "/news/search/?q=results",
     "/sitemap.xml",
+    "/sitemap-releases-0.xml",
     "/contacts/",
 ]
 # Redis DB 1 by default; every test uses a key prefix of its own and never clears the DB.
@@ -189,7 +190,7 @@ def test_new_release_changes_feed_validators(
 def test_withdrawal_leaves_cached_lists_and_feeds_at_once(
     client, live, backend, django_capture_on_commit_callbacks
 ):
-    urls = ["/", "/news/", "/news/feed/rss/", "/news/search/?q=quarter", "/sitemap.xml"]
+    urls = ["/", "/news/", "/news/feed/rss/", "/news/search/?q=quarter", "/sitemap-releases-0.xml"]
     with time_machine.travel(NOW, tick=False):
         for url in urls:
             assert live.slug in get(client, url).content.decode(), url
@@ -206,6 +207,7 @@ def test_scheduling_a_release_changes_no_public_validator(
     """An ETag or Last-Modified that moved when a release was scheduled would tell a watcher
     that something is coming; they change only with what the page shows."""
     urls = ["/", "/news/", "/news/feed/rss/", "/news/feed/atom/", "/sitemap.xml", "/news/2026/"]
+    urls.append("/sitemap-releases-0.xml")
     with time_machine.travel(NOW, tick=False):
         before = {url: get(client, url) for url in urls}
         with django_capture_on_commit_callbacks(execute=True) as callbacks:

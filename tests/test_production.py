@@ -114,6 +114,7 @@ def sample_kwargs(route: str, names: list[str], release, category, link) -> dict
         "slug": category.slug if "category" in route else release.slug,
         "token": link.get_absolute_url().rstrip("/").rsplit("/", 1)[-1],
         "name": f"{release.slug}.pdf",  # a file name (tests/test_attachments.py: real ones)
+        "section": "releases-0",
     }
     missing = [n for n in names if n not in samples]
     if missing:

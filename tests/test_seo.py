@@ -127,14 +127,34 @@ def test_preview_has_no_canonical_link_or_structured_data(client, superuser, mak
     assert "application/ld+json" not in html
 
 
-def sitemap_entries(client, moment: datetime = NOW) -> dict[str, str | None]:
+def sitemap_sections(client, moment: datetime = NOW) -> dict[str, str | None]:
+    """The index at /sitemap.xml: {section URL: its lastmod}."""
     response = get(client, "/sitemap.xml", moment)
     assert response["Content-Type"].startswith("application/xml")
     root = ElementTree.fromstring(response.content)  # noqa: S314 - our own response
+    assert root.tag == f"{SITEMAP}sitemapindex"
     return {
-        url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
-        for url in root.iter(f"{SITEMAP}url")
+        entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
+        for entry in root.iter(f"{SITEMAP}sitemap")
     }
+
+
+def section_entries(client, url: str, moment: datetime = NOW) -> dict[str, str | None]:
+    response = get(client, url.removeprefix("http://testserver"), moment)
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own response
+    return {
+        entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
+        for entry in root.iter(f"{SITEMAP}url")
+    }
+
+
+def sitemap_entries(client, moment: datetime = NOW) -> dict[str, str | None]:
+    """Every URL of every section the index lists: {URL: its lastmod}."""
+    entries = {}
+    for url in sitemap_sections(client, moment):
+        entries |= section_entries(client, url, moment)
+    return entries
 
 
 def test_sitemap_lists_public_releases_with_last_correction_as_lastmod(
@@ -172,3 +192,31 @@ def test_robots_txt_points_at_the_sitemap(client, live):
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Disallow: /admin/" in lines
     assert "Disallow: /news/preview/" in lines
+
+
+def test_sitemap_index_splits_releases_into_sections_of_at_most_the_limit_each_with_lastmod(
+    client, make_release, publish, settings, django_assert_max_num_queries
+):
+    settings.IRSITE_SITEMAP_SECTION_SIZE = 3
+    releases = [publish(make_release(published_at=NOW - timedelta(days=30 - n))) for n in range(8)]
+    sections = sitemap_sections(client)
+    release_sections = {url: mod for url, mod in sections.items() if "releases-" in url}
+    urls = {}
+    for url, lastmod in release_sections.items():
+        entries = section_entries(client, url)
+        assert 1 <= len(entries) <= 3
+        # The section's lastmod is its newest entry's.
+        assert lastmod == max(entries.values())
+        urls |= entries
+    # Every public release is in exactly one section, the oldest too.
+    expected = {f"http://testserver{r.get_absolute_url()}" for r in releases}
+    assert set(urls) == expected
+    assert sum(len(section_entries(client, u)) for u in release_sections) == len(releases)
+    # The index and a section cost a constant number of queries, however many sections.
+    settings.IRSITE_PAGE_CACHE = False
+    with django_assert_max_num_queries(4):
+        client.get("/sitemap.xml")
+    with django_assert_max_num_queries(4):
+        client.get(next(iter(release_sections)).removeprefix("http://testserver"))
+    assert client.get("/sitemap-releases-x.xml").status_code == 404
+    assert client.get(f"/sitemap-releases-{'9' * 30}.xml").status_code == 404

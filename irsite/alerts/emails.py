@@ -14,7 +14,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from irsite.contacts.models import CompanyProfile, LetterheadFields
+from irsite.plaintext import single_line
+from irsite.richtext import sanitize_html
 from releases.models import Release
+from releases.text import SUMMARY_SOURCE_CHARS, first_paragraph_with_dateline
 
 from . import tokens
 from .models import AlertBatch, Delivery, Subscriber
@@ -24,18 +27,20 @@ LEAD_PARAGRAPHS = 2
 
 
 def sender(company: CompanyProfile) -> str:
-    name = company.legal_name or company.short_name
+    name = single_line(company.legal_name or company.short_name)
     return formataddr((name, settings.DEFAULT_FROM_EMAIL)) if name else settings.DEFAULT_FROM_EMAIL
 
 
 def _company_name(company: LetterheadFields) -> str:
-    return company.short_name or company.legal_name or "Investor relations"
+    # Printed in headers (Subject, List-Id): one line, whatever is stored.
+    return single_line(company.short_name or company.legal_name) or "Investor relations"
 
 
 class _Paragraphs(HTMLParser):
-    """The text of each top-level block of sanitized release HTML, in order."""
+    """The text of each paragraph and bullet of sanitized release HTML, in order; headings and
+    tables are left out, so a lead never ends on a lone "Study highlights"."""
 
-    BLOCKS = {"p", "li", "h2", "h3", "h4", "blockquote", "td"}
+    BLOCKS = {"p", "li", "blockquote"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -68,7 +73,9 @@ class _Paragraphs(HTMLParser):
 def lead_paragraphs(release: Release, count: int = LEAD_PARAGRAPHS) -> list[str]:
     """The first paragraphs as plain text, the dateline in front of the first (as printed)."""
     parser = _Paragraphs()
-    parser.feed(str(release.body_html()))
+    # The lead is at the start: a body of megabytes is not sanitized whole for each e-mail.
+    lead = sanitize_html(release.body[:SUMMARY_SOURCE_CHARS])
+    parser.feed(str(first_paragraph_with_dateline(lead, release.dateline)))
     parser.close()
     return parser.paragraphs[:count]
 
@@ -145,7 +152,9 @@ def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": tokens.preferences_url(subscriber),
     }
-    subject = f"Corrected: {release.headline}" if batch.round > 1 else release.headline
+    # A header is one line (RFC 5322 2.2): built only from single-line text.
+    headline = single_line(release.headline)
+    subject = f"Corrected: {headline}" if batch.round > 1 else headline
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("alerts/email/release.txt", context),

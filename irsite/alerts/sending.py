@@ -28,7 +28,7 @@ import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -157,7 +157,17 @@ def deliver(delivery_id: int) -> str:
     if delivery.subscriber.status != Subscriber.Status.ACTIVE:
         return _close(delivery, State.CANCELLED, f"The subscriber is {delivery.subscriber.status}.")
     try:
-        alert_message(delivery).send()
+        message = alert_message(delivery)
+        message.message()  # builds the MIME message: what its content can break, breaks here
+    except DatabaseError:
+        raise  # not the content: the lease brings this delivery back
+    except Exception as exc:
+        # Content that cannot be mailed fails again on every attempt: failed for good, with the
+        # reason an operator can act on, and the other deliveries go on.
+        logger.exception("Alert delivery %s cannot be built", delivery.pk)
+        return _close(delivery, State.FAILED, f"The message could not be built: {_reason(exc)}")
+    try:
+        message.send()
     except (smtplib.SMTPException, OSError) as exc:
         return _failed(delivery, exc)
     _close(delivery, State.SENT, "")
@@ -165,6 +175,10 @@ def deliver(delivery_id: int) -> str:
         hard_failures=0
     )
     return "sent"
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
 
 
 def _mine(delivery: Delivery):
@@ -186,7 +200,7 @@ def is_hard_failure(exc: Exception) -> bool:
 
 @transaction.atomic
 def _failed(delivery: Delivery, exc: Exception) -> str:
-    error = f"{type(exc).__name__}: {exc}"[:2000]
+    error = _reason(exc)
     bouncing = False
     if is_hard_failure(exc):
         Subscriber.objects.filter(pk=delivery.subscriber_id).update(

@@ -4,6 +4,8 @@ from dataclasses import asdict, dataclass, fields
 from django.db import models
 from django.urls import reverse
 
+from irsite.plaintext import MultiLineTextField, SingleLineCharField
+
 
 def _logo_name(instance: "CompanyProfile", filename: str) -> str:
     # Random, so a new logo gets a new URL and the old one can be cached for long.
@@ -13,18 +15,18 @@ def _logo_name(instance: "CompanyProfile", filename: str) -> str:
 class LetterheadFields(models.Model):
     """What a release prints as its letterhead: the company's name, address and listing."""
 
-    legal_name = models.CharField(max_length=200, help_text="As filed, e.g. “ImmunoGen, Inc.”.")
-    short_name = models.CharField(
+    legal_name = SingleLineCharField(max_length=200, help_text="As filed, e.g. “ImmunoGen, Inc.”.")
+    short_name = SingleLineCharField(
         max_length=100, help_text="How releases refer to the company, e.g. “ImmunoGen”."
     )
-    address_lines = models.TextField(
+    address_lines = MultiLineTextField(
         blank=True, help_text="The letterhead address, one line per line."
     )
-    telephone = models.CharField(max_length=50, blank=True)
-    fax = models.CharField(max_length=50, blank=True)
+    telephone = SingleLineCharField(max_length=50, blank=True)
+    fax = SingleLineCharField(max_length=50, blank=True)
     website = models.URLField(blank=True)
-    exchange = models.CharField(max_length=50, blank=True, help_text="e.g. “Nasdaq”, “NYSE”.")
-    ticker = models.CharField(max_length=20, blank=True, help_text="e.g. “IMGN”.")
+    exchange = SingleLineCharField(max_length=50, blank=True, help_text="e.g. “Nasdaq”, “NYSE”.")
+    ticker = SingleLineCharField(max_length=20, blank=True, help_text="e.g. “IMGN”.")
 
     FIELDS = (
         "legal_name",
@@ -160,14 +162,14 @@ class Contact(models.Model):
         # An imported exhibit that does not say whom a contact serves: kept as it says.
         UNSPECIFIED = "", "Contacts"
 
-    name = models.CharField(max_length=200)
-    title = models.CharField(max_length=200, blank=True)
-    organization = models.CharField(
+    name = SingleLineCharField(max_length=200)
+    title = SingleLineCharField(max_length=200, blank=True)
+    organization = SingleLineCharField(
         max_length=200,
         blank=True,
         help_text="Leave blank for the company itself; name the agency for an outside contact.",
     )
-    telephone = models.CharField(max_length=50, blank=True)
+    telephone = SingleLineCharField(max_length=50, blank=True)
     email = models.EmailField(blank=True)
     audience = models.CharField(max_length=20, choices=Audience.choices, blank=True)
     is_active = models.BooleanField(

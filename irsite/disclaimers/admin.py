@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.http import HttpRequest
-from django_prose_editor.fields import ProseEditorFormField
 
-from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
+from irsite.plaintext import SingleLineFormField
+from irsite.richtext import EDITOR_EXTENSIONS, RichTextFormField, sanitize_html
 
 from .models import Disclaimer, DisclaimerVersion
 
@@ -12,12 +12,12 @@ from .models import Disclaimer, DisclaimerVersion
 class DisclaimerForm(forms.ModelForm):
     """Edits the wording as if it were a field; saving a change adds a version instead."""
 
-    heading = forms.CharField(
+    heading = SingleLineFormField(
         max_length=DisclaimerVersion._meta.get_field("heading").max_length,
         required=False,
         help_text="Printed above the text, e.g. “ABOUT IMMUNOGEN, INC.”.",
     )
-    text = ProseEditorFormField(
+    text = RichTextFormField(
         extensions=EDITOR_EXTENSIONS,
         sanitize=sanitize_html,
         help_text=(

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
-from django_prose_editor.fields import ProseEditorField
 
-from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
+from irsite.plaintext import SingleLineCharField
+from irsite.richtext import EDITOR_EXTENSIONS, RichTextField, sanitize_html
 
 
 class Disclaimer(models.Model):
@@ -18,7 +18,7 @@ class Disclaimer(models.Model):
         SAFE_HARBOR = "safe_harbor", "Forward-looking statements (safe harbor)"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    name = models.CharField(
+    name = SingleLineCharField(
         max_length=200, help_text="For editors only, e.g. “About ImmunoGen (2003)”."
     )
     is_default = models.BooleanField(
@@ -73,12 +73,12 @@ class ImmutableVersionError(Exception):
 class DisclaimerVersion(models.Model):
     disclaimer = models.ForeignKey(Disclaimer, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    heading = models.CharField(
+    heading = SingleLineCharField(
         max_length=300,
         blank=True,
         help_text="Printed above the text, e.g. “ABOUT IMMUNOGEN, INC.”.",
     )
-    text = ProseEditorField(extensions=EDITOR_EXTENSIONS, sanitize=sanitize_html)
+    text = RichTextField(extensions=EDITOR_EXTENSIONS, sanitize=sanitize_html)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from irsite.plaintext import MultiLineFormField
+
 from .. import actions
 from ..attachments import (
     ACCEPTED,
@@ -34,7 +36,7 @@ class ReleaseForm(forms.ModelForm):
 
     # The version the editor started from; a save based on an older one is a conflict.
     based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    correction_note = forms.CharField(
+    correction_note = MultiLineFormField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         # The form says how long a revision's note may be, instead of failing.
@@ -274,7 +276,7 @@ class GoLiveForm(TransitionForm):
 
 
 class ReasonForm(TransitionForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = MultiLineFormField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def action_kwargs(self) -> dict[str, Any]:
         return {**super().action_kwargs(), "reason": self.cleaned_data["reason"]}

@@ -108,9 +108,7 @@ def _fragment_blocks(fragment: str) -> list[tuple[str, object]]:
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             out.append(("h", _text_of(el)))
         elif tag == "table":
-            rows = []
-            for tr in el.iter("tr"):
-                rows.append([_text_of(td, keep_breaks=True) for td in tr if td.tag in ("td", "th")])
+            rows = _table_grid(el)
             if rows:
                 out.append(("table", rows))
         elif tag:
@@ -120,6 +118,36 @@ def _fragment_blocks(fragment: str) -> list[tuple[str, object]]:
         if el.tail and el.tail.strip():
             out.append(("p", clean_inline(el.tail)))
     return [(k, v) for k, v in out if v]
+
+
+def _span(cell: lxml.etree._Element, name: str) -> int:
+    value = (cell.get(name) or "1").strip()
+    return max(1, min(int(value), 50)) if value.isdigit() else 1
+
+
+def _table_grid(table: lxml.etree._Element) -> list[list[tuple[str, int]]]:
+    """Rows of (text, columns spanned): a cell spanning rows leaves an empty cell in each row
+    below it, so every cell stays over its own columns."""
+    rows: list[list[tuple[str, int]]] = []
+    below: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
+    for tr in table.iter("tr"):
+        row: list[tuple[str, int]] = []
+        cells = [c for c in tr if c.tag in ("td", "th")]
+        col = 0
+        while cells or below.get(col, 0) > 0:
+            if below.get(col, 0) > 0:
+                below[col] -= 1
+                row.append(("", 1))
+                col += 1
+                continue
+            cell = cells.pop(0)
+            colspan, rowspan = _span(cell, "colspan"), _span(cell, "rowspan")
+            row.append((_text_of(cell, keep_breaks=True), colspan))
+            if rowspan > 1:
+                below.update(dict.fromkeys(range(col, col + colspan), rowspan - 1))
+            col += colspan
+        rows.append(row)
+    return rows
 
 
 def _text_of(el: lxml.etree._Element, keep_breaks: bool = False) -> str:
@@ -191,18 +219,40 @@ def _right(text: str, width: int) -> str:
     return " " * max(0, width - len(text)) + text
 
 
-def _text_table(rows: list[list[str]]) -> list[str]:
-    rows = [[clean_inline(c.replace("\n", " ")) for c in r] for r in rows]
-    rows = [r for r in rows if any(r)]
+def _text_table(rows: list[list[tuple[str, int]]]) -> list[str]:
+    """Columns of text: the first left-aligned, figures right-aligned, and a cell spanning
+    columns centred over exactly those columns."""
+    rows = [[(clean_inline(t.replace("\n", " ")), span) for t, span in r] for r in rows]
+    rows = [r for r in rows if any(t for t, _ in r)]
     if not rows:
         return []
-    ncols = max(len(r) for r in rows)
+    ncols = max(sum(span for _, span in r) for r in rows)
+    widths = [0] * ncols
     for r in rows:
-        r.extend([""] * (ncols - len(r)))
-    widths = [max(len(r[j]) for r in rows) for j in range(ncols)]
+        col = 0
+        for text, span in r:
+            if span == 1:
+                widths[col] = max(widths[col], len(text))
+            col += span
+    for r in rows:  # widen the last column under a spanned cell that needs more room
+        col = 0
+        for text, span in r:
+            if span > 1:
+                have = sum(widths[col : col + span]) + 3 * (span - 1)
+                widths[col + span - 1] += max(0, len(text) - have)
+            col += span
     out = []
     for r in rows:
-        cells = [r[0].ljust(widths[0])] + [r[j].rjust(widths[j]) for j in range(1, ncols)]
+        cells, col = [], 0
+        for text, span in r:
+            width = sum(widths[col : col + span]) + 3 * (span - 1)
+            if col == 0:
+                cells.append(text.ljust(width))
+            elif span > 1:
+                cells.append(text.center(width))
+            else:
+                cells.append(text.rjust(width))
+            col += span
         out.append("   ".join(cells).rstrip())
     return out
 
@@ -336,7 +386,7 @@ def _blocks_text(
     pending_lead = lead
     for kind, payload in blocks:
         if kind == "table":
-            rows = [[_a(c, ascii_only) for c in r] for r in payload]  # type: ignore[union-attr]
+            rows = [[(_a(c, ascii_only), n) for c, n in r] for r in payload]  # type: ignore[union-attr]
             out += [*_text_table(rows), ""]
             continue
         text = _a(str(payload), ascii_only)
@@ -415,7 +465,8 @@ def _edgar_fragment(fragment: str) -> str:
     clean = nh3.clean(
         fragment,
         tags=_FRAGMENT_TAGS,
-        attributes={"a": {"href"}},
+        # Spans place a header over its own columns ("Quarter ended" over two years).
+        attributes={"a": {"href"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}},
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
     )

@@ -3,6 +3,7 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from releases import actions, edgar
 from releases.exhibits import ExhibitError
@@ -73,7 +74,9 @@ class Command(BaseCommand):
                     default_headline=options["headline"],
                     company_profile=options["company_profile"],
                 )
-            except (ExhibitError, OSError) as error:
+            except (ExhibitError, OSError, DatabaseError) as error:
+                # Each file is its own transaction: a failed one leaves nothing behind, and the
+                # next file is imported all the same.
                 counts["failed"] += 1
                 self.stderr.write(f"{chr(10) if show_progress else ''}{path}: {_one_line(error)}")
                 continue
