@@ -60,7 +60,8 @@ LISTINGS = [
     reverse("alerts:subscribe"),
     reverse("alerts:subscribe") + f"?category={SLUG}",
     reverse("alerts:embed") + f"?category={SLUG}",
-    reverse("sitemap"),
+    # The sitemap index lists sections; the category pages are in their own section.
+    reverse("sitemap-section", args=["categories"]),
 ]
 
 
