@@ -3,8 +3,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from irsite.health import healthz
+from releases.cache import cache_publicly
 from releases.sitemaps import SITEMAPS
-from releases.views import HomeView, RobotsView, cache_publicly_view
+from releases.views import HomeView, RobotsView
 
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
@@ -17,7 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        cache_publicly_view(sitemap),
+        cache_publicly(sitemap),
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
         name="sitemap",
     ),

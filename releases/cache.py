@@ -38,6 +38,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
@@ -205,6 +206,18 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
         _cache().set(key, asdict(entry), timeout=math.ceil(expires_at - time.time()))
         response.irsite_cached = (generation, entry)
     return _finish(request, response, etag, last_modified)
+
+
+def cache_publicly(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every public view: cached server-side and by shared caches, with a strong ETag and
+    conditional GET (see `releases.cache`). Function views (feeds, the sitemap) are wrapped
+    directly; class views through ``method_decorator(cache_publicly, name="dispatch")``."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return serve_public(request, lambda: view(request, *args, **kwargs))
+
+    return wrapped
 
 
 @dataclass(frozen=True)

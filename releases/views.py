@@ -1,10 +1,9 @@
-from functools import wraps
-
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -12,23 +11,14 @@ from irsite.contacts.models import CompanyProfile
 from irsite.middleware import mark_private
 
 from . import search, seo
-from .cache import serve_public
+from .cache import cache_publicly
 from .models import Category, Release, SlugRedirect
 from .pagination import UncountedPaginator
 from .previews import resolve_preview_token
 
 
-class PublicCacheMixin:
-    """Every public view: cached server-side and by anyone, but only until the next go-live
-    second, with a strong ETag and conditional GET (see `releases.cache`)."""
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return serve_public(
-            request, lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs)
-        )
-
-
-class HomeView(PublicCacheMixin, TemplateView):
+@method_decorator(cache_publicly, name="dispatch")
+class HomeView(TemplateView):
     template_name = "releases/home.html"
 
     def get_context_data(self, **kwargs):
@@ -37,7 +27,8 @@ class HomeView(PublicCacheMixin, TemplateView):
         return context
 
 
-class ReleaseListView(PublicCacheMixin, ListView):
+@method_decorator(cache_publicly, name="dispatch")
+class ReleaseListView(ListView):
     """`/news/`, year archives and category archives: public releases, newest first."""
 
     template_name = "releases/release_list.html"
@@ -78,7 +69,8 @@ class ReleaseListView(PublicCacheMixin, ListView):
         return "year" not in self.kwargs
 
 
-class ReleaseDetailView(PublicCacheMixin, DetailView):
+@method_decorator(cache_publicly, name="dispatch")
+class ReleaseDetailView(DetailView):
     """The permanent URL of a public release.
 
     A release that is not public answers exactly like a slug that never existed, so the
@@ -126,7 +118,8 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         return context
 
 
-class SearchView(PublicCacheMixin, ListView):
+@method_decorator(cache_publicly, name="dispatch")
+class SearchView(ListView):
     """`/news/search/?q=...&year=...&category=...`: public releases only, best match first.
 
     Any input gives a normal page: the query is reduced to plain words (`search.parse`),
@@ -170,7 +163,8 @@ class SearchView(PublicCacheMixin, ListView):
         return context
 
 
-class RobotsView(PublicCacheMixin, TemplateView):
+@method_decorator(cache_publicly, name="dispatch")
+class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"
 
@@ -194,13 +188,3 @@ def render_preview(request: HttpRequest, release: Release) -> HttpResponse:
         request, "releases/release_detail.html", {"release": release, "preview": True}
     )
     return mark_private(response)
-
-
-def cache_publicly_view(view):
-    """`PublicCacheMixin` for function views such as feeds and the sitemap."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return serve_public(request, lambda: view(request, *args, **kwargs))
-
-    return wrapped

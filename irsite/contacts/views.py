@@ -1,11 +1,13 @@
+from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from releases.views import PublicCacheMixin
+from releases.cache import cache_publicly
 
 from .models import Contact
 
 
-class ContactListView(PublicCacheMixin, ListView):
+@method_decorator(cache_publicly, name="dispatch")
+class ContactListView(ListView):
     template_name = "contacts/contact_list.html"
     context_object_name = "contacts"
 
