@@ -126,7 +126,11 @@ IRSITE_RELEASES_PER_PAGE = 20
 # per 5 s), so pages are served uncached instead of failing; short socket timeouts, because a
 # cache that answers slowly is worse than none.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+# (django-environ names django-redis for redis:// once it is installed, Django's own otherwise.)
+if CACHES["default"]["BACKEND"] in {
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+}:
     CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
     CACHES["default"]["OPTIONS"] = {
         "IGNORE_EXCEPTIONS": True,
