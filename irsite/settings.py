@@ -115,8 +115,12 @@ LOGIN_URL = "admin:login"
 IRSITE_FOUR_EYES = env.bool("IRSITE_FOUR_EYES", default=True)
 # How long a reviewer's share link stays valid unless revoked.
 IRSITE_PREVIEW_LINK_HOURS = env.int("IRSITE_PREVIEW_LINK_HOURS", default=48)
-# Public pages may be cached this long at most; never past the next scheduled go-live.
+# Seconds shared caches (Varnish, a CDN) may keep any public response (s-maxage), the same
+# whatever is scheduled; the site purges them at each change (releases/edge.py).
 IRSITE_PUBLIC_MAX_AGE = env.int("IRSITE_PUBLIC_MAX_AGE", default=300)
+# The front cache the worker purges: Varnish URLs (deploy/varnish/), none by default.
+IRSITE_EDGE_PURGE_URLS = env.list("IRSITE_EDGE_PURGE_URLS", default=[])
+IRSITE_EDGE_PURGER = env.str("IRSITE_EDGE_PURGER", default="releases.edge.VarnishPurger")
 IRSITE_RELEASES_PER_PAGE = 20
 
 # --- caching: public pages and feeds (releases/cache.py) -------------------------------------

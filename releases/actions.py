@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .cache import public_pages_changed
+from .edge import enqueue_release_purge
 from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
 
 Status = Release.Status
@@ -170,6 +171,7 @@ def save_release(
         )  # fmt: skip
         audit(user, AuditEntry.Action.CORRECTED, release, correction_note.strip())
         _public_pages_changed()
+        enqueue_release_purge(release.pk)
     else:
         audit(user, AuditEntry.Action.CREATED if created else AuditEntry.Action.EDITED, release)
     return revision
@@ -245,6 +247,8 @@ def publish(release: Release, user, at: datetime | None = None) -> None:
     _set_status(release, Status.PUBLISHED, published_at=at)
     # Scheduling changes the next go-live, which caps every cached page: a new generation.
     _public_pages_changed()
+    # The front cache is purged at the go-live second (at once if that has passed).
+    enqueue_release_purge(release.pk, at=at)
     when = f"{timezone.localtime(at):%Y-%m-%d %H:%M:%S %Z}"
     if at > timezone.now():
         audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {when}")
@@ -266,6 +270,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
     _set_status(release, Status.PUBLISHED)
     _public_pages_changed()
+    enqueue_release_purge(release.pk)
     audit(actor, AuditEntry.Action.IMPORTED, release, f"already public: {source}")
     audit(
         actor,
@@ -296,6 +301,7 @@ def withdraw(release: Release, user, reason: str) -> None:
         release, Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawal_reason=reason.strip()
     )
     _public_pages_changed()
+    enqueue_release_purge(release.pk)
     audit(user, AuditEntry.Action.WITHDRAWN, release, reason.strip())
 
 

@@ -10,7 +10,8 @@ Time is the other thing that changes what is public: a scheduled release goes li
 event at all. So each entry also carries the moment it stops being valid, never later than the
 next scheduled go-live as it was when the page was rendered; that moment is itself cached per
 generation (a release scheduled anywhere replaces the generation), so a cache hit costs no
-database query. `Cache-Control: max-age` is capped the same way.
+database query. No header says any of this: what caches are told is the same whatever is
+scheduled, and the site purges the front cache itself (`releases.edge`).
 
 Entries hold the body as one bytes object (a feed is written in hundreds of small chunks) and a
 strong ETag computed from those bytes, so a feed reader polling with ``If-None-Match`` gets a
@@ -42,17 +43,20 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.handlers.exception import response_for_exception
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
+
+from .edge import enqueue_site_purge, mark_public
 
 logger = logging.getLogger("irsite.cache")
 
 GENERATION_KEY = "public:generation"
 LOCAL_PAGE_MAX_BYTES = 512 * 1024
-# Headers the view decides and a cached copy repeats; Cache-Control is recomputed per request.
-_NOT_STORED = {"cache-control", "expires", "set-cookie"}
+# Headers a cached copy does not repeat.
+_NOT_STORED = {"expires", "set-cookie"}
 
 
 def _cache():
@@ -100,7 +104,8 @@ def next_go_live(generation: str | None, now: float) -> float | None:
 
 
 def seconds_until(go_live: float | None, now: float) -> int:
-    """How long a public response may be kept: the configured maximum, cut at the go-live."""
+    """How long this server may keep a public response: the configured maximum, cut at the
+    next go-live (no header says so: shared caches are purged, see `releases.edge`)."""
     limit = settings.IRSITE_PUBLIC_MAX_AGE
     if go_live is not None:
         limit = min(limit, max(0, math.floor(go_live - now)))
@@ -154,8 +159,9 @@ def _finish(
 def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> HttpResponse:
     """Answer a public GET from the cache, or by ``respond()`` and store the result.
 
-    Every public response gets `Cache-Control: public, max-age` capped at the next go-live, a
-    strong ETag, and conditional-GET handling (304 when the client's copy is current).
+    Every public response gets the one caching policy and its surrogate keys
+    (`releases.edge.mark_public`), a strong ETag, and conditional-GET handling (304 when the
+    client's copy is current). A 404 raised by the view is answered here, with the same policy.
     """
     now = time.time()
     use_cache = settings.IRSITE_PAGE_CACHE and request.method in {"GET", "HEAD"}
@@ -165,17 +171,21 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
         entry = CachedResponse.load(_cache().get(key))
         if entry is not None and entry.is_fresh(now):
             response = entry.response()
-            patch_cache_control(response, public=True, max_age=seconds_until(entry.go_live, now))
             response.irsite_cached = (generation, entry)
             return _finish(request, response, entry.etag, entry.last_modified)
 
     # Read before rendering: a go-live that passes while the page renders still caps it.
     go_live = next_go_live(generation, now)
-    response = respond()
+    try:
+        response = respond()
+    except Http404 as error:
+        # A URL that is not (yet) public says how long it may be cached, like every other.
+        response = response_for_exception(request, error)
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     max_age = seconds_until(go_live, now)
-    patch_cache_control(response, public=True, max_age=max_age)
+    if response.status_code < 500:
+        mark_public(request, response)
     if response.status_code != 200 or response.streaming:
         return response
 
@@ -232,7 +242,6 @@ class LocalPage:
         response = HttpResponse(self.entry.content, status=self.entry.status)
         for name, value in self.headers:
             response.headers[name] = value
-        patch_cache_control(response, public=True, max_age=seconds_until(self.entry.go_live, now))
         return _finish(request, response, self.entry.etag, self.entry.last_modified)
 
 
@@ -295,16 +304,21 @@ class LocalPublicPageMiddleware:
 
 class InvalidatesPublicPagesAdmin:
     """For admins of what every public page prints (company profile, contacts, categories):
-    their saves and deletions drop the cached public pages once committed."""
+    their saves and deletions drop the cached public pages, here and at the front cache."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        public_pages_changed()
+        self._changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        public_pages_changed()
+        self._changed()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
+        self._changed()
+
+    @staticmethod
+    def _changed() -> None:
         public_pages_changed()
+        enqueue_site_purge()

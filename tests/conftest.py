@@ -6,6 +6,7 @@ the same paths as the users; time is frozen with time-machine wherever a boundar
 
 import logging
 import os
+import shutil
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -49,20 +50,32 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if corpus_dir().is_dir():
-        return
-    needing = [item for item in items if item.get_closest_marker("corpus")]
+    if not corpus_dir().is_dir():
+        _deselect(
+            config,
+            items,
+            "corpus",
+            f"they read real filings and neither ${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there "
+            "(see README, Tests)",
+        )
+    if not shutil.which("varnishd"):
+        _deselect(
+            config,
+            items,
+            "varnish",
+            "varnishd is not installed (apt-get install varnish varnish-modules; .ci/run does)",
+        )
+
+
+def _deselect(config: pytest.Config, items: list[pytest.Item], marker: str, why: str) -> None:
+    needing = [item for item in items if item.get_closest_marker(marker)]
     if not needing:
         return
-    items[:] = [item for item in items if not item.get_closest_marker("corpus")]
+    items[:] = [item for item in items if not item.get_closest_marker(marker)]
     config.hook.pytest_deselected(items=needing)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    line = (
-        f"corpus: {len(needing)} tests deselected: they read real filings and neither "
-        f"${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there (see README, Tests)"
-    )
     if reporter:
-        reporter.write_line(line, yellow=True)
+        reporter.write_line(f"{marker}: {len(needing)} tests deselected: {why}", yellow=True)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from releases import actions
+from releases.edge import path_key
 
 from .conftest import SYSTEM, at, redis_cache
 
@@ -29,6 +30,8 @@ PUBLIC_URLS = [
     "/sitemap.xml",
     "/contacts/",
 ]
+# What every public response tells caches, whatever is scheduled (releases/edge.py).
+SHARED_POLICY = "public, max-age=0, must-revalidate, s-maxage=300"
 # Redis DB 1 by default; every test uses a key prefix of its own and never clears the DB.
 REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
@@ -224,7 +227,7 @@ def test_unscheduling_before_go_live_keeps_the_release_off_cached_pages(
         assert "Pulled results" not in get(client, "/news/").content.decode()
 
 
-def test_max_age_and_server_cache_end_at_the_next_go_live(
+def test_server_cache_ends_at_the_next_go_live_and_no_header_says_when(
     client, live, make_release, publish, backend, django_capture_on_commit_callbacks
 ):
     go_live = NOW + timedelta(seconds=42)
@@ -235,16 +238,16 @@ def test_max_age_and_server_cache_end_at_the_next_go_live(
         publish(make_release(headline="Results at noon", published_at=go_live))
     with time_machine.travel(NOW, tick=False):
         warm = get(client, "/news/feed/rss/")
-        assert "max-age=42" in warm["Cache-Control"]
+        assert warm["Cache-Control"] == SHARED_POLICY
     with time_machine.travel(NOW + timedelta(seconds=30), tick=False):
         cached = get(client, "/news/feed/rss/", if_none_match=warm["ETag"])
         assert cached.status_code == 304
-        assert "max-age=12" in cached["Cache-Control"]
+        assert cached["Cache-Control"] == SHARED_POLICY
     with time_machine.travel(go_live, tick=False):
         response = get(client, "/news/feed/rss/", if_none_match=warm["ETag"])
     assert response.status_code == 200
     assert feedparser.parse(response.content).entries[0].title == "Results at noon"
-    assert "max-age=300" in response["Cache-Control"]
+    assert response["Cache-Control"] == SHARED_POLICY
 
 
 def test_pages_are_served_when_the_cache_server_is_down(client, live, settings, caplog):
@@ -348,3 +351,32 @@ def test_local_copies_are_not_kept_when_the_cache_is_unreachable(client, live, s
             assert get(client, "/news/").status_code == 200
     assert len(queries) > 0
 
+
+def test_every_public_answer_says_how_shared_caches_may_keep_it(
+    client, live, make_release, publish, category, django_capture_on_commit_callbacks
+):
+    """404s and 410s too: a cache that picks its own lifetime for them keeps a release's URL
+    dead after its go-live (Varnish: 120 s by default)."""
+    with time_machine.travel(NOW - timedelta(hours=1), tick=False):
+        scheduled = publish(make_release(slug="not-yet", published_at=NOW + timedelta(hours=1)))
+        gone = publish(make_release(slug="gone", published_at=NOW - timedelta(hours=2)))
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.withdraw(gone, SYSTEM, "Issued in error.")
+    not_yet = scheduled.get_absolute_url()
+    with time_machine.travel(NOW, tick=False):
+        answers = {
+            not_yet: get(client, not_yet),
+            "/news/2026/01/01/never-was/": get(client, "/news/2026/01/01/never-was/"),
+            "/no-such-page/": get(client, "/no-such-page/"),
+            "/news/1999/": get(client, "/news/1999/"),
+            "/news/category/no-such/": get(client, "/news/category/no-such/"),
+            gone.get_absolute_url(): get(client, gone.get_absolute_url()),
+        }
+    for url, response in answers.items():
+        assert response.status_code in {404, 410}, url
+        assert response["Cache-Control"] == SHARED_POLICY, url
+        # Keyed by the path asked, so the go-live purges the release's URL.
+        assert path_key(url.split("?")[0]) in response["Surrogate-Key"].split(), url
+    assert answers[not_yet]["Surrogate-Key"] == answers["/news/2026/01/01/never-was/"][
+        "Surrogate-Key"
+    ].replace(path_key("/news/2026/01/01/never-was/"), path_key(not_yet))

@@ -232,12 +232,15 @@ def test_redis_down_makes_the_cache_a_miss_not_an_error(settings, make_release, 
 def test_a_redis_cache_url_treats_an_unreachable_redis_as_a_miss():
     """Settings built from CACHE_URL=redis://..., as production builds them: a cache call
     while Redis is down is a miss, never an exception (nothing listens on port 1)."""
-    script = (
-        "from django.core.cache import cache; cache.set('k', 'v'); "
-        "print(repr(cache.get('k', 'miss')), cache.get_many(['k']))"
-    )
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.core.cache import cache; cache.set('k', 'v'); "
+            "print(repr(cache.get('k', 'miss')), cache.get_many(['k']))",
+        ],
         cwd=REPO,
         env=os.environ | {"CACHE_URL": "redis://127.0.0.1:1/0", "LOG_LEVEL": "CRITICAL"},
         capture_output=True,
