@@ -16,10 +16,9 @@ def _database() -> None:
 
 
 def _cache() -> None:
-    client = getattr(cache, "client", None)
-    if hasattr(client, "get_client"):
-        # django-redis: ask Redis itself, since the cache calls treat it being down as a miss.
-        client.get_client(write=True).ping()
+    ping = getattr(cache, "ping", None)
+    if ping is not None:
+        ping()
         return
     # Any other backend: a round trip with a key no other request uses.
     key, value = f"irsite:healthz:{uuid.uuid4().hex}", "ok"

@@ -3,8 +3,6 @@
 import json
 import logging
 import sys
-import threading
-import time
 from datetime import UTC, datetime
 
 # Attributes every LogRecord has; anything else passed through `extra=` goes into the line.
@@ -33,30 +31,6 @@ class JsonFormatter(logging.Formatter):
             line["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
             line["traceback"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)
-
-
-class OncePerInterval(logging.Filter):
-    """Lets one record per logger through every ``seconds``: an outage of the cache server
-    fails every cache call, and one line per few seconds says so as well as thousands do."""
-
-    def __init__(self, seconds: float = 5.0) -> None:
-        super().__init__()
-        self.seconds = seconds
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        with self._lock:
-            now = time.monotonic()
-            if now < self._next.get(record.name, 0.0):
-                return False
-            self._next[record.name] = now + self.seconds
-        return True
-
-    def reset(self) -> None:
-        """Let the next record through whenever it comes (a new outage, a new test)."""
-        with self._lock:
-            self._next.clear()
 
 
 try:

@@ -125,27 +125,18 @@ IRSITE_RELEASES_PER_PAGE = 20
 
 # --- caching: public pages and feeds (releases/cache.py) -------------------------------------
 # Local memory by default (per process); CACHE_URL=redis://host:6379/0 shares one cache, and so
-# one invalidation, between every process and server. Redis goes through django-redis, which
-# treats an unreachable Redis as a miss (IGNORE_EXCEPTIONS; logged by irsite.cache, at most once
-# per 5 s), so pages are served uncached instead of failing; short socket timeouts, because a
-# cache that answers slowly is worse than none.
+# one invalidation, between every process and server. Redis goes through irsite.cache, which
+# serves pages uncached with a logged warning instead of failing while Redis is unreachable
+# (django-redis was measured against it and is slower to fail: docs/deployment.md).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-# (django-environ names django-redis for redis:// once it is installed, Django's own otherwise.)
+# (django-environ names django-redis for redis:// where that is installed, Django's own otherwise.)
 if CACHES["default"]["BACKEND"] in {
     "django.core.cache.backends.redis.RedisCache",
     "django_redis.cache.RedisCache",
 }:
-    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
-    CACHES["default"]["OPTIONS"] = {
-        "IGNORE_EXCEPTIONS": True,
-        "SOCKET_CONNECT_TIMEOUT": 0.25,
-        "SOCKET_TIMEOUT": 0.5,
-        **CACHES["default"].get("OPTIONS", {}),
-    }
+    CACHES["default"]["BACKEND"] = "irsite.cache.TolerantRedisCache"
 elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-DJANGO_REDIS_LOGGER = "irsite.cache"
 CACHES["default"].setdefault("KEY_PREFIX", "irsite")
 # Server-side cache of public pages and feeds (0 turns it off, e.g. to benchmark cold pages).
 IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)
@@ -180,9 +171,6 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    # django-redis logs every cache call that fails while Redis is unreachable.
-    "filters": {"once_per_5s": {"()": "irsite.logs.OncePerInterval", "seconds": 5.0}},
-    "loggers": {"irsite.cache": {"filters": ["once_per_5s"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

@@ -38,7 +38,7 @@ REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 @pytest.fixture(params=["locmem", "redis"])
 def backend(request, settings) -> str:
-    """The default local-memory cache, and Redis through django-redis as settings use it."""
+    """The default local-memory cache, and Django's Redis backend (through irsite.cache)."""
     if request.param == "redis":
         # A prefix of its own: nothing another test or process keeps is seen or cleared.
         settings.CACHES = {"default": redis_cache(REDIS_URL, f"irsite-test-{uuid.uuid4().hex}")}
@@ -263,7 +263,7 @@ def test_pages_are_served_when_the_cache_server_is_down(client, live, settings, 
         feed = get(client, "/news/feed/rss/")
         assert get(client, "/news/feed/rss/", if_none_match=feed["ETag"]).status_code == 304
     warnings = [r for r in caplog.records if r.name == "irsite.cache"]
-    assert warnings and "Connection refused" in str(warnings[0].exc_info[1])
+    assert warnings and "unreachable" in warnings[0].getMessage()
     # One warning per outage window, not one per request.
     assert len(warnings) == 1
 

@@ -25,5 +25,4 @@ def hit(kind: str, value: str, limit: int) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=WINDOW_SECONDS)
         count = 1
-    # None: the cache server is unreachable (a miss, not an error); nobody is refused for it.
-    return (count or 1) <= limit
+    return count <= limit
