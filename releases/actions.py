@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .cache import public_pages_changed
+from .cache import public_pages_changed, schedule_changed
 from .edge import enqueue_release_purge
 from .models import AuditEntry, Correction, PreviewLink, Release, Revision, SlugRedirect
 
@@ -245,8 +245,12 @@ def publish(release: Release, user, at: datetime | None = None) -> None:
     if timezone.is_naive(at):
         raise TransitionRefused("The go-live time needs a time zone.")
     _set_status(release, Status.PUBLISHED, published_at=at)
-    # Scheduling changes the next go-live, which caps every cached page: a new generation.
-    _public_pages_changed()
+    if at > timezone.now():
+        # Only the next go-live moves, which caps every cached page: a new generation; the go-live
+        # itself moves Last-Modified when it passes (`releases.lastmodified`).
+        schedule_changed()
+    else:
+        _public_pages_changed()
     # The front cache is purged at the go-live second (at once if that has passed).
     enqueue_release_purge(release.pk, at=at)
     when = f"{timezone.localtime(at):%Y-%m-%d %H:%M:%S %Z}"
@@ -286,7 +290,7 @@ def unschedule(release: Release, user) -> None:
     _lock(release)
     _require_state(release, {"scheduled"}, "unschedule")
     _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
-    _public_pages_changed()
+    schedule_changed()
     audit(user, AuditEntry.Action.UNSCHEDULED, release)
 
 

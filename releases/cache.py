@@ -39,6 +39,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
@@ -47,9 +48,10 @@ from django.core.handlers.exception import response_for_exception
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
-from django.utils.http import parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe
 
 from .edge import enqueue_site_purge, mark_public
+from .lastmodified import record_public_change, site_last_modified
 
 logger = logging.getLogger("irsite.cache")
 
@@ -79,11 +81,33 @@ def invalidate_public_pages() -> None:
 
 
 def public_pages_changed() -> None:
+    """What the public sees changes with this transaction: record it (Last-Modified moves
+    forward, `releases.lastmodified`) and drop every cached public page."""
+    record_public_change()
+    schedule_changed()
+
+
+def schedule_changed() -> None:
     """Invalidate now, for what reads in this transaction (and tests, which never commit), and
     again once it commits: a page rendered meanwhile from the rows as they were before the
-    commit may have been stored under the first new generation."""
+    commit may have been stored under the first new generation. Alone, for a change of the
+    schedule only (nothing public changes, so no validator may move)."""
     invalidate_public_pages()
     transaction.on_commit(invalidate_public_pages)
+
+
+def cached_site_last_modified(generation: str | None, now: float, go_live: float | None) -> int:
+    """`site_last_modified`, kept per generation until the next go-live (which moves it)."""
+    key = f"public:last-modified:{generation}"
+    if generation:
+        cached = _cache().get(key)
+        # Stored with the go-live it is valid until (0: none), checked here, not by the TTL.
+        if cached is not None and (cached[1] == 0 or now < cached[1]):
+            return cached[0]
+    value = site_last_modified(datetime.fromtimestamp(now, UTC))
+    if generation:
+        _cache().set(key, (value, go_live or 0), timeout=settings.IRSITE_PUBLIC_MAX_AGE)
+    return value
 
 
 def next_go_live(generation: str | None, now: float) -> float | None:
@@ -194,7 +218,14 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
     response.content = content
     etag = f'"{hashlib.sha256(content).hexdigest()[:40]}"'
     response.headers["ETag"] = etag
-    last_modified = parse_http_date_safe(response.headers.get("Last-Modified", ""))
+    last_modified = max(
+        parse_http_date_safe(response.headers.get("Last-Modified", "")) or 0,
+        cached_site_last_modified(generation, now, go_live),
+    )
+    if last_modified:
+        response.headers["Last-Modified"] = http_date(last_modified)
+    else:
+        last_modified = None
 
     private = getattr(response, "irsite_private", False) or response.cookies
     expires_at = now + max_age

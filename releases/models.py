@@ -640,3 +640,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or 'system'} {self.action}"
+
+
+class PublicChange(models.Model):
+    """One row: when the public site last changed by a committed action, and the
+    Last-Modified second given to that state (`releases.lastmodified`)."""
+
+    changed_at = models.DateTimeField()
+    last_modified = models.BigIntegerField(help_text="Epoch seconds, strictly increasing.")
+
+    def __str__(self) -> str:
+        return f"public change at {self.changed_at:%Y-%m-%d %H:%M:%S.%f}"

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.http import http_date, parse_http_date
 
 from releases import actions
 from releases.edge import path_key
@@ -380,3 +381,69 @@ def test_every_public_answer_says_how_shared_caches_may_keep_it(
     assert answers[not_yet]["Surrogate-Key"] == answers["/news/2026/01/01/never-was/"][
         "Surrogate-Key"
     ].replace(path_key("/news/2026/01/01/never-was/"), path_key(not_yet))
+
+
+def test_last_modified_moves_past_every_earlier_value_whenever_the_bytes_change(
+    client, live, make_release, publish, category, superuser, backend,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """Feed readers that send only If-Modified-Since (FreshRSS) must never get 304 for changed
+    bytes: after a publication with a go-live in the past, a go-live, a correction, a category
+    renamed, a withdrawal (an older neighbour's "next" link goes), several in one second."""
+    urls = [
+        "/", "/news/", "/news/feed/rss/", "/news/feed/atom/", f"/news/category/{category.slug}/",
+        "/sitemap.xml", live.get_absolute_url(),
+    ]  # fmt: skip
+    seen: dict[str, list[tuple[bytes, int]]] = {url: [] for url in urls}
+    staff = Client()
+    staff.force_login(superuser)
+
+    def look(moment) -> None:
+        with time_machine.travel(moment, tick=False):
+            for url in urls:
+                response = get(client, url)
+                assert response.status_code == 200, url
+                body, stamp = response.content, parse_http_date(response["Last-Modified"])
+                if seen[url] and body != seen[url][-1][0]:
+                    assert stamp > max(s for _, s in seen[url]), f"{url}: bytes changed at {moment}"
+                    again = get(client, url, if_modified_since=http_date(seen[url][-1][1]))
+                    assert again.status_code == 200, f"{url}: 304 for changed bytes at {moment}"
+                elif seen[url]:
+                    # Unchanged bytes may carry a newer date (the whole site's), never older.
+                    assert stamp >= seen[url][-1][1], f"{url}: went back at {moment}"
+                seen[url].append((body, stamp))
+
+    def at_(seconds: float):
+        return NOW + timedelta(seconds=seconds)
+
+    def act(seconds: float, action) -> None:
+        with (
+            time_machine.travel(at_(seconds), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            action()
+
+    look(at_(0))
+    # Published now with a go-live in the past, in the same second as the last look.
+    act(0.2, lambda: publish(make_release(headline="Backdated", published_at=at_(-7200))))
+    look(at_(0.4))
+    # Scheduled: nothing public changes, no validator moves.
+    newer: list = []
+    act(0.5, lambda: newer.append(publish(make_release(headline="Newer", published_at=at_(5)))))
+    look(at_(0.6))
+    # Its go-live passes; a correction in the same second.
+    look(at_(5))
+    act(5.3, lambda: _correct(live, "First quarter results, restated"))
+    look(at_(5.6))
+    # A category renamed in the admin, and the newest release withdrawn, within one second.
+    category_url = f"/admin/releases/category/{category.pk}/change/"
+    act(
+        6.1,
+        lambda: staff.post(category_url, {"name": "Renamed news", "slug": category.slug}),
+    )
+    look(at_(6.2))
+    act(6.4, lambda: actions.withdraw(newer[0], SYSTEM, "Issued in error."))
+    look(at_(6.5))
+    look(at_(9))
+    changed = {url: len({body for body, _ in seen[url]}) for url in urls}
+    assert changed["/news/feed/rss/"] >= 4 and changed[live.get_absolute_url()] >= 3, changed
