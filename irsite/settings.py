@@ -140,6 +140,9 @@ elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCa
 CACHES["default"].setdefault("KEY_PREFIX", "irsite")
 # Server-side cache of public pages and feeds (0 turns it off, e.g. to benchmark cold pages).
 IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)
+# Seconds between each process's reads of the committed count of changes: how late a change
+# whose invalidation never reached Redis can be seen (releases/cache.py).
+IRSITE_GENERATION_CHECK_SECONDS = env.float("IRSITE_GENERATION_CHECK_SECONDS", default=1.0)
 # Public pages each process also keeps whole in its own memory (about 15 KB each).
 IRSITE_LOCAL_PAGES = env.int("IRSITE_LOCAL_PAGES", default=500)
 # Search: words in a query beyond this are ignored, and so are characters beyond the cap.

@@ -51,7 +51,12 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
 from .edge import enqueue_site_purge, mark_public
-from .lastmodified import record_public_change, site_last_modified
+from .lastmodified import (
+    committed_version,
+    record_public_change,
+    record_schedule_change,
+    site_last_modified,
+)
 
 logger = logging.getLogger("irsite.cache")
 
@@ -66,17 +71,48 @@ def _cache():
 
 
 def current_generation() -> str | None:
-    """The token every cached public response's key contains; None if the cache is down."""
+    """The token every cached public response's key contains; None if the cache is down.
+
+    Redis's token (replaced by every change, reaching every server at once) joined with the
+    count of changes committed in the database, read at most every
+    ``IRSITE_GENERATION_CHECK_SECONDS`` per process: a replacement lost on its way to Redis
+    (a server cut from it) retires the old pages that much later instead of never.
+    """
     cache = _cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
-    return generation
+    if generation is None:
+        return None
+    return f"{generation}.{_committed_version()}"
+
+
+_committed = {"version": 0, "read_at": None}
+_committed_lock = threading.Lock()
+
+
+def _committed_version() -> int:
+    now = time.time()
+    with _committed_lock:
+        read_at = _committed["read_at"]
+        if read_at is not None and 0 <= now - read_at < settings.IRSITE_GENERATION_CHECK_SECONDS:
+            return _committed["version"]
+    version = committed_version()
+    with _committed_lock:
+        _committed.update(version=version, read_at=now)
+    return version
+
+
+def forget_committed_version() -> None:
+    """Read the count of changes again on the next request (this process just changed it)."""
+    with _committed_lock:
+        _committed["read_at"] = None
 
 
 def invalidate_public_pages() -> None:
     """Make every cached public response stale, on every process sharing the cache."""
+    forget_committed_version()
     _cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
@@ -84,7 +120,8 @@ def public_pages_changed() -> None:
     """What the public sees changes with this transaction: record it (Last-Modified moves
     forward, `releases.lastmodified`) and drop every cached public page."""
     record_public_change()
-    schedule_changed()
+    invalidate_public_pages()
+    transaction.on_commit(invalidate_public_pages)
 
 
 def schedule_changed() -> None:
@@ -92,6 +129,7 @@ def schedule_changed() -> None:
     again once it commits: a page rendered meanwhile from the rows as they were before the
     commit may have been stored under the first new generation. Alone, for a change of the
     schedule only (nothing public changes, so no validator may move)."""
+    record_schedule_change()
     invalidate_public_pages()
     transaction.on_commit(invalidate_public_pages)
 

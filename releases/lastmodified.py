@@ -15,7 +15,7 @@ a second ahead of the clock; the alternative is a 304 for changed bytes.
 """
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Max
 from django.utils import timezone
@@ -29,15 +29,38 @@ def _latest_go_live(now: datetime | None = None) -> int:
     return int(latest.timestamp()) if latest else 0
 
 
+def _locked_row() -> PublicChange:
+    """The one row, locked for this transaction (created if a flush removed it)."""
+    row = PublicChange.objects.select_for_update().filter(pk=1).first()
+    if row is None:
+        PublicChange.objects.get_or_create(
+            pk=1, defaults={"changed_at": datetime.fromtimestamp(0, UTC), "last_modified": 0}
+        )
+        row = PublicChange.objects.select_for_update().get(pk=1)
+    return row
+
+
 def record_public_change() -> None:
     """In the transaction of an action that changes what the public sees."""
     now = timezone.now()
-    row = PublicChange.objects.select_for_update().filter(pk=1).first()
-    previous = site_last_modified(now, row) if row else 0
-    value = max(math.floor(now.timestamp()), previous + 1)
-    PublicChange.objects.update_or_create(
-        pk=1, defaults={"changed_at": now, "last_modified": value}
-    )
+    row = _locked_row()
+    previous = site_last_modified(now, row)
+    row.last_modified = max(math.floor(now.timestamp()), previous + 1)
+    row.changed_at = now
+    row.version += 1
+    row.save()
+
+
+def record_schedule_change() -> None:
+    """In the transaction of a change of the schedule only: no validator moves."""
+    row = _locked_row()
+    row.version += 1
+    row.save(update_fields=["version"])
+
+
+def committed_version() -> int:
+    """The count of changes, as committed."""
+    return PublicChange.objects.filter(pk=1).values_list("version", flat=True).first() or 0
 
 
 def site_last_modified(now: datetime, row: PublicChange | None = None) -> int:

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group, User
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from releases import actions, demo
+from releases.cache import forget_committed_version
 from releases.models import Category, Release
 
 NY = ZoneInfo("America/New_York")
@@ -92,6 +93,7 @@ def _own_cache(settings) -> None:
             "LOCATION": f"test-{uuid.uuid4().hex}",
         }
     }
+    forget_committed_version()
 
 
 def redis_cache(location: str, key_prefix: str = "") -> dict:

@@ -3,6 +3,9 @@ answering feed readers' conditional requests with 304."""
 
 import logging
 import os
+import subprocess
+import sys
+import time
 import uuid
 from datetime import timedelta
 
@@ -19,6 +22,8 @@ from releases import actions
 from releases.edge import path_key
 
 from .conftest import SYSTEM, at, redis_cache
+from .test_alerts_workers import database_url
+from .test_production import REPO
 
 NOW = at(2026, 3, 2, 12, 0, 0)
 PUBLIC_URLS = [
@@ -447,3 +452,30 @@ def test_last_modified_moves_past_every_earlier_value_whenever_the_bytes_change(
     look(at_(9))
     changed = {url: len({body for body, _ in seen[url]}) for url in urls}
     assert changed["/news/feed/rss/"] >= 4 and changed[live.get_absolute_url()] >= 3, changed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_whose_invalidation_never_reached_redis_is_served_within_seconds(
+    client, live, settings
+):
+    """Another server, cut from Redis, withdraws the release (its replacement of the shared
+    generation is lost); this server, on Redis, must stop serving the cached page within
+    IRSITE_GENERATION_CHECK_SECONDS, not after IRSITE_PUBLIC_MAX_AGE."""
+    settings.CACHES = {"default": redis_cache(REDIS_URL, f"irsite-test-{uuid.uuid4().hex}")}
+    settings.IRSITE_GENERATION_CHECK_SECONDS = 1.0
+    url = live.get_absolute_url()
+    assert get(client, url).status_code == 200
+    assert "first-quarter-results" in get(client, "/news/").content.decode()
+    other_server = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from releases import actions; from releases.models import Release; "
+         f"actions.withdraw(Release.objects.get(pk={live.pk}), "
+         "actions.SystemActor('server b'), 'Issued in error.')"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+        env=os.environ | {"DATABASE_URL": database_url(), "CACHE_URL": "redis://127.0.0.1:1/0",
+                          "LOG_LEVEL": "CRITICAL"},
+    )  # fmt: skip
+    assert other_server.returncode == 0, other_server.stderr[-2000:]
+    time.sleep(settings.IRSITE_GENERATION_CHECK_SECONDS + 0.2)
+    assert get(client, url).status_code == 410
+    assert "first-quarter-results" not in get(client, "/news/").content.decode()

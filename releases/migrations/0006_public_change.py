@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('changed_at', models.DateTimeField()),
                 ('last_modified', models.BigIntegerField(help_text='Epoch seconds, strictly increasing.')),
+                ('version', models.BigIntegerField(default=0)),
             ],
         ),
         migrations.RunPython(first_row, migrations.RunPython.noop),
