@@ -18,8 +18,8 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 # Replace workers now and then, so a slow leak never becomes an outage. Not too often: a new
-# worker spends about a second loading Django and starts with no local page copies; at 10,000
-# requests, workers serving cached pages were replaced every 16 s and throughput swung by a third.
+# worker loads Django and starts with no local page copies, so frequent recycling shows as
+# throughput swings under load (bench/results/design-measurements.md).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
 

@@ -46,13 +46,24 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_prose_editor",
+    # Background work (e-mail alerts) through django-tasks' database backend.
+    "django_tasks",
+    "django_tasks_db",
+    # Admin sign-in throttling.
+    "axes",
     "irsite.contacts",
     "irsite.disclaimers",
+    "irsite.alerts",
     "releases",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app server (see STORAGES).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Repeats of cached public pages are answered here, before the rest (releases/cache.py).
+    "releases.cache.LocalPublicPageMiddleware",
+    "irsite.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -60,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "irsite.middleware.PrivateResponseMiddleware",
+    # Last, so it sees the sign-in attempts the views above it answered.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "irsite.urls"
@@ -89,6 +102,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL costs one failed request per worker at most, not a stuck worker.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests run workers in threads and subprocesses: they need a test database they can open.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -143,7 +160,7 @@ IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)
 # Seconds between each process's reads of the committed count of changes: how late a change
 # whose invalidation never reached Redis can be seen (releases/cache.py).
 IRSITE_GENERATION_CHECK_SECONDS = env.float("IRSITE_GENERATION_CHECK_SECONDS", default=1.0)
-# Public pages each process also keeps whole in its own memory (about 15 KB each).
+# Public pages each process also keeps whole in its own memory (each at most 512 KB).
 IRSITE_LOCAL_PAGES = env.int("IRSITE_LOCAL_PAGES", default=500)
 # Search: words in a query beyond this are ignored, and so are characters beyond the cap.
 IRSITE_SEARCH_MAX_TERMS = 10
@@ -170,17 +187,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Logs: one JSON object per line on stdout (gunicorn's access log uses the same formatter,
+# see gunicorn.conf.py). LOG_FORMAT=text keeps plain lines for development.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "irsite.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            **(
+                {"formatter": "json"}
+                if env.str("LOG_FORMAT", default="text" if DEBUG else "json") == "json"
+                else {}
+            ),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
 # --- email alerts (irsite.alerts) -------------------------------------------------------------
 # Background work runs through django-tasks with its database backend: no server beyond the
 # database, and a task is enqueued in the same transaction as the rows it works on.
-INSTALLED_APPS += ["django_tasks", "django_tasks_db", "irsite.alerts"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # SMTP from EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587; the console by default
 # (a deploy check warns when production has no real mail server).
@@ -190,10 +219,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="investors@localhost"
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # The sign-up rate limits count in the default cache (CACHES, above); several web processes
 # need a shared one.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Tests run workers in threads and subprocesses: they need a test database they can open.
-    (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+# How long a confirmation link stays valid.
 # How long a confirmation link stays valid.
 IRSITE_ALERTS_CONFIRM_HOURS = env.int("IRSITE_ALERTS_CONFIRM_HOURS", default=72)
 # Sign-up requests allowed per hour from one IP address, and for one email address.
@@ -211,14 +237,10 @@ IRSITE_ALERTS_BOUNCE_LIMIT = env.int("IRSITE_ALERTS_BOUNCE_LIMIT", default=3)
 # A delivery claimed longer ago than this by a worker that never finished is sent again.
 IRSITE_ALERTS_LEASE_SECONDS = env.int("IRSITE_ALERTS_LEASE_SECONDS", default=300)
 
-# --- production serving (issue 6) -------------------------------------------------------------
+# --- production serving --------------------------------------------------------------------
 # Static files: WhiteNoise serves them from gunicorn with far-future caching. Production uses
 # compressed files with content hashes in their names (needs `collectstatic`, which `make serve`
 # runs); development and the test suite read the source files, so no collectstatic is needed.
-MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
-MIDDLEWARE.insert(2, "irsite.security.ContentSecurityPolicyMiddleware")
-# Repeats of cached public pages are answered here, before the rest (see releases/cache.py).
-MIDDLEWARE.insert(2, "releases.cache.LocalPublicPageMiddleware")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -245,12 +267,10 @@ IRSITE_CSP_ADMIN = (
 # Admin sign-in throttling (django-axes, attempts in the database so that every app server
 # sees them): each failure from an address is answered more slowly, the Nth locks the address
 # out for a while, and the lockout is written to the audit trail (irsite.security).
-INSTALLED_APPS.append("axes")
 AUTHENTICATION_BACKENDS = [
     "irsite.security.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AXES_HANDLER = "irsite.security.AuditedAxesHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
@@ -263,10 +283,3 @@ IRSITE_TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 # Seconds added to the answer of each further failed sign-in from one address (capped).
 IRSITE_LOGIN_FAILURE_DELAY = env.float("LOGIN_FAILURE_DELAY", default=0.5)
 IRSITE_LOGIN_FAILURE_DELAY_MAX = 2.0
-
-# Logs: one JSON object per line on stdout (gunicorn's access log uses the same formatter,
-# see gunicorn.conf.py). LOG_FORMAT=text keeps plain lines for development.
-LOGGING["formatters"] = {"json": {"()": "irsite.logs.JsonFormatter"}}
-LOGGING["handlers"]["console"]["stream"] = "ext://sys.stdout"
-if env.str("LOG_FORMAT", default="text" if DEBUG else "json") == "json":
-    LOGGING["handlers"]["console"]["formatter"] = "json"

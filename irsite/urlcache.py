@@ -1,9 +1,9 @@
 """`reverse()` for the links a public page prints dozens of times.
 
-A list page prints about a hundred links (releases, their categories, the year archive) and
-Django's `reverse()` costs some 30 µs each, a fifth of rendering `/news/`. A URL is a pure
-function of the view name, its arguments, the URLconf and the script prefix, so it is
-remembered under all four.
+A list page prints about a hundred links (releases, their categories, the year archive), and
+resolving each through `reverse()` is a measurable share of rendering it
+(bench/results/design-measurements.md). A URL is a pure function of the view name, its
+arguments, the URLconf and the script prefix, so it is remembered under all four.
 """
 
 from functools import lru_cache

@@ -62,11 +62,18 @@ def parse_file(
 def import_file(
     data: bytes, filename: str, *, actor, publish: bool = False, default_date: date | None = None
 ) -> list[ImportResult]:
-    """Import every exhibit of a file in one transaction: all of it, or nothing of it."""
-    return [
-        import_document(doc, raw, source, actor, publish)
-        for source, raw, doc in parse_file(data, filename, default_date)
-    ]
+    """Import every exhibit of a file in one transaction: all of it, or nothing of it.
+
+    Raises `ExhibitError` for a file that cannot be read or whose release the actions refuse
+    (e.g. a date outside the accepted range), with the reason.
+    """
+    try:
+        return [
+            import_document(doc, raw, source, actor, publish)
+            for source, raw, doc in parse_file(data, filename, default_date)
+        ]
+    except actions.TransitionRefused as refused:
+        raise ExhibitError(str(refused)) from refused
 
 
 @transaction.atomic
@@ -177,7 +184,7 @@ def _unique_slug(headline: str, day: date) -> str:
 def to_exhibit(release: Release) -> ExhibitDocument:
     """A release as the exhibit a filing agent would attach to its 8-K."""
     release = Release.objects.for_page().get(pk=release.pk)
-    company = CompanyProfile.load()
+    company = release.printed_letterhead
     safe_harbors = release.safe_harbors()
     return ExhibitDocument(
         exhibit_label=release.exhibit_label or "EXHIBIT 99.1",

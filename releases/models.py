@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django_prose_editor.fields import ProseEditorField
 
-from irsite.contacts.models import Contact
+from irsite.contacts.models import CompanyProfile, Contact, ContactDetails, Letterhead
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
 from irsite.urlcache import reverse_cached
@@ -43,7 +43,7 @@ LISTING_FIELDS = ("headline", "subheadline", "slug", "published_at")
 
 def _categories() -> models.Prefetch:
     # Into a plain list (`Release.category_list`): a related manager per row and per read
-    # costs more than the query (a third of a list page's ORM time).
+    # costs more than the query itself.
     return models.Prefetch("categories", to_attr="prefetched_categories")
 
 
@@ -65,6 +65,14 @@ class ReleaseQuerySet(models.QuerySet):
     def withdrawn(self, now: datetime | None = None) -> "ReleaseQuerySet":
         """Once public, since withdrawn: their URLs answer 410 Gone."""
         return self.filter(status=Release.Status.WITHDRAWN, published_at__lte=now or timezone.now())
+
+    def in_state(self, state: str, now: datetime | None = None) -> "ReleaseQuerySet":
+        """Releases whose `Release.state` is ``state`` (one of `Release.State`) at ``now``."""
+        if state == Release.State.LIVE:
+            return self.public(now)
+        if state == Release.State.SCHEDULED:
+            return self.scheduled(now)
+        return self.filter(status=state)
 
     def next_go_live(self, now: datetime | None = None) -> datetime | None:
         """The moment the public set next changes, so no cache may outlive it."""
@@ -94,7 +102,7 @@ class ReleaseQuerySet(models.QuerySet):
         """Years (in the issuer's time zone) with a release in this queryset, newest first.
 
         Index probes, not a scan, so the archive menu costs the same at 100,000 releases as at
-        1,000 (`dates()` sorts them all: 47 ms at 100,000 on PostgreSQL): on PostgreSQL one per
+        1,000 (`dates()` sorts them all, growing with the archive): on PostgreSQL one per
         year that has releases, elsewhere one per calendar year between the first and the last.
         The ORM writes the probe ("the newest release of this queryset before X") once, so the
         publication rule is not retyped; the SQL around it only repeats it.
@@ -171,8 +179,8 @@ class ReleaseQuerySet(models.QuerySet):
         """Categories with a release in this queryset.
 
         Asked as "the newest release of each category", which walks the publication-order
-        index until it meets one (0.3 ms at 100,000 releases), where a join with DISTINCT
-        reads every release of every category (130 ms).
+        index until it meets one, where a join with DISTINCT reads every release of every
+        category (figures: bench/results/design-measurements.md).
         """
         newest = self.filter(categories=OuterRef("pk")).order_by("-published_at", "-pk")
         return Category.objects.alias(newest=Subquery(newest.values("pk")[:1])).filter(
@@ -199,7 +207,7 @@ class ReleaseQuerySet(models.QuerySet):
 
     def for_page(self) -> "ReleaseQuerySet":
         """Everything a release page prints, in a constant number of queries."""
-        return self.prefetch_related(
+        return self.select_related("letterhead").prefetch_related(
             _categories(),
             models.Prefetch(
                 "releasecontact_set",
@@ -221,6 +229,19 @@ class Release(models.Model):
         APPROVED = "approved", "Approved"
         # Public from `published_at` on; "scheduled" until then (see `state`).
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class State(models.TextChoices):
+        """What an editor sees (`state`): a published release is scheduled, then live.
+
+        The transitions in `releases.actions` accept and the admin's filter offers these.
+        """
+
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Live"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     # Fields an editor writes; everything a revision records and a correction may change.
@@ -273,6 +294,15 @@ class Release(models.Model):
         help_text="Starts with the first paragraph; the dateline is put in front of it.",
     )
     contacts = models.ManyToManyField(Contact, through="ReleaseContact", blank=True)
+    # The company letterhead as approved (`freeze_borrowed`); drafts print the profile's.
+    letterhead = models.ForeignKey(
+        Letterhead,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="+",
+    )
     disclaimers = models.ManyToManyField(DisclaimerVersion, through="ReleaseDisclaimer", blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="releases")
     exhibit_label = models.CharField(
@@ -300,6 +330,8 @@ class Release(models.Model):
         editable=False,
     )
     approved_at = models.DateTimeField(null=True, editable=False)
+    # The version last approved (kept when returned to draft): the next review diffs against it.
+    approved_version = models.PositiveIntegerField(null=True, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -362,15 +394,29 @@ class Release(models.Model):
 
     @property
     def state(self) -> str:
-        """The state an editor sees: a published release is "scheduled" until its time comes."""
+        """The state an editor sees (a `Release.State`): a published release is "scheduled"
+        until its time comes, then "live"."""
         if self.status == self.Status.PUBLISHED:
-            return "live" if self.is_public else "scheduled"
-        return self.status
+            return self.State.LIVE if self.is_public else self.State.SCHEDULED
+        return self.State(self.status)
+
+    @property
+    def state_label(self) -> str:
+        """The state in plain words: "In review", "Scheduled"."""
+        return self.State(self.state).label
+
+    @property
+    def is_frozen(self) -> bool:
+        """Approved, scheduled, live or withdrawn: it prints the contact details and letterhead
+        it was approved with (`freeze_borrowed`); a draft or a release in review prints the
+        current ones, so returning to draft unfreezes them and approving again re-freezes."""
+        return self.status in {self.Status.APPROVED, self.Status.PUBLISHED, self.Status.WITHDRAWN}
 
     @property
     def is_editable(self) -> bool:
-        """Drafts and releases in review take edits; a live release takes corrections."""
-        return self.status in {self.Status.DRAFT, self.Status.IN_REVIEW}
+        """Drafts take edits; a live release takes corrections. A release in review is frozen
+        (what the approver reviews is what they approve) until taken back to draft."""
+        return self.status == self.Status.DRAFT
 
     @property
     def category_list(self) -> list[Category]:
@@ -385,10 +431,11 @@ class Release(models.Model):
         return [line.strip() for line in self.subheadline.splitlines() if line.strip()]
 
     def can_be_changed_by(self, user) -> bool:
-        """Whether ``user`` may change the content now: edit a draft, or correct a live release."""
-        if self.pk is None or self.is_editable:
+        """Whether ``user`` may change the content now: edit a draft, or prepare a correction
+        of a live release (which a second person with `correct_release` approves)."""
+        if self.pk is None or self.is_editable or self.state == self.State.LIVE:
             return user.has_perm("releases.change_release")
-        return self.state == "live" and user.has_perm("releases.correct_release")
+        return False
 
     @property
     def last_modified(self) -> datetime | None:
@@ -419,10 +466,11 @@ class Release(models.Model):
             return []
         return list(self.corrections.order_by("corrected_at"))
 
-    def ordered_contacts(self) -> list[Contact]:
-        return [rc.contact for rc in self.releasecontact_set.all()]
+    def ordered_contacts(self) -> list[ContactDetails]:
+        """The contacts in print order, as printed: frozen copies once approved."""
+        return [rc.printed(self.is_frozen) for rc in self.releasecontact_set.all()]
 
-    def contacts_by_audience(self) -> list[tuple[str, list[Contact]]]:
+    def contacts_by_audience(self) -> list[tuple[str, list[ContactDetails]]]:
         """Investors beside media, as the letterhead prints them."""
         contacts = self.ordered_contacts()
         return [
@@ -430,6 +478,37 @@ class Release(models.Model):
             for value, label in Contact.Audience.choices
             if any(c.audience == value for c in contacts)
         ]
+
+    @property
+    def printed_letterhead(self) -> "Letterhead | CompanyProfile":
+        """The letterhead as printed: the one frozen at approval, else the company profile now."""
+        if self.is_frozen and self.letterhead_id is not None:
+            return self.letterhead
+        if not hasattr(self, "_current_letterhead"):
+            self._current_letterhead = CompanyProfile.load()
+        return self._current_letterhead
+
+    def freeze_borrowed(self, *, correction: bool = False) -> None:
+        """Copy what the release borrows onto it, so it prints them as approved from now on:
+        each contact's details onto its `ReleaseContact` row and the company profile as a
+        `Letterhead` (the approve step and `actions.record_past_publication` call this).
+
+        Later edits of a contact or of the profile reach drafts and future releases only.
+        With ``correction``, only the rows a correction added or re-pointed (those not frozen)
+        take the contact's current details; the rest and the letterhead stay as published.
+        """
+        rows = list(self.releasecontact_set.select_related("contact"))
+        if correction:
+            rows = [row for row in rows if row.frozen_at is None]
+        now = timezone.now()
+        for row in rows:
+            for name, value in ContactDetails.of(row.contact).as_dict().items():
+                setattr(row, name, value)
+            row.frozen_at = now
+        ReleaseContact.objects.bulk_update(rows, [*ContactDetails.field_names(), "frozen_at"])
+        if not (correction and self.letterhead_id):
+            self.letterhead = Letterhead.of(CompanyProfile.load())
+            self.save(update_fields=["letterhead"])
 
     def disclaimer_versions(self, kind: str) -> list[DisclaimerVersion]:
         return [
@@ -457,9 +536,12 @@ class Release(models.Model):
         """The content as a revision records it: JSON, comparable, restorable."""
         data = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
         data["published_at"] = self.published_at.isoformat() if self.published_at else None
-        data["contacts"] = list(
-            self.releasecontact_set.order_by("position").values_list("contact_id", flat=True)
-        )
+        # Details as printed, not only ids: a contact's later edits must not rewrite history.
+        rows = self.releasecontact_set.select_related("contact").order_by("position", "pk")
+        data["contacts"] = [
+            {"contact": row.contact_id, **row.printed(self.is_frozen).as_dict()} for row in rows
+        ]
+        data["letterhead"] = self.printed_letterhead.letterhead_fields()
         data["disclaimers"] = list(
             self.releasedisclaimer_set.order_by("position").values_list("version_id", flat=True)
         )
@@ -468,9 +550,21 @@ class Release(models.Model):
 
 
 class ReleaseContact(models.Model):
+    """A contact a release lists; from approval on, with the details it was approved with."""
+
     release = models.ForeignKey(Release, on_delete=models.CASCADE)
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT)
     position = models.PositiveIntegerField(default=0)
+    # The contact's details as approved (`Release.freeze_borrowed`); unset until then.
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    name = models.CharField(max_length=200, blank=True, editable=False)
+    title = models.CharField(max_length=200, blank=True, editable=False)
+    organization = models.CharField(max_length=200, blank=True, editable=False)
+    telephone = models.CharField(max_length=50, blank=True, editable=False)
+    email = models.EmailField(blank=True, editable=False)
+    audience = models.CharField(
+        max_length=20, choices=Contact.Audience.choices, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -481,6 +575,21 @@ class ReleaseContact(models.Model):
 
     def __str__(self) -> str:
         return str(self.contact)
+
+    @staticmethod
+    def recorded(entry: "dict | int") -> dict:
+        """A row's fields from a revision's record of it: the contact and the details as then
+        printed (kept frozen), or, from revisions older than that record, the contact's id."""
+        if not isinstance(entry, dict):
+            return {"contact_id": entry}
+        details = {name: entry.get(name, "") for name in ContactDetails.field_names()}
+        return {"contact_id": entry["contact"], "frozen_at": timezone.now(), **details}
+
+    def printed(self, frozen: bool) -> ContactDetails:
+        """The details printed on a release that is (``frozen``) or is not approved yet."""
+        if frozen and self.frozen_at is not None:
+            return ContactDetails.of(self)
+        return ContactDetails.of(self.contact)
 
 
 class ReleaseDisclaimer(models.Model):
@@ -561,6 +670,45 @@ class Correction(models.Model):
         return f"Correction of “{self.release}” on {self.corrected_at:%Y-%m-%d %H:%M:%S}"
 
 
+class PendingCorrection(models.Model):
+    """A correction of a published release, prepared and waiting for a second person.
+
+    Nothing public changes until someone with the right to correct, other than who prepared
+    it, approves it (`actions.approve_correction`); then its content becomes the release's, as
+    a `Correction` with its note. ``data`` is the content as `Release.snapshot` records it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved and public"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Replaced by a later correction"
+
+    release = models.ForeignKey(
+        Release, on_delete=models.CASCADE, related_name="pending_corrections"
+    )
+    # The release's version this correction was prepared on: applied only onto that version.
+    base_version = models.PositiveIntegerField()
+    data = models.JSONField()
+    note = models.TextField()
+    prepared_at = models.DateTimeField(default=timezone.now)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prepared_by_name = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-prepared_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Correction of “{self.release}” prepared {self.prepared_at:%Y-%m-%d %H:%M:%S}"
+
+
 class SlugRedirect(models.Model):
     """A slug a published release had before: its old URL redirects permanently."""
 
@@ -579,6 +727,10 @@ class PreviewLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A link made for a pending correction shows the release as that correction would make it.
+    correction = models.ForeignKey(
+        PendingCorrection, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -612,6 +764,8 @@ class AuditEntry(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         UNSCHEDULED = "unscheduled", "Unscheduled"
         PUBLISHED = "published", "Published"
+        CORRECTION_PREPARED = "correction_prepared", "Correction prepared"
+        CORRECTION_REJECTED = "correction_rejected", "Correction rejected"
         CORRECTED = "corrected", "Corrected"
         WITHDRAWN = "withdrawn", "Withdrawn"
         RESTORED = "restored", "Revision restored"

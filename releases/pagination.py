@@ -1,7 +1,7 @@
 """Page numbers without counting: the cost of `/news/?page=N` does not grow with the archive.
 
 Django's `Paginator` counts every row to print "page 1 of 500" and to check a page number:
-an index-only scan of every public release, 10 ms at 100,000 releases on each list page. Here
+an index-only scan of every public release, on each list page, growing with the archive. Here
 a page fetches one row more than it shows, which says whether an older page exists; a number
 past the end is an empty page (404, as Django's paginator answers).
 """

@@ -1,8 +1,12 @@
 """Share links: signed tokens naming one preview link, checked against its row on every use."""
 
-from django.core import signing
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from .models import PreviewLink
+from django.core import signing
+from django.db import transaction
+
+from .models import PendingCorrection, PreviewLink, Release
 
 _SALT = "irsite.releases.preview-link"
 
@@ -24,3 +28,21 @@ def resolve_preview_token(token: str) -> PreviewLink | None:
         .first()
     )
     return link if link and link.is_valid else None
+
+
+@contextmanager
+def corrected_copy(correction: PendingCorrection) -> Iterator[Release]:
+    """The release as a pending correction would make it, for a preview: the correction is
+    written inside a savepoint that is rolled back on leaving, so nothing of it stays."""
+    from .actions import _apply_snapshot  # the one reader of a snapshot
+
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        try:
+            release = Release.objects.select_for_update().get(pk=correction.release_id)
+            write_related = _apply_snapshot(release, correction.data)
+            release.save()
+            write_related()
+            yield Release.objects.for_page().get(pk=release.pk)
+        finally:
+            transaction.savepoint_rollback(savepoint)

@@ -1,12 +1,12 @@
 """What search engines and link previews read of a release."""
 
-from irsite.contacts.models import CompanyProfile
-
 from .models import Release
 
 
-def news_article(release: Release, company: CompanyProfile, url: str) -> dict:
-    """schema.org NewsArticle: https://schema.org/NewsArticle."""
+def news_article(release: Release, url: str) -> dict:
+    """schema.org NewsArticle: https://schema.org/NewsArticle. The publisher is the company as
+    the release's letterhead names it (frozen at approval)."""
+    company = release.printed_letterhead
     publisher = {"@type": "Organization", "name": company.legal_name or company.short_name}
     if company.website:
         publisher["url"] = company.website

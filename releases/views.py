@@ -7,14 +7,13 @@ from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.generic import DetailView, ListView, TemplateView
 
-from irsite.contacts.models import CompanyProfile
 from irsite.middleware import mark_private
 
 from . import search, seo
 from .cache import cache_publicly
-from .models import Category, Release, SlugRedirect
+from .models import Category, PendingCorrection, Release, SlugRedirect
 from .pagination import UncountedPaginator
-from .previews import resolve_preview_token
+from .previews import corrected_copy, resolve_preview_token
 
 
 @method_decorator(cache_publicly, name="dispatch")
@@ -112,9 +111,7 @@ class ReleaseDetailView(DetailView):
         context["previous"], context["next"] = Release.objects.public().neighbours(release)
         url = self.request.build_absolute_uri(release.get_absolute_url())
         context["canonical_url"] = url
-        context["structured_data"] = seo.news_article(
-            release, CompanyProfile.for_request(self.request), url
-        )
+        context["structured_data"] = seo.news_article(release, url)
         return context
 
 
@@ -179,12 +176,21 @@ def preview_link_view(request: HttpRequest, token: str) -> HttpResponse:
     link = resolve_preview_token(token)
     if link is None:
         raise Http404("No such release.")
+    if link.correction_id:
+        # A link made for a pending correction shows it only while it still waits.
+        if link.correction.status != PendingCorrection.Status.PENDING:
+            raise Http404("No such release.")
+        with corrected_copy(link.correction) as release:
+            return render_preview(request, release, correction=link.correction)
     release = Release.objects.for_page().get(pk=link.release_id)
     return render_preview(request, release)
 
 
-def render_preview(request: HttpRequest, release: Release) -> HttpResponse:
-    response = render(
-        request, "releases/release_detail.html", {"release": release, "preview": True}
-    )
+def render_preview(
+    request: HttpRequest, release: Release, correction: PendingCorrection | None = None
+) -> HttpResponse:
+    """The release page marked PREVIEW (with the pending ``correction`` applied, if given),
+    rendered now and never cached."""
+    context = {"release": release, "preview": True, "pending_correction": correction}
+    response = render(request, "releases/release_detail.html", context)
     return mark_private(response)

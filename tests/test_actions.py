@@ -165,20 +165,37 @@ def test_approved_release_cannot_be_edited(draft, editor, approver):
     assert Release.objects.get(pk=draft.pk).headline != "Sneaky change after approval"
 
 
-def test_correction_of_live_release_needs_a_note_and_the_right(draft, editor, approver):
+def test_correction_needs_a_note_and_a_second_person_to_go_public(
+    draft, editor, approver, second_approver
+):
     actions.submit(draft, editor)
     actions.approve(draft, approver)
     actions.publish(draft, approver, at=NOW)
     draft.headline = "Corrected headline"
-    with pytest.raises(actions.TransitionRefused, match="permission to correct"):
-        actions.save_release(draft, editor, correction_note="typo")
     with pytest.raises(actions.TransitionRefused, match="correction note"):
-        actions.save_release(draft, approver)
-    actions.save_release(draft, approver, correction_note="Fixed a typo in the headline.")
+        actions.save_release(draft, editor)
+    pending = actions.save_release(draft, editor, correction_note="Fixed a typo in the headline.")
+    assert Release.objects.public().get().headline != "Corrected headline"  # nothing public yet
+    with pytest.raises(actions.TransitionRefused, match="permission to approve corrections"):
+        actions.approve_correction(pending, editor)
+    actions.approve_correction(pending, approver)
+    draft.refresh_from_db()
+    assert Release.objects.public().get().headline == "Corrected headline"
     correction = draft.corrections.get()
     assert correction.note == "Fixed a typo in the headline."
     assert draft.corrected_at == NOW
-    assert audit_actions(draft)[-1] == "corrected"
+    assert audit_actions(draft)[-2:] == ["correction_prepared", "corrected"]
+
+
+def test_whoever_prepared_a_correction_cannot_approve_it(draft, editor, approver):
+    actions.submit(draft, editor)
+    actions.approve(draft, approver)
+    actions.publish(draft, approver, at=NOW)
+    draft.headline = "Corrected by the approver"
+    pending = actions.save_release(draft, approver, correction_note="Typo.")
+    with pytest.raises(actions.TransitionRefused, match="Four-eyes rule"):
+        actions.approve_correction(pending, approver)
+    assert not draft.corrections.exists()
 
 
 def test_correction_cannot_move_the_publication_time(draft, editor, approver):

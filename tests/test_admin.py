@@ -5,6 +5,7 @@ from datetime import timedelta
 import feedparser
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from irsite.disclaimers.models import Disclaimer
@@ -29,6 +30,14 @@ def change_url(release: Release) -> str:
 
 def transition_url(release: Release, name: str) -> str:
     return reverse("admin:releases_release_transition", args=[release.pk, name])
+
+
+def confirm(client, release: Release, name: str, data: dict | None = None, **kwargs):
+    """Confirm a transition as its page does: with the version of the release on screen."""
+    version = Release.objects.get(pk=release.pk).version
+    return client.post(
+        transition_url(release, name), {"version": version, **(data or {})}, **kwargs
+    )
 
 
 def form_data(contacts, versions, **overrides) -> dict:
@@ -103,13 +112,15 @@ def test_editor_writes_and_submits_then_approver_publishes_and_readers_see_it(
     assert [c.name for c in release.ordered_contacts()] == ["Carol Hausner", "Pete Holmberg"]
     assert release.published_at == at(2026, 11, 26, 16, 5, 0)
 
-    response = client.post(transition_url(release, "submit"), follow=True)
+    response = confirm(client, release, "submit", follow=True)
     assert "Submit for approval: done." in messages_of(response)
 
     client.force_login(approver)
-    client.post(transition_url(release, "approve"))
-    response = client.post(
-        transition_url(release, "publish"),
+    confirm(client, release, "approve")
+    response = confirm(
+        client,
+        release,
+        "publish",
         {"go_live_0": "2026-11-26", "go_live_1": "16:05:00"},
         follow=True,
     )
@@ -156,7 +167,7 @@ def test_editor_cannot_approve_and_is_told_why(client, make_release, editor):
     release = make_release(by=editor)
     actions.submit(release, editor)
     client.force_login(editor)
-    response = client.post(transition_url(release, "approve"), follow=True)
+    response = confirm(client, release, "approve", follow=True)
     assert "Approve refused: You do not have permission to approve releases." in messages_of(
         response
     )
@@ -167,7 +178,7 @@ def test_approver_cannot_approve_own_change_in_the_admin(client, make_release, a
     release = make_release(by=approver)
     actions.submit(release, approver)
     client.force_login(approver)
-    response = client.post(transition_url(release, "approve"), follow=True)
+    response = confirm(client, release, "approve", follow=True)
     assert any("Four-eyes rule" in m for m in messages_of(response))
     assert Release.objects.get(pk=release.pk).status == Release.Status.IN_REVIEW
 
@@ -201,28 +212,85 @@ def test_second_editor_to_save_gets_a_conflict_and_keeps_their_input(
     assert Release.objects.get(pk=release.pk).headline == "Approver's headline"
 
 
-def test_correcting_a_live_release_in_the_admin_requires_a_note(
-    client, make_release, publish, approver
+def test_correction_prepared_in_the_admin_goes_public_only_when_a_second_person_approves(
+    client, make_release, publish, editor, approver
 ):
     release = publish(make_release(published_at=at(2026, 11, 1, 8)))
-    client.force_login(approver)
+    public_url = release.get_absolute_url()
+    client.force_login(editor)  # editors prepare corrections too
     response = client.post(change_url(release), edit_data(release, headline="Fixed headline"))
     assert response.status_code == 200
     assert "correction_note" in response.context["adminform"].form.errors
-    assert Release.objects.get(pk=release.pk).headline != "Fixed headline"
     response = client.post(
         change_url(release),
         edit_data(release, headline="Fixed headline", correction_note="Typo in headline."),
+        follow=True,
     )
-    assert response.status_code == 302
-    assert release.corrections.get().note == "Typo in headline."
+    assert any("Nothing public has changed" in m for m in messages_of(response))
+    pending = release.pending_corrections.get()
+    client.logout()
+    assert "Fixed headline" not in client.get(public_url).content.decode()
+    assert not release.corrections.exists()
+
+    client.force_login(approver)
+    review = reverse("admin:releases_release_correction", args=[release.pk, pending.pk])
+    page = client.get(review).content.decode()
+    assert "+Fixed headline" in page and "Typo in headline." in page
+    preview = reverse("admin:releases_release_correction_preview", args=[release.pk, pending.pk])
+    shown = client.get(preview)
+    assert (
+        "Fixed headline" in shown.content.decode() and shown["Cache-Control"] == "private, no-store"
+    )
+    assert (
+        Release.objects.get(pk=release.pk).headline != "Fixed headline"
+    )  # the preview left nothing
+    version = Release.objects.get(pk=release.pk).version
+    client.post(review, {"decision": "approve", "version": version})
+    client.logout()
+    page = client.get(public_url).content.decode()
+    assert "Fixed headline" in page and "Typo in headline." in page
+    assert release.corrections.get().corrected_by == approver
 
 
-def test_editor_cannot_change_a_live_release(client, make_release, publish, editor):
+def test_share_link_of_a_pending_correction_shows_it_until_decided(
+    client, make_release, publish, editor, approver
+):
     release = publish(make_release(published_at=at(2026, 11, 1, 8)))
+    release.headline = "Proposed wording"
+    pending = actions.save_release(release, editor, correction_note="Reworded.")
+    link = actions.create_preview_link(release, approver, hours=24, correction=pending)
+    page = client.get(link.get_absolute_url())
+    assert page.status_code == 200 and "Proposed wording" in page.content.decode()
+    assert "correction waiting for approval" in page.content.decode()
+    actions.reject_correction(pending, approver, "Not needed.")
+    assert client.get(link.get_absolute_url()).status_code == 404
+    assert Release.objects.get(pk=release.pk).headline != "Proposed wording"
+
+
+def test_correcting_only_a_contact_row_without_a_note_redisplays_the_form(
+    client, make_release, publish, approver, contacts
+):
+    # The contact rows are inline formsets, outside the release form's own fields: the same
+    # save rules (actions.check_save) must still answer with the form, not a bare 403.
+    release = publish(make_release(published_at=at(2026, 11, 1, 8)))
+    client.force_login(approver)
+    data = edit_data(release, **{"releasecontact_set-0-position": "5"})
+    response = client.post(change_url(release), data)
+    assert response.status_code == 200
+    assert "correction note" in " ".join(
+        response.context["adminform"].form.errors["correction_note"]
+    )
+    assert 'name="releasecontact_set-0-position" value="5"' in response.content.decode()
+    assert release.releasecontact_set.get(contact=contacts[0]).position == 0
+    assert not release.corrections.exists()
+
+
+def test_workflow_panel_names_the_state_in_plain_words(client, make_release, editor):
+    release = make_release(by=editor)
+    actions.submit(release, editor)
     client.force_login(editor)
-    form = client.get(change_url(release)).context["adminform"].form
-    assert "headline" not in form.fields  # shown read-only
+    page = client.get(change_url(release)).content.decode()
+    assert "State: In review" in page and "inreview" not in page
 
 
 def test_staff_preview_of_a_draft_is_private_and_marked(client, make_release, editor):
@@ -381,12 +449,16 @@ def test_scheduled_release_is_read_only_even_for_approvers(client, make_release,
     assert Release.objects.get(pk=release.pk).headline == release.headline
 
 
-def test_editor_posting_to_a_live_release_is_refused(client, make_release, publish, editor):
+def test_user_without_change_right_posting_to_a_live_release_is_refused(
+    client, make_release, publish, django_user_model
+):
     release = publish(make_release(published_at=at(2026, 11, 1, 8)))
-    client.force_login(editor)
+    viewer = django_user_model.objects.create_user("vic", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_release"))
+    client.force_login(viewer)
     data = edit_data(release, headline="Unauthorised", correction_note="sneaky")
     assert client.post(change_url(release), data).status_code == 403
-    assert not release.corrections.exists()
+    assert not release.pending_corrections.exists() and not release.corrections.exists()
 
 
 def test_share_and_revoke_forms_are_not_nested_in_the_change_form(client, make_release, approver):

@@ -388,7 +388,12 @@ def test_a_correction_is_not_sent_again_unless_an_approver_asks(
     assert len(mail.outbox) == 1
     live_release.body = "<p>Revenue rose 41 percent to $9.87 billion.</p>"
     with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
-        release_actions.save_release(live_release, SYSTEM, correction_note="Growth was 41 percent.")
+        release_actions.approve_correction(
+            release_actions.save_release(
+                live_release, SYSTEM, correction_note="Growth was 41 percent."
+            ),
+            SYSTEM,
+        )
         run_worker()
         assert len(mail.outbox) == 1
 

@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from releases import actions
 from releases.models import Release
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -329,3 +330,44 @@ def test_release_written_in_the_admin_goes_live_on_every_surface_at_its_second(
     finally:
         for context in (editing, approving, reading):
             context.close()
+
+
+def test_publish_page_has_pickers_no_script_errors_and_reads_the_go_live_back(
+    roles,
+    live_server,
+    browser,
+    make_release,
+    editor,
+    approver,
+):
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    release = make_release(by=editor, published_at=tomorrow)
+    actions.submit(release, editor)
+    actions.approve(release, approver)
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    try:
+        page = sign_in(context, live_server.url, approver.username)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "console", lambda m: errors.append(m.text) if m.type == "error" else None
+        )  # fmt: skip
+        page.goto(f"{live_server.url}/admin/releases/release/{release.pk}/transition/publish/")
+        # The admin's calendar and clock shortcuts appear only once their script ran.
+        expect(page.locator(".datetimeshortcuts").first).to_be_visible()
+        zone = timezone.localtime().strftime("%Z")
+        expect(page.locator("#irsite-clock")).to_contain_text(f" {zone}")
+        page.fill("#id_go_live_0", f"{tomorrow:%Y-%m-%d}")
+        page.fill("#id_go_live_1", "4:05 PM")
+        readback = page.locator("#irsite-readback")
+        day = f"{tomorrow:%Y-%m-%d}"
+        expect(readback).to_contain_text("Goes live in ")
+        expect(readback).to_contain_text(f"(at {day} 16:05:00 {tomorrow:%Z})")
+        page.fill("#id_go_live_0", f"{timezone.localtime() - timedelta(days=1):%Y-%m-%d}")
+        expect(readback).to_contain_text("choose a later time, or Publish now")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "admin-publish-page.png"), full_page=True)
+        assert errors == []
+    finally:
+        context.close()

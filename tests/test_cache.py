@@ -153,7 +153,9 @@ def test_page_cache_can_be_switched_off(client, live, settings):
 
 def _correct(release, headline: str) -> None:
     release.headline = headline
-    actions.save_release(release, SYSTEM, correction_note="Fixed the headline.")
+    actions.approve_correction(
+        actions.save_release(release, SYSTEM, correction_note="Fixed the headline."), SYSTEM
+    )
 
 
 @pytest.mark.parametrize("path", ["/news/feed/rss/", "/news/feed/atom/", "page"])

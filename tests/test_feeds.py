@@ -82,7 +82,9 @@ def test_correction_keeps_the_guid_and_updates_the_time(client, make_release, pu
     before = read(client, url).entries[0]
     with time_machine.travel(at(2024, 5, 2, 9), tick=False):
         release.headline = "Corrected headline"
-        actions.save_release(release, SYSTEM, correction_note="Headline typo.")
+        actions.approve_correction(
+            actions.save_release(release, SYSTEM, correction_note="Headline typo."), SYSTEM
+        )
     after = read(client, url).entries[0]
     assert after.id == before.id == f"urn:uuid:{release.uuid}"
     assert after.title == "Corrected headline"

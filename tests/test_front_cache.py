@@ -222,7 +222,9 @@ def test_go_live_correction_and_withdrawal_reach_readers_through_varnish_at_once
         time.sleep(1)  # every URL cached again
         release = Release.objects.get(pk=release.pk)
         release.headline = "Results at the bell, corrected"
-        actions.save_release(release, SYSTEM, correction_note="Fixed the headline.")
+        actions.approve_correction(
+            actions.save_release(release, SYSTEM, correction_note="Fixed the headline."), SYSTEM
+        )
         done = time.time()
         time.sleep(WITHIN + 1.5)
     for path in [page, *lists]:

@@ -202,7 +202,9 @@ def test_search_follows_a_correction(client, releases, django_capture_on_commit_
     release = releases["body"]
     release.body = "<p>Shareholders heard about the merger.</p>"
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
-        actions.save_release(release, SYSTEM, correction_note="Wrong product named.")
+        actions.approve_correction(
+            actions.save_release(release, SYSTEM, correction_note="Wrong product named."), SYSTEM
+        )
     assert found(search(client, q="merger")) == ["Annual meeting held"]
     assert "Annual meeting held" not in found(search(client, q="cantuzumab"))
 

@@ -108,7 +108,9 @@ def test_correction_moves_date_modified(client, live, django_capture_on_commit_c
         time_machine.travel(corrected_at, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        actions.save_release(live, SYSTEM, correction_note="Summary fixed.")
+        actions.approve_correction(
+            actions.save_release(live, SYSTEM, correction_note="Summary fixed."), SYSTEM
+        )
     html = get(client, live.get_absolute_url(), corrected_at).content.decode()
     data = ld_json(html)
     assert datetime.fromisoformat(data["dateModified"]) == corrected_at
@@ -155,7 +157,9 @@ def test_sitemap_lists_public_releases_with_last_correction_as_lastmod(
         time_machine.travel(corrected_at, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        actions.save_release(live, SYSTEM, correction_note="Summary fixed.")
+        actions.approve_correction(
+            actions.save_release(live, SYSTEM, correction_note="Summary fixed."), SYSTEM
+        )
     entries = sitemap_entries(client, corrected_at)
     assert datetime.fromisoformat(entries[page]) == corrected_at
     assert any(scheduled.slug in loc for loc in sitemap_entries(client, NOW + timedelta(hours=1)))

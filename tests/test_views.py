@@ -155,7 +155,9 @@ def test_changed_slug_of_a_published_release_redirects_permanently(client, make_
     release = publish(make_release(slug="old-slug"))
     old_url = release.get_absolute_url()
     release.slug = "new-slug"
-    actions.save_release(release, SYSTEM, correction_note="Shorter URL.")
+    actions.approve_correction(
+        actions.save_release(release, SYSTEM, correction_note="Shorter URL."), SYSTEM
+    )
     response = client.get(old_url)
     assert response.status_code == 301
     assert response["Location"] == release.get_absolute_url()
@@ -166,7 +168,10 @@ def test_correction_is_shown_on_the_public_page(client, make_release, publish):
     release = publish(make_release(published_at=at(2024, 5, 1, 8)))
     with time_machine.travel(at(2024, 5, 1, 9, 30, 15), tick=False):
         release.body = "<p>Revenue was $1.2 billion.</p>"
-        actions.save_release(release, SYSTEM, correction_note="Revenue figure corrected.")
+        actions.approve_correction(
+            actions.save_release(release, SYSTEM, correction_note="Revenue figure corrected."),
+            SYSTEM,
+        )
     page = text_of(client.get(release.get_absolute_url()))
     assert "Corrected on May 1, 2024, 09:30:15 EDT: Revenue figure corrected." in page
     assert "Revenue was $1.2 billion." in page

@@ -7,7 +7,7 @@ Run by `.ci/run` (and `make two-servers`). Over HTTP only, like a load balancer'
 2. starts gunicorn A and B (production settings, page cache on, Redis cache);
 3. through A's admin, schedules the release a few seconds ahead;
 4. polls both until go-live: absent from both before it, present on both from it;
-5. through B's admin, corrects the release; both show the correction;
+5. through B's admin, prepares a correction that another user approves through A; both show it;
 6. checks both servers' logs are JSON lines and static files are hashed and compressed.
 
 Prints what it saw; exits non-zero with one line saying what failed. Stops what it started.
@@ -318,9 +318,10 @@ def main() -> None:
     latest = max(seen.values())
     say(f"at go-live: present on both, every page within {latest:.2f} s of the go-live second")
 
-    # A correction through B; both servers, whose caches hold the page, must show it.
+    # A correction prepared through B and approved by a second person through A; both
+    # servers, whose caches hold the page, must show it.
     change = f"/admin/releases/release/{pk}/change/"
-    b.submit(
+    prepared = b.submit(
         change,
         {
             "body": f"<p>{CORRECTED}.</p><p>More to follow.</p>",
@@ -328,8 +329,16 @@ def main() -> None:
         },
         form_id="release_form",
     )
+    found = re.search(r"/corrections/(\d+)/preview/", prepared)
+    if not found:
+        raise Failed("the correction prepared through B was not shown for review")
+    approver = Browser(bases[0])
+    approver.sign_in("approver", os.environ.get("DEMO_PASSWORD", "irsite-demo"))
+    approver.submit(
+        f"/admin/releases/release/{pk}/corrections/{found.group(1)}/", {}, "approve-correction"
+    )
     corrected_at = time.monotonic()
-    say("corrected through B")
+    say("correction prepared through B, approved by another user through A")
     pending = {(base, path) for base in bases for path in (release_path, "/news/feed/rss/")}
     while pending and time.monotonic() - corrected_at < 2:
         for base, path in sorted(pending):

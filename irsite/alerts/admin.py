@@ -11,12 +11,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from irsite.times import local_time
+
 from . import actions
 from .models import AlertBatch, Delivery, Subscriber
-
-
-def local_time(value) -> str:
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M:%S %Z}" if value else "—"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

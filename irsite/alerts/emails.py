@@ -13,7 +13,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from irsite.contacts.models import CompanyProfile
+from irsite.contacts.models import CompanyProfile, LetterheadFields
 from releases.models import Release
 
 from . import tokens
@@ -28,7 +28,7 @@ def sender(company: CompanyProfile) -> str:
     return formataddr((name, settings.DEFAULT_FROM_EMAIL)) if name else settings.DEFAULT_FROM_EMAIL
 
 
-def _company_name(company: CompanyProfile) -> str:
+def _company_name(company: LetterheadFields) -> str:
     return company.short_name or company.legal_name or "Investor relations"
 
 
@@ -123,6 +123,9 @@ def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
     company_name = _company_name(company)
     context = {
         "company_name": company_name,
+        # What the release itself says (its letterhead and contacts as approved), not today's.
+        "publisher": _company_name(release.printed_letterhead),
+        "contact_groups": release.contacts_by_audience(),
         "release": release,
         "release_url": settings.SITE_URL + release.get_absolute_url(),
         "published": timezone.localtime(release.published_at),

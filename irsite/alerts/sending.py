@@ -149,7 +149,9 @@ def deliver(delivery_id: int) -> str:
     )
     if not claimed:
         return "not pending"
-    delivery = Delivery.objects.select_related("batch__release", "subscriber").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("batch__release__letterhead", "subscriber").get(
+        pk=delivery_id
+    )
     if not Release.objects.public().filter(pk=delivery.batch.release_id).exists():
         return _close(delivery, State.CANCELLED, "The release is no longer public.")
     if delivery.subscriber.status != Subscriber.Status.ACTIVE:

@@ -1,9 +1,11 @@
+from dataclasses import asdict, dataclass, fields
+
 from django.db import models
 from django.urls import reverse
 
 
-class CompanyProfile(models.Model):
-    """The issuer: one row, printed as the letterhead of every release."""
+class LetterheadFields(models.Model):
+    """What a release prints as its letterhead: the company's name, address and listing."""
 
     legal_name = models.CharField(max_length=200, help_text="As filed, e.g. “ImmunoGen, Inc.”.")
     short_name = models.CharField(
@@ -17,6 +19,38 @@ class CompanyProfile(models.Model):
     website = models.URLField(blank=True)
     exchange = models.CharField(max_length=50, blank=True, help_text="e.g. “Nasdaq”, “NYSE”.")
     ticker = models.CharField(max_length=20, blank=True, help_text="e.g. “IMGN”.")
+
+    FIELDS = (
+        "legal_name",
+        "short_name",
+        "address_lines",
+        "telephone",
+        "fax",
+        "website",
+        "exchange",
+        "ticker",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address(self) -> list[str]:
+        return [line.strip() for line in self.address_lines.splitlines() if line.strip()]
+
+    @property
+    def listing(self) -> str:
+        """“Nasdaq: IMGN”, as a release's first paragraph quotes it."""
+        return f"{self.exchange}: {self.ticker}" if self.exchange and self.ticker else self.ticker
+
+    def letterhead_fields(self) -> dict[str, str]:
+        """The letterhead as plain values: what a revision records and `Letterhead.of` keys on."""
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+
+class CompanyProfile(LetterheadFields):
+    """The issuer: one row, printed as the letterhead of drafts and of releases approved from
+    now on (an approved release keeps the `Letterhead` it was approved with)."""
 
     class Meta:
         verbose_name = "company profile"
@@ -42,14 +76,65 @@ class CompanyProfile(models.Model):
             request._irsite_company = cls.load()
         return request._irsite_company
 
-    @property
-    def address(self) -> list[str]:
-        return [line.strip() for line in self.address_lines.splitlines() if line.strip()]
 
-    @property
-    def listing(self) -> str:
-        """“Nasdaq: IMGN”, as a release's first paragraph quotes it."""
-        return f"{self.exchange}: {self.ticker}" if self.exchange and self.ticker else self.ticker
+class ImmutableLetterheadError(Exception):
+    """A frozen letterhead was about to be changed; letterheads are only ever added."""
+
+
+class Letterhead(LetterheadFields):
+    """The company profile as releases were approved with it: immutable, one row per distinct
+    content, shared by every release approved while the profile read so.
+
+    A release points at one from approval on (`Release.freeze_borrowed`), so editing the
+    profile changes drafts and future releases, never a published record.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "letterhead as approved"
+        verbose_name_plural = "letterheads as approved"
+
+    def __str__(self) -> str:
+        return f"{self.legal_name or 'Letterhead'} (as of {self.created_at:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs) -> None:
+        # A record: the database refuses updates too (trigger in migration 0002).
+        if self.pk is not None:
+            raise ImmutableLetterheadError(f"{self} is part of a published record.")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def of(cls, profile: LetterheadFields) -> "Letterhead":
+        """The letterhead row carrying exactly ``profile``'s fields, created if none does."""
+        values = profile.letterhead_fields()
+        found = cls.objects.filter(**values).order_by("pk").first()
+        return found or cls.objects.create(**values)
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """A contact as a release prints it, whether read from the contact now or from the copy a
+    release froze at approval (`releases.models.ReleaseContact`)."""
+
+    name: str
+    title: str
+    organization: str
+    telephone: str
+    email: str
+    audience: str  # a `Contact.Audience` value
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def of(cls, row: object) -> "ContactDetails":
+        """The details of any object with these attributes (a contact, a frozen row)."""
+        return cls(**{name: getattr(row, name) for name in cls.field_names()})
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
 
 
 class Contact(models.Model):

@@ -15,7 +15,7 @@ def first_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0005_login_lockout_audit'),
+        ('releases', '0009_freeze_approved_releases'),
     ]
 
     operations = [

@@ -1,0 +1,26 @@
+"""How the release desk words a release's place in time."""
+
+from django.utils import timezone
+from django.utils.timesince import timesince, timeuntil
+
+from irsite.times import local_time
+
+from ..models import Release
+
+__all__ = ["go_live_in_words", "local_time"]
+
+
+def go_live_in_words(release: Release) -> str:
+    """What follows “The release …”: “goes live Fri 24 Jan 2003 08:00:00 EST, in 3 hours”,
+    “has been public since …”, “is not scheduled; its publication time reads …”."""
+    if release.withdrawn_at:
+        return f"was withdrawn on {local_time(release.withdrawn_at)}"
+    if not release.published_at:
+        return "has no publication time yet"
+    at = timezone.localtime(release.published_at)
+    when = f"{at:%a %d %b %Y %H:%M:%S %Z}"
+    if release.state == Release.State.SCHEDULED:
+        return f"goes live {when}, in {timeuntil(at)}"
+    if release.state == Release.State.LIVE:
+        return f"has been public since {when} ({timesince(at)} ago)"
+    return f"is not scheduled; its publication time reads {when}"

@@ -1,0 +1,209 @@
+"""Forms of the release desk: the release itself, the confirmation pages, the exhibit upload."""
+
+import base64
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from .. import actions
+from ..models import Release, ReleaseContact
+from .timefields import ZonedDateTimeField
+
+
+def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """Form fields for the release form: bare URLs typed by editors are taken as https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class ReleaseForm(forms.ModelForm):
+    """The release's fields. Whether the edit may be saved is decided by
+    `actions.check_save`, the check step of the save itself, once the edit is on the instance;
+    a refusal is shown beside the field it concerns and nothing is saved."""
+
+    # The version the editor started from; a save based on an older one is a conflict.
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    correction_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        # A revision's note holds 500 characters; the form says so instead of failing.
+        max_length=500,
+        help_text="This release is public: saving prepares a correction. Nothing public changes "
+        "until someone else who may correct releases approves it; then the page shows "
+        "“Corrected on [date and time]: [this note]”.",
+    )
+    # Set per request by ReleaseAdmin.get_form: whose edit this is.
+    user = None
+
+    class Meta:
+        model = Release
+        fields = [*Release.CONTENT_FIELDS, "categories"]
+        # Also used when the admin rebuilds this form with some fields read-only.
+        formfield_callback = https_formfield
+        widgets = {
+            "subheadline": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "summary": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "based_on_version" in self.fields:
+            field = self.fields["based_on_version"]
+            field.initial = self.instance.version
+            # An edit of a saved release must say what it was based on, or it could silently
+            # overwrite someone else's save.
+            field.required = self.instance.pk is not None
+            field.error_messages["required"] = (
+                "This form did not say which version of the release it edits; open it again."
+            )
+        if "published_at" in self.fields:
+            zone = timezone.get_current_timezone_name()
+            self.fields["published_at"].help_text += f" Time zone: {zone}."
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # the edit is on self.instance from here on
+        if self.instance.pk is None or self.user is None or self.errors:
+            return
+        try:
+            # Locks the row for the rest of the admin's transaction: no save slips in between.
+            actions.check_save(
+                self.instance,
+                self.user,
+                expected_version=self.cleaned_data.get("based_on_version"),
+                correction_note=self.cleaned_data.get("correction_note", ""),
+            )
+        except actions.EditConflict as conflict:
+            self.add_error(None, self.conflict_message(conflict.current, self.cleaned_data))
+        except actions.TransitionRefused as refused:
+            field = refused.field if refused.field in self.fields else None
+            self.add_error(field, str(refused))
+
+    @staticmethod
+    def conflict_message(stored: Release, cleaned: dict[str, Any]) -> str:
+        changed = [
+            f"{Release._meta.get_field(name).verbose_name}: now “{getattr(stored, name)}”"
+            for name in ("headline", "subheadline", "slug", "dateline_city")
+            if name in cleaned and getattr(stored, name) != cleaned[name]
+        ]
+        if "body" in cleaned and stored.body != cleaned["body"]:
+            changed.append("body: changed")
+        detail = "; ".join(changed) or "related contacts, texts or categories"
+        return f"{actions.EditConflict(stored)} What changed: {detail}. Copy what you need, reload."
+
+
+class ReleaseContactForm(forms.ModelForm):
+    """A contact row. Re-pointing it at another contact, or ticking "print current details",
+    on an approved release makes the row take the contact's details as they are now, when the
+    save is a correction (`Release.freeze_borrowed`); otherwise it keeps those approved."""
+
+    print_current_details = forms.BooleanField(
+        required=False,
+        label="print current details",
+        help_text="Correct the release to show this contact's details as they are now.",
+    )
+
+    class Meta:
+        model = ReleaseContact
+        fields = ["position", "contact"]
+
+    def save(self, commit: bool = True) -> ReleaseContact:
+        if "contact" in self.changed_data or self.cleaned_data.get("print_current_details"):
+            self.instance.frozen_at = None  # frozen again, from the contact, by the correction
+        return super().save(commit)
+
+
+class ExhibitUploadForm(forms.Form):
+    """An exhibit file; on the confirmation step the same bytes come back in ``payload``."""
+
+    file = forms.FileField(
+        required=False,
+        help_text="A .txt or .htm Exhibit 99 as filed on EDGAR, or a whole submission .txt.",
+    )
+    date = forms.DateField(
+        required=False, help_text="For a dateline without a date or a year (YYYY-MM-DD)."
+    )
+    payload = forms.CharField(widget=forms.HiddenInput, required=False)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            cleaned["payload"] = base64.b64encode(upload.read()).decode()
+            cleaned["filename"] = upload.name
+        elif not cleaned.get("payload"):
+            raise ValidationError("Choose an exhibit file.")
+        # The confirmation step posts the bytes back in the hidden field.
+        self.data = self.data.copy()
+        self.data["payload"], self.data["filename"] = cleaned["payload"], cleaned["filename"]
+        return cleaned
+
+    def exhibit(self) -> tuple[bytes, str, Any]:
+        data = self.cleaned_data
+        return base64.b64decode(data["payload"]), data["filename"] or "upload", data["date"]
+
+
+# --- what a transition's confirmation page asks (`actions.Transition.asks`) -----------------
+
+
+class TransitionForm(forms.Form):
+    """Every confirmation carries the version of the release the person saw, so a step bound to
+    the content (approve, publish) is refused if the release changed since; a post without it
+    is refused outright."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, release: Release, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = release.version
+
+    def action_kwargs(self) -> dict[str, Any]:
+        return {"version": self.cleaned_data["version"]}
+
+
+class GoLiveForm(TransitionForm):
+    go_live = ZonedDateTimeField(
+        label="Go-live time",
+        required=False,
+        help_text="To the second, e.g. 16:05:00 or 4:05 PM. The release becomes public exactly "
+        "then; nothing else runs.",
+    )
+
+    def __init__(self, *args, release: Release, **kwargs) -> None:
+        super().__init__(*args, release=release, **kwargs)
+        self.fields["go_live"].initial = release.published_at
+        self.fields["go_live"].help_text += f" Time zone: {timezone.get_current_timezone_name()}."
+
+    @property
+    def now(self) -> bool:
+        """The "Publish now" button was used: the go-live time is the moment of confirming."""
+        return "now" in self.data
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.now and not cleaned.get("go_live") and "go_live" not in self.errors:
+            self.add_error("go_live", "Choose a go-live time, or publish now.")
+        return cleaned
+
+    def action_kwargs(self) -> dict[str, Any]:
+        if self.now:
+            return {**super().action_kwargs(), "now": True}
+        return {**super().action_kwargs(), "at": self.cleaned_data["go_live"]}
+
+
+class ReasonForm(TransitionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def action_kwargs(self) -> dict[str, Any]:
+        return {**super().action_kwargs(), "reason": self.cleaned_data["reason"]}
+
+
+TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "": TransitionForm,
+    "go_live": GoLiveForm,
+    "reason": ReasonForm,
+}

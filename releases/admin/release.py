@@ -1,0 +1,326 @@
+"""The release admin: the list, the change form and its inlines, and its filters.
+
+Saving goes through `actions.save_release` (one atomic action: the edit, its contacts, texts and
+categories, the revision and the audit entry); the workflow and tool pages are mixins.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html
+
+from irsite.disclaimers.models import Disclaimer
+
+from .. import actions
+from ..models import PendingCorrection, Release, ReleaseContact, ReleaseDisclaimer
+from .corrections import CorrectionViews
+from .display import go_live_in_words, local_time
+from .forms import ReleaseContactForm, ReleaseForm
+from .timefields import ZonedDateTimeField, ZonedDateTimeWidget
+from .tools import ToolViews
+from .workflow import WorkflowViews
+
+# --- inlines -------------------------------------------------------------------------------
+
+
+class ReleaseContactInline(admin.TabularInline):
+    """Contacts in print order. Whoever may change the release may change its rows.
+
+    Once approved, a release prints each contact as it was then ("as printed"); a correction
+    can take a contact's current details ("print current details") or another contact.
+    """
+
+    model = ReleaseContact
+    form = ReleaseContactForm
+    fields = ["position", "contact", "as_printed", "print_current_details"]
+    readonly_fields = ["as_printed"]
+    autocomplete_fields = ["contact"]
+    extra = 0
+    verbose_name_plural = "contacts (investors and media are printed side by side)"
+
+    def get_fields(self, request, obj=None):
+        # Before approval a release prints its contacts as they are now: nothing to show.
+        if obj is None or not obj.is_frozen:
+            return ["position", "contact"]
+        if obj.state == Release.State.LIVE and obj.can_be_changed_by(request.user):
+            return ["position", "contact", "as_printed", "print_current_details"]
+        return ["position", "contact", "as_printed"]
+
+    @admin.display(description="as printed")
+    def as_printed(self, row: ReleaseContact) -> str:
+        if row.pk is None:
+            return "—"
+        c = row.printed(row.release.is_frozen)
+        parts = [c.name, c.title, c.organization, c.telephone and f"Tel: {c.telephone}", c.email]
+        return " · ".join(p for p in parts if p)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("releases.view_release")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or obj.can_be_changed_by(request.user)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+class ReleaseDisclaimerInline(ReleaseContactInline):
+    model = ReleaseDisclaimer
+    form = forms.ModelForm
+    fields = ["position", "version"]
+    readonly_fields = []
+    autocomplete_fields = []
+
+    def get_fields(self, request, obj=None):
+        return self.fields
+
+    verbose_name_plural = "standard texts (About sections, then the safe harbor)"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":
+            kwargs["queryset"] = db_field.related_model.objects.select_related("disclaimer")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- list filters --------------------------------------------------------------------------
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return Release.State.choices
+
+    def queryset(self, request, queryset: QuerySet[Release]):
+        value = self.value()
+        if value in Release.State.values:
+            return queryset.in_state(value)
+        return queryset
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        dates = Release.objects.filter(published_at__isnull=False).dates(
+            "published_at", "year", order="DESC"
+        )
+        return [(str(d.year), str(d.year)) for d in dates]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(published_at__year=self.value()) if self.value() else queryset
+
+
+# --- the release admin ---------------------------------------------------------------------
+
+
+@admin.register(Release)
+class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
+    form = ReleaseForm
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.DateTimeField: {"form_class": ZonedDateTimeField, "widget": ZonedDateTimeWidget},
+    }
+    list_display = ["headline", "state_badge", "publication_time", "category_list", "changed_by"]
+    list_filter = [StateFilter, YearFilter, "categories"]
+    search_fields = ["headline", "subheadline", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["headline"]}
+    filter_horizontal = ["categories"]
+    inlines = [ReleaseContactInline, ReleaseDisclaimerInline]
+    list_select_related = ["content_changed_by"]
+    readonly_fields = ["workflow_state", "uuid"]
+    fieldsets = [
+        (None, {"fields": ["workflow_state", "based_on_version", "correction_note"]}),
+        (
+            "Release",
+            {
+                "fields": [
+                    "exhibit_label",
+                    "headline",
+                    "subheadline",
+                    "slug",
+                    "dateline_city",
+                    "published_at",
+                    "body",
+                    "summary",
+                    "categories",
+                    "filing_url",
+                ]
+            },
+        ),
+        ("Identity", {"fields": ["uuid"], "classes": ["collapse"]}),
+    ]
+    change_form_template = "admin/releases/release/change_form.html"
+
+    class Media:
+        css = {"all": ["irsite/admin.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("categories")
+
+    # --- list columns ----------------------------------------------------------------------
+    @admin.display(description="state", ordering="status")
+    def state_badge(self, release: Release) -> str:
+        return format_html(
+            '<span class="irsite-state irsite-state-{}">{}</span>',
+            release.state,
+            release.state_label,
+        )
+
+    @admin.display(description="publication time", ordering="published_at")
+    def publication_time(self, release: Release) -> str:
+        return local_time(release.published_at)
+
+    @admin.display(description="body")
+    def body_as_published(self, release: Release) -> str:
+        return release.body_html()
+
+    @admin.display(description="categories")
+    def category_list(self, release: Release) -> str:
+        return ", ".join(c.name for c in release.categories.all())
+
+    @admin.display(description="last changed by")
+    def changed_by(self, release: Release) -> str:
+        return str(release.content_changed_by or "—")
+
+    @admin.display(description="state")
+    def workflow_state(self, release: Release) -> str:
+        if not release.pk:
+            return "new draft"
+        return f"{release.state_label}. The release {go_live_in_words(release)}."
+
+    def view_on_site(self, release: Release) -> str | None:
+        return release.get_absolute_url() if release.is_public else None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # a class made for this request by modelform_factory
+        return form
+
+    # --- what may be edited ----------------------------------------------------------------
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        correcting = (
+            obj is not None
+            and obj.state == Release.State.LIVE
+            and obj.can_be_changed_by(request.user)
+        )
+        first = [
+            f
+            for f in fieldsets[0][1]["fields"]
+            if not (f == "correction_note" and not correcting)
+            # The workflow panel above the form shows the state of a saved release.
+            and not (f == "workflow_state" and obj is not None)
+        ]
+        fieldsets = [(None, {"fields": first}), *fieldsets[1:]]
+        swap = {}
+        if obj is not None and (
+            obj.state == Release.State.LIVE or not obj.can_be_changed_by(request.user)
+        ):
+            swap["published_at"] = "publication_time"  # read-only: shown with its zone
+        if obj is not None and not obj.can_be_changed_by(request.user):
+            swap["body"] = "body_as_published"  # read-only: as readers see it
+        if swap:
+            fieldsets = [
+                (name, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]})
+                for name, opts in fieldsets
+            ]
+        return fieldsets
+
+    def has_change_permission(self, request, obj=None):
+        # Approved, scheduled and withdrawn releases are frozen: the admin shows them read-only.
+        if obj is not None and not obj.can_be_changed_by(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The publication time of a live release is part of the record and of its URL.
+        return [*super().get_readonly_fields(request, obj), "publication_time", "body_as_published"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj and not obj.is_editable else super().get_prepopulated_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Only a draft that was never public may go; a release once published is a record.
+        if obj is not None and (obj.status != Release.Status.DRAFT or obj.corrections.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # A new release starts with the default About and safe-harbor texts.
+        new = obj.pk is None and request.method == "GET"
+        if new and isinstance(inline, ReleaseDisclaimerInline):
+            defaults = Disclaimer.default_versions()
+            kwargs["initial"] = [{"version": v.pk, "position": i} for i, v in enumerate(defaults)]
+        return kwargs
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        for formset, inline in zip(formsets, inline_instances, strict=True):
+            if isinstance(inline, ReleaseDisclaimerInline) and formset.initial_extra:
+                formset.extra = len(formset.initial_extra)
+        return super().get_inline_formsets(request, formsets, inline_instances, obj)
+
+    # --- saving: one action records the edit, its related rows, revision and audit ----------
+    def save_model(self, request, obj, form, change):
+        # Saved together with its inlines in save_related, through actions.save_release.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        def write_related() -> None:
+            form.save_m2m()
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+
+        try:
+            saved = actions.save_release(
+                form.instance,
+                request.user,
+                write_related=write_related,
+                expected_version=form.cleaned_data.get("based_on_version") if change else None,
+                correction_note=form.cleaned_data.get("correction_note", ""),
+            )
+        except actions.TransitionRefused as refused:
+            # The form's clean() catches these first; this is the net under it.
+            raise PermissionDenied(str(refused)) from refused
+        if isinstance(saved, PendingCorrection):
+            request.irsite_pending_correction = saved
+
+    def response_change(self, request, obj):
+        pending = getattr(request, "irsite_pending_correction", None)
+        if pending is None:
+            return super().response_change(request, obj)
+        # Nothing public changed: say so, instead of the admin's "changed successfully".
+        messages.info(
+            request,
+            "Correction prepared. Nothing public has changed: it goes public when someone else "
+            "who may correct releases approves it.",
+        )
+        return HttpResponseRedirect(
+            reverse("admin:releases_release_correction", args=[obj.pk, pending.pk])
+        )
+
+    # --- workflow and tool pages (mixins) -------------------------------------------------
+    def get_urls(self):
+        return self.workflow_urls() + self.correction_urls() + self.tool_urls() + super().get_urls()
+
+    def _release(self, request: HttpRequest, pk: int) -> Release:
+        release = get_object_or_404(Release, pk=pk)
+        if not self.has_view_permission(request, release):
+            raise PermissionDenied
+        return release
+
+    def _change_url(self, release: Release) -> str:
+        return reverse("admin:releases_release_change", args=[release.pk])
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self.workflow_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)

@@ -1,0 +1,147 @@
+"""The release desk's tools: exhibit import and export, revisions and restore.
+
+A mixin of `ReleaseAdmin` (which provides `_release` and `_change_url`).
+"""
+
+import difflib
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+
+from irsite.contacts.models import ContactDetails, LetterheadFields
+
+from .. import actions, edgar
+from ..exhibits import ExhibitError, render_html, render_text
+from .forms import ExhibitUploadForm
+
+
+class ToolViews:
+    def tool_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="releases_release_import"),
+            path("<int:pk>/export/<str:fmt>/", view(self.export_view),
+                 name="releases_release_export"),
+            path("<int:pk>/revisions/", view(self.revisions_view),
+                 name="releases_release_revisions"),
+            path("<int:pk>/revisions/<int:number>/restore/", view(self.restore_view),
+                 name="releases_release_restore"),
+        ]  # fmt: skip
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload an exhibit, see what was understood, confirm to create the draft."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ExhibitUploadForm(request.POST or None, request.FILES or None)
+        parsed = None
+        if request.method == "POST" and form.is_valid():
+            data, name, day = form.exhibit()
+            try:
+                if "confirm" in request.POST:
+                    results = edgar.import_file(data, name, actor=request.user, default_date=day)
+                    first = results[0]
+                    verb = "Created draft" if first.status == "imported" else "Already imported"
+                    messages.success(request, f"{verb}: {first.release.headline}")
+                    return HttpResponseRedirect(self._change_url(first.release))
+                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day)]
+            except ExhibitError as error:
+                form.add_error("file", f"{name}: {error}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import an SEC exhibit",
+            "opts": self.opts,
+            "form": form,
+            "parsed": parsed,
+        }
+        return TemplateResponse(request, "admin/releases/release/import.html", context)
+
+    def export_view(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        release = self._release(request, pk)
+        if fmt not in {"text", "html"}:
+            raise PermissionDenied
+        document = edgar.to_exhibit(release)
+        if fmt == "text":
+            body, content_type, suffix = render_text(document), "text/plain", "txt"
+        else:
+            body, content_type, suffix = render_html(document), "text/html", "htm"
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ex99-1-{release.slug}.{suffix}"'
+        return response
+
+    def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        release = self._release(request, pk)
+        revisions = list(release.revisions.select_related("created_by"))
+        by_number = {r.number: r for r in revisions}
+        a, b = request.GET.get("a"), request.GET.get("b")
+        diff = None
+        if a and b and a.isdigit() and b.isdigit() and int(a) in by_number and int(b) in by_number:
+            diff = revision_diff(by_number[int(a)].data, by_number[int(b)].data)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revisions of “{release.headline}”",
+            "opts": self.opts,
+            "release": release,
+            "revisions": revisions,
+            "diff": diff,
+            "a": a,
+            "b": b,
+            "can_restore": release.is_editable and self.has_change_permission(request, release),
+        }
+        return TemplateResponse(request, "admin/releases/release/revisions.html", context)
+
+    def restore_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
+        release = self._release(request, pk)
+        revision = get_object_or_404(release.revisions, number=number)
+        if request.method == "POST":
+            try:
+                actions.restore_revision(release, revision, request.user)
+            except actions.TransitionRefused as refused:
+                messages.error(request, f"Not restored: {refused}")
+            else:
+                messages.success(request, f"Revision {number} restored as the current draft.")
+        return HttpResponseRedirect(self._change_url(release))
+
+
+def revision_diff(old: dict, new: dict) -> list[tuple[str, list[str]]]:
+    """Field by field, the lines that differ between two revisions (unified diff)."""
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        lines = difflib.unified_diff(
+            _diff_lines(before), _diff_lines(after), "before", "after", lineterm=""
+        )
+        changes.append((name, list(lines)[2:]))
+    return changes
+
+
+def _diff_lines(value: Any) -> list[str]:
+    # Contacts as printed and the letterhead: one line per contact or field.
+    if isinstance(value, list):
+        return [_one_line(item) for item in value]
+    if isinstance(value, dict):
+        return [f"{key}: {item}" for key, item in _in_print_order(value)]
+    text = "" if value is None else str(value)
+    # Split HTML at block ends so a one-word change shows as one changed paragraph.
+    return text.replace("</p>", "</p>\n").replace("</li>", "</li>\n").splitlines()
+
+
+def _one_line(item: Any) -> str:
+    if isinstance(item, dict):
+        return " · ".join(f"{key}: {value}" for key, value in _in_print_order(item) if value != "")
+    return str(item)
+
+
+# PostgreSQL's jsonb keeps keys in its own order; a diff lists them as a release prints them.
+_PRINT_ORDER = ("contact", *ContactDetails.field_names(), *LetterheadFields.FIELDS)
+
+
+def _in_print_order(data: dict) -> list[tuple[str, Any]]:
+    rank = {key: i for i, key in enumerate(_PRINT_ORDER)}
+    return sorted(data.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))

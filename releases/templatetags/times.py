@@ -1,0 +1,23 @@
+"""Times shown to people, always with their zone.
+
+Django's own ``date`` filter prints no zone ("T" is empty) for a time in the repeated hour of a
+DST change, exactly where 01:30 EDT and 01:30 EST must be told apart; these filters take the
+zone's name from the aware time itself, which knows which occurrence it is.
+"""
+
+from datetime import datetime
+
+from django import template
+from django.utils import dateformat, timezone
+
+register = template.Library()
+
+
+@register.filter
+def zoned(value: datetime | None, format_string: str = "Y-m-d H:i:s") -> str:
+    """``value`` in the company's zone as Django's ``date`` format, then its zone: “2026-11-01
+    01:30:00 EST”. "" for no value."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{dateformat.format(local, format_string)} {local.tzname()}"
