@@ -213,6 +213,8 @@ def test_go_live_correction_and_withdrawal_reach_readers_through_varnish_at_once
         path: poller.first(path, lambda s, b: s == 200 and "Results at the bell" in b)
         for path in [page, *lists]
     }
+    # The figures (pytest -s): how long after its go-live each surface showed the release.
+    print("go-live through Varnish:", {p: round(t - go_live_at, 2) for p, t in shown.items() if t})
     for path, at in shown.items():
         assert at is not None, f"{path} never showed the release through Varnish"
         assert at - go_live_at <= WITHIN, f"{path} showed it {at - go_live_at:.2f} s late"
@@ -227,6 +229,8 @@ def test_go_live_correction_and_withdrawal_reach_readers_through_varnish_at_once
         )
         done = time.time()
         time.sleep(WITHIN + 1.5)
+    late = {p: poller.first(p, lambda s, b: "bell, corrected" in b) for p in [page, *lists]}
+    print("correction through Varnish:", {p: round(t - done, 2) for p, t in late.items() if t})
     for path in [page, *lists]:
         assert cached_before(poller, path, done), f"Varnish never kept {path} before"
         at = poller.first(path, lambda s, b: "Results at the bell, corrected" in b)
@@ -239,6 +243,7 @@ def test_go_live_correction_and_withdrawal_reach_readers_through_varnish_at_once
         done = time.time()
         time.sleep(WITHIN + 1.5)
     at = poller.first(page, lambda s, b: s == 410)
+    print("withdrawal through Varnish: page 410 after", at and round(at - done, 2), "s")
     assert at is not None and at - done <= WITHIN, "the withdrawn page kept answering 200"
     for path in lists:
         at = poller.first(path, lambda s, b: "Results at the bell" not in b)
