@@ -62,6 +62,9 @@ logger = logging.getLogger("irsite.cache")
 
 GENERATION_KEY = "public:generation"
 LOCAL_PAGE_MAX_BYTES = 512 * 1024
+# A render holds its page's lock at most this long; others wait at most this long for it.
+RENDER_LOCK_SECONDS = 10
+RENDER_WAIT_SECONDS = 3.0
 # Headers a cached copy does not repeat.
 _NOT_STORED = {"expires", "set-cookie"}
 
@@ -231,11 +234,47 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
     key = _key(generation, request) if generation else None
     if key:
         entry = CachedResponse.load(_cache().get(key))
-        if entry is not None and entry.is_fresh(now):
+        if entry is None or not entry.is_fresh(now):
+            # Single flight: one request per page and generation renders, across processes
+            # and servers; the others wait briefly for its copy (at go-live, every page at once).
+            lock = f"{key}:rendering"
+            if _cache().add(lock, 1, timeout=RENDER_LOCK_SECONDS):
+                try:
+                    return _render(request, respond, generation, key, now)
+                finally:
+                    _cache().delete(lock)
+            entry = _wait_for(key, lock)
+        if entry is not None and entry.is_fresh(time.time()):
             response = entry.response()
             response.irsite_cached = (generation, entry)
             return _finish(request, response, entry.etag, entry.last_modified)
+    return _render(request, respond, generation, key, now)
 
+
+def _wait_for(key: str, lock: str) -> "CachedResponse | None":
+    """The copy another request is rendering, once stored; None if that request ends without
+    storing one (a 404, a page about to go stale) or takes longer than RENDER_WAIT_SECONDS."""
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        found = _cache().get_many([key, lock])
+        entry = CachedResponse.load(found.get(key))
+        if entry is not None and entry.is_fresh(time.time()):
+            return entry
+        if lock not in found:
+            return None
+    return None
+
+
+def _render(
+    request: HttpRequest,
+    respond: Callable[[], HttpResponse],
+    generation: str | None,
+    key: str | None,
+    now: float,
+) -> HttpResponse:
+    """Render the page and store it under ``key`` (when it may be stored)."""
+    logger.debug("rendering %s", request.get_full_path())
     # Read before rendering: a go-live that passes while the page renders still caps it.
     go_live = next_go_live(generation, now)
     try:

@@ -5,6 +5,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -481,3 +482,39 @@ def test_a_withdrawal_whose_invalidation_never_reached_redis_is_served_within_se
     time.sleep(settings.IRSITE_GENERATION_CHECK_SECONDS + 0.2)
     assert get(client, url).status_code == 410
     assert "first-quarter-results" not in get(client, "/news/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_readers_of_a_changed_page_wait_for_one_render(live, settings):
+    """At a go-live every page changes at once and every reader arrives at once: one request
+    renders each page, the others are answered with its copy, none fails."""
+    settings.CACHES = {"default": redis_cache(REDIS_URL, f"irsite-test-{uuid.uuid4().hex}")}
+    readers = 12
+    barrier = threading.Barrier(readers)
+    results: list[tuple[int, int]] = []  # (status, queries on releases_release)
+
+    def reader() -> None:
+        counted = []
+
+        def count(execute, sql, params, many, context):
+            if "releases_release" in sql:
+                counted.append(sql)
+            return execute(sql, params, many, context)
+
+        client = Client()
+        try:
+            with connection.execute_wrapper(count):
+                barrier.wait()
+                status = client.get("/news/").status_code
+            results.append((status, len(counted)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reader) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _ in results] == [200] * readers
+    rendered = [queries for _, queries in results if queries]
+    assert len(rendered) == 1, f"{len(rendered)} of {readers} concurrent readers rendered /news/"
