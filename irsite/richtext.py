@@ -25,6 +25,8 @@ EDITOR_EXTENSIONS = {
     "TableCell": True,
     "HardBreak": True,
     "History": True,
+    # The package turns the browser's spell-check off by default; press releases want it on.
+    "NoSpellCheck": False,
 }
 
 ALLOWED_TAGS = {

@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from irsite.storage import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -246,8 +248,20 @@ IRSITE_ALERTS_LEASE_SECONDS = env.int("IRSITE_ALERTS_LEASE_SECONDS", default=300
 # Static files: WhiteNoise serves them from gunicorn with far-future caching. Production uses
 # compressed files with content hashes in their names (needs `collectstatic`, which `make serve`
 # runs); development and the test suite read the source files, so no collectstatic is needed.
+# Uploaded files (releases.attachments): never served from MEDIA_ROOT or the bucket directly, only
+# through the view that checks the release is public; MEDIA_URL stays unset for that reason.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or BASE_DIR / "var" / "media")
+# Upload limits in bytes: one file, and all the attachments of one release together.
+IRSITE_ATTACHMENT_MAX_BYTES = env.int("IRSITE_ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
+IRSITE_RELEASE_FILES_MAX_BYTES = env.int(
+    "IRSITE_RELEASE_FILES_MAX_BYTES", default=100 * 1024 * 1024
+)
+# Images larger than this many pixels are refused (Pillow's decompression-bomb guard).
+IRSITE_IMAGE_MAX_PIXELS = env.int("IRSITE_IMAGE_MAX_PIXELS", default=50_000_000)
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # MEDIA_STORAGE: local (MEDIA_ROOT) or s3 (a private bucket); irsite/storage.py.
+    "default": media_storage(env),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env.bool("STATIC_MANIFEST", default=not DEBUG)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from irsite.health import healthz
@@ -10,6 +12,13 @@ from releases.views import HomeView, RobotsView
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
 admin.site.index_title = "Investor relations"
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """`/favicon.ico`, which browsers and feed readers ask for on their own, to the site's icon
+    (resolved per request: the static file's hashed name changes with its content)."""
+    return HttpResponseRedirect(static("favicon.svg"))
+
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -25,6 +34,7 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("alerts/", include("irsite.alerts.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 # A database outage answers 503 "try again", not a traceback or a bare 500.

@@ -19,11 +19,15 @@ from django.utils import timezone
 
 from irsite.times import local_time
 
+from .attachments import removed_if_failed
 from .cache import public_pages_changed, schedule_changed
 from .desk import notify_approvers
 from .edge import enqueue_release_purge
 from .models import (
+    Attachment,
     AuditEntry,
+    Category,
+    CategorySlugRedirect,
     Correction,
     PendingCorrection,
     PreviewLink,
@@ -148,12 +152,15 @@ def check_save(
     ``expected_version``, or `TransitionRefused` if ``user`` may not make this edit now: drafts
     and releases in review take edits; a live release takes them only as a correction (with a
     note, by someone allowed to correct, its publication time unchanged); approved and
-    scheduled releases are frozen until returned to draft.
+    scheduled releases are frozen until returned to draft. A slug another release was once
+    published under is refused (``field="slug"``), as is a correction note longer than a
+    revision records (``field="correction_note"``).
     """
     if problem := publication_time_problem(release.published_at):
         raise TransitionRefused(problem, field="published_at")
     if release.pk is None:
         _require(user, "add_release", "create releases")
+        _check_slug_free(release)
         return None
     stored = Release.objects.select_for_update().get(pk=release.pk)
     if expected_version is not None and stored.version != expected_version:
@@ -169,6 +176,13 @@ def check_save(
             f"Cannot edit: the release is {stored.state_label.lower()}. Return it to draft first."
         )
     if stored.state == State.LIVE:
+        limit = Revision._meta.get_field("note").max_length
+        if len(correction_note.strip()) > limit:
+            raise TransitionRefused(
+                f"Keep the correction note to {limit} characters (it has "
+                f"{len(correction_note.strip())}); the full story belongs in the release.",
+                field="correction_note",
+            )
         if not correction_note.strip():
             raise TransitionRefused(
                 "This release is public: say what you corrected in the correction note; the "
@@ -181,10 +195,22 @@ def check_save(
                 "record and of the permanent URL.",
                 field="published_at",
             )
+    _check_slug_free(release)
     return stored
 
 
-@transaction.atomic
+def _check_slug_free(release: Release) -> None:
+    # A permanent URL stays permanent: a slug another release was published under is its own.
+    owner = release.slug_reserved_by()
+    if owner is not None:
+        day = timezone.localtime(owner.published_at)
+        raise TransitionRefused(
+            f"The URL “{release.slug}” belongs to the release “{owner.headline}” (published "
+            f"{day:%B} {day.day}, {day.year}): its old links lead there. Choose another slug.",
+            field="slug",
+        )
+
+
 def save_release(
     release: Release,
     user,
@@ -197,10 +223,33 @@ def save_release(
     """Save an edit of a release and its related rows, and record it as a revision.
 
     `check_save` decides whether the edit is allowed (and raises otherwise, writing nothing).
-    ``write_related`` writes the release's contacts, texts and categories inside the same
-    transaction. An edit of a live release changes nothing public: it is kept as a
-    `PendingCorrection` (returned) until a second person approves it (`approve_correction`).
+    ``write_related`` writes the release's contacts, texts, categories and attachments inside
+    the same transaction; files it stores are deleted again if the save fails, so a failed save
+    leaves no orphan in storage. An edit of a live release changes nothing public: it is kept
+    as a `PendingCorrection` (returned) until a second person approves it
+    (`approve_correction`); the files it brings stay in storage for that.
     """
+    with removed_if_failed():
+        return _save_release(
+            release,
+            user,
+            write_related=write_related,
+            expected_version=expected_version,
+            correction_note=correction_note,
+            note=note,
+        )
+
+
+@transaction.atomic
+def _save_release(
+    release: Release,
+    user,
+    *,
+    write_related: Callable[[], None] | None,
+    expected_version: int | None,
+    correction_note: str,
+    note: str,
+) -> Revision | PendingCorrection:
     stored = check_save(
         release, user, expected_version=expected_version, correction_note=correction_note
     )
@@ -215,7 +264,8 @@ def save_release(
     release.content_changed_by = _person(user)
     release.save()
     release.update_search_document()
-    SlugRedirect.objects.filter(old_slug=release.slug).delete()  # a slug in use redirects nowhere
+    # Its own old slug in use again redirects nowhere (another release's is refused above).
+    SlugRedirect.objects.filter(old_slug=release.slug, release=release).delete()
     if write_related:
         write_related()
     revision = _record_revision(release, user, note=note)
@@ -274,6 +324,11 @@ def _apply_snapshot(release: Release, data: dict) -> Callable[[], None]:
         for position, pk in enumerate(data["disclaimers"]):
             release.releasedisclaimer_set.create(version_id=pk, position=position)
         release.categories.set(data["categories"])
+        # A snapshot's files are still in storage (never deleted while a revision or a
+        # correction refers to them): rows point at them again.
+        release.attachments.all().delete()
+        for item in data.get("attachments", []):
+            Attachment.objects.create(release=release, **item)
 
     return write_related
 
@@ -308,6 +363,7 @@ def approve_correction(correction: PendingCorrection, user, *, version: int | No
         )
     old_slug = release.slug
     write_related = _apply_snapshot(release, correction.data)
+    _check_slug_free(release)
     now = timezone.now()
     if release.slug != old_slug:
         SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"release": release})
@@ -317,7 +373,7 @@ def approve_correction(correction: PendingCorrection, user, *, version: int | No
     release.corrected_at = now
     release.save()
     release.update_search_document()
-    SlugRedirect.objects.filter(old_slug=release.slug).delete()
+    SlugRedirect.objects.filter(old_slug=release.slug, release=release).delete()
     write_related()
     revision = _record_revision(release, user, note=correction.note)
     revision.created_by = correction.prepared_by
@@ -662,7 +718,51 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
     return new
 
 
+# --- taxonomy ------------------------------------------------------------------------------
+
+
+def check_category(category: Category, user) -> None:
+    """The check step of `save_category`, also run by the admin's form: refuses (``field``
+    "slug") a slug that another category had, since its old URLs lead there."""
+    _require(user, "change_category" if category.pk else "add_category", "edit categories")
+    taken = (
+        CategorySlugRedirect.objects.filter(old_slug=category.slug)
+        .exclude(category_id=category.pk)
+        .select_related("category")
+        .first()
+    )
+    if taken:
+        raise TransitionRefused(
+            f"The URL “{category.slug}” belongs to the category “{taken.category}”: its old "
+            "links and feed subscriptions lead there. Choose another slug.",
+            field="slug",
+        )
+
+
+@transaction.atomic
+def save_category(category: Category, user) -> None:
+    """Save a category; a changed slug keeps the old page and feed URLs as permanent redirects
+    (feed readers follow a 301 and keep their subscription)."""
+    check_category(category, user)
+    if category.pk is not None:
+        stored = Category.objects.select_for_update().values_list("slug", flat=True)
+        old = stored.get(pk=category.pk)
+        if old != category.slug:
+            CategorySlugRedirect.objects.update_or_create(
+                old_slug=old, defaults={"category": category}
+            )
+    category.save()
+    CategorySlugRedirect.objects.filter(old_slug=category.slug, category=category).delete()
+    _public_pages_changed()
+
+
 # --- previews ------------------------------------------------------------------------------
+
+
+# How long a share link may live, in hours: long enough for a review across a weekend, short
+# enough that a forgotten link to embargoed text does not stay open for good.
+PREVIEW_LINK_MIN_HOURS = 1
+PREVIEW_LINK_MAX_HOURS = 14 * 24
 
 
 @transaction.atomic
@@ -674,7 +774,13 @@ def create_preview_link(
     correction: PendingCorrection | None = None,
 ) -> PreviewLink:
     """A share link for a release not yet public, or for a pending ``correction`` of a live
-    one (it shows the release as the correction would make it)."""
+    one (it shows the release as the correction would make it), valid for ``hours`` (default
+    IRSITE_PREVIEW_LINK_HOURS).
+
+    Refused (`TransitionRefused`, with ``field`` where one is at fault) for a public release
+    without a correction, a withdrawn release, a lifetime outside PREVIEW_LINK_MIN_HOURS to
+    PREVIEW_LINK_MAX_HOURS, or a note longer than `PreviewLink.note` holds.
+    """
     _require(user, "share_release_preview", "share preview links")
     if correction is not None:
         if correction.release_id != release.pk:
@@ -683,7 +789,20 @@ def create_preview_link(
             raise TransitionRefused("That correction no longer waits for approval.")
     elif release.is_public:
         raise TransitionRefused("The release is public already; share its URL instead.")
-    hours = hours or settings.IRSITE_PREVIEW_LINK_HOURS
+    if release.status == Status.WITHDRAWN:
+        raise TransitionRefused("The release is withdrawn; it can no longer be shared.")
+    hours = settings.IRSITE_PREVIEW_LINK_HOURS if hours is None else hours
+    if not PREVIEW_LINK_MIN_HOURS <= hours <= PREVIEW_LINK_MAX_HOURS:
+        raise TransitionRefused(
+            f"A share link is valid for {PREVIEW_LINK_MIN_HOURS} to {PREVIEW_LINK_MAX_HOURS} "
+            f"hours (14 days), not {hours}.",
+            field="hours",
+        )
+    limit = PreviewLink._meta.get_field("note").max_length
+    if len(note) > limit:
+        raise TransitionRefused(
+            f"Say who the link is for in at most {limit} characters.", field="note"
+        )
     link = PreviewLink.objects.create(
         release=release,
         correction=correction,

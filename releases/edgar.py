@@ -6,7 +6,7 @@ it is one atomic function per exhibit, built on `releases.actions` like every ot
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db import transaction
@@ -26,7 +26,7 @@ from .exhibits import (
     parse_exhibit,
     split_submission,
 )
-from .models import Release
+from .models import Release, SlugRedirect
 
 # Exhibits give a date, not a time; releases of the kind crossed the wire before the open.
 IMPORT_TIME = time(8, 0, 0)
@@ -38,39 +38,85 @@ class ImportResult:
     status: str  # "imported" | "unchanged"
     release: Release | None
     document: ExhibitDocument
+    warnings: list[str] = field(default_factory=list)
 
 
 def parse_file(
-    data: bytes, filename: str, default_date: date | None = None
+    data: bytes, filename: str, default_date: date | None = None, default_headline: str = ""
 ) -> list[tuple[str, bytes, ExhibitDocument]]:
     """(source, bytes, parsed) for each exhibit in a file: itself, or the EX-99 documents of an
-    EDGAR submission, whose filing date stands in for a dateline without one."""
+    EDGAR submission, whose filing date stands in for a dateline without one.
+
+    ``default_headline`` is the headline of an exhibit that prints none (a wire continuation),
+    as ``default_date`` is the date of one whose dateline has none; ExhibitError otherwise.
+    """
     documents, filing_date = split_submission(data)
     if not documents:
-        return [(filename, data, parse_exhibit(data, filename=filename, default_date=default_date))]
+        documents, filing_date = [("", data)], None
     return [
         (
-            f"{filename}#{kind}",
+            f"{filename}#{kind}" if kind else filename,
             body,
-            parse_exhibit(body, filename=filename, default_date=default_date or filing_date),
+            parse_exhibit(
+                body,
+                filename=filename,
+                default_date=default_date or filing_date,
+                default_headline=default_headline,
+            ),
         )
         for kind, body in documents
     ]
 
 
+def company_warnings(doc: ExhibitDocument) -> list[str]:
+    """What differs between the exhibit's company and the site's company profile, as sentences
+    for the person importing (the profile changes only when they confirm it)."""
+    if not doc.company_name:
+        return []
+    profile = CompanyProfile.objects.filter(pk=1).first()
+    if profile is None:
+        return [
+            f"The site has no company profile; this exhibit names “{doc.company_name}”. It is "
+            "not used as the letterhead unless you confirm it."
+        ]
+    names = {_plain(profile.legal_name), _plain(profile.short_name)}
+    if _plain(doc.company_name) in names or any(
+        n and _plain(doc.company_name).startswith(n) for n in names
+    ):
+        return []
+    return [
+        f"This exhibit names “{doc.company_name}”, the company profile “{profile.legal_name}”: "
+        "check that the exhibit is this company's."
+    ]
+
+
+def _plain(name: str) -> str:
+    return " ".join(name.replace(",", " ").replace(".", " ").lower().split())
+
+
 @transaction.atomic
 def import_file(
-    data: bytes, filename: str, *, actor, publish: bool = False, default_date: date | None = None
+    data: bytes,
+    filename: str,
+    *,
+    actor,
+    publish: bool = False,
+    default_date: date | None = None,
+    default_headline: str = "",
+    company_profile: bool = False,
 ) -> list[ImportResult]:
     """Import every exhibit of a file in one transaction: all of it, or nothing of it.
+
+    ``company_profile``: the user confirmed that the exhibit's company name, address and listing
+    become the company profile; without it the profile is never written.
 
     Raises `ExhibitError` for a file that cannot be read or whose release the actions refuse
     (e.g. a date outside the accepted range), with the reason.
     """
     try:
         return [
-            import_document(doc, raw, source, actor, publish)
-            for source, raw, doc in parse_file(data, filename, default_date)
+            import_document(doc, raw, source, actor, publish, company_profile=company_profile)
+            for source, raw, doc in parse_file(data, filename, default_date, default_headline)
         ]
     except actions.TransitionRefused as refused:
         raise ExhibitError(str(refused)) from refused
@@ -78,7 +124,13 @@ def import_file(
 
 @transaction.atomic
 def import_document(
-    doc: ExhibitDocument, raw: bytes, source: str, actor, publish: bool = False
+    doc: ExhibitDocument,
+    raw: bytes,
+    source: str,
+    actor,
+    publish: bool = False,
+    *,
+    company_profile: bool = False,
 ) -> ImportResult:
     """Create a draft (or, with ``publish``, a release public since its date) from an exhibit.
 
@@ -88,11 +140,13 @@ def import_document(
     if existing := Release.objects.filter(source_hash=digest).first():
         return ImportResult(source, "unchanged", existing, doc)
     if not doc.headline:
-        raise ExhibitError("no headline found")
+        raise ExhibitError("no headline found; pass --headline")
     if doc.date is None:
         raise ExhibitError("no date in the dateline; pass --date YYYY-MM-DD")
 
-    _ensure_company(doc)
+    warnings = [] if company_profile else company_warnings(doc)
+    if company_profile:
+        _write_company(doc)
     contacts = [_match_contact(c) for c in doc.contacts]
     versions = [_version(Disclaimer.Kind.ABOUT, s) for s in doc.abouts]
     if doc.safe_harbor:
@@ -106,6 +160,10 @@ def import_document(
         published_at=timezone.make_aware(datetime.combine(doc.date, IMPORT_TIME)),
         body=doc.body_html,
         exhibit_label=doc.exhibit_label[:50],
+        release_instruction=_instruction(doc)[:200],
+        wire_tag=doc.wire_tag[:100],
+        end_mark=doc.end_mark[:20],
+        notes="\n".join(" ".join(n.split()) for n in doc.notes),
         source_hash=digest,
     )
 
@@ -119,32 +177,38 @@ def import_document(
     actions.audit(actor, actions.AuditEntry.Action.IMPORTED, release, source)
     if publish:
         actions.record_past_publication(release, actor, f"SEC exhibit {source}")
-    return ImportResult(source, "imported", release, doc)
+    return ImportResult(source, "imported", release, doc, warnings)
 
 
-def _ensure_company(doc: ExhibitDocument) -> None:
-    """A fresh install takes its letterhead from the first exhibit; later ones leave it be."""
-    if CompanyProfile.objects.exists() or not doc.company_name:
-        return
-    CompanyProfile(
-        legal_name=doc.company_name[:200],
-        short_name=doc.company_name.split(",")[0][:100],
-        address_lines="\n".join(doc.address_lines),
-        telephone=doc.telephone[:50],
-        fax=doc.fax[:50],
-        website=doc.website if doc.website.startswith("http") else "",
-        exchange=doc.exchange[:50],
-        ticker=doc.ticker[:20],
-    ).save()
+def _instruction(doc: ExhibitDocument) -> str:
+    return doc.release_instruction or ("FOR IMMEDIATE RELEASE" if doc.for_immediate_release else "")
+
+
+def _write_company(doc: ExhibitDocument) -> None:
+    """The exhibit's company details as the company profile (the user confirmed them); what the
+    exhibit does not print is left as it was."""
+    profile = CompanyProfile.load()
+    if doc.company_name:
+        profile.legal_name = doc.company_name[:200]
+        profile.short_name = doc.company_name.split(",")[0][:100]
+    if doc.address_lines:
+        profile.address_lines = "\n".join(doc.address_lines)
+    profile.telephone = doc.telephone[:50] or profile.telephone
+    profile.fax = doc.fax[:50] or profile.fax
+    if doc.website.startswith("http"):
+        profile.website = doc.website
+    if doc.ticker:
+        profile.exchange, profile.ticker = doc.exchange[:50], doc.ticker[:20]
+    if profile.legal_name:
+        profile.save()
 
 
 def _match_contact(parsed: ExhibitContact) -> Contact:
-    """An existing contact with that email, else that name; a new one otherwise."""
-    found = None
-    if parsed.email:
-        found = Contact.objects.filter(email__iexact=parsed.email).first()
-    if found is None:
-        found = Contact.objects.filter(name__iexact=parsed.name).first()
+    """The existing contact with that name and that e-mail address (both, as printed: people
+    sharing a team mailbox stay apart); a new one otherwise."""
+    found = Contact.objects.filter(
+        name__iexact=parsed.name.strip(), email__iexact=parsed.email.strip()
+    ).first()
     if found:
         return found
     return Contact.objects.create(
@@ -153,8 +217,7 @@ def _match_contact(parsed: ExhibitContact) -> Contact:
         organization=parsed.organization[:200],
         telephone=parsed.telephone[:50],
         email=parsed.email[:254],
-        # An exhibit that does not say whom a contact serves is usually addressed to investors.
-        audience=parsed.audience or Contact.Audience.INVESTORS,
+        audience=parsed.audience,  # "" when the exhibit does not say whom the contact serves
     )
 
 
@@ -173,7 +236,11 @@ def _version(kind: str, section: ExhibitSection) -> DisclaimerVersion:
 def _unique_slug(headline: str, day: date) -> str:
     base = slugify(headline)[:80].strip("-") or f"release-{day:%Y-%m-%d}"
     slug, n = base, 2
-    while Release.objects.filter(slug=slug).exists():
+    # Not a slug another release was published under either: its old links lead there.
+    while (
+        Release.objects.filter(slug=slug).exists()
+        or SlugRedirect.objects.filter(old_slug=slug).exists()
+    ):
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -206,10 +273,13 @@ def to_exhibit(release: Release) -> ExhibitDocument:
             )
             for c in release.ordered_contacts()
         ],
-        for_immediate_release=True,
+        release_instruction=release.release_instruction,
         headline=release.headline,
         subheadlines=release.subheadlines,
         dateline_city=release.dateline_city,
+        wire_tag=release.wire_tag,
+        end_mark=release.end_mark,
+        notes=release.note_list,
         date=timezone.localdate(release.published_at) if release.published_at else None,
         body_html=str(sanitize_html(release.body)),
         abouts=[ExhibitSection(v.heading, str(v.html)) for v in release.abouts()],

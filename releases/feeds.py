@@ -2,15 +2,16 @@ import io
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Max
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date, parse_http_date_safe
 
 from irsite.contacts.models import CompanyProfile
 
 from .models import Category, Release
+from .views import public_category
 
 
 class WrittenAtOnce:
@@ -41,6 +42,11 @@ class ReleasesRssFeed(Feed):
     feed_type = RssFeedWrittenAtOnce
 
     def __call__(self, request, *args, **kwargs):
+        if slug := kwargs.get("slug"):
+            found = public_category(request, slug)
+            if isinstance(found, HttpResponse):
+                return found  # the category's old slug: 301 to its feed, so readers follow
+            request.irsite_category = found  # not on self: one Feed instance serves every request
         response = super().__call__(request, *args, **kwargs)
         # Django dates the feed by its newest item; a withdrawal removes an item, which is a
         # change too, for a reader that only sends If-Modified-Since.
@@ -55,7 +61,9 @@ class ReleasesRssFeed(Feed):
 
     def get_object(self, request, slug: str | None = None) -> Category | None:
         self.company = CompanyProfile.load()
-        return get_object_or_404(Category, slug=slug) if slug else None
+        # Enclosure URLs must be absolute (RSS 2.0); Django adds the domain to links only.
+        self.base_url = request.build_absolute_uri("/")[:-1]
+        return request.irsite_category if slug else None
 
     def title(self, category: Category | None) -> str:
         name = self.company.short_name or "Company"
@@ -91,6 +99,15 @@ class ReleasesRssFeed(Feed):
         return f"urn:uuid:{release.uuid}"
 
     item_guid_is_permalink = False
+
+    def item_enclosures(self, release: Release) -> list[Enclosure]:
+        """Every attachment, in order, with its length in bytes and media type. RSS 2.0 allows
+        one enclosure per item (RSS Advisory Board profile), so RSS carries the first."""
+        enclosures = [
+            Enclosure(self.base_url + a.get_absolute_url(), str(a.size), a.content_type)
+            for a in release.attachment_list
+        ]
+        return enclosures[:1] if self.feed_type is RssFeedWrittenAtOnce else enclosures
 
     def item_categories(self, release: Release) -> list[str]:
         return [c.name for c in release.category_list]

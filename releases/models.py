@@ -7,7 +7,7 @@ from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
+from django.utils.text import Truncator, slugify
 from django_prose_editor.fields import ProseEditorField
 
 from irsite.contacts.models import CompanyProfile, Contact, ContactDetails, Letterhead
@@ -15,16 +15,35 @@ from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.richtext import EDITOR_EXTENSIONS, sanitize_html
 from irsite.urlcache import reverse_cached
 
+from . import attachments as files
 from .fields import SearchVectorField, weighted_vector
-from .text import first_paragraph_with_dateline, plain_text
+from .text import first_paragraph_with_dateline, mark_figure_cells, plain_text
 
 # The text-search configuration (language) of the search vector and of every query.
 SEARCH_CONFIG = "english"
 
 
+class CategoryQuerySet(models.QuerySet):
+    def public(self, now: datetime | None = None) -> "CategoryQuerySet":
+        """Categories readers may see: those with a release `ReleaseQuerySet.public()` shows.
+
+        Before its first release goes live a category is as absent as one that never existed
+        (its page, feeds, sign-up choice, menus and sitemap entry), so a category named for an
+        embargoed deal cannot leak it; it leaves again when its last release is withdrawn.
+        """
+        return Release.objects.public(now).categories(self)
+
+
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="The last part of the category's page and feed URLs. If you change it, the "
+        "old URLs keep working as permanent redirects.",
+    )
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -45,6 +64,14 @@ def _categories() -> models.Prefetch:
     # Into a plain list (`Release.category_list`): a related manager per row and per read
     # costs more than the query itself.
     return models.Prefetch("categories", to_attr="prefetched_categories")
+
+
+def _attachments() -> models.Prefetch:
+    return models.Prefetch(
+        "attachments",
+        queryset=Attachment.objects.order_by("position", "pk"),
+        to_attr="prefetched_attachments",
+    )
 
 
 class ReleaseQuerySet(models.QuerySet):
@@ -175,17 +202,16 @@ class ReleaseQuerySet(models.QuerySet):
             cursor.execute(union, bound)
             return [row[0] for row in cursor.fetchall()]
 
-    def categories(self) -> models.QuerySet["Category"]:
-        """Categories with a release in this queryset.
+    def categories(self, among: models.QuerySet["Category"] | None = None) -> models.QuerySet:
+        """Categories (of ``among``, default all) with a release in this queryset.
 
         Asked as "the newest release of each category", which walks the publication-order
         index until it meets one, where a join with DISTINCT reads every release of every
         category (figures: bench/results/design-measurements.md).
         """
         newest = self.filter(categories=OuterRef("pk")).order_by("-published_at", "-pk")
-        return Category.objects.alias(newest=Subquery(newest.values("pk")[:1])).filter(
-            newest__isnull=False
-        )
+        among = Category.objects.all() if among is None else among
+        return among.alias(newest=Subquery(newest.values("pk")[:1])).filter(newest__isnull=False)
 
     def for_listing(self) -> "ReleaseQuerySet":
         """Only what a list row prints (headline, subheadlines, date, link, categories): a whole
@@ -202,13 +228,14 @@ class ReleaseQuerySet(models.QuerySet):
 
     def for_feed(self) -> "ReleaseQuerySet":
         """A feed item: the whole row (its GUID, correction time and the body its excerpt may
-        be cut from are not in a list row)."""
-        return self.prefetch_related(_categories())
+        be cut from are not in a list row) and its attachments (enclosures)."""
+        return self.prefetch_related(_categories(), _attachments())
 
     def for_page(self) -> "ReleaseQuerySet":
         """Everything a release page prints, in a constant number of queries."""
         return self.select_related("letterhead").prefetch_related(
             _categories(),
+            _attachments(),
             models.Prefetch(
                 "releasecontact_set",
                 queryset=ReleaseContact.objects.select_related("contact").order_by("position"),
@@ -255,6 +282,10 @@ class Release(models.Model):
         "body",
         "exhibit_label",
         "filing_url",
+        "release_instruction",
+        "wire_tag",
+        "end_mark",
+        "notes",
     )
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -310,6 +341,25 @@ class Release(models.Model):
     )
     filing_url = models.URLField(
         "SEC filing", blank=True, help_text="The 8-K on EDGAR this release was filed with."
+    )
+    # What a filed exhibit prints around the text, kept as filed (an import never invents them).
+    release_instruction = models.CharField(
+        max_length=200,
+        blank=True,
+        default="FOR IMMEDIATE RELEASE",
+        help_text="Printed above the headline, e.g. “FOR IMMEDIATE RELEASE” or “FOR RELEASE AT "
+        "4:05 P.M. ET”; blank prints none.",
+    )
+    wire_tag = models.CharField(
+        max_length=100, blank=True, help_text="Printed in the dateline, e.g. “/PRNewswire/”."
+    )
+    end_mark = models.CharField(
+        max_length=20, blank=True, help_text="Printed after the text, e.g. “###”."
+    )
+    notes = models.TextField(
+        blank=True,
+        help_text="Notices printed after the end mark (notes to editors, trademarks), one per "
+        "line.",
     )
 
     status = models.CharField(
@@ -382,6 +432,11 @@ class Release(models.Model):
         local = timezone.localtime(self.published_at)
         return reverse_cached("releases:detail", local.year, local.month, local.day, self.slug)
 
+    def get_pdf_url(self) -> str:
+        """The PDF rendition ("Download PDF"), public exactly when the page is."""
+        local = timezone.localtime(self.published_at)
+        return reverse_cached("releases:pdf", local.year, local.month, local.day, self.slug)
+
     # --- state -----------------------------------------------------------------------------
     @property
     def is_public(self) -> bool:
@@ -427,6 +482,18 @@ class Release(models.Model):
         return list(self.categories.all())
 
     @property
+    def attachment_list(self) -> list["Attachment"]:
+        """Its attachments in print order, from the queryset's prefetch when there was one."""
+        if hasattr(self, "prefetched_attachments"):
+            return self.prefetched_attachments
+        return list(self.attachments.order_by("position", "pk"))
+
+    @property
+    def release_image(self) -> "Attachment | None":
+        """The attachment marked as the release's image (link previews, JSON-LD), if any."""
+        return next((a for a in self.attachment_list if a.is_release_image), None)
+
+    @property
     def subheadlines(self) -> list[str]:
         return [line.strip() for line in self.subheadline.splitlines() if line.strip()]
 
@@ -436,6 +503,13 @@ class Release(models.Model):
         if self.pk is None or self.is_editable or self.state == self.State.LIVE:
             return user.has_perm("releases.change_release")
         return False
+
+    def slug_reserved_by(self) -> "Release | None":
+        """The other release whose permanent URL once had this slug (its old link redirects
+        to it, or answers 410 if it was withdrawn), if any: that slug is not free."""
+        old = SlugRedirect.objects.filter(old_slug=self.slug).exclude(release_id=self.pk)
+        found = old.select_related("release").first()
+        return found.release if found else None
 
     @property
     def last_modified(self) -> datetime | None:
@@ -448,11 +522,18 @@ class Release(models.Model):
         """“CAMBRIDGE, MA, January 24, 2003 –” in the company's time zone."""
         date = timezone.localtime(self.published_at) if self.published_at else None
         parts = [self.dateline_city, f"{date:%B} {date.day}, {date.year}" if date else ""]
-        return ", ".join(p for p in parts if p) + " –"
+        text = ", ".join(p for p in parts if p)
+        return f"{text} {self.wire_tag} –" if self.wire_tag else f"{text} –"
+
+    @property
+    def note_list(self) -> list[str]:
+        return [line.strip() for line in self.notes.splitlines() if line.strip()]
 
     def body_html(self) -> SafeString:
-        """The sanitized body with the dateline leading into its first paragraph."""
-        return first_paragraph_with_dateline(sanitize_html(self.body), self.dateline)
+        """The sanitized body with the dateline leading into its first paragraph, and figures in
+        tables marked to align right."""
+        body = mark_figure_cells(sanitize_html(self.body))
+        return first_paragraph_with_dateline(body, self.dateline)
 
     def excerpt(self, words: int = 40) -> str:
         """Plain text (escaped again by whoever prints it): the summary, or the body's first words,
@@ -546,7 +627,123 @@ class Release(models.Model):
             self.releasedisclaimer_set.order_by("position").values_list("version_id", flat=True)
         )
         data["categories"] = sorted(self.categories.values_list("pk", flat=True))
+        # Stored names: a revision keeps its files in storage (`attachments.referenced_names`).
+        data["attachments"] = [a.snapshot() for a in self.attachments.order_by("position", "pk")]
         return data
+
+
+def _attachment_name(instance: "Attachment", filename: str) -> str:
+    name = files.new_name(filename.rpartition(".")[2].lower())
+    # Deleted again if the save it belongs to fails (`attachments.removed_if_failed`).
+    files.note_written(name)
+    return name
+
+
+class Attachment(models.Model):
+    """A file published with a release: a PDF, a spreadsheet, a document or an image.
+
+    Served only by `releases.views.attachment_file`, and only while `ReleaseQuerySet.public()`
+    holds the release; its stored name is random (`attachments.new_name`). A file is never
+    deleted from storage while a revision refers to it: replacing or removing one in a
+    correction leaves the old file to the revision history.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(max_length=200, help_text="As readers see it, e.g. “Q3 financial "
+                             "statements”.")  # fmt: skip
+    position = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=_attachment_name, max_length=100)
+    content_type = models.CharField(max_length=100, editable=False)
+    size = models.PositiveBigIntegerField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    original_name = models.CharField(max_length=255, blank=True, editable=False)
+    # Pixels of an image (None for documents), for link previews.
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    is_release_image = models.BooleanField(
+        "release image",
+        default=False,
+        help_text="Shown in link previews (Open Graph, Twitter card) and to search engines; "
+        "one image per release. Its title is the image's alt text.",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("releases:file", args=[self.key])
+
+    def take(self, checked: "files.CheckedFile") -> None:
+        """Make ``checked`` (an upload that passed `attachments.check_upload`) this file."""
+        self.file = checked.as_file()
+        self.content_type = checked.kind.content_type
+        self.size = checked.size
+        self.sha256 = checked.sha256
+        self.original_name = checked.original_name[:255]
+        self.width, self.height = checked.dimensions or (None, None)
+
+    @property
+    def key(self) -> str:
+        """The stored file's random name, as its public URL carries it: ``<hex>.<ext>``."""
+        return self.file.name.rpartition("/")[2]
+
+    @property
+    def is_image(self) -> bool:
+        return self.extension in files.IMAGE_FORMATS
+
+    @property
+    def extension(self) -> str:
+        return self.key.rpartition(".")[2]
+
+    @property
+    def kind_label(self) -> str:
+        kind = files.KINDS.get(self.extension)
+        return kind.label if kind else self.extension.upper()
+
+    @property
+    def download_name(self) -> str:
+        """The file name a reader's browser saves it under: the title, not the upload's name."""
+        return f"{slugify(self.title) or 'attachment'}.{self.extension}"
+
+    def snapshot(self) -> dict:
+        return {
+            "title": self.title,
+            "position": self.position,
+            "file": self.file.name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "original_name": self.original_name,
+            "width": self.width,
+            "height": self.height,
+            "is_release_image": self.is_release_image,
+        }
+
+
+def _rendition_name(instance: "Rendition", filename: str) -> str:
+    return files.new_name("pdf", folder="renditions")
+
+
+class Rendition(models.Model):
+    """The PDF of one published version of a release (`releases.pdf`), kept like a revision."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="renditions")
+    version = models.PositiveIntegerField()
+    file = models.FileField(upload_to=_rendition_name, max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["release", "version"], name="one_pdf_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of “{self.release}”, version {self.version}"
 
 
 class ReleaseContact(models.Model):
@@ -720,6 +917,17 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.release.slug}"
 
 
+class CategorySlugRedirect(models.Model):
+    """A slug a category had before: its old page and feed URLs redirect permanently."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.category.slug}"
+
+
 class PreviewLink(models.Model):
     """A signed, expiring, revocable link that shows one unpublished release to a reviewer."""
 
@@ -749,7 +957,21 @@ class PreviewLink(models.Model):
 
     @property
     def is_valid(self) -> bool:
-        return self.revoked_at is None and timezone.now() < self.expires_at
+        """Shows the release: not revoked, not expired, and the release not withdrawn (a
+        withdrawal ends every way of reading it)."""
+        return self.status == "valid"
+
+    @property
+    def status(self) -> str:
+        """In plain words: "valid", "revoked", "expired", or "stopped: …" once the release is
+        withdrawn or the correction it shows is decided."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.release.status == Release.Status.WITHDRAWN:
+            return "stopped: release withdrawn"
+        if self.correction_id and self.correction.status != PendingCorrection.Status.PENDING:
+            return f"stopped: correction {self.correction.get_status_display().lower()}"
+        return "valid" if timezone.now() < self.expires_at else "expired"
 
 
 class AuditEntry(models.Model):

@@ -17,7 +17,7 @@ def preview_token(link: PreviewLink) -> str:
 
 
 def resolve_preview_token(token: str) -> PreviewLink | None:
-    """The link a token names if it is authentic, unexpired and not revoked; else None."""
+    """The link a token names if it is authentic and `PreviewLink.is_valid`; else None."""
     try:
         payload = signing.loads(token, salt=_SALT)
     except signing.BadSignature:

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Release
+from .models import Category, Release
 
 
 class ReleaseSitemap(Sitemap):
@@ -14,6 +14,13 @@ class ReleaseSitemap(Sitemap):
         return release.last_modified
 
 
+class CategorySitemap(Sitemap):
+    """The page of every public category (one with a public release)."""
+
+    def items(self):
+        return Category.objects.public().order_by("name")
+
+
 class PageSitemap(Sitemap):
     """The public pages that are not releases."""
 
@@ -24,4 +31,4 @@ class PageSitemap(Sitemap):
         return reverse(name)
 
 
-SITEMAPS = {"releases": ReleaseSitemap, "pages": PageSitemap}
+SITEMAPS = {"releases": ReleaseSitemap, "categories": CategorySitemap, "pages": PageSitemap}

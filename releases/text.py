@@ -33,3 +33,26 @@ def plain_text(html: str) -> str:
     # split() and join() collapse the same whitespace as re's \s+, and cost less (this runs
     # for every item of a feed).
     return " ".join(_CONTROL.sub("", text).split())
+
+
+# A figure as filings print them: "$9.87 billion", "+42%", "(1,234)", "€0.5m", or a dash for nil.
+_FIGURE = re.compile(
+    r"[(\-+−–]?\s*[$€£¥]?\s*\d[\d,.\s]*(?:%|\s*(?:billion|million|thousand|bn|m|k)\b)?\)?"
+    r"|[—–-]",
+    re.I,
+)
+_CELL = re.compile(r"<td\b([^>]*)>(.*?)</td>", re.S | re.I)
+
+
+def mark_figure_cells(html: SafeString) -> SafeString:
+    """Give table cells that hold a figure ``class="num"``, so figures align on the right.
+
+    ``html`` must already be sanitized (cells carry no class of their own then).
+    """
+
+    def mark(cell: re.Match) -> str:
+        if "class=" in cell[1] or not _FIGURE.fullmatch(plain_text(cell[2])):
+            return cell[0]
+        return f'<td{cell[1]} class="num">{cell[2]}</td>'
+
+    return mark_safe(_CELL.sub(mark, html))  # noqa: S308 - only a fixed attribute is added

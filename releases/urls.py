@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:year>/", views.ReleaseListView.as_view(), name="year"),
     path("<int:year>/<dd:month>/<dd:day>/<slug:slug>/", views.ReleaseDetailView.as_view(),
          name="detail"),
+    path("<int:year>/<dd:month>/<dd:day>/<slug:slug>.pdf", views.release_pdf, name="pdf"),
     path("category/<slug:slug>/", views.ReleaseListView.as_view(), name="category"),
     path("feed/rss/", cache_publicly(ReleasesRssFeed()), name="rss"),
     path("feed/atom/", cache_publicly(ReleasesAtomFeed()), name="atom"),
@@ -34,4 +35,5 @@ urlpatterns = [
     path("category/<slug:slug>/feed/atom/", cache_publicly(ReleasesAtomFeed()),
          name="category-atom"),
     path("preview/<str:token>/", views.preview_link_view, name="preview"),
+    path("files/<str:name>", views.attachment_file, name="file"),
 ]  # fmt: skip

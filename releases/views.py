@@ -1,19 +1,51 @@
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Q
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from irsite.middleware import mark_private
 
 from . import search, seo
-from .cache import cache_publicly
-from .models import Category, PendingCorrection, Release, SlugRedirect
+from .cache import cache_publicly, serve_public
+from .models import (
+    Attachment,
+    Category,
+    CategorySlugRedirect,
+    PendingCorrection,
+    Release,
+    SlugRedirect,
+)
 from .pagination import UncountedPaginator
 from .previews import corrected_copy, resolve_preview_token
+
+
+def public_category(request: HttpRequest, slug: str) -> Category | HttpResponse:
+    """The public category at ``slug`` for a category page or feed; for a slug the category
+    had before, a 301 to the same page or feed under its current slug; else Http404, the same
+    for a category not yet public as for one that never existed."""
+    category = Category.objects.public().filter(slug=slug).first()
+    if category is not None:
+        return category
+    moved = CategorySlugRedirect.objects.filter(
+        old_slug=slug, category__in=Category.objects.public()
+    ).select_related("category")
+    if moved := moved.first():
+        match = request.resolver_match
+        url = reverse(match.view_name, kwargs={**match.kwargs, "slug": moved.category.slug})
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+    raise Http404("No such category.")
 
 
 @method_decorator(cache_publicly, name="dispatch")
@@ -28,33 +60,57 @@ class HomeView(TemplateView):
 
 @method_decorator(cache_publicly, name="dispatch")
 class ReleaseListView(ListView):
-    """`/news/`, year archives and category archives: public releases, newest first."""
+    """`/news/`, year archives and category archives: public releases, newest first.
+
+    `/news/?year=2003&category=earnings` filters the list itself (the form above it); like
+    search, an unknown year or category in the query is ignored rather than an error.
+    """
 
     template_name = "releases/release_list.html"
     context_object_name = "releases"
     paginate_by = settings.IRSITE_RELEASES_PER_PAGE
     paginator_class = UncountedPaginator
 
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.category = None
+        if slug := kwargs.get("slug"):
+            found = public_category(request, slug)
+            if isinstance(found, HttpResponse):
+                return found
+            self.category = found
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         releases = Release.objects.public().for_listing()
-        if year := self.kwargs.get("year"):
-            releases = releases.filter(published_at__year=year)
-        if slug := self.kwargs.get("slug"):
-            self.category = get_object_or_404(Category, slug=slug)
+        params = self.request.GET
+        self.year = self.kwargs.get("year")
+        self.filtered = {}  # what the query string added to the path's own archive
+        year = params.get("year", "")
+        if self.year is None and year.isdigit() and 1900 <= int(year) <= 2999:
+            self.year = self.filtered["year"] = int(year)
+        if self.category is None and (slug := params.get("category", "")).isascii() and slug:
+            # Only a public category filters: an embargoed one is as unknown as a typo.
+            self.category = Category.objects.public().filter(slug=slug).first()
+            if self.category:
+                self.filtered["category"] = self.category.slug
+        if self.year:
+            releases = releases.filter(published_at__year=self.year)
+        if self.category:
             releases = releases.filter(categories=self.category)
-        else:
-            self.category = None
         return releases
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         public = Release.objects.public()
         context.update(
-            year=self.kwargs.get("year"),
+            year=self.year,
             category=self.category,
+            filtered=bool(self.filtered),
+            # Pagination links keep the filters: "year=2003&category=earnings&".
+            filter_query="".join(f"{urlencode({k: v})}&" for k, v in self.filtered.items()),
             # Index probes, not scans: constant cost as releases accumulate (see models).
             years=public.years(),
-            categories=public.categories(),
+            categories=Category.objects.public(),
         )
         return context
 
@@ -100,7 +156,9 @@ class ReleaseDetailView(DetailView):
         redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
         if redirect and redirect.release.is_public:
             return HttpResponsePermanentRedirect(redirect.release.get_absolute_url())
-        gone = Release.objects.withdrawn().filter(slug=slug).first()
+        # A withdrawn release is gone under every slug it was public under.
+        gone = Release.objects.withdrawn().filter(Q(slug=slug) | Q(old_slugs__old_slug=slug))
+        gone = gone.first()
         if gone:
             return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
         raise Http404("No such release.")
@@ -111,7 +169,9 @@ class ReleaseDetailView(DetailView):
         context["previous"], context["next"] = Release.objects.public().neighbours(release)
         url = self.request.build_absolute_uri(release.get_absolute_url())
         context["canonical_url"] = url
-        context["structured_data"] = seo.news_article(release, url)
+        image = release.release_image
+        context["image_url"] = image and self.request.build_absolute_uri(image.get_absolute_url())
+        context["structured_data"] = seo.news_article(release, url, image_url=context["image_url"])
         return context
 
 
@@ -133,7 +193,8 @@ class SearchView(ListView):
         year = params.get("year", "")
         self.year = int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None
         slug = params.get("category", "")
-        self.category = Category.objects.filter(slug=slug).first() if slug.isascii() else None
+        public = Category.objects.public().filter(slug=slug)
+        self.category = public.first() if slug.isascii() else None
         releases = Release.objects.public().for_search()
         if self.year:
             releases = releases.filter(published_at__year=self.year)
@@ -155,7 +216,7 @@ class SearchView(ListView):
             category=self.category,
             results=search.results(context["releases"], self.query),
             years=public.years(),
-            categories=public.categories(),
+            categories=Category.objects.public(),
         )
         return context
 
@@ -177,9 +238,7 @@ def preview_link_view(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         raise Http404("No such release.")
     if link.correction_id:
-        # A link made for a pending correction shows it only while it still waits.
-        if link.correction.status != PendingCorrection.Status.PENDING:
-            raise Http404("No such release.")
+        # A link made for a pending correction (valid only while it waits) shows it applied.
         with corrected_copy(link.correction) as release:
             return render_preview(request, release, correction=link.correction)
     release = Release.objects.for_page().get(pk=link.release_id)
@@ -194,3 +253,76 @@ def render_preview(
     context = {"release": release, "preview": True, "pending_correction": correction}
     response = render(request, "releases/release_detail.html", context)
     return mark_private(response)
+
+
+def attachment_file(request: HttpRequest, name: str) -> HttpResponse:
+    """``/news/files/<random>.<ext>``: an attachment of a public release, streamed from storage.
+
+    Exactly as the release page: while the release is not public the URL answers like a name
+    that never existed (the same queries, the same 404), and after a withdrawal it answers 410
+    Gone. Served through `serve_public`, so its Cache-Control never reaches past the next
+    go-live. Streamed, not redirected to a signed storage URL, so that nothing but this view
+    ever hands a file out and a withdrawal takes effect at once (docs/deployment.md).
+    """
+    return serve_public(request, lambda: _attachment_response(request, name))
+
+
+def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
+    stored = f"attachments/{name}"
+    attachment = Attachment.objects.filter(
+        file=stored, release__in=Release.objects.public()
+    ).first()
+    if attachment is None:
+        gone = Release.objects.withdrawn().filter(attachments__file=stored).first()
+        if gone:
+            return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
+        raise Http404("No such file.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=attachment.content_type not in INLINE_TYPES,
+        filename=attachment.download_name,
+        content_type=attachment.content_type,
+    )
+    response.headers["Content-Length"] = str(attachment.size)
+    response.headers["Last-Modified"] = http_date(attachment.release.last_modified.timestamp())
+    # The stored bytes never change under a name (a replaced file gets a new one).
+    response.headers["ETag"] = f'"{attachment.sha256[:40]}"'
+    return response
+
+
+# Shown in the browser; office files and CSV are downloaded.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
+
+
+def release_pdf(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
+    """The release's PDF rendition (`releases.pdf`) at its page's URL plus ``.pdf``: public
+    exactly when the page is, answered like the page otherwise (404 as for a slug that never
+    existed, 410 after a withdrawal, an old slug redirected)."""
+    return serve_public(request, lambda: _pdf_response(request, year, month, day, slug))
+
+
+def _pdf_response(request: HttpRequest, year: int, month: int, day: int, slug: str):
+    release = Release.objects.public().for_page().filter(slug=slug).first()
+    if release is None:
+        redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
+        if redirect and redirect.release.is_public:
+            return HttpResponsePermanentRedirect(redirect.release.get_pdf_url())
+        gone = Release.objects.withdrawn().filter(slug=slug).first()
+        if gone:
+            return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
+        raise Http404("No such release.")
+    local = timezone.localtime(release.published_at)
+    if (local.year, local.month, local.day) != (year, month, day):
+        raise Http404("No such release.")
+    from .pdf import rendition_for  # WeasyPrint loads only where a PDF is asked for
+
+    rendition = rendition_for(release, request)
+    response = FileResponse(
+        rendition.file.open("rb"),
+        filename=f"{release.slug}.pdf",
+        content_type="application/pdf",
+    )
+    response.headers["Content-Length"] = str(rendition.size)
+    response.headers["Last-Modified"] = http_date(release.last_modified.timestamp())
+    response.headers["ETag"] = f'"{rendition.sha256[:40]}"'
+    return response

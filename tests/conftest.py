@@ -107,6 +107,17 @@ def redis_cache(location: str, key_prefix: str = "") -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def _own_media(settings, tmp_path) -> Path:
+    """Uploaded files go to a folder of the test's own, on the local storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return settings.MEDIA_ROOT
+
+
 def at(*args: int) -> datetime:
     """An aware datetime in the issuer's zone: at(2003, 1, 24, 8, 0, 0)."""
     return datetime(*args, tzinfo=NY)

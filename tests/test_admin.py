@@ -1,5 +1,6 @@
 """The editors' admin, driven through the test client as Editors and Approvers use it."""
 
+import re
 from datetime import timedelta
 
 import feedparser
@@ -57,6 +58,8 @@ def form_data(contacts, versions, **overrides) -> dict:
         "releasecontact_set-INITIAL_FORMS": "0",
         "releasedisclaimer_set-TOTAL_FORMS": str(len(versions)),
         "releasedisclaimer_set-INITIAL_FORMS": "0",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
     }
     for i, contact in enumerate(contacts):
         data |= {
@@ -80,6 +83,8 @@ def edit_data(release: Release, **overrides) -> dict:
         "published_at_1": f"{local:%H:%M:%S}",
         "based_on_version": release.version,
         "correction_note": "",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
     }
     data.pop("published_at")
     for prefix, rows, key in [
@@ -235,7 +240,7 @@ def test_correction_prepared_in_the_admin_goes_public_only_when_a_second_person_
     client.force_login(approver)
     review = reverse("admin:releases_release_correction", args=[release.pk, pending.pk])
     page = client.get(review).content.decode()
-    assert "+Fixed headline" in page and "Typo in headline." in page
+    assert "<ins>Fixed headline</ins>" in page and "Typo in headline." in page
     preview = reverse("admin:releases_release_correction_preview", args=[release.pk, pending.pk])
     shown = client.get(preview)
     assert (
@@ -328,6 +333,31 @@ def test_share_link_shows_one_release_until_expired_or_revoked(client, make_rele
     assert client.get(url).status_code == 404  # revoked
 
 
+def test_change_page_lists_each_valid_share_link_with_its_address_and_expiry(
+    client, make_release, approver, editor
+):
+    """Not only in the message after it was made: every visit shows the live links."""
+    release = make_release()
+    with time_machine.travel(at(2026, 11, 2, 9, 0), tick=False):
+        counsel = actions.create_preview_link(release, approver, hours=48, note="counsel")
+        auditor = actions.create_preview_link(release, approver, hours=1, note="auditor")
+        revoked = actions.create_preview_link(release, approver, hours=48, note="printer")
+        actions.revoke_preview_link(revoked, approver)
+    with time_machine.travel(at(2026, 11, 2, 12, 0), tick=False):  # the auditor's has expired
+        client.force_login(approver)
+        html = client.get(change_url(release)).content.decode()
+    (shown,) = re.findall(r'id="share-url-(\d+)" class="irsite-share-url" value="([^"]+)"', html)
+    assert shown[0] == str(counsel.pk) and f'data-copy="share-url-{counsel.pk}"' in html
+    assert "2026-11-04 09:00:00 EST" in html  # its expiry, in the admin's format
+    assert auditor.note in html and revoked.note in html  # listed, without an address
+    client.logout()
+    with time_machine.travel(at(2026, 11, 2, 12, 0), tick=False):
+        opened = client.get(shown[1].removeprefix("http://testserver"))
+    assert opened.status_code == 200 and release.headline in opened.content.decode()
+    client.force_login(editor)  # may not share: sees the list, not the addresses
+    assert "irsite-share-url" not in client.get(change_url(release)).content.decode()
+
+
 def test_share_link_cannot_be_pointed_at_another_release(client, make_release, approver):
     mine, other = make_release(), make_release()
     link = actions.create_preview_link(mine, approver)
@@ -345,9 +375,41 @@ def test_revisions_page_diffs_and_restores(client, make_release, editor):
     client.force_login(editor)
     url = reverse("admin:releases_release_revisions", args=[release.pk])
     page = client.get(url, {"a": 1, "b": 2}).content.decode()
-    assert "-First headline" in page and "+Second headline" in page
+    assert "<del>First</del> headline" in page and "<ins>Second</ins> headline" in page
     client.post(reverse("admin:releases_release_restore", args=[release.pk, 1]))
     assert Release.objects.get(pk=release.pk).headline == "First headline"
+
+
+def test_revisions_compare_side_by_side_as_text_with_times_in_the_company_zone(
+    client, make_release, editor, category
+):
+    """The reader's words, not markup; the changed words marked on each side; unchanged
+    paragraphs far from a change left out; the go-live in New York time, as the admin shows."""
+    paragraphs = [f"<p>Paragraph {n} says <strong>nothing new</strong>.</p>" for n in range(8)]
+    release = make_release(by=editor, body="".join(paragraphs), published_at=at(2026, 1, 5, 8))
+    paragraphs[3] = "<p>Paragraph 3 says <strong>something new</strong>.</p>"
+    release.body = (
+        "".join(paragraphs) + "<table><tr><td>Revenue</td><td>$1.2 billion</td></tr></table>"
+    )
+    release.published_at = at(2026, 1, 6, 9, 30)
+    release.categories.set([category])
+    actions.save_release(release, editor)
+    client.force_login(editor)
+    url = reverse("admin:releases_release_revisions", args=[release.pk])
+    page = client.get(url, {"a": 1, "b": 2}).content.decode()
+    assert "&lt;p&gt;" not in page and "<strong>" not in page.split("irsite-sbs", 1)[1]
+    assert "Paragraph 3 says <del>nothing</del> new." in page
+    assert "Paragraph 3 says <ins>something</ins> new." in page
+    for far in (0, 1, 5, 6):  # unchanged and not next to a change
+        assert f"Paragraph {far} says" not in page
+    assert "Paragraph 7 says nothing new.</td><td>Paragraph 7 says nothing new." in page
+    assert "<ins>Revenue | $1.2 billion</ins>" in page
+    assert "<del>2026-01-05 08:00:00</del> EST" in page
+    assert "<ins>2026-01-06 09:30:00</ins> EST" in page
+    assert f"<ins>{category.name}</ins>" in page
+    assert "+00:00" not in page and "UTC" not in page
+    # Revision times in the list above are in the company's zone as well.
+    assert not re.search(r"\d\d:\d\d:\d\d UTC", page)
 
 
 def test_audit_trail_is_read_only_even_for_superusers(client, make_release, superuser):

@@ -87,7 +87,7 @@ def csrf_client() -> tuple[Client, str]:
 
 
 def sign_up(client: Client, token: str, address: str, **extra):
-    data = {"email": address, "all_categories": "on", "csrfmiddlewaretoken": token} | extra
+    data = {"email": address, "scope": "all", "csrfmiddlewaretoken": token} | extra
     return client.post(reverse("alerts:subscribe"), data, REMOTE_ADDR=extra.get("ip", "10.0.0.1"))
 
 
@@ -129,10 +129,42 @@ def test_public_pages_show_the_signup_frame_and_stay_cookie_free_and_cacheable(
     assert 'target="_top"' in html and 'value="/news/"' in html
 
 
-def test_category_page_frame_preselects_its_category(client, category):
+def test_category_page_frame_preselects_its_category(client, live_release, category):
     html = client.get(reverse("alerts:embed"), {"category": category.slug}).content.decode()
     assert re.search(rf'value="{category.pk}"[^>]*checked', html)
-    assert not re.search(r'name="all_categories"[^>]*checked', html)
+    assert re.search(r'name="scope" value="chosen"[^>]*checked', html)
+    assert not re.search(r'name="scope" value="all"[^>]*checked', html)
+
+
+@pytest.mark.parametrize(
+    ("choice", "message"),
+    [
+        ({"scope": "all", "categories": "PK"}, "You ticked categories but chose all"),
+        ({"scope": "chosen"}, "Tick at least one category"),
+        ({"scope": ""}, "This field is required"),
+    ],
+)
+def test_signup_that_contradicts_itself_is_refused_and_keeps_what_was_typed(
+    company, live_release, category, choice, message
+):
+    """Never silently everything: "all" with a category ticked is a question, not a guess."""
+    browser, token = csrf_client()
+    data = {k: category.pk if v == "PK" else v for k, v in choice.items()}
+    response = sign_up(browser, token, "reader@example.com", **data)
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html
+    assert 'value="reader@example.com"' in html
+    assert not Subscriber.objects.exists()
+
+
+def test_signup_for_chosen_categories_receives_only_those(company, live_release, category):
+    other = Category.objects.create(name="Products", slug="products")
+    live_release.categories.add(other)  # offered: it has a public release
+    browser, token = csrf_client()
+    sign_up(browser, token, "reader@example.com", scope="chosen", categories=[other.pk])
+    subscriber = Subscriber.objects.get()
+    assert not subscriber.all_categories
+    assert list(subscriber.categories.all()) == [other]
 
 
 # --- double opt-in ---------------------------------------------------------------------------
@@ -216,11 +248,14 @@ def test_old_confirmation_link_no_longer_works_after_unsubscribing(client, compa
 # --- no duplicates, no disclosure, no abuse --------------------------------------------------
 
 
-def test_same_address_again_makes_no_duplicate_and_discloses_nothing(company, category):
+def test_same_address_again_makes_no_duplicate_and_discloses_nothing(
+    company, live_release, category
+):
+    run_worker()  # the release's alert goes out before anyone subscribes
     subscribe("known@example.com")
     browser, token = csrf_client()
-    known = sign_up(browser, token, "KNOWN@example.com", all_categories="", categories=category.pk)
-    unknown = sign_up(browser, token, "new@example.com", all_categories="", categories=category.pk)
+    known = sign_up(browser, token, "KNOWN@example.com", scope="chosen", categories=category.pk)
+    unknown = sign_up(browser, token, "new@example.com", scope="chosen", categories=category.pk)
     assert known.status_code == unknown.status_code == 200
     assert known.content.decode().replace("KNOWN@example.com", "X") == (
         unknown.content.decode().replace("new@example.com", "X")
@@ -475,8 +510,11 @@ def test_one_click_unsubscribe_from_a_mail_client_without_csrf_token(
     assert len(mail.outbox) == 1
 
 
-def test_preferences_link_changes_the_categories_received(live_release, company, category):
+def test_preferences_link_changes_the_categories_received(
+    live_release, company, category, make_release, publish
+):
     other = Category.objects.create(name="Products", slug="products")
+    publish(make_release(categories=[other], published_at=NOW - timedelta(days=1)))
     subscriber = subscribe("reader@example.com")
     run_worker()
     text = parsed(mail.outbox[0]).get_body(("plain",)).get_content()
@@ -485,7 +523,8 @@ def test_preferences_link_changes_the_categories_received(live_release, company,
     page = browser.get(local_path(url))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
     response = browser.post(
-        local_path(url), {"categories": [other.pk], "csrfmiddlewaretoken": token.group(1)}
+        local_path(url),
+        {"scope": "chosen", "categories": [other.pk], "csrfmiddlewaretoken": token.group(1)},
     )
     assert "Saved. You receive Products." in response.content.decode()
     subscriber.refresh_from_db()

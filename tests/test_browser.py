@@ -18,10 +18,15 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from django.utils.text import slugify
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect, sync_playwright
 
+from irsite.alerts.models import Subscriber
 from releases import actions
-from releases.models import Release
+from releases.models import Category, Release
+
+from .conftest import SYSTEM
+from .files import PDF, photo
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -37,6 +42,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 WIDTHS = {"phone": 390, "desktop": 1280}
+PHONE = {"width": 390, "height": 844}  # a current iPhone's viewport in CSS pixels
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 # Committed data must be visible to the live server's threads.
@@ -96,7 +102,16 @@ def site(make_release, publish, category):
                 categories=[category],
             )
         )
-    return publish(
+    gone = publish(
+        make_release(
+            headline="Preliminary second quarter figures",
+            slug="preliminary-second-quarter-figures",
+            published_at=now - timedelta(days=100),
+            categories=[category],
+        )
+    )
+    actions.withdraw(gone, SYSTEM, "Issued in error: the figures were a draft.")
+    newest = publish(
         make_release(
             headline="Third quarter results: revenue up 42 percent",
             subheadline="Record quarter\nGuidance raised for the full year",
@@ -106,12 +121,23 @@ def site(make_release, publish, category):
             categories=[category],
         )
     )
+    note = "The Q3 2025 change was +8%, not +9%."
+    actions.approve_correction(actions.save_release(newest, SYSTEM, correction_note=note), SYSTEM)
+    return newest
 
 
-def run_axe(page: Page) -> list[dict]:
+# Rules about a whole page, which a frame inside one is not.
+PAGE_RULES = ["page-has-heading-one", "landmark-one-main", "region"]
+
+
+def run_axe(page: Page | Frame, skip: list[str] = ()) -> list[dict]:
     page.evaluate(AXE.read_text())
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        """([tags, skip]) => axe.run(document, {
+            runOnly: {type: 'tag', values: tags},
+            rules: Object.fromEntries(skip.map(id => [id, {enabled: false}])),
+        })""",
+        [AXE_TAGS, list(skip)],
     )
     return [
         {
@@ -132,7 +158,14 @@ def test_public_pages_have_no_axe_violations_at_phone_and_desktop_width(live_ser
         "search": "/news/search/?q=quarter+results",
         "release": site.get_absolute_url(),
         "contacts": "/contacts/",
+        "alerts": "/alerts/",
+        "year": f"/news/{timezone.localtime(site.published_at).year}/",
+        "category": site.category_list[0].get_absolute_url(),
+        "not-found": "/news/no-such-page/",
     }
+    status = {"withdrawn": 410, "not-found": 404}
+    gone = Release.objects.get(slug="preliminary-second-quarter-figures")
+    pages["withdrawn"] = gone.get_absolute_url()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     report: dict[str, dict[str, list]] = {}
     page = context.new_page()
@@ -140,10 +173,16 @@ def test_public_pages_have_no_axe_violations_at_phone_and_desktop_width(live_ser
         for label, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 900})
             response = page.goto(live_server.url + path)
-            assert response.status == 200, path
+            assert response.status == status.get(name, 200), path
             expect(page.locator("h1")).to_have_count(1)
             page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
             report.setdefault(name, {})[label] = run_axe(page)
+            if name == "release":  # the sign-up form, inside its frame
+                frame = page.locator("iframe.alerts-frame")
+                frame.scroll_into_view_if_needed()
+                inner = frame.element_handle().content_frame()
+                inner.wait_for_load_state()
+                report.setdefault("signup frame", {})[label] = run_axe(inner, PAGE_RULES)
     (ARTIFACTS / "axe-results.json").write_text(json.dumps(report, indent=2))
     violations = {
         f"{name} at {label}": found
@@ -164,6 +203,84 @@ def test_reader_sees_the_email_signup_form_inside_a_public_page(live_server, con
     expect(email).to_be_visible()
 
 
+def frame_fits_its_content(page: Page) -> None:
+    """The sign-up frame is as tall as its document: nothing inside is cut off or scrolls."""
+    frame = page.locator("iframe.alerts-frame")
+    inner = frame.element_handle().content_frame()
+    inner.wait_for_load_state()
+    content = "Math.ceil(document.documentElement.getBoundingClientRect().height)"
+    page.wait_for_function(
+        "([f, h]) => Math.abs(f.getBoundingClientRect().height - h) <= 1",
+        arg=[frame.element_handle(), inner.evaluate(content)],
+    )
+    assert inner.evaluate("document.scrollingElement.scrollHeight <= innerHeight")
+
+
+def test_phone_reader_signs_up_for_one_category_in_a_frame_that_fits_its_content(
+    live_server, context, site
+):
+    # Only categories with a public release are offered (an embargoed one would leak).
+    for name in ["Financial results", "Clinical trials", "Conferences", "Partnerships"]:
+        site.categories.add(Category.objects.create(name=name, slug=slugify(name)))
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + site.get_absolute_url())
+    page.locator("iframe.alerts-frame").scroll_into_view_if_needed()
+    frame_fits_its_content(page)
+    form = page.frame_locator("iframe.alerts-frame")
+    everything, only = form.get_by_label("All press releases"), form.get_by_label("Only these")
+    expect(everything).to_be_checked()
+    expect(form.get_by_label("Partnerships")).to_be_in_viewport()
+
+    # Ticking a category is choosing categories; choosing "all" again unticks them.
+    form.get_by_label("Clinical trials").check()
+    expect(only).to_be_checked()
+    expect(everything).not_to_be_checked()
+    everything.check()
+    expect(form.get_by_label("Clinical trials")).not_to_be_checked()
+    form.get_by_label("Conferences").check()
+    expect(only).to_be_checked()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".alerts-signup").screenshot(path=SCREENSHOTS / "signup-390.png")
+
+    form.get_by_label("Email address").fill("reader@example.com")
+    form.get_by_role("button", name="Subscribe").click()
+    expect(page.locator("h1")).to_have_text("Check your inbox")
+    subscriber = Subscriber.objects.get()
+    assert not subscriber.all_categories
+    assert [c.name for c in subscriber.categories.all()] == ["Conferences"]
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/news/")
+    page.locator("iframe.alerts-frame").scroll_into_view_if_needed()
+    frame_fits_its_content(page)
+    page.locator(".alerts-signup").screenshot(path=SCREENSHOTS / "signup-1280.png")
+
+
+def test_phone_reader_filters_the_news_list_by_year_and_category(live_server, context, site):
+    Category.objects.create(name="Clinical trials", slug="clinical-trials")
+    older = timezone.localtime(Release.objects.get(headline__endswith="number 2").published_at)
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/news/")
+    filters = page.get_by_role("form", name="Filter press releases")
+    expect(filters).to_be_in_viewport()
+    filters.get_by_label("Year").select_option(str(older.year))
+    filters.get_by_label("Category").select_option(label=site.category_list[0].name)
+    filters.get_by_role("button", name="Show").click()
+    expect(page.locator("h1")).to_have_text(
+        f"Press releases of {older.year}: {site.category_list[0].name}"
+    )
+    expect(filters.get_by_label("Year")).to_have_value(str(older.year))
+    headlines = page.locator(".release-item h2").all_inner_texts()
+    assert headlines and all(
+        timezone.localtime(Release.objects.get(headline=h).published_at).year == older.year
+        for h in headlines
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "list-filtered-390.png", full_page=True)
+
+
 def test_keyboard_user_skips_to_content_with_a_visible_focus(live_server, context, site):
     page = context.new_page()
     page.set_viewport_size({"width": 390, "height": 800})
@@ -177,6 +294,76 @@ def test_keyboard_user_skips_to_content_with_a_visible_focus(live_server, contex
     assert outline not in ("", "none")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_phone_reader_gets_headline_dateline_and_first_paragraph_on_the_first_screen(
+    live_server, context, site
+):
+    """At 390 px the filing's header block (exhibit label, letterhead, contacts, FOR IMMEDIATE
+    RELEASE) follows the body; the correction notice sits under the headline; the contacts are
+    one tap away. At 1280 px the release keeps the filing's order."""
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + site.get_absolute_url())
+    headline = page.locator("h1#headline").bounding_box()
+    correction = page.locator(".release .correction").bounding_box()
+    dateline = page.locator(".release-body .dateline").bounding_box()
+    first = page.locator(".release-body p").first.bounding_box()
+    letterhead = page.locator(".letterhead").bounding_box()
+    assert headline["y"] < correction["y"] < first["y"] <= dateline["y"] < first["y"] + 30
+    assert first["y"] + first["height"] <= PHONE["height"], "first paragraph below the fold"
+    assert letterhead["y"] > first["y"], "the letterhead still comes before the news"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "release-390-first-screen.png")
+    page.get_by_role("link", name="Media and investor contacts").click()
+    expect(page.locator("#contacts-heading")).to_be_in_viewport()
+    expect(page.locator(".release-contacts")).to_contain_text("Carol Hausner")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + site.get_absolute_url())
+    expect(page.get_by_role("link", name="Media and investor contacts")).to_be_hidden()
+    # Figures in a table line up on the right; labels stay on the left.
+    for cell, align in [("$9.87 billion", "right"), ("+42%", "right"), ("Q3 2026", "left")]:
+        found = page.locator(".release-body td", has_text=cell).first
+        assert found.evaluate("e => getComputedStyle(e).textAlign") == align, cell
+    contacts = page.locator(".release-contacts").bounding_box()
+    headline = page.locator("h1#headline").bounding_box()
+    correction = page.locator(".release .correction").bounding_box()
+    body = page.locator(".release-body").bounding_box()
+    assert contacts["y"] < headline["y"] < correction["y"] < body["y"]
+
+
+def test_printed_release_is_the_release_alone_with_its_address_and_publication_time(
+    live_server, context, site
+):
+    page = context.new_page()
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.goto(live_server.url + site.get_absolute_url())
+    page.emulate_media(media="print")
+    for part in [".site-header", ".alerts-signup", ".prev-next", ".site-footer", ".skip-link"]:
+        expect(page.locator(part)).to_be_hidden()
+    expect(page.locator(".release h1")).to_be_visible()
+    expect(page.locator(".letterhead")).to_be_visible()
+    published = timezone.localtime(site.published_at)
+    when = published.strftime("%B %-d, %Y, %-I:%M ") + ("a.m." if published.hour < 12 else "p.m.")
+    expect(page.locator(".release-meta")).to_contain_text(f"Published {when}")
+    url = live_server.url + site.get_absolute_url()
+    expect(page.locator(".release-meta .permalink")).to_contain_text(url)
+    # The header band is gone: the exhibit's own first line opens the page.
+    assert page.locator(".release").bounding_box()["y"] < 80
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "release-print.png", full_page=True)
+    page.pdf(path=ARTIFACTS / "release-print.pdf", format="A4")
+
+
+def test_every_page_names_an_icon_the_browser_can_load(live_server, context, site):
+    page = context.new_page()
+    for path in ["/", site.get_absolute_url(), "/admin/login/"]:
+        page.goto(live_server.url + path)
+        href = page.locator('link[rel="icon"]').get_attribute("href")
+        icon = context.request.get(live_server.url + href)
+        assert icon.status == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert context.request.get(live_server.url + "/favicon.ico").url.endswith(href)
 
 
 # --- the whole workflow, as its people do it --------------------------------------------------
@@ -332,6 +519,99 @@ def test_release_written_in_the_admin_goes_live_on_every_surface_at_its_second(
             context.close()
 
 
+def overlaps(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_editors_desk_tall_spellchecked_body_wide_headline_tools_clear_of_the_headline(
+    roles, live_server, browser, company, contacts, disclaimer_versions, editor, make_release
+):
+    release = make_release(
+        by=editor,
+        headline="A long headline of the kind investor relations write: results, guidance, "
+        "a conference call, and a new chief executive officer",
+    )
+    release.body = release.body.replace("Second paragraph", "A second, longer paragraph")
+    actions.save_release(release, editor)
+    context = browser.new_context()
+    try:
+        page = sign_in(context, live_server.url, editor.username)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for width in WIDTHS.values():
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}/admin/releases/release/{release.pk}/revisions/?a=1&b=2")
+            changed = page.locator("table.irsite-sbs tr.irsite-sbs-changed")
+            expect(changed.locator("td").first).to_contain_text("Second paragraph")
+            expect(changed.locator("ins")).to_have_text("A second, longer")
+            page.screenshot(path=SCREENSHOTS / f"admin-revisions-{width}.png", full_page=True)
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}/admin/releases/release/{release.pk}/change/")
+            body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
+            assert body.bounding_box()["height"] >= 300, "the body editor starts a few lines high"
+            assert body.get_attribute("spellcheck") != "false"
+            assert body.evaluate("e => e.spellcheck"), "spell-check is off in the body editor"
+            headline = page.locator("#id_headline")
+            row = page.locator(".field-headline").bounding_box()
+            assert headline.bounding_box()["width"] >= min(600, row["width"] * 0.6)
+            # The object tools overlap neither the page's headline (subtitle) nor the field.
+            title = page.locator("#content h2").first.bounding_box()
+            for tool in page.locator(".object-tools li").all():
+                box = tool.bounding_box()
+                assert not overlaps(box, title), "an object tool covers the headline"
+                assert not overlaps(box, headline.bounding_box())
+            # The block-type menu's arrow is drawn, not a glyph a font may lack.
+            arrow = page.locator(".prose-menubar__selected").first.evaluate(
+                "e => getComputedStyle(e, '::after').content"
+            )
+            assert arrow in ('""', "none", "normal"), f"the menu arrow is the glyph {arrow}"
+            page.screenshot(path=SCREENSHOTS / f"admin-change-{width}.png", full_page=True)
+
+        # A new table starts with a header row.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        body.click()
+        page.keyboard.press("Control+End")
+        page.click(".prose-menubar button[data-name=table]")
+        dialog = page.locator("dialog[open]")
+        expect(dialog.locator("select[name=withHeaderRow]")).to_have_value("Yes")
+        dialog.locator("button[type=submit]").click()
+        expect(body.locator("table tr").first.locator("th")).not_to_have_count(0)
+        page.screenshot(path=SCREENSHOTS / "admin-editor-table-1280.png")
+    finally:
+        context.close()
+
+
+def test_approver_copies_a_listed_preview_link_in_one_click(
+    roles, live_server, browser, company, contacts, disclaimer_versions, approver, make_release
+):
+    release = make_release()
+    actions.create_preview_link(release, approver, hours=48, note="counsel")
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    try:
+        page = sign_in(context, live_server.url, approver.username)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f"{live_server.url}/admin/releases/release/{release.pk}/change/")
+        address = page.locator(".irsite-share-url").input_value()
+        page.get_by_role("button", name="Copy").click()
+        expect(page.locator(".irsite-copy-status")).to_have_text("Copied.")
+        assert page.evaluate("navigator.clipboard.readText()") == address
+        page.locator("#workflow").screenshot(path=SCREENSHOTS / "admin-share-links-1280.png")
+        reader = browser.new_context()
+        try:
+            shown = reader.new_page()
+            shown.goto(address)
+            expect(shown.locator("h1")).to_have_text(release.headline)
+        finally:
+            reader.close()
+    finally:
+        context.close()
+
+
 def test_publish_page_has_pickers_no_script_errors_and_reads_the_go_live_back(
     roles,
     live_server,
@@ -371,3 +651,103 @@ def test_publish_page_has_pickers_no_script_errors_and_reads_the_go_live_back(
         assert errors == []
     finally:
         context.close()
+
+
+# --- files: attachments, the release image and the PDF rendition -------------------------------
+# An editor attaches a PDF and a release image in the admin, an approver schedules the release
+# seconds ahead; before the go-live every file URL answers like a missing one, at it all answer
+# 200, after a withdrawal 410. Screenshots: artifacts/screenshots/release-with-files-*.png; the
+# PDF rendition: artifacts/release-rendition.pdf.
+FILES_HEADLINE = "Plant opening doubles capacity"
+
+
+def test_files_of_a_release_scheduled_in_the_admin_appear_at_its_second_and_go_with_it(
+    roles,
+    live_server,
+    browser,
+    company,
+    contacts,
+    disclaimer_versions,
+    editor,
+    approver,
+    tmp_path: Path,
+):
+    base = live_server.url
+    statements = tmp_path / "q3-statements.pdf"
+    statements.write_bytes(PDF)
+    picture = tmp_path / "plant.jpg"
+    picture.write_bytes(photo("JPEG", (1200, 630)))
+    editing, approving, reading = (browser.new_context() for _ in range(3))
+    try:
+        page = sign_in(editing, base, editor.username)
+        page.goto(f"{base}/admin/releases/release/add/")
+        page.fill("#id_headline", FILES_HEADLINE)
+        page.fill("#id_dateline_city", "CAMBRIDGE, MA")
+        later = timezone.localtime() + timedelta(days=1)
+        page.fill("#id_published_at_0", f"{later:%Y-%m-%d}")
+        page.fill("#id_published_at_1", f"{later:%H:%M:%S}")
+        body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
+        body.click()
+        page.keyboard.type("The new plant opened today and doubles the company's capacity.")
+        for n, (title, path, is_image) in enumerate(
+            [("Q3 financial statements", statements, False), ("The new plant", picture, True)]
+        ):
+            page.click("#attachments-group .add-row a")
+            page.fill(f"input[name='attachments-{n}-title']", title)
+            page.fill(f"input[name='attachments-{n}-position']", str(n))
+            page.set_input_files(f"input[name='attachments-{n}-upload']", str(path))
+            if is_image:
+                page.check(f"input[name='attachments-{n}-is_release_image']")
+        page.click("input[name=_continue]")
+        expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+        expect(page.locator("#attachments-group")).to_contain_text("q3-statements.pdf")
+        transition(page, "Submit for approval")
+
+        release = Release.objects.get(headline=FILES_HEADLINE)
+        page = sign_in(approving, base, approver.username)
+        page.goto(f"{base}/admin/releases/release/{release.pk}/change/")
+        transition(page, "Approve")
+        go_live = timezone.localtime().replace(microsecond=0) + timedelta(seconds=12)
+        transition(page, "Publish or schedule", f"{go_live:%Y-%m-%d %H:%M:%S}")
+        release.refresh_from_db()
+        pdf, image = release.attachment_list
+        assert image.is_release_image and (image.width, image.height) == (1200, 630)
+        urls = [pdf.get_absolute_url(), image.get_absolute_url(), release.get_pdf_url()]
+        missing = [f"/news/files/{'0' * 32}.pdf", "/news/2099/01/01/never-was.pdf"]
+
+        get = reading.request.get
+        assert timezone.now() < go_live, "too slow to check before the go-live"
+        for url in urls:
+            response = get(base + url)
+            assert response.status == 404, url
+            assert response.text() == get(base + missing[0]).text()
+        assert timezone.now() < go_live, "too slow to check before the go-live"
+
+        time.sleep(max(0.0, (go_live - timezone.now()).total_seconds()) + 0.05)
+        kinds = ["application/pdf", "image/jpeg", "application/pdf"]
+        for url, kind in zip(urls, kinds, strict=True):
+            response = get(base + url)
+            assert response.status == 200, url
+            assert response.headers["content-type"] == kind
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "release-rendition.pdf").write_bytes(get(base + release.get_pdf_url()).body())
+        page = reading.new_page()
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(base + release.get_absolute_url())
+            expect(page.locator(".release-image img")).to_have_attribute("alt", "The new plant")
+            expect(page.locator(".attachments a")).to_have_count(2)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / f"release-with-files-{width}.png", full_page=True)
+
+        page = approving.new_page()  # still signed in
+        page.goto(f"{base}/admin/releases/release/{release.pk}/change/")
+        page.click("#workflow a.button:text-is('Withdraw')")
+        page.fill("#id_reason", "Filed in error.")
+        page.click("input[type=submit][value='Withdraw']")
+        expect(page.locator(".messagelist")).to_contain_text("Withdraw: done.")
+        for url in urls:
+            assert get(base + url).status == 410, url
+    finally:
+        for context in (editing, approving, reading):
+            context.close()

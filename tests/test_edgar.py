@@ -112,9 +112,22 @@ def test_whole_corpus_imports_in_one_command(db):
 
 
 @needs_corpus
-def test_dateline_without_year_and_no_date_fails_with_one_line(db):
+def test_dateline_without_year_takes_it_from_the_wire_trailer(db):
+    # "July 22 /PRNewswire-FirstCall/" in the dateline, "-0- 07/22/2004" in the trailer.
+    out, err = run(str(CORPUS / "005_sears_2004-07-22.txt"))
+    assert "1 imported" in out, err
+    assert f"{Release.objects.get().published_at:%Y-%m-%d}" == "2004-07-22"
+
+
+@needs_corpus
+def test_dateline_without_year_and_no_date_fails_with_one_line(db, tmp_path):
+    sears = (CORPUS / "005_sears_2004-07-22.txt").read_bytes()
+    undated = tmp_path / "sears.txt"
+    undated.write_bytes(sears.replace(b"07/22/2004", b""))
+    err = StringIO()
     with pytest.raises(CommandError, match="1 of 1 files failed"):
-        run(str(CORPUS / "005_sears_2004-07-22.txt"))
+        call_command("import_exhibit", str(undated), stdout=StringIO(), stderr=err)
+    assert "dateline has no year; pass --date" in err.getvalue()
     assert not Release.objects.exists()
 
 

@@ -341,7 +341,7 @@ EXPECTED = {
         ("", ""),
         [("Steve Dowling", "media"), ("Nancy Paxton", "investors"), ("Joan Hoover", "investors")],
         [],
-        True,
+        False,  # its unheaded forward-looking paragraph stays in the body, before the boilerplate
         False,
         "",
     ),
@@ -441,9 +441,12 @@ def test_every_corpus_file_is_covered_by_the_expectations() -> None:
 
 
 @needs_corpus
-def test_sears_without_date_option_raises_no_year() -> None:
+def test_sears_year_less_dateline_takes_the_year_of_the_wire_trailer_date() -> None:
+    sears = (SHARED / "corpus/005_sears_2004-07-22.txt").read_bytes()
+    doc = parse_exhibit(sears)
+    assert (doc.date.isoformat(), doc.date_source) == ("2004-07-22", "document")
     with pytest.raises(ExhibitError, match="no year"):
-        parse_exhibit((SHARED / "corpus/005_sears_2004-07-22.txt").read_bytes())
+        parse_exhibit(sears.replace(b"07/22/2004", b""))
 
 
 @needs_corpus
@@ -515,3 +518,131 @@ def test_edgar_sgml_table_tags_in_text_become_a_table_and_caps_headline_ends_con
         ("John Smith", "Acme Corp.", "(212) 555-1212")
     ]
     assert "<tr><td>Revenue</td><td>$100</td><td>$90</td></tr>" in doc.body_html
+
+
+# --- layout kinds beyond the invented cases (each a variant of one kind K01..K21) ------------
+
+LEAD = "Acme Widgets Inc. (NYSE: ACW) today reported record sales of widgets for the quarter."
+
+
+def _text(*lines: str) -> bytes:
+    return "\n".join(lines).encode()
+
+
+def test_dateline_city_with_em_dash_and_no_date_reads_city_and_company():
+    doc = parse_exhibit(
+        _text("Acme Widgets Reports Sales", "", f"SPRINGFIELD, ILLINOIS — {LEAD}"),
+        default_date=datetime.date(2020, 3, 3),
+    )
+    assert (doc.dateline_city, doc.company_name) == ("SPRINGFIELD, ILLINOIS", "Acme Widgets Inc.")
+    with pytest.raises(ExhibitError, match="dateline has no date"):
+        parse_exhibit(_text("Acme Widgets Reports Sales", "", f"SPRINGFIELD, ILLINOIS — {LEAD}"))
+
+
+def test_date_line_with_weekday_above_headline_is_the_release_date():
+    doc = parse_exhibit(
+        _text(
+            "Tuesday, March 3, 2020", "", "Acme Widgets Reports Sales", "", f"SPRINGFIELD - {LEAD}"
+        )
+    )
+    assert (doc.headline, doc.subheadlines, doc.date) == (
+        "Acme Widgets Reports Sales",
+        [],
+        datetime.date(2020, 3, 3),
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "instruction"),
+    [
+        (
+            "EMBARGOED UNTIL 4:05 P.M. ET, MARCH 3, 2020",
+            "EMBARGOED UNTIL 4:05 P.M. ET, MARCH 3, 2020",
+        ),
+        ("For Release: 8:00 a.m. EST", "For Release: 8:00 a.m. EST"),
+        ("For Immediate Release", "For Immediate Release"),
+    ],
+)
+def test_release_instructions_are_kept_as_printed_and_never_the_headline(line, instruction):
+    doc = parse_exhibit(
+        _text(
+            line,
+            "",
+            "Acme Widgets Reports Sales",
+            "",
+            f"SPRINGFIELD, Ill., March 3, 2020 -- {LEAD}",
+        )
+    )
+    assert (doc.release_instruction, doc.headline) == (instruction, "Acme Widgets Reports Sales")
+
+
+def test_one_line_company_prefixed_contact_and_alternative_numbers():
+    doc = parse_exhibit(
+        b"<html><body><p align='center'><b>Acme Widgets Reports Sales</b></p>"
+        b"<p>SPRINGFIELD, Ill., March 3, 2020 -- " + LEAD.encode() + b"</p>"
+        b"<p>Acme investor relations contact: Jane Roe, 555-123-4567 / 555-123-4568</p>"
+        b"</body></html>",
+        filename="x.htm",
+    )
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        ("Jane Roe", "investors", "555-123-4567 (alt. 555-123-4568)")
+    ]
+    assert "contact" not in doc.body_html
+
+
+@pytest.mark.parametrize(
+    ("lead", "company"),
+    [
+        ("Acme(R) today announced a new widget line for schools and offices.", "Acme"),
+        ("The Acme Board of Directors today declared a quarterly dividend of 5 cents.", "Acme"),
+        ("3Bridge Inc. (NASDAQ: TBR) on Monday announced a new widget line.", "3Bridge Inc."),
+    ],
+)
+def test_company_from_the_lead_drops_marks_and_boards(lead, company):
+    doc = parse_exhibit(
+        _text("Acme Widgets News", "", f"SPRINGFIELD, Ill., March 3, 2020 -- {lead}")
+    )
+    assert doc.company_name == company
+
+
+def test_continuation_markers_and_investor_mailbox_after_about():
+    doc = parse_exhibit(
+        b"<html><body><p align='center'><b>Acme Widgets Reports Sales</b></p>"
+        b"<p>SPRINGFIELD, Ill., March 3, 2020 -- " + LEAD.encode() + b"</p>"
+        b"<p align='center'>- more -</p><p>Widgets sold well in every region.</p>"
+        b"<p><b>About Acme</b></p><p>Acme makes widgets.</p><p>ir@acme.example</p>"
+        b"</body></html>",
+        filename="x.htm",
+    )
+    assert "more" not in doc.body_html
+    assert [(c.name, c.audience, c.email) for c in doc.contacts] == [
+        ("", "investors", "ir@acme.example")
+    ]
+    assert doc.abouts[0].html == "<p>Acme makes widgets.</p>"
+
+
+def test_mixed_case_city_with_a_state_is_a_dateline_but_a_company_dash_is_not():
+    day = datetime.date(2020, 3, 3)
+    doc = parse_exhibit(
+        _text("Acme Widgets Reports Sales", "", f"Riverton, Ohio - {LEAD}"), default_date=day
+    )
+    assert (doc.dateline_city, doc.company_name) == ("Riverton, Ohio", "Acme Widgets Inc.")
+    lead = "Acme Widgets - a leader in widgets - today reported record sales in every region."
+    doc = parse_exhibit(_text("Acme Widgets Reports Sales", "", lead), default_date=day)
+    assert doc.dateline_city == "" and doc.body_html.startswith("<p>Acme Widgets - a leader")
+
+
+def test_summary_table_above_the_dateline_follows_the_lead_not_the_headline():
+    doc = parse_exhibit(
+        b"<html><body><p align='center'><b>Brantley Reports Results</b></p>"
+        b"<table><tr><td>Sales</td><td>$2.4 billion</td><td>9%</td></tr>"
+        b"<tr><td>EPS</td><td>$1.10</td><td>12%</td></tr></table>"
+        b"<p>MOLINE, Ill., July 29, 2021 - Brantley Machines Inc. (NYSE: BRM) announced sales.</p>"
+        b"<p>Dealers rebuilt inventory.</p></body></html>",
+        filename="x.htm",
+    )
+    assert (doc.headline, doc.subheadlines) == ("Brantley Reports Results", [])
+    assert re.match(
+        r"<p>Brantley Machines Inc\..*</p><table>.*\$2\.4 billion.*</table><p>Dealers",
+        doc.body_html,
+    )

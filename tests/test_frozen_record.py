@@ -145,6 +145,11 @@ def test_contact_phone_edited_after_approval_stays_off_the_scheduled_release_at_
 ):
     scheduled = publish(make_release(published_at=GO_LIVE))
     edit_contact(client, editor, carol, telephone=NEW_PHONE)
+    # The desk shows, read-only, what the scheduled release will print.
+    client.force_login(editor)
+    desk = client.get(change_url(scheduled)).content.decode()
+    client.logout()
+    assert "As printed" in desk and f"Tel: {OLD_PHONE}" in desk
     with time_machine.travel(GO_LIVE, tick=False):
         html = page(client, scheduled)
     assert OLD_PHONE in html and "Carol Hausner" in html
@@ -298,6 +303,7 @@ def test_correction_can_print_a_contacts_current_details_and_records_them(
     previewed = article(client.get(url).content.decode())
     assert NEW_PHONE in previewed and "(617) 555-0100" not in previewed
     review = approve_correction(client, approver, pending)
+    review = re.sub(r"</?(del|ins)>", "", review)  # the side-by-side marks the changed words
     assert OLD_PHONE in review and NEW_PHONE in review
 
     html = page(client, live)
@@ -367,7 +373,10 @@ def test_revisions_record_contact_details_and_the_diff_shows_a_changed_phone(
     assert second.data["contacts"][0]["telephone"] == NEW_PHONE
     url = reverse("admin:releases_release_revisions", args=[draft.pk])
     diff = client.get(url, {"a": 1, "b": 2}).content.decode()
-    assert f"+contact: {carol.pk} · name: Carol Hausner" in diff and NEW_PHONE in diff
+    # Side by side, the contact's line with the changed words marked on each side.
+    assert f"contact: {carol.pk} · name: Carol Hausner" in diff
+    assert "telephone: (617) <del>995-2500</del>" in diff
+    assert "telephone: (617) <ins>555-0199 (unapproved)</ins>" in diff
 
 
 def test_restoring_an_old_revision_that_recorded_only_ids_still_works(

@@ -26,7 +26,12 @@ GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 # own tests). Every other URL must show the release from its go-live second on.
 NOT_RELEASE_SURFACES = {
     "contacts:list",
+    "contacts:logo",
     "releases:preview",
+    # A release's files: tests/test_attachments.py holds them to the same rule.
+    "releases:file",
+    # The PDF rendition: its text is compressed (tests/test_pdf.py reads it from the page).
+    "releases:pdf",
     # Email alert sign-up and the signed links in alert emails: they never list releases.
     "alerts:subscribe",
     "alerts:embed",
@@ -35,6 +40,7 @@ NOT_RELEASE_SURFACES = {
     "alerts:preferences",
     "robots",
     "healthz",
+    "favicon",  # a redirect to the icon's static file
 }
 # URLs that need a query string to show a release, keyed by URL name.
 QUERY = {"releases:search": {"q": "quarterly results"}}
@@ -70,6 +76,7 @@ def fill(route: str, release, category: Category) -> str:
         "<dd:day>": f"{local.day:02d}",
         "<slug:slug>": release.slug if "<int:year>" in route else category.slug,
         "<str:token>": release.slug,
+        "<str:name>": f"{release.slug}.pdf",
     }
     url = "/" + route
     for placeholder, value in values.items():

@@ -113,6 +113,7 @@ def sample_kwargs(route: str, names: list[str], release, category, link) -> dict
         "day": local.day,
         "slug": category.slug if "category" in route else release.slug,
         "token": link.get_absolute_url().rstrip("/").rsplit("/", 1)[-1],
+        "name": f"{release.slug}.pdf",  # a file name (tests/test_attachments.py: real ones)
     }
     missing = [n for n in names if n not in samples]
     if missing:

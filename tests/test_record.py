@@ -238,7 +238,7 @@ def test_approve_page_shows_the_content_and_the_changes_since_the_last_approval(
     html = client.get(url).content.decode()
     assert "Second wording" in html and "First paragraph of release" in html
     assert "Changes since version 1 (last approved)" in html
-    assert "-First wording" in html and "+Second wording" in html
+    assert "<del>First</del> wording" in html and "<ins>Second</ins> wording" in html
 
 
 def test_change_form_post_without_the_version_it_started_from_is_refused(

@@ -11,6 +11,7 @@ from django.urls import reverse, set_script_prefix
 
 from releases import actions
 from releases.models import Release
+from releases.views import ReleaseListView
 
 from .conftest import SYSTEM, at
 
@@ -113,6 +114,35 @@ def test_category_archive_filters_releases(client, make_release, publish, catego
     assert client.get("/news/category/no-such-thing/").status_code == 404
 
 
+def test_news_list_filters_by_year_and_category_on_the_list_itself(
+    client, make_release, publish, category, monkeypatch
+):
+    monkeypatch.setattr(ReleaseListView, "paginate_by", 2)  # read from settings at import
+    for day in (1, 2, 3):
+        publish(make_release(headline=f"Wanted {day}", published_at=at(2003, 1, day, 8),
+                             categories=[category]))  # fmt: skip
+    publish(make_release(headline="Other category", published_at=at(2003, 1, 9, 8)))
+    publish(make_release(headline="Other year", published_at=at(2004, 1, 9, 8),
+                         categories=[category]))  # fmt: skip
+    form = client.get("/news/").content.decode()
+    assert '<form class="search-form list-filters" method="get" action="/news/"' in form
+    assert '<option value="2003">2003</option>' in form
+    assert f'<option value="{category.slug}">{category.name}</option>' in form
+
+    query = f"year=2003&category={category.slug}"
+    first = client.get(f"/news/?{query}").content.decode()
+    assert re.findall(r">(Wanted \d|Other \w+)<", first) == ["Wanted 3", "Wanted 2"]
+    assert '<option value="2003" selected>' in first and "noindex" in first
+    assert f'href="?year=2003&amp;category={category.slug}&amp;page=2"' in first
+    second = client.get(f"/news/?{query}&page=2").content.decode()
+    assert re.findall(r">(Wanted \d|Other \w+)<", second) == ["Wanted 1"]
+    # Unknown or malformed values are ignored, as in search; never a 500.
+    for junk in ["year=abc", "year=99999", "category=no-such", "category=%C3%A9", "year="]:
+        response = client.get(f"/news/?{junk}")
+        assert response.status_code == 200, junk
+        assert "Other year" in response.content.decode()
+
+
 def test_scheduled_release_answers_exactly_like_a_missing_slug(client, make_release, publish):
     with time_machine.travel(at(2026, 11, 26, 12), tick=False):
         release = publish(make_release(published_at=at(2026, 11, 27, 8)))
@@ -142,13 +172,36 @@ def test_previous_and_next_link_neighbours_but_never_a_scheduled_release(
     assert "Future one" not in page and 'rel="next"' not in page
 
 
-def test_withdrawn_release_answers_410_with_the_reason(client, make_release, publish):
-    release = publish(make_release())
+def test_withdrawn_release_answers_410_naming_the_release_its_date_and_the_reason(
+    client, make_release, publish
+):
+    release = publish(make_release(headline="Merger <agreed> & signed"), at(2003, 1, 24, 8, 0))
     actions.withdraw(release, SYSTEM, "Issued in error; see the release of May 2.")
     response = client.get(release.get_absolute_url())
     assert response.status_code == 410
-    assert "Issued in error; see the release of May 2." in response.content.decode()
-    assert release.headline not in client.get("/news/").content.decode()
+    page = response.content.decode()
+    assert "Issued in error; see the release of May 2." in page
+    assert "Merger &lt;agreed&gt; &amp; signed" in page
+    assert "January 24, 2003, 8:00 a.m. EST" in page  # the original publication, readers' format
+    assert "Merger" not in client.get("/news/").content.decode()
+
+
+def test_readers_see_every_time_in_one_format_in_the_company_zone(client, make_release, publish):
+    """ "January 24, 2003, 8:00 a.m. EST" for the publication and the correction; no seconds,
+    no 24-hour clock, no UTC anywhere a reader looks."""
+    release = publish(make_release(), at(2003, 7, 4, 14, 5))
+    with time_machine.travel(at(2003, 12, 1, 0, 0), tick=False):
+        actions.approve_correction(
+            actions.save_release(release, SYSTEM, correction_note="Revenue figure corrected."),
+            SYSTEM,
+        )
+    page = client.get(release.get_absolute_url()).content.decode()
+    assert (
+        'Published <time datetime="2003-07-04T14:05:00-04:00">July 4, 2003, 2:05 p.m. EDT' in page
+    )
+    assert "December 1, 2003, 12:00 a.m. EST</time>:</strong> Revenue figure corrected." in page
+    shown = re.sub(r"<[^>]*>", "", re.sub(r"<script.*?</script>", "", page, flags=re.S))
+    assert not re.search(r"\d:\d\d:\d\d|\b(1[3-9]|2[0-3]):\d\d|UTC", shown)
 
 
 def test_changed_slug_of_a_published_release_redirects_permanently(client, make_release, publish):
@@ -173,7 +226,7 @@ def test_correction_is_shown_on_the_public_page(client, make_release, publish):
             SYSTEM,
         )
     page = text_of(client.get(release.get_absolute_url()))
-    assert "Corrected on May 1, 2024, 09:30:15 EDT: Revenue figure corrected." in page
+    assert "Corrected on May 1, 2024, 9:30 a.m. EDT: Revenue figure corrected." in page
     assert "Revenue was $1.2 billion." in page
 
 

@@ -130,6 +130,16 @@ def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
         "release_url": settings.SITE_URL + release.get_absolute_url(),
         "published": timezone.localtime(release.published_at),
         "paragraphs": lead_paragraphs(release),
+        "logo_url": company.logo and settings.SITE_URL + company.get_logo_url(),
+        "attachments": [
+            {
+                "title": a.title,
+                "url": settings.SITE_URL + a.get_absolute_url(),
+                "label": a.kind_label,
+                "size": a.size,
+            }
+            for a in release.attachment_list
+        ],
         "corrections": corrections,
         "subscriber": subscriber,
         "unsubscribe_url": unsubscribe_url,

@@ -1,22 +1,57 @@
 from django import forms
+from django.db.models import Q, QuerySet
 
 from releases.models import Category
 
 
 class CategoryChoiceForm(forms.Form):
-    all_categories = forms.BooleanField(label="All press releases", required=False, initial=True)
+    """Which releases an address receives: every release, or only the ticked categories.
+
+    One radio choice rather than an "all" box beside the category boxes: a reader who ticked one
+    category once silently kept receiving everything. A choice that contradicts itself (all, with
+    categories ticked; or chosen, with none) is refused with a message, never guessed. The cleaned
+    data adds ``all_categories`` (bool) for `actions`.
+
+    Only `Category.objects.public()` is offered (a category named for an embargoed deal would
+    leak it), worked out per form so a category appears at its first go-live; ``keep`` adds the
+    categories a subscriber chose before, which stay ticked after a withdrawal empties them.
+    """
+
+    ALL, CHOSEN = "all", "chosen"
+    scope = forms.ChoiceField(
+        label="Which releases?",
+        choices=[(ALL, "All press releases"), (CHOSEN, "Only these categories:")],
+        widget=forms.RadioSelect,
+        initial=ALL,
+    )
     categories = forms.ModelMultipleChoiceField(
-        queryset=Category.objects.all(),
+        queryset=Category.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Or only these categories",
+        label="Categories",
     )
 
-    def clean(self):
+    def __init__(self, *args, keep: QuerySet[Category] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offered = Q(pk__in=Category.objects.public().values("pk"))
+        if keep is not None:
+            offered |= Q(pk__in=keep.values("pk"))
+        self.fields["categories"].queryset = Category.objects.filter(offered)
+
+    def clean(self) -> dict:
         data = super().clean()
-        # Nothing ticked means everything, never "subscribed to nothing".
-        if not data.get("categories"):
-            data["all_categories"] = True
+        scope, chosen = data.get("scope"), data.get("categories")
+        if scope == self.ALL and chosen:
+            self.add_error(
+                "scope",
+                "You ticked categories but chose all press releases: choose “Only these "
+                "categories” to receive just those, or untick them.",
+            )
+        elif scope == self.CHOSEN and not chosen:
+            self.add_error(
+                "categories", "Tick at least one category, or choose all press releases."
+            )
+        data["all_categories"] = scope == self.ALL
         return data
 
 
@@ -30,7 +65,7 @@ class SubscribeForm(CategoryChoiceForm):
     )
     source = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
 
-    field_order = ["email", "all_categories", "categories", "website", "source"]
+    field_order = ["email", "scope", "categories", "website", "source"]
 
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))

@@ -38,9 +38,9 @@ def _initial(request: HttpRequest) -> dict:
     """The page the form sits on (the consent source) and its category, if any."""
     source = request.GET.get("from", "")
     initial = {"source": source if source.startswith("/") else ""}
-    category = Category.objects.filter(slug=request.GET.get("category", "")).first()
+    category = Category.objects.public().filter(slug=request.GET.get("category", "")).first()
     if category:
-        initial.update(all_categories=False, categories=[category])
+        initial.update(scope=CategoryChoiceForm.CHOSEN, categories=[category])
     return initial
 
 
@@ -218,9 +218,14 @@ class PreferencesView(PrivateMixin, FormView):
             return invalid_link(request)
         return super().dispatch(request, token=token)
 
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "keep": self.subscriber.categories.all()}
+
     def get_initial(self) -> dict:
         return {
-            "all_categories": self.subscriber.all_categories,
+            "scope": CategoryChoiceForm.ALL
+            if self.subscriber.all_categories
+            else CategoryChoiceForm.CHOSEN,
             "categories": list(self.subscriber.categories.all()),
         }
 

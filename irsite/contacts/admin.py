@@ -2,15 +2,25 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 
 from releases.cache import InvalidatesPublicPagesAdmin
 
+from .forms import CompanyProfileForm
 from .models import CompanyProfile, Contact
 
 
 @admin.register(CompanyProfile)
 class CompanyProfileAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
+    form = CompanyProfileForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["current_logo"]
+
+    @admin.display(description="current logo")
+    def current_logo(self, profile: CompanyProfile) -> str:
+        url = profile.get_logo_url()
+        return format_html('<img src="{}" alt="" style="max-height:48px">', url) if url else "—"
+
     list_display = ["legal_name", "short_name", "exchange", "ticker", "telephone"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

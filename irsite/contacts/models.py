@@ -1,7 +1,13 @@
+import secrets
 from dataclasses import asdict, dataclass, fields
 
 from django.db import models
 from django.urls import reverse
+
+
+def _logo_name(instance: "CompanyProfile", filename: str) -> str:
+    # Random, so a new logo gets a new URL and the old one can be cached for long.
+    return f"brand/{secrets.token_hex(16)}.{filename.rpartition('.')[2].lower()}"
 
 
 class LetterheadFields(models.Model):
@@ -52,6 +58,10 @@ class CompanyProfile(LetterheadFields):
     """The issuer: one row, printed as the letterhead of drafts and of releases approved from
     now on (an approved release keeps the `Letterhead` it was approved with)."""
 
+    # The brand, not part of a frozen letterhead: always the current logo.
+    logo = models.FileField(upload_to=_logo_name, max_length=100, blank=True, editable=False)
+    logo_type = models.CharField(max_length=50, blank=True, editable=False)
+
     class Meta:
         verbose_name = "company profile"
         verbose_name_plural = "company profile"
@@ -63,6 +73,12 @@ class CompanyProfile(LetterheadFields):
         # A singleton: whatever form saved it, it is row 1.
         self.pk = 1
         super().save(*args, **kwargs)
+
+    def get_logo_url(self) -> str:
+        """The logo's public URL ('' without one): the letterhead, pages, e-mail, favicon."""
+        if not self.logo:
+            return ""
+        return reverse("contacts:logo", args=[self.logo.name.rpartition("/")[2]])
 
     @classmethod
     def load(cls) -> "CompanyProfile":
@@ -141,6 +157,8 @@ class Contact(models.Model):
     class Audience(models.TextChoices):
         INVESTORS = "investors", "Investors"
         MEDIA = "media", "Media"
+        # An imported exhibit that does not say whom a contact serves: kept as it says.
+        UNSPECIFIED = "", "Contacts"
 
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
@@ -151,7 +169,7 @@ class Contact(models.Model):
     )
     telephone = models.CharField(max_length=50, blank=True)
     email = models.EmailField(blank=True)
-    audience = models.CharField(max_length=20, choices=Audience.choices)
+    audience = models.CharField(max_length=20, choices=Audience.choices, blank=True)
     is_active = models.BooleanField(
         "active",
         default=True,

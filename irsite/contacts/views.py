@@ -1,9 +1,10 @@
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from releases.cache import cache_publicly
+from releases.cache import cache_publicly, serve_public
 
-from .models import Contact
+from .models import CompanyProfile, Contact
 
 
 @method_decorator(cache_publicly, name="dispatch")
@@ -21,3 +22,16 @@ class ContactListView(ListView):
             for value, label in Contact.Audience.choices
         ]
         return context
+
+
+def logo(request: HttpRequest, name: str) -> HttpResponse:
+    """The company's current logo (``/contacts/logo/<random>.<ext>``), public like every page
+    (`serve_public`); any other name, an earlier logo's included, is a 404."""
+    return serve_public(request, lambda: _logo_response(name))
+
+
+def _logo_response(name: str) -> HttpResponse:
+    profile = CompanyProfile.load()
+    if not profile.logo or profile.logo.name != f"brand/{name}":
+        raise Http404("No such file.")
+    return FileResponse(profile.logo.open("rb"), content_type=profile.logo_type)

@@ -13,7 +13,7 @@ class DisclaimerForm(forms.ModelForm):
     """Edits the wording as if it were a field; saving a change adds a version instead."""
 
     heading = forms.CharField(
-        max_length=300,
+        max_length=DisclaimerVersion._meta.get_field("heading").max_length,
         required=False,
         help_text="Printed above the text, e.g. “ABOUT IMMUNOGEN, INC.”.",
     )

@@ -1,13 +1,45 @@
 """The taxonomy: a category's page and feed change with it, so saving one purges public pages."""
 
+from django import forms
 from django.contrib import admin
 
+from .. import actions
 from ..cache import InvalidatesPublicPagesAdmin
 from ..models import Category
 
 
+class CategoryForm(forms.ModelForm):
+    """A refusal of `actions.check_category` (a slug another category had) shows beside the
+    field, with what was typed kept."""
+
+    user = None  # set per request by CategoryAdmin.get_form
+
+    class Meta:
+        model = Category
+        fields = ["name", "slug"]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.user is None or self.errors:
+            return
+        try:
+            actions.check_category(self.instance, self.user)
+        except actions.TransitionRefused as refused:
+            self.add_error(refused.field if refused.field in self.fields else None, str(refused))
+
+
 @admin.register(Category)
 class CategoryAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
+    form = CategoryForm
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # a class made for this request by modelform_factory
+        return form
+
+    def save_model(self, request, obj, form, change):
+        # Through the action: an old slug becomes a redirect, and public pages are purged.
+        actions.save_category(obj, request.user)

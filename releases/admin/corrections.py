@@ -16,8 +16,8 @@ from django.urls import URLPattern, path
 from .. import actions
 from ..models import PendingCorrection
 from ..previews import corrected_copy
+from ..revisions import compare_revisions
 from ..views import render_preview
-from .tools import revision_diff
 
 
 class CorrectionViews:
@@ -65,7 +65,7 @@ class CorrectionViews:
             "opts": self.opts,
             "release": release,
             "correction": correction,
-            "diff": revision_diff(release.snapshot(), correction.data),
+            "diff": compare_revisions(release.snapshot(), correction.data),
             "can_decide": request.user.has_perm("releases.correct_release")
             and correction.status == PendingCorrection.Status.PENDING,
             "can_share": request.user.has_perm("releases.share_release_preview")

@@ -9,7 +9,14 @@ from django.db import models
 from django.utils import timezone
 
 from .. import actions
-from ..models import Release, ReleaseContact
+from ..attachments import (
+    ACCEPTED,
+    IMAGE_FORMATS,
+    CheckedFile,
+    check_release_total,
+    check_upload,
+)
+from ..models import Attachment, Release, ReleaseContact, Revision
 from .timefields import ZonedDateTimeField
 
 
@@ -30,8 +37,8 @@ class ReleaseForm(forms.ModelForm):
     correction_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        # A revision's note holds 500 characters; the form says so instead of failing.
-        max_length=500,
+        # The form says how long a revision's note may be, instead of failing.
+        max_length=Revision._meta.get_field("note").max_length,
         help_text="This release is public: saving prepares a correction. Nothing public changes "
         "until someone else who may correct releases approves it; then the page shows "
         "“Corrected on [date and time]: [this note]”.",
@@ -66,7 +73,7 @@ class ReleaseForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()  # the edit is on self.instance from here on
-        if self.instance.pk is None or self.user is None or self.errors:
+        if self.user is None or self.errors:
             return
         try:
             # Locks the row for the rest of the admin's transaction: no save slips in between.
@@ -93,6 +100,68 @@ class ReleaseForm(forms.ModelForm):
             changed.append("body: changed")
         detail = "; ".join(changed) or "related contacts, texts or categories"
         return f"{actions.EditConflict(stored)} What changed: {detail}. Copy what you need, reload."
+
+
+IMAGE_EXTENSIONS = tuple(IMAGE_FORMATS)
+
+
+class AttachmentForm(forms.ModelForm):
+    """One attachment row: a title, an order, and a file checked by its content
+    (`attachments.check_upload`) before anything is stored."""
+
+    upload = forms.FileField(
+        label="file",
+        required=False,
+        help_text=f"{ACCEPTED}. Choosing a file replaces the current one.",
+    )
+    checked: CheckedFile | None = None
+
+    class Meta:
+        model = Attachment
+        fields = ["position", "title", "is_release_image"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload:
+            try:
+                self.checked = check_upload(upload)
+            except ValidationError as error:
+                self.add_error("upload", error)
+        elif self.instance.pk is None:
+            self.add_error("upload", "Choose a file to attach.")
+        extension = self.checked.kind.extension if self.checked else self.instance.file.name
+        if cleaned.get("is_release_image") and not str(extension).endswith(IMAGE_EXTENSIONS):
+            self.add_error("is_release_image", "The release image must be a PNG, JPEG or WebP.")
+        return cleaned
+
+    @property
+    def size(self) -> int:
+        """Bytes the release's files will count for this row."""
+        return self.checked.size if self.checked else (self.instance.size or 0)
+
+    def save(self, commit: bool = True) -> Attachment:
+        if self.checked:
+            self.instance.take(self.checked)
+        return super().save(commit)
+
+
+class AttachmentFormSet(forms.BaseInlineFormSet):
+    """The attachments of one release; together within ``IRSITE_RELEASE_FILES_MAX_BYTES``."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not self._should_delete_form(form)
+        ]
+        check_release_total([form.size for form in kept])
+        if sum(1 for form in kept if form.cleaned_data.get("is_release_image")) > 1:
+            raise ValidationError("Mark one attachment at most as the release image.")
 
 
 class ReleaseContactForm(forms.ModelForm):
@@ -126,6 +195,14 @@ class ExhibitUploadForm(forms.Form):
     date = forms.DateField(
         required=False, help_text="For a dateline without a date or a year (YYYY-MM-DD)."
     )
+    headline = forms.CharField(
+        required=False, max_length=300, help_text="For an exhibit that prints no headline."
+    )
+    company_profile = forms.BooleanField(
+        required=False,
+        label="Use the exhibit's company details as the company profile",
+        help_text="The letterhead and site name; left as they are unless you tick this.",
+    )
     payload = forms.CharField(widget=forms.HiddenInput, required=False)
     filename = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -142,9 +219,10 @@ class ExhibitUploadForm(forms.Form):
         self.data["payload"], self.data["filename"] = cleaned["payload"], cleaned["filename"]
         return cleaned
 
-    def exhibit(self) -> tuple[bytes, str, Any]:
+    def exhibit(self) -> tuple[bytes, str, Any, str]:
         data = self.cleaned_data
-        return base64.b64decode(data["payload"]), data["filename"] or "upload", data["date"]
+        payload = base64.b64decode(data["payload"])
+        return payload, data["filename"] or "upload", data["date"], data["headline"]
 
 
 # --- what a transition's confirmation page asks (`actions.Transition.asks`) -----------------

@@ -9,18 +9,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from irsite.disclaimers.models import Disclaimer
 
 from .. import actions
-from ..models import PendingCorrection, Release, ReleaseContact, ReleaseDisclaimer
+from ..models import Attachment, PendingCorrection, Release, ReleaseContact, ReleaseDisclaimer
 from .corrections import CorrectionViews
 from .display import go_live_in_words, local_time
-from .forms import ReleaseContactForm, ReleaseForm
+from .forms import AttachmentForm, AttachmentFormSet, ReleaseContactForm, ReleaseForm
 from .timefields import ZonedDateTimeField, ZonedDateTimeWidget
 from .tools import ToolViews
 from .workflow import WorkflowViews
@@ -86,6 +87,38 @@ class ReleaseDisclaimerInline(ReleaseContactInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class AttachmentInline(ReleaseContactInline):
+    """Files published with the release, at its go-live second and not before. Changed like the
+    release's other rows: while it is editable, or in a correction of a live release (the
+    replaced file stays in the revision history)."""
+
+    model = Attachment
+    form = AttachmentForm
+    formset = AttachmentFormSet
+    fields = ["position", "title", "upload", "is_release_image", "current_file"]
+    readonly_fields = ["current_file"]
+    autocomplete_fields = []
+    verbose_name_plural = "attachments (public with the release, at its go-live second)"
+
+    def get_fields(self, request, obj=None):
+        return self.fields
+
+    @admin.display(description="current file")
+    def current_file(self, attachment: Attachment) -> str:
+        if not attachment.pk:
+            return "—"
+        url = reverse(
+            "admin:releases_release_attachment", args=[attachment.release_id, attachment.pk]
+        )
+        return format_html(
+            '<a href="{}">{}</a> ({}, {})',
+            url,
+            attachment.original_name or attachment.key,
+            attachment.kind_label,
+            filesizeformat(attachment.size),
+        )
+
+
 # --- list filters --------------------------------------------------------------------------
 
 
@@ -133,7 +166,7 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     filter_horizontal = ["categories"]
-    inlines = [ReleaseContactInline, ReleaseDisclaimerInline]
+    inlines = [ReleaseContactInline, ReleaseDisclaimerInline, AttachmentInline]
     list_select_related = ["content_changed_by"]
     readonly_fields = ["workflow_state", "uuid"]
     fieldsets = [
@@ -155,12 +188,14 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
                 ]
             },
         ),
+        ("As filed", {"fields": ["release_instruction", "wire_tag", "end_mark", "notes"]}),
         ("Identity", {"fields": ["uuid"], "classes": ["collapse"]}),
     ]
     change_form_template = "admin/releases/release/change_form.html"
 
     class Media:
         css = {"all": ["irsite/admin.css"]}
+        js = ["irsite/release-admin.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
@@ -309,7 +344,32 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
 
     # --- workflow and tool pages (mixins) -------------------------------------------------
     def get_urls(self):
-        return self.workflow_urls() + self.correction_urls() + self.tool_urls() + super().get_urls()
+        files = [
+            path(
+                "<int:pk>/attachment/<int:attachment>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="releases_release_attachment",
+            )
+        ]
+        return (
+            files
+            + self.workflow_urls()
+            + self.correction_urls()
+            + self.tool_urls()
+            + super().get_urls()
+        )
+
+    def attachment_view(self, request: HttpRequest, pk: int, attachment: int) -> FileResponse:
+        """An attachment for staff who may see the release, whatever its state (never cached:
+        everything under the admin is private)."""
+        release = self._release(request, pk)
+        item = get_object_or_404(Attachment, pk=attachment, release=release)
+        return FileResponse(
+            item.file.open("rb"),
+            as_attachment=True,
+            filename=item.download_name,
+            content_type=item.content_type,
+        )
 
     def _release(self, request: HttpRequest, pk: int) -> Release:
         release = get_object_or_404(Release, pk=pk)

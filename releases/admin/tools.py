@@ -3,9 +3,6 @@
 A mixin of `ReleaseAdmin` (which provides `_release` and `_change_url`).
 """
 
-import difflib
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,10 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
-from irsite.contacts.models import ContactDetails, LetterheadFields
-
 from .. import actions, edgar
 from ..exhibits import ExhibitError, render_html, render_text
+from ..revisions import compare_revisions
 from .forms import ExhibitUploadForm
 
 
@@ -40,15 +36,21 @@ class ToolViews:
         form = ExhibitUploadForm(request.POST or None, request.FILES or None)
         parsed = None
         if request.method == "POST" and form.is_valid():
-            data, name, day = form.exhibit()
+            data, name, day, headline = form.exhibit()
+            company = form.cleaned_data["company_profile"]
             try:
                 if "confirm" in request.POST:
-                    results = edgar.import_file(data, name, actor=request.user, default_date=day)
+                    results = edgar.import_file(
+                        data, name, actor=request.user, default_date=day,
+                        default_headline=headline, company_profile=company,
+                    )  # fmt: skip
                     first = results[0]
                     verb = "Created draft" if first.status == "imported" else "Already imported"
                     messages.success(request, f"{verb}: {first.release.headline}")
                     return HttpResponseRedirect(self._change_url(first.release))
-                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day)]
+                parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day, headline)]
+                for warning in {w for doc in parsed for w in edgar.company_warnings(doc)}:
+                    messages.warning(request, warning)
             except ExhibitError as error:
                 form.add_error("file", f"{name}: {error}")
         context = {
@@ -80,7 +82,7 @@ class ToolViews:
         a, b = request.GET.get("a"), request.GET.get("b")
         diff = None
         if a and b and a.isdigit() and b.isdigit() and int(a) in by_number and int(b) in by_number:
-            diff = revision_diff(by_number[int(a)].data, by_number[int(b)].data)
+            diff = compare_revisions(by_number[int(a)].data, by_number[int(b)].data)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Revisions of “{release.headline}”",
@@ -105,43 +107,3 @@ class ToolViews:
             else:
                 messages.success(request, f"Revision {number} restored as the current draft.")
         return HttpResponseRedirect(self._change_url(release))
-
-
-def revision_diff(old: dict, new: dict) -> list[tuple[str, list[str]]]:
-    """Field by field, the lines that differ between two revisions (unified diff)."""
-    changes = []
-    for name in sorted(set(old) | set(new)):
-        before, after = old.get(name), new.get(name)
-        if before == after:
-            continue
-        lines = difflib.unified_diff(
-            _diff_lines(before), _diff_lines(after), "before", "after", lineterm=""
-        )
-        changes.append((name, list(lines)[2:]))
-    return changes
-
-
-def _diff_lines(value: Any) -> list[str]:
-    # Contacts as printed and the letterhead: one line per contact or field.
-    if isinstance(value, list):
-        return [_one_line(item) for item in value]
-    if isinstance(value, dict):
-        return [f"{key}: {item}" for key, item in _in_print_order(value)]
-    text = "" if value is None else str(value)
-    # Split HTML at block ends so a one-word change shows as one changed paragraph.
-    return text.replace("</p>", "</p>\n").replace("</li>", "</li>\n").splitlines()
-
-
-def _one_line(item: Any) -> str:
-    if isinstance(item, dict):
-        return " · ".join(f"{key}: {value}" for key, value in _in_print_order(item) if value != "")
-    return str(item)
-
-
-# PostgreSQL's jsonb keeps keys in its own order; a diff lists them as a release prints them.
-_PRINT_ORDER = ("contact", *ContactDetails.field_names(), *LetterheadFields.FIELDS)
-
-
-def _in_print_order(data: dict) -> list[tuple[str, Any]]:
-    rank = {key: i for i, key in enumerate(_PRINT_ORDER)}
-    return sorted(data.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))

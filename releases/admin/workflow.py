@@ -4,6 +4,7 @@ A mixin of `ReleaseAdmin`: these views read `actions.TRANSITIONS` for what each 
 called, which states and permission it needs and what its confirmation page asks.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,10 +16,50 @@ from django.utils import timezone
 
 from .. import actions
 from ..models import PendingCorrection, PreviewLink, Release
+from ..revisions import compare_revisions
 from ..views import render_preview
 from .display import go_live_in_words, local_time
 from .forms import TRANSITION_FORMS
-from .tools import revision_diff
+
+
+class ShareLinkForm(forms.Form):
+    """What a share link is made with; `actions.create_preview_link` holds the rules and its
+    refusals show beside the field, with what was typed kept."""
+
+    note = forms.CharField(
+        required=False,
+        max_length=PreviewLink._meta.get_field("note").max_length,
+        label="For",
+        help_text="Who the link is for, e.g. “counsel”.",
+    )
+    hours = forms.IntegerField(
+        initial=lambda: settings.IRSITE_PREVIEW_LINK_HOURS,
+        min_value=actions.PREVIEW_LINK_MIN_HOURS,
+        max_value=actions.PREVIEW_LINK_MAX_HOURS,
+        label="Valid for (hours)",
+        help_text=f"{actions.PREVIEW_LINK_MIN_HOURS} to {actions.PREVIEW_LINK_MAX_HOURS} hours "
+        "(14 days). The link stops working earlier if it is revoked or the release withdrawn.",
+    )
+
+    # Set for a link to a pending correction (its review page posts it).
+    correction = forms.ModelChoiceField(
+        queryset=PendingCorrection.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, release: Release, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["correction"].queryset = release.pending_corrections.all()
+
+    def create(self, release: Release, user) -> PreviewLink | None:
+        """The new link, or None with the refusal added to the form."""
+        data = self.cleaned_data
+        try:
+            return actions.create_preview_link(
+                release, user, data["hours"], data["note"], correction=data["correction"]
+            )
+        except actions.TransitionRefused as refused:
+            self.add_error(refused.field if refused.field in self.fields else None, str(refused))
+            return None
 
 
 class WorkflowViews:
@@ -44,7 +85,11 @@ class WorkflowViews:
                 if t.allows(release, request.user)
             ],
             "go_live_words": go_live_in_words(release),
-            "preview_links": release.preview_links.all()[:10],
+            # All of them, newest first: a link someone was sent stays findable and revocable.
+            "preview_links": release.preview_links.select_related(
+                "created_by", "release", "correction"
+            ),
+            "share_form": ShareLinkForm(release=release),
             "pending_corrections": release.pending_corrections.filter(
                 status=PendingCorrection.Status.PENDING
             ),
@@ -109,7 +154,7 @@ class WorkflowViews:
         return {
             "review": shown,
             "review_base": base,
-            "review_diff": revision_diff(base.data, release.snapshot()) if base else None,
+            "review_diff": compare_revisions(base.data, release.snapshot()) if base else None,
         }
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -117,31 +162,28 @@ class WorkflowViews:
         return render_preview(request, Release.objects.for_page().get(pk=release.pk))
 
     def share_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Make a share link; a refused one re-displays its form with the reason."""
         release = self._release(request, pk)
-        if request.method != "POST":
-            return HttpResponseRedirect(self._change_url(release))
-        hours = request.POST.get("hours") or settings.IRSITE_PREVIEW_LINK_HOURS
-        correction = None
-        if cid := request.POST.get("correction", ""):
-            correction = get_object_or_404(
-                release.pending_corrections, pk=int(cid) if cid.isdigit() else 0
-            )
-        try:
-            link = actions.create_preview_link(
-                release,
-                request.user,
-                hours=int(hours),
-                note=request.POST.get("note", "")[:200],
-                correction=correction,
-            )
-        except (actions.TransitionRefused, ValueError) as refused:
-            messages.error(request, f"No preview link created: {refused}")
-        else:
-            url = request.build_absolute_uri(link.get_absolute_url())
-            messages.success(
-                request, f"Preview link, valid until {local_time(link.expires_at)}: {url}"
-            )
-        return HttpResponseRedirect(self._change_url(release))
+        form = ShareLinkForm(request.POST if request.method == "POST" else None, release=release)
+        if request.method == "POST" and form.is_valid():
+            link = form.create(release, request.user)
+            if link is not None:
+                url = request.build_absolute_uri(link.get_absolute_url())
+                messages.success(
+                    request, f"Preview link, valid until {local_time(link.expires_at)}: {url}"
+                )
+                return HttpResponseRedirect(self._change_url(release))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Share a preview: {release.headline}",
+            "opts": self.opts,
+            "release": release,
+            "transition": {"label": "Create a preview share link"},
+            "form": form,
+            "media": self.media + form.media,
+            "go_live_words": go_live_in_words(release),
+        }
+        return TemplateResponse(request, "admin/releases/release/transition.html", context)
 
     def revoke_share_view(self, request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
         release = self._release(request, pk)

@@ -92,6 +92,8 @@ _NOT_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-4]00)",
 _ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*italic|font\s*:[^;]*\bitalic\b", re.IGNORECASE)
 _NOT_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*normal", re.IGNORECASE)
 _ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|left|justify)", re.IGNORECASE)
+_PAD_LEFT_RE = re.compile(r"(?:padding|margin)-left\s*:\s*(\d+(?:\.\d+)?)\s*(?:pt|px|em)?")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _CURRENCY_CELL_RE = re.compile(r"^(?:\$|€|£|¥|US\$|C\$|RMB|\(\$|\(|\$\()$")
 _CLOSING_CELL_RE = re.compile(r"^(?:\)|%|\)%|%\)|pts?|bps|x)$")
 
@@ -104,6 +106,7 @@ class _HtmlWalker:
         self.align = ""
         self.bullet = False
         self.gap = True
+        self.indent = 0
 
     # -- buffer handling --------------------------------------------------------------------
     def add(self, text: str | None, bold: bool, italic: bool, line: int | None) -> None:
@@ -130,6 +133,7 @@ class _HtmlWalker:
             BULLET_RE.match(lines[0])
             and not ONLY_BULLET_RE.match(lines[0])
             and not re.match(r"^-\s*\$?\d", lines[0])
+            and not END_MARK_RE.match(lines[0])  # "* * *" closes a release
         ):
             bullet = True
             lines[0] = BULLET_RE.sub("", lines[0])
@@ -138,13 +142,14 @@ class _HtmlWalker:
         total = sum(len(t) for t, _, _ in visible) or 1
         bold_chars = sum(len(t) for t, b, _ in visible if b)
         italic_chars = sum(len(t) for t, _, i in visible if i)
-        lead = []
-        for t, b, _ in visible:
-            if not t:
-                continue
-            if not b:
+        # The leading bold runs as printed ("“", "Safe Harbor", "”", " Statement:"): joined
+        # before cleaning, so the heading is exactly the start of the text.
+        lead_runs: list[str] = []
+        for (raw_text, _, _), (t, b, _) in zip(runs, visible, strict=True):
+            if t and not b:
                 break
-            lead.append(t)
+            lead_runs.append(raw_text)
+        lead = clean_inline("".join(lead_runs))
         block = Block(
             kind="p",
             text=text,
@@ -155,9 +160,10 @@ class _HtmlWalker:
             align=align,
             bullet=bullet,
             gap_before=self.gap,
+            indent=self.indent,
         )
-        if not block.bold and lead:
-            block.lead_bold = clean_inline(" ".join(lead))
+        if not block.bold and lead and text.startswith(lead):
+            block.lead_bold = lead
         self.blocks.append(block)
         self.gap = False
 
@@ -188,6 +194,12 @@ class _HtmlWalker:
         if tag == "br":
             self.add(BR, bold, italic, el.sourceline)
             return
+        if tag == "sup" and re.fullmatch(r"\s*\d{1,3}\s*", el.text or "") and not len(el):
+            # a footnote marker: "Million<sup>1</sup>" reads "Million¹", not "Million1"
+            self.add(el.text.strip().translate(_SUPERSCRIPT), bold, italic, el.sourceline)
+            return
+        if tag not in _BLOCK_TAGS and _PAD_LEFT_RE.search(style):
+            self.add(" ", bold, italic, el.sourceline)  # space set by padding is a word break
         if tag == "hr":
             self.flush()
             self.blocks.append(Block(kind="hr", line=el.sourceline))
@@ -214,6 +226,8 @@ class _HtmlWalker:
             self.align = align
             if tag == "li":
                 self.bullet = True
+            pad = _PAD_LEFT_RE.search(style)
+            self.indent = int(float(pad.group(1))) if pad else 0
         self.add(el.text, bold, italic, el.sourceline)
         for child in el:
             self.walk(child, bold, italic, align)

@@ -41,6 +41,9 @@ class ExhibitDocument:
     ticker: str = ""
     contacts: list[ExhibitContact] = field(default_factory=list)
     for_immediate_release: bool = False
+    # The release instruction as printed ("For Immediate Release", "FOR RELEASE AT 4:05 P.M.
+    # ET"); renderers print it, or FOR IMMEDIATE RELEASE when only the flag is set.
+    release_instruction: str = ""
     headline: str = ""
     subheadlines: list[str] = field(default_factory=list)
     dateline_city: str = ""

@@ -39,21 +39,41 @@ WIRE = (
     r"|\((?=[^()]*(?i:wire|news|cnw|globe|access|\bpr\b|marketed|canada))[^()\n]{2,60}\))"
 )
 
+# "(BUSINESS WIRE) via First!": the wire's delivery service is part of the tag's line, not the lead.
+_VIA = r"(?:\s+via\s+[\w!.&]+)?"
 DATELINE_RES = [
     # CITY, DATE [WIRE] SEP lead   (covers "(August 10, 1995) --", "Calif.--Dec. 20, 1996--")
     re.compile(
-        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:{WIRE}\s*)?{SEP}\s*", re.DOTALL
+        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:{WIRE}{_VIA}\s*)?{SEP}\s*",
+        re.DOTALL,
     ),
     # CITY, DATE WIRE lead   (no separator after the wire tag)
-    re.compile(rf"^{CITY}\s*,?\s*\(?{DATE}\)?\s*,?\s*{WIRE}\s*", re.DOTALL),
+    re.compile(rf"^{CITY}\s*,?\s*\(?{DATE}\)?\s*,?\s*{WIRE}{_VIA}\s*", re.DOTALL),
     # CITY SEP WIRE SEP [DATE SEP] lead   ("KEARNEY, NE -- (BUSINESS WIRE) --")
     re.compile(
-        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?{WIRE}\s*(?:{SEP}\s*)?(?:\(?{DATE}\)?\s*{SEP}\s*)?",
+        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?{WIRE}{_VIA}\s*(?:{SEP}\s*)?(?:\(?{DATE}\)?\s*{SEP}\s*)?",
         re.DOTALL,
     ),
 ]
+# CITY DASH lead, with neither date nor wire ("RIVERTON, Ohio - Halvard Pumps Inc. today"): only
+# an upper-case city, or a city followed by a state, qualifies, since "Acme Corp. - " could open
+# any sentence.
+DATELINE_CITY_ONLY_RE = re.compile(
+    rf"^{CITY}\s*,?\s*(?:-{{1,3}}|[–—―]{{1,2}})\s+(?=[A-Z0-9“\"])", re.DOTALL
+)
+# "-0- 07/22/2004" closing PR Newswire copy: the date the wire carried the release.
+WIRE_DATE_RE = re.compile(r"(?:^|\s)-0-\s+(\d{1,2})/(\d{1,2})/(\d{4})\b")
 # A dateline printed without a city (what render_* emit when only a date is known).
 DATELINE_NO_CITY_RE = re.compile(rf"^\(?{DATE}\)?\s*(?:{WIRE}\s*)?{SEP}\s*", re.DOTALL)
+# ", Ohio", ", NJ", ", Calif.", ", N.D.": the state that makes a mixed-case city a city.
+STATE_RE = re.compile(
+    r",\s*(?:[A-Z]{2}|[A-Z][a-z]{1,4}\.|[A-Z]\.\s?[A-Z]\.|Alabama|Alaska|Arizona|Arkansas|California"
+    r"|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas"
+    r"|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri"
+    r"|Montana|Nebraska|Nevada|New\s+\w+|North\s+\w+|Ohio|Oklahoma|Oregon|Pennsylvania"
+    r"|Rhode\s+Island|South\s+\w+|Tennessee|Texas|Utah|Vermont|Virginia|Washington"
+    r"|West\s+Virginia|Wisconsin|Wyoming)$"
+)
 NOT_A_CITY_RE = re.compile(
     r"\b(?:release|contact|exhibit|page|statement|quarter|year|ended|month|week|results|"
     r"announce[sd]?|report(?:s|ed)?|today)\b",
@@ -76,8 +96,22 @@ SYMBOL_RE = re.compile(
 )
 
 LABEL_RE = re.compile(r"^(?:EXHIBIT|Exhibit|EX-|Ex\.)\s*(\d+(?:\.\d+)?(?:\([a-z]\))?)\s*$")
+# Release instructions: "FOR IMMEDIATE RELEASE", "For Release at 4:05 p.m. ET", "EMBARGOED
+# UNTIL ...", "Release date: ...". Only the immediate kind is a flag; the rest are kept as printed.
 FIR_RE = re.compile(
-    r"^for\s+immediate\s+(?:release|distribution)\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE
+    r"^(?P<instr>for\s+(?P<immediate>immediate\s+)?(?:release|distribution)|immediate\s+release"
+    r"|embargoed\b|release\s+date|not\s+for\s+release\s+(?:before|until))\b\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# A figure in a table cell: "$4.2", "(1,234)", "12.5%", "$0.89".
+FIGURE_RE = re.compile(
+    r"^[(\-–]?\s*[$€£]?\s*\d{1,3}(?:,\d{3})*(?:\.\d+)?\s*(?:%|[BMK]|bn|million|billion)?\)?$"
+)
+# A release date printed on a line of its own (right-aligned or in a masthead).
+DATE_LINE_RE = re.compile(
+    rf"^(?:(?:date[d]?|release\s+date)\s*:?\s*)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"{DATE}\.?$",
+    re.IGNORECASE,
 )
 COVER_RE = re.compile(
     r"^(?:press|news|media|earnings)\s+releases?$|^news$|^(?:press|news)\s+announcement$",
@@ -112,8 +146,12 @@ WEB_LINE_RE = re.compile(
 
 # Contact block headers: "CONTACTS:", "Investor Relations Contacts:",
 # "[Press Information Contact:]", "For further information, contact:", "Media Inquiries:".
+# ... also prefixed by the company it speaks for: "Kestrel Investor Contact", "Acme investor
+# relations contact: Name, phone" (the prefix must be followed by an audience word).
 CONTACT_HEADER_RE = re.compile(
     r"^\[?\s*(?:for\s+(?:further|more|additional)\s+information,?\s*(?:please\s+)?)?"
+    r"(?:(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,2})\s+"
+    r"(?=(?:investors?|ir|media|press|news|public|corporate|financial|analyst|shareholder)\s))?"
     r"(?P<label>(?:(?:investors?|ir|media|press|news|public|corporate|financial|analyst|company|"
     r"shareholder|stockholder|agency|relations|communications|information|general|business|trade|"
     r"editorial|industry)\s+)*(?:contacts?|inquiries|enquiries))"
@@ -134,6 +172,13 @@ INVESTOR_WORDS_RE = re.compile(
 MEDIA_WORDS_RE = re.compile(
     r"\bmedia\b|\bpress\b|\bpublic\s+relations\b|\bpr\b|\bcommunications\b|\bnews\b|\bjournalists?\b",
     re.IGNORECASE,
+)
+# Team mailboxes name their audience: ir@, investors@ / press@, media@, pr@.
+MAILBOX_INVESTORS_RE = re.compile(
+    r"^(?:ir|investors?|investor[._-]?relations|shareholders?|stockholders?)\b", re.IGNORECASE
+)
+MAILBOX_MEDIA_RE = re.compile(
+    r"^(?:press|media|pr|news|newsroom|communications|comms|corpcomm)\b", re.IGNORECASE
 )
 ORG_RE = re.compile(
     r"\b(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LLP|LP|L\.P|plc"
@@ -171,6 +216,8 @@ END_MARK_RE = re.compile(
     r"|-?\s*###\s*-?|(?:[–—-]\s*)?(?:end|xxx)(?:\s*[–—-])?)$",
     re.IGNORECASE,
 )
+# Page-continuation markers of printed releases: "(more)", "- more -", "(continued)".
+CONTINUED_RE = re.compile(r"^[\s(\[\-–—]*(?:more|continued|cont'?d\.?)[\s)\]\-–—]*$", re.IGNORECASE)
 NOTE_RE = re.compile(
     r"^(?:©|copyright\b|note\s+to\s+editors|notes?\s+to\s+editors|note:|editor'?s\s+note|"
     r"trademarks?\b\s*:?$)"
@@ -199,3 +246,58 @@ def make_date(year: int, month: int, day: int) -> datetime.date | None:
         return datetime.date(year, month, day)
     except ValueError:
         return None
+
+
+# --- EDGAR submissions and sniffing -------------------------------------------------------
+
+HTML_SNIFF_RE = re.compile(
+    r"<(?:html|body|p|div|font|br|td|tr|span|b|i|center|h[1-6]|table\s+[a-z]|!doctype)\b[^>]*>",
+    re.IGNORECASE,
+)
+SUBMISSION_SNIFF_RE = re.compile(
+    rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER)>|<DOCUMENT>\s*<TYPE>", re.IGNORECASE
+)
+
+DOC_RE = re.compile(rb"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.DOTALL | re.IGNORECASE)
+TYPE_RE = re.compile(rb"<TYPE>\s*([^\s<]+)", re.IGNORECASE)
+TEXT_RE = re.compile(rb"<TEXT>\s*?\r?\n?(.*?)(?:</TEXT>|\Z)", re.DOTALL | re.IGNORECASE)
+FILED_RES = [
+    re.compile(rb"FILED\s+AS\s+OF\s+DATE:\s*(\d{8})", re.IGNORECASE),
+    re.compile(rb"<FILING-DATE>\s*(\d{4}-?\d{2}-?\d{2})", re.IGNORECASE),
+    re.compile(rb"CONFORMED\s+PERIOD\s+OF\s+REPORT:\s*(\d{8})", re.IGNORECASE),
+    re.compile(rb"<PERIOD>\s*(\d{8})", re.IGNORECASE),
+]
+
+
+# --- contacts ------------------------------------------------------------------------------
+
+NAME_SUFFIX_ONLY_RE = re.compile(
+    r"^(?:Ph\.?\s?D\.?|M\.?D\.?|Jr\.?|Sr\.?|II|III|IV|CFA|CPA|Esq\.?|MBA)$"
+)
+TITLE_CONTINUES_RE = re.compile(r"(?:\band|&|\bof|\bfor|\bto|,|-|/)$", re.IGNORECASE)
+TRAILER_CONTACT_RE = re.compile(r"/\s*CONTACT:\s*(?P<body>.+?)/\s*(?=/|\(|$|[A-Z]{2}:)", re.DOTALL)
+
+# --- body ----------------------------------------------------------------------------------
+
+ABBREV_END_RE = re.compile(
+    r"\b(?:Inc|Ltd|Co|Corp|Corporation|plc|L\.P|N\.V|S\.A|LLC|Jr|U\.S|Ph\.D|A\.G)\.$", re.IGNORECASE
+)
+WIRE_CODES_RE = re.compile(
+    r"^/?\s*(?:CO|ST|IN|SU|SOURCE|Web\s*site|Photo|PRN\s+Photo\s+Desk|AP\s+Archive)\s*:",
+    re.IGNORECASE,
+)
+
+# The company opening the lead: "Acme Inc. (NYSE: ACM) today ...", "4Front ... Tuesday announced".
+LEAD_COMPANY_RE = re.compile(
+    r"^(?P<co>[A-Z0-9][\w&.,'’®™\- ]{1,70}?)(?:\s*\([^)]{0,60}\))?,?\s+"
+    r"(?:today|yesterday|tonight|(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|announced"
+    r"|reported|said|has|have|will|is|a|an|the|—|--|–)\b",
+    re.IGNORECASE,
+)
+# Trademark symbols as printed or spelled out by filing agents ("Zephyr-Registered Trademark-").
+MARK_RE = re.compile(
+    r"[®™℠]|\((?:R|TM|SM)\)|-?\s*(?:Registered\s+)?(?:Trademark|Service\s+Mark)\s*-",
+    re.IGNORECASE,
+)
+# "The Zephyr Board of Directors today ...": the board speaks for the company it names.
+BOARD_RE = re.compile(r"^(?:The\s+)?(?P<co>.+?)(?:'s|’s)?\s+Board(?:\s+of\s+Directors)?$")

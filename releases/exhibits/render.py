@@ -67,6 +67,10 @@ def _date_text(doc: ExhibitDocument, upper: bool) -> str:
     return text.upper() if upper else text
 
 
+def _instruction(doc: ExhibitDocument) -> str:
+    return doc.release_instruction or ("FOR IMMEDIATE RELEASE" if doc.for_immediate_release else "")
+
+
 def _dateline(doc: ExhibitDocument, upper_date: bool, dash: str) -> str:
     """ "CAMBRIDGE, MA, JANUARY 24, 2003 - " (with the wire tag, when there is one)."""
     parts = [p for p in (doc.dateline_city, _date_text(doc, upper_date)) if p]
@@ -356,10 +360,10 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
     a = (lambda s: _ascii(s)) if ascii_only else (lambda s: s)
     out: list[str] = ["", ""]
     if doc.exhibit_label:
-        out += [_right(a(doc.exhibit_label), width + 1), "", ""]
+        out += [_right(a(doc.exhibit_label), width), "", ""]
     has_letterhead = bool(doc.address_lines or doc.telephone or doc.fax or doc.website)
     if doc.company_name and has_letterhead:
-        out += [a(doc.company_name), "-" * (width + 1), "", ""]
+        out += [a(doc.company_name), "-" * (width), "", ""]
         out += [a(x) for x in doc.address_lines]
         phone = "   ".join(
             p
@@ -367,14 +371,14 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
             if p
         )
         if phone:
-            out.append(_right(a(phone), width + 1))
+            out.append(_right(a(phone), width))
         if doc.website:
-            out.append(_right(a(doc.website), width + 1))
+            out.append(_right(a(doc.website), width))
         out += ["", ""]
     if doc.contacts:
         out += [a(x) for x in _contacts_text(doc, width)] + ["", ""]
-    if doc.for_immediate_release:
-        out += [*_underlined("FOR IMMEDIATE RELEASE", width), "", ""]
+    if instruction := _instruction(doc):
+        out += [*_underlined(a(instruction), width), "", ""]
     if doc.headline:
         out += [*_center(a(doc.headline), width), ""]
     for sub in doc.subheadlines:
@@ -524,8 +528,8 @@ def render_html(doc: ExhibitDocument) -> str:
         out.append("<hr>")
     if doc.contacts:
         out.append(_contacts_html(doc))
-    if doc.for_immediate_release:
-        out.append("<p><b>FOR IMMEDIATE RELEASE</b></p>")
+    if instruction := _instruction(doc):
+        out.append(f"<p><b>{_e(instruction)}</b></p>")
     if doc.headline:
         out.append(f'<p align="center"><b>{_e(doc.headline)}</b></p>')
     for sub in doc.subheadlines:

@@ -32,9 +32,9 @@ def freeze(apps, schema_editor):
     releases.update(letterhead=letterhead)
     now = timezone.now()
     rows = list(
-        ReleaseContact.objects.filter(release__status__in=FROZEN, frozen_at__isnull=True)
-        .select_related("contact")
-        .iterator(chunk_size=2000)
+        ReleaseContact.objects.filter(
+            release__status__in=FROZEN, frozen_at__isnull=True
+        ).select_related("contact")
     )
     for row in rows:
         for name in CONTACT:

@@ -1,9 +1,10 @@
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
 from irsite.urlcache import reverse_cached
+
+from .times import reader_date
 
 register = template.Library()
 
@@ -29,7 +30,7 @@ def release_item(release, level: int = 3) -> str:
         '<li class="release-item">\n  <time datetime="{}">{}</time>\n'
         '  <h{}><a href="{}">{}</a></h{}>\n{}{}</li>\n',
         local.isoformat(),
-        date_format(local, "F j, Y"),
+        reader_date(local),
         level,
         release.get_absolute_url(),
         release.headline,

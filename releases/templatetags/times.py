@@ -21,3 +21,22 @@ def zoned(value: datetime | None, format_string: str = "Y-m-d H:i:s") -> str:
         return ""
     local = timezone.localtime(value)
     return f"{dateformat.format(local, format_string)} {local.tzname()}"
+
+
+# Readers (public pages, the withdrawn notice, alert e-mails) see AP style, minutes always shown;
+# editors' screens keep `zoned`'s default, the admin's "2003-01-24 08:00:00 EST".
+READER_DATE = "F j, Y"
+READER_TIME = "F j, Y, g:i a"
+
+
+@register.filter
+def reader_datetime(value: datetime | None) -> str:
+    """The one format readers see a time in: "January 24, 2003, 8:00 a.m. EST"; "" for none."""
+    return zoned(value, READER_TIME)
+
+
+@register.filter
+def reader_date(value: datetime | None) -> str:
+    """A reader's date alone, for lists where the time would crowd the headline: "January 24,
+    2003" in the company's zone; "" for none."""
+    return dateformat.format(timezone.localtime(value), READER_DATE) if value else ""

@@ -32,6 +32,18 @@ class Command(BaseCommand):
             type=date.fromisoformat,
             help="YYYY-MM-DD for datelines without a date or a year.",
         )
+        parser.add_argument(
+            "--headline",
+            default="",
+            help="The headline for an exhibit that prints none (a wire continuation).",
+        )
+        parser.add_argument(
+            "--company-profile",
+            action="store_true",
+            help="Confirm that the exhibit's company name, address and listing become the "
+            "company profile (the letterhead and site name); default: the profile is left alone "
+            "and a difference is reported.",
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, paths: list[Path], dry_run: bool, publish: bool, **options) -> None:
@@ -47,11 +59,19 @@ class Command(BaseCommand):
             try:
                 data = path.read_bytes()
                 if dry_run:
-                    for source, _raw, doc in edgar.parse_file(data, str(path), options["date"]):
+                    for source, _raw, doc in edgar.parse_file(
+                        data, str(path), options["date"], options["headline"]
+                    ):
                         parsed.append({"source": source, **doc.to_dict()})
                     continue
                 results = edgar.import_file(
-                    data, str(path), actor=actor, publish=publish, default_date=options["date"]
+                    data,
+                    str(path),
+                    actor=actor,
+                    publish=publish,
+                    default_date=options["date"],
+                    default_headline=options["headline"],
+                    company_profile=options["company_profile"],
                 )
             except (ExhibitError, OSError) as error:
                 counts["failed"] += 1
@@ -59,6 +79,8 @@ class Command(BaseCommand):
                 continue
             for result in results:
                 counts[result.status] += 1
+                for warning in result.warnings:
+                    self.stdout.write(f"warning: {path}: {warning}")
                 if options["format"] == "text":
                     self.stdout.write(
                         f"{result.status}: {result.source} -> {result.release.headline} "

@@ -15,7 +15,7 @@ def first_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0009_freeze_approved_releases'),
+        ('releases', '0013_attachments_renditions'),
     ]
 
     operations = [

@@ -1,0 +1,40 @@
+"""Where uploaded files live: the storage backend chosen from the environment.
+
+``MEDIA_STORAGE=local`` (default): a folder, ``MEDIA_ROOT``. ``MEDIA_STORAGE=s3``: a private
+S3-compatible bucket through django-storages (docs/deployment.md, "Attachments"). Either way
+nothing is served from the storage directly; `releases.views.attachment_file` streams a file
+once its release is public.
+"""
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+
+def media_storage(env: environ.Env) -> dict:
+    """The ``STORAGES["default"]`` entry for the environment's ``MEDIA_STORAGE``.
+
+    Raises `ImproperlyConfigured` for an unknown kind or an s3 storage without ``S3_BUCKET``.
+    """
+    kind = env.str("MEDIA_STORAGE", default="local")
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE={kind!r}: use 'local' or 's3'.")
+    bucket = env.str("S3_BUCKET", default="")
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": env.str("S3_PREFIX", default=""),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            # Objects are private; irsite never hands out their URLs.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }

@@ -1,0 +1,385 @@
+"""The body: paragraphs, headings, lists and tables; About and safe-harbor sections; contacts,
+end marks and notes after the text; the company and ticker named in the lead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from .blocks import PAGE_NUMBER_RE, Block
+from .contacts import (
+    bare_reach_contact,
+    is_contact_table,
+    parse_contact_lines,
+    parse_contact_table,
+    parse_wire_trailer,
+)
+from .front import Item, is_contact_line
+from .model import ExhibitDocument, ExhibitSection
+from .patterns import (
+    ABBREV_END_RE,
+    ABOUT_RE,
+    BOARD_RE,
+    CONTACT_HEADER_RE,
+    END_MARK_RE,
+    FLS_HEADING_RE,
+    FLS_PARA_RE,
+    LEAD_COMPANY_RE,
+    MARK_RE,
+    NOTE_RE,
+    SYMBOL_RE,
+    TICKER_RE,
+    WIRE_CODES_RE,
+)
+
+
+def _is_heading(b: Block) -> bool:
+    if b.kind != "p" or b.bullet:
+        return False
+    t = b.text
+    if not t or len(t) > 130 or len(t.split()) > 18:
+        return False
+    if PAGE_NUMBER_RE.match(t) or t.startswith(("(", "*")):
+        return False
+    if t[-1] in ".;," and not (ABBREV_END_RE.search(t) or (b.underlined and t[-1] == ".")):
+        return False
+    if not (t[0].isupper() or t[0].isdigit() or t[0] in "\"“‘'"):
+        return False
+    if not b.raw and len(b.lines) > 1 and not b.bold:
+        return False  # lines broken with <br> in a plain paragraph: a quote over its attribution
+    if (
+        t.endswith(":")
+        and len(t.split()) >= 5
+        and not (b.bold or b.underlined or t.isupper() or b.align == "center")
+    ):
+        return False  # a lead-in sentence ("Orrin Health will be:") introducing a list
+    if b.raw and len(b.lines) > 1 and not (b.underlined or b.align == "center"):
+        # text mode: a heading sits on a line of its own
+        return len(b.lines) <= 2 and all(len(x) < 70 for x in b.lines)
+    return True
+
+
+def is_fls_paragraph(t: str, window: int = 400) -> bool:
+    return bool(FLS_PARA_RE.search(t[:window])) and len(t) > 150
+
+
+def _inline_heading(b: Block) -> tuple[str, str] | None:
+    """A run-in heading: "SAFE HARBOR STATEMENT ...: All forward-looking statements ..."."""
+    if b.lead_bold and len(b.lead_bold) < 200 and len(b.text) > len(b.lead_bold) + 20:
+        return b.lead_bold, b.text[len(b.lead_bold) :].strip()
+    m = re.match(r"^(?P<h>[^:]{6,200}:)\s+(?P<rest>\S.+)$", b.text)
+    if m and (m.group("h").upper() == m.group("h") or FLS_HEADING_RE.search(m.group("h"))):
+        return m.group("h"), m.group("rest")
+    return None
+
+
+def _p(text: str) -> str:
+    return f"<p>{html.escape(text, quote=False)}</p>"
+
+
+def table_html(rows: list[list[str]]) -> str:
+    out = ["<table>", "<tbody>"]
+    for row in rows:
+        cells = "".join(
+            f"<td>{'<br>'.join(html.escape(x, quote=False) for x in c.split(chr(10)))}</td>"
+            for c in row
+        )
+        out.append(f"<tr>{cells}</tr>")
+    out += ["</tbody>", "</table>"]
+    return "".join(out)
+
+
+class _Out:
+    """Collects HTML for the body or a section, wrapping consecutive bullets in <ul>; a bullet
+    indented deeper than the one before opens a list nested in that item."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.levels: list[int] = []  # indent of each open <ul>, outermost first
+
+    def add(self, piece: str, bullet: bool = False, indent: int = 0) -> None:
+        if not bullet:
+            self._close_to(0)
+            self.parts.append(piece)
+            return
+        if not self.levels:
+            self.parts.append("<ul>")
+            self.levels.append(indent)
+        elif indent > self.levels[-1]:
+            self.parts[-1] = self.parts[-1].removesuffix("</li>")
+            self.parts.append("<ul>")
+            self.levels.append(indent)
+        else:
+            while len(self.levels) > 1 and indent < self.levels[-1]:
+                self.levels.pop()
+                self.parts.append("</ul></li>")
+        self.parts.append(piece)
+
+    def _close_to(self, depth: int) -> None:
+        while len(self.levels) > depth:
+            self.levels.pop()
+            self.parts.append("</ul></li>" if self.levels else "</ul>")
+
+    def html(self) -> str:
+        self._close_to(0)
+        return "".join(self.parts)
+
+
+def _block_html(b: Block, heading: bool = False) -> tuple[str, bool]:
+    if b.kind == "table":
+        return table_html(b.rows or [[x] for x in b.raw]), False
+    # HTML line breaks inside a paragraph (a quote over its attribution) are kept.
+    lines = b.lines if not b.raw and len(b.lines) > 1 else [b.text]
+    esc = "<br>".join(html.escape(x, quote=False) for x in lines)
+    if b.bullet:
+        return f"<li>{esc}</li>", True
+    if heading:
+        return f"<h3>{html.escape(b.text, quote=False)}</h3>", False
+    return f"<p>{esc}</p>", False
+
+
+def _main_text_follows(blocks: list[Block], i: int) -> bool:
+    """Whether paragraphs or tables of the release follow block ``i`` before its closing parts
+    (an About heading, a contacts header, an end mark)."""
+    for b in blocks[i + 1 :]:
+        if b.kind == "table":
+            return True
+        if b.kind != "p" or not b.text.strip():
+            continue
+        first = (b.lines[0] if b.lines else b.text).strip("[] ")
+        if END_MARK_RE.match(b.text.strip()) or CONTACT_HEADER_RE.match(first):
+            return False
+        return not (_is_heading(b) and ABOUT_RE.match(b.text))
+    return False
+
+
+def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
+    body = _Out()
+    section: tuple[str, str, _Out] | None = None  # (kind, heading, out)
+    single_para_section = False
+    tail = False  # past the main text: notices go to notes
+    contact_mode = False
+    contact_lines: list[str | None] = []
+
+    def close_section() -> None:
+        nonlocal section
+        if section:
+            kind, heading, out = section
+            sec = ExhibitSection(heading=heading, html=out.html())
+            if kind == "about":
+                doc.abouts.append(sec)
+            elif doc.safe_harbor is None:
+                doc.safe_harbor = sec
+            else:
+                doc.safe_harbor.html += sec.html
+        section = None
+
+    def flush_contacts() -> None:
+        nonlocal contact_lines, contact_mode
+        if contact_lines:
+            doc.contacts.extend(parse_contact_lines(contact_lines))
+        contact_lines = []
+        contact_mode = False
+
+    def next_para(i: int) -> Block | None:
+        for b in blocks[i + 1 : i + 3]:
+            if b.kind == "p":
+                return b
+            if b.kind == "table":
+                return None
+        return None
+
+    # Notices closing the document (trademarks, "home page" lines) are notes even when no
+    # About / safe-harbor / end mark comes before them.
+    tail_start = len(blocks)
+    for k in range(len(blocks) - 1, -1, -1):
+        bk = blocks[k]
+        if bk.kind == "hr" or (bk.kind == "p" and NOTE_RE.search(bk.text) and len(bk.text) < 800):
+            tail_start = k
+            continue
+        break
+
+    for i, b in enumerate(blocks):
+        if i >= tail_start:
+            tail = True
+        if b.kind == "hr":
+            if contact_mode:
+                contact_lines.append(None)
+            continue
+        t = b.text.strip()
+        # -- contacts -------------------------------------------------------------------------
+        if b.kind == "table" and is_contact_table(b, contact_mode):
+            close_section()
+            header = contact_lines
+            contact_lines = []
+            doc.contacts.extend(parse_contact_table(b, header))
+            contact_mode = False
+            tail = True
+            continue
+        if b.kind == "p" and "/CONTACT:" in t.upper().replace(" ", ""):
+            close_section()
+            flush_contacts()
+            doc.contacts.extend(parse_wire_trailer(b.text))
+            if re.search(r"(?:^|\s)-0-(?:\s|$)", b.text) and not doc.end_mark:
+                doc.end_mark = "-0-"
+            tail = True
+            continue
+        if b.kind == "p" and WIRE_CODES_RE.match(t) and tail:
+            continue
+        first_line = (b.lines[0] if b.lines else t).strip("[] ")
+        if b.kind == "p" and len(first_line) < 90 and CONTACT_HEADER_RE.match(first_line):
+            close_section()
+            flush_contacts()
+            contact_mode = True
+            tail = True
+            for ln in b.lines or [t]:
+                contact_lines.append(ln)
+            continue
+        if contact_mode:
+            if (
+                b.kind == "p"
+                and (
+                    (len(b.lines) > 1 and all(len(x) < 90 for x in b.lines))
+                    or is_contact_line(Item(t, b, b.line))
+                )
+                and not NOTE_RE.search(t)
+            ):
+                if b.gap_before:
+                    contact_lines.append(None)
+                contact_lines.extend(b.lines or [t])
+                continue
+            flush_contacts()
+        # -- end marks and notes ---------------------------------------------------------------
+        if b.kind == "p" and END_MARK_RE.match(t):
+            close_section()
+            doc.end_mark = doc.end_mark or re.sub(r"\s+", " ", t)
+            tail = True
+            continue
+        if (
+            b.kind == "p"
+            and (tail or section)
+            and NOTE_RE.search(t)
+            and len(t) < 800
+            and not (section and section[0] == "safe" and FLS_PARA_RE.search(t))
+        ):
+            close_section()
+            if not re.fullmatch(r"trademarks?:?", t, re.IGNORECASE):
+                doc.notes.append(t)
+            continue
+        bare = bare_reach_contact(t) if b.kind == "p" and (section or tail) else None
+        if bare:
+            close_section()  # an e-mail under the About text is a contact, not part of it
+            doc.contacts.append(bare)
+            tail = True
+            continue
+        # -- About and safe-harbor sections ---------------------------------------------------
+        heading = _is_heading(b)
+        if heading and ABOUT_RE.match(t):
+            close_section()
+            section = ("about", t, _Out())
+            single_para_section = False
+            tail = True
+            continue
+        if (
+            heading
+            and doc.safe_harbor is None
+            and (
+                FLS_HEADING_RE.search(t)
+                or (next_para(i) is not None and is_fls_paragraph(next_para(i).text))  # type: ignore[union-attr]
+            )
+        ):
+            close_section()
+            section = ("safe", t, _Out())
+            single_para_section = False
+            tail = True
+            continue
+        if b.kind == "p" and doc.safe_harbor is None and not (section and section[0] == "safe"):
+            inline = _inline_heading(b)
+            if inline and FLS_HEADING_RE.search(inline[0]):
+                close_section()
+                section = ("safe", inline[0], _Out())
+                section[2].add(_p(inline[1]))
+                single_para_section = False
+                tail = True
+                continue
+            # Unheaded safe harbor: "This press release contains forward-looking statements..."
+            # or, after the main text, "Certain statements in this press release ... are
+            # forward-looking statements" (the phrase can come late in a long list).
+            opener = re.match(
+                r"^(?:this|certain|statements|except|the|all|any|some|information)\b",
+                t,
+                re.IGNORECASE,
+            )
+            # Followed by more of the release, it stays where it stands (before the tables).
+            if (tail and is_fls_paragraph(t, 2500 if opener else 400)) or (
+                opener and is_fls_paragraph(t) and not _main_text_follows(blocks, i)
+            ):
+                close_section()
+                section = ("safe", "", _Out())
+                section[2].add(_p(t))
+                single_para_section = True
+                tail = True
+                continue
+        if section:
+            ends = (
+                heading
+                or b.kind == "table"
+                or single_para_section
+                or (b.align == "center" and not b.bullet)
+            )
+            if not ends:
+                piece, bullet = _block_html(b)
+                section[2].add(piece, bullet, b.indent)
+                continue
+            close_section()
+        # -- body -------------------------------------------------------------------------------
+        if b.kind == "p" and not t:
+            continue
+        piece, bullet = _block_html(b, heading=heading and b.kind == "p")
+        body.add(piece, bullet, b.indent)
+    close_section()
+    flush_contacts()
+    doc.body_html = body.html()
+
+
+def first_paragraph_text(body_html: str) -> str:
+    m = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
+    return html.unescape(m.group(1)) if m else ""
+
+
+def company_from_lead(lead: str) -> str:
+    m = LEAD_COMPANY_RE.match(lead)
+    if not m:
+        return ""
+    co = MARK_RE.sub("", m.group("co")).strip(" ,-")
+    board = BOARD_RE.match(co)
+    if board:
+        co = board.group("co")
+    if (
+        len(co.split()) > 8
+        or co.lower() in ("the", "we", "it", "this", "our")
+        or (not co[0].isupper() and not co[0].isdigit())
+    ):
+        return ""
+    return co
+
+
+def find_ticker(lead: str, doc: ExhibitDocument) -> tuple[str, str]:
+    for text in (
+        lead,
+        strip_tags(doc.body_html),
+        " ".join(strip_tags(a.html) for a in doc.abouts),
+    ):
+        m = TICKER_RE.search(text)
+        if m:
+            return re.sub(r"\s+", " ", m.group("ex")), m.group("sym")
+    for text in (strip_tags(doc.body_html), " ".join(strip_tags(a.html) for a in doc.abouts)):
+        m = SYMBOL_RE.search(text)
+        if m:
+            return m.group("ex"), m.group("sym")
+    return "", ""
+
+
+def strip_tags(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))

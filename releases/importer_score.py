@@ -1,0 +1,429 @@
+"""Score the exhibit importer field by field against hand-checked expectations.
+
+A case folder holds exhibits and an ``expected.json`` mapping a file name (or ``"a + b"`` for
+files imported one after the other) to ``{"args": [...], "import": bool, "expected": {...}}``.
+Each expected key is checked twice: on what ``parse_file`` returns ("parsed") and on what the
+``import_exhibit --publish`` command saved, the public page and the text export ("saved").
+Every case is imported inside a transaction that is rolled back, so each starts from the same
+database and nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from irsite.contacts.models import CompanyProfile
+
+from . import edgar
+from .exhibits import ExhibitDocument, ExhibitError, render_html, render_text
+from .models import Release
+
+# Expected keys grouped into the fields the importer issue measures.
+GROUPS = {
+    "headline": "headline",
+    "import": "headline",
+    "subheadlines": "subheadlines",
+    "subheadline": "subheadlines",
+    "company_name": "company",
+    "dateline_city": "city",
+    "date": "date",
+    "error_without_date": "date",
+    "ticker": "ticker",
+    "saved listing": "ticker",
+    "contacts": "contacts",
+    "contact": "contacts",
+    "investors": "contacts",
+    "media": "contacts",
+    "second release contact": "contacts",
+    "release line": "FIR",
+    "fir": "FIR",
+    "about": "About",
+    "abouts": "About",
+    "safe_harbor.heading": "safe harbor",
+    "safe_harbor.text_starts": "safe harbor",
+    "safe_harbor": "safe harbor",
+    "end_mark": "end mark",
+    "notes": "notes",
+    "wire_tag": "notes",
+    "body": "body",
+    "body_starts": "body",
+    "quote": "body",
+    "page_and_export": "body",
+}
+COLUMNS = [
+    "headline", "subheadlines", "company", "city", "date", "ticker", "contacts", "FIR",
+    "About", "safe harbor", "end mark", "notes", "body",
+]  # fmt: skip
+
+
+@dataclass
+class View:
+    """What one import produced, in one shape for parsed documents and saved releases."""
+
+    headline: str = ""
+    subheadlines: list[str] = field(default_factory=list)
+    company_name: str = ""
+    dateline_city: str = ""
+    date: str = ""
+    ticker: str = ""
+    wire_tag: str = ""
+    end_mark: str = ""
+    notes: list[str] = field(default_factory=list)
+    release_instruction: str = ""
+    contacts: list[dict[str, str]] = field(default_factory=list)
+    abouts: list[tuple[str, str]] = field(default_factory=list)
+    safe_harbor: tuple[str, str] | None = None
+    body_html: str = ""
+    page: str = ""
+    export: str = ""
+    error: str = ""
+    contacts_before: list[list[dict[str, str]]] = field(default_factory=list)
+
+
+@dataclass
+class Case:
+    name: str
+    files: list[Path]
+    args: list[str]
+    expected: dict[str, Any]
+
+
+def load_cases(folder: Path, expected: Path | None = None) -> list[Case]:
+    spec = json.loads((expected or folder / "expected.json").read_text(encoding="utf-8"))
+    return [
+        Case(name, [folder / f.strip() for f in name.split("+")], e.get("args", []), e["expected"])
+        for name, e in spec.items()
+    ]
+
+
+def _options(args: list[str]) -> dict[str, str]:
+    return {args[i].lstrip("-"): args[i + 1] for i in range(0, len(args) - 1, 2)}
+
+
+def _contact_dict(c: Any) -> dict[str, str]:
+    return {
+        k: getattr(c, k) or ""
+        for k in ("name", "title", "organization", "telephone", "email", "audience")
+    }
+
+
+def _doc_view(doc: ExhibitDocument) -> View:
+    return View(
+        headline=doc.headline,
+        subheadlines=list(doc.subheadlines),
+        company_name=doc.company_name,
+        dateline_city=doc.dateline_city,
+        date=doc.date.isoformat() if doc.date else "",
+        ticker=f"{doc.exchange}: {doc.ticker}" if doc.exchange else doc.ticker,
+        wire_tag=doc.wire_tag,
+        end_mark=doc.end_mark,
+        notes=list(doc.notes),
+        release_instruction=getattr(doc, "release_instruction", "")
+        or ("FOR IMMEDIATE RELEASE" if doc.for_immediate_release else ""),
+        contacts=[_contact_dict(c) for c in doc.contacts],
+        abouts=[(a.heading, a.html) for a in doc.abouts],
+        safe_harbor=(doc.safe_harbor.heading, doc.safe_harbor.html) if doc.safe_harbor else None,
+        body_html=doc.body_html,
+        page=render_html(doc),
+        export=render_text(doc),
+    )
+
+
+def parse_options(args: list[str]) -> dict[str, Any]:
+    opts = _options(args)
+    kwargs: dict[str, Any] = {}
+    if "date" in opts:
+        kwargs["default_date"] = date.fromisoformat(opts["date"])
+    if "headline" in opts:
+        kwargs["default_headline"] = opts["headline"]
+    return kwargs
+
+
+def parsed_view(case: Case, args: list[str] | None = None) -> View:
+    """The last file of the case as ``edgar.parse_file`` reads it."""
+    args = case.args if args is None else args
+    view = View()
+    for path in case.files:
+        try:
+            docs = edgar.parse_file(path.read_bytes(), str(path), **parse_options(args))
+        except (ExhibitError, TypeError) as error:
+            return View(error=str(error))
+        prior = view.contacts
+        view = _doc_view(docs[0][2])
+        view.contacts_before.append(prior)
+    return view
+
+
+def saved_view(case: Case, args: list[str] | None = None) -> View:
+    """The last file of the case imported with ``import_exhibit --publish`` (rolled back)."""
+    args = case.args if args is None else args
+    view = View()
+    err = StringIO()
+    with (
+        transaction.atomic(),
+        override_settings(
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}},
+            ALLOWED_HOSTS=["testserver"],
+        ),
+    ):
+        try:
+            for path in case.files:
+                call_command(
+                    "import_exhibit",
+                    str(path),
+                    "--publish",
+                    *_confirm_company_args(),
+                    *args,
+                    stdout=StringIO(),
+                    stderr=err,
+                )
+            view = _release_view(Release.objects.order_by("-pk").first())
+        except (CommandError, ExhibitError) as error:
+            view = View(error=f"{error}: {err.getvalue().strip()}")
+        transaction.set_rollback(True)
+    return view
+
+
+def _confirm_company_args() -> list[str]:
+    """The flag by which a user confirms the exhibit's company details, where it exists."""
+    from releases.management.commands.import_exhibit import Command
+
+    parser = Command().create_parser("manage.py", "import_exhibit")
+    return ["--company-profile"] if "--company-profile" in parser.format_help() else []
+
+
+def _release_view(release: Release | None) -> View:
+    if release is None:
+        return View(error="nothing saved")
+    release = Release.objects.for_page().get(pk=release.pk)
+    company = CompanyProfile.load()
+    response = Client().get(release.get_absolute_url())
+    page = response.content.decode() if response.status_code == 200 else ""
+    safe = release.safe_harbors()
+    return View(
+        headline=release.headline,
+        subheadlines=release.subheadlines,
+        company_name=company.legal_name,
+        dateline_city=release.dateline_city,
+        date=timezone.localdate(release.published_at).isoformat() if release.published_at else "",
+        ticker=company.listing,
+        wire_tag=getattr(release, "wire_tag", ""),
+        end_mark=getattr(release, "end_mark", ""),
+        notes=[n for n in getattr(release, "notes", "").split("\n") if n],
+        release_instruction=getattr(release, "release_instruction", "FOR IMMEDIATE RELEASE"),
+        contacts=[_contact_dict(c) for c in release.ordered_contacts()],
+        abouts=[(v.heading, str(v.html)) for v in release.abouts()],
+        safe_harbor=(safe[0].heading, str(safe[0].html)) if safe else None,
+        body_html=release.body,
+        page=page,
+        export=render_text(edgar.to_exhibit(release)),
+    )
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def _blocks(body: str) -> list[str]:
+    return re.findall(r"<(?:p|h\d|li|table)\b[^>]*>(.*?)</(?:p|h\d|li|table)>", body, re.S)
+
+
+def _contacts_match(got: list[dict[str, str]], want: list[list[str]]) -> bool:
+    if len(got) != len(want):
+        return False
+    for c, w in zip(got, want, strict=True):
+        name, audience, *reach = w
+        if c["name"] != name or (c["audience"] or "") != audience:
+            return False
+        if reach and reach[0] not in (c["telephone"], c["email"]):
+            return False
+    return True
+
+
+def with_supplied_headline(view: View, case: Case, saved: bool) -> View:
+    """An exhibit that prints no headline is scored as its importer asks: given ``--headline``
+    (as ``--date`` is given for one that prints no date)."""
+    if "--headline" not in view.error or "--headline" in case.args:
+        return view
+    again = (saved_view if saved else parsed_view)(case, [*case.args, "--headline", HEADLINE])
+    return again if not again.error else view
+
+
+HEADLINE = "Supplied headline"
+
+
+def check(key: str, want: Any, view: View, case: Case, saved: bool) -> bool:
+    """Whether ``view`` holds what ``expected[key]`` says."""
+    if key == "error_without_date":
+        again = (saved_view if saved else parsed_view)(case, [])
+        return "dateline has no date" in again.error
+    if key == "import":
+        return not view.error and bool(view.headline)
+    if view.error:
+        return False
+    if key in ("headline", "company_name", "dateline_city", "date", "ticker", "wire_tag"):
+        return getattr(view, key) == want
+    if key == "end_mark":
+        return view.end_mark == want and want in view.page and want in view.export
+    if key == "saved listing":
+        return view.ticker == want
+    if key == "fir":
+        return (view.release_instruction.upper() == "FOR IMMEDIATE RELEASE") == want
+    if key == "subheadlines":
+        return view.subheadlines == want
+    if key == "subheadline":
+        parts = [p.strip() for p in want.split("(")[0].split("...") if p.strip()]
+        joined = " ".join(view.subheadlines)
+        return all(p in joined for p in parts)
+    if key == "contacts":
+        return _contacts_match(view.contacts, want)
+    if key == "contact":
+        return bool(view.contacts) and all(view.contacts[0][k] == v for k, v in want.items())
+    if key in ("investors", "media"):
+        return [c["name"] for c in view.contacts if c["audience"] == key] == want
+    if key == "second release contact":
+        name, reach = want
+        return any(
+            c["name"] == name and reach in (c["telephone"], c["email"]) for c in view.contacts
+        )
+    if key == "safe_harbor.heading":
+        return view.safe_harbor is not None and view.safe_harbor[0] == want
+    if key == "safe_harbor.text_starts":
+        return view.safe_harbor is not None and _text(view.safe_harbor[1]).startswith(want)
+    if key == "body_starts":
+        return _text(view.body_html).startswith(want)
+    if key == "notes":
+        heads = [w.split("...")[0].strip() for w in want]
+        texts = view.notes + [_text(b) for b in _blocks(view.body_html)]
+        return all(any(t.startswith(h) for t in texts) for h in heads)
+    if key == "about":
+        return bool(view.abouts) and all(
+            "@" not in _text(h) and len(_blocks(h)) == 1 for _, h in view.abouts
+        )
+    if key == "release line":
+        instruction = view.release_instruction
+        shown = " ".join([view.headline, *view.subheadlines, _text(view.body_html)])
+        return instruction.upper().startswith("FOR RELEASE") and "FOR RELEASE" not in shown.upper()
+    if key == "quote":
+        return bool(re.search(r"<p>[^<]*[”\"][^<]*<br\s*/?>\s*—", view.body_html))
+    if key == "body":
+        return _check_body(want, view)
+    if key == "page_and_export":
+        return _check_page_and_export(want, view)
+    raise ValueError(f"no check for expected key {key!r}")
+
+
+def _check_body(want: str, view: View) -> bool:
+    blocks = _blocks(view.body_html)
+    if want == "only the lead paragraph":
+        return len(blocks) == 1
+    if "(more)" in want:
+        return "(more)" not in _text(view.body_html)
+    m = re.match(r"(\d+) paragraphs", want)
+    if m:
+        return len(blocks) == int(m.group(1)) and "<li" not in view.body_html
+    if "nested under" in want:
+        colon = re.search(r"<p>As outlined[^<]*will be:</p>", view.body_html)
+        nested = re.search(
+            r"<li>Organized[^<]*<ul>\s*<li>Wound Care[^<]*</li>\s*<li>Dental", view.body_html
+        )
+        return bool(colon and nested)
+    raise ValueError(f"no check for body expectation {want!r}")
+
+
+def _check_page_and_export(want: str, view: View) -> bool:
+    if "78-column" in want:
+        body = view.body_html
+        fls = body.find("This press release contains forward-looking")
+        ok = 0 <= fls < body.find("designs tablets") < body.find("<table")
+        width = max((len(line) for line in view.export.splitlines()), default=0)
+        return ok and width <= 78 and "forward-looking" in _text(view.page)
+    quoted = re.findall(r"'([^']+)'", want)
+    needles = [*quoted, "NOTE TO EDITORS", "registered trademarks"]
+    present = all(n in _text(doc) for n in needles for doc in (view.page, view.export))
+    absent = "no FOR IMMEDIATE RELEASE" not in want or all(
+        "FOR IMMEDIATE RELEASE" not in doc.upper() for doc in (view.page, view.export)
+    )
+    return present and absent
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    case: str
+    parsed: dict[str, list[bool]]
+    saved: dict[str, list[bool]]
+
+
+def score(folder: Path, expected: Path | None = None) -> list[Row]:
+    rows = []
+    for case in load_cases(folder, expected):
+        parsed = with_supplied_headline(parsed_view(case), case, saved=False)
+        saved = with_supplied_headline(saved_view(case), case, saved=True)
+        row = Row(case.name, {}, {})
+        for key, want in case.expected.items():
+            group = GROUPS.get(key, key)
+            row.parsed.setdefault(group, []).append(check(key, want, parsed, case, False))
+            row.saved.setdefault(group, []).append(check(key, want, saved, case, True))
+        rows.append(row)
+    return rows
+
+
+def _cell(results: list[bool] | None) -> str:
+    if not results:
+        return ""
+    return "ok" if all(results) else f"{sum(results)}/{len(results)}"
+
+
+def markdown(title: str, rows: list[Row]) -> str:
+    """A table: one row per case, ``parsed | saved`` per field, then totals."""
+    head = ["case", *COLUMNS, "parsed", "saved"]
+    out = [f"### {title}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    totals = {"parsed": [0, 0], "saved": [0, 0]}
+    per_col = {c: {"parsed": [0, 0], "saved": [0, 0]} for c in COLUMNS}
+    for row in rows:
+        cells = []
+        for col in COLUMNS:
+            p, s = row.parsed.get(col), row.saved.get(col)
+            cells.append(f"{_cell(p)} / {_cell(s)}" if p else "")
+            for kind, res in (("parsed", p), ("saved", s)):
+                if res:
+                    per_col[col][kind][0] += sum(res)
+                    per_col[col][kind][1] += len(res)
+        counts = []
+        for kind in ("parsed", "saved"):
+            res = [r for v in getattr(row, kind).values() for r in v]
+            totals[kind][0] += sum(res)
+            totals[kind][1] += len(res)
+            counts.append(f"{sum(res)}/{len(res)}")
+        out.append(f"| {row.case} | " + " | ".join(cells + counts) + " |")
+    col_cells = []
+    for col in COLUMNS:
+        p, s = per_col[col]["parsed"], per_col[col]["saved"]
+        col_cells.append(f"{p[0]}/{p[1]} / {s[0]}/{s[1]}" if p[1] else "")
+    pct = {k: 100 * v[0] / v[1] if v[1] else 0 for k, v in totals.items()}
+    out.append(
+        "| **total** | "
+        + " | ".join(col_cells)
+        + f" | **{totals['parsed'][0]}/{totals['parsed'][1]} ({pct['parsed']:.0f} %)**"
+        + f" | **{totals['saved'][0]}/{totals['saved'][1]} ({pct['saved']:.0f} %)** |"
+    )
+    out += ["", "Cells: parsed / saved; `ok`: every check of the field passed, else passed/checks."]
+    return "\n".join(out)

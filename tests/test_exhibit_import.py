@@ -1,0 +1,134 @@
+"""What an exhibit import may and may not change beyond its release: the company profile, the
+contact list; and how it reports what it cannot read (one line, a real line of the source)."""
+
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from irsite.contacts.models import CompanyProfile, Contact
+from releases.models import Release
+
+EXHIBIT = """Exhibit 99.1
+
+{contact}
+
+                  Tamsin Foods Raises Quarterly Dividend
+
+GRAND FORKS, N.D., May 5, 2015 -- Tamsin Foods Corp. (NYSE: TMF) today raised
+its quarterly dividend to 31 cents a share from 29 cents.
+"""
+CONTACT = """Media Contact:    {name}
+                  {phone}
+                  media@tamsinfoods.example"""
+NO_HEADLINE = b"""        OAKDALE, Calif.--(BUSINESS WIRE)--Brindle Networks Inc. (NASDAQ:BRND)
+Tuesday announced the completion of its purchase of Sorrel Systems, a maker of cable modems.
+
+        Sorrel, founded in 1990, employs 60 people in Fresno, Calif.
+"""
+
+
+def exhibit(tmp_path, name="Ilse Varga", phone="555-201-4400", file="a.txt") -> str:
+    path = tmp_path / file
+    text = EXHIBIT.format(contact=CONTACT.format(name=name, phone=phone))
+    path.write_text(text.replace("Raises", "Raises" if file == "a.txt" else f"{file} Raises"))
+    return str(path)
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_exhibit", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_import_leaves_the_company_profile_alone_without_confirmation(db, tmp_path):
+    out, _ = run(exhibit(tmp_path))
+    assert not CompanyProfile.objects.exists()
+    assert "warning:" in out and "Tamsin Foods Corp." in out
+
+
+def test_import_with_company_profile_flag_writes_the_exhibits_company(db, tmp_path):
+    run(exhibit(tmp_path), "--company-profile")
+    profile = CompanyProfile.load()
+    assert (profile.legal_name, profile.listing) == ("Tamsin Foods Corp.", "NYSE: TMF")
+
+
+def test_import_warns_when_the_exhibit_names_another_company(db, tmp_path, company):
+    before = CompanyProfile.load().legal_name
+    out, _ = run(exhibit(tmp_path))
+    assert f"the company profile “{before}”" in out
+    assert CompanyProfile.load().legal_name == before
+
+
+def test_contacts_sharing_a_team_mailbox_stay_different_people(db, tmp_path):
+    run(exhibit(tmp_path, "Ilse Varga", "555-201-4400", "a.txt"))
+    run(exhibit(tmp_path, "Rafael Dunmore", "555-201-4499", "b.txt"))
+    run(exhibit(tmp_path, "Ilse Varga", "555-201-4400", "c.txt"))
+    assert sorted(Contact.objects.values_list("name", flat=True)) == [
+        "Ilse Varga",
+        "Rafael Dunmore",
+    ]
+    second = Release.objects.get(headline__startswith="Tamsin Foods b.txt")
+    assert [c.name for c in second.ordered_contacts()] == ["Rafael Dunmore"]
+
+
+def test_exhibit_without_headline_asks_for_headline_option_and_takes_it(db, tmp_path):
+    path = tmp_path / "wire.txt"
+    path.write_bytes(NO_HEADLINE)
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_exhibit", str(path), "--date", "1995-12-05", stdout=StringIO(), stderr=err
+        )
+    assert "pass --headline" in err.getvalue()
+    run(str(path), "--date", "1995-12-05", "--headline", "Brindle Completes Sorrel Purchase")
+    release = Release.objects.get()
+    assert release.headline == "Brindle Completes Sorrel Purchase"
+    assert (release.dateline_city, release.wire_tag) == ("OAKDALE, Calif.", "(BUSINESS WIRE)")
+
+
+def test_admin_upload_takes_a_headline_and_warns_about_another_company(
+    client, editor, company, tmp_path
+):
+    client.force_login(editor)
+    url = reverse("admin:releases_release_import")
+    upload = SimpleUploadedFile("wire.txt", NO_HEADLINE, content_type="text/plain")
+    response = client.post(
+        url, {"file": upload, "date": "1995-12-05", "headline": "Brindle Buys Sorrel"}
+    )
+    page = response.content.decode()
+    assert "Brindle Buys Sorrel" in page
+    assert f"the company profile “{company.legal_name}”" in page
+    form = response.context["form"]
+    client.post(
+        url,
+        {
+            "payload": form.data["payload"],
+            "filename": form.data["filename"],
+            "date": "1995-12-05",
+            "headline": "Brindle Buys Sorrel",
+            "confirm": "1",
+        },
+    )
+    assert Release.objects.get().headline == "Brindle Buys Sorrel"
+    assert CompanyProfile.load().legal_name == company.legal_name
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        b"<html><body><p>Exhibit 99.1</p><p>AUSTIN, Texas, Oct. 1, 2019 -- Larkspur Software "
+        b"Corp. (NYSE: LRK) today named Imogen Pratt to its board of directors.</p></body></html>",
+        b"<html><body><p><b>LARKSPUR NAMES A DIRECTOR</b></p><p>AUSTIN, Texas -- Larkspur "
+        b"Software Corp. (NYSE: LRK) today named Imogen Pratt to its board.</p></body></html>",
+    ],
+)
+def test_error_in_a_one_line_html_exhibit_points_at_line_1(db, tmp_path, html):
+    path = tmp_path / "one-line.htm"
+    path.write_bytes(html)
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_exhibit", str(path), stdout=StringIO(), stderr=err)
+    assert f"{path}: line 1: " in err.getvalue()

@@ -1,0 +1,157 @@
+"""The PDF rendition ("Download PDF"): laid out like the filing, public exactly when the page is,
+a new one for each correction. Read back with pypdf, as a reader's viewer would."""
+
+import http.server
+import io
+import secrets
+import threading
+import urllib.request
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from pypdf import PdfReader
+
+from releases import actions
+from releases.models import Release, Rendition
+from releases.pdf import pdf_from_html
+
+from .conftest import SYSTEM, at
+from .files import PDF, attach
+from .test_attachments import body
+
+GO_LIVE = at(2026, 11, 30, 16, 5, 0)
+BODY = (
+    "<p>Revenue of $9.87 billion, up 42 percent.</p>"
+    "<table><tr><th>Quarter</th><th>Revenue</th></tr><tr><td>Q3 2026</td><td>9,870</td></tr>"
+    "</table>"
+)
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+@pytest.fixture
+def scheduled(make_release, publish):
+    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        release = make_release(
+            headline="Quarterly results beat every estimate",
+            slug="quarterly-results-beat-estimates",
+            body=BODY,
+            exhibit_label="EXHIBIT 99.1",
+            published_at=GO_LIVE,
+        )
+        attach(release, SYSTEM, ("Q3 financial statements", "q3.pdf", PDF))
+        return publish(release)
+
+
+def missing_pdf_url(release: Release) -> str:
+    local = release.published_at.astimezone(GO_LIVE.tzinfo)
+    return reverse(
+        "releases:pdf",
+        args=[local.year, local.month, local.day, f"never-{secrets.token_hex(4)}"],
+    )
+
+
+def test_pdf_is_absent_like_a_missing_release_before_go_live_and_there_at_it(
+    client, scheduled, settings
+):
+    url = scheduled.get_pdf_url()
+    assert url.endswith("/quarterly-results-beat-estimates.pdf")
+    for moment in (GO_LIVE - timedelta(hours=2), GO_LIVE - timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            client.get(missing_pdf_url(scheduled))
+            response = client.get(url)
+            missing = client.get(missing_pdf_url(scheduled))
+        assert response.status_code == missing.status_code == 404
+        assert dict(response.headers) == dict(missing.headers)
+        assert response.content == missing.content
+        assert not Rendition.objects.exists()  # nothing rendered, nothing stored
+    with time_machine.travel(GO_LIVE, tick=False):
+        page = client.get(scheduled.get_absolute_url()).content.decode()
+        assert f'href="{url}"' in page
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = body(response)
+    assert pdf.startswith(b"%PDF-") and response["Content-Length"] == str(len(pdf))
+    text = text_of(pdf)
+    for printed in (
+        "EXHIBIT 99.1",
+        "IMMUNOGEN, INC.",
+        "FOR IMMEDIATE RELEASE",
+        "Quarterly results beat every estimate",
+        "CAMBRIDGE, MA, November 30, 2026 – Revenue of $9.87 billion",
+        "Q3 2026 9,870",
+        "ABOUT IMMUNOGEN, INC.",
+        "This press release includes forward-looking statements",
+        "Carol Hausner",
+        "Q3 financial statements",
+    ):
+        assert printed in text, printed
+
+
+def test_pdf_is_rendered_once_per_version_and_again_after_a_correction(
+    client, scheduled, editor, approver
+):
+    with time_machine.travel(GO_LIVE + timedelta(minutes=1), tick=False):
+        first = body(client.get(scheduled.get_pdf_url()))
+        assert body(client.get(scheduled.get_pdf_url())) == first
+        assert Rendition.objects.count() == 1
+        release = Release.objects.get(pk=scheduled.pk)
+        release.headline = "Quarterly results beat every estimate, restated"
+        pending = actions.save_release(release, editor, correction_note="Restated the headline.")
+        assert body(client.get(scheduled.get_pdf_url())) == first  # prepared, not public yet
+        actions.approve_correction(pending, approver)
+        second = body(client.get(scheduled.get_pdf_url()))
+    assert "restated" in text_of(second) and "Restated the headline." in text_of(second)
+    assert "restated" not in text_of(first)
+    old, new = Rendition.objects.order_by("version")
+    assert default_storage.exists(old.file.name) and old.file.name != new.file.name
+    assert new.file.name.startswith("renditions/") and "quarterly" not in new.file.name
+
+
+def test_pdf_of_a_withdrawn_release_answers_410_like_its_page(client, scheduled, approver):
+    with time_machine.travel(GO_LIVE + timedelta(hours=1), tick=False):
+        assert client.get(scheduled.get_pdf_url()).status_code == 200
+        actions.withdraw(scheduled, approver, reason="Filed in error.")
+        page = client.get(scheduled.get_absolute_url())
+        response = client.get(scheduled.get_pdf_url())
+    assert response.status_code == page.status_code == 410
+    assert response.content == page.content
+
+
+def test_pdf_rendering_loads_nothing_from_the_network_or_the_disk():
+    """Whatever HTML reaches the renderer, it asks no server and reads no file."""
+    asked = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 8181), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = "http://127.0.0.1:8181"
+        pdf_from_html(
+            f'<link rel="stylesheet" href="{base}/style.css"><img src="{base}/pixel.png">'
+            '<img src="file:///etc/hostname"><p>Hello.</p>'
+        )
+        # The same server answers when asked: the silence above is the fetcher's refusal.
+        urllib.request.urlopen(f"{base}/probe", timeout=5).read()  # noqa: S310
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert asked == ["/probe"]
