@@ -12,8 +12,9 @@ delivery):
 - ``all`` on every public response (company, contacts and categories print on every page);
 - ``list`` on every public response but release pages: lists, feeds, archives, search, the
   sitemap and the home page change with every go-live, correction and withdrawal;
-- ``p-<hash of the path>`` on every one, 404s included, so a release's URL, its old slugs'
-  URLs and its neighbours' pages (their "previous"/"next" links) are purged by their paths.
+- the path asked, on every one, 404s included, added by the front cache (not sent by the site,
+  so two URLs that answer alike get the same headers): a release's URL, its old slugs' URLs and
+  its neighbours' pages (their "previous"/"next" links) are purged by their paths.
 
 No key names a release or depends on what is scheduled: each is a function of the URL asked.
 
@@ -24,7 +25,6 @@ before. A purge that fails is logged and enqueued again after a growing delay: a
 be late at the edge, never early.
 """
 
-import hashlib
 import http.client
 import logging
 import urllib.parse
@@ -50,8 +50,10 @@ MAX_RETRY_DELAY = 60
 
 
 def path_key(path: str) -> str:
-    """The surrogate key of every response for ``path`` (the query string is not part of it)."""
-    return "p-" + hashlib.sha256(path.encode()).hexdigest()[:16]
+    """The surrogate key of every response for ``path`` (the query string is not part of it):
+    the path itself, which the front cache adds to the keys it indexes (the VCL does), so that
+    no response header differs between two URLs that answer alike."""
+    return path
 
 
 def mark_public(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -64,10 +66,10 @@ def mark_public(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         must_revalidate=True,
         s_maxage=settings.IRSITE_PUBLIC_MAX_AGE,
     )
-    keys = [ALL, path_key(request.path)]
+    keys = [ALL]
     match = request.resolver_match
     if match is None or match.view_name != "releases:detail":
-        keys.insert(1, LIST)
+        keys.append(LIST)
     response.headers[KEY_HEADER] = " ".join(keys)
     return response
 

@@ -260,9 +260,10 @@ def attachment_file(request: HttpRequest, name: str) -> HttpResponse:
 
     Exactly as the release page: while the release is not public the URL answers like a name
     that never existed (the same queries, the same 404), and after a withdrawal it answers 410
-    Gone. Served through `serve_public`, so its Cache-Control never reaches past the next
-    go-live. Streamed, not redirected to a signed storage URL, so that nothing but this view
-    ever hands a file out and a withdrawal takes effect at once (docs/deployment.md).
+    Gone. Served through `serve_public`, with the one caching policy; the front cache is purged
+    at each go-live, correction and withdrawal (`releases.edge`). Streamed, not redirected to a
+    signed storage URL, so that nothing but this view ever hands a file out and a withdrawal
+    takes effect at once (docs/deployment.md).
     """
     return serve_public(request, lambda: _attachment_response(request, name))
 

@@ -54,8 +54,9 @@ sub vcl_recv {
 
 sub vcl_backend_response {
     # Surrogate-Key (Fastly's header, space-separated) is what xkey indexes.
+    # ... and the path asked (no query string), by which a release's URL is purged.
     if (beresp.http.Surrogate-Key) {
-        set beresp.http.xkey = beresp.http.Surrogate-Key;
+        set beresp.http.xkey = beresp.http.Surrogate-Key + " " + regsub(bereq.url, "\?.*$", "");
     }
     # What is not marked public (private, no-store, or no Cache-Control: e.g. a 500) is
     # never kept.
