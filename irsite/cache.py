@@ -25,8 +25,9 @@ DEFAULT_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
 
 class ReusingRedisCacheClient(RedisCacheClient):
     """Django's client builds a new `redis.Redis` (and its table of ~170 reply callbacks) for
-    every cache call: a quarter of the time of a cached page (0.36 → 0.27 ms in process). A
-    `redis.Redis` is thread-safe over its connection pool, so one per pool serves the process."""
+    every cache call, a visible share of a cached page's cost (figures:
+    bench/results/design-measurements.md). A `redis.Redis` is thread-safe over its connection
+    pool, so one per pool serves the process."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
