@@ -446,6 +446,24 @@ def test_a_correction_is_not_sent_again_unless_an_approver_asks(
     assert corrected["Message-ID"] != parsed(mail.outbox[0])["Message-ID"]
 
 
+def test_alert_prints_each_subheadline_on_its_own_line_in_both_parts(
+    make_release, publish, company
+):
+    publish(
+        make_release(
+            subheadline="Record quarter\nGuidance raised for the full year",
+            published_at=NOW - timedelta(minutes=1),
+        )
+    )
+    subscribe("reader@example.com")
+    run_worker()
+    message = parsed(mail.outbox[0])
+    text = message.get_body(("plain",)).get_content()
+    assert "Record quarter\nGuidance raised for the full year\n" in text
+    html = message.get_body(("html",)).get_content()
+    assert re.search(r">Record quarter</p>\s*<p[^>]*>Guidance raised for the full year</p>", html)
+
+
 def test_alert_has_plain_text_and_html_parts_with_headline_dateline_lead_and_link(
     live_release, company
 ):
