@@ -6,9 +6,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from irsite.health import healthz
-from releases.cache import cache_publicly
 from releases.sitemaps import SITEMAPS
-from releases.views import HomeView, RobotsView
+from releases.views import HomeView, RobotsView, cache_publicly_view
 
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
@@ -28,13 +27,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        cache_publicly(sitemap_index),
+        cache_publicly_view(sitemap_index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<str:section>.xml",
-        cache_publicly(sitemap),
+        cache_publicly_view(sitemap),
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
         name="sitemap-section",
     ),

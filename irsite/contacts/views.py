@@ -1,14 +1,13 @@
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from releases.cache import cache_publicly, serve_public
+from releases.cache import serve_public
+from releases.views import PublicCacheMixin
 
 from .models import CompanyProfile, Contact
 
 
-@method_decorator(cache_publicly, name="dispatch")
-class ContactListView(ListView):
+class ContactListView(PublicCacheMixin, ListView):
     template_name = "contacts/contact_list.html"
     context_object_name = "contacts"
 
