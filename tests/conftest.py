@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.utils import timezone
 
 from irsite.contacts.models import CompanyProfile, Contact
@@ -184,6 +185,19 @@ def make_release(db, company, contacts, disclaimer_versions) -> Callable[..., Re
         return release
 
     return make
+
+
+@pytest.fixture
+def worker(monkeypatch) -> Callable[[], None]:
+    """Runs the background worker once (`manage.py run_worker --once`) inside the test's
+    transaction: the worker's recycling of stale connections would otherwise drop it."""
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    monkeypatch.setattr(
+        "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
+    )
+    return lambda: call_command("run_worker", "--once")
 
 
 @pytest.fixture

@@ -256,19 +256,6 @@ def test_change_form_post_without_the_version_it_started_from_is_refused(
 # --- approvers hear about work --------------------------------------------------------------
 
 
-@pytest.fixture
-def worker(monkeypatch):
-    # The worker recycles stale connections between tasks; inside a test's transaction that
-    # would drop the transaction (as in test_alerts.py).
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-    monkeypatch.setattr(
-        "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
-    )
-    return lambda: call_command("run_worker", "--once")
-
-
 def test_submitting_emails_the_approvers_through_the_worker(
     client, make_release, editor, approver, second_approver, worker
 ):

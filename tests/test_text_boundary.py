@@ -167,14 +167,8 @@ def test_feed_summary_is_whole_sentences_without_headings_or_bullets(
 
 
 @pytest.fixture
-def alerts_env(settings, monkeypatch):
+def alerts_env(settings, worker):
     settings.SITE_URL = "https://ir.example.com"
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-    monkeypatch.setattr(
-        "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
-    )
     with time_machine.travel(NOW, tick=False):
         yield
 
