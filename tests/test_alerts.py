@@ -34,18 +34,10 @@ GO_LIVE = at(2026, 11, 26, 16, 5, 0)
 
 
 @pytest.fixture(autouse=True)
-def _alerts_env(settings, monkeypatch):
+def _alerts_env(settings, worker):
     settings.SITE_URL = "https://ir.example.com"
     settings.DEFAULT_FROM_EMAIL = "investors@example.com"
     cache.clear()
-    # The worker recycles stale connections between tasks; inside a test's transaction that
-    # would drop the transaction, so it keeps its connection here.
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-    monkeypatch.setattr(
-        "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
-    )
     with time_machine.travel(NOW, tick=False):
         yield
 

@@ -213,14 +213,8 @@ def test_feeds_carry_attachments_as_enclosures_with_length_and_type(client, sche
             assert client.get(enclosure.href).status_code == 200
 
 
-def test_alert_email_links_every_attachment_once_live(client, scheduled, settings, monkeypatch):
+def test_alert_email_links_every_attachment_once_live(client, scheduled, settings, worker):
     settings.SITE_URL = "https://ir.example.com"
-    monkeypatch.setattr(
-        "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
-    )
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
     with time_machine.travel(GO_LIVE - timedelta(minutes=5), tick=False):
         alert_actions.request_subscription(
             "reader@example.com", all_categories=True, categories=[], source="tests"

@@ -199,15 +199,9 @@ def test_returning_to_draft_prints_current_details_and_approving_again_freezes_t
 
 
 def test_alert_email_carries_the_contact_details_as_approved(
-    client, settings, monkeypatch, make_release, publish, editor, approver, carol
+    client, settings, worker, make_release, publish, editor, approver, carol
 ):
     settings.SITE_URL = "https://ir.example.com"
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-    monkeypatch.setattr(
-        "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
-    )
     alert_actions.request_subscription(
         "reader@example.com", all_categories=True, categories=[], source="tests"
     )

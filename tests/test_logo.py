@@ -97,15 +97,9 @@ def test_logo_that_is_not_a_raster_image_is_refused(
 
 
 def test_logo_is_in_the_alert_email_and_the_pdf(
-    client, with_logo, make_release, publish, settings, monkeypatch
+    client, with_logo, make_release, publish, settings, worker
 ):
     settings.SITE_URL = "https://ir.example.com"
-    monkeypatch.setattr(
-        "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
-    )
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
     alert_actions.request_subscription(
         "reader@example.com", all_categories=True, categories=[], source="tests"
     )
