@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from irsite.contacts.views import brand_css
 from irsite.health import healthz
 from releases.sitemaps import SITEMAPS
 from releases.views import HomeView, RobotsView, cache_publicly_view
@@ -40,6 +41,7 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("alerts/", include("irsite.alerts.urls")),
     path("healthz", healthz, name="healthz"),
+    path("brand.css", brand_css, name="brand-css"),
     path("favicon.ico", favicon, name="favicon"),
 ]
 

@@ -36,6 +36,7 @@ from .models import (
     Revision,
     SlugRedirect,
 )
+from .tasks import render_release_pdf
 from .times import publication_time_problem
 
 Status = Release.Status
@@ -387,6 +388,8 @@ def approve_correction(correction: PendingCorrection, user, *, version: int | No
     correction.decided_at, correction.decided_by = now, _person(user)
     correction.save(update_fields=["status", "decided_at", "decided_by"])
     audit(user, AuditEntry.Action.CORRECTED, release, correction.note)
+    # The corrected version's PDF; the earlier versions' stay, like their revisions.
+    render_release_pdf.enqueue(release.pk)
     _public_pages_changed()
 
 
@@ -567,6 +570,8 @@ class Publish(Transition):
     def execute(self, release: Release, user, **params: Any) -> None:
         at = params["at"]
         _set_status(release, Status.PUBLISHED, published_at=at)
+        # Its PDF is stored (privately) before the go-live second, not rendered under the crowd.
+        render_release_pdf.enqueue(release.pk)
         # Scheduling changes the next go-live, which caps every cached page: a new generation.
         _public_pages_changed()
         if at > timezone.now():
@@ -578,8 +583,18 @@ class Publish(Transition):
 class Unschedule(Transition):
     def execute(self, release: Release, user, **params: Any) -> None:
         _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
+        _discard_unpublished_pdfs(release)
         _public_pages_changed()
         audit(user, AuditEntry.Action.UNSCHEDULED, release)
+
+
+def _discard_unpublished_pdfs(release: Release) -> None:
+    """Delete the PDFs of a release that was never public (it is being unscheduled): its next
+    schedule may print another go-live time or letterhead. Files go once the change commits."""
+    renditions = list(release.renditions.all())
+    release.renditions.all().delete()
+    for rendition in renditions:
+        transaction.on_commit(lambda r=rendition: r.file.delete(save=False))
 
 
 class Withdraw(Transition):

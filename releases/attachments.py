@@ -241,31 +241,40 @@ def removed_if_failed() -> Iterator[None]:
 
 
 def referenced_names() -> set[str]:
-    """Every stored name a current attachment, any revision or any prepared correction (pending
-    or decided: a record too) refers to."""
-    from .models import Attachment, PendingCorrection, Revision
+    """Every stored name something refers to: a current attachment, any revision or prepared
+    correction (pending or decided: a record too), a PDF rendition, the company's logo, and
+    every logo a letterhead as approved keeps (a published release prints it for ever)."""
+    from irsite.contacts.models import CompanyProfile, Letterhead
+
+    from .models import Attachment, PendingCorrection, Rendition, Revision
 
     names = set(Attachment.objects.values_list("file", flat=True))
     for model in (Revision, PendingCorrection):
         for data in model.objects.values_list("data", flat=True).iterator():
             names.update(a["file"] for a in (data or {}).get("attachments", []))
+    names.update(Rendition.objects.values_list("file", flat=True))
+    names.update(Letterhead.objects.exclude(logo="").values_list("logo", flat=True))
+    names.update(CompanyProfile.objects.exclude(logo="").values_list("logo", flat=True))
     return names
 
 
+# Every folder irsite stores files in: attachments, PDF renditions, logos.
+FOLDERS = (FOLDER, "renditions", "brand")
+
+
 def orphans(older_than: timedelta) -> list[str]:
-    """Stored files no attachment or revision refers to, last written before ``older_than`` ago
-    (younger ones may belong to a save still in progress)."""
-    try:
-        _, files = default_storage.listdir(FOLDER)
-    except FileNotFoundError:
-        return []
+    """Stored files nothing refers to (`referenced_names`), last written before ``older_than``
+    ago (younger ones may belong to a save still in progress)."""
     cutoff: datetime = timezone.now() - older_than
     referenced = referenced_names()
     found = []
-    for file in sorted(files):
-        name = f"{FOLDER}/{file}"
-        if name in referenced:
+    for folder in FOLDERS:
+        try:
+            _, files = default_storage.listdir(folder)
+        except FileNotFoundError:
             continue
-        if default_storage.get_modified_time(name) <= cutoff:
-            found.append(name)
+        for file in sorted(files):
+            name = f"{folder}/{file}"
+            if name not in referenced and default_storage.get_modified_time(name) <= cutoff:
+                found.append(name)
     return found

@@ -1,49 +1,58 @@
 """The PDF rendition of a release ("Download PDF"), laid out like the filing, with WeasyPrint.
 
-One PDF per published version of a release (`Rendition`): rendered from the release as readers
-see it at the first public request of that version (a correction makes a new version, so a new
-PDF; the old ones stay, like revisions), stored under a random name in the same private
-storage as attachments, and served only by `releases.views.release_pdf`, which answers like the
-page before go-live and after a withdrawal. WeasyPrint fetches nothing while rendering: the
-layout is inline CSS, and any URL in the body (never a local file or an internal address) is
-refused, so a release cannot make the server read or request anything.
+One PDF per published version of a release (`Rendition`), rendered by the worker when an
+approver schedules or publishes the release and when a correction is approved
+(`releases.tasks.render_release_pdf`, enqueued in the same transaction), so that it is stored
+before its go-live second and a results-day crowd never waits for WeasyPrint. Rendering before
+go-live leaks nothing: the PDF is stored under a random name in the same private storage as
+attachments and served only by `releases.views.release_pdf`, which answers like the page
+before go-live and after a withdrawal. Unscheduling deletes the PDFs of a release that was
+never public (its next schedule may print another time or letterhead). A request that comes
+before the worker has stored it renders it then (`rendition_for`). Old versions' PDFs stay,
+like revisions. WeasyPrint fetches nothing while rendering: the layout is inline CSS, and any
+URL in the body (never a local file or an internal address) is refused, so a release cannot
+make the server read or request anything.
 """
 
 import base64
 import hashlib
+import logging
 
 import weasyprint
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from irsite.contacts.models import CompanyProfile
+from irsite.contacts.models import CompanyProfile, LetterheadFields
 
 from .models import Release, Rendition
+
+logger = logging.getLogger("irsite.pdf")
 
 # data: URLs only (the logo, embedded by render_pdf): no file, no network, whatever the body says.
 _FETCHER_OPTIONS = {"allowed_protocols": {"data"}, "allow_redirects": False}
 
 
-def _logo_data() -> str:
-    company = CompanyProfile.load()
-    if not company.logo:
+def _logo_data(letterhead: LetterheadFields) -> str:
+    if not letterhead.logo:
         return ""
-    with company.logo.open("rb") as file:
-        return f"data:{company.logo_type};base64,{base64.b64encode(file.read()).decode()}"
+    with letterhead.logo.open("rb") as file:
+        return f"data:{letterhead.logo_type};base64,{base64.b64encode(file.read()).decode()}"
 
 
-def render_pdf(release: Release, request: HttpRequest) -> bytes:
-    """The PDF bytes of ``release`` (one loaded with `ReleaseQuerySet.for_page()`)."""
+def render_pdf(release: Release) -> bytes:
+    """The PDF bytes of ``release`` (one loaded with `ReleaseQuerySet.for_page()`), the same
+    whether the worker or a request renders it: nothing of a request is printed."""
+    letterhead = release.printed_letterhead
     html = render_to_string(
         "releases/release_pdf.html",
         {
             "release": release,
-            "url": request.build_absolute_uri(release.get_absolute_url()),
-            "logo_data": _logo_data(),
+            "url": settings.SITE_URL + release.get_absolute_url(),
+            "logo_data": _logo_data(letterhead),
+            "colour": CompanyProfile.load().colour,
         },
-        request=request,
     )
     return pdf_from_html(html)
 
@@ -54,13 +63,13 @@ def pdf_from_html(html: str) -> bytes:
     return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 
-def rendition_for(release: Release, request: HttpRequest) -> Rendition:
-    """The stored PDF of the release's current version, rendered and stored now if there is
-    none yet (two processes rendering the same version at once keep the first one stored)."""
-    found = Rendition.objects.filter(release=release, version=release.version).first()
-    if found is not None:
-        return found
-    content = render_pdf(release, request)
+def _printed_state(release: Release) -> tuple:
+    """What decides the PDF's content besides the version: the go-live time and the approval
+    (which froze the contacts and letterhead)."""
+    return (release.status, release.version, release.published_at, release.approved_at)
+
+
+def _store(release: Release, content: bytes) -> Rendition:
     rendition = Rendition(
         release=release,
         version=release.version,
@@ -68,6 +77,16 @@ def rendition_for(release: Release, request: HttpRequest) -> Rendition:
         sha256=hashlib.sha256(content).hexdigest(),
     )
     rendition.file.save("release.pdf", ContentFile(content), save=False)
+    return rendition
+
+
+def rendition_for(release: Release) -> Rendition:
+    """The stored PDF of the public ``release``'s current version, rendered and stored now if
+    the worker has not yet (two processes rendering the same version keep the first one)."""
+    found = Rendition.objects.filter(release=release, version=release.version).first()
+    if found is not None:
+        return found
+    rendition = _store(release, render_pdf(release))
     try:
         with transaction.atomic():
             rendition.save()
@@ -75,3 +94,29 @@ def rendition_for(release: Release, request: HttpRequest) -> Rendition:
         rendition.file.delete(save=False)
         return Rendition.objects.get(release=release, version=release.version)
     return rendition
+
+
+def render_published(release_id: int) -> str:
+    """Render and store the PDF of a scheduled or live release's current version, unless it is
+    stored already; kept only if the release still prints what was rendered once it is stored
+    (an approver may unschedule or correct it meanwhile). What happened, for the task's result."""
+    release = Release.objects.for_page().filter(pk=release_id).first()
+    if release is None or release.status != Release.Status.PUBLISHED:
+        return "not published"
+    if Rendition.objects.filter(release=release, version=release.version).exists():
+        return "already stored"
+    rendered = _printed_state(release)
+    rendition = _store(release, render_pdf(release))
+    with transaction.atomic():
+        now = Release.objects.select_for_update().filter(pk=release_id).first()
+        if now is None or _printed_state(now) != rendered:
+            transaction.on_commit(lambda: rendition.file.delete(save=False))
+            return "changed while rendering"
+        try:
+            with transaction.atomic():
+                rendition.save()
+        except IntegrityError:
+            transaction.on_commit(lambda: rendition.file.delete(save=False))
+            return "already stored"
+    logger.info("PDF of release %s, version %s, stored", release_id, rendition.version)
+    return "stored"

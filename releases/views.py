@@ -3,7 +3,6 @@ from functools import wraps
 from django.conf import settings
 from django.db.models import Q
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -19,6 +18,7 @@ from irsite.middleware import mark_private
 
 from . import search, seo
 from .cache import serve_public
+from .fileserve import StoredFile, file_response
 from .models import (
     Attachment,
     Category,
@@ -284,6 +284,7 @@ def attachment_file(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
+    # Nothing of the request but the name is read before the release is known to be public.
     stored = f"attachments/{name}"
     attachment = Attachment.objects.filter(
         file=stored, release__in=Release.objects.public()
@@ -293,17 +294,19 @@ def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
         if gone:
             return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
         raise Http404("No such file.")
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=attachment.content_type not in INLINE_TYPES,
-        filename=attachment.download_name,
-        content_type=attachment.content_type,
+    return file_response(
+        request,
+        StoredFile(
+            open=lambda: attachment.file.open("rb"),
+            size=attachment.size,
+            content_type=attachment.content_type,
+            # The stored bytes never change under a name (a replaced file gets a new one).
+            etag=f'"{attachment.sha256[:40]}"',
+            last_modified=attachment.release.last_modified,
+            filename=attachment.download_name,
+            as_attachment=attachment.content_type not in INLINE_TYPES,
+        ),
     )
-    response.headers["Content-Length"] = str(attachment.size)
-    response.headers["Last-Modified"] = http_date(attachment.release.last_modified.timestamp())
-    # The stored bytes never change under a name (a replaced file gets a new one).
-    response.headers["ETag"] = f'"{attachment.sha256[:40]}"'
-    return response
 
 
 # Shown in the browser; office files and CSV are downloaded.
@@ -332,13 +335,15 @@ def _pdf_response(request: HttpRequest, year: int, month: int, day: int, slug: s
         raise Http404("No such release.")
     from .pdf import rendition_for  # WeasyPrint loads only where a PDF is asked for
 
-    rendition = rendition_for(release, request)
-    response = FileResponse(
-        rendition.file.open("rb"),
-        filename=f"{release.slug}.pdf",
-        content_type="application/pdf",
+    rendition = rendition_for(release)
+    return file_response(
+        request,
+        StoredFile(
+            open=lambda: rendition.file.open("rb"),
+            size=rendition.size,
+            content_type="application/pdf",
+            etag=f'"{rendition.sha256[:40]}"',
+            last_modified=release.last_modified,
+            filename=f"{release.slug}.pdf",
+        ),
     )
-    response.headers["Content-Length"] = str(rendition.size)
-    response.headers["Last-Modified"] = http_date(release.last_modified.timestamp())
-    response.headers["ETag"] = f'"{rendition.sha256[:40]}"'
-    return response

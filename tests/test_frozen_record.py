@@ -72,7 +72,7 @@ def edit_contact(client, user, contact: Contact, **overrides) -> None:
 
 def edit_company(client, user, **overrides) -> None:
     company = CompanyProfile.load()
-    data = {name: getattr(company, name) for name in company.FIELDS} | overrides
+    data = company.letterhead_fields() | overrides
     client.force_login(user)
     url = reverse("admin:contacts_companyprofile_change", args=[company.pk])
     response = client.post(url, data)

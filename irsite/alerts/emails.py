@@ -128,16 +128,20 @@ def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
     unsubscribe_url = tokens.unsubscribe_url(subscriber)
     company = CompanyProfile.load()
     company_name = _company_name(company)
+    letterhead = release.printed_letterhead
     context = {
         "company_name": company_name,
         # What the release itself says (its letterhead and contacts as approved), not today's.
-        "publisher": _company_name(release.printed_letterhead),
+        "publisher": _company_name(letterhead),
         "contact_groups": release.contacts_by_audience(),
         "release": release,
         "release_url": settings.SITE_URL + release.get_absolute_url(),
         "published": timezone.localtime(release.published_at),
         "paragraphs": lead_paragraphs(release),
-        "logo_url": company.logo and settings.SITE_URL + company.get_logo_url(),
+        # The letterhead's logo and legal name as approved; the colour is the site's now.
+        "logo_url": letterhead.logo and settings.SITE_URL + letterhead.get_logo_url(),
+        "legal_name": single_line(letterhead.legal_name),
+        "colour": company.colour,
         "attachments": [
             {
                 "title": a.title,

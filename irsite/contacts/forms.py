@@ -31,9 +31,15 @@ class CompanyProfileForm(forms.ModelForm):
             "website",
             "exchange",
             "ticker",
+            "brand_colour",
         ]
+        widgets = {"brand_colour": forms.TextInput(attrs={"size": 8, "placeholder": "#0b4f8a"})}
         # Bare URLs typed by the IR team are taken as https.
         formfield_callback = https_formfield
+
+    def clean_brand_colour(self) -> str:
+        # #0B4F8A and #0b4f8a are one colour; stored lower-case (the model checks it after).
+        return self.cleaned_data.get("brand_colour", "").lower()
 
     def clean_logo_upload(self) -> Any:
         upload = self.cleaned_data.get("logo_upload")

@@ -2,8 +2,10 @@ import secrets
 from dataclasses import asdict, dataclass, fields
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
+from irsite.contacts import brand
 from irsite.plaintext import MultiLineTextField, SingleLineCharField
 
 
@@ -27,6 +29,9 @@ class LetterheadFields(models.Model):
     website = models.URLField(blank=True)
     exchange = SingleLineCharField(max_length=50, blank=True, help_text="e.g. “Nasdaq”, “NYSE”.")
     ticker = SingleLineCharField(max_length=20, blank=True, help_text="e.g. “IMGN”.")
+    # Part of the letterhead: a release keeps the logo it was approved with (docs/brand.md).
+    logo = models.FileField(upload_to=_logo_name, max_length=100, blank=True, editable=False)
+    logo_type = models.CharField(max_length=50, blank=True, editable=False)
 
     FIELDS = (
         "legal_name",
@@ -37,6 +42,8 @@ class LetterheadFields(models.Model):
         "website",
         "exchange",
         "ticker",
+        "logo",
+        "logo_type",
     )
 
     class Meta:
@@ -53,16 +60,32 @@ class LetterheadFields(models.Model):
 
     def letterhead_fields(self) -> dict[str, str]:
         """The letterhead as plain values: what a revision records and `Letterhead.of` keys on."""
-        return {name: getattr(self, name) for name in self.FIELDS}
+        values = {name: getattr(self, name) for name in self.FIELDS}
+        # The logo as its stored name: JSON for revisions, a plain value to look a row up by.
+        return {k: (v.name or "") if isinstance(v, FieldFile) else v for k, v in values.items()}
+
+    def get_logo_url(self) -> str:
+        """The logo's public URL ('' without one): served while this letterhead's logo is the
+        company's or one a public release was approved with (`irsite.contacts.views.logo`)."""
+        if not self.logo:
+            return ""
+        return reverse("contacts:logo", args=[self.logo.name.rpartition("/")[2]])
 
 
 class CompanyProfile(LetterheadFields):
     """The issuer: one row, printed as the letterhead of drafts and of releases approved from
     now on (an approved release keeps the `Letterhead` it was approved with)."""
 
-    # The brand, not part of a frozen letterhead: always the current logo.
-    logo = models.FileField(upload_to=_logo_name, max_length=100, blank=True, editable=False)
-    logo_type = models.CharField(max_length=50, blank=True, editable=False)
+    # The site's colour, not part of the record: pages, new PDFs and e-mails take the current.
+    brand_colour = models.CharField(
+        "primary colour",
+        max_length=7,
+        blank=True,
+        validators=[brand.validate_brand_colour],
+        help_text="Links, rules and headings on the pages, the PDF and e-mail alerts, as "
+        f"#rrggbb; blank uses the site's own, {brand.DEFAULT_COLOUR}. It must reach 4.5:1 "
+        "contrast against white (WCAG 2.x, level AA).",
+    )
 
     class Meta:
         verbose_name = "company profile"
@@ -76,11 +99,10 @@ class CompanyProfile(LetterheadFields):
         self.pk = 1
         super().save(*args, **kwargs)
 
-    def get_logo_url(self) -> str:
-        """The logo's public URL ('' without one): the letterhead, pages, e-mail, favicon."""
-        if not self.logo:
-            return ""
-        return reverse("contacts:logo", args=[self.logo.name.rpartition("/")[2]])
+    @property
+    def colour(self) -> str:
+        """The brand colour, safe to print in CSS (`brand.printable`)."""
+        return brand.printable(self.brand_colour)
 
     @classmethod
     def load(cls) -> "CompanyProfile":

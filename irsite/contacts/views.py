@@ -1,10 +1,12 @@
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.generic import ListView
 
 from releases.cache import serve_public
+from releases.fileserve import StoredFile, file_response
+from releases.models import Release
 from releases.views import PublicCacheMixin
 
-from .models import CompanyProfile, Contact
+from .models import CompanyProfile, Contact, Letterhead
 
 
 class ContactListView(PublicCacheMixin, ListView):
@@ -24,13 +26,43 @@ class ContactListView(PublicCacheMixin, ListView):
 
 
 def logo(request: HttpRequest, name: str) -> HttpResponse:
-    """The company's current logo (``/contacts/logo/<random>.<ext>``), public like every page
-    (`serve_public`); any other name, an earlier logo's included, is a 404."""
-    return serve_public(request, lambda: _logo_response(name))
+    """A logo (``/contacts/logo/<random>.<ext>``), public like every page (`serve_public`): the
+    company's current one, and every earlier one a public release was approved with (its
+    letterhead keeps it, docs/brand.md); any other name is a 404 like one that never existed."""
+    return serve_public(request, lambda: _logo_response(request, f"brand/{name}"))
 
 
-def _logo_response(name: str) -> HttpResponse:
+def _logo_response(request: HttpRequest, stored: str) -> HttpResponse:
     profile = CompanyProfile.load()
-    if not profile.logo or profile.logo.name != f"brand/{name}":
+    if profile.logo and profile.logo.name == stored:
+        found = profile
+    else:
+        found = Letterhead.objects.filter(
+            logo=stored, pk__in=Release.objects.public().values("letterhead")
+        ).first()
+    if found is None:
         raise Http404("No such file.")
-    return FileResponse(profile.logo.open("rb"), content_type=profile.logo_type)
+    storage = found.logo.storage
+    return file_response(
+        request,
+        StoredFile(
+            open=lambda: found.logo.open("rb"),
+            size=storage.size(stored),
+            content_type=found.logo_type,
+            # A logo's name is random and its bytes never change: the name is its identity.
+            etag=f'"{stored.rpartition("/")[2].partition(".")[0]}"',
+            last_modified=storage.get_modified_time(stored),
+        ),
+    )
+
+
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """``/brand.css``: the company's colour as the ``--accent`` custom property of every public
+    page (their Content-Security-Policy allows no inline style), cached like a page; the pages
+    link it with the colour in the query, so a new colour is a new URL."""
+
+    def respond() -> HttpResponse:
+        colour = CompanyProfile.for_request(request).colour  # always a valid #rrggbb
+        return HttpResponse(f":root {{ --accent: {colour}; }}\n", content_type="text/css")
+
+    return serve_public(request, respond)

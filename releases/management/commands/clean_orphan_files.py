@@ -8,9 +8,9 @@ from releases.attachments import orphans
 
 class Command(BaseCommand):
     help = (
-        "Delete stored attachment files that no attachment and no revision refers to (left by a "
-        "process that died mid-save). Files younger than --older-than-hours are kept: they may "
-        "belong to a save in progress."
+        "Delete stored files (attachments, PDF renditions, logos) that nothing refers to (left "
+        "by a process that died mid-save, or a logo no published letterhead keeps). Files "
+        "younger than --older-than-hours are kept: they may belong to a save in progress."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
