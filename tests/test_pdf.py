@@ -155,3 +155,83 @@ def test_pdf_rendering_loads_nothing_from_the_network_or_the_disk():
         server.shutdown()
         server.server_close()
     assert asked == ["/probe"]
+
+
+# --- rendered at publication, by the worker ------------------------------------------------
+
+
+def test_worker_stores_the_pdf_when_scheduled_and_go_live_serves_that_file(
+    client, scheduled, worker
+):
+    with time_machine.travel(GO_LIVE - timedelta(hours=1), tick=False):
+        worker()
+        (stored,) = Rendition.objects.filter(release=scheduled)
+        # Stored, privately: the URL still answers like a release that never existed.
+        response = client.get(scheduled.get_pdf_url())
+        missing = client.get(missing_pdf_url(scheduled))
+    assert response.status_code == missing.status_code == 404
+    assert response.content == missing.content
+    with default_storage.open(stored.file.name) as file:
+        content = file.read()
+    with time_machine.travel(GO_LIVE, tick=False):
+        served = body(client.get(scheduled.get_pdf_url()))
+    assert served == content and Rendition.objects.count() == 1  # nothing rendered at go-live
+    assert "CAMBRIDGE, MA, November 30, 2026" in text_of(served)
+
+
+def test_unscheduling_discards_the_pdf_and_the_next_schedule_prints_its_own_time(
+    client, scheduled, worker, approver, publish
+):
+    with time_machine.travel(GO_LIVE - timedelta(hours=2), tick=False):
+        worker()
+        assert Rendition.objects.filter(release=scheduled).count() == 1
+        actions.unschedule(scheduled, approver)
+        assert not Rendition.objects.filter(release=scheduled).exists()
+    later = GO_LIVE + timedelta(days=1)
+    release = publish(Release.objects.get(pk=scheduled.pk), later)
+    with time_machine.travel(later - timedelta(minutes=10), tick=False):
+        worker()
+    (stored,) = Rendition.objects.filter(release=release)
+    with time_machine.travel(later, tick=False):
+        pdf = body(client.get(release.get_pdf_url()))
+    assert "December 1, 2026" in text_of(pdf) and "November 30" not in text_of(pdf)
+    assert Rendition.objects.filter(release=release).get() == stored
+
+
+def test_approved_correction_gets_its_pdf_from_the_worker_and_the_old_one_is_kept(
+    client, scheduled, worker, editor, approver
+):
+    with time_machine.travel(GO_LIVE + timedelta(minutes=1), tick=False):
+        worker()
+        first = body(client.get(scheduled.get_pdf_url()))
+        release = Release.objects.get(pk=scheduled.pk)
+        release.headline = "Quarterly results beat every estimate, restated"
+        pending = actions.save_release(release, editor, correction_note="Restated the headline.")
+        actions.approve_correction(pending, approver)
+        worker()
+        assert Rendition.objects.filter(release=release).count() == 2  # before any request
+        second = body(client.get(scheduled.get_pdf_url()))
+    assert "restated" in text_of(second) and "restated" not in text_of(first)
+    old = Rendition.objects.get(release=release, version=scheduled.version)
+    with default_storage.open(old.file.name) as file:
+        assert file.read() == first
+
+
+def test_revision_history_lists_every_published_pdf_for_staff_only(
+    client, scheduled, worker, editor, approver
+):
+    with time_machine.travel(GO_LIVE + timedelta(minutes=1), tick=False):
+        worker()
+        first = body(client.get(scheduled.get_pdf_url()))
+        release = Release.objects.get(pk=scheduled.pk)
+        release.headline = "Quarterly results beat every estimate, restated"
+        pending = actions.save_release(release, editor, correction_note="Restated the headline.")
+        actions.approve_correction(pending, approver)
+        worker()
+    old = reverse("admin:releases_release_rendition", args=[release.pk, scheduled.version])
+    assert client.get(old).status_code == 302  # to the sign-in page
+    client.force_login(editor)
+    history = client.get(reverse("admin:releases_release_revisions", args=[release.pk]))
+    assert f'href="{old}"' in history.content.decode()
+    response = client.get(old)
+    assert body(response) == first and "no-store" in response["Cache-Control"]

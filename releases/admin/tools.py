@@ -5,10 +5,12 @@ A mixin of `ReleaseAdmin` (which provides `_release` and `_change_url`).
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+
+from irsite.middleware import mark_private
 
 from .. import actions, edgar
 from ..exhibits import ExhibitError, render_html, render_text
@@ -27,6 +29,8 @@ class ToolViews:
                  name="releases_release_revisions"),
             path("<int:pk>/revisions/<int:number>/restore/", view(self.restore_view),
                  name="releases_release_restore"),
+            path("<int:pk>/revisions/pdf/<int:version>/", view(self.rendition_view),
+                 name="releases_release_rendition"),
         ]  # fmt: skip
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
@@ -89,12 +93,25 @@ class ToolViews:
             "opts": self.opts,
             "release": release,
             "revisions": revisions,
+            "renditions": release.renditions.order_by("-version"),
             "diff": diff,
             "a": a,
             "b": b,
             "can_restore": release.is_editable and self.has_change_permission(request, release),
         }
         return TemplateResponse(request, "admin/releases/release/revisions.html", context)
+
+    def rendition_view(self, request: HttpRequest, pk: int, version: int) -> HttpResponse:
+        """The PDF of one version as it was published (a corrected release keeps them all),
+        for staff, never cached."""
+        release = self._release(request, pk)
+        rendition = get_object_or_404(release.renditions, version=version)
+        response = FileResponse(
+            rendition.file.open("rb"),
+            filename=f"{release.slug}-version-{version}.pdf",
+            content_type="application/pdf",
+        )
+        return mark_private(response)
 
     def restore_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
         release = self._release(request, pk)
