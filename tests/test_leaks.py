@@ -39,6 +39,7 @@ NOT_RELEASE_SURFACES = {
     "robots",
     "healthz",
     "favicon",  # a redirect to the icon's static file
+    "brand-css",  # the company's colour, one CSS rule
     # The index lists sections, not releases; the section of a release is checked below.
     "sitemap",
 }
