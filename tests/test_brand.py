@@ -2,14 +2,17 @@
 the company profile's admin, printed on the pages, the PDF and the alert e-mail; and the logo,
 frozen with the letterhead a release was approved with (docs/brand.md)."""
 
+import importlib
 import io
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -20,7 +23,7 @@ from pypdf import PdfReader
 
 from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
-from irsite.contacts.models import CompanyProfile
+from irsite.contacts.models import CompanyProfile, Letterhead
 from releases import actions
 from releases.models import Release
 
@@ -272,3 +275,32 @@ def test_identical_profile_and_logo_share_one_letterhead_and_a_new_logo_makes_an
     three = publish(make_release(slug="three", published_at=at(2026, 11, 4, 8, 0, 0)))
     assert three.letterhead_id != one.letterhead_id and three.letterhead.logo
     assert not Release.objects.get(pk=one.pk).letterhead.logo
+
+
+class _Executor:
+    """What the migration's function uses of a schema editor, on the test's connection."""
+
+    connection = connection
+
+    def execute(self, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def test_migration_records_todays_logo_on_earlier_letterheads_and_keeps_them_immutable(
+    client, superuser, company, make_release, publish
+):
+    live = publish(make_release(published_at=at(2026, 11, 2, 8, 0, 0)))
+    assert not live.letterhead.logo  # approved before there was a logo
+    assert post_profile(client, superuser, logo_upload=logo((5, 5, 5), (20, 20))).status_code == 302
+    url = CompanyProfile.load().get_logo_url()
+    migration = importlib.import_module(
+        "irsite.contacts.migrations.0008_brand_colour_and_frozen_logo"
+    )
+    migration.freeze_logo_of_letterheads(apps, _Executor())
+    assert (
+        f'<img class="letterhead-logo" src="{url}"'
+        in client.get(live.get_absolute_url()).content.decode()
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Letterhead.objects.filter(pk=live.letterhead_id).update(legal_name="Changed")
