@@ -187,9 +187,15 @@ def test_s3_files_are_private_until_go_live_public_at_it_and_gone_after_withdraw
         assert body(response) == PDF
         assert response["Content-Length"] == str(len(PDF))
         assert body(client.get(image.get_absolute_url()))[:3] == b"\xff\xd8\xff"
+        # Ranges and conditional requests read the object from the bucket like a whole file.
+        part = client.get(pdf.get_absolute_url(), HTTP_RANGE="bytes=9-20")
+        assert part.status_code == 206 and body(part) == PDF[9:21]
+        etag = response["ETag"]
+        assert client.get(pdf.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
     with time_machine.travel(go_live + timedelta(minutes=1), tick=False):
         actions.withdraw(scheduled, approver, reason="Filed in error.")
         assert client.get(pdf.get_absolute_url()).status_code == 410
+        assert client.get(pdf.get_absolute_url(), HTTP_RANGE="bytes=0-9").status_code == 410
 
 
 def test_s3_objects_are_not_readable_without_credentials(scheduled, bucket, s3_endpoint):
