@@ -1,15 +1,16 @@
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from releases.cache import serve_public
+from releases.cache import cache_publicly, serve_public
 from releases.fileserve import StoredFile, file_response
 from releases.models import Release
-from releases.views import PublicCacheMixin
 
 from .models import CompanyProfile, Contact, Letterhead
 
 
-class ContactListView(PublicCacheMixin, ListView):
+@method_decorator(cache_publicly, name="dispatch")
+class ContactListView(ListView):
     template_name = "contacts/contact_list.html"
     context_object_name = "contacts"
 
