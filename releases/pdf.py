@@ -20,9 +20,10 @@ from django.template.loader import render_to_string
 
 from irsite.contacts.models import CompanyProfile
 
-from .models import Release, Rendition
+from .models import Attachment, Release, Rendition
 
-# data: URLs only (the logo, embedded by render_pdf): no file, no network, whatever the body says.
+# data: URLs only (the logo and body images, embedded by render_pdf): no file, no network,
+# whatever the body says.
 _FETCHER_OPTIONS = {"allowed_protocols": {"data"}, "allow_redirects": False}
 
 
@@ -34,6 +35,11 @@ def _logo_data() -> str:
         return f"data:{company.logo_type};base64,{base64.b64encode(file.read()).decode()}"
 
 
+def _image_data(attachment: Attachment) -> str:
+    with attachment.file.open("rb") as file:
+        return f"data:{attachment.content_type};base64,{base64.b64encode(file.read()).decode()}"
+
+
 def render_pdf(release: Release, request: HttpRequest) -> bytes:
     """The PDF bytes of ``release`` (one loaded with `ReleaseQuerySet.for_page()`)."""
     html = render_to_string(
@@ -42,6 +48,8 @@ def render_pdf(release: Release, request: HttpRequest) -> bytes:
             "release": release,
             "url": request.build_absolute_uri(release.get_absolute_url()),
             "logo_data": _logo_data(),
+            # Body images embedded: the PDF is rendered from storage, whatever is public.
+            "body_html": release.body_html(image_src=_image_data),
         },
         request=request,
     )

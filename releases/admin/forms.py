@@ -18,6 +18,7 @@ from ..attachments import (
     check_release_total,
     check_upload,
 )
+from ..body_images import image_attachments, validate_body_images
 from ..models import Attachment, Release, ReleaseContact, Revision
 from .timefields import ZonedDateTimeField
 
@@ -72,6 +73,14 @@ class ReleaseForm(forms.ModelForm):
         if "published_at" in self.fields:
             zone = timezone.get_current_timezone_name()
             self.fields["published_at"].help_text += f" Time zone: {zone}."
+
+    def clean_body(self) -> str:
+        """Images in the body must be this release's own image attachments, with alt text;
+        otherwise a form error (the body stays as typed), not a silent removal."""
+        body = self.cleaned_data.get("body", "")
+        own = image_attachments(self.instance.attachments.all()) if self.instance.pk else {}
+        validate_body_images(body, own)
+        return body
 
     def _post_clean(self) -> None:
         super()._post_clean()  # the edit is on self.instance from here on
