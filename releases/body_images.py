@@ -9,6 +9,7 @@ editor, and gives each surface its address for the image: the page a relative UR
 bytes (WeasyPrint loads nothing), the EDGAR export a relative file name.
 """
 
+import base64
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -27,9 +28,12 @@ def image_attachments(attachments: Iterable["Attachment"]) -> dict[str, "Attachm
     return {a.key: a for a in attachments if a.file and a.is_image}
 
 
-def body_errors(html: str, own: dict[str, "Attachment"]) -> list[str]:
+def body_errors(
+    html: str, own: dict[str, "Attachment"], leaving: dict[str, "Attachment"] | None = None
+) -> list[str]:
     """What is wrong with the images of ``html`` (as the editor sent it, before sanitizing),
-    one sentence each; empty when every image is one of ``own`` and has alt text."""
+    one sentence each; empty when every image is one of ``own`` and has alt text. ``leaving``
+    are the image attachments the same save removes or replaces."""
     if "<img" not in (html or "").lower():
         return []
     errors: list[str] = []
@@ -38,7 +42,13 @@ def body_errors(html: str, own: dict[str, "Attachment"]) -> list[str]:
         src = (img.get("src") or "").strip()
         what = f"Image {number} in the body"
         key = issued_image_key(src)
-        if key is None or key not in own:
+        if key in (leaving or {}):
+            errors.append(
+                f"{what} is the attachment “{leaving[key].title}”, which this save removes or "
+                "replaces. Take the image out of the body first; a new file can be inserted "
+                "once saved."
+            )
+        elif key is None or key not in own:
             shown = src if len(src) <= 60 else src[:57] + "…"
             errors.append(
                 f"{what} ({shown or 'no address'}) is not one of this release's image "
@@ -53,9 +63,11 @@ def body_errors(html: str, own: dict[str, "Attachment"]) -> list[str]:
     return errors
 
 
-def validate_body_images(html: str, own: dict[str, "Attachment"]) -> None:
+def validate_body_images(
+    html: str, own: dict[str, "Attachment"], leaving: dict[str, "Attachment"] | None = None
+) -> None:
     """Raise `ValidationError` listing `body_errors`, if there are any."""
-    errors = body_errors(html, own)
+    errors = body_errors(html, own, leaving)
     if errors:
         raise ValidationError(errors, code="body_image")
 
@@ -78,3 +90,11 @@ def with_images(
         lxml.html.tostring(child, encoding="unicode") for child in root
     )
     return mark_safe(out)  # noqa: S308 - images of the sanitized HTML re-pointed, nothing added
+
+
+def data_url(attachment: "Attachment") -> str:
+    """The image's bytes as a ``data:`` URL, for what is shown before the release is public (a
+    preview) or must load nothing (the PDF rendition)."""
+    with attachment.file.open("rb") as file:
+        encoded = base64.b64encode(file.read()).decode()
+    return f"data:{attachment.content_type};base64,{encoded}"

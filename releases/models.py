@@ -572,6 +572,11 @@ class Release(models.Model):
             body = body_images.with_images(body, own, image_src)
         return first_paragraph_with_dateline(body, self.dateline)
 
+    def body_html_embedded(self) -> SafeString:
+        """`body_html` with its images' bytes embedded (``data:`` URLs), for what staff and
+        reviewers see before go-live, when the images' URLs answer 404 to everyone."""
+        return self.body_html(image_src=body_images.data_url)
+
     def excerpt(self, words: int = 40) -> str:
         """Plain text (escaped again by whoever prints it): the summary, or whole sentences of
         the body's paragraphs (headings, bullets and tables left out; see `text.summary`)."""

@@ -20,7 +20,8 @@ from django.template.loader import render_to_string
 
 from irsite.contacts.models import CompanyProfile
 
-from .models import Attachment, Release, Rendition
+from . import body_images
+from .models import Release, Rendition
 
 # data: URLs only (the logo and body images, embedded by render_pdf): no file, no network,
 # whatever the body says.
@@ -35,11 +36,6 @@ def _logo_data() -> str:
         return f"data:{company.logo_type};base64,{base64.b64encode(file.read()).decode()}"
 
 
-def _image_data(attachment: Attachment) -> str:
-    with attachment.file.open("rb") as file:
-        return f"data:{attachment.content_type};base64,{base64.b64encode(file.read()).decode()}"
-
-
 def render_pdf(release: Release, request: HttpRequest) -> bytes:
     """The PDF bytes of ``release`` (one loaded with `ReleaseQuerySet.for_page()`)."""
     html = render_to_string(
@@ -49,7 +45,7 @@ def render_pdf(release: Release, request: HttpRequest) -> bytes:
             "url": request.build_absolute_uri(release.get_absolute_url()),
             "logo_data": _logo_data(),
             # Body images embedded: the PDF is rendered from storage, whatever is public.
-            "body_html": release.body_html(image_src=_image_data),
+            "body_html": release.body_html(image_src=body_images.data_url),
         },
         request=request,
     )

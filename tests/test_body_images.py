@@ -25,7 +25,7 @@ from releases import actions, edgar
 from releases.models import Attachment, Release
 
 from .conftest import SYSTEM
-from .files import PDF, attach, photo
+from .files import PDF, attach, photo, upload
 from .test_admin import edit_data
 from .test_attachments import AT_AND_AFTER, BEFORE, GO_LIVE, body, never_existed_url
 
@@ -193,6 +193,59 @@ def test_body_image_that_is_not_allowed_is_a_form_error_keeping_what_was_typed(
     assert response.context["adminform"].form["body"].value() == typed
     draft.refresh_from_db()
     assert draft.version == version and "Typed text" not in draft.body
+
+
+@pytest.mark.parametrize("change", ["delete", "replace"])
+def test_removing_or_replacing_an_image_the_body_shows_is_a_form_error(
+    client, editor, draft, change
+):
+    chart = draft.attachment_list[0]
+    put_in_body(draft, f"<p>Revenue rose.</p>{image_tag(chart)}")
+    client.force_login(editor)
+    data = edit_data(draft)
+    rows = draft.attachment_list
+    data |= {"attachments-TOTAL_FORMS": len(rows), "attachments-INITIAL_FORMS": len(rows)}
+    for i, a in enumerate(rows):
+        data |= {
+            f"attachments-{i}-id": a.pk,
+            f"attachments-{i}-release": draft.pk,
+            f"attachments-{i}-title": a.title,
+            f"attachments-{i}-position": a.position,
+        }
+    if change == "delete":
+        data["attachments-0-DELETE"] = "on"
+    else:
+        data["attachments-0-upload"] = upload("new-chart.png", photo("PNG"))
+    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        response = client.post(change_url(draft), data)
+    assert response.status_code == 200
+    assert "which this save removes or replaces" in response.content.decode()
+    assert Attachment.objects.filter(pk=chart.pk, file=chart.file.name).exists()
+
+
+def test_preview_shows_body_images_before_go_live_without_their_public_url(client, editor, draft):
+    chart = draft.attachment_list[0]
+    put_in_body(draft, f"<p>Revenue rose.</p>{image_tag(chart)}")
+    client.force_login(editor)
+    url = reverse("admin:releases_release_preview", args=[draft.pk])
+    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        response = client.get(url)
+    page = response.content.decode()
+    assert '<img src="data:image/png;base64,' in page and f'alt="{ALT}"' in page
+    assert chart.key not in page.split('<div class="release-body">')[1].split("</div>")[0]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_approver_reviews_body_images_before_go_live(client, approver, draft):
+    chart = draft.attachment_list[0]
+    put_in_body(draft, f"<p>Revenue rose.</p>{image_tag(chart)}")
+    actions.submit(draft, SYSTEM)
+    client.force_login(approver)
+    url = reverse("admin:releases_release_transition", args=[draft.pk, "approve"])
+    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        page = client.get(url).content.decode()
+    review = page.split('<div class="irsite-review-body">')[1].split("</div>")[0]
+    assert '<img src="data:image/png;base64,' in review and f'alt="{ALT}"' in review
 
 
 # --- private until go-live, exactly as attachments ---------------------------------------------

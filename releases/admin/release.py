@@ -231,7 +231,7 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
 
     @admin.display(description="body")
     def body_as_published(self, release: Release) -> str:
-        return release.body_html()
+        return release.body_html_embedded()  # its images are not public yet
 
     @admin.display(description="categories")
     def category_list(self, release: Release) -> str:
