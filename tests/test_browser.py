@@ -845,6 +845,12 @@ def test_editor_puts_an_image_with_alt_text_in_the_body_and_it_is_private_until_
         insert.locator("input.irsite-alt").fill(CHART_ALT)
         insert.locator("button.irsite-insert").click()
         expect(body.locator("img")).to_have_attribute("alt", CHART_ALT)
+        # Shown in the editor from the admin's copy (its public URL answers 404 until go-live).
+        page.wait_for_function(
+            "() => document.querySelector('.ProseMirror img').naturalWidth === 640"
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".field-body").screenshot(path=SCREENSHOTS / "release-body-image-editor.png")
         page.click("input[name=_continue]")
         expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
         release = Release.objects.get(headline=BODY_IMAGE_HEADLINE)

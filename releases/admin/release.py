@@ -125,12 +125,15 @@ class AttachmentInline(ReleaseContactInline):
         if not attachment.pk or not attachment.is_image:
             return "—"
         return format_html(
-            '<span class="irsite-insert-image" data-src="{}">'
+            '<span class="irsite-insert-image" data-src="{}" data-preview="{}">'
             '<input type="text" class="irsite-alt" size="24" aria-label="Alt text of “{}” in the '
             'body" placeholder="Alt text: what it shows"> '
             '<button type="button" class="irsite-insert">Insert in body</button> '
             '<span class="irsite-insert-status" role="status"></span></span>',
             attachment.get_absolute_url(),
+            reverse(
+                "admin:releases_release_attachment", args=[attachment.release_id, attachment.pk]
+            ),
             attachment.title,
         )
 

@@ -55,3 +55,20 @@ document.addEventListener("click", (event) => {
   bodyEditor.chain().focus().setImage({ src: box.dataset.src, alt: alt.value.trim() }).run();
   status.textContent = "Inserted in the body.";
 });
+
+// Before go-live an image's public URL answers 404 to everyone, so the editor shows it from the
+// admin's copy through srcset; the stored src (what the editor saves) stays the public URL.
+function showPrivateImages() {
+  for (const img of document.querySelectorAll(".ProseMirror img[src]")) {
+    const box = document.querySelector(
+      `.irsite-insert-image[data-src="${CSS.escape(img.getAttribute("src"))}"]`,
+    );
+    if (box && img.getAttribute("srcset") !== box.dataset.preview) {
+      img.setAttribute("srcset", box.dataset.preview);
+    }
+  }
+}
+new MutationObserver(showPrivateImages).observe(document.documentElement, {
+  childList: true,
+  subtree: true,
+});
