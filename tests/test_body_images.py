@@ -22,6 +22,7 @@ from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
 from irsite.richtext import sanitize_html
 from releases import actions, edgar
+from releases.body_images import body_errors
 from releases.models import Attachment, Release
 
 from .conftest import SYSTEM
@@ -108,6 +109,15 @@ def test_no_image_survives_with_an_address_the_site_did_not_issue(src, alt):
     html = sanitize_html(f"<p><img src='{src}' alt='{alt}'></p>")
     for found in re.findall(r'<img src="([^"]*)"', html):
         assert re.fullmatch(r"/news/files/[0-9a-f]{32}\.(png|jpg|webp)", found)
+
+
+@given(
+    html=st.text(max_size=120).map(lambda t: f"<p>{t}</p><img {t}>")
+    | st.text(alphabet="<>img src=alt\"'/ &;#x0", max_size=60)
+)
+def test_checking_the_body_images_of_any_text_gives_sentences_never_an_exception(html):
+    errors = body_errors(html, {})
+    assert all(isinstance(e, str) and e.endswith(".") for e in errors)
 
 
 # --- the admin: insert, and refuse what is not allowed ---------------------------------------
