@@ -20,9 +20,11 @@ from django.template.loader import render_to_string
 
 from irsite.contacts.models import CompanyProfile
 
+from . import body_images
 from .models import Release, Rendition
 
-# data: URLs only (the logo, embedded by render_pdf): no file, no network, whatever the body says.
+# data: URLs only (the logo and body images, embedded by render_pdf): no file, no network,
+# whatever the body says.
 _FETCHER_OPTIONS = {"allowed_protocols": {"data"}, "allow_redirects": False}
 
 
@@ -42,6 +44,8 @@ def render_pdf(release: Release, request: HttpRequest) -> bytes:
             "release": release,
             "url": request.build_absolute_uri(release.get_absolute_url()),
             "logo_data": _logo_data(),
+            # Body images embedded: the PDF is rendered from storage, whatever is public.
+            "body_html": release.body_html(image_src=body_images.data_url),
         },
         request=request,
     )

@@ -249,7 +249,13 @@ def render_preview(
 ) -> HttpResponse:
     """The release page marked PREVIEW (with the pending ``correction`` applied, if given),
     rendered now and never cached."""
-    context = {"release": release, "preview": True, "pending_correction": correction}
+    context = {
+        "release": release,
+        "preview": True,
+        "pending_correction": correction,
+        # Before go-live the images' URLs answer 404 to everyone: the preview carries them.
+        "body_html": release.body_html_embedded(),
+    }
     response = render(request, "releases/release_detail.html", context)
     return mark_private(response)
 
