@@ -11,12 +11,12 @@ from email.policy import default as default_policy
 
 import feedparser
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from irsite.alerts import actions as alert_actions
