@@ -264,11 +264,19 @@ def test_same_address_again_makes_no_duplicate_and_discloses_nothing(
     assert "/alerts/confirm/" in by_address["new@example.com"].body
 
 
-def test_subscribing_needs_the_csrf_token(company):
-    browser, _token = csrf_client()
-    response = browser.post(reverse("alerts:subscribe"), {"email": "a@example.com"})
-    assert response.status_code == 403
-    assert not Subscriber.objects.exists()
+def test_a_signup_posted_from_another_site_subscribes_no_one_until_the_owner_confirms(company):
+    # The form takes no CSRF token (the frame is cached publicly): a forged post can only ask
+    # for the same confirmation e-mail anyone could ask for by typing the address.
+    forger = Client(enforce_csrf_checks=True)
+    response = forger.post(
+        reverse("alerts:subscribe"), {"email": "a@example.com", "scope": "all"},
+        HTTP_ORIGIN="https://elsewhere.example", REMOTE_ADDR="10.0.0.9",
+    )  # fmt: skip
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert not Subscriber.objects.filter(status=Subscriber.Status.ACTIVE).exists()
+    run_worker()
+    assert [m.to for m in mail.outbox] == [["a@example.com"]]
+    assert "/alerts/confirm/" in mail.outbox[0].body
 
 
 def test_honeypot_filled_in_answers_alike_and_does_nothing(company):
