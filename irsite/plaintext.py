@@ -5,13 +5,18 @@ EDGAR exports) must stay valid whatever an editor pastes or a filing holds. XML 
 C0 controls and the non-characters U+FFFE/U+FFFF; an e-mail header may not hold a line break;
 text pasted from presentations carries U+000B (a "soft return") and U+000C (a page break). So
 text is normalised once, where it enters (model fields, the HTML sanitiser, the importer), by
-these rules (docs/text-normalisation.md):
+these rules (docs/text-and-sizes.md):
 
 - Unicode NFC, so one text has one encoding (search, slugs and comparisons agree).
 - Line breaks (CR LF, CR, NEL, U+2028, U+2029) and U+000B/U+000C become "\\n" in multi-line
   text and a space in single-line text; single-line text also holds no tab and no run of spaces.
 - Every other C0 and C1 control (U+0000-U+001F except tab and line feed, U+007F-U+009F),
   non-characters (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF) and lone surrogates are removed.
+- Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the invisible
+  U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER and U+FEFF are removed: they make the text shown
+  differ from the text stored and searched (Unicode TR #36 3.1, "Trojan Source"
+  CVE-2021-42574). Joiners (U+200C, U+200D: Persian, Indic scripts, emoji) and the direction
+  marks U+200E/U+200F, which only nudge neutral characters, are kept.
 """
 
 import re
@@ -27,7 +32,8 @@ _FORBIDDEN = re.compile(
     "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
     "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
     "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
-    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
+    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff"
+    "\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]"
 )
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _SPACES = re.compile(r"[ \t\n]+")

@@ -2,15 +2,22 @@
 
 The allow-list is the contract between the admin's rich-text editor (django-prose-editor, a
 ProseMirror/Tiptap widget) and the public pages: paragraphs, two levels of subheading, bold,
-italic, links, lists and simple tables. Anything else an editor pastes (scripts, event handlers,
-styles, `javascript:` links, images from elsewhere) is removed by nh3 before it is saved, and
-again before it is shown, so a row written by any other path cannot smuggle markup onto a page.
+italic, links, lists, simple tables and images the site issued. Anything else an editor pastes
+(scripts, event handlers, styles, `javascript:` links, images from elsewhere or in `data:` URLs)
+is removed by nh3 before it is saved, and again before it is shown, so a row written by any other
+path cannot smuggle markup onto a page.
+
+An image stays only with a ``src`` that is a file URL the site issues (``/news/files/<32 random
+hex>.<png|jpg|webp>``, see `releases.views.attachment_file`) and a non-empty ``alt`` (WCAG 1.1.1);
+which release's files a body may show is decided by `releases.body_images`.
 """
 
 import re
+from functools import cache
 
 import lxml.html
 import nh3
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django_prose_editor.fields import ProseEditorField, ProseEditorFormField
 
@@ -30,6 +37,8 @@ EDITOR_EXTENSIONS = {
     "TableHeader": True,
     "TableCell": True,
     "HardBreak": True,
+    # Inserted from the release's own image attachments (release-admin.js), never by URL.
+    "Image": True,
     "History": True,
     # The package turns the browser's spell-check off by default; press releases want it on.
     "NoSpellCheck": False,
@@ -37,16 +46,37 @@ EDITOR_EXTENSIONS = {
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "strong", "em", "b", "i", "a", "ul", "ol", "li",
-    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "img",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
+    "img": {"src", "alt"},
 }
 # Links from a press release go to web pages or mail addresses, nothing else.
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@cache
+def _issued_image_url() -> re.Pattern:
+    # Resolved on first use: URLs are not loaded when this module is imported.
+    prefix = reverse("releases:file", args=["x"])[:-1]
+    return re.compile(re.escape(prefix) + r"(?P<key>[0-9a-f]{32}\.(?:png|jpg|webp))")
+
+
+def issued_image_key(src: str | None) -> str | None:
+    """The stored file's key (``<hex>.<ext>``) if ``src`` is an image URL the site issues."""
+    found = _issued_image_url().fullmatch((src or "").strip())
+    return found["key"] if found else None
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and issued_image_key(value) is None:
+        return None
+    return value
+
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
@@ -54,13 +84,46 @@ _cleaner = nh3.Cleaner(
     url_schemes=ALLOWED_URL_SCHEMES,
     link_rel="noopener noreferrer",
     strip_comments=True,
+    attribute_filter=_attribute_filter,
 )
+
+
+def _fragment(html: str):
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def _serialized(root) -> str:
+    return (root.text or "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )
+
+
+def drop_tag_keeping_tail(element) -> None:
+    """Remove ``element`` and what it holds, keeping the text after it in place."""
+    parent, previous = element.getparent(), element.getprevious()
+    tail = element.tail or ""
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _complete_images(html: str) -> str:
+    """Images without an issued ``src`` (nh3 removed it) or without alt text are dropped."""
+    root = _fragment(html)
+    for img in list(root.iter("img")):
+        if not img.get("src") or not (img.get("alt") or "").strip():
+            drop_tag_keeping_tail(img)
+    return _serialized(root)
 
 
 def sanitize_html(html: str) -> SafeString:
     """Return ``html`` reduced to the allow-list; the only place editor HTML becomes safe."""
     # Characters no page, feed or e-mail may carry go first (see `irsite.plaintext`).
     cleaned = _cleaner.clean(markup(html)).strip()
+    if "<img" in cleaned:
+        cleaned = _complete_images(cleaned).strip()
     if "<table" in cleaned:
         cleaned = financial_tables(cleaned)
     # ProseMirror saves an empty document as one empty paragraph: that is no text at all.
@@ -156,11 +219,9 @@ def _mark_header_rows(table) -> None:
 def financial_tables(html: str) -> str:
     """Sanitized HTML whose tables read right: every figure in one cell under its header (sign,
     figure, closing parenthesis and footnote mark merged), and header rows as ``th``."""
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root = _fragment(html)
     for table in root.iter("table"):
         for row in table.iter("tr"):
             _merge_cells(row)
         _mark_header_rows(table)
-    return (root.text or "") + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in root
-    )
+    return _serialized(root)

@@ -6,7 +6,9 @@ it is one atomic function per exhibit, built on `releases.actions` like every ot
 """
 
 import hashlib
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -14,22 +16,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image
 
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.plaintext import multi_line, single_line
 from irsite.richtext import sanitize_html
 
-from . import actions
+from . import actions, body_images
 from .exhibits import (
     ExhibitContact,
     ExhibitDocument,
     ExhibitError,
     ExhibitSection,
     parse_exhibit,
+    render_html,
     split_submission,
 )
-from .models import Release, SlugRedirect, validate_body_size
+from .models import Attachment, Release, SlugRedirect, validate_body_size
 
 # Exhibits give a date, not a time; releases of the kind crossed the wire before the open.
 IMPORT_TIME = time(8, 0, 0)
@@ -288,9 +292,57 @@ def _unique_slug(headline: str, day: date) -> str:
 # --- export --------------------------------------------------------------------------------
 
 
-def to_exhibit(release: Release) -> ExhibitDocument:
-    """A release as the exhibit a filing agent would attach to its 8-K."""
+# The HTML exhibit's name inside the export's zip (EDGAR names: lower case, at most 32 chars).
+EXHIBIT_HTML_NAME = "ex99-1.htm"
+
+
+def exhibit_image_names(release: Release) -> dict[str, str]:
+    """The EDGAR file name of each image the body shows, by attachment key, in body order:
+    ``ex99-1-img01.jpg``… (EDGAR takes JPEG or GIF only; `exhibit_zip` converts to JPEG)."""
+    own = body_images.image_attachments(release.attachment_list)
+    names: dict[str, str] = {}
+    for key in re.findall(r'<img[^>]*\ssrc="[^"]*/([0-9a-f]{32}\.(?:png|jpg|webp))"', release.body):
+        if key in own and key not in names:
+            names[key] = f"ex99-1-img{len(names) + 1:02d}.jpg"
+    return names
+
+
+def _as_jpeg(attachment: Attachment) -> bytes:
+    with attachment.file.open("rb") as file, Image.open(file) as image:
+        image.load()
+        if image.mode in {"RGBA", "LA", "P"}:
+            # JPEG has no transparency: flattened on white, as the page shows it.
+            image = image.convert("RGBA")
+            flat = Image.new("RGB", image.size, (255, 255, 255))
+            flat.paste(image, mask=image.getchannel("A"))
+            image = flat
+        elif image.mode not in {"RGB", "L"}:
+            image = image.convert("RGB")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=90)
+        return out.getvalue()
+
+
+def exhibit_zip(release: Release) -> bytes:
+    """What a filer attaches to the 8-K for this release: the EDGAR HTML exhibit
+    (`EXHIBIT_HTML_NAME`) and, as JPEG files beside it, every image its body shows, each
+    referenced by that relative name."""
     release = Release.objects.for_page().get(pk=release.pk)
+    names = exhibit_image_names(release)
+    own = body_images.image_attachments(release.attachment_list)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(EXHIBIT_HTML_NAME, render_html(to_exhibit(release)))
+        for key, name in names.items():
+            archive.writestr(name, _as_jpeg(own[key]))
+    return buffer.getvalue()
+
+
+def to_exhibit(release: Release) -> ExhibitDocument:
+    """A release as the exhibit a filing agent would attach to its 8-K; body images are
+    referenced by the relative file names `exhibit_zip` gives them."""
+    release = Release.objects.for_page().get(pk=release.pk)
+    names = exhibit_image_names(release)
     company = release.printed_letterhead
     safe_harbors = release.safe_harbors()
     return ExhibitDocument(
@@ -321,7 +373,13 @@ def to_exhibit(release: Release) -> ExhibitDocument:
         end_mark=release.end_mark,
         notes=release.note_list,
         date=timezone.localdate(release.published_at) if release.published_at else None,
-        body_html=str(sanitize_html(release.body)),
+        body_html=str(
+            body_images.with_images(
+                sanitize_html(release.body),
+                body_images.image_attachments(release.attachment_list),
+                lambda attachment: names.get(attachment.key, ""),
+            )
+        ),
         abouts=[ExhibitSection(v.heading, str(v.html)) for v in release.abouts()],
         safe_harbor=ExhibitSection(safe_harbors[0].heading, str(safe_harbors[0].html))
         if safe_harbors

@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from irsite.richtext import EDITOR_EXTENSIONS, RichTextField, sanitize_html
 from irsite.urlcache import reverse_cached
 
 from . import attachments as files
+from . import body_images
 from .fields import SearchVectorField, weighted_vector
 from .text import first_paragraph_with_dateline, mark_figure_cells, plain_text, summary
 
@@ -560,11 +562,20 @@ class Release(models.Model):
     def note_list(self) -> list[str]:
         return [line.strip() for line in self.notes.splitlines() if line.strip()]
 
-    def body_html(self) -> SafeString:
-        """The sanitized body with the dateline leading into its first paragraph, and figures in
-        tables marked to align right."""
+    def body_html(self, image_src: "Callable[[Attachment], str] | None" = None) -> SafeString:
+        """The sanitized body with the dateline leading into its first paragraph, figures in
+        tables marked to align right, and only the release's own images (`body_images`), each
+        at ``image_src(attachment)`` if given (else its relative file URL)."""
         body = mark_figure_cells(sanitize_html(self.body))
+        if "<img" in body:
+            own = body_images.image_attachments(self.attachment_list)
+            body = body_images.with_images(body, own, image_src)
         return first_paragraph_with_dateline(body, self.dateline)
+
+    def body_html_embedded(self) -> SafeString:
+        """`body_html` with its images' bytes embedded (``data:`` URLs), for what staff and
+        reviewers see before go-live, when the images' URLs answer 404 to everyone."""
+        return self.body_html(image_src=body_images.data_url)
 
     def excerpt(self, words: int = 40) -> str:
         """Plain text (escaped again by whoever prints it): the summary, or whole sentences of

@@ -8,6 +8,10 @@ past the end is an empty page (404, as Django's paginator answers).
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 
+# SQLite and PostgreSQL take LIMIT/OFFSET as signed 64-bit integers: a page whose rows would lie
+# past that holds none (and asking would be a database error, a 500).
+LARGEST_OFFSET = 2**63 - 1
+
 
 class UncountedPage(Page):
     def __init__(self, object_list, number: int, paginator: Paginator, has_next: bool) -> None:
@@ -38,6 +42,8 @@ class UncountedPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from error
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if number * self.per_page + 1 > LARGEST_OFFSET:
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number) -> UncountedPage:

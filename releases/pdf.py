@@ -26,11 +26,13 @@ from django.template.loader import render_to_string
 
 from irsite.contacts.models import CompanyProfile, LetterheadFields
 
+from . import body_images
 from .models import Release, Rendition
 
 logger = logging.getLogger("irsite.pdf")
 
-# data: URLs only (the logo, embedded by render_pdf): no file, no network, whatever the body says.
+# data: URLs only (the logo and body images, embedded by render_pdf): no file, no network,
+# whatever the body says.
 _FETCHER_OPTIONS = {"allowed_protocols": {"data"}, "allow_redirects": False}
 
 
@@ -52,6 +54,8 @@ def render_pdf(release: Release) -> bytes:
             "url": settings.SITE_URL + release.get_absolute_url(),
             "logo_data": _logo_data(letterhead),
             "colour": CompanyProfile.load().colour,
+            # Body images embedded: the PDF is rendered from storage, whatever is public.
+            "body_html": release.body_html(image_src=body_images.data_url),
         },
     )
     return pdf_from_html(html)

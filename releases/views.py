@@ -17,6 +17,7 @@ from irsite.middleware import mark_private
 
 from . import search, seo
 from .cache import cache_publicly, serve_public
+from .converters import archive_year
 from .fileserve import StoredFile, file_response
 from .models import (
     Attachment,
@@ -85,9 +86,8 @@ class ReleaseListView(ListView):
         params = self.request.GET
         self.year = self.kwargs.get("year")
         self.filtered = {}  # what the query string added to the path's own archive
-        year = params.get("year", "")
-        if self.year is None and year.isdigit() and 1900 <= int(year) <= 2999:
-            self.year = self.filtered["year"] = int(year)
+        if self.year is None and (year := archive_year(params.get("year", ""))):
+            self.year = self.filtered["year"] = year
         if self.category is None and (slug := params.get("category", "")).isascii() and slug:
             # Only a public category filters: an embargoed one is as unknown as a typo.
             self.category = Category.objects.public().filter(slug=slug).first()
@@ -190,8 +190,7 @@ class SearchView(ListView):
     def get_queryset(self):
         params = self.request.GET
         self.query = search.parse(params.get("q"))
-        year = params.get("year", "")
-        self.year = int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None
+        self.year = archive_year(params.get("year", ""))
         slug = params.get("category", "")
         public = Category.objects.public().filter(slug=slug)
         self.category = public.first() if slug.isascii() else None
@@ -250,7 +249,13 @@ def render_preview(
 ) -> HttpResponse:
     """The release page marked PREVIEW (with the pending ``correction`` applied, if given),
     rendered now and never cached."""
-    context = {"release": release, "preview": True, "pending_correction": correction}
+    context = {
+        "release": release,
+        "preview": True,
+        "pending_correction": correction,
+        # Before go-live the images' URLs answer 404 to everyone: the preview carries them.
+        "body_html": release.body_html_embedded(),
+    }
     response = render(request, "releases/release_detail.html", context)
     return mark_private(response)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from irsite.disclaimers.models import Disclaimer
 from releases import actions
+from releases.admin.display import go_live_in_words
 from releases.models import AuditEntry, PreviewLink, Release
 
 from .conftest import SYSTEM, at
@@ -540,3 +541,18 @@ def test_preview_banner_names_the_state_and_time(client, make_release, editor):
     client.force_login(editor)
     html = client.get(reverse("admin:releases_release_preview", args=[release.pk])).content
     assert "PREVIEW – not public (draft); publication time 2003-01-24 08:00:00 EST" in html.decode()
+
+
+@pytest.mark.parametrize(
+    ("ahead", "words"),
+    [(timedelta(seconds=40), "in 40 seconds"), (timedelta(seconds=1), "in 1 second"),
+     (timedelta(minutes=3, seconds=5), "in 3 minutes")],
+)  # fmt: skip
+def test_schedule_message_says_seconds_when_the_go_live_is_under_a_minute_away(
+    make_release, ahead, words
+):
+    now = at(2026, 11, 26, 16, 0, 0)
+    release = make_release(published_at=now + ahead)
+    release.status = Release.Status.PUBLISHED  # scheduled: its time has not come
+    with time_machine.travel(now, tick=False):
+        assert go_live_in_words(release).replace("\xa0", " ").endswith(words)

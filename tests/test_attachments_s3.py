@@ -6,6 +6,7 @@ signed more than 15 minutes off its clock, so these tests travel in time only mi
 the real now.
 """
 
+import io
 import json
 import os
 import secrets
@@ -29,6 +30,7 @@ from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone
+from pypdf import PdfReader
 
 from irsite.storage import media_storage
 from releases import actions
@@ -244,3 +246,48 @@ def test_media_storage_setting_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("MEDIA_STORAGE", "ftp")
     with pytest.raises(ImproperlyConfigured, match="'local' or 's3'"):
         media_storage(environ.Env())
+
+
+def test_s3_body_image_release_image_and_pdf_rendition_follow_the_release(
+    client, make_release, publish, bucket, s3_endpoint, approver, go_live
+):
+    """The issue's "done when" on object storage: a PDF, an image in the body (with alt text)
+    and a release image; 404 as missing before go-live, 200 with the PDF rendition (which
+    embeds the body image read from the bucket) at it, 410 after a withdrawal."""
+    with time_machine.travel(go_live - timedelta(minutes=4), tick=False):
+        release = make_release(slug="chart-quarter", published_at=go_live)
+        attach(
+            release,
+            SYSTEM,
+            ("Q3 financial statements", "q3.pdf", PDF),
+            ("Revenue chart", "chart.png", photo("PNG", (120, 80))),
+            ("Plant photo", "plant.jpg", photo(), True),
+        )
+        chart = release.attachment_list[1]
+        release.refresh_from_db()
+        release.body += f'<img src="{chart.get_absolute_url()}" alt="Revenue by quarter">'
+        actions.save_release(release, SYSTEM)
+        release = publish(release)
+    urls = [a.get_absolute_url() for a in release.attachment_list] + [release.get_pdf_url()]
+    for moment in (go_live - timedelta(minutes=1), go_live - timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            for url in urls:
+                missing = (
+                    never_existed_url(chart) if "/files/" in url else "/news/2099/01/01/no.pdf"
+                )
+                client.get(missing)
+                response, absent = client.get(url), client.get(missing)
+                assert response.status_code == absent.status_code == 404, url
+                assert body(response) == body(absent)
+    with time_machine.travel(go_live, tick=False):
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+        page = client.get(release.get_absolute_url()).content.decode()
+        assert f'<img src="{chart.get_absolute_url()}" alt="Revenue by quarter">' in page
+        rendition = body(client.get(release.get_pdf_url()))
+    images = PdfReader(io.BytesIO(rendition)).pages[0].images
+    assert (120, 80) in [(i.image.width, i.image.height) for i in images]
+    with time_machine.travel(go_live + timedelta(minutes=1), tick=False):
+        actions.withdraw(release, approver, reason="Filed in error.")
+        for url in urls:
+            assert client.get(url).status_code == 410, url

@@ -8,6 +8,7 @@ and is on all of them right after, with nothing restarted (the page cache is on 
 """
 
 import importlib
+import io
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect, sync_playwright
 
 from irsite.alerts.models import Subscriber
@@ -754,6 +756,151 @@ def test_files_of_a_release_scheduled_in_the_admin_appear_at_its_second_and_go_w
             expect(page.locator(".attachments a")).to_have_count(2)
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=SCREENSHOTS / f"release-with-files-{width}.png", full_page=True)
+
+        page = approving.new_page()  # still signed in
+        page.goto(f"{base}/admin/releases/release/{release.pk}/change/")
+        page.click("#workflow a.button:text-is('Withdraw')")
+        page.fill("#id_reason", "Filed in error.")
+        page.click("input[type=submit][value='Withdraw']")
+        expect(page.locator(".messagelist")).to_contain_text("Withdraw: done.")
+        for url in urls:
+            assert get(base + url).status == 410, url
+    finally:
+        for context in (editing, approving, reading):
+            context.close()
+
+
+# --- an image in the body, with its alt text ---------------------------------------------------
+# The editor uploads a PDF, a chart and a release image, inserts the chart into the body with
+# "Insert in body" and its alt text, and saves; an approver schedules it seconds ahead. Before
+# the go-live the chart, the other files and the PDF rendition answer like missing files; at it
+# the page shows the chart with its alt text and all answer 200; after a withdrawal, 410.
+# Screenshots: artifacts/screenshots/release-body-image-*.png, the rendition
+# artifacts/release-body-image.pdf.
+BODY_IMAGE_HEADLINE = "Revenue chart shows a record quarter"
+CHART_ALT = "Bar chart: quarterly revenue rising from $6.95 billion to $9.87 billion"
+
+
+def chart_png() -> bytes:
+    """A bar chart a person can recognise in a screenshot."""
+    image = Image.new("RGB", (640, 320), "white")
+    draw = ImageDraw.Draw(image)
+    for n, height in enumerate([150, 180, 210, 280]):
+        draw.rectangle([60 + n * 140, 300 - height, 150 + n * 140, 300], fill=(20, 80, 160))
+    draw.line([40, 300, 620, 300], fill="black", width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_editor_puts_an_image_with_alt_text_in_the_body_and_it_is_private_until_go_live(
+    roles,
+    live_server,
+    browser,
+    company,
+    contacts,
+    disclaimer_versions,
+    editor,
+    approver,
+    tmp_path: Path,
+):
+    base = live_server.url
+    files = {"q3-statements.pdf": PDF, "chart.png": chart_png(), "plant.jpg": photo()}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    editing, approving, reading = (browser.new_context() for _ in range(3))
+    try:
+        page = sign_in(editing, base, editor.username)
+        page.goto(f"{base}/admin/releases/release/add/")
+        page.fill("#id_headline", BODY_IMAGE_HEADLINE)
+        page.fill("#id_dateline_city", "CAMBRIDGE, MA")
+        later = timezone.localtime() + timedelta(days=1)
+        page.fill("#id_published_at_0", f"{later:%Y-%m-%d}")
+        page.fill("#id_published_at_1", f"{later:%H:%M:%S}")
+        body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
+        body.click()
+        page.keyboard.type("Revenue reached a record $9.87 billion in the third quarter.")
+        rows = [
+            ("Q3 financial statements", "q3-statements.pdf", False),
+            ("Revenue chart", "chart.png", False),
+            ("The new plant", "plant.jpg", True),
+        ]
+        for n, (title, name, is_image) in enumerate(rows):
+            page.click("#attachments-group .add-row a")
+            page.fill(f"input[name='attachments-{n}-title']", title)
+            page.fill(f"input[name='attachments-{n}-position']", str(n))
+            page.set_input_files(f"input[name='attachments-{n}-upload']", str(tmp_path / name))
+            if is_image:
+                page.check(f"input[name='attachments-{n}-is_release_image']")
+        page.click("input[name=_continue]")
+        expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+        # The saved chart goes into the body at the end, with its alt text.
+        insert = page.locator(".irsite-insert-image").first
+        insert.locator("button.irsite-insert").click()
+        expect(insert.locator("[role=status]")).to_contain_text("Type the alt text first")
+        expect(body.locator("img")).to_have_count(0)
+        body.click()
+        page.keyboard.press("Control+End")
+        insert.locator("input.irsite-alt").fill(CHART_ALT)
+        insert.locator("button.irsite-insert").click()
+        expect(body.locator("img")).to_have_attribute("alt", CHART_ALT)
+        # Shown in the editor from the admin's copy (its public URL answers 404 until go-live).
+        page.wait_for_function(
+            "() => document.querySelector('.ProseMirror img').naturalWidth === 640"
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".field-body").screenshot(path=SCREENSHOTS / "release-body-image-editor.png")
+        page.click("input[name=_continue]")
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        release = Release.objects.get(headline=BODY_IMAGE_HEADLINE)
+        statements, chart, plant = release.attachment_list
+        assert f'<img src="{chart.get_absolute_url()}" alt="{CHART_ALT}">' in release.body
+        transition(page, "Submit for approval")
+
+        page = sign_in(approving, base, approver.username)
+        page.goto(f"{base}/admin/releases/release/{release.pk}/change/")
+        transition(page, "Approve")
+        go_live = timezone.localtime().replace(microsecond=0) + timedelta(seconds=12)
+        transition(page, "Publish or schedule", f"{go_live:%Y-%m-%d %H:%M:%S}")
+        release.refresh_from_db()
+        assert release.state == "scheduled"
+        urls = [a.get_absolute_url() for a in (statements, chart, plant)]
+        urls.append(release.get_pdf_url())
+
+        get = reading.request.get
+        assert timezone.now() < go_live, "too slow to check before the go-live"
+        for url in urls:
+            missing = (
+                re.sub(r"[0-9a-f]{32}", "0" * 32, url)
+                if "/files/" in url
+                else ("/news/2099/01/01/never-was.pdf")
+            )
+            response, absent = get(base + url), get(base + missing)
+            assert response.status == absent.status == 404, url
+            assert response.text() == absent.text()
+        assert timezone.now() < go_live, "too slow to check before the go-live"
+
+        time.sleep(max(0.0, (go_live - timezone.now()).total_seconds()) + 0.05)
+        kinds = ["application/pdf", "image/png", "image/jpeg", "application/pdf"]
+        for url, kind in zip(urls, kinds, strict=True):
+            response = get(base + url)
+            assert response.status == 200, url
+            assert response.headers["content-type"] == kind
+        ARTIFACTS.mkdir(exist_ok=True)
+        rendition = get(base + release.get_pdf_url()).body()
+        (ARTIFACTS / "release-body-image.pdf").write_bytes(rendition)
+        page = reading.new_page()
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(base + release.get_absolute_url())
+            shown = page.locator(".release-body img")
+            expect(shown).to_have_attribute("alt", CHART_ALT)
+            # Loaded, not a broken image.
+            assert shown.evaluate("img => img.complete && img.naturalWidth") == 640
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / f"release-body-image-{width}.png", full_page=True)
+        assert run_axe(page) == []
 
         page = approving.new_page()  # still signed in
         page.goto(f"{base}/admin/releases/release/{release.pk}/change/")

@@ -74,10 +74,10 @@ RELEASE_SURFACES = [(n, r) for n, r in PATTERNS if n not in NOT_RELEASE_SURFACES
 def fill(route: str, release, category: Category) -> str:
     local = release.published_at.astimezone(GO_LIVE.tzinfo)
     values = {
-        "<int:year>": str(local.year),
+        "<year:year>": str(local.year),
         "<dd:month>": f"{local.month:02d}",
         "<dd:day>": f"{local.day:02d}",
-        "<slug:slug>": release.slug if "<int:year>" in route else category.slug,
+        "<slug:slug>": release.slug if "<year:year>" in route else category.slug,
         "<str:token>": release.slug,
         "<str:name>": f"{release.slug}.pdf",
         "<str:section>": "releases-0",  # section 0: ids below the section size

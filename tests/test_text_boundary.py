@@ -15,12 +15,14 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Delivery, Subscriber
 from irsite.contacts.models import CompanyProfile
-from irsite.plaintext import multi_line, single_line
+from irsite.plaintext import markup, multi_line, single_line
 from releases.models import Category, Release
 
 from .conftest import at
@@ -48,6 +50,40 @@ def test_single_line_text_loses_breaks_controls_and_non_characters():
 def test_multi_line_text_keeps_line_breaks_as_newlines_only():
     pasted = "First line\x0bsecond line\x0cthird\r\nfourth\rfifth \x00\x1b\x9f"
     assert multi_line(pasted) == "First line\nsecond line\nthird\nfourth\nfifth"
+
+
+# Bidi embeddings, overrides and isolates reorder what is shown ("Trojan Source",
+# CVE-2021-42574); zero-width spaces hide inside words. Joiners and direction marks stay.
+INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff"
+
+
+@pytest.mark.parametrize("clean", [single_line, multi_line])
+def test_direction_overrides_and_invisible_characters_are_removed_joiners_and_marks_kept(clean):
+    assert clean("\u202eDETSIL\u202c Q3\u200b re\u2060sults\ufeff") == "DETSIL Q3 results"
+    kept = (
+        "\U0001f468\u200d\U0001f4bb \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u200fA\u200e"
+    )
+    assert clean(kept) == kept
+
+
+@given(st.text(alphabet=st.sampled_from([*INVISIBLE, "a", " ", "\u05d0", "\u200d"]), max_size=40))
+def test_stored_text_never_holds_a_character_that_reorders_or_hides_what_is_shown(text):
+    for clean in (single_line, multi_line, markup):
+        assert not set(clean(text)) & set(INVISIBLE)
+
+
+def test_headline_typed_with_a_direction_override_reads_as_it_is_stored_everywhere(
+    client, editor, contacts, disclaimer_versions, publish
+):
+    client.force_login(editor)
+    data = form_data(contacts, disclaimer_versions, headline="Shares \u202eDETSIL\u202c on Nasdaq",
+                     published_at_0="2003-01-24", published_at_1="08:00:00")  # fmt: skip
+    assert client.post(ADD_URL, data).status_code == 302
+    release = publish(Release.objects.get())
+    assert release.headline == "Shares DETSIL on Nasdaq"
+    assert "\u202e" not in client.get(release.get_absolute_url()).content.decode()
+    assert valid_feed(client, FEEDS[0]).entries[0].title == "Shares DETSIL on Nasdaq"
+    assert client.get("/news/search/", {"q": "DETSIL"}).content.decode().count("DETSIL") >= 1
 
 
 def test_headline_pasted_with_a_soft_return_is_stored_on_one_line_and_feeds_stay_valid(

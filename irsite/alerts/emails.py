@@ -38,7 +38,8 @@ def _company_name(company: LetterheadFields) -> str:
 
 class _Paragraphs(HTMLParser):
     """The text of each paragraph and bullet of sanitized release HTML, in order; headings and
-    tables are left out, so a lead never ends on a lone "Study highlights"."""
+    tables are left out, so a lead never ends on a lone "Study highlights". Images are not sent
+    (the alert links the page and its PDF); one inside a paragraph leaves "[Image: alt text]"."""
 
     BLOCKS = {"p", "li", "blockquote"}
 
@@ -55,6 +56,11 @@ class _Paragraphs(HTMLParser):
             self._depth += 1
         elif tag == "br" and self._current is not None:
             self._current.append(" ")
+        elif tag == "img" and self._current is not None:
+            # An alert quotes text only: an image in a quoted paragraph is its alt text.
+            alt = " ".join((dict(attrs).get("alt") or "").split())
+            if alt:
+                self._current.append(f" [Image: {alt}] ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.BLOCKS and self._depth:

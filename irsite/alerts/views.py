@@ -1,8 +1,14 @@
 """Subscribing, confirming, preferences and unsubscribing: no login, the signed link is the key.
 
-Every response here is private and uncached: the pages carry CSRF tokens or a reader's address.
-The public pages embed the sign-up form in a frame (`embed`), so that they stay free of cookies
-and remain cacheable up to the next go-live (a CSRF token would set a cookie on every page).
+Every response here is private and uncached (they carry a reader's address or a signed link),
+except the sign-up frame that public pages embed (`embed`): it is a public page like the list it
+sits on, cached by the server and the front cache and purged with them, so results-day traffic
+does not reach the app server once per page view.
+
+The sign-up POST takes no CSRF token (a token would set a cookie and make the frame private).
+CSRF protects nothing there: a forged sign-up can only ask for a confirmation e-mail to an
+address the forger could type into the form themselves, and nothing is subscribed until the
+address's owner confirms (double opt-in); per-address and per-network rate limits cap the mail.
 """
 
 from django.conf import settings
@@ -15,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView
 
 from irsite.middleware import mark_private
+from releases.cache import cache_publicly
 from releases.models import Category
 
 from . import actions, ratelimit, tokens
@@ -44,8 +51,10 @@ def _initial(request: HttpRequest) -> dict:
     return initial
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class SubscribeView(PrivateMixin, FormView):
-    """`/alerts/`: the full form, and where every sign-up form posts to."""
+    """`/alerts/`: the full form, and where every sign-up form posts to (no CSRF token: see
+    the module's docstring)."""
 
     template_name = "alerts/subscribe.html"
     form_class = SubscribeForm
@@ -86,8 +95,10 @@ class SubscribeView(PrivateMixin, FormView):
 
 
 @method_decorator(xframe_options_sameorigin, name="dispatch")
-class EmbedView(PrivateMixin, FormView):
-    """The compact sign-up form that public pages show in a frame."""
+@method_decorator(cache_publicly, name="dispatch")
+class EmbedView(FormView):
+    """The compact sign-up form that public pages show in a frame: public and cached like them
+    (it names only public categories)."""
 
     template_name = "alerts/embed.html"
     form_class = SubscribeForm

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import ngettext
 
 from irsite.times import local_time
 
@@ -20,7 +21,16 @@ def go_live_in_words(release: Release) -> str:
     at = timezone.localtime(release.published_at)
     when = f"{at:%a %d %b %Y %H:%M:%S %Z}"
     if release.state == Release.State.SCHEDULED:
-        return f"goes live {when}, in {timeuntil(at)}"
+        return f"goes live {when}, in {_until(at)}"
     if release.state == Release.State.LIVE:
         return f"has been public since {when} ({timesince(at)} ago)"
     return f"is not scheduled; its publication time reads {when}"
+
+
+def _until(at) -> str:
+    """Django's `timeuntil`, which says "0 minutes" for anything under a minute; the desk
+    schedules releases seconds ahead, so those are counted in seconds."""
+    seconds = int((at - timezone.now()).total_seconds())
+    if seconds < 60:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": max(seconds, 0)}
+    return timeuntil(at)

@@ -18,6 +18,7 @@ from ..attachments import (
     check_release_total,
     check_upload,
 )
+from ..body_images import image_attachments, validate_body_images
 from ..models import Attachment, Release, ReleaseContact, Revision
 from .timefields import ZonedDateTimeField
 
@@ -72,6 +73,29 @@ class ReleaseForm(forms.ModelForm):
         if "published_at" in self.fields:
             zone = timezone.get_current_timezone_name()
             self.fields["published_at"].help_text += f" Time zone: {zone}."
+
+    def clean_body(self) -> str:
+        """Images in the body must be this release's own image attachments, with alt text;
+        otherwise a form error (the body stays as typed), not a silent removal."""
+        body = self.cleaned_data.get("body", "")
+        saved = image_attachments(self.instance.attachments.all()) if self.instance.pk else {}
+        changing = self._attachments_changing()
+        own = {key: a for key, a in saved.items() if a.pk not in changing}
+        leaving = {key: a for key, a in saved.items() if a.pk in changing}
+        validate_body_images(body, own, leaving)
+        return body
+
+    def _attachments_changing(self) -> set[int]:
+        """Ids of saved attachments the same post deletes or gives a new file (the attachments
+        inline, prefix "attachments"): the body may not keep showing them."""
+        total = str(self.data.get("attachments-TOTAL_FORMS", ""))
+        changing = set()
+        for i in range(min(int(total), 1000) if total.isdigit() else 0):
+            pk = str(self.data.get(f"attachments-{i}-id", ""))
+            deleted = self.data.get(f"attachments-{i}-DELETE")
+            if pk.isdigit() and (deleted or self.files.get(f"attachments-{i}-upload")):
+                changing.add(int(pk))
+        return changing
 
     def _post_clean(self) -> None:
         super()._post_clean()  # the edit is on self.instance from here on

@@ -95,8 +95,8 @@ class AttachmentInline(ReleaseContactInline):
     model = Attachment
     form = AttachmentForm
     formset = AttachmentFormSet
-    fields = ["position", "title", "upload", "is_release_image", "current_file"]
-    readonly_fields = ["current_file"]
+    fields = ["position", "title", "upload", "is_release_image", "current_file", "in_body"]
+    readonly_fields = ["current_file", "in_body"]
     autocomplete_fields = []
     verbose_name_plural = "attachments (public with the release, at its go-live second)"
 
@@ -116,6 +116,25 @@ class AttachmentInline(ReleaseContactInline):
             attachment.original_name or attachment.key,
             attachment.kind_label,
             filesizeformat(attachment.size),
+        )
+
+    @admin.display(description="in the body")
+    def in_body(self, attachment: Attachment) -> str:
+        # A saved image goes into the body at the cursor with the alt text typed here
+        # (release-admin.js); the input has no name, so it is never posted with the form.
+        if not attachment.pk or not attachment.is_image:
+            return "—"
+        return format_html(
+            '<span class="irsite-insert-image" data-src="{}" data-preview="{}">'
+            '<input type="text" class="irsite-alt" size="24" aria-label="Alt text of “{}” in the '
+            'body" placeholder="Alt text: what it shows"> '
+            '<button type="button" class="irsite-insert">Insert in body</button> '
+            '<span class="irsite-insert-status" role="status"></span></span>',
+            attachment.get_absolute_url(),
+            reverse(
+                "admin:releases_release_attachment", args=[attachment.release_id, attachment.pk]
+            ),
+            attachment.title,
         )
 
 
@@ -215,7 +234,7 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
 
     @admin.display(description="body")
     def body_as_published(self, release: Release) -> str:
-        return release.body_html()
+        return release.body_html_embedded()  # its images are not public yet
 
     @admin.display(description="categories")
     def category_list(self, release: Release) -> str:

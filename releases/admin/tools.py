@@ -68,8 +68,12 @@ class ToolViews:
 
     def export_view(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         release = self._release(request, pk)
-        if fmt not in {"text", "html"}:
+        if fmt not in {"text", "html", "zip"}:
             raise PermissionDenied
+        if fmt == "zip":
+            response = HttpResponse(edgar.exhibit_zip(release), content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="ex99-1-{release.slug}.zip"'
+            return response
         document = edgar.to_exhibit(release)
         if fmt == "text":
             body, content_type, suffix = render_text(document), "text/plain", "txt"

@@ -454,8 +454,11 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
 
 _FRAGMENT_TAGS = {
     "p", "br", "b", "i", "u", "ul", "ol", "li", "table", "tr", "td", "th",
-    "h2", "h3", "h4", "a", "strong", "em", "thead", "tbody",
+    "h2", "h3", "h4", "a", "strong", "em", "thead", "tbody", "img",
 }  # fmt: skip
+# EDGAR (Filer Manual, vol. II, 5.2.2): an HTML document may show only JPEG or GIF images filed
+# with it, named relatively; any other image reference is dropped (its alt text stays).
+EDGAR_IMAGE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,27}\.(?:jpg|gif)")
 
 
 def _edgar_fragment(fragment: str) -> str:
@@ -466,11 +469,25 @@ def _edgar_fragment(fragment: str) -> str:
         fragment,
         tags=_FRAGMENT_TAGS,
         # Spans place a header over its own columns ("Quarter ended" over two years).
-        attributes={"a": {"href"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}},
+        attributes={
+            "a": {"href"},
+            "td": {"colspan", "rowspan"},
+            "th": {"colspan", "rowspan"},
+            "img": {"src", "alt"},
+        },
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
     )
     root = lxml.html.fragment_fromstring(clean, create_parent="div")
+    for img in list(root.iter("img")):
+        if not EDGAR_IMAGE_NAME.fullmatch(img.get("src") or ""):
+            parent, prev = img.getparent(), img.getprevious()
+            joined = (img.get("alt") or "") + (img.tail or "")
+            if prev is not None:
+                prev.tail = (prev.tail or "") + joined
+            else:
+                parent.text = (parent.text or "") + joined
+            parent.remove(img)
     for a in list(root.iter("a")):
         href = (a.get("href") or "").strip()
         if href.startswith("#") or re.match(r"^https?://(?:www\.)?sec\.gov/", href):

@@ -28,3 +28,47 @@ document.addEventListener("click", async (event) => {
   const status = button.nextElementSibling;
   status.textContent = copied ? "Copied." : "Select the link and copy it.";
 });
+
+// The body's editor (django-prose-editor announces it when ready), for "Insert in body".
+let bodyEditor = null;
+document.addEventListener("prose-editor:ready", (event) => {
+  if (event.detail.textarea.name === "body") bodyEditor = event.detail.editor;
+});
+
+// An image attachment goes into the body at the cursor, with the alt text typed beside it:
+// without alt text nothing is inserted (the server refuses such an image too).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button.irsite-insert");
+  if (!button) return;
+  const box = button.closest(".irsite-insert-image");
+  const alt = box.querySelector("input.irsite-alt");
+  const status = box.querySelector(".irsite-insert-status");
+  if (!alt.value.trim()) {
+    status.textContent = "Type the alt text first: what the image shows.";
+    alt.focus();
+    return;
+  }
+  if (!bodyEditor) {
+    status.textContent = "The body's editor is not ready yet.";
+    return;
+  }
+  bodyEditor.chain().focus().setImage({ src: box.dataset.src, alt: alt.value.trim() }).run();
+  status.textContent = "Inserted in the body.";
+});
+
+// Before go-live an image's public URL answers 404 to everyone, so the editor shows it from the
+// admin's copy through srcset; the stored src (what the editor saves) stays the public URL.
+function showPrivateImages() {
+  for (const img of document.querySelectorAll(".ProseMirror img[src]")) {
+    const box = document.querySelector(
+      `.irsite-insert-image[data-src="${CSS.escape(img.getAttribute("src"))}"]`,
+    );
+    if (box && img.getAttribute("srcset") !== box.dataset.preview) {
+      img.setAttribute("srcset", box.dataset.preview);
+    }
+  }
+}
+new MutationObserver(showPrivateImages).observe(document.documentElement, {
+  childList: true,
+  subtree: true,
+});

@@ -15,7 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("release", help="The release's id or slug.")
-        parser.add_argument("--format", choices=["text", "html"], default="text")
+        parser.add_argument("--format", choices=["text", "html", "zip"], default="text")
+        parser.add_argument(
+            "--output",
+            help="With --format zip: the file to write (the EDGAR HTML and its JPEG images).",
+        )
         parser.add_argument(
             "--attachments",
             action="store_true",
@@ -23,7 +27,9 @@ class Command(BaseCommand):
             "(tab-separated, one per line).",
         )
 
-    def handle(self, *args, release: str, format: str, attachments: bool, **options) -> None:
+    def handle(
+        self, *args, release: str, format: str, attachments: bool, output: str | None, **options
+    ) -> None:
         lookup = {"pk": int(release)} if release.isdigit() else {"slug": release}
         found = Release.objects.filter(**lookup).first()
         if found is None:
@@ -33,6 +39,12 @@ class Command(BaseCommand):
                 url = settings.SITE_URL + a.get_absolute_url()
                 fields = [a.position, a.title, a.content_type, a.size, a.sha256, url]
                 self.stdout.write("\t".join(str(f).replace("\t", " ") for f in fields))
+            return
+        if format == "zip":
+            if not output:
+                raise CommandError("--format zip needs --output FILE")
+            with open(output, "wb") as file:
+                file.write(edgar.exhibit_zip(found))
             return
         document = edgar.to_exhibit(found)
         self.stdout.write(render_text(document) if format == "text" else render_html(document))
