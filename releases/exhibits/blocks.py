@@ -45,6 +45,7 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     # text tables keep their rendered lines so they can be re-split on column gaps
     raw: list[str] = field(default_factory=list)
+    ruled: bool = False  # text: a table set as ruled panels, its cells read exactly
     blank_lines: int = 1  # text: blank lines before the block
 
 
@@ -457,11 +458,18 @@ def _same_centre(a: str, b: str) -> bool:
 def text_blocks(text: str) -> list[Block]:
     """Blocks of a plain-text exhibit (EDGAR <PAGE> markers and page numbers removed)."""
     src = [ln.expandtabs(8).rstrip() for ln in text.split("\n")]
-    # seq: ("line", lineno, text, in_table) | ("blank",) | ("page",)
+    # seq: ("line", lineno, text, in_table) | ("ruled", lineno, "", rows) | ("blank",) | ("page",)
     seq: list[tuple] = []
     in_table = False
-    for no, line in enumerate(src, 1):
-        if _PAGE_MARK_RE.match(line):
+    k = 0
+    while k < len(src):
+        no, line = k + 1, src[k]
+        k += 1
+        ruled = read_ruled_table(src, k - 1) if _PANEL_RULE_RE.match(line) else None
+        if ruled:
+            k, rows = ruled
+            seq.append(("ruled", no, "", rows))
+        elif _PAGE_MARK_RE.match(line):
             seq.append(("page",))
         elif _TABLE_OPEN_RE.match(line):
             in_table = True
@@ -479,7 +487,7 @@ def text_blocks(text: str) -> list[Block]:
     def content_neighbour(i: int, step: int) -> int | None:
         j = i + step
         while 0 <= j < len(seq):
-            if seq[j][0] == "line":
+            if seq[j][0] in ("line", "ruled"):
                 return j
             j += step
         return None
@@ -514,6 +522,9 @@ def text_blocks(text: str) -> list[Block]:
         if p is None or n is None:
             seq[i] = ("blank",)
             continue
+        if "ruled" in (seq[p][0], seq[n][0]):
+            seq[i] = ("blank",)
+            continue
         prev, nxt = seq[p][2], seq[n][2]
         # Text continues across the page break unless the previous line closes a sentence
         # and the next one starts a new one.
@@ -528,11 +539,14 @@ def text_blocks(text: str) -> list[Block]:
         seq[n] = (*seq[n][:4], True) if glue else seq[n]
     seq = [e for e in seq if e[0] != "glue"]
 
-    groups: list[tuple[int, list[tuple]]] = []  # (blank lines before, lines)
+    groups: list[tuple[int, list[tuple]]] = []  # (blank lines before, lines or one ruled table)
     cur: list[tuple] = []
     blanks = 0
     for entry in seq:
-        if entry[0] == "line":
+        if entry[0] == "ruled":
+            groups.append((blanks, [entry]))
+            cur, blanks = [], 0
+        elif entry[0] == "line":
             if not cur:
                 groups.append((blanks, cur))
             cur.append(entry)
@@ -544,12 +558,62 @@ def text_blocks(text: str) -> list[Block]:
 
     blocks: list[Block] = []
     for blanks, group in groups:
-        new = _group_blocks(group, width)
+        if group[0][0] == "ruled":
+            _, no, _, rows = group[0]
+            text = " ".join(c for r in rows for c in r if c)
+            new = [Block(kind="table", rows=rows, line=no, text=text, ruled=True)]
+        else:
+            new = _group_blocks(group, width)
         if new:
             new[0].blank_lines = blanks
         blocks.extend(new)
+    _join_panels(blocks)
     _merge_text_tables(blocks)
     return blocks
+
+
+# A ruled panel (``render._ruled_table``): a line of two or more runs of "=" two spaces apart.
+_PANEL_RULE_RE = re.compile(r"^=+(?:  =+)+$")
+
+
+def read_ruled_table(src: list[str], start: int) -> tuple[int, list[list[str]]] | None:
+    """The panel opened by the rule ``src[start]``: (index after its closing rule, rows). Each
+    run of "=" is a column's extent; a row is the lines up to a "-" rule; a cell is its
+    column's text on those lines, joined by spaces. None if the panel is never closed."""
+    top = src[start]
+    extents = [(m.start(), m.end()) for m in re.finditer("=+", top)]
+    between = top.replace("=", "-")
+    rows: list[list[str]] = []
+    lines: list[str] = []
+    for k in range(start + 1, len(src)):
+        if src[k] not in (top, between):
+            lines.append(src[k])
+            continue
+        rows.append(
+            [" ".join(p for p in (ln[a:b].strip() for ln in lines) if p) for a, b in extents]
+        )
+        lines = []
+        if src[k] == top:
+            return k + 1, rows
+    return None
+
+
+def _join_panels(blocks: list[Block]) -> None:
+    """Consecutive ruled panels with the same row labels are one table, side by side."""
+    i = 0
+    while i < len(blocks) - 1:
+        a, b = blocks[i], blocks[i + 1]
+        if (
+            a.ruled
+            and b.ruled
+            and len(a.rows) == len(b.rows)
+            and [r[0] for r in a.rows] == [r[0] for r in b.rows]
+        ):
+            a.rows = [ra + rb[1:] for ra, rb in zip(a.rows, b.rows, strict=True)]
+            a.text = " ".join(c for r in a.rows for c in r if c)
+            del blocks[i + 1]
+            continue
+        i += 1
 
 
 def _group_blocks(group: list[tuple], width: int) -> list[Block]:
@@ -664,13 +728,17 @@ def _merge_text_tables(blocks: list[Block]) -> None:
             i += 1
             continue
         nxt = blocks[i + 1]
-        if nxt.kind == "table" and nxt.blank_lines <= 1:
+        if b.ruled:
+            i += 1
+            continue
+        if nxt.kind == "table" and not nxt.ruled and nxt.blank_lines <= 1:
             b.raw += ["", *nxt.raw]
             del blocks[i + 1]
             continue
         if (
             i + 2 < len(blocks)
             and blocks[i + 2].kind == "table"
+            and not blocks[i + 2].ruled
             and nxt.kind == "p"
             and nxt.blank_lines <= 1
             and blocks[i + 2].blank_lines <= 1
