@@ -6,6 +6,7 @@ headline, dateline, contacts, About sections and so on, whatever the source form
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ PAGE_NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 BR = "\u2028"  # marks an HTML <br> while collecting inline text
-_WS_RE = re.compile(r"[ \t\r\f\v\xa0\u2000-\u200a\u202f\u205f\u3000]+")
+_WS = r"[ \t\r\f\v\xa0\u2000-\u200a\u202f\u205f\u3000]"
+# A run of white space that is not already one plain space (those are left as they are).
+_WS_RE = re.compile(rf" {_WS}+|(?! ){_WS}+")
 _ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\ufeff\xad]")
 
 
@@ -49,13 +52,16 @@ class Block:
     blank_lines: int = 1  # text: blank lines before the block
 
 
+_C1_RE = re.compile("[\x80-\x9f]")
+
+
 def fix_c1(text: str) -> str:
     """Map C1 control characters to their cp1252 meaning.
 
     Old HTML exhibits use numeric references such as ``&#151;`` that libxml2 decodes to
     U+0097 rather than the em dash the author meant.
     """
-    if not re.search("[\x80-\x9f]", text):
+    if not _C1_RE.search(text):
         return text
     out = []
     for ch in text:
@@ -71,7 +77,8 @@ def fix_c1(text: str) -> str:
 
 def clean_inline(text: str) -> str:
     """Normalise whitespace inside one line of text."""
-    text = _ZERO_WIDTH_RE.sub("", fix_c1(text))
+    if not text.isascii():
+        text = _ZERO_WIDTH_RE.sub("", fix_c1(text))
     return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
 
 
@@ -381,17 +388,44 @@ _TABLE_OPEN_RE = re.compile(r"^\s*<TABLE>\s*$", re.IGNORECASE)
 _TABLE_CLOSE_RE = re.compile(r"^\s*</TABLE>\s*$", re.IGNORECASE)
 _RULE_RE = re.compile(r"^\s*(?:[-=_]{3,}|[-=_](?: [-=_]){4,})\s*$")
 _TEXT_BULLET_RE = re.compile(r"^(\s*)(?:[•·●◦▪■\uf0b7]|[-*o])\s+(?=\S)")
+_BULLET_STARTS = frozenset("•·●◦▪■\uf0b7-*o")  # what _TEXT_BULLET_RE can match past the indent
 _COLUMN_GAP_RE = re.compile(r"\S {3,}\S")
+_COLUMN_SPLIT_RE = re.compile(r" {3,}")
+
+
+def _may_be_page_number(line: str) -> bool:
+    """What PAGE_NUMBER_RE can match starts, past its indent, with a dash, a digit, "page" or
+    a roman numeral: a cheap test before the expression."""
+    c = line.lstrip()[:1]
+    return c.isdecimal() or c in "-pPiIvVxX\u0130\u0131"
+
+
 _SENTENCE_END_RE = re.compile(r"[.!?:;\"”’)]\s*$")
 
 
-_NUM_CELL = r"(?:\(?[$€£]?\s*(?:\(?-?\d[\d,.]*\)?%?\*?|-|—|–)|n/?[am])"
+# A figure cell: "(", a currency sign or both (each way round) before the number. Each space
+# and parenthesis has one place in the pattern: the old form ("\(?[$€£]?\s*\(?...") could read
+# "(1)" or a space two ways, and a row of figures ending in a word backtracked exponentially.
+_NUM_CELL = r"(?:(?:\(\s*(?:[$€£]\s*)?|[$€£]\s*\(?)?(?:-?\d[\d,.]*\)?%?\*?|-|—|–)|n/?[am])"
 _NUMERIC_TAIL_RE = re.compile(rf" {{2,}}{_NUM_CELL}(?: +{_NUM_CELL})+\s*$")
+_FIGURE_END = frozenset("0123456789)%*-—–am")
+_ROW_MAX = 400  # a financial row fits a printed page; longer lines are prose
+
+
+def has_numeric_tail(line: str) -> bool:
+    """A row of figures: a label, then two or more figure cells to the end of the line."""
+    return (
+        len(line) <= _ROW_MAX
+        and "  " in line
+        and line.rstrip()[-1:] in _FIGURE_END
+        and bool(_NUMERIC_TAIL_RE.search(line))
+    )
 
 
 def is_columnar(line: str) -> bool:
     """A line laid out in columns: a gap of three or more spaces inside it."""
-    return bool(_COLUMN_GAP_RE.search(line.strip()))
+    s = line.strip()
+    return "   " in s and bool(_COLUMN_GAP_RE.search(s))
 
 
 def _is_table_group(texts: list[str]) -> bool:
@@ -400,11 +434,11 @@ def _is_table_group(texts: list[str]) -> bool:
     columnar = sum(is_columnar(t) for t in texts)
     if len(texts) >= 2 and columnar >= 2 and columnar * 2 >= len(texts):
         return True
-    if len(texts) == 1 and len(re.split(r" {3,}", texts[0].strip())) >= 3:
+    if len(texts) == 1 and columnar and len(_COLUMN_SPLIT_RE.split(texts[0].strip())) >= 3:
         return True
     # Financial rows: a label (possibly wrapped over short lines) and two or more figures.
-    if any(_NUMERIC_TAIL_RE.search(t) for t in texts):
-        return all(_NUMERIC_TAIL_RE.search(t) or len(t.strip()) < 50 for t in texts)
+    if any(has_numeric_tail(t) for t in texts):
+        return all(has_numeric_tail(t) or len(t.strip()) < 50 for t in texts)
     return False
 
 
@@ -465,19 +499,22 @@ def text_blocks(text: str) -> list[Block]:
     while k < len(src):
         no, line = k + 1, src[k]
         k += 1
-        ruled = read_ruled_table(src, k - 1) if _PANEL_RULE_RE.match(line) else None
+        ruled = (
+            read_ruled_table(src, k - 1) if line[:1] == "=" and _PANEL_RULE_RE.match(line) else None
+        )
+        tagged = "<" in line  # EDGAR's markup lines all hold a tag
         if ruled:
             k, rows = ruled
             seq.append(("ruled", no, "", rows))
-        elif _PAGE_MARK_RE.match(line):
+        elif tagged and _PAGE_MARK_RE.match(line):
             seq.append(("page",))
-        elif _TABLE_OPEN_RE.match(line):
+        elif tagged and _TABLE_OPEN_RE.match(line):
             in_table = True
             seq.append(("blank",))
-        elif _TABLE_CLOSE_RE.match(line):
+        elif tagged and _TABLE_CLOSE_RE.match(line):
             in_table = False
             seq.append(("blank",))
-        elif _SGML_DROP_RE.match(line):
+        elif tagged and _SGML_DROP_RE.match(line):
             continue
         elif not line.strip():
             seq.append(("blank",))
@@ -495,7 +532,11 @@ def text_blocks(text: str) -> list[Block]:
     # Page numbers next to a <PAGE> marker, or alone at the very end after a blank line.
     has_pages = any(e[0] == "page" for e in seq)
     for i, entry in enumerate(seq):
-        if entry[0] != "line" or not PAGE_NUMBER_RE.match(entry[2]):
+        if (
+            entry[0] != "line"
+            or not _may_be_page_number(entry[2])
+            or not PAGE_NUMBER_RE.match(entry[2])
+        ):
             continue
         before = [e[0] for e in seq[max(0, i - 3) : i] if e[0] != "blank"]
         after = [e[0] for e in seq[i + 1 : i + 4] if e[0] != "blank"]
@@ -642,8 +683,10 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
             return
         for para in _split_paragraphs(lines, width):
             ptexts = [e[2] for e in para]
-            aligns = {_line_align(t, width) for t in ptexts}
-            align = aligns.pop() if len(aligns) == 1 else ""
+            # One alignment for the paragraph when all its lines share it (most have none).
+            align = _line_align(ptexts[0], width)
+            if align and any(_line_align(t, width) != align for t in ptexts[1:]):
+                align = ""
             if len(ptexts) > 1 and all(_same_centre(ptexts[0], t) for t in ptexts[1:]):
                 align = "center"
             bullet = bool(_TEXT_BULLET_RE.match(ptexts[0])) and not END_MARK_RE.match(
@@ -668,7 +711,7 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
             gap = False
 
     for entry in group:
-        if _RULE_RE.match(entry[2]):
+        if entry[2].lstrip()[:1] in "-=_" and _RULE_RE.match(entry[2]):
             if pending:
                 # The rule underlines the line(s) right above it: a heading, possibly wrapped.
                 k = len(pending) - 1
@@ -694,14 +737,18 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
 def _split_paragraphs(lines: list[tuple], width: int) -> list[list[tuple]]:
     """Split a blank-line-free run of lines on first-line indents and bullets."""
     paras: list[list[tuple]] = [[lines[0]]]
+    indent = len(lines[0][2]) - len(lines[0][2].lstrip())
     for prev, entry in itertools.pairwise(lines):
         text, ptext = entry[2], prev[2]
-        indent = len(text) - len(text.lstrip())
-        pindent = len(ptext) - len(ptext.lstrip())
+        pindent, indent = indent, len(text) - len(text.lstrip())
         glued = len(entry) > 4
         new = False
         if not glued:
-            bullet = bool(_TEXT_BULLET_RE.match(text)) and not END_MARK_RE.match(text.strip())
+            bullet = (
+                text[indent : indent + 1] in _BULLET_STARTS
+                and bool(_TEXT_BULLET_RE.match(text))
+                and not END_MARK_RE.match(text.strip())
+            )
             first_line_indent = (
                 indent >= pindent + 2
                 and not _line_align(text, width)
@@ -755,6 +802,11 @@ def _merge_text_tables(blocks: list[Block]) -> None:
             b.rows = split_text_table(b.raw)
 
 
+_TEXT_CELL_RE = re.compile(r"\S+(?: \S+)*")  # words one space apart: one cell
+_CURRENCY_ONLY = frozenset({"$", "€", "£", "($", "$("})
+_CURRENCY_GAP_RE = re.compile(r"^([$€£(]+)\s+(?=[\d(])")
+
+
 def split_text_table(lines: list[str]) -> list[list[str]]:
     """Split fixed-width table lines into cells on gaps of two or more spaces.
 
@@ -766,7 +818,7 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
         if not line.strip():
             parsed.append([])
             continue
-        cells = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", line)]
+        cells = [(m.start(), m.end(), m.group()) for m in _TEXT_CELL_RE.finditer(line)]
         parsed.append(cells)
     edges: list[int] = sorted(c[1] for cells in parsed for c in cells[1:])
     clusters: list[list[int]] = []
@@ -781,12 +833,22 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
         sum(c) / len(c) for c in clusters
     ]
 
+    closest: dict[float, int] = {}  # edge -> index of its centre, for the centres as they are
+
+    def nearest(edge: float) -> int:
+        """The centre closest to ``edge`` (the lower one on a tie); centres are ascending."""
+        if edge in closest:
+            return closest[edge]
+        j = bisect.bisect_left(centres, edge)
+        if j == len(centres) or (j and edge - centres[j - 1] <= centres[j] - edge):
+            j -= 1
+        closest[edge] = j
+        return j
+
     # Neighbouring edge clusters that no row ever fills together are one column whose
     # entries are aligned a little differently ("1997" over "$90").
     def used(cells: list[tuple[int, int, str]]) -> set[int]:
-        return {
-            min(range(len(centres)), key=lambda c: abs(centres[c] - e)) for _, e, _ in cells[1:]
-        }
+        return {nearest(e) for _, e, _ in cells[1:]}
 
     merged_any = True
     while merged_any and len(centres) > 1:
@@ -796,6 +858,7 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
             close = centres[k + 1] - centres[k] <= 8
             if close and not any(k in u and k + 1 in u for u in rows_used):
                 centres[k : k + 2] = [(centres[k] + centres[k + 1]) / 2]
+                closest.clear()
                 merged_any = True
                 break
     rows: list[list[str]] = []
@@ -805,17 +868,20 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
         # "$" printed a few spaces before its figure belongs to that figure
         merged: list[tuple[int, int, str]] = []
         for cell in cells:
-            if merged and re.fullmatch(r"[$€£]|\(\$|\$\(", merged[-1][2]):
+            if merged and merged[-1][2] in _CURRENCY_ONLY:
                 merged[-1] = (merged[-1][0], cell[1], merged[-1][2] + cell[2])
             else:
                 merged.append(cell)
-        cells = [(a, b, re.sub(r"^([$€£(]+)\s+(?=[\d(])", r"\1", t)) for a, b, t in merged]
+        cells = [
+            (a, b, _CURRENCY_GAP_RE.sub(r"\1", t) if t[0] in "$€£(" and " " in t else t)
+            for a, b, t in merged
+        ]
         row = [""] * (1 + len(centres))
         for k, (start, end, text) in enumerate(cells):
-            if k == 0 and (not centres or end < min(centres) - 3 or start < 8):
+            if k == 0 and (not centres or end < centres[0] - 3 or start < 8):
                 row[0] = text
                 continue
-            j = min(range(len(centres)), key=lambda c: abs(centres[c] - end)) if centres else 0
+            j = nearest(end) if centres else 0
             col = j + 1
             row[col] = f"{row[col]} {text}".strip()
         rows.append(row)

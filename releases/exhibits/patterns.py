@@ -210,6 +210,12 @@ FLS_PARA_RE = re.compile(
     r"private\s+securities\s+litigation\s+reform",
     re.IGNORECASE,
 )
+# How an unheaded safe harbor opens: "This press release contains forward-looking ...".
+FLS_OPENER_RE = re.compile(
+    r"^(?:this|certain|statements|except|the|all|any|some|information)\b", re.IGNORECASE
+)
+# A run-in heading ending in a colon within its first 200 characters ("SAFE HARBOR: All ...").
+RUN_IN_HEADING_RE = re.compile(r"^(?P<h>[^:]{6,200}:)\s+(?P<rest>\S.+)$")
 ABOUT_RE = re.compile(r"^about\s+\S", re.IGNORECASE)
 END_MARK_RE = re.compile(
     r"^(?:#\s*#\s*#(?:\s*#)*|\*\s*\*\s*\*(?:\s*\*)*|\+\s*\+\s*\+(?:\s*\+)*|-\s*0\s*-|-\s*30\s*-"
@@ -227,6 +233,27 @@ NOTE_RE = re.compile(
     r"|^(?:https?://|www\.)\S+$",
     re.IGNORECASE,
 )
+# Every alternative of NOTE_RE and FLS_PARA_RE holds one of a few words (or one of NOTE_RE's
+# anchored openings): a substring test rules most paragraphs out before the expression runs.
+_NOTE_OPENINGS = ("©", "copyright", "note", "editor", "trademark", "http", "www.")
+
+
+def is_note(text: str) -> bool:
+    """A notice closing a release (NOTE_RE): trademarks, copyright, NOTE TO EDITORS, a URL."""
+    low = text.lower()
+    if not ("trademark" in low or "home" in low or "news" in low or low.startswith(_NOTE_OPENINGS)):
+        return False
+    return bool(NOTE_RE.search(text))
+
+
+def has_fls_words(text: str) -> bool:
+    """Whether the text speaks of forward-looking statements or a safe harbor (FLS_PARA_RE)."""
+    low = text.lower()
+    return ("forward" in low or "safe" in low or "private" in low) and bool(
+        FLS_PARA_RE.search(text)
+    )
+
+
 CONNECTOR_START_RE = re.compile(
     r"^(?:and|or|of|for|to|in|with|on|by|at|from|as|into|after|amid|while|&)\b", re.IGNORECASE
 )
