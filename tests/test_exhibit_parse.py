@@ -718,3 +718,17 @@ def test_a_row_of_bracketed_figures_ending_in_a_word_is_read_in_linear_time() ->
     doc = doc_from(text)
     assert time.process_time() - started < 1.0
     assert "Adjustments" in text_of(doc.body_html)
+
+
+TICKER_PIECES = ["NYSE", "Nasdaq", "NASDAQ", "lse", "e", " ", "  ", ":", "/", "AB", "XYZ", "(",
+                 ")", "OTC", "QB", "Arca", "\t", "\n", "Global", "Select", "Market", "American",
+                 "TSX", "-V", "NMS", "/NM", "Euronext", ".", "-", "_", "é"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(st.sampled_from(TICKER_PIECES), max_size=16).map("".join))
+def test_ticker_found_where_it_can_start_is_the_first_match_of_the_pattern(text: str) -> None:
+    from releases.exhibits.patterns import TICKER_RE, first_ticker
+
+    want, got = TICKER_RE.search(text), first_ticker(text)
+    assert (got and (got.span(), got.group())) == (want and (want.span(), want.group()))

@@ -28,6 +28,7 @@ BR = "\u2028"  # marks an HTML <br> while collecting inline text
 _WS = r"[ \t\r\f\v\xa0\u2000-\u200a\u202f\u205f\u3000]"
 # A run of white space that is not already one plain space (those are left as they are).
 _WS_RE = re.compile(rf" {_WS}+|(?! ){_WS}+")
+_SEPARATOR_CONTROLS_RE = re.compile("[\x1c-\x1f]")
 _ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\ufeff\xad]")
 
 
@@ -77,7 +78,10 @@ def fix_c1(text: str) -> str:
 
 def clean_inline(text: str) -> str:
     """Normalise whitespace inside one line of text."""
-    if not text.isascii():
+    if text.isascii():
+        if not _SEPARATOR_CONTROLS_RE.search(text):  # str.split() would take those as spaces
+            return " ".join(text.split())
+    else:
         text = _ZERO_WIDTH_RE.sub("", fix_c1(text))
     return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
 
@@ -424,8 +428,7 @@ def has_numeric_tail(line: str) -> bool:
 
 def is_columnar(line: str) -> bool:
     """A line laid out in columns: a gap of three or more spaces inside it."""
-    s = line.strip()
-    return "   " in s and bool(_COLUMN_GAP_RE.search(s))
+    return "   " in line and bool(_COLUMN_GAP_RE.search(line.strip()))
 
 
 def _is_table_group(texts: list[str]) -> bool:
@@ -437,9 +440,10 @@ def _is_table_group(texts: list[str]) -> bool:
     if len(texts) == 1 and columnar and len(_COLUMN_SPLIT_RE.split(texts[0].strip())) >= 3:
         return True
     # Financial rows: a label (possibly wrapped over short lines) and two or more figures.
-    if any(has_numeric_tail(t) for t in texts):
-        return all(has_numeric_tail(t) or len(t.strip()) < 50 for t in texts)
-    return False
+    tails = [has_numeric_tail(t) for t in texts]
+    return any(tails) and all(
+        tail or len(t.strip()) < 50 for t, tail in zip(texts, tails, strict=True)
+    )
 
 
 def join_lines(lines: list[str]) -> str:
@@ -448,11 +452,11 @@ def join_lines(lines: list[str]) -> str:
     A line ending in a hyphen glued to a word ("customer-" / "focused", "industry--" /
     "first") continues the word; anything else gets one space.
     """
+    parts = [x for x in (raw.strip() for raw in lines) if x]
+    if not any(x[-1] == "-" for x in parts[:-1]):  # nothing to glue: the common case
+        return clean_inline(" ".join(parts))
     out = ""
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
+    for line in parts:
         if not out:
             out = line
         elif (
@@ -677,7 +681,7 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
                     raw=texts,
                     line=lines[0][1],
                     gap_before=gap,
-                    text=join_lines(texts),
+                    text="",  # set by _merge_text_tables, once it is known to stay a table
                 )
             )
             return
@@ -689,8 +693,11 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
                 align = ""
             if len(ptexts) > 1 and all(_same_centre(ptexts[0], t) for t in ptexts[1:]):
                 align = "center"
-            bullet = bool(_TEXT_BULLET_RE.match(ptexts[0])) and not END_MARK_RE.match(
-                ptexts[0].strip()
+            first_text = ptexts[0].lstrip()
+            bullet = (
+                first_text[:1] in _BULLET_STARTS
+                and bool(_TEXT_BULLET_RE.match(ptexts[0]))
+                and not END_MARK_RE.match(first_text.rstrip())
             )
             if bullet:
                 ptexts = [_TEXT_BULLET_RE.sub("", ptexts[0], count=1), *ptexts[1:]]
@@ -778,6 +785,8 @@ def _merge_text_tables(blocks: list[Block]) -> None:
         if b.ruled:
             i += 1
             continue
+        if not b.text:  # a table's text is that of its first group
+            b.text = join_lines(b.raw)
         if nxt.kind == "table" and not nxt.ruled and nxt.blank_lines <= 1:
             b.raw += ["", *nxt.raw]
             del blocks[i + 1]
@@ -799,6 +808,7 @@ def _merge_text_tables(blocks: list[Block]) -> None:
         i += 1
     for b in blocks:
         if b.kind == "table" and not b.rows:
+            b.text = b.text or join_lines(b.raw)
             b.rows = split_text_table(b.raw)
 
 
@@ -872,18 +882,15 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
                 merged[-1] = (merged[-1][0], cell[1], merged[-1][2] + cell[2])
             else:
                 merged.append(cell)
-        cells = [
-            (a, b, _CURRENCY_GAP_RE.sub(r"\1", t) if t[0] in "$€£(" and " " in t else t)
-            for a, b, t in merged
-        ]
         row = [""] * (1 + len(centres))
-        for k, (start, end, text) in enumerate(cells):
+        for k, (start, end, text) in enumerate(merged):
+            if text[0] in "$€£(" and " " in text:
+                text = _CURRENCY_GAP_RE.sub(r"\1", text)
             if k == 0 and (not centres or end < centres[0] - 3 or start < 8):
                 row[0] = text
                 continue
-            j = nearest(end) if centres else 0
-            col = j + 1
-            row[col] = f"{row[col]} {text}".strip()
+            col = nearest(end) + 1
+            row[col] = f"{row[col]} {text}" if row[col] else text
         rows.append(row)
     keep = [j for j in range(len(rows[0]) if rows else 0) if any(r[j] for r in rows)]
     return [[r[j] for j in keep] for r in rows]

@@ -29,8 +29,8 @@ from .patterns import (
     MARK_RE,
     RUN_IN_HEADING_RE,
     SYMBOL_RE,
-    TICKER_RE,
     WIRE_CODES_RE,
+    first_ticker,
     has_fls_words,
     is_note,
 )
@@ -375,7 +375,7 @@ def find_ticker(lead: str, doc: ExhibitDocument) -> tuple[str, str]:
         strip_tags(doc.body_html),
         " ".join(strip_tags(a.html) for a in doc.abouts),
     ):
-        m = TICKER_RE.search(text)
+        m = first_ticker(text)
         if m:
             return re.sub(r"\s+", " ", m.group("ex")), m.group("sym")
     for text in (strip_tags(doc.body_html), " ".join(strip_tags(a.html) for a in doc.abouts)):

@@ -89,6 +89,35 @@ EXCHANGE = (
 TICKER_RE = re.compile(
     rf"(?<![\w/])(?P<ex>{EXCHANGE})\s*[:/]\s*(?P<sym>[A-Z][A-Z0-9]{{0,5}}(?:[.\-][A-Z]{{1,2}})?)\b"
 )
+_TICKER_SEPARATOR_RE = re.compile(r"[:/]")
+
+
+def first_ticker(text: str) -> re.Match[str] | None:
+    """``TICKER_RE.search(text)``, tried only where a match can start: each match holds a ":" or
+    "/" after its exchange, whose name (at most four words joined by spaces or tabs) ends where
+    the space before that separator begins, and starts after no letter, digit, "_" or "/". A
+    plain search tries every position of a long body (its look-behind defeats the quick scan)."""
+    for sep in _TICKER_SEPARATOR_RE.finditer(text):
+        end = sep.start()
+        while end and text[end - 1].isspace():
+            end -= 1
+        low = end
+        for _ in range(4):  # back over the exchange's words
+            while low and not text[low - 1].isspace():
+                low -= 1
+            if not low or text[low - 1] not in " \t":
+                break
+            while low and text[low - 1] in " \t":
+                low -= 1
+        for start in range(low, end):
+            before = text[start - 1] if start else " "
+            if not (before.isalnum() or before in "_/"):
+                m = TICKER_RE.match(text, start)
+                if m:
+                    return m
+    return None
+
+
 SYMBOL_RE = re.compile(
     r"\b(?:on|in)\s+(?:the\s+)?(?P<ex>NASDAQ|Nasdaq(?: Stock Market)?|New York Stock Exchange"
     r"|NYSE|American Stock Exchange|AMEX)[^.;]{0,80}?\bunder\s+the\s+(?:ticker\s+|trading\s+)?"
