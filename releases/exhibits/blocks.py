@@ -863,10 +863,13 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
     merged_any = True
     while merged_any and len(centres) > 1:
         merged_any = False
-        rows_used = [used(cells) for cells in parsed if cells]
+        filled_together: set[int] = set()  # k: some row has cells under centres k and k + 1
+        for cells in parsed:
+            u = used(cells)
+            filled_together.update(k for k in u if k + 1 in u)
         for k in range(len(centres) - 1):
             close = centres[k + 1] - centres[k] <= 8
-            if close and not any(k in u and k + 1 in u for u in rows_used):
+            if close and k not in filled_together:
                 centres[k : k + 2] = [(centres[k] + centres[k + 1]) / 2]
                 closest.clear()
                 merged_any = True
