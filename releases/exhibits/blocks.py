@@ -428,7 +428,8 @@ def has_numeric_tail(line: str) -> bool:
 
 def is_columnar(line: str) -> bool:
     """A line laid out in columns: a gap of three or more spaces inside it."""
-    return "   " in line and bool(_COLUMN_GAP_RE.search(line.strip()))
+    # (Stripping would change nothing: the gap must have a character on each side.)
+    return "   " in line and bool(_COLUMN_GAP_RE.search(line))
 
 
 def _is_table_group(texts: list[str]) -> bool:
