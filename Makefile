@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test lint format lock migrate demo clean help serve bench bench-ceiling two-servers faults
+.PHONY: run test lint format lock migrate demo clean help serve front-cache bench bench-ceiling two-servers faults
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint   - ruff check and format check"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
 	@echo "make serve  - the production stack: gunicorn + WhiteNoise, DEBUG off (HTTPS=False locally)"
+	@echo "make front-cache - make serve behind Varnish on FRONT_PORT, the worker purging it"
 	@echo "make bench  - benchmark on PostgreSQL (SIZES=1000,10000,100000; PEER=1 adds Wagtail)"
 	@echo "make bench-ceiling - gunicorn alone on this machine: the ceiling of a cached page"
 
@@ -87,6 +88,24 @@ serve: venv var/secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "Serving the production stack on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	$(SERVE_ENV) exec $(BIN)/gunicorn irsite.wsgi:application
+
+# `make front-cache`: what production runs behind its front cache (docs/deployment.md). Varnish
+# (deploy/varnish/irsite.vcl, backend = PORT) answers on FRONT_PORT; gunicorn on PORT; the worker
+# purges Varnish at each go-live, correction, withdrawal and company/contact/category change.
+FRONT_PORT ?= 8080
+FRONT_ENV = IRSITE_EDGE_PURGE_URLS=http://$(HOST):$(FRONT_PORT) SITE_URL=http://$(HOST):$(FRONT_PORT)
+front-cache: venv var/secret_key
+	@command -v varnishd >/dev/null || { echo "varnishd is missing: apt-get install varnish varnish-modules"; exit 1; }
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	@mkdir -p var/varnish && chmod 755 var var/varnish
+	sed 's/\.port = "8000";/.port = "$(PORT)";/' deploy/varnish/irsite.vcl > var/varnish/irsite.vcl
+	@echo "Varnish on http://$(HOST):$(FRONT_PORT)/ in front of gunicorn on $(PORT) (Ctrl-C stops all)"
+	varnishd -F -n $(CURDIR)/var/varnish/n -a $(HOST):$(FRONT_PORT) -f $(CURDIR)/var/varnish/irsite.vcl \
+	  -s malloc,256m -T none & varnish=$$!; \
+	$(SERVE_ENV) $(FRONT_ENV) $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$varnish $$worker 2>/dev/null; wait $$varnish $$worker' EXIT INT TERM; \
+	$(SERVE_ENV) $(FRONT_ENV) $(BIN)/gunicorn irsite.wsgi:application
 
 # Benchmarks (not part of `make test`): bench/README.md. PEER=1 also runs the Wagtail peer.
 SIZES ?= 1000,10000,100000

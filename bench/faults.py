@@ -36,14 +36,21 @@ PORT = int(os.environ.get("FAULTS_PORT", "8240"))
 DATABASE_URL = os.environ.get(
     "FAULTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wt_prod_faults"
 )
-CACHE_URL = os.environ.get("FAULTS_CACHE_URL", "redis://127.0.0.1:6379/3")
+# FAULTS_REDIS_PORT other than 6379: a redis-server of this script's own (started if none
+# answers there), so the Redis faults can run on a machine whose Redis others use.
+REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", "6379"))
+CACHE_URL = os.environ.get("FAULTS_CACHE_URL", f"redis://127.0.0.1:{REDIS_PORT}/3")
 PG_VERSION = os.environ.get("FAULTS_PG_VERSION", "15")
 PG_START = ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "start"]
 PG_STOP = ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "stop", "-m", "fast"]
 REDIS_START = (
     "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no "
     "--dir /var/lib/redis --logfile /var/log/redis/ci.log"
+    if REDIS_PORT == 6379
+    else f"redis-server --daemonize yes --bind 127.0.0.1 --port {REDIS_PORT} --save '' "
+    f"--appendonly no --dir /tmp --logfile /tmp/faults-redis-{REDIS_PORT}.log"
 )
+PHASES = ("postgres", "redis", "redis-hung", "worker")
 
 ENV = dict(os.environ)
 ENV.update(
@@ -86,7 +93,7 @@ def pg_ready() -> bool:
 
 def redis_ready() -> bool:
     return sh(
-        ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], check=False
+        ["redis-cli", "-h", "127.0.0.1", "-p", str(REDIS_PORT), "ping"], check=False
     ).stdout.strip() == ("PONG")
 
 
@@ -182,7 +189,7 @@ def summarize(phase: str, since: float | None = None) -> dict:
         f"  {phase}: {len(rows)} requests {dict(outcomes)}; 200s p50 {p50:.1f} ms p99 {p99:.1f}"
         f" ms; /healthz {dict(Counter(r[4] for r in health))}"
     )
-    return {"outcomes": outcomes, "rows": rows, "p50": p50}
+    return {"outcomes": outcomes, "rows": rows, "p50": p50, "p99": p99}
 
 
 def first_ok_after(phase: str, moment: float) -> float | None:
@@ -193,16 +200,30 @@ def first_ok_after(phase: str, moment: float) -> float | None:
 
 
 def main() -> None:
-    global _phase, _pg_down, _redis_down
+    global _phase
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--outage", type=float, default=5.0, help="seconds each service is down")
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--pause", type=float, default=0.02)
     ap.add_argument("--releases", type=int, default=500)
+    ap.add_argument(
+        "--only",
+        default="postgres,redis,worker",
+        help=f"comma-separated faults to run, of {','.join(PHASES)} (redis-hung: the Redis "
+        "process stopped with SIGSTOP, so connections hang instead of being refused; only "
+        "with FAULTS_REDIS_PORT, on a redis-server of this script's own)",
+    )
     args = ap.parse_args()
+    only = set(args.only.split(","))
+    if only - set(PHASES):
+        ap.error(f"unknown faults: {', '.join(sorted(only - set(PHASES)))}")
+    if "redis-hung" in only and REDIS_PORT == 6379:
+        ap.error("redis-hung stops the Redis process: only with FAULTS_REDIS_PORT (its own)")
     if args.outage > 10:
         ap.error("keep outages under 10 s: other people use these services")
     (REPO / "var").mkdir(exist_ok=True)
+    if REDIS_PORT != 6379 and not redis_ready():
+        sh(REDIS_START)
 
     name = urllib.parse.urlsplit(DATABASE_URL).path.lstrip("/")
     admin = urllib.parse.urlunsplit(urllib.parse.urlsplit(DATABASE_URL)._replace(path="/postgres"))
@@ -231,88 +252,14 @@ def main() -> None:
         time.sleep(5)
         summarize("baseline")
 
-        # --- PostgreSQL stopped and started under load ---------------------------------
-        _phase = "postgres-down"
-        say(f"stopping PostgreSQL for {args.outage:g} s")
-        _pg_down = True
-        sh(PG_STOP)
-        time.sleep(args.outage)
-        _phase = "postgres-back"
-        sh(PG_START)
-        _pg_down = False
-        back = time.time()
-        say("PostgreSQL started again")
-        time.sleep(6)
-        down = summarize("postgres-down")
-        after = summarize("postgres-back")
-        recovery = first_ok_after("postgres-back", back)
-        late_errors = [r for r in after["rows"] if r[4] != "200" and r[0] > back + 2]
-        bad_pages = [o for o in down["outcomes"] if o not in {"200", "503 page"}]
-        ok = not bad_pages and recovery is not None and not late_errors
-        verdicts.append(
-            (
-                "PostgreSQL stop/start",
-                ok,
-                f"while down: {dict(down['outcomes'])}; first 200 {recovery:.2f} s after start; "
-                f"errors later than 2 s after start: {len(late_errors)}"
-                if recovery is not None
-                else "never recovered",
-            )
-        )
-
-        # --- Redis down --------------------------------------------------------------
-        _phase = "redis-up"
-        time.sleep(4)
-        up = summarize("redis-up")
-        _phase = "redis-down"
-        say(f"stopping Redis for {args.outage:g} s")
-        _redis_down = True
-        sh(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], check=False)
-        time.sleep(args.outage)
-        rd = summarize("redis-down")
-        _phase = "redis-back"
-        sh(REDIS_START)
-        _redis_down = False
-        say("Redis started again")
-        time.sleep(3)
-        summarize("redis-back")
-        errors = {o: n for o, n in rd["outcomes"].items() if o != "200"}
-        verdicts.append(
-            (
-                "Redis down",
-                not errors and bool(rd["rows"]),
-                f"while down: {dict(rd['outcomes'])}; 200s p50 {rd['p50']:.1f} ms "
-                f"(with Redis {up['p50']:.1f} ms)",
-            )
-        )
-
-        # --- a worker killed mid-request --------------------------------------------
-        _phase = "worker-killed"
-        before = workers_of(master)
-        victim = before[0]
-        say(f"SIGKILL worker {victim} under load")
-        os.kill(victim, signal.SIGKILL)
-        killed = time.time()
-        replaced_after = None
-        while time.time() - killed < 10:
-            now = workers_of(master)
-            if victim not in now and len(now) == len(before):
-                replaced_after = time.time() - killed
-                break
-            time.sleep(0.1)
-        time.sleep(3)
-        wk = summarize("worker-killed")
-        errors = {o: n for o, n in wk["outcomes"].items() if o != "200"}
-        verdicts.append(
-            (
-                "worker killed",
-                replaced_after is not None and proc.poll() is None,
-                f"replaced by {sorted(set(workers_of(master)) - set(before))} after "
-                f"{replaced_after:.2f} s; failed requests: {errors or 'none'}"
-                if replaced_after is not None
-                else "not replaced within 10 s",
-            )
-        )
+        if "postgres" in only:
+            verdicts.append(postgres_fault(args.outage))
+        if "redis" in only:
+            verdicts.append(redis_fault(args.outage))
+        if "redis-hung" in only:
+            verdicts.append(redis_hung_fault(args.outage))
+        if "worker" in only:
+            verdicts.append(worker_fault(master))
         verdicts.append(("same gunicorn master throughout", proc.poll() is None, f"pid {master}"))
     finally:
         _stop.set()
@@ -325,6 +272,123 @@ def main() -> None:
     for what, ok, detail_text in verdicts:
         print(f"{'OK  ' if ok else 'FAIL'} {what}: {detail_text}")
     sys.exit(0 if verdicts and all(ok for _, ok, _ in verdicts) else 1)
+
+
+def postgres_fault(outage: float) -> tuple[str, bool, str]:
+    """PostgreSQL stopped and started under load."""
+    global _phase, _pg_down
+    _phase = "postgres-down"
+    say(f"stopping PostgreSQL for {outage:g} s")
+    _pg_down = True
+    sh(PG_STOP)
+    time.sleep(outage)
+    _phase = "postgres-back"
+    sh(PG_START)
+    _pg_down = False
+    back = time.time()
+    say("PostgreSQL started again")
+    time.sleep(6)
+    down = summarize("postgres-down")
+    after = summarize("postgres-back")
+    recovery = first_ok_after("postgres-back", back)
+    late_errors = [r for r in after["rows"] if r[4] != "200" and r[0] > back + 2]
+    bad_pages = [o for o in down["outcomes"] if o not in {"200", "503 page"}]
+    ok = not bad_pages and recovery is not None and not late_errors
+    return (
+        "PostgreSQL stop/start",
+        ok,
+        f"while down: {dict(down['outcomes'])}; first 200 {recovery:.2f} s after start; "
+        f"errors later than 2 s after start: {len(late_errors)}"
+        if recovery is not None
+        else "never recovered",
+    )
+
+
+def redis_fault(outage: float) -> tuple[str, bool, str]:
+    """Redis shut down (connections refused) and started again."""
+    global _phase, _redis_down
+    _phase = "redis-up"
+    time.sleep(4)
+    up = summarize("redis-up")
+    _phase = "redis-down"
+    say(f"stopping Redis for {outage:g} s")
+    _redis_down = True
+    sh(["redis-cli", "-h", "127.0.0.1", "-p", str(REDIS_PORT), "shutdown", "nosave"], check=False)
+    time.sleep(outage)
+    rd = summarize("redis-down")
+    _phase = "redis-back"
+    sh(REDIS_START)
+    _redis_down = False
+    say("Redis started again")
+    time.sleep(3)
+    summarize("redis-back")
+    errors = {o: n for o, n in rd["outcomes"].items() if o != "200"}
+    return (
+        "Redis down",
+        not errors and bool(rd["rows"]),
+        f"while down: {dict(rd['outcomes'])}; 200s p50 {rd['p50']:.1f} ms p99 "
+        f"{rd['p99']:.1f} ms (with Redis p50 {up['p50']:.1f} ms)",
+    )
+
+
+def redis_hung_fault(outage: float) -> tuple[str, bool, str]:
+    """The Redis process frozen (SIGSTOP): connections hang until the client's timeouts, as
+    when the link to it is cut."""
+    global _phase
+    pid = int(
+        sh(["redis-cli", "-p", str(REDIS_PORT), "info", "server"]).stdout.split("process_id:")[1]
+        .split()[0]
+    )  # fmt: skip
+    _phase = "redis-up2"
+    time.sleep(4)
+    up = summarize("redis-up2")
+    _phase = "redis-hung"
+    say(f"freezing Redis (pid {pid}) for {outage:g} s")
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        time.sleep(outage)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    rd = summarize("redis-hung")
+    _phase = "redis-thawed"
+    time.sleep(3)
+    summarize("redis-thawed")
+    errors = {o: n for o, n in rd["outcomes"].items() if o != "200"}
+    return (
+        "Redis hung",
+        not errors and bool(rd["rows"]),
+        f"while hung: {dict(rd['outcomes'])}; 200s p50 {rd['p50']:.1f} ms p99 "
+        f"{rd['p99']:.1f} ms (with Redis p50 {up['p50']:.1f} ms)",
+    )
+
+
+def worker_fault(master: int) -> tuple[str, bool, str]:
+    """A gunicorn worker SIGKILLed mid-request: the master replaces it."""
+    global _phase
+    _phase = "worker-killed"
+    before = workers_of(master)
+    victim = before[0]
+    say(f"SIGKILL worker {victim} under load")
+    os.kill(victim, signal.SIGKILL)
+    killed = time.time()
+    replaced_after = None
+    while time.time() - killed < 10:
+        now = workers_of(master)
+        if victim not in now and len(now) == len(before):
+            replaced_after = time.time() - killed
+            break
+        time.sleep(0.1)
+    time.sleep(3)
+    wk = summarize("worker-killed")
+    errors = {o: n for o, n in wk["outcomes"].items() if o != "200"}
+    return (
+        "worker killed",
+        replaced_after is not None,
+        f"replaced by {sorted(set(workers_of(master)) - set(before))} after "
+        f"{replaced_after:.2f} s; failed requests: {errors or 'none'}"
+        if replaced_after is not None
+        else "not replaced within 10 s",
+    )
 
 
 if __name__ == "__main__":

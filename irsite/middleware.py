@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 def mark_private(response: HttpResponse) -> HttpResponse:
     """Keep a response out of every shared cache and search index."""
     response.headers.pop("Cache-Control", None)
+    response.headers.pop("Surrogate-Key", None)
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -40,4 +41,13 @@ class PrivateResponseMiddleware:
             patch_vary_headers(response, ["Cookie"])
         elif getattr(response, "irsite_private", False):
             mark_private(response)
+        elif (
+            response.status_code in {404, 410}
+            and request.method in {"GET", "HEAD"}
+            and "Cache-Control" not in response
+        ):
+            # A URL no public view answers is still a public answer: one policy for all.
+            from releases.edge import mark_public
+
+            mark_public(request, response)
         return response

@@ -109,12 +109,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
     # A web server's SQLite (docs/text-and-sizes.md): readers never wait for a writer (WAL),
-    # and a write transaction takes its lock when it starts and waits up to 20 s for it,
+    # and a write transaction takes its lock when it starts and waits up to 30 s for it,
     # instead of failing with "database is locked" when two editors save at once.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": 30,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,8 +142,12 @@ LOGIN_URL = "admin:login"
 IRSITE_FOUR_EYES = env.bool("IRSITE_FOUR_EYES", default=True)
 # How long a reviewer's share link stays valid unless revoked.
 IRSITE_PREVIEW_LINK_HOURS = env.int("IRSITE_PREVIEW_LINK_HOURS", default=48)
-# Public pages may be cached this long at most; never past the next scheduled go-live.
+# Seconds shared caches (Varnish, a CDN) may keep any public response (s-maxage), the same
+# whatever is scheduled; the site purges them at each change (releases/edge.py).
 IRSITE_PUBLIC_MAX_AGE = env.int("IRSITE_PUBLIC_MAX_AGE", default=300)
+# The front cache the worker purges: Varnish URLs (deploy/varnish/), none by default.
+IRSITE_EDGE_PURGE_URLS = env.list("IRSITE_EDGE_PURGE_URLS", default=[])
+IRSITE_EDGE_PURGER = env.str("IRSITE_EDGE_PURGER", default="releases.edge.VarnishPurger")
 IRSITE_RELEASES_PER_PAGE = 20
 # Above releases.models.BODY_MAX_BYTES (4 MB), so a body over that limit gets a form error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -151,15 +155,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- caching: public pages and feeds (releases/cache.py) -------------------------------------
 # Local memory by default (per process); CACHE_URL=redis://host:6379/0 shares one cache, and so
 # one invalidation, between every process and server. Redis goes through irsite.cache, which
-# serves pages uncached with a logged warning instead of failing while Redis is unreachable.
+# serves pages uncached with a logged warning instead of failing while Redis is unreachable
+# (django-redis was measured against it and is slower to fail: docs/deployment.md).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+# (django-environ names django-redis for redis:// where that is installed, Django's own otherwise.)
+if CACHES["default"]["BACKEND"] in {
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+}:
     CACHES["default"]["BACKEND"] = "irsite.cache.TolerantRedisCache"
 elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
 CACHES["default"].setdefault("KEY_PREFIX", "irsite")
 # Server-side cache of public pages and feeds (0 turns it off, e.g. to benchmark cold pages).
 IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)
+# Seconds between each process's reads of the committed count of changes: how late a change
+# whose invalidation never reached Redis can be seen (releases/cache.py).
+IRSITE_GENERATION_CHECK_SECONDS = env.float("IRSITE_GENERATION_CHECK_SECONDS", default=1.0)
 # Public pages each process also keeps whole in its own memory (each at most 512 KB).
 IRSITE_LOCAL_PAGES = env.int("IRSITE_LOCAL_PAGES", default=500)
 # Search: words in a query beyond this are ignored, and so are characters beyond the cap.

@@ -6,8 +6,9 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from irsite.health import healthz
+from releases.cache import cache_publicly
 from releases.sitemaps import SITEMAPS
-from releases.views import HomeView, RobotsView, cache_publicly_view
+from releases.views import HomeView, RobotsView
 
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
@@ -27,13 +28,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        cache_publicly_view(sitemap_index),
+        cache_publicly(sitemap_index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<str:section>.xml",
-        cache_publicly_view(sitemap),
+        cache_publicly(sitemap),
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
         name="sitemap-section",
     ),

@@ -21,8 +21,9 @@ from irsite.plaintext import multi_line
 from irsite.times import local_time
 
 from .attachments import removed_if_failed
-from .cache import public_pages_changed
+from .cache import public_pages_changed, schedule_changed
 from .desk import notify_approvers
+from .edge import enqueue_release_purge
 from .models import (
     Attachment,
     AuditEntry,
@@ -388,6 +389,7 @@ def approve_correction(correction: PendingCorrection, user, *, version: int | No
     correction.save(update_fields=["status", "decided_at", "decided_by"])
     audit(user, AuditEntry.Action.CORRECTED, release, correction.note)
     _public_pages_changed()
+    enqueue_release_purge(release.pk)
 
 
 @transaction.atomic
@@ -567,8 +569,14 @@ class Publish(Transition):
     def execute(self, release: Release, user, **params: Any) -> None:
         at = params["at"]
         _set_status(release, Status.PUBLISHED, published_at=at)
-        # Scheduling changes the next go-live, which caps every cached page: a new generation.
-        _public_pages_changed()
+        if at > timezone.now():
+            # Only the next go-live moves, which caps every cached page: a new generation; the
+            # go-live moves Last-Modified when it passes (`releases.lastmodified`).
+            schedule_changed()
+        else:
+            _public_pages_changed()
+        # The front cache is purged at the go-live second (at once if that has passed).
+        enqueue_release_purge(release.pk, at=at)
         if at > timezone.now():
             audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {local_time(at)}")
         else:
@@ -578,7 +586,7 @@ class Publish(Transition):
 class Unschedule(Transition):
     def execute(self, release: Release, user, **params: Any) -> None:
         _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
-        _public_pages_changed()
+        schedule_changed()
         audit(user, AuditEntry.Action.UNSCHEDULED, release)
 
 
@@ -593,6 +601,7 @@ class Withdraw(Transition):
             release, Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawal_reason=reason
         )
         _public_pages_changed()
+        enqueue_release_purge(release.pk)
         audit(user, AuditEntry.Action.WITHDRAWN, release, reason)
 
 
@@ -679,6 +688,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
     _set_status(release, Status.PUBLISHED)
     release.freeze_borrowed()
     _public_pages_changed()
+    enqueue_release_purge(release.pk)
     audit(actor, AuditEntry.Action.IMPORTED, release, f"already public: {source}")
     audit(
         actor,

@@ -10,7 +10,8 @@ Time is the other thing that changes what is public: a scheduled release goes li
 event at all. So each entry also carries the moment it stops being valid, never later than the
 next scheduled go-live as it was when the page was rendered; that moment is itself cached per
 generation (a release scheduled anywhere replaces the generation), so a cache hit costs no
-database query. `Cache-Control: max-age` is capped the same way.
+database query. No header says any of this: what caches are told is the same whatever is
+scheduled, and the site purges the front cache itself (`releases.edge`).
 
 Entries hold the body as one bytes object (a feed is written in hundreds of small chunks) and a
 strong ETag computed from those bytes, so a feed reader polling with ``If-None-Match`` gets a
@@ -38,21 +39,34 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.handlers.exception import response_for_exception
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import parse_http_date_safe
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, parse_http_date_safe
+
+from .edge import enqueue_site_purge, mark_public
+from .lastmodified import (
+    committed_version,
+    record_public_change,
+    record_schedule_change,
+    site_last_modified,
+)
 
 logger = logging.getLogger("irsite.cache")
 
 GENERATION_KEY = "public:generation"
 LOCAL_PAGE_MAX_BYTES = 512 * 1024
-# Headers the view decides and a cached copy repeats; Cache-Control is recomputed per request.
-_NOT_STORED = {"cache-control", "expires", "set-cookie"}
+# A render holds its page's lock at most this long; others wait at most this long for it.
+RENDER_LOCK_SECONDS = 10
+RENDER_WAIT_SECONDS = 3.0
+# Headers a cached copy does not repeat.
+_NOT_STORED = {"expires", "set-cookie"}
 
 
 def _cache():
@@ -60,26 +74,81 @@ def _cache():
 
 
 def current_generation() -> str | None:
-    """The token every cached public response's key contains; None if the cache is down."""
+    """The token every cached public response's key contains; None if the cache is down.
+
+    Redis's token (replaced by every change, reaching every server at once) joined with the
+    count of changes committed in the database, read at most every
+    ``IRSITE_GENERATION_CHECK_SECONDS`` per process: a replacement lost on its way to Redis
+    (a server cut from it) retires the old pages that much later instead of never.
+    """
     cache = _cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
-    return generation
+    if generation is None:
+        return None
+    return f"{generation}.{_committed_version()}"
+
+
+_committed = {"version": 0, "read_at": None}
+_committed_lock = threading.Lock()
+
+
+def _committed_version() -> int:
+    now = time.time()
+    with _committed_lock:
+        read_at = _committed["read_at"]
+        if read_at is not None and 0 <= now - read_at < settings.IRSITE_GENERATION_CHECK_SECONDS:
+            return _committed["version"]
+    version = committed_version()
+    with _committed_lock:
+        _committed.update(version=version, read_at=now)
+    return version
+
+
+def forget_committed_version() -> None:
+    """Read the count of changes again on the next request (this process just changed it)."""
+    with _committed_lock:
+        _committed["read_at"] = None
 
 
 def invalidate_public_pages() -> None:
     """Make every cached public response stale, on every process sharing the cache."""
+    forget_committed_version()
     _cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def public_pages_changed() -> None:
-    """Invalidate now, for what reads in this transaction (and tests, which never commit), and
-    again once it commits: a page rendered meanwhile from the rows as they were before the
-    commit may have been stored under the first new generation."""
+    """What the public sees changes with this transaction: record it (Last-Modified moves
+    forward, `releases.lastmodified`) and drop every cached public page."""
+    record_public_change()
     invalidate_public_pages()
     transaction.on_commit(invalidate_public_pages)
+
+
+def schedule_changed() -> None:
+    """Invalidate now, for what reads in this transaction (and tests, which never commit), and
+    again once it commits: a page rendered meanwhile from the rows as they were before the
+    commit may have been stored under the first new generation. Alone, for a change of the
+    schedule only (nothing public changes, so no validator may move)."""
+    record_schedule_change()
+    invalidate_public_pages()
+    transaction.on_commit(invalidate_public_pages)
+
+
+def cached_site_last_modified(generation: str | None, now: float, go_live: float | None) -> int:
+    """`site_last_modified`, kept per generation until the next go-live (which moves it)."""
+    key = f"public:last-modified:{generation}"
+    if generation:
+        cached = _cache().get(key)
+        # Stored with the go-live it is valid until (0: none), checked here, not by the TTL.
+        if cached is not None and (cached[1] == 0 or now < cached[1]):
+            return cached[0]
+    value = site_last_modified(datetime.fromtimestamp(now, UTC))
+    if generation:
+        _cache().set(key, (value, go_live or 0), timeout=settings.IRSITE_PUBLIC_MAX_AGE)
+    return value
 
 
 def next_go_live(generation: str | None, now: float) -> float | None:
@@ -100,7 +169,8 @@ def next_go_live(generation: str | None, now: float) -> float | None:
 
 
 def seconds_until(go_live: float | None, now: float) -> int:
-    """How long a public response may be kept: the configured maximum, cut at the go-live."""
+    """How long this server may keep a public response: the configured maximum, cut at the
+    next go-live (no header says so: shared caches are purged, see `releases.edge`)."""
     limit = settings.IRSITE_PUBLIC_MAX_AGE
     if go_live is not None:
         limit = min(limit, max(0, math.floor(go_live - now)))
@@ -154,8 +224,9 @@ def _finish(
 def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> HttpResponse:
     """Answer a public GET from the cache, or by ``respond()`` and store the result.
 
-    Every public response gets `Cache-Control: public, max-age` capped at the next go-live, a
-    strong ETag, and conditional-GET handling (304 when the client's copy is current).
+    Every public response gets the one caching policy and its surrogate keys
+    (`releases.edge.mark_public`), a strong ETag, and conditional-GET handling (304 when the
+    client's copy is current). A 404 raised by the view is answered here, with the same policy.
     """
     now = time.time()
     use_cache = settings.IRSITE_PAGE_CACHE and request.method in {"GET", "HEAD"}
@@ -163,24 +234,59 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
     key = _key(generation, request) if generation else None
     if key:
         entry = CachedResponse.load(_cache().get(key))
-        if entry is not None and entry.is_fresh(now):
+        if entry is None or not entry.is_fresh(now):
+            # Single flight: one request per page and generation renders, across processes
+            # and servers; the others wait briefly for its copy (at go-live, every page at once).
+            lock = f"{key}:rendering"
+            if _cache().add(lock, 1, timeout=RENDER_LOCK_SECONDS):
+                try:
+                    return _render(request, respond, generation, key, now)
+                finally:
+                    _cache().delete(lock)
+            entry = _wait_for(key, lock)
+        if entry is not None and entry.is_fresh(time.time()):
             response = entry.response()
-            patch_cache_control(response, public=True, max_age=seconds_until(entry.go_live, now))
             response.irsite_cached = (generation, entry)
             return _finish(request, response, entry.etag, entry.last_modified)
+    return _render(request, respond, generation, key, now)
 
+
+def _wait_for(key: str, lock: str) -> "CachedResponse | None":
+    """The copy another request is rendering, once stored; None if that request ends without
+    storing one (a 404, a page about to go stale) or takes longer than RENDER_WAIT_SECONDS."""
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        found = _cache().get_many([key, lock])
+        entry = CachedResponse.load(found.get(key))
+        if entry is not None and entry.is_fresh(time.time()):
+            return entry
+        if lock not in found:
+            return None
+    return None
+
+
+def _render(
+    request: HttpRequest,
+    respond: Callable[[], HttpResponse],
+    generation: str | None,
+    key: str | None,
+    now: float,
+) -> HttpResponse:
+    """Render the page and store it under ``key`` (when it may be stored)."""
+    logger.debug("rendering %s", request.get_full_path())
     # Read before rendering: a go-live that passes while the page renders still caps it.
     go_live = next_go_live(generation, now)
     try:
         response = respond()
-    except Http404 as missing:
-        # "Not found" is public too, and capped like any page: no cache may keep a 404 for a
-        # category or release past the second it goes live.
-        response = response_for_exception(request, missing)
+    except Http404 as error:
+        # A URL that is not (yet) public says how long it may be cached, like every other.
+        response = response_for_exception(request, error)
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     max_age = seconds_until(go_live, now)
-    patch_cache_control(response, public=True, max_age=max_age)
+    if response.status_code < 500:
+        mark_public(request, response)
     if response.status_code != 200 or response.streaming:
         return response
 
@@ -189,7 +295,14 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
     response.content = content
     etag = f'"{hashlib.sha256(content).hexdigest()[:40]}"'
     response.headers["ETag"] = etag
-    last_modified = parse_http_date_safe(response.headers.get("Last-Modified", ""))
+    last_modified = max(
+        parse_http_date_safe(response.headers.get("Last-Modified", "")) or 0,
+        cached_site_last_modified(generation, now, go_live),
+    )
+    if last_modified:
+        response.headers["Last-Modified"] = http_date(last_modified)
+    else:
+        last_modified = None
 
     private = getattr(response, "irsite_private", False) or response.cookies
     expires_at = now + max_age
@@ -213,6 +326,18 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
     return _finish(request, response, etag, last_modified)
 
 
+def cache_publicly(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every public view: cached server-side and by shared caches, with a strong ETag and
+    conditional GET (see `releases.cache`). Function views (feeds, the sitemap) are wrapped
+    directly; class views through ``method_decorator(cache_publicly, name="dispatch")``."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return serve_public(request, lambda: view(request, *args, **kwargs))
+
+    return wrapped
+
+
 @dataclass(frozen=True)
 class LocalPage:
     """A public page as this process last sent it, with every header but the per-request ones."""
@@ -225,7 +350,6 @@ class LocalPage:
         response = HttpResponse(self.entry.content, status=self.entry.status)
         for name, value in self.headers:
             response.headers[name] = value
-        patch_cache_control(response, public=True, max_age=seconds_until(self.entry.go_live, now))
         return _finish(request, response, self.entry.etag, self.entry.last_modified)
 
 
@@ -288,16 +412,21 @@ class LocalPublicPageMiddleware:
 
 class InvalidatesPublicPagesAdmin:
     """For admins of what every public page prints (company profile, contacts, categories):
-    their saves and deletions drop the cached public pages once committed."""
+    their saves and deletions drop the cached public pages, here and at the front cache."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        public_pages_changed()
+        self._changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        public_pages_changed()
+        self._changed()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
+        self._changed()
+
+    @staticmethod
+    def _changed() -> None:
         public_pages_changed()
+        enqueue_site_purge()

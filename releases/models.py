@@ -1060,3 +1060,17 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or 'system'} {self.action}"
+
+
+class PublicChange(models.Model):
+    """One row: when the public site last changed by a committed action, the Last-Modified
+    second given to that state (`releases.lastmodified`), and a count of changes."""
+
+    changed_at = models.DateTimeField()
+    last_modified = models.BigIntegerField(help_text="Epoch seconds, strictly increasing.")
+    # Counts every change of the public pages or of the schedule: part of the cache's generation,
+    # so an invalidation lost on its way to Redis is caught up from here (`releases.cache`).
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"public change at {self.changed_at:%Y-%m-%d %H:%M:%S.%f}"

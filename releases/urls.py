@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from .cache import cache_publicly
 from .feeds import ReleasesAtomFeed, ReleasesRssFeed
 
 
@@ -27,11 +28,11 @@ urlpatterns = [
          name="detail"),
     path("<int:year>/<dd:month>/<dd:day>/<slug:slug>.pdf", views.release_pdf, name="pdf"),
     path("category/<slug:slug>/", views.ReleaseListView.as_view(), name="category"),
-    path("feed/rss/", views.cache_publicly_view(ReleasesRssFeed()), name="rss"),
-    path("feed/atom/", views.cache_publicly_view(ReleasesAtomFeed()), name="atom"),
-    path("category/<slug:slug>/feed/rss/", views.cache_publicly_view(ReleasesRssFeed()),
+    path("feed/rss/", cache_publicly(ReleasesRssFeed()), name="rss"),
+    path("feed/atom/", cache_publicly(ReleasesAtomFeed()), name="atom"),
+    path("category/<slug:slug>/feed/rss/", cache_publicly(ReleasesRssFeed()),
          name="category-rss"),
-    path("category/<slug:slug>/feed/atom/", views.cache_publicly_view(ReleasesAtomFeed()),
+    path("category/<slug:slug>/feed/atom/", cache_publicly(ReleasesAtomFeed()),
          name="category-atom"),
     path("preview/<str:token>/", views.preview_link_view, name="preview"),
     path("files/<str:name>", views.attachment_file, name="file"),

@@ -1,5 +1,3 @@
-from functools import wraps
-
 from django.conf import settings
 from django.db.models import Q
 from django.http import (
@@ -12,13 +10,14 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import http_date, urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from irsite.middleware import mark_private
 
 from . import search, seo
-from .cache import serve_public
+from .cache import cache_publicly, serve_public
 from .models import (
     Attachment,
     Category,
@@ -29,16 +28,6 @@ from .models import (
 )
 from .pagination import UncountedPaginator
 from .previews import corrected_copy, resolve_preview_token
-
-
-class PublicCacheMixin:
-    """Every public view: cached server-side and by anyone, but only until the next go-live
-    second, with a strong ETag and conditional GET (see `releases.cache`)."""
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return serve_public(
-            request, lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs)
-        )
 
 
 def public_category(request: HttpRequest, slug: str) -> Category | HttpResponse:
@@ -59,7 +48,8 @@ def public_category(request: HttpRequest, slug: str) -> Category | HttpResponse:
     raise Http404("No such category.")
 
 
-class HomeView(PublicCacheMixin, TemplateView):
+@method_decorator(cache_publicly, name="dispatch")
+class HomeView(TemplateView):
     template_name = "releases/home.html"
 
     def get_context_data(self, **kwargs):
@@ -68,7 +58,8 @@ class HomeView(PublicCacheMixin, TemplateView):
         return context
 
 
-class ReleaseListView(PublicCacheMixin, ListView):
+@method_decorator(cache_publicly, name="dispatch")
+class ReleaseListView(ListView):
     """`/news/`, year archives and category archives: public releases, newest first.
 
     `/news/?year=2003&category=earnings` filters the list itself (the form above it); like
@@ -133,7 +124,8 @@ class ReleaseListView(PublicCacheMixin, ListView):
         return "year" not in self.kwargs
 
 
-class ReleaseDetailView(PublicCacheMixin, DetailView):
+@method_decorator(cache_publicly, name="dispatch")
+class ReleaseDetailView(DetailView):
     """The permanent URL of a public release.
 
     A release that is not public answers exactly like a slug that never existed, so the
@@ -183,7 +175,8 @@ class ReleaseDetailView(PublicCacheMixin, DetailView):
         return context
 
 
-class SearchView(PublicCacheMixin, ListView):
+@method_decorator(cache_publicly, name="dispatch")
+class SearchView(ListView):
     """`/news/search/?q=...&year=...&category=...`: public releases only, best match first.
 
     Any input gives a normal page: the query is reduced to plain words (`search.parse`),
@@ -228,7 +221,8 @@ class SearchView(PublicCacheMixin, ListView):
         return context
 
 
-class RobotsView(PublicCacheMixin, TemplateView):
+@method_decorator(cache_publicly, name="dispatch")
+class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"
 
@@ -261,24 +255,15 @@ def render_preview(
     return mark_private(response)
 
 
-def cache_publicly_view(view):
-    """`PublicCacheMixin` for function views such as feeds and the sitemap."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return serve_public(request, lambda: view(request, *args, **kwargs))
-
-    return wrapped
-
-
 def attachment_file(request: HttpRequest, name: str) -> HttpResponse:
     """``/news/files/<random>.<ext>``: an attachment of a public release, streamed from storage.
 
     Exactly as the release page: while the release is not public the URL answers like a name
     that never existed (the same queries, the same 404), and after a withdrawal it answers 410
-    Gone. Served through `serve_public`, so its Cache-Control never reaches past the next
-    go-live. Streamed, not redirected to a signed storage URL, so that nothing but this view
-    ever hands a file out and a withdrawal takes effect at once (docs/deployment.md).
+    Gone. Served through `serve_public`, with the one caching policy; the front cache is purged
+    at each go-live, correction and withdrawal (`releases.edge`). Streamed, not redirected to a
+    signed storage URL, so that nothing but this view ever hands a file out and a withdrawal
+    takes effect at once (docs/deployment.md).
     """
     return serve_public(request, lambda: _attachment_response(request, name))
 

@@ -5,6 +5,7 @@ the same paths as the users; time is frozen with time-machine wherever a boundar
 """
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from django.utils import timezone
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from releases import actions, demo
+from releases.cache import forget_committed_version
 from releases.models import Category, Release
 
 NY = ZoneInfo("America/New_York")
@@ -51,20 +53,32 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if corpus_dir().is_dir():
-        return
-    needing = [item for item in items if item.get_closest_marker("corpus")]
+    if not corpus_dir().is_dir():
+        _deselect(
+            config,
+            items,
+            "corpus",
+            f"they read real filings and neither ${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there "
+            "(README: IRSITE_TEST_CORPUS)",
+        )
+    if not shutil.which("varnishd"):
+        _deselect(
+            config,
+            items,
+            "varnish",
+            "varnishd is not installed (apt-get install varnish varnish-modules; .ci/run does)",
+        )
+
+
+def _deselect(config: pytest.Config, items: list[pytest.Item], marker: str, why: str) -> None:
+    needing = [item for item in items if item.get_closest_marker(marker)]
     if not needing:
         return
-    items[:] = [item for item in items if not item.get_closest_marker("corpus")]
+    items[:] = [item for item in items if not item.get_closest_marker(marker)]
     config.hook.pytest_deselected(items=needing)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    line = (
-        f"corpus: {len(needing)} tests deselected: they read real filings and neither "
-        f"${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there (README: IRSITE_TEST_CORPUS)"
-    )
     if reporter:
-        reporter.write_line(line, yellow=True)
+        reporter.write_line(f"{marker}: {len(needing)} tests deselected: {why}", yellow=True)
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +95,16 @@ def _own_cache(settings) -> None:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"test-{uuid.uuid4().hex}",
         }
+    }
+    forget_committed_version()
+
+
+def redis_cache(location: str, key_prefix: str = "") -> dict:
+    """A CACHES entry for Redis as settings.py builds it from CACHE_URL=redis://..."""
+    return {
+        "BACKEND": "irsite.cache.TolerantRedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": key_prefix,
     }
 
 

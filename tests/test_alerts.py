@@ -27,7 +27,7 @@ from irsite.alerts.models import AlertBatch, Delivery, Subscriber
 from releases import actions as release_actions
 from releases.models import Category
 
-from .conftest import SYSTEM, at
+from .conftest import SYSTEM, at, redis_cache
 
 NOW = at(2026, 11, 26, 12, 0, 0)
 GO_LIVE = at(2026, 11, 26, 16, 5, 0)
@@ -302,6 +302,14 @@ def test_one_ip_address_is_refused_after_its_hourly_limit(company, settings):
     assert "Too many" in refused.content.decode()
     assert not Subscriber.objects.filter(email="r5@example.com").exists()
     assert sign_up(browser, token, "r6@example.com", ip="10.9.9.9").status_code == 200
+
+
+def test_sign_up_works_while_the_cache_server_is_down(company, settings):
+    # Nothing listens on port 1: the rate counters cannot be read, and sign-up goes on.
+    settings.CACHES = {"default": redis_cache("redis://127.0.0.1:1/0")}
+    browser, token = csrf_client()
+    assert sign_up(browser, token, "down@example.com").status_code == 200
+    assert Subscriber.objects.filter(email="down@example.com").exists()
 
 
 # --- sending at go-live ----------------------------------------------------------------------

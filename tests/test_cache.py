@@ -3,6 +3,10 @@ answering feed readers' conditional requests with 304."""
 
 import logging
 import os
+import subprocess
+import sys
+import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -13,10 +17,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.http import http_date, parse_http_date
 
 from releases import actions
 
-from .conftest import SYSTEM, at
+from .conftest import SYSTEM, at, redis_cache
+from .test_alerts_workers import database_url
+from .test_production import REPO
 
 NOW = at(2026, 3, 2, 12, 0, 0)
 PUBLIC_URLS = [
@@ -30,6 +37,8 @@ PUBLIC_URLS = [
     "/sitemap-releases-0.xml",
     "/contacts/",
 ]
+# What every public response tells caches, whatever is scheduled (releases/edge.py).
+SHARED_POLICY = "public, max-age=0, must-revalidate, s-maxage=300"
 # Redis DB 1 by default; every test uses a key prefix of its own and never clears the DB.
 REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
@@ -38,14 +47,8 @@ REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 def backend(request, settings) -> str:
     """The default local-memory cache, and Django's Redis backend (through irsite.cache)."""
     if request.param == "redis":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "irsite.cache.TolerantRedisCache",
-                "LOCATION": REDIS_URL,
-                # A prefix of its own: nothing another test or process keeps is seen or cleared.
-                "KEY_PREFIX": f"irsite-test-{uuid.uuid4().hex}",
-            }
-        }
+        # A prefix of its own: nothing another test or process keeps is seen or cleared.
+        settings.CACHES = {"default": redis_cache(REDIS_URL, f"irsite-test-{uuid.uuid4().hex}")}
     return request.param
 
 
@@ -234,7 +237,7 @@ def test_unscheduling_before_go_live_keeps_the_release_off_cached_pages(
         assert "Pulled results" not in get(client, "/news/").content.decode()
 
 
-def test_max_age_and_server_cache_end_at_the_next_go_live(
+def test_server_cache_ends_at_the_next_go_live_and_no_header_says_when(
     client, live, make_release, publish, backend, django_capture_on_commit_callbacks
 ):
     go_live = NOW + timedelta(seconds=42)
@@ -245,25 +248,21 @@ def test_max_age_and_server_cache_end_at_the_next_go_live(
         publish(make_release(headline="Results at noon", published_at=go_live))
     with time_machine.travel(NOW, tick=False):
         warm = get(client, "/news/feed/rss/")
-        assert "max-age=42" in warm["Cache-Control"]
+        assert warm["Cache-Control"] == SHARED_POLICY
     with time_machine.travel(NOW + timedelta(seconds=30), tick=False):
         cached = get(client, "/news/feed/rss/", if_none_match=warm["ETag"])
         assert cached.status_code == 304
-        assert "max-age=12" in cached["Cache-Control"]
+        assert cached["Cache-Control"] == SHARED_POLICY
     with time_machine.travel(go_live, tick=False):
         response = get(client, "/news/feed/rss/", if_none_match=warm["ETag"])
     assert response.status_code == 200
     assert feedparser.parse(response.content).entries[0].title == "Results at noon"
-    assert "max-age=300" in response["Cache-Control"]
+    assert response["Cache-Control"] == SHARED_POLICY
 
 
 def test_pages_are_served_when_the_cache_server_is_down(client, live, settings, caplog):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "irsite.cache.TolerantRedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-        }
-    }
+    # Nothing listens on port 1.
+    settings.CACHES = {"default": redis_cache("redis://127.0.0.1:1/0")}
     with (
         caplog.at_level(logging.WARNING, logger="irsite.cache"),
         time_machine.travel(NOW, tick=False),
@@ -354,14 +353,168 @@ def test_a_change_made_through_another_server_retires_this_servers_copy_at_once(
 
 def test_local_copies_are_not_kept_when_the_cache_is_unreachable(client, live, settings):
     """Without the shared generation a copy could not be retired by another server's change."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "irsite.cache.TolerantRedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-        }
-    }
+    # Nothing listens on port 1.
+    settings.CACHES = {"default": redis_cache("redis://127.0.0.1:1/0")}
     with time_machine.travel(NOW, tick=False):
         get(client, "/news/")
         with CaptureQueriesContext(connection) as queries:
             assert get(client, "/news/").status_code == 200
     assert len(queries) > 0
+
+
+def test_every_public_answer_says_how_shared_caches_may_keep_it(
+    client, live, make_release, publish, category, django_capture_on_commit_callbacks
+):
+    """404s and 410s too: a cache that picks its own lifetime for them keeps a release's URL
+    dead after its go-live (Varnish: 120 s by default)."""
+    with time_machine.travel(NOW - timedelta(hours=1), tick=False):
+        scheduled = publish(make_release(slug="not-yet", published_at=NOW + timedelta(hours=1)))
+        gone = publish(make_release(slug="gone", published_at=NOW - timedelta(hours=2)))
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.withdraw(gone, SYSTEM, "Issued in error.")
+    not_yet = scheduled.get_absolute_url()
+    with time_machine.travel(NOW, tick=False):
+        answers = {
+            not_yet: get(client, not_yet),
+            "/news/2026/01/01/never-was/": get(client, "/news/2026/01/01/never-was/"),
+            "/no-such-page/": get(client, "/no-such-page/"),
+            "/news/1999/": get(client, "/news/1999/"),
+            "/news/category/no-such/": get(client, "/news/category/no-such/"),
+            gone.get_absolute_url(): get(client, gone.get_absolute_url()),
+        }
+    for url, response in answers.items():
+        assert response.status_code in {404, 410}, url
+        assert response["Cache-Control"] == SHARED_POLICY, url
+    # The same keys as a release URL that never existed (the front cache adds the path).
+    assert (
+        answers[not_yet]["Surrogate-Key"] == answers["/news/2026/01/01/never-was/"]["Surrogate-Key"]
+    )
+
+
+def test_last_modified_moves_past_every_earlier_value_whenever_the_bytes_change(
+    client, live, make_release, publish, category, superuser, backend,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """Feed readers that send only If-Modified-Since (FreshRSS) must never get 304 for changed
+    bytes: after a publication with a go-live in the past, a go-live, a correction, a category
+    renamed, a withdrawal (an older neighbour's "next" link goes), several in one second."""
+    urls = [
+        "/", "/news/", "/news/feed/rss/", "/news/feed/atom/", f"/news/category/{category.slug}/",
+        "/sitemap.xml", live.get_absolute_url(),
+    ]  # fmt: skip
+    seen: dict[str, list[tuple[bytes, int]]] = {url: [] for url in urls}
+    staff = Client()
+    staff.force_login(superuser)
+
+    def look(moment) -> None:
+        with time_machine.travel(moment, tick=False):
+            for url in urls:
+                response = get(client, url)
+                assert response.status_code == 200, url
+                body, stamp = response.content, parse_http_date(response["Last-Modified"])
+                if seen[url] and body != seen[url][-1][0]:
+                    assert stamp > max(s for _, s in seen[url]), f"{url}: bytes changed at {moment}"
+                    again = get(client, url, if_modified_since=http_date(seen[url][-1][1]))
+                    assert again.status_code == 200, f"{url}: 304 for changed bytes at {moment}"
+                elif seen[url]:
+                    # Unchanged bytes may carry a newer date (the whole site's), never older.
+                    assert stamp >= seen[url][-1][1], f"{url}: went back at {moment}"
+                seen[url].append((body, stamp))
+
+    def at_(seconds: float):
+        return NOW + timedelta(seconds=seconds)
+
+    def act(seconds: float, action) -> None:
+        with (
+            time_machine.travel(at_(seconds), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            action()
+
+    look(at_(0))
+    # Published now with a go-live in the past, in the same second as the last look.
+    act(0.2, lambda: publish(make_release(headline="Backdated", published_at=at_(-7200))))
+    look(at_(0.4))
+    # Scheduled: nothing public changes, no validator moves.
+    newer: list = []
+    act(0.5, lambda: newer.append(publish(make_release(headline="Newer", published_at=at_(5)))))
+    look(at_(0.6))
+    # Its go-live passes; a correction in the same second.
+    look(at_(5))
+    act(5.3, lambda: _correct(live, "First quarter results, restated"))
+    look(at_(5.6))
+    # A category renamed in the admin, and the newest release withdrawn, within one second.
+    category_url = f"/admin/releases/category/{category.pk}/change/"
+    act(
+        6.1,
+        lambda: staff.post(category_url, {"name": "Renamed news", "slug": category.slug}),
+    )
+    look(at_(6.2))
+    act(6.4, lambda: actions.withdraw(newer[0], SYSTEM, "Issued in error."))
+    look(at_(6.5))
+    look(at_(9))
+    changed = {url: len({body for body, _ in seen[url]}) for url in urls}
+    assert changed["/news/feed/rss/"] >= 4 and changed[live.get_absolute_url()] >= 3, changed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_whose_invalidation_never_reached_redis_is_served_within_seconds(
+    client, live, settings
+):
+    """Another server, cut from Redis, withdraws the release (its replacement of the shared
+    generation is lost); this server, on Redis, must stop serving the cached page within
+    IRSITE_GENERATION_CHECK_SECONDS, not after IRSITE_PUBLIC_MAX_AGE."""
+    settings.CACHES = {"default": redis_cache(REDIS_URL, f"irsite-test-{uuid.uuid4().hex}")}
+    settings.IRSITE_GENERATION_CHECK_SECONDS = 1.0
+    url = live.get_absolute_url()
+    assert get(client, url).status_code == 200
+    assert "first-quarter-results" in get(client, "/news/").content.decode()
+    other_server = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from releases import actions; from releases.models import Release; "
+         f"actions.withdraw(Release.objects.get(pk={live.pk}), "
+         "actions.SystemActor('server b'), 'Issued in error.')"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+        env=os.environ | {"DATABASE_URL": database_url(), "CACHE_URL": "redis://127.0.0.1:1/0",
+                          "LOG_LEVEL": "CRITICAL"},
+    )  # fmt: skip
+    assert other_server.returncode == 0, other_server.stderr[-2000:]
+    time.sleep(settings.IRSITE_GENERATION_CHECK_SECONDS + 0.2)
+    assert get(client, url).status_code == 410
+    assert "first-quarter-results" not in get(client, "/news/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_readers_of_a_changed_page_wait_for_one_render(live, settings):
+    """At a go-live every page changes at once and every reader arrives at once: one request
+    renders each page, the others are answered with its copy, none fails."""
+    settings.CACHES = {"default": redis_cache(REDIS_URL, f"irsite-test-{uuid.uuid4().hex}")}
+    readers = 12
+    barrier = threading.Barrier(readers)
+    results: list[tuple[int, int]] = []  # (status, queries on releases_release)
+
+    def reader() -> None:
+        counted = []
+
+        def count(execute, sql, params, many, context):
+            if "releases_release" in sql:
+                counted.append(sql)
+            return execute(sql, params, many, context)
+
+        client = Client()
+        try:
+            with connection.execute_wrapper(count):
+                barrier.wait()
+                status = client.get("/news/").status_code
+            results.append((status, len(counted)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reader) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _ in results] == [200] * readers
+    rendered = [queries for _, queries in results if queries]
+    assert len(rendered) == 1, f"{len(rendered)} of {readers} concurrent readers rendered /news/"

@@ -9,15 +9,17 @@ before the go-live, and must still show the release at the go-live second: no ca
 may outlive the next go-live.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from releases import actions
 from releases.models import Category
 
-from .conftest import at
+from .conftest import SYSTEM, at
 
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 # Public URLs that never list releases (the share-link preview needs a valid token: it has its
@@ -160,3 +162,32 @@ def test_scheduled_release_is_on_every_release_url_at_go_live(
             response = client.get(url, QUERY.get(name, {}))
         assert response.status_code == 200, url
         assert shown_by in response.content.decode(), f"{url} lacks the release at {moment}"
+
+
+# Headers that differ between any two requests, or that only a browser's own request decides.
+PER_REQUEST = {"date", "set-cookie", "vary"}
+
+
+def visible(response) -> tuple:
+    headers = {k.lower(): v for k, v in response.headers.items() if k.lower() not in PER_REQUEST}
+    # A form's CSRF token is new on every request (same length).
+    body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
+    return response.status_code, len(response.content), body, headers
+
+
+@pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_no_status_header_or_length_tells_whether_a_release_is_scheduled(
+    client, scheduled, page_cache, name, route, django_capture_on_commit_callbacks
+):
+    """The same request gets the same answer, byte for byte and header for header, with the
+    release scheduled and after it is unscheduled: Cache-Control, ETag, Last-Modified and
+    surrogate keys included."""
+    url = fill(route, scheduled, scheduled.categories.get())
+    with time_machine.travel(GO_LIVE - timedelta(seconds=100), tick=False):
+        with_it = visible(client.get(url, QUERY.get(name, {})))
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.unschedule(scheduled, SYSTEM)
+        without = visible(client.get(url, QUERY.get(name, {})))
+    assert with_it[0] == without[0], url
+    assert with_it[3] == without[3], url
+    assert with_it[1:3] == without[1:3], url

@@ -21,7 +21,7 @@ from irsite.logs import JsonFormatter
 from releases import actions
 from releases.models import AuditEntry
 
-from .conftest import at
+from .conftest import at, redis_cache
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -203,14 +203,8 @@ def test_healthz_does_not_touch_any_release(django_assert_num_queries):
     assert captured.captured_queries[0]["sql"] == "SELECT 1"
 
 
-REDIS_DOWN = {
-    "default": {
-        "BACKEND": "irsite.cache.TolerantRedisCache",
-        # Nothing listens on port 1: every command fails at once, like a Redis that is down.
-        "LOCATION": "redis://127.0.0.1:1/2",
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-}
+# Nothing listens on port 1: every command fails at once, like a Redis that is down.
+REDIS_DOWN = {"default": redis_cache("redis://127.0.0.1:1/2")}
 
 
 @pytest.mark.django_db
@@ -235,6 +229,28 @@ def test_redis_down_makes_the_cache_a_miss_not_an_error(settings, make_release, 
         response = Client().get(release.get_absolute_url())
     assert response.status_code == 200
     assert "unreachable" in caplog.text
+
+
+def test_a_redis_cache_url_treats_an_unreachable_redis_as_a_miss():
+    """Settings built from CACHE_URL=redis://..., as production builds them: a cache call
+    while Redis is down is a miss, never an exception (nothing listens on port 1)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.core.cache import cache; cache.set('k', 'v'); "
+            "print(repr(cache.get('k', 'miss')), cache.get_many(['k']))",
+        ],
+        cwd=REPO,
+        env=os.environ | {"CACHE_URL": "redis://127.0.0.1:1/0", "LOG_LEVEL": "CRITICAL"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "'miss' {}"
 
 
 @pytest.mark.django_db

@@ -1,13 +1,14 @@
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from releases.cache import serve_public
-from releases.views import PublicCacheMixin
+from releases.cache import cache_publicly, serve_public
 
 from .models import CompanyProfile, Contact
 
 
-class ContactListView(PublicCacheMixin, ListView):
+@method_decorator(cache_publicly, name="dispatch")
+class ContactListView(ListView):
     template_name = "contacts/contact_list.html"
     context_object_name = "contacts"
 

@@ -1,0 +1,274 @@
+"""The front cache the site purges itself: a real varnishd (deploy/varnish/irsite.vcl) in front
+of a real gunicorn, and the real worker purging it.
+
+Everything runs in real time against the suite's database (committed data) and a Redis DB of
+the tests: a release scheduled a few seconds ahead is polled through Varnish every 100 ms, and
+so are a correction and a withdrawal. Deselected (one line) where varnishd is not installed;
+.ci/run installs Varnish, so CI always runs it.
+"""
+
+import http.client
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from django.utils import timezone
+
+from releases import actions
+from releases.models import Release
+
+from .conftest import SYSTEM, redis_cache
+from .test_alerts_workers import database_url
+
+pytestmark = [pytest.mark.varnish, pytest.mark.django_db(transaction=True)]
+
+REPO = Path(__file__).resolve().parents[1]
+VCL = REPO / "deploy" / "varnish" / "irsite.vcl"
+REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+# The app server's and Varnish's ports (a free pair is looked for from here on).
+FIRST_PORT = int(os.environ.get("IRSITE_TEST_FRONT_PORT", "8151"))
+# A change must be visible through Varnish this soon after its go-live or its action: the
+# worker's poll (0.1 s here), the purge, one render, on a busy shared CI machine (measured
+# figures on a quiet one: bench/results/, docs/deployment.md). Without purges it is 300 s.
+WITHIN = 3.0
+
+
+def free_ports(count: int) -> list[int]:
+    import socket
+
+    found = []
+    port = FIRST_PORT
+    while len(found) < count:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                found.append(port)
+            except OSError:
+                pass
+        port += 1
+    return found
+
+
+def fetch(port: int, path: str) -> tuple[int, str, dict[str, str]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode(), dict(response.getheaders())
+    finally:
+        conn.close()
+
+
+def wait_for(port: int, path: str = "/robots.txt", seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            fetch(port, path)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answers on port {port}")
+
+
+class Front:
+    """gunicorn, varnishd and the worker, started for one test and stopped after it."""
+
+    def __init__(self, settings) -> None:
+        self.app_port, self.port = free_ports(2)
+        prefix = f"irsite-test-{uuid.uuid4().hex}"
+        settings.CACHES = {"default": redis_cache(REDIS_URL, prefix)}
+        settings.IRSITE_EDGE_PURGE_URLS = [f"http://127.0.0.1:{self.port}"]
+        self.env = os.environ | {
+            "DEBUG": "True",
+            "DATABASE_URL": database_url(),
+            "CACHE_URL": f"{REDIS_URL}?key_prefix={prefix}",
+            "IRSITE_EDGE_PURGE_URLS": f"http://127.0.0.1:{self.port}",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.dir = Path(tempfile.mkdtemp(prefix="irsite-varnish-"))
+        self.dir.chmod(0o755)
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        bin_dir = Path(sys.executable).parent
+        self.processes.append(
+            subprocess.Popen(
+                [str(bin_dir / "gunicorn"), "irsite.wsgi:application", "--bind",
+                 f"127.0.0.1:{self.app_port}", "--workers", "2", "--access-logfile", "-"],
+                cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        )  # fmt: skip
+        vcl = self.dir / "irsite.vcl"
+        vcl.write_text(VCL.read_text().replace('.port = "8000";', f'.port = "{self.app_port}";'))
+        vcl.chmod(0o644)
+        self.processes.append(
+            subprocess.Popen(
+                ["varnishd", "-F", "-n", str(self.dir / "n"), "-a", f"127.0.0.1:{self.port}",
+                 "-f", str(vcl), "-s", "malloc,32m", "-T", "none"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        )  # fmt: skip
+        self.processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "run_worker", "--interval", "0.1"],
+                cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        )  # fmt: skip
+        wait_for(self.app_port)
+        wait_for(self.port)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def get(self, path: str) -> tuple[int, str, dict[str, str]]:
+        return fetch(self.port, path)
+
+
+@pytest.fixture
+def front(settings):
+    front = Front(settings)
+    front.start()
+    yield front
+    front.stop()
+
+
+class Seen(NamedTuple):
+    sent: float
+    received: float
+    path: str
+    status: int
+    body: str
+    x_cache: str
+
+
+class Poller:
+    """Requests each URL through Varnish every 100 ms (a thread per URL) and keeps what it saw.
+
+    Each row is a `Seen`: when the request was sent and when its answer arrived. An answer is
+    only proof of what the site showed *by* the time it arrived (a request sent before a go-live
+    may be answered after it, e.g. while it waits for another request's render), so both the
+    early and the late checks read ``received``.
+    """
+
+    def __init__(self, front: Front, paths: list[str]) -> None:
+        self.front, self.paths = front, paths
+        self.seen: list[Seen] = []
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self.run, args=(p,), daemon=True) for p in paths]
+
+    def run(self, path: str) -> None:
+        while not self.stopping.is_set():
+            sent = time.time()
+            status, body, headers = self.front.get(path)
+            self.seen.append(
+                Seen(sent, time.time(), path, status, body, headers.get("X-Cache", ""))
+            )
+            time.sleep(0.1)
+
+    def __enter__(self) -> "Poller":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=10)
+
+    def first(self, path: str, shows) -> float | None:
+        """When an answer for ``path`` first showed what ``shows(status, body)`` looks for (and
+        every later one kept showing it): the time it arrived."""
+        rows = sorted((r for r in self.seen if r.path == path), key=lambda r: r.sent)
+        since = None
+        for row in rows:
+            since = (since or row.received) if shows(row.status, row.body) else None
+        return since
+
+    def slowest(self) -> float:
+        """The longest a request took, in seconds (printed with the figures)."""
+        return max((r.received - r.sent for r in self.seen), default=0.0)
+
+
+def cached_before(poller: Poller, path: str, moment: float) -> bool:
+    return any(r.path == path and r.x_cache == "HIT" and r.received < moment for r in poller.seen)
+
+
+def test_go_live_correction_and_withdrawal_reach_readers_through_varnish_at_once(
+    front, make_release, publish, category
+):
+    publish(make_release(headline="Older results", published_at=timezone.now() - timedelta(days=1)))
+    go_live = (timezone.now() + timedelta(seconds=5)).replace(microsecond=0)
+    release = publish(
+        make_release(headline="Results at the bell", categories=[category], published_at=go_live)
+    )
+    page, lists = release.get_absolute_url(), ["/news/", "/news/feed/rss/", "/"]
+    go_live_at = go_live.timestamp()
+
+    # --- go-live: nothing before its second, everything within WITHIN after it --------------
+    with Poller(front, [page, *lists]) as poller:
+        while time.time() < go_live_at + WITHIN + 1.5:
+            time.sleep(0.1)
+    for row in poller.seen:
+        # An answer that had arrived before the go-live second was rendered before it.
+        if row.received < go_live_at:
+            assert "Results at the bell" not in row.body, (
+                f"{row.path} showed it {go_live_at - row.received:.2f} s early"
+            )
+    for path in [page, *lists]:
+        assert cached_before(poller, path, go_live_at), f"Varnish never kept {path} before"
+    shown = {
+        path: poller.first(path, lambda s, b: s == 200 and "Results at the bell" in b)
+        for path in [page, *lists]
+    }
+    # The figures (pytest -s): how long after its go-live each surface showed the release.
+    print("go-live through Varnish:", {p: round(t - go_live_at, 2) for p, t in shown.items() if t})
+    print("slowest request around the go-live:", round(poller.slowest(), 2), "s")
+    for path, at in shown.items():
+        assert at is not None, f"{path} never showed the release through Varnish"
+        assert at - go_live_at <= WITHIN, f"{path} showed it {at - go_live_at:.2f} s late"
+
+    # --- correction: the old headline gone from every surface at once -----------------------
+    with Poller(front, [page, *lists]) as poller:
+        time.sleep(1)  # every URL cached again
+        release = Release.objects.get(pk=release.pk)
+        release.headline = "Results at the bell, corrected"
+        actions.approve_correction(
+            actions.save_release(release, SYSTEM, correction_note="Fixed the headline."), SYSTEM
+        )
+        done = time.time()
+        time.sleep(WITHIN + 1.5)
+    late = {p: poller.first(p, lambda s, b: "bell, corrected" in b) for p in [page, *lists]}
+    print("correction through Varnish:", {p: round(t - done, 2) for p, t in late.items() if t})
+    for path in [page, *lists]:
+        assert cached_before(poller, path, done), f"Varnish never kept {path} before"
+        at = poller.first(path, lambda s, b: "Results at the bell, corrected" in b)
+        assert at is not None and at - done <= WITHIN, f"{path}: correction late or never"
+
+    # --- withdrawal: the page answers 410 and the lists drop it at once ---------------------
+    with Poller(front, [page, *lists]) as poller:
+        time.sleep(1)
+        actions.withdraw(Release.objects.get(pk=release.pk), SYSTEM, "Issued in error.")
+        done = time.time()
+        time.sleep(WITHIN + 1.5)
+    at = poller.first(page, lambda s, b: s == 410)
+    print("withdrawal through Varnish: page 410 after", at and round(at - done, 2), "s")
+    assert at is not None and at - done <= WITHIN, "the withdrawn page kept answering 200"
+    for path in lists:
+        at = poller.first(path, lambda s, b: "Results at the bell" not in b)
+        assert at is not None and at - done <= WITHIN, f"{path} kept listing the release"

@@ -1,0 +1,124 @@
+"""What the worker purges at the front cache, and when: a recording HTTP server stands in for
+Varnish's PURGE endpoint (tests/test_front_cache.py runs the real varnishd), and the worker is
+the real `run_worker --once`."""
+
+import logging
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+
+from releases import actions
+from releases.edge import path_key
+
+from .conftest import SYSTEM, at
+from .test_front_cache import free_ports
+
+NOW = at(2026, 11, 30, 16, 0, 0)
+
+
+class FrontCache(BaseHTTPRequestHandler):
+    """Answers PURGE with the statuses it is given in turn (200 once they run out)."""
+
+    def do_PURGE(self) -> None:
+        server = self.server
+        status = server.statuses.pop(0) if server.statuses else 200
+        server.purges.append((status, self.headers.get("xkey-purge", "").split()))
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def edge(settings):
+    server = ThreadingHTTPServer(("127.0.0.1", free_ports(1)[0]), FrontCache)
+    server.purges, server.statuses = [], []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.IRSITE_EDGE_PURGE_URLS = [f"http://127.0.0.1:{server.server_port}"]
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def run_worker() -> None:
+    call_command("run_worker", "--once")
+
+
+def purged(edge) -> list[list[str]]:
+    return [keys for status, keys in edge.purges if status == 200]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_go_live_is_purged_at_its_second_never_before(
+    edge, make_release, publish, category, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        older = publish(make_release(headline="Older", published_at=NOW - timedelta(days=2)))
+    go_live = NOW + timedelta(hours=1)
+    with time_machine.travel(NOW, tick=False):
+        run_worker()  # the older release's own purges
+        edge.purges.clear()
+        release = publish(make_release(headline="Results", published_at=go_live))
+        run_worker()
+    with time_machine.travel(go_live - timedelta(seconds=1), tick=False):
+        run_worker()
+    assert purged(edge) == [], "purged before the go-live"
+    with time_machine.travel(go_live, tick=False):
+        run_worker()
+    assert len(purged(edge)) == 1
+    keys = purged(edge)[0]
+    # The release's URL (its 404 may be cached), its older neighbour (its "next" link), lists.
+    assert path_key(release.get_absolute_url()) in keys
+    assert path_key(older.get_absolute_url()) in keys
+    assert "list" in keys and "all" not in keys
+    # Once more a few seconds later: a render in flight at the go-live may be stored after it.
+    with time_machine.travel(go_live + timedelta(seconds=3), tick=False):
+        run_worker()
+    assert len(purged(edge)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_purge_is_logged_and_retried_until_it_succeeds(
+    edge, make_release, publish, caplog
+):
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        release = publish(make_release(headline="Results", published_at=NOW - timedelta(hours=1)))
+    edge.statuses = [503, 503]
+    with (
+        time_machine.travel(NOW, tick=False),
+        caplog.at_level(logging.WARNING, logger="irsite.edge"),
+    ):
+        actions.withdraw(release, SYSTEM, "Issued in error.")
+        run_worker()
+    assert "Front-cache purge" in caplog.text and "failed" in caplog.text
+    # Retried after a growing delay until the front cache says it is done.
+    for seconds in (1, 3, 7, 15):
+        with time_machine.travel(NOW + timedelta(seconds=seconds), tick=False):
+            run_worker()
+    statuses = [status for status, _ in edge.purges]
+    assert statuses[:2] == [503, 503] and statuses.count(200) >= 2, statuses
+    assert all(path_key(release.get_absolute_url()) in keys for _, keys in edge.purges)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_company_edit_in_the_admin_purges_every_page(edge, superuser, company):
+    client = Client()
+    client.force_login(superuser)
+    url = f"/admin/contacts/companyprofile/{company.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: "" if value is None else value for name, value in form.initial.items()}
+    data["legal_name"] = "Renamed, Inc."
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    company.refresh_from_db()
+    assert company.legal_name == "Renamed, Inc."
+    run_worker()
+    assert ["all"] in purged(edge)
