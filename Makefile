@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test lint format lock migrate demo clean help serve front-cache bench bench-ceiling two-servers faults
+.PHONY: run test lint format lock migrate demo clean help serve front-cache bench bench-front bench-ceiling two-servers faults
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
@@ -18,7 +18,9 @@ help:
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
 	@echo "make serve  - the production stack: gunicorn + WhiteNoise, DEBUG off (HTTPS=False locally)"
 	@echo "make front-cache - make serve behind Varnish on FRONT_PORT, the worker purging it"
-	@echo "make bench  - benchmark on PostgreSQL (SIZES=1000,10000,100000; PEER=1 adds Wagtail)"
+	@echo "make bench  - benchmark on PostgreSQL (SIZES=1000,10000,100000; PEER=1 adds Wagtail;"
+	@echo "              FRONT=1 adds make bench-front)"
+	@echo "make bench-front - Varnish vs nginx static, go-live through Varnish, go-live storm"
 	@echo "make bench-ceiling - gunicorn alone on this machine: the ceiling of a cached page"
 
 # The venv is rebuilt whenever the pins change.
@@ -111,6 +113,12 @@ front-cache: venv var/secret_key
 SIZES ?= 1000,10000,100000
 bench: venv
 	$(BIN)/python bench/bench.py --sizes $(SIZES) $(if $(filter 1,$(PEER)),--peer) $(BENCH_ARGS)
+	$(if $(filter 1,$(FRONT)),$(BIN)/python bench/front.py $(FRONT_ARGS))
+
+# The front cache (issue 15): Varnish vs nginx static, go-live/correction/withdrawal through
+# Varnish, 64 clients across a go-live second (bench/README.md).
+bench-front: venv
+	$(BIN)/python bench/front.py $(FRONT_ARGS)
 
 # gunicorn's own ceiling on this machine: a WSGI app that only returns the page's bytes.
 bench-ceiling: venv

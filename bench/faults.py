@@ -30,7 +30,10 @@ import urllib.parse
 from collections import Counter
 from pathlib import Path
 
+import redis_cut
+
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # redis-cut signs in with tests/two_servers.py's Browser
 PYTHON = REPO / ".venv" / "bin" / "python"
 PORT = int(os.environ.get("FAULTS_PORT", "8240"))
 DATABASE_URL = os.environ.get(
@@ -50,7 +53,7 @@ REDIS_START = (
     else f"redis-server --daemonize yes --bind 127.0.0.1 --port {REDIS_PORT} --save '' "
     f"--appendonly no --dir /tmp --logfile /tmp/faults-redis-{REDIS_PORT}.log"
 )
-PHASES = ("postgres", "redis", "redis-hung", "worker")
+PHASES = ("postgres", "redis", "redis-hung", "worker", "redis-cut")
 
 ENV = dict(os.environ)
 ENV.update(
@@ -208,10 +211,12 @@ def main() -> None:
     ap.add_argument("--releases", type=int, default=500)
     ap.add_argument(
         "--only",
-        default="postgres,redis,worker",
+        default="postgres,redis,worker,redis-cut",
         help=f"comma-separated faults to run, of {','.join(PHASES)} (redis-hung: the Redis "
         "process stopped with SIGSTOP, so connections hang instead of being refused; only "
-        "with FAULTS_REDIS_PORT, on a redis-server of this script's own)",
+        "with FAULTS_REDIS_PORT, on a redis-server of this script's own; redis-cut: two "
+        "servers and Varnish, one server's link to Redis cut while a release is withdrawn "
+        "through it, bench/redis_cut.py)",
     )
     args = ap.parse_args()
     only = set(args.only.split(","))
@@ -260,6 +265,9 @@ def main() -> None:
             verdicts.append(redis_hung_fault(args.outage))
         if "worker" in only:
             verdicts.append(worker_fault(master))
+        if "redis-cut" in only:
+            _phase = "redis-cut"
+            verdicts.append(redis_cut.run(ENV, PORT, REDIS_PORT, args.outage))
         verdicts.append(("same gunicorn master throughout", proc.poll() is None, f"pid {master}"))
     finally:
         _stop.set()

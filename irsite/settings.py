@@ -217,6 +217,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # CACHE_LOG_LEVEL=DEBUG logs each page render of the public cache (the benchmark's storm
+    # counts them, bench/front.py); unset, it follows LOG_LEVEL.
+    "loggers": {"irsite.cache": {"level": env.str("CACHE_LOG_LEVEL", default="NOTSET")}},
 }
 
 # --- email alerts (irsite.alerts) -------------------------------------------------------------

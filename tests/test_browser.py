@@ -913,3 +913,30 @@ def test_editor_puts_an_image_with_alt_text_in_the_body_and_it_is_private_until_
     finally:
         for context in (editing, approving, reading):
             context.close()
+
+
+def test_editor_pastes_a_filings_hard_wrapped_text_and_gets_its_paragraphs(
+    roles, live_server, context, editor
+):
+    from .test_paste_text import FILING
+
+    page = sign_in(context, live_server.url, editor.username)
+    page.goto(f"{live_server.url}/admin/releases/release/add/")
+    body = page.locator(".prose-editor .ProseMirror[contenteditable=true]").first
+    body.click()
+    # What the browser does when a person pastes text copied from a .txt filing.
+    body.evaluate(
+        """(root, text) => {
+          const data = new DataTransfer();
+          data.setData('text/plain', text);
+          root.dispatchEvent(
+            new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        FILING,
+    )
+    expect(body.locator("li")).to_have_count(2)
+    expect(body.locator(":scope > p")).to_have_count(2)  # list items hold a <p> of their own
+    expect(body.locator(":scope > p").first).to_contain_text(
+        "announced that it has regained the rights"
+    )
+    expect(body.locator("h3")).to_have_text(["Exhibit 99.1", "Highlights"])

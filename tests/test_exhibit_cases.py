@@ -13,11 +13,8 @@ from releases.importer_score import Case, check, load_cases, saved_view, with_su
 
 from .conftest import corpus_dir, needs_corpus
 
-# Known gap, kept visible: strict, so the case fails the suite the day it passes.
-NOT_YET = {
-    "K20_unheaded_fls_before_tables": "text-export tables wider than 78 columns are not wrapped "
-    "yet (docs/importer.md, Not done); the paragraph order part passes",
-}
+# Known gaps, kept visible: strict, so a case fails the suite the day it passes.
+NOT_YET: dict[str, str] = {}
 
 
 def _params(folder: Path, expected: Path | None = None) -> list:

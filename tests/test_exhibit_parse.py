@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from releases.exhibits import ExhibitError, parse_exhibit, split_submission
 from tests.conftest import corpus_dir, needs_corpus
@@ -646,3 +648,87 @@ def test_summary_table_above_the_dateline_follows_the_lead_not_the_headline():
         r"<p>Brantley Machines Inc\..*</p><table>.*\$2\.4 billion.*</table><p>Dealers",
         doc.body_html,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# K20: an unheaded forward-looking paragraph stays where it stands, wherever that is
+# ---------------------------------------------------------------------------------------------
+
+FLS_PARAGRAPHS = [
+    "This press release contains forward-looking statements including without limitation "
+    "those about the Company's estimated revenue. These statements involve risks and "
+    "uncertainties, and actual results may differ materially.",
+    "Certain statements in this release are forward-looking statements within the meaning of "
+    "the Private Securities Litigation Reform Act of 1995 and involve risks and uncertainties.",
+]
+MAIN_SENTENCES = [
+    "Acme Widgets shipped a record number of widgets to schools and hospitals this quarter.",
+    "The board declared a quarterly dividend of five cents per share payable in March.",
+    "Gross margin was 41 percent, up from 38 percent in the year-ago quarter.",
+    "Acme Widgets designs widgets for schools and hospitals around the world.",
+]
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(
+    st.lists(st.sampled_from(MAIN_SENTENCES), min_size=1, max_size=4),
+    st.sampled_from(FLS_PARAGRAPHS),
+    st.data(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_unheaded_forward_looking_paragraph_followed_by_the_release_stays_where_it_stands(
+    after: list[str], fls: str, data: st.DataObject, table: bool, as_html: bool
+) -> None:
+    before = data.draw(st.lists(st.sampled_from(MAIN_SENTENCES), max_size=3))
+    paras = [*before, fls, *after]
+    figures = "<table><tr><td></td><td>2012</td><td>2011</td></tr>"
+    figures += "<tr><td>Net sales</td><td>$4,210</td><td>$3,870</td></tr></table>"
+    lead = "BOSTON, MA, January 20, 2012 -- Acme Widgets, Inc. today reported results."
+    if as_html:
+        body = "".join(f"<p>{p}</p>" for p in [lead, *paras]) + (figures if table else "")
+        source = f'<html><body><p align="center"><b>Acme Reports Results</b></p>{body}'
+        doc = parse_exhibit(source.encode(), filename="x.htm")
+    else:
+        rows = (
+            "\n                        2012        2011\nNet sales             $4,210      $3,870\n"
+        )
+        source = "\n\n".join(["          Acme Reports Results", lead, *paras])
+        doc = doc_from(source + ("\n\n" + rows if table else "") + "\n")
+    body = text_of(doc.body_html)
+    assert doc.safe_harbor is None
+    start = body.find(fls)
+    positions = [start]
+    for p in after:  # each following paragraph after the one before it
+        positions.append(body.find(p, positions[-1] + 1))
+    assert start >= 0 and -1 not in positions, body
+    if table:
+        assert body.find(fls) < body.find("Net sales")
+
+
+def test_a_row_of_bracketed_figures_ending_in_a_word_is_read_in_linear_time() -> None:
+    """A text line of 40 "(1)" figures and a closing word took the figure-row pattern
+    exponential time to reject (12 figures: 1.1 s; 40 would never finish)."""
+    row = "Adjustments" + "  (1)" * 40 + " note"
+    text = (
+        "      Acme Reports Results\n\nBOSTON, MA, January 20, 2012 -- Acme Widgets, Inc. "
+        f"today reported results.\n\n{row}\nNet sales     $4,210     $3,870\n"
+    )
+    started = time.process_time()
+    doc = doc_from(text)
+    assert time.process_time() - started < 1.0
+    assert "Adjustments" in text_of(doc.body_html)
+
+
+TICKER_PIECES = ["NYSE", "Nasdaq", "NASDAQ", "lse", "e", " ", "  ", ":", "/", "AB", "XYZ", "(",
+                 ")", "OTC", "QB", "Arca", "\t", "\n", "Global", "Select", "Market", "American",
+                 "TSX", "-V", "NMS", "/NM", "Euronext", ".", "-", "_", "é"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(st.sampled_from(TICKER_PIECES), max_size=16).map("".join))
+def test_ticker_found_where_it_can_start_is_the_first_match_of_the_pattern(text: str) -> None:
+    from releases.exhibits.patterns import TICKER_RE, first_ticker
+
+    want, got = TICKER_RE.search(text), first_ticker(text)
+    assert (got and (got.span(), got.group())) == (want and (want.span(), want.group()))

@@ -8,7 +8,7 @@ import re
 
 import lxml.html
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from releases.exhibits import (
@@ -181,6 +181,7 @@ def test_seed_round_trips_through_render_html() -> None:
         "corpus/014_adobe_2023-03-15.htm",
         "corpus/017_buckle_2024-11-22.htm",
         "corpus/018_beyond-cancer_2024-12-03.htm",
+        "corpus/020_nvidia_2026-02-25.htm",
     ],
 )
 def test_corpus_file_round_trips_through_both_renderers(name: str) -> None:
@@ -343,3 +344,95 @@ def test_contacts_stacked_under_one_heading_round_trip_through_text() -> None:
         body_html="<p>Acme Widgets, Inc. today announced that revenue rose again.</p>",
     )
     assert key_fields(reparse_text(doc)) == key_fields(doc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables wider than the text layout (K20)
+# ---------------------------------------------------------------------------------------------
+
+
+def table_cells(fragment: str) -> list[list[list[str]]]:
+    """Each table's rows of cell texts, whitespace and <br> read as one space."""
+    root = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
+    for br in root.iter("br"):
+        br.tail = " " + (br.tail or "")
+    return [
+        [[" ".join(td.text_content().split()) for td in tr.iter("td", "th")] for tr in t.iter("tr")]
+        for t in root.iter("table")
+    ]
+
+
+def wide_table_document(rows: list[list[str]]) -> ExhibitDocument:
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return ExhibitDocument(
+        headline="Acme Reports Quarterly Results",
+        dateline_city="BOSTON, MA",
+        date=datetime.date(2012, 1, 20),
+        body_html="<p>Acme Widgets, Inc. today announced quarterly revenue of $4.2 billion.</p>"
+        f"<p>CONDENSED STATEMENTS OF OPERATIONS</p><table>{cells}</table>"
+        "<p>Acme Widgets, Inc. designs widgets for schools and hospitals around the world.</p>",
+    )
+
+
+def test_a_table_wider_than_the_layout_is_set_in_panels_that_read_back_cell_for_cell() -> None:
+    rows = [
+        [
+            "",
+            "Three Months Ended Dec. 31, 2011",
+            "Three Months Ended Dec. 25, 2010",
+            "Change in dollars",
+            "Change in percent",
+            "Six Months Ended Dec. 31, 2011",
+            "Six Months Ended Dec. 25, 2010",
+        ],
+        ["Net sales including services and accessories", "$4,210", "$3,870", "$340", "8.8%",
+         "$8,120", "$7,410"],
+    ]  # fmt: skip
+    doc = wide_table_document(rows)
+    text = render_text(doc)
+    assert max(len(line) for line in text.splitlines()) <= 78
+    # Each panel repeats the row labels beside the columns that fit.
+    assert text.count("Net sales including services and") == 3
+    again = reparse_text(doc)
+    assert table_cells(again.body_html) == [rows]
+    assert key_fields(again) == key_fields(doc)
+
+
+FIGURES = ["$4,210", "(341)", "8.8%", "—", "12", "$1,234,567", "n/a", "(0.05)"]
+LABEL_WORDS = [*WORDS, "Three", "Months", "Ended", "Dec.", "31,", "2011", "non-GAAP",
+               "infrastructure-as-a-service", "(in", "millions)"]  # fmt: skip
+
+
+@st.composite
+def wide_tables(draw: st.DrawFn) -> list[list[str]]:
+    ncols = draw(st.integers(2, 12))
+    nrows = draw(st.integers(1, 8))
+    cell = st.one_of(
+        st.just(""),
+        st.sampled_from(FIGURES),
+        st.lists(st.sampled_from(LABEL_WORDS), min_size=1, max_size=14).map(" ".join),
+    )
+    rows = [[draw(cell) for _ in range(ncols)] for _ in range(nrows)]
+    # What the importer hands the renderer: no empty row or column, the widest past 78.
+    rows = [r for r in rows if any(r)]
+    keep = [k for k in range(ncols) if any(r[k] for r in rows)]
+    rows = [[r[k] for k in keep] for r in rows]
+    assume(len(keep) >= 2 and sum(max(len(r[k]) + 3 for r in rows) for k in range(len(keep))) > 81)
+    return rows
+
+
+@settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(wide_tables())
+def test_random_wide_tables_fit_78_columns_and_read_back_cell_for_cell(
+    rows: list[list[str]],
+) -> None:
+    doc = wide_table_document(rows)
+    text = render_text(doc, ascii_only=False)
+    assert max(len(line) for line in text.splitlines()) <= 78
+    again = parse_exhibit(text.encode(), filename="ex99.txt")
+    assert table_cells(again.body_html) == [rows]
+    assert key_fields(again) == key_fields(doc)

@@ -110,3 +110,40 @@ def test_imported_workiva_release_has_no_figure_parts_in_cells_of_their_own(
     for table in tables:
         for row in grid(table):
             assert not [text for _, text, _ in row if text in {"$", ")", "%"}], row
+
+
+WIDE = (
+    "<p>Results.</p><table>"
+    '<tr><th rowspan="2"></th><th colspan="3">Three Months Ended</th>'
+    '<th colspan="3">Six Months Ended</th></tr>'
+    "<tr><th>Dec. 31, 2011</th><th>Dec. 25, 2010</th><th>Change in percent</th>"
+    "<th>Dec. 31, 2011</th><th>Dec. 25, 2010</th><th>Change in percent</th></tr>"
+    "<tr><td>Net sales including services and accessories</td><td>4,210</td><td>3,870</td>"
+    "<td>8.8%</td><td>8,120</td><td>7,410</td><td>9.6%</td></tr>"
+    "<tr><td>Gross margin</td><td>1,701</td><td>1,522</td><td>11.8%</td><td>3,310</td>"
+    "<td>2,960</td><td>11.8%</td></tr></table>"
+)
+
+
+def test_text_export_of_a_table_wider_than_78_columns_fits_and_reads_back_cell_for_cell(
+    client, superuser, make_release
+):
+    from releases.exhibits import parse_exhibit
+
+    release = make_release(body=WIDE)
+    client.force_login(superuser)
+    text = export(client, release, "text")
+    body = text[text.index("Results.") :]  # (the side-by-side contacts above may take 80)
+    assert max(len(line) for line in body.splitlines()) <= 78
+    again = parse_exhibit(text.encode(), filename="export.txt")
+    table = lxml.html.fragment_fromstring(again.body_html, create_parent="div").find(".//table")
+    rows = [[" ".join(td.text_content().split()) for td in tr] for tr in table.iter("tr")]
+    # A spanned heading stands in the first of its columns.
+    assert rows == [
+        ["", "Three Months Ended", "", "", "Six Months Ended", "", ""],
+        ["", "Dec. 31, 2011", "Dec. 25, 2010", "Change in percent", "Dec. 31, 2011",
+         "Dec. 25, 2010", "Change in percent"],
+        ["Net sales including services and accessories", "4,210", "3,870", "8.8%", "8,120",
+         "7,410", "9.6%"],
+        ["Gross margin", "1,701", "1,522", "11.8%", "3,310", "2,960", "11.8%"],
+    ]  # fmt: skip

@@ -5,15 +5,25 @@ A mixin of `ReleaseAdmin` (which provides `_release` and `_change_url`).
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from irsite.middleware import mark_private
+from irsite.plaintext import multi_line
+from irsite.richtext import sanitize_html
 
 from .. import actions, edgar
 from ..exhibits import ExhibitError, render_html, render_text
+from ..exhibits.fragment import pasted_text_html
+from ..models import BODY_MAX_BYTES
 from ..revisions import compare_revisions
 from .forms import ExhibitUploadForm
 
@@ -23,6 +33,7 @@ class ToolViews:
         view = self.admin_site.admin_view
         return [
             path("import/", view(self.import_view), name="releases_release_import"),
+            path("paste-text/", view(self.paste_text_view), name="releases_release_paste_text"),
             path("<int:pk>/export/<str:fmt>/", view(self.export_view),
                  name="releases_release_export"),
             path("<int:pk>/revisions/", view(self.revisions_view),
@@ -32,6 +43,19 @@ class ToolViews:
             path("<int:pk>/revisions/pdf/<int:version>/", view(self.rendition_view),
                  name="releases_release_rendition"),
         ]  # fmt: skip
+
+    def paste_text_view(self, request: HttpRequest) -> JsonResponse:
+        """POST plain text (the request body, UTF-8) pasted into the body editor; answers
+        ``{"html": …}``: the text read as the importer reads a text exhibit's body, sanitised
+        (`releases.exhibits.fragment`). Nothing is stored. 400 for text over the body limit."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST the pasted text."}, status=405)
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        text = request.body.decode("utf-8", errors="replace")
+        if len(request.body) > BODY_MAX_BYTES:
+            return JsonResponse({"error": "The pasted text is over the body's size limit."}, 400)
+        return JsonResponse({"html": sanitize_html(pasted_text_html(multi_line(text)))})
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload an exhibit, see what was understood, confirm to create the draft."""

@@ -6,6 +6,7 @@ headline, dateline, contacts, About sections and so on, whatever the source form
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,10 @@ PAGE_NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 BR = "\u2028"  # marks an HTML <br> while collecting inline text
-_WS_RE = re.compile(r"[ \t\r\f\v\xa0\u2000-\u200a\u202f\u205f\u3000]+")
+_WS = r"[ \t\r\f\v\xa0\u2000-\u200a\u202f\u205f\u3000]"
+# A run of white space that is not already one plain space (those are left as they are).
+_WS_RE = re.compile(rf" {_WS}+|(?! ){_WS}+")
+_SEPARATOR_CONTROLS_RE = re.compile("[\x1c-\x1f]")
 _ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\ufeff\xad]")
 
 
@@ -45,7 +49,11 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     # text tables keep their rendered lines so they can be re-split on column gaps
     raw: list[str] = field(default_factory=list)
+    ruled: bool = False  # text: a table set as ruled panels, its cells read exactly
     blank_lines: int = 1  # text: blank lines before the block
+
+
+_C1_RE = re.compile("[\x80-\x9f]")
 
 
 def fix_c1(text: str) -> str:
@@ -54,7 +62,7 @@ def fix_c1(text: str) -> str:
     Old HTML exhibits use numeric references such as ``&#151;`` that libxml2 decodes to
     U+0097 rather than the em dash the author meant.
     """
-    if not re.search("[\x80-\x9f]", text):
+    if not _C1_RE.search(text):
         return text
     out = []
     for ch in text:
@@ -70,7 +78,11 @@ def fix_c1(text: str) -> str:
 
 def clean_inline(text: str) -> str:
     """Normalise whitespace inside one line of text."""
-    text = _ZERO_WIDTH_RE.sub("", fix_c1(text))
+    if text.isascii():
+        if not _SEPARATOR_CONTROLS_RE.search(text):  # str.split() would take those as spaces
+            return " ".join(text.split())
+    else:
+        text = _ZERO_WIDTH_RE.sub("", fix_c1(text))
     return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
 
 
@@ -380,17 +392,44 @@ _TABLE_OPEN_RE = re.compile(r"^\s*<TABLE>\s*$", re.IGNORECASE)
 _TABLE_CLOSE_RE = re.compile(r"^\s*</TABLE>\s*$", re.IGNORECASE)
 _RULE_RE = re.compile(r"^\s*(?:[-=_]{3,}|[-=_](?: [-=_]){4,})\s*$")
 _TEXT_BULLET_RE = re.compile(r"^(\s*)(?:[•·●◦▪■\uf0b7]|[-*o])\s+(?=\S)")
+_BULLET_STARTS = frozenset("•·●◦▪■\uf0b7-*o")  # what _TEXT_BULLET_RE can match past the indent
 _COLUMN_GAP_RE = re.compile(r"\S {3,}\S")
+_COLUMN_SPLIT_RE = re.compile(r" {3,}")
+
+
+def _may_be_page_number(line: str) -> bool:
+    """What PAGE_NUMBER_RE can match starts, past its indent, with a dash, a digit, "page" or
+    a roman numeral: a cheap test before the expression."""
+    c = line.lstrip()[:1]
+    return c.isdecimal() or c in "-pPiIvVxX\u0130\u0131"
+
+
 _SENTENCE_END_RE = re.compile(r"[.!?:;\"”’)]\s*$")
 
 
-_NUM_CELL = r"(?:\(?[$€£]?\s*(?:\(?-?\d[\d,.]*\)?%?\*?|-|—|–)|n/?[am])"
+# A figure cell: "(", a currency sign or both (each way round) before the number. Each space
+# and parenthesis has one place in the pattern: the old form ("\(?[$€£]?\s*\(?...") could read
+# "(1)" or a space two ways, and a row of figures ending in a word backtracked exponentially.
+_NUM_CELL = r"(?:(?:\(\s*(?:[$€£]\s*)?|[$€£]\s*\(?)?(?:-?\d[\d,.]*\)?%?\*?|-|—|–)|n/?[am])"
 _NUMERIC_TAIL_RE = re.compile(rf" {{2,}}{_NUM_CELL}(?: +{_NUM_CELL})+\s*$")
+_FIGURE_END = frozenset("0123456789)%*-—–am")
+_ROW_MAX = 400  # a financial row fits a printed page; longer lines are prose
+
+
+def has_numeric_tail(line: str) -> bool:
+    """A row of figures: a label, then two or more figure cells to the end of the line."""
+    return (
+        len(line) <= _ROW_MAX
+        and "  " in line
+        and line.rstrip()[-1:] in _FIGURE_END
+        and bool(_NUMERIC_TAIL_RE.search(line))
+    )
 
 
 def is_columnar(line: str) -> bool:
     """A line laid out in columns: a gap of three or more spaces inside it."""
-    return bool(_COLUMN_GAP_RE.search(line.strip()))
+    # (Stripping would change nothing: the gap must have a character on each side.)
+    return "   " in line and bool(_COLUMN_GAP_RE.search(line))
 
 
 def _is_table_group(texts: list[str]) -> bool:
@@ -399,12 +438,13 @@ def _is_table_group(texts: list[str]) -> bool:
     columnar = sum(is_columnar(t) for t in texts)
     if len(texts) >= 2 and columnar >= 2 and columnar * 2 >= len(texts):
         return True
-    if len(texts) == 1 and len(re.split(r" {3,}", texts[0].strip())) >= 3:
+    if len(texts) == 1 and columnar and len(_COLUMN_SPLIT_RE.split(texts[0].strip())) >= 3:
         return True
     # Financial rows: a label (possibly wrapped over short lines) and two or more figures.
-    if any(_NUMERIC_TAIL_RE.search(t) for t in texts):
-        return all(_NUMERIC_TAIL_RE.search(t) or len(t.strip()) < 50 for t in texts)
-    return False
+    tails = [has_numeric_tail(t) for t in texts]
+    return any(tails) and all(
+        tail or len(t.strip()) < 50 for t, tail in zip(texts, tails, strict=True)
+    )
 
 
 def join_lines(lines: list[str]) -> str:
@@ -413,11 +453,11 @@ def join_lines(lines: list[str]) -> str:
     A line ending in a hyphen glued to a word ("customer-" / "focused", "industry--" /
     "first") continues the word; anything else gets one space.
     """
+    parts = [x for x in (raw.strip() for raw in lines) if x]
+    if not any(x[-1] == "-" for x in parts[:-1]):  # nothing to glue: the common case
+        return clean_inline(" ".join(parts))
     out = ""
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
+    for line in parts:
         if not out:
             out = line
         elif (
@@ -457,19 +497,29 @@ def _same_centre(a: str, b: str) -> bool:
 def text_blocks(text: str) -> list[Block]:
     """Blocks of a plain-text exhibit (EDGAR <PAGE> markers and page numbers removed)."""
     src = [ln.expandtabs(8).rstrip() for ln in text.split("\n")]
-    # seq: ("line", lineno, text, in_table) | ("blank",) | ("page",)
+    # seq: ("line", lineno, text, in_table) | ("ruled", lineno, "", rows) | ("blank",) | ("page",)
     seq: list[tuple] = []
     in_table = False
-    for no, line in enumerate(src, 1):
-        if _PAGE_MARK_RE.match(line):
+    k = 0
+    while k < len(src):
+        no, line = k + 1, src[k]
+        k += 1
+        ruled = (
+            read_ruled_table(src, k - 1) if line[:1] == "=" and _PANEL_RULE_RE.match(line) else None
+        )
+        tagged = "<" in line  # EDGAR's markup lines all hold a tag
+        if ruled:
+            k, rows = ruled
+            seq.append(("ruled", no, "", rows))
+        elif tagged and _PAGE_MARK_RE.match(line):
             seq.append(("page",))
-        elif _TABLE_OPEN_RE.match(line):
+        elif tagged and _TABLE_OPEN_RE.match(line):
             in_table = True
             seq.append(("blank",))
-        elif _TABLE_CLOSE_RE.match(line):
+        elif tagged and _TABLE_CLOSE_RE.match(line):
             in_table = False
             seq.append(("blank",))
-        elif _SGML_DROP_RE.match(line):
+        elif tagged and _SGML_DROP_RE.match(line):
             continue
         elif not line.strip():
             seq.append(("blank",))
@@ -479,7 +529,7 @@ def text_blocks(text: str) -> list[Block]:
     def content_neighbour(i: int, step: int) -> int | None:
         j = i + step
         while 0 <= j < len(seq):
-            if seq[j][0] == "line":
+            if seq[j][0] in ("line", "ruled"):
                 return j
             j += step
         return None
@@ -487,7 +537,11 @@ def text_blocks(text: str) -> list[Block]:
     # Page numbers next to a <PAGE> marker, or alone at the very end after a blank line.
     has_pages = any(e[0] == "page" for e in seq)
     for i, entry in enumerate(seq):
-        if entry[0] != "line" or not PAGE_NUMBER_RE.match(entry[2]):
+        if (
+            entry[0] != "line"
+            or not _may_be_page_number(entry[2])
+            or not PAGE_NUMBER_RE.match(entry[2])
+        ):
             continue
         before = [e[0] for e in seq[max(0, i - 3) : i] if e[0] != "blank"]
         after = [e[0] for e in seq[i + 1 : i + 4] if e[0] != "blank"]
@@ -514,6 +568,9 @@ def text_blocks(text: str) -> list[Block]:
         if p is None or n is None:
             seq[i] = ("blank",)
             continue
+        if "ruled" in (seq[p][0], seq[n][0]):
+            seq[i] = ("blank",)
+            continue
         prev, nxt = seq[p][2], seq[n][2]
         # Text continues across the page break unless the previous line closes a sentence
         # and the next one starts a new one.
@@ -528,11 +585,14 @@ def text_blocks(text: str) -> list[Block]:
         seq[n] = (*seq[n][:4], True) if glue else seq[n]
     seq = [e for e in seq if e[0] != "glue"]
 
-    groups: list[tuple[int, list[tuple]]] = []  # (blank lines before, lines)
+    groups: list[tuple[int, list[tuple]]] = []  # (blank lines before, lines or one ruled table)
     cur: list[tuple] = []
     blanks = 0
     for entry in seq:
-        if entry[0] == "line":
+        if entry[0] == "ruled":
+            groups.append((blanks, [entry]))
+            cur, blanks = [], 0
+        elif entry[0] == "line":
             if not cur:
                 groups.append((blanks, cur))
             cur.append(entry)
@@ -544,12 +604,62 @@ def text_blocks(text: str) -> list[Block]:
 
     blocks: list[Block] = []
     for blanks, group in groups:
-        new = _group_blocks(group, width)
+        if group[0][0] == "ruled":
+            _, no, _, rows = group[0]
+            text = " ".join(c for r in rows for c in r if c)
+            new = [Block(kind="table", rows=rows, line=no, text=text, ruled=True)]
+        else:
+            new = _group_blocks(group, width)
         if new:
             new[0].blank_lines = blanks
         blocks.extend(new)
+    _join_panels(blocks)
     _merge_text_tables(blocks)
     return blocks
+
+
+# A ruled panel (``render._ruled_table``): a line of two or more runs of "=" two spaces apart.
+_PANEL_RULE_RE = re.compile(r"^=+(?:  =+)+$")
+
+
+def read_ruled_table(src: list[str], start: int) -> tuple[int, list[list[str]]] | None:
+    """The panel opened by the rule ``src[start]``: (index after its closing rule, rows). Each
+    run of "=" is a column's extent; a row is the lines up to a "-" rule; a cell is its
+    column's text on those lines, joined by spaces. None if the panel is never closed."""
+    top = src[start]
+    extents = [(m.start(), m.end()) for m in re.finditer("=+", top)]
+    between = top.replace("=", "-")
+    rows: list[list[str]] = []
+    lines: list[str] = []
+    for k in range(start + 1, len(src)):
+        if src[k] not in (top, between):
+            lines.append(src[k])
+            continue
+        rows.append(
+            [" ".join(p for p in (ln[a:b].strip() for ln in lines) if p) for a, b in extents]
+        )
+        lines = []
+        if src[k] == top:
+            return k + 1, rows
+    return None
+
+
+def _join_panels(blocks: list[Block]) -> None:
+    """Consecutive ruled panels with the same row labels are one table, side by side."""
+    i = 0
+    while i < len(blocks) - 1:
+        a, b = blocks[i], blocks[i + 1]
+        if (
+            a.ruled
+            and b.ruled
+            and len(a.rows) == len(b.rows)
+            and [r[0] for r in a.rows] == [r[0] for r in b.rows]
+        ):
+            a.rows = [ra + rb[1:] for ra, rb in zip(a.rows, b.rows, strict=True)]
+            a.text = " ".join(c for r in a.rows for c in r if c)
+            del blocks[i + 1]
+            continue
+        i += 1
 
 
 def _group_blocks(group: list[tuple], width: int) -> list[Block]:
@@ -572,18 +682,23 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
                     raw=texts,
                     line=lines[0][1],
                     gap_before=gap,
-                    text=join_lines(texts),
+                    text="",  # set by _merge_text_tables, once it is known to stay a table
                 )
             )
             return
         for para in _split_paragraphs(lines, width):
             ptexts = [e[2] for e in para]
-            aligns = {_line_align(t, width) for t in ptexts}
-            align = aligns.pop() if len(aligns) == 1 else ""
+            # One alignment for the paragraph when all its lines share it (most have none).
+            align = _line_align(ptexts[0], width)
+            if align and any(_line_align(t, width) != align for t in ptexts[1:]):
+                align = ""
             if len(ptexts) > 1 and all(_same_centre(ptexts[0], t) for t in ptexts[1:]):
                 align = "center"
-            bullet = bool(_TEXT_BULLET_RE.match(ptexts[0])) and not END_MARK_RE.match(
-                ptexts[0].strip()
+            first_text = ptexts[0].lstrip()
+            bullet = (
+                first_text[:1] in _BULLET_STARTS
+                and bool(_TEXT_BULLET_RE.match(ptexts[0]))
+                and not END_MARK_RE.match(first_text.rstrip())
             )
             if bullet:
                 ptexts = [_TEXT_BULLET_RE.sub("", ptexts[0], count=1), *ptexts[1:]]
@@ -604,7 +719,7 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
             gap = False
 
     for entry in group:
-        if _RULE_RE.match(entry[2]):
+        if entry[2].lstrip()[:1] in "-=_" and _RULE_RE.match(entry[2]):
             if pending:
                 # The rule underlines the line(s) right above it: a heading, possibly wrapped.
                 k = len(pending) - 1
@@ -630,14 +745,18 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
 def _split_paragraphs(lines: list[tuple], width: int) -> list[list[tuple]]:
     """Split a blank-line-free run of lines on first-line indents and bullets."""
     paras: list[list[tuple]] = [[lines[0]]]
+    indent = len(lines[0][2]) - len(lines[0][2].lstrip())
     for prev, entry in itertools.pairwise(lines):
         text, ptext = entry[2], prev[2]
-        indent = len(text) - len(text.lstrip())
-        pindent = len(ptext) - len(ptext.lstrip())
+        pindent, indent = indent, len(text) - len(text.lstrip())
         glued = len(entry) > 4
         new = False
         if not glued:
-            bullet = bool(_TEXT_BULLET_RE.match(text)) and not END_MARK_RE.match(text.strip())
+            bullet = (
+                text[indent : indent + 1] in _BULLET_STARTS
+                and bool(_TEXT_BULLET_RE.match(text))
+                and not END_MARK_RE.match(text.strip())
+            )
             first_line_indent = (
                 indent >= pindent + 2
                 and not _line_align(text, width)
@@ -664,13 +783,19 @@ def _merge_text_tables(blocks: list[Block]) -> None:
             i += 1
             continue
         nxt = blocks[i + 1]
-        if nxt.kind == "table" and nxt.blank_lines <= 1:
+        if b.ruled:
+            i += 1
+            continue
+        if not b.text:  # a table's text is that of its first group
+            b.text = join_lines(b.raw)
+        if nxt.kind == "table" and not nxt.ruled and nxt.blank_lines <= 1:
             b.raw += ["", *nxt.raw]
             del blocks[i + 1]
             continue
         if (
             i + 2 < len(blocks)
             and blocks[i + 2].kind == "table"
+            and not blocks[i + 2].ruled
             and nxt.kind == "p"
             and nxt.blank_lines <= 1
             and blocks[i + 2].blank_lines <= 1
@@ -684,7 +809,13 @@ def _merge_text_tables(blocks: list[Block]) -> None:
         i += 1
     for b in blocks:
         if b.kind == "table" and not b.rows:
+            b.text = b.text or join_lines(b.raw)
             b.rows = split_text_table(b.raw)
+
+
+_TEXT_CELL_RE = re.compile(r"\S+(?: \S+)*")  # words one space apart: one cell
+_CURRENCY_ONLY = frozenset({"$", "€", "£", "($", "$("})
+_CURRENCY_GAP_RE = re.compile(r"^([$€£(]+)\s+(?=[\d(])")
 
 
 def split_text_table(lines: list[str]) -> list[list[str]]:
@@ -698,7 +829,7 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
         if not line.strip():
             parsed.append([])
             continue
-        cells = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", line)]
+        cells = [(m.start(), m.end(), m.group()) for m in _TEXT_CELL_RE.finditer(line)]
         parsed.append(cells)
     edges: list[int] = sorted(c[1] for cells in parsed for c in cells[1:])
     clusters: list[list[int]] = []
@@ -713,21 +844,35 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
         sum(c) / len(c) for c in clusters
     ]
 
+    closest: dict[float, int] = {}  # edge -> index of its centre, for the centres as they are
+
+    def nearest(edge: float) -> int:
+        """The centre closest to ``edge`` (the lower one on a tie); centres are ascending."""
+        if edge in closest:
+            return closest[edge]
+        j = bisect.bisect_left(centres, edge)
+        if j == len(centres) or (j and edge - centres[j - 1] <= centres[j] - edge):
+            j -= 1
+        closest[edge] = j
+        return j
+
     # Neighbouring edge clusters that no row ever fills together are one column whose
     # entries are aligned a little differently ("1997" over "$90").
     def used(cells: list[tuple[int, int, str]]) -> set[int]:
-        return {
-            min(range(len(centres)), key=lambda c: abs(centres[c] - e)) for _, e, _ in cells[1:]
-        }
+        return {nearest(e) for _, e, _ in cells[1:]}
 
     merged_any = True
     while merged_any and len(centres) > 1:
         merged_any = False
-        rows_used = [used(cells) for cells in parsed if cells]
+        filled_together: set[int] = set()  # k: some row has cells under centres k and k + 1
+        for cells in parsed:
+            u = used(cells)
+            filled_together.update(k for k in u if k + 1 in u)
         for k in range(len(centres) - 1):
             close = centres[k + 1] - centres[k] <= 8
-            if close and not any(k in u and k + 1 in u for u in rows_used):
+            if close and k not in filled_together:
                 centres[k : k + 2] = [(centres[k] + centres[k + 1]) / 2]
+                closest.clear()
                 merged_any = True
                 break
     rows: list[list[str]] = []
@@ -737,19 +882,19 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
         # "$" printed a few spaces before its figure belongs to that figure
         merged: list[tuple[int, int, str]] = []
         for cell in cells:
-            if merged and re.fullmatch(r"[$€£]|\(\$|\$\(", merged[-1][2]):
+            if merged and merged[-1][2] in _CURRENCY_ONLY:
                 merged[-1] = (merged[-1][0], cell[1], merged[-1][2] + cell[2])
             else:
                 merged.append(cell)
-        cells = [(a, b, re.sub(r"^([$€£(]+)\s+(?=[\d(])", r"\1", t)) for a, b, t in merged]
         row = [""] * (1 + len(centres))
-        for k, (start, end, text) in enumerate(cells):
-            if k == 0 and (not centres or end < min(centres) - 3 or start < 8):
+        for k, (start, end, text) in enumerate(merged):
+            if text[0] in "$€£(" and " " in text:
+                text = _CURRENCY_GAP_RE.sub(r"\1", text)
+            if k == 0 and (not centres or end < centres[0] - 3 or start < 8):
                 row[0] = text
                 continue
-            j = min(range(len(centres)), key=lambda c: abs(centres[c] - end)) if centres else 0
-            col = j + 1
-            row[col] = f"{row[col]} {text}".strip()
+            col = nearest(end) + 1
+            row[col] = f"{row[col]} {text}" if row[col] else text
         rows.append(row)
     keep = [j for j in range(len(rows[0]) if rows else 0) if any(r[j] for r in rows)]
     return [[r[j] for j in keep] for r in rows]

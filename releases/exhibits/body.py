@@ -24,13 +24,15 @@ from .patterns import (
     CONTACT_HEADER_RE,
     END_MARK_RE,
     FLS_HEADING_RE,
-    FLS_PARA_RE,
+    FLS_OPENER_RE,
     LEAD_COMPANY_RE,
     MARK_RE,
-    NOTE_RE,
+    RUN_IN_HEADING_RE,
     SYMBOL_RE,
-    TICKER_RE,
     WIRE_CODES_RE,
+    first_ticker,
+    has_fls_words,
+    is_note,
 )
 
 
@@ -61,14 +63,14 @@ def _is_heading(b: Block) -> bool:
 
 
 def is_fls_paragraph(t: str, window: int = 400) -> bool:
-    return bool(FLS_PARA_RE.search(t[:window])) and len(t) > 150
+    return len(t) > 150 and has_fls_words(t[:window])
 
 
 def _inline_heading(b: Block) -> tuple[str, str] | None:
     """A run-in heading: "SAFE HARBOR STATEMENT ...: All forward-looking statements ..."."""
     if b.lead_bold and len(b.lead_bold) < 200 and len(b.text) > len(b.lead_bold) + 20:
         return b.lead_bold, b.text[len(b.lead_bold) :].strip()
-    m = re.match(r"^(?P<h>[^:]{6,200}:)\s+(?P<rest>\S.+)$", b.text)
+    m = RUN_IN_HEADING_RE.match(b.text) if b.text.find(":", 0, 201) >= 6 else None
     if m and (m.group("h").upper() == m.group("h") or FLS_HEADING_RE.search(m.group("h"))):
         return m.group("h"), m.group("rest")
     return None
@@ -81,10 +83,13 @@ def _p(text: str) -> str:
 def table_html(rows: list[list[str]]) -> str:
     out = ["<table>", "<tbody>"]
     for row in rows:
-        cells = "".join(
-            f"<td>{'<br>'.join(html.escape(x, quote=False) for x in c.split(chr(10)))}</td>"
-            for c in row
-        )
+        joined = "\x00".join(row)
+        if row and joined.count("\x00") == len(row) - 1:  # escaped in one go, split after
+            cells = html.escape(joined, quote=False).replace("\x00", "</td><td>")
+            cells = f"<td>{cells}</td>".replace("\n", "<br>")
+        else:
+            cells = "".join(f"<td>{html.escape(c, quote=False)}</td>" for c in row)
+            cells = cells.replace("\n", "<br>")
         out.append(f"<tr>{cells}</tr>")
     out += ["</tbody>", "</table>"]
     return "".join(out)
@@ -195,7 +200,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
     tail_start = len(blocks)
     for k in range(len(blocks) - 1, -1, -1):
         bk = blocks[k]
-        if bk.kind == "hr" or (bk.kind == "p" and NOTE_RE.search(bk.text) and len(bk.text) < 800):
+        if bk.kind == "hr" or (bk.kind == "p" and len(bk.text) < 800 and is_note(bk.text)):
             tail_start = k
             continue
         break
@@ -217,7 +222,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             contact_mode = False
             tail = True
             continue
-        if b.kind == "p" and "/CONTACT:" in t.upper().replace(" ", ""):
+        if b.kind == "p" and "/" in t and "/CONTACT:" in t.upper().replace(" ", ""):
             close_section()
             flush_contacts()
             doc.contacts.extend(parse_wire_trailer(b.text))
@@ -243,7 +248,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                     (len(b.lines) > 1 and all(len(x) < 90 for x in b.lines))
                     or is_contact_line(Item(t, b, b.line))
                 )
-                and not NOTE_RE.search(t)
+                and not is_note(t)
             ):
                 if b.gap_before:
                     contact_lines.append(None)
@@ -259,9 +264,9 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
         if (
             b.kind == "p"
             and (tail or section)
-            and NOTE_RE.search(t)
             and len(t) < 800
-            and not (section and section[0] == "safe" and FLS_PARA_RE.search(t))
+            and is_note(t)
+            and not (section and section[0] == "safe" and has_fls_words(t))
         ):
             close_section()
             if not re.fullmatch(r"trademarks?:?", t, re.IGNORECASE):
@@ -306,14 +311,13 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             # Unheaded safe harbor: "This press release contains forward-looking statements..."
             # or, after the main text, "Certain statements in this press release ... are
             # forward-looking statements" (the phrase can come late in a long list).
-            opener = re.match(
-                r"^(?:this|certain|statements|except|the|all|any|some|information)\b",
-                t,
-                re.IGNORECASE,
-            )
+            # Neither kind without forward-looking words in its first 2,500 characters.
+            fls_near = is_fls_paragraph(t, 2500)
+            opener = FLS_OPENER_RE.match(t) if fls_near else None
             # Followed by more of the release, it stays where it stands (before the tables).
-            if (tail and is_fls_paragraph(t, 2500 if opener else 400)) or (
-                opener and is_fls_paragraph(t) and not _main_text_follows(blocks, i)
+            if fls_near and (
+                (tail and (opener or is_fls_paragraph(t, 400)))
+                or (opener and is_fls_paragraph(t) and not _main_text_follows(blocks, i))
             ):
                 close_section()
                 section = ("safe", "", _Out())
@@ -371,11 +375,11 @@ def find_ticker(lead: str, doc: ExhibitDocument) -> tuple[str, str]:
         strip_tags(doc.body_html),
         " ".join(strip_tags(a.html) for a in doc.abouts),
     ):
-        m = TICKER_RE.search(text)
+        m = first_ticker(text)
         if m:
             return re.sub(r"\s+", " ", m.group("ex")), m.group("sym")
     for text in (strip_tags(doc.body_html), " ".join(strip_tags(a.html) for a in doc.abouts)):
-        m = SYMBOL_RE.search(text)
+        m = SYMBOL_RE.search(text) if "symbol" in text else None
         if m:
             return m.group("ex"), m.group("sym")
     return "", ""

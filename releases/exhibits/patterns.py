@@ -89,6 +89,35 @@ EXCHANGE = (
 TICKER_RE = re.compile(
     rf"(?<![\w/])(?P<ex>{EXCHANGE})\s*[:/]\s*(?P<sym>[A-Z][A-Z0-9]{{0,5}}(?:[.\-][A-Z]{{1,2}})?)\b"
 )
+_TICKER_SEPARATOR_RE = re.compile(r"[:/]")
+
+
+def first_ticker(text: str) -> re.Match[str] | None:
+    """``TICKER_RE.search(text)``, tried only where a match can start: each match holds a ":" or
+    "/" after its exchange, whose name (at most four words joined by spaces or tabs) ends where
+    the space before that separator begins, and starts after no letter, digit, "_" or "/". A
+    plain search tries every position of a long body (its look-behind defeats the quick scan)."""
+    for sep in _TICKER_SEPARATOR_RE.finditer(text):
+        end = sep.start()
+        while end and text[end - 1].isspace():
+            end -= 1
+        low = end
+        for _ in range(4):  # back over the exchange's words
+            while low and not text[low - 1].isspace():
+                low -= 1
+            if not low or text[low - 1] not in " \t":
+                break
+            while low and text[low - 1] in " \t":
+                low -= 1
+        for start in range(low, end):
+            before = text[start - 1] if start else " "
+            if not (before.isalnum() or before in "_/"):
+                m = TICKER_RE.match(text, start)
+                if m:
+                    return m
+    return None
+
+
 SYMBOL_RE = re.compile(
     r"\b(?:on|in)\s+(?:the\s+)?(?P<ex>NASDAQ|Nasdaq(?: Stock Market)?|New York Stock Exchange"
     r"|NYSE|American Stock Exchange|AMEX)[^.;]{0,80}?\bunder\s+the\s+(?:ticker\s+|trading\s+)?"
@@ -210,6 +239,12 @@ FLS_PARA_RE = re.compile(
     r"private\s+securities\s+litigation\s+reform",
     re.IGNORECASE,
 )
+# How an unheaded safe harbor opens: "This press release contains forward-looking ...".
+FLS_OPENER_RE = re.compile(
+    r"^(?:this|certain|statements|except|the|all|any|some|information)\b", re.IGNORECASE
+)
+# A run-in heading ending in a colon within its first 200 characters ("SAFE HARBOR: All ...").
+RUN_IN_HEADING_RE = re.compile(r"^(?P<h>[^:]{6,200}:)\s+(?P<rest>\S.+)$")
 ABOUT_RE = re.compile(r"^about\s+\S", re.IGNORECASE)
 END_MARK_RE = re.compile(
     r"^(?:#\s*#\s*#(?:\s*#)*|\*\s*\*\s*\*(?:\s*\*)*|\+\s*\+\s*\+(?:\s*\+)*|-\s*0\s*-|-\s*30\s*-"
@@ -227,6 +262,27 @@ NOTE_RE = re.compile(
     r"|^(?:https?://|www\.)\S+$",
     re.IGNORECASE,
 )
+# Every alternative of NOTE_RE and FLS_PARA_RE holds one of a few words (or one of NOTE_RE's
+# anchored openings): a substring test rules most paragraphs out before the expression runs.
+_NOTE_OPENINGS = ("©", "copyright", "note", "editor", "trademark", "http", "www.")
+
+
+def is_note(text: str) -> bool:
+    """A notice closing a release (NOTE_RE): trademarks, copyright, NOTE TO EDITORS, a URL."""
+    low = text.lower()
+    if not ("trademark" in low or "home" in low or "news" in low or low.startswith(_NOTE_OPENINGS)):
+        return False
+    return bool(NOTE_RE.search(text))
+
+
+def has_fls_words(text: str) -> bool:
+    """Whether the text speaks of forward-looking statements or a safe harbor (FLS_PARA_RE)."""
+    low = text.lower()
+    return ("forward" in low or "safe" in low or "private" in low) and bool(
+        FLS_PARA_RE.search(text)
+    )
+
+
 CONNECTOR_START_RE = re.compile(
     r"^(?:and|or|of|for|to|in|with|on|by|at|from|as|into|after|amid|while|&)\b", re.IGNORECASE
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 import unicodedata
 
 import lxml.etree
@@ -219,13 +220,21 @@ def _right(text: str, width: int) -> str:
     return " " * max(0, width - len(text)) + text
 
 
-def _text_table(rows: list[list[tuple[str, int]]]) -> list[str]:
+def _text_table(rows: list[list[tuple[str, int]]], width: int = 78) -> list[str]:
     """Columns of text: the first left-aligned, figures right-aligned, and a cell spanning
-    columns centred over exactly those columns."""
+    columns centred over exactly those columns; a table wider than ``width`` is set as ruled
+    panels (``_ruled_table``)."""
     rows = [[(clean_inline(t.replace("\n", " ")), span) for t, span in r] for r in rows]
     rows = [r for r in rows if any(t for t, _ in r)]
     if not rows:
         return []
+    lines = _natural_table(rows)
+    if max(len(x) for x in lines) <= width:
+        return lines
+    return _ruled_table(rows, width)
+
+
+def _natural_table(rows: list[list[tuple[str, int]]]) -> list[str]:
     ncols = max(sum(span for _, span in r) for r in rows)
     widths = [0] * ncols
     for r in rows:
@@ -255,6 +264,68 @@ def _text_table(rows: list[list[tuple[str, int]]]) -> list[str]:
             col += span
         out.append("   ".join(cells).rstrip())
     return out
+
+
+RULED_GAP = 2  # spaces between the columns of a ruled panel
+_STUB_CAP, _COLUMN_CAP = 32, 18  # widths a long label or heading wraps at in a ruled panel
+
+
+def _ruled_table(rows: list[list[tuple[str, int]]], width: int) -> list[str]:
+    """A table too wide for the layout, as panels of columns that fit, the row labels repeated
+    in each: ``=`` rules above and below give each column's extent, ``-`` rules end each row,
+    and a cell too long for its column wraps inside it (``blocks.read_ruled_table`` reads it
+    back cell for cell). A spanned cell stands in the first of its columns."""
+    grid = [[t for text, span in r for t in [text] + [""] * (span - 1)] for r in rows]
+    ncols = max(len(r) for r in grid)
+    grid = [r + [""] * (ncols - len(r)) for r in grid]
+    keep = [k for k in range(ncols) if any(r[k] for r in grid)]
+    grid = [[r[k] for k in keep] for r in grid]
+    if len(keep) == 1:  # one column: its cells are paragraphs, as the importer reads them
+        out: list[str] = []
+        for r in grid:
+            out += [*textwrap.wrap(r[0], width, break_long_words=False, break_on_hyphens=False), ""]
+        return out[:-1]
+    natural = [max(len(r[k]) for r in grid) for k in range(len(keep))]
+    longest = [
+        max((len(w) for r in grid for w in r[k].split()), default=1) for k in range(len(keep))
+    ]
+    widths = [min(natural[0], max(longest[0], _STUB_CAP))] + [
+        max(1, min(n, max(w, _COLUMN_CAP))) for n, w in zip(natural[1:], longest[1:], strict=True)
+    ]
+    widest = max(widths[1:])
+    if widths[0] + RULED_GAP + widest > width:  # make room for the widest column beside the label
+        widths[0] = max(longest[0], width - RULED_GAP - widest)
+    for k in range(1, len(widths)):
+        widths[k] = min(widths[k], max(longest[k], width - RULED_GAP - widths[0]))
+    panels: list[list[int]] = []
+    for k in range(1, len(widths)):
+        used = widths[0] + sum(RULED_GAP + widths[j] for j in panels[-1]) if panels else width
+        if used + RULED_GAP + widths[k] > width:
+            panels.append([])
+        panels[-1].append(k)
+    out = []
+    for panel in panels:
+        cols = [0, *panel]
+        rule = (" " * RULED_GAP).join("=" * widths[k] for k in cols)
+        between = rule.replace("=", "-")
+        out.append(rule)
+        for n, r in enumerate(grid):
+            if n:
+                out.append(between)
+            wrapped = [
+                textwrap.wrap(r[k], widths[k], break_long_words=False, break_on_hyphens=False)
+                for k in cols
+            ]
+            for i in range(max(len(w) for w in wrapped)):
+                cells = [
+                    (w[i] if i < len(w) else "").ljust(widths[k])
+                    if k == 0
+                    else (w[i] if i < len(w) else "").rjust(widths[k])
+                    for k, w in zip(cols, wrapped, strict=True)
+                ]
+                out.append((" " * RULED_GAP).join(cells).rstrip())
+        out += [rule, ""]
+    return out[:-1]
 
 
 def _wrap_title(title: str, limit: int) -> list[str] | None:
@@ -387,7 +458,7 @@ def _blocks_text(
     for kind, payload in blocks:
         if kind == "table":
             rows = [[(_a(c, ascii_only), n) for c, n in r] for r in payload]  # type: ignore[union-attr]
-            out += [*_text_table(rows), ""]
+            out += [*_text_table(rows, width), ""]
             continue
         text = _a(str(payload), ascii_only)
         if kind == "p" and pending_lead:

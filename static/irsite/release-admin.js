@@ -72,3 +72,39 @@ new MutationObserver(showPrivateImages).observe(document.documentElement, {
   childList: true,
   subtree: true,
 });
+
+// Plain text pasted into the body (a filing's text, hard-wrapped at ~78 columns) would become one
+// paragraph per line. Such a paste is sent to the server, which reads it as the importer reads a
+// text exhibit (re-flowed paragraphs, lists, tables), and what comes back is pasted as HTML.
+// Pastes that carry HTML, and one-line text, are left to the editor.
+document.addEventListener(
+  "paste",
+  async (event) => {
+    const target = event.target.closest && event.target.closest(".ProseMirror");
+    const data = event.clipboardData;
+    const url = document.getElementById("irsite-paste-text")?.dataset.url;
+    if (!target || !data || !url || data.types.includes("text/html")) return;
+    const text = data.getData("text/plain");
+    if (!/\n/.test(text.trim())) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    let html = null;
+    try {
+      const csrf = document.querySelector("[name=csrfmiddlewaretoken]");
+      const response = await fetch(url, {
+        method: "POST",
+        body: text,
+        credentials: "same-origin",
+        headers: { "Content-Type": "text/plain; charset=utf-8", "X-CSRFToken": csrf ? csrf.value : "" },
+      });
+      if (response.ok) html = (await response.json()).html;
+    } catch {
+      // The editor's own paste below: one paragraph per line, but nothing is lost.
+    }
+    const again = new DataTransfer();
+    if (html) again.setData("text/html", html);
+    else again.setData("text/html", text.split("\n").map((l) => `<p>${l.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c])}</p>`).join(""));
+    target.dispatchEvent(new ClipboardEvent("paste", { clipboardData: again, bubbles: true, cancelable: true }));
+  },
+  true,
+);
