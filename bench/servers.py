@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 from bench import (
     DATABASE_URL,
     PEER_COPY,
@@ -44,6 +45,7 @@ from bench import (
     site_env,
     wrk,
 )
+from irsite.logs import granian_logging
 
 PORT = int(os.environ.get("BENCH_PORT", "8220"))
 CORES = os.cpu_count() or 1
@@ -101,7 +103,10 @@ def command(app: str, server: str) -> tuple[list[str], Path, dict[str, str]]:
         cmd = [str(binary / "granian"), *flags(server), "--host", "127.0.0.1",
                "--port", str(PORT), "--log-level", "warning", module]  # fmt: skip
         if app == "irsite":
-            cmd[1:1] = ["--access-log"]
+            # As `make serve` runs it (irsite/server.py): its JSON access log.
+            log_config = RESULTS / ".granian-logging.json"
+            log_config.write_text(json.dumps(granian_logging()))
+            cmd[1:1] = ["--access-log", "--log-config", str(log_config)]
     return cmd, cwd, env
 
 
