@@ -4,6 +4,7 @@ logs one JSON line per request as gunicorn did, and stops when told to."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -11,12 +12,25 @@ import urllib.request
 
 from .test_production import REPO, production_env
 
-PORT = int(os.environ.get("IRSITE_TEST_SERVER_PORT", "8161"))
+# The first free port from here on.
+FIRST_PORT = int(os.environ.get("IRSITE_TEST_SERVER_PORT", "8161"))
+
+
+def free_port() -> int:
+    port = FIRST_PORT
+    while True:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                port += 1
 
 
 def test_make_serves_default_app_server_answers_and_logs_json_lines(tmp_path):
+    port = free_port()
     env = production_env(
-        tmp_path, ALLOWED_HOSTS="127.0.0.1", HTTPS="False", PORT=str(PORT), HOST="127.0.0.1"
+        tmp_path, ALLOWED_HOSTS="127.0.0.1", HTTPS="False", PORT=str(port), HOST="127.0.0.1"
     )
     env.pop("CACHE_URL", None)
     migrate = subprocess.run(
@@ -34,7 +48,7 @@ def test_make_serves_default_app_server_answers_and_logs_json_lines(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/news/", timeout=5) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/news/", timeout=5) as r:
                     first = r.read()
                     assert r.status == 200
                 break
@@ -42,7 +56,7 @@ def test_make_serves_default_app_server_answers_and_logs_json_lines(tmp_path):
                 assert server.poll() is None, log.read_text()[-2000:]
                 assert time.monotonic() < deadline, "granian did not answer in 60 s"
                 time.sleep(0.3)
-        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/news/", timeout=5) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/news/", timeout=5) as r:
             assert r.read() == first
             assert r.headers["Cache-Control"] == "public, max-age=0, must-revalidate, s-maxage=300"
     finally:
