@@ -168,9 +168,14 @@ def pushed_generation(cache: Any, key: str) -> str | None:
 
 
 def announce(cache: Any, key: str) -> None:
-    """After replacing the generation in ``cache``: every process reads it again."""
-    found = watcher(cache, key)
-    if found is None:
+    """After replacing the generation in ``cache``: every process reads it again. A process
+    that only announces (the worker, a management command) starts no listener of its own."""
+    channel_for: Callable[[str], str] | None = getattr(cache, "push_channel", None)
+    if channel_for is None:
         return
-    found.forget()
-    cache.publish(found.channel, "changed")
+    channel = channel_for(key)
+    with _lock:
+        found = _watchers.get((channel, key)) if _pid == os.getpid() else None
+    if found is not None:
+        found.forget()
+    cache.publish(channel, "changed")
