@@ -4,6 +4,9 @@ within a bound, and when the subscription is lost the process reads the shared g
 again instead of trusting what it was last told. Real Redis, real processes, no mocks."""
 
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +21,7 @@ from django.core.cache import caches
 
 from releases.cache import GENERATION_KEY
 from releases.models import Release
-from releases.push import pushed_generation
+from releases.push import TRUST_SECONDS, pushed_generation
 
 from .conftest import redis_cache
 from .test_cache import NOW, REDIS_URL, get
@@ -210,3 +213,54 @@ def test_the_wsgi_door_answers_repeats_as_django_does_and_retires_them_on_a_push
     while b"Restated" not in wsgi_get(url)[2]:
         assert time.monotonic() - started < PUSH_BOUND_SECONDS, "the WSGI door kept its copy"
         time.sleep(0.02)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of this test's own, which it may freeze (SIGSTOP) like a cut link."""
+    port = int(os.environ.get("IRSITE_TEST_OWN_REDIS_PORT", "8171"))
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        port += 1
+    server = subprocess.Popen(  # noqa: S603 - the system's redis-server, fixed arguments
+        [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
+         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield server, f"redis://127.0.0.1:{port}/0"
+    server.send_signal(signal.SIGCONT)
+    server.terminate()
+    server.wait(10)
+
+
+def wait_until(condition, limit: float) -> float:
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < limit, f"not within {limit} s"
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def test_a_process_stops_trusting_the_push_when_redis_stops_answering(own_redis, settings):
+    """Redis frozen (a hung link: no error, no answer): within TRUST_SECONDS the pushed
+    generation is no longer used, so each request reads the shared one (a miss while Redis
+    does not answer); thawed, the push is confirmed again."""
+    server, url = own_redis
+    settings.CACHES = {"default": redis_cache(url, f"irsite-test-{uuid.uuid4().hex}")}
+    cache = caches["default"]
+    cache.set(GENERATION_KEY, "before", timeout=None)
+    read = lambda: pushed_generation(cache, GENERATION_KEY)  # noqa: E731
+    wait_until(lambda: read() == "before", 5)
+    server.send_signal(signal.SIGSTOP)
+    assert wait_until(lambda: read() is None, TRUST_SECONDS + 1) <= TRUST_SECONDS + 0.5
+    server.send_signal(signal.SIGCONT)
+    wait_until(lambda: read() == "before", 15)
