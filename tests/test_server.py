@@ -71,3 +71,28 @@ def test_make_serves_default_app_server_answers_and_logs_json_lines(tmp_path):
     assert len(access) >= 2
     assert access[-1]["method"] == "GET" and access[-1]["path"] == "/news/"
     assert access[-1]["status"] == 200 and access[-1]["duration_ms"] >= 0
+
+
+def test_a_request_never_carries_the_processs_secrets_into_django():
+    # granian builds each environ as dict(os.environ) | the request's own keys
+    # (granian/wsgi.py); Django would keep it whole as request.META.
+    from irsite.wsgi import WithoutProcessEnvironment
+
+    seen = {}
+
+    def app(environ, start_response):
+        seen.update(environ)
+        start_response("204 No Content", [])
+        return [b""]
+
+    os.environ["IRSITE_TEST_SECRET"] = "s3cret"
+    try:
+        wrapped = WithoutProcessEnvironment(app)
+    finally:
+        del os.environ["IRSITE_TEST_SECRET"]
+    request = {"REQUEST_METHOD": "GET", "PATH_INFO": "/news/", "HTTP_HOST": "ir.example.com",
+               "SERVER_NAME": "127.0.0.1", "wsgi.url_scheme": "https"}  # fmt: skip
+    environ = dict(os.environ) | {"IRSITE_TEST_SECRET": "s3cret"} | request
+    wrapped(environ, lambda status, headers: None)
+    assert "IRSITE_TEST_SECRET" not in seen and "PATH" not in seen
+    assert all(seen[key] == value for key, value in request.items())
