@@ -195,13 +195,14 @@ def next_go_live(generation: str | None, now: float) -> float | None:
     return value or None
 
 
-def seconds_until(go_live: float | None, now: float) -> int:
-    """How long this server may keep a public response: the configured maximum, cut at the
-    next go-live (no header says so: shared caches are purged, see `releases.edge`)."""
-    limit = settings.IRSITE_PUBLIC_MAX_AGE
-    if go_live is not None:
-        limit = min(limit, max(0, math.floor(go_live - now)))
-    return limit
+def expires_at(go_live: float | None, now: float) -> float:
+    """Until when (epoch seconds) this server may keep a public response rendered at ``now``:
+    the configured maximum, cut exactly at the next go-live (no header says so: shared caches
+    are purged, see `releases.edge`). Exact, not whole seconds: a copy rendered in the last
+    second before a go-live serves everyone until that instant instead of every request
+    rendering."""
+    limit = now + settings.IRSITE_PUBLIC_MAX_AGE
+    return limit if go_live is None else min(limit, go_live)
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,6 @@ def _render(
         response = response_for_exception(request, error)
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
-    max_age = seconds_until(go_live, now)
     if response.status_code < 500:
         mark_public(request, response)
     if response.status_code != 200 or response.streaming:
@@ -332,8 +332,8 @@ def _render(
         last_modified = None
 
     private = getattr(response, "irsite_private", False) or response.cookies
-    expires_at = now + max_age
-    if key and not private and expires_at - time.time() >= 1:
+    until = expires_at(go_live, now)
+    if key and not private and until > time.time():
         entry = CachedResponse(
             status=response.status_code,
             headers=tuple(
@@ -345,10 +345,10 @@ def _render(
             etag=etag,
             last_modified=last_modified,
             rendered_at=now,
-            expires_at=expires_at,
+            expires_at=until,
             go_live=go_live,
         )
-        _cache().set(key, asdict(entry), timeout=math.ceil(expires_at - time.time()))
+        _cache().set(key, asdict(entry), timeout=math.ceil(until - time.time()))
         response.irsite_cached = (generation, entry)
     return _finish(request, response, etag, last_modified)
 
