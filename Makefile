@@ -9,18 +9,19 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test lint format lock migrate demo clean help serve front-cache bench bench-front bench-ceiling two-servers faults
+.PHONY: run test lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-ceiling two-servers faults
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - lint and the whole test suite (DATABASE_URL picks the database)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
-	@echo "make serve  - the production stack: gunicorn + WhiteNoise, DEBUG off (HTTPS=False locally)"
+	@echo "make serve  - the production stack: granian + WhiteNoise, DEBUG off (HTTPS=False locally)"
 	@echo "make front-cache - make serve behind Varnish on FRONT_PORT, the worker purging it"
 	@echo "make bench  - benchmark on PostgreSQL (SIZES=1000,10000,100000; PEER=1 adds Wagtail;"
 	@echo "              FRONT=1 adds make bench-front)"
 	@echo "make bench-front - Varnish vs nginx static, go-live through Varnish, go-live storm"
+	@echo "make bench-servers - irsite vs the Wagtail peer, both cached, under gunicorn and granian"
 	@echo "make bench-ceiling - gunicorn alone on this machine: the ceiling of a cached page"
 
 # The venv is rebuilt whenever the pins change.
@@ -73,9 +74,17 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles node_modules artifacts
 
 # --- production stack (docs/deployment.md) ----------------------------------------------------
-# `make serve` runs what production runs: migrate, collectstatic (hashed, compressed), gunicorn
-# (gunicorn.conf.py; WEB_CONCURRENCY, GUNICORN_THREADS). Settings come from the environment;
+# `make serve` runs what production runs: migrate, collectstatic (hashed, compressed), the app
+# server (APP_SERVER, below; WEB_CONCURRENCY). Settings come from the environment;
 # locally it speaks plain HTTP (HTTPS=False) and keeps a generated SECRET_KEY in var/.
+# The app server: granian (irsite/server.py) by default, gunicorn (gunicorn.conf.py) on request;
+# docs/deployment.md says why.
+APP_SERVER ?= granian
+ifeq ($(APP_SERVER),gunicorn)
+APP_SERVER_CMD = $(BIN)/gunicorn irsite.wsgi:application
+else
+APP_SERVER_CMD = $(BIN)/python -m irsite.server
+endif
 SERVE_ENV = DEBUG=False HTTPS=$${HTTPS:-False} HOST=$(HOST) PORT=$(PORT) \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"
@@ -88,11 +97,11 @@ var/secret_key:
 serve: venv var/secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
-	@echo "Serving the production stack on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	$(SERVE_ENV) exec $(BIN)/gunicorn irsite.wsgi:application
+	@echo "Serving the production stack on http://$(HOST):$(PORT)/ with $(APP_SERVER) (Ctrl-C stops)"
+	$(SERVE_ENV) exec $(APP_SERVER_CMD)
 
 # `make front-cache`: what production runs behind its front cache (docs/deployment.md). Varnish
-# (deploy/varnish/irsite.vcl, backend = PORT) answers on FRONT_PORT; gunicorn on PORT; the worker
+# (deploy/varnish/irsite.vcl, backend = PORT) answers on FRONT_PORT; the app server on PORT; the worker
 # purges Varnish at each go-live, correction, withdrawal and company/contact/category change.
 FRONT_PORT ?= 8080
 FRONT_ENV = IRSITE_EDGE_PURGE_URLS=http://$(HOST):$(FRONT_PORT) SITE_URL=http://$(HOST):$(FRONT_PORT)
@@ -102,12 +111,12 @@ front-cache: venv var/secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	@mkdir -p var/varnish && chmod 755 var var/varnish
 	sed 's/\.port = "8000";/.port = "$(PORT)";/' deploy/varnish/irsite.vcl > var/varnish/irsite.vcl
-	@echo "Varnish on http://$(HOST):$(FRONT_PORT)/ in front of gunicorn on $(PORT) (Ctrl-C stops all)"
+	@echo "Varnish on http://$(HOST):$(FRONT_PORT)/ in front of $(APP_SERVER) on $(PORT) (Ctrl-C stops all)"
 	varnishd -F -n $(CURDIR)/var/varnish/n -a $(HOST):$(FRONT_PORT) -f $(CURDIR)/var/varnish/irsite.vcl \
 	  -s malloc,256m -T none & varnish=$$!; \
 	$(SERVE_ENV) $(FRONT_ENV) $(BIN)/python manage.py run_worker & worker=$$!; \
 	trap 'kill $$varnish $$worker 2>/dev/null; wait $$varnish $$worker' EXIT INT TERM; \
-	$(SERVE_ENV) $(FRONT_ENV) $(BIN)/gunicorn irsite.wsgi:application
+	$(SERVE_ENV) $(FRONT_ENV) $(APP_SERVER_CMD)
 
 # Benchmarks (not part of `make test`): bench/README.md. PEER=1 also runs the Wagtail peer.
 SIZES ?= 1000,10000,100000
@@ -119,6 +128,10 @@ bench: venv
 # Varnish, 64 clients across a go-live second (bench/README.md).
 bench-front: venv
 	$(BIN)/python bench/front.py $(FRONT_ARGS)
+
+# irsite cached and the Wagtail peer cached under the same app servers (gunicorn, granian).
+bench-servers: venv
+	$(BIN)/python bench/servers.py $(BENCH_ARGS)
 
 # gunicorn's own ceiling on this machine: a WSGI app that only returns the page's bytes.
 bench-ceiling: venv

@@ -543,9 +543,9 @@ def main() -> None:
             "host": socket.gethostname(),
             "loadavg_at_start": os.getloadavg(),
             "versions": versions(),
-            "server": f"make serve on 127.0.0.1:{PORT} (gunicorn.conf.py: WEB_CONCURRENCY="
-            f"{os.environ.get('WEB_CONCURRENCY', '2×cores')}, GUNICORN_THREADS="
-            f"{os.environ.get('GUNICORN_THREADS', '1')}), PostgreSQL {DATABASE_URL}, "
+            "server": f"make serve on 127.0.0.1:{PORT} (APP_SERVER="
+            f"{os.environ.get('APP_SERVER', 'granian')}, WEB_CONCURRENCY="
+            f"{os.environ.get('WEB_CONCURRENCY', 'default')}), PostgreSQL {DATABASE_URL}, "
             f"cache {CACHE_URL}; page cache switch IRSITE_PAGE_CACHE=0 (cold) / 1 (cached)",
             "wrk": f"-t1 -c1 and -t2 -c32, -d{args.duration}s --latency, after a "
             f"{args.warmup}s -c32 warm-up per URL; {args.drain}s idle before each run",

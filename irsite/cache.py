@@ -8,6 +8,7 @@ pages rendered without a cache, instead of a connection timeout per cache call o
 """
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis import Redis
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("irsite.cache")
@@ -55,6 +57,24 @@ class TolerantRedisCache(RedisCache):
     def ping(self) -> bool:
         """Ask Redis itself, raising if it does not answer (for /healthz, which must see it)."""
         return self._cache.get_client(write=True).ping()
+
+    def push_channel(self, key: str) -> str:
+        """The pub/sub channel that announces changes of ``key`` (`releases.push`); channels are
+        server-wide, so it names the database and the key as stored."""
+        return f"{self._servers[0]}#{self.make_key(key)}"
+
+    def publish(self, channel: str, message: str) -> None:
+        """Tell every subscriber of ``channel``; nothing happens while Redis is unreachable."""
+        self._tolerate(None, lambda: self._cache.get_client(write=True).publish(channel, message))
+
+    def subscriber(self) -> Redis:
+        """A client of its own for one subscription, which holds its connection for good."""
+        return Redis.from_url(
+            self._servers[0],
+            socket_connect_timeout=DEFAULT_OPTIONS["socket_connect_timeout"],
+            socket_timeout=2.0,
+            client_name=f"irsite-push-{os.getpid()}",
+        )
 
     @property
     def is_down(self) -> bool:

@@ -70,3 +70,41 @@ if glogging is not None:
                     "pid": int(atoms["p"].strip("<>")),
                 },
             )
+
+
+class GranianAccessFormatter(JsonFormatter):
+    """granian's access log (`irsite.server`) as the same JSON line gunicorn's gives: granian
+    logs each request with its fields as the record's arguments, not as attributes."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = record.args if isinstance(record.args, dict) else {}
+        record.args = ()
+        record.msg = "request"
+        for name, key in (("addr", "remote_addr"), ("method", "method"), ("path", "path"),
+                          ("query_string", "query"), ("status", "status")):  # fmt: skip
+            if name in fields:
+                setattr(record, key, fields[name])
+        if "dt_ms" in fields:
+            record.duration_ms = round(fields["dt_ms"], 2)
+        return super().format(record)
+
+
+def granian_logging() -> dict:
+    """granian's logging configuration: its own lines and its access log as JSON on stdout."""
+    handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": "irsite.logs.JsonFormatter"},
+            "access": {"()": "irsite.logs.GranianAccessFormatter"},
+        },
+        "handlers": {
+            "console": {**handler, "formatter": "json"},
+            "access": {**handler, "formatter": "access"},
+        },
+        "loggers": {
+            "_granian": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
+    }

@@ -172,6 +172,10 @@ IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)
 # Seconds between each process's reads of the committed count of changes: how late a change
 # whose invalidation never reached Redis can be seen (releases/cache.py).
 IRSITE_GENERATION_CHECK_SECONDS = env.float("IRSITE_GENERATION_CHECK_SECONDS", default=1.0)
+# Each process learns of a new generation by Redis pub/sub instead of reading it per request,
+# falling back to the per-request read whenever the subscription is not confirmed
+# (releases/push.py).
+IRSITE_GENERATION_PUSH = env.bool("IRSITE_GENERATION_PUSH", default=True)
 # Public pages each process also keeps whole in its own memory (each at most 512 KB).
 IRSITE_LOCAL_PAGES = env.int("IRSITE_LOCAL_PAGES", default=500)
 # Search: words in a query beyond this are ignored, and so are characters beyond the cap.

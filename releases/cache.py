@@ -57,11 +57,14 @@ from .lastmodified import (
     record_schedule_change,
     site_last_modified,
 )
+from .push import announce, pushed_generation
 
 logger = logging.getLogger("irsite.cache")
 
 GENERATION_KEY = "public:generation"
 LOCAL_PAGE_MAX_BYTES = 512 * 1024
+# Where the middleware tells `releases.localpages` which copy a response is.
+LOCAL_PAGE_ENVIRON_KEY = "irsite.local_page"
 # A render holds its page's lock at most this long; others wait at most this long for it.
 RENDER_LOCK_SECONDS = 10
 RENDER_WAIT_SECONDS = 3.0
@@ -76,13 +79,18 @@ def _cache():
 def current_generation() -> str | None:
     """The token every cached public response's key contains; None if the cache is down.
 
-    Redis's token (replaced by every change, reaching every server at once) joined with the
-    count of changes committed in the database, read at most every
-    ``IRSITE_GENERATION_CHECK_SECONDS`` per process: a replacement lost on its way to Redis
-    (a server cut from it) retires the old pages that much later instead of never.
+    Read from this process's pushed copy while Redis's pub/sub confirms it (`releases.push`: no
+    network round trip), from the cache otherwise. Redis's token (replaced by every change,
+    reaching every server at once) joined with the count of changes committed in the database,
+    read at most every ``IRSITE_GENERATION_CHECK_SECONDS`` per process: a replacement lost on
+    its way to Redis (a server cut from it) retires the old pages that much later, not never.
     """
     cache = _cache()
-    generation = cache.get(GENERATION_KEY)
+    generation = (
+        pushed_generation(cache, GENERATION_KEY) if settings.IRSITE_GENERATION_PUSH else None
+    )
+    if generation is None:
+        generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
@@ -107,6 +115,22 @@ def _committed_version() -> int:
     return version
 
 
+def local_generation() -> str | None:
+    """`current_generation` from this process's memory alone: the pushed generation and a
+    count of changes read within ``IRSITE_GENERATION_CHECK_SECONDS``; None when either would
+    need a read (`releases.localpages` then lets Django answer)."""
+    if not settings.IRSITE_GENERATION_PUSH:
+        return None
+    generation = pushed_generation(_cache(), GENERATION_KEY)
+    if generation is None:
+        return None
+    with _committed_lock:
+        read_at, version = _committed["read_at"], _committed["version"]
+    if read_at is None or not 0 <= time.time() - read_at < settings.IRSITE_GENERATION_CHECK_SECONDS:
+        return None
+    return f"{generation}.{version}"
+
+
 def forget_committed_version() -> None:
     """Read the count of changes again on the next request (this process just changed it)."""
     with _committed_lock:
@@ -116,7 +140,10 @@ def forget_committed_version() -> None:
 def invalidate_public_pages() -> None:
     """Make every cached public response stale, on every process sharing the cache."""
     forget_committed_version()
-    _cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    cache = _cache()
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    if settings.IRSITE_GENERATION_PUSH:
+        announce(cache, GENERATION_KEY)
 
 
 def public_pages_changed() -> None:
@@ -168,13 +195,14 @@ def next_go_live(generation: str | None, now: float) -> float | None:
     return value or None
 
 
-def seconds_until(go_live: float | None, now: float) -> int:
-    """How long this server may keep a public response: the configured maximum, cut at the
-    next go-live (no header says so: shared caches are purged, see `releases.edge`)."""
-    limit = settings.IRSITE_PUBLIC_MAX_AGE
-    if go_live is not None:
-        limit = min(limit, max(0, math.floor(go_live - now)))
-    return limit
+def expires_at(go_live: float | None, now: float) -> float:
+    """Until when (epoch seconds) this server may keep a public response rendered at ``now``:
+    the configured maximum, cut exactly at the next go-live (no header says so: shared caches
+    are purged, see `releases.edge`). Exact, not whole seconds: a copy rendered in the last
+    second before a go-live serves everyone until that instant instead of every request
+    rendering."""
+    limit = now + settings.IRSITE_PUBLIC_MAX_AGE
+    return limit if go_live is None else min(limit, go_live)
 
 
 @dataclass(frozen=True)
@@ -284,7 +312,6 @@ def _render(
         response = response_for_exception(request, error)
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
-    max_age = seconds_until(go_live, now)
     if response.status_code < 500:
         mark_public(request, response)
     if response.status_code != 200 or response.streaming:
@@ -305,8 +332,8 @@ def _render(
         last_modified = None
 
     private = getattr(response, "irsite_private", False) or response.cookies
-    expires_at = now + max_age
-    if key and not private and expires_at - time.time() >= 1:
+    until = expires_at(go_live, now)
+    if key and not private and until > time.time():
         entry = CachedResponse(
             status=response.status_code,
             headers=tuple(
@@ -318,10 +345,10 @@ def _render(
             etag=etag,
             last_modified=last_modified,
             rendered_at=now,
-            expires_at=expires_at,
+            expires_at=until,
             go_live=go_live,
         )
-        _cache().set(key, asdict(entry), timeout=math.ceil(expires_at - time.time()))
+        _cache().set(key, asdict(entry), timeout=math.ceil(until - time.time()))
         response.irsite_cached = (generation, entry)
     return _finish(request, response, etag, last_modified)
 
@@ -385,6 +412,7 @@ class LocalPublicPageMiddleware:
             if page.entry.is_fresh(now) and page.generation == current_generation():
                 with self.lock:
                     self.pages.move_to_end(url)
+                request.environ[LOCAL_PAGE_ENVIRON_KEY] = (page.generation, page.entry)
                 return page.respond(request, now)
         response = self.get_response(request)
         cached = getattr(response, "irsite_cached", None)
@@ -396,6 +424,8 @@ class LocalPublicPageMiddleware:
             and len(cached[1].content) <= LOCAL_PAGE_MAX_BYTES
         ):
             self.keep(url, LocalPage(*cached, headers=self._headers(response)))
+            # The WSGI door may answer the next one (releases/localpages.py).
+            request.environ[LOCAL_PAGE_ENVIRON_KEY] = cached
         return response
 
     def keep(self, url: str, page: LocalPage) -> None:

@@ -237,6 +237,24 @@ def test_unscheduling_before_go_live_keeps_the_release_off_cached_pages(
         assert "Pulled results" not in get(client, "/news/").content.decode()
 
 
+def test_a_page_rendered_in_the_last_second_before_a_go_live_is_kept_until_that_second(
+    client, live, make_release, publish, backend, django_assert_num_queries
+):
+    """At results day's busiest moment one render serves everyone until the go-live instant
+    (a copy that could not be kept for less than a whole second made every request render)."""
+    go_live = NOW + timedelta(seconds=5)
+    with time_machine.travel(NOW - timedelta(hours=1), tick=False):
+        publish(make_release(headline="Results at noon", published_at=go_live))
+    with time_machine.travel(go_live - timedelta(milliseconds=600), tick=False):
+        first = get(client, "/news/")
+    with time_machine.travel(go_live - timedelta(milliseconds=100), tick=False):
+        with django_assert_num_queries(0):
+            again = get(client, "/news/")
+    assert again.content == first.content and "Results at noon" not in first.content.decode()
+    with time_machine.travel(go_live, tick=False):
+        assert "Results at noon" in get(client, "/news/").content.decode()
+
+
 def test_server_cache_ends_at_the_next_go_live_and_no_header_says_when(
     client, live, make_release, publish, backend, django_capture_on_commit_callbacks
 ):

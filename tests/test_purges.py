@@ -122,3 +122,44 @@ def test_a_company_edit_in_the_admin_purges_every_page(edge, superuser, company)
     assert company.legal_name == "Renamed, Inc."
     run_worker()
     assert ["all"] in purged(edge)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_worker_wakes_for_a_go_live_purge_at_its_second(edge, make_release, publish):
+    """The real worker in its own process, idling with a long --interval: it sleeps until the
+    go-live's purge is due instead of noticing it at its next poll."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.utils import timezone
+
+    from .test_alerts_workers import REPO, database_url
+
+    go_live = (timezone.now() + timedelta(seconds=4)).replace(microsecond=0)
+    publish(make_release(headline="Results", published_at=go_live))
+    env = os.environ | {
+        "DEBUG": "True",
+        "DATABASE_URL": database_url(),
+        "IRSITE_EDGE_PURGE_URLS": f"http://127.0.0.1:{edge.server_port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--interval", "30", "--check-every", "30"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    arrived = []
+    try:
+        deadline = go_live.timestamp() + 10
+        while time.time() < deadline and not arrived:
+            if any("list" in keys for status, keys in list(edge.purges)):
+                arrived.append(time.time())
+            time.sleep(0.01)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+    assert arrived, f"the go-live was never purged: {edge.purges}"
+    late = arrived[0] - go_live.timestamp()
+    print(f"go-live purge {late:+.2f} s after its second")
+    assert 0 <= late < 1.0, f"purged {late:+.2f} s from the go-live"

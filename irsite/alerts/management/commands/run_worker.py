@@ -5,6 +5,7 @@
 """
 
 import logging
+import math
 import signal
 import threading
 import time
@@ -12,12 +13,30 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from irsite.alerts import sending
 
 # django-tasks-db's worker says hello and goodbye on every pass of our loop; keep its warnings.
 logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+
+
+def seconds_until_next_task() -> float:
+    """Seconds until the earliest task enqueued to run later (a go-live's purge, due at the
+    go-live second), so an idle worker wakes for it then rather than at its next poll;
+    ``inf`` when none is waiting."""
+    now = timezone.now()
+    at = (
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__gt=now)
+        .exclude(run_after=get_date_max())
+        .order_by("run_after")
+        .values_list("run_after", flat=True)
+        .first()
+    )
+    return (at - now).total_seconds() if at else math.inf
 
 
 class Command(BaseCommand):
@@ -70,7 +89,8 @@ class Command(BaseCommand):
                     break
                 continue
             if not ran:
-                self.sleep(min(interval, max(0.0, next_check - time.monotonic())))
+                wait = min(interval, max(0.0, next_check - time.monotonic()))
+                self.sleep(min(wait, seconds_until_next_task()))
 
     def run_ready_tasks(self, limit: int = 100) -> int:
         """Run up to ``limit`` ready tasks with django-tasks-db's own worker; how many ran."""
