@@ -85,6 +85,7 @@ var/secret_key:
 
 serve: venv var/secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py render_releases
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "Serving the production stack on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	$(SERVE_ENV) exec $(BIN)/gunicorn irsite.wsgi:application

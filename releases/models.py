@@ -85,6 +85,9 @@ class Category(models.Model):
         return reverse_cached("releases:category", self.slug)
 
 
+# What a link to a neighbouring release needs (`ReleaseQuerySet.for_public_page`).
+NEIGHBOUR_FIELDS = ("headline", "slug", "published_at")
+
 # What a row of a release list prints; `for_listing()` loads nothing else.
 LISTING_FIELDS = ("headline", "subheadline", "slug", "published_at")
 
@@ -259,6 +262,33 @@ class ReleaseQuerySet(models.QuerySet):
         """A feed item: the whole row (its GUID, correction time and the body its excerpt may
         be cut from are not in a list row) and its attachments (enclosures)."""
         return self.prefetch_related(_categories(), _attachments())
+
+    def for_public_page(self, now: datetime | None = None) -> "ReleaseQuerySet":
+        """The public page of a release whose record is stored (`releases.rendering`): the row
+        with its stored record and its neighbours in one query, its categories in a second."""
+        return (
+            self.select_related("rendering")
+            .prefetch_related(_categories())
+            .annotate(**self._neighbour_columns(now))
+        )
+
+    @staticmethod
+    def _neighbour_columns(now: datetime | None) -> dict[str, Subquery]:
+        # `neighbours()` as subqueries of the page's own query: headline, slug and time of the
+        # public releases just before and after (ties broken by id), each an index probe.
+        at, pk = OuterRef("published_at"), OuterRef("pk")
+        public = Release.objects.public(now).order_by()
+        older = public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+        newer = public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+        sides = {
+            "previous": older.filter(published_at__lte=at).order_by("-published_at", "-pk"),
+            "next": newer.filter(published_at__gte=at).order_by("published_at", "pk"),
+        }
+        return {
+            f"{side}_{name}": Subquery(rows.values(name)[:1])
+            for side, rows in sides.items()
+            for name in NEIGHBOUR_FIELDS
+        }
 
     def for_page(self) -> "ReleaseQuerySet":
         """Everything a release page prints, in a constant number of queries."""
@@ -546,6 +576,14 @@ class Release(models.Model):
     def last_modified(self) -> datetime | None:
         """When readers last saw the content change: publication or the latest correction."""
         return max(filter(None, [self.published_at, self.corrected_at]), default=None)
+
+    def annotated_neighbours(self) -> tuple["Release | None", "Release | None"]:
+        """The neighbours `ReleaseQuerySet.for_public_page` loaded with this row, as links."""
+        found = []
+        for side in ("previous", "next"):
+            values = {name: getattr(self, f"{side}_{name}") for name in NEIGHBOUR_FIELDS}
+            found.append(Release(**values) if values["slug"] else None)
+        return found[0], found[1]
 
     # --- what the page prints --------------------------------------------------------------
     @property
@@ -848,6 +886,28 @@ class ReleaseDisclaimer(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class ReleaseRendering(models.Model):
+    """The frozen part of a release's public page as `releases.rendering` rendered it at its
+    publication or last correction: derived data, sanitized, replaced whole, never edited."""
+
+    release = models.OneToOneField(
+        Release, on_delete=models.CASCADE, primary_key=True, related_name="rendering"
+    )
+    # Which version of the release, and what produced it (`rendering.fingerprint`): a row that
+    # does not match both is not used.
+    release_version = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField()
+    letterhead_html = models.TextField()
+    content_html = models.TextField()
+    excerpt = models.TextField()
+    image = models.JSONField(null=True)
+    publisher = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Rendered record of “{self.release_id}”, version {self.release_version}"
 
 
 class SearchDocument(models.Model):
