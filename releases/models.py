@@ -265,9 +265,11 @@ class ReleaseQuerySet(models.QuerySet):
 
     def for_public_page(self, now: datetime | None = None) -> "ReleaseQuerySet":
         """The public page of a release whose record is stored (`releases.rendering`): the row
-        with its stored record and its neighbours in one query, its categories in a second."""
+        with its stored record and its neighbours in one query, its categories in a second.
+        The body and summary stay in the database: the stored record has what is made of them."""
         return (
-            self.select_related("rendering")
+            self.defer("body", "summary")
+            .select_related("rendering")
             .prefetch_related(_categories())
             .annotate(**self._neighbour_columns(now))
         )
