@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DataError, connection, connections, models, transaction
 from django.db.models import Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -276,8 +277,8 @@ class ReleaseQuerySet(models.QuerySet):
 
     @staticmethod
     def _neighbour_columns(now: datetime | None) -> dict[str, Subquery]:
-        # `neighbours()` as subqueries of the page's own query: headline, slug and time of the
-        # public releases just before and after (ties broken by id), each an index probe.
+        # `neighbours()` as two subqueries of the page's own query, each an index probe giving
+        # what a link needs as one JSON object (one subquery per value costs six to compile).
         at, pk = OuterRef("published_at"), OuterRef("pk")
         public = Release.objects.public(now).order_by()
         older = public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
@@ -286,10 +287,9 @@ class ReleaseQuerySet(models.QuerySet):
             "previous": older.filter(published_at__lte=at).order_by("-published_at", "-pk"),
             "next": newer.filter(published_at__gte=at).order_by("published_at", "pk"),
         }
+        link = JSONObject(**{name: name for name in NEIGHBOUR_FIELDS})
         return {
-            f"{side}_{name}": Subquery(rows.values(name)[:1])
-            for side, rows in sides.items()
-            for name in NEIGHBOUR_FIELDS
+            f"{side}_link": Subquery(rows.values(link=link)[:1]) for side, rows in sides.items()
         }
 
     def for_page(self) -> "ReleaseQuerySet":
@@ -583,8 +583,14 @@ class Release(models.Model):
         """The neighbours `ReleaseQuerySet.for_public_page` loaded with this row, as links."""
         found = []
         for side in ("previous", "next"):
-            values = {name: getattr(self, f"{side}_{name}") for name in NEIGHBOUR_FIELDS}
-            found.append(Release(**values) if values["slug"] else None)
+            link = getattr(self, f"{side}_link")
+            if link is None:
+                found.append(None)
+                continue
+            # JSON carries the time as text: ISO with offset (PostgreSQL), naive UTC (SQLite).
+            at = datetime.fromisoformat(link["published_at"])
+            link["published_at"] = at if at.tzinfo else at.replace(tzinfo=UTC)
+            found.append(Release(**link))
         return found[0], found[1]
 
     # --- what the page prints --------------------------------------------------------------
