@@ -3,13 +3,19 @@
 from .models import Release
 
 
+def organization(name: str, url: str = "") -> dict:
+    """A schema.org Organization, its keys always in this order (the page's bytes, and so its
+    ETag, must not depend on whether it came from a stored record: jsonb sorts keys)."""
+    publisher = {"@type": "Organization", "name": name}
+    if url:
+        publisher["url"] = url
+    return publisher
+
+
 def publisher_of(release: Release) -> dict:
     """The publisher as the release's letterhead names it (frozen at approval)."""
     company = release.printed_letterhead
-    publisher = {"@type": "Organization", "name": company.legal_name or company.short_name}
-    if company.website:
-        publisher["url"] = company.website
-    return publisher
+    return organization(company.legal_name or company.short_name, company.website)
 
 
 def news_article(
@@ -24,7 +30,10 @@ def news_article(
     the release's letterhead names it (frozen at approval); ``image_url`` is the absolute URL of
     the release image, if it has one. ``description`` and ``publisher``, when given, come from
     the stored record (`releases.rendering`) instead of the release's rows."""
-    publisher = publisher or publisher_of(release)
+    if publisher:
+        publisher = organization(publisher["name"], publisher.get("url", ""))
+    else:
+        publisher = publisher_of(release)
     article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
