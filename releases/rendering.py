@@ -101,7 +101,7 @@ def render_record(release: Release, *, preview: bool = False) -> RenderedRecord:
     finish = clean_fragment
     if preview:
         context["body_html"] = release.body_html_embedded()
-        finish = mark_safe  # noqa: S308 - rendered by our templates from sanitised rows
+        finish = mark_safe  # rendered by our templates from sanitised rows
     image = release.release_image
     return RenderedRecord(
         letterhead=finish(render_to_string(LETTERHEAD_TEMPLATE, context)),

@@ -247,9 +247,11 @@ def test_a_page_rendered_in_the_last_second_before_a_go_live_is_kept_until_that_
         publish(make_release(headline="Results at noon", published_at=go_live))
     with time_machine.travel(go_live - timedelta(milliseconds=600), tick=False):
         first = get(client, "/news/")
-    with time_machine.travel(go_live - timedelta(milliseconds=100), tick=False):
-        with django_assert_num_queries(0):
-            again = get(client, "/news/")
+    with (
+        time_machine.travel(go_live - timedelta(milliseconds=100), tick=False),
+        django_assert_num_queries(0),
+    ):
+        again = get(client, "/news/")
     assert again.content == first.content and "Results at noon" not in first.content.decode()
     with time_machine.travel(go_live, tick=False):
         assert "Results at noon" in get(client, "/news/").content.decode()
