@@ -96,6 +96,7 @@ var/secret_key:
 
 serve: venv var/secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py render_releases
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "Serving the production stack on http://$(HOST):$(PORT)/ with $(APP_SERVER) (Ctrl-C stops)"
 	$(SERVE_ENV) exec $(APP_SERVER_CMD)

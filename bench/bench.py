@@ -52,7 +52,10 @@ CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/2")
 PORT = int(os.environ.get("BENCH_PORT", "8220"))
 PEER_SRC = Path(os.environ.get("BENCH_PEER_DIR", REPO.parent / "shared" / "peers" / "wagtail"))
 PEER_COPY = Path(os.environ.get("BENCH_PEER_COPY", "/tmp/wt_prod_peer"))  # noqa: S108 - one known copy
-PEER_PORTS = (8230, 8231)
+# Gunicorn and nginx ports of the peer's copy (BENCH_PEER_PORTS="8230,8231"): helpers sharing
+# the machine each need their own, with their own copy (BENCH_PEER_COPY) and database.
+PEER_PORTS = tuple(int(p) for p in os.environ.get("BENCH_PEER_PORTS", "8230,8231").split(","))
+PEER_DB = os.environ.get("BENCH_PEER_DB", "wt_prod_peer")
 PAGES = ["home", "news", "news_p50", "year", "release", "search", "rss", "atom"]
 # Our page -> the Wagtail peer's page of the same kind.
 PEER_PAGE = {"news": "index_p1", "news_p50": "index_p50", "release": "detail", "rss": "feed"}
@@ -315,6 +318,8 @@ def prepare_db(n: int) -> dict:
     psql(f'CREATE DATABASE "{name}"')
     env = site_env()
     run([str(PYTHON), "manage.py", "migrate", "--noinput", "-v0"], env)
+    # queries.py renders pages before `make serve` has collected the static files' manifest.
+    run([str(PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"], env)
     started = time.perf_counter()
     out = run([str(PYTHON), "bench/generate.py", str(n)], env)
     wall = time.perf_counter() - started
@@ -403,12 +408,13 @@ def run_peer(n: int, args) -> dict | None:
         script.write_text(text)
     out = PEER_COPY / f"results-irsite-{n}.json"
     env = dict(os.environ)
-    env.update(PEER_DB_NAME="wt_prod_peer", PEER_DB_USER="wt_prod_peer")
+    env.update(PEER_DB_NAME=PEER_DB, PEER_DB_USER=PEER_DB)
     # Its release generator finds the seed relative to where it lives; from the copy, say where.
     env.setdefault("PEER_SEEDS", str(PEER_SRC.parents[1] / "seed" / "*.txt"))
     cmd = [
         "bash", str(PEER_COPY / "bench.sh"), "--sizes", str(n), "--out", str(out),
         "--duration", str(args.duration), "--warmup", str(args.warmup), "--drain", str(args.drain),
+        "--variants", ",".join({"cold": "uncached", "cached": "cached"}[v] for v in args.variants),
     ]  # fmt: skip
     if not shutil.which("nginx"):
         cmd.append("--no-nginx")

@@ -34,6 +34,7 @@ from django.utils.text import slugify  # noqa: E402
 from irsite.contacts.models import Contact  # noqa: E402
 from irsite.disclaimers.models import DisclaimerVersion  # noqa: E402
 from releases import demo  # noqa: E402
+from releases.actions import render_stale_records  # noqa: E402
 from releases.models import (  # noqa: E402
     Category,
     Release,
@@ -125,6 +126,10 @@ def generate(n: int) -> None:
     )
     ReleaseContact.objects.create(release=scheduled, contact=contacts[0])
     elapsed = time.perf_counter() - started
+    # What publication would have stored for each (releases/rendering.py), as `make serve` does.
+    rendering_started = time.perf_counter()
+    rendered = render_stale_records()
+    print(f"rendered {rendered} records in {time.perf_counter() - rendering_started:.1f}s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")

@@ -37,6 +37,7 @@ from .models import (
     Revision,
     SlugRedirect,
 )
+from .rendering import stale_records, store_record
 from .tasks import render_release_pdf
 from .times import publication_time_problem
 
@@ -388,6 +389,7 @@ def approve_correction(correction: PendingCorrection, user, *, version: int | No
     correction.status = PendingCorrection.Status.APPROVED
     correction.decided_at, correction.decided_by = now, _person(user)
     correction.save(update_fields=["status", "decided_at", "decided_by"])
+    store_record(release)  # the corrected text and the note, as the page prints them from now
     audit(user, AuditEntry.Action.CORRECTED, release, correction.note)
     # The corrected version's PDF; the earlier versions' stay, like their revisions.
     render_release_pdf.enqueue(release.pk)
@@ -572,6 +574,8 @@ class Publish(Transition):
     def execute(self, release: Release, user, **params: Any) -> None:
         at = params["at"]
         _set_status(release, Status.PUBLISHED, published_at=at)
+        # Stored now, read only by the public page, which shows it from the go-live on.
+        store_record(release)
         # Its PDF is stored (privately) before the go-live second, not rendered under the crowd.
         render_release_pdf.enqueue(release.pk)
         if at > timezone.now():
@@ -702,6 +706,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
     _set_status(release, Status.PUBLISHED)
     release.freeze_borrowed()
+    store_record(release)
     _public_pages_changed()
     enqueue_release_purge(release.pk)
     audit(actor, AuditEntry.Action.IMPORTED, release, f"already public: {source}")
@@ -733,6 +738,23 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
     )
     audit(user, AuditEntry.Action.RESTORED, release, f"revision {revision.number}")
     return new
+
+
+def render_stale_records(batch: int = 200) -> int:
+    """Store the record of every published release whose stored one is missing or was made by
+    other templates (`releases.rendering`), ``batch`` releases per transaction; returns how
+    many. Nothing public changes: the page printed the same record rendered live meanwhile."""
+    done, last = 0, 0
+    while True:
+        with transaction.atomic():
+            stale = stale_records().filter(pk__gt=last).order_by("pk")
+            pks = list(stale.values_list("pk", flat=True)[:batch])
+            for release in Release.objects.filter(pk__in=pks).select_for_update():
+                store_record(release)
+        done += len(pks)
+        if len(pks) < batch:
+            return done
+        last = pks[-1]
 
 
 # --- taxonomy ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DataError, connection, connections, models, transaction
 from django.db.models import Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -86,6 +87,9 @@ class Category(models.Model):
     def get_absolute_url(self) -> str:
         return reverse_cached("releases:category", self.slug)
 
+
+# What a link to a neighbouring release needs (`ReleaseQuerySet.for_public_page`).
+NEIGHBOUR_FIELDS = ("headline", "slug", "published_at")
 
 # What a row of a release list prints; `for_listing()` loads nothing else.
 LISTING_FIELDS = ("headline", "subheadline", "slug", "published_at")
@@ -261,6 +265,34 @@ class ReleaseQuerySet(models.QuerySet):
         """A feed item: the whole row (its GUID, correction time and the body its excerpt may
         be cut from are not in a list row) and its attachments (enclosures)."""
         return self.prefetch_related(_categories(), _attachments())
+
+    def for_public_page(self, now: datetime | None = None) -> "ReleaseQuerySet":
+        """The public page of a release whose record is stored (`releases.rendering`): the row
+        with its stored record and its neighbours in one query, its categories in a second.
+        The body and summary stay in the database: the stored record has what is made of them."""
+        return (
+            self.defer("body", "summary")
+            .select_related("rendering")
+            .prefetch_related(_categories())
+            .annotate(**self._neighbour_columns(now))
+        )
+
+    @staticmethod
+    def _neighbour_columns(now: datetime | None) -> dict[str, Subquery]:
+        # `neighbours()` as two subqueries of the page's own query, each an index probe giving
+        # what a link needs as one JSON object (one subquery per value costs six to compile).
+        at, pk = OuterRef("published_at"), OuterRef("pk")
+        public = Release.objects.public(now).order_by()
+        older = public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+        newer = public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+        sides = {
+            "previous": older.filter(published_at__lte=at).order_by("-published_at", "-pk"),
+            "next": newer.filter(published_at__gte=at).order_by("published_at", "pk"),
+        }
+        link = JSONObject(**{name: name for name in NEIGHBOUR_FIELDS})
+        return {
+            f"{side}_link": Subquery(rows.values(link=link)[:1]) for side, rows in sides.items()
+        }
 
     def for_page(self) -> "ReleaseQuerySet":
         """Everything a release page prints, in a constant number of queries."""
@@ -548,6 +580,20 @@ class Release(models.Model):
     def last_modified(self) -> datetime | None:
         """When readers last saw the content change: publication or the latest correction."""
         return max(filter(None, [self.published_at, self.corrected_at]), default=None)
+
+    def annotated_neighbours(self) -> tuple["Release | None", "Release | None"]:
+        """The neighbours `ReleaseQuerySet.for_public_page` loaded with this row, as links."""
+        found = []
+        for side in ("previous", "next"):
+            link = getattr(self, f"{side}_link")
+            if link is None:
+                found.append(None)
+                continue
+            # JSON carries the time as text: ISO with offset (PostgreSQL), naive UTC (SQLite).
+            at = datetime.fromisoformat(link["published_at"])
+            link["published_at"] = at if at.tzinfo else at.replace(tzinfo=UTC)
+            found.append(Release(**link))
+        return found[0], found[1]
 
     # --- what the page prints --------------------------------------------------------------
     @property
@@ -859,6 +905,28 @@ class ReleaseDisclaimer(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class ReleaseRendering(models.Model):
+    """The frozen part of a release's public page as `releases.rendering` rendered it at its
+    publication or last correction: derived data, sanitized, replaced whole, never edited."""
+
+    release = models.OneToOneField(
+        Release, on_delete=models.CASCADE, primary_key=True, related_name="rendering"
+    )
+    # Which version of the release, and what produced it (`rendering.fingerprint`): a row that
+    # does not match both is not used.
+    release_version = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField()
+    letterhead_html = models.TextField()
+    content_html = models.TextField()
+    excerpt = models.TextField()
+    image = models.JSONField(null=True)
+    publisher = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Rendered record of “{self.release_id}”, version {self.release_version}"
 
 
 class SearchDocument(models.Model):

@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from irsite.middleware import mark_private
 
-from . import search, seo
+from . import rendering, search, seo
 from .cache import cache_publicly, serve_public
 from .converters import archive_year
 from .fileserve import StoredFile, file_response
@@ -130,6 +130,9 @@ class ReleaseDetailView(DetailView):
 
     A release that is not public answers exactly like a slug that never existed, so the
     existence of a scheduled release cannot be probed; a withdrawn one answers 410 Gone.
+    The record itself (letterhead, contacts, text, standard texts) is printed as stored at
+    publication or correction (`releases.rendering`): the row, that and its neighbours are one
+    query, its categories a second.
     """
 
     template_name = "releases/release_detail.html"
@@ -137,14 +140,21 @@ class ReleaseDetailView(DetailView):
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         slug = kwargs["slug"]
-        release = Release.objects.public().for_page().filter(slug=slug).first()
+        release = Release.objects.public().for_public_page().filter(slug=slug).first()
         if release is None:
             return self.not_public(request, slug)
         local = timezone.localtime(release.published_at)
         if (local.year, local.month, local.day) != (kwargs["year"], kwargs["month"], kwargs["day"]):
             raise Http404("No such release.")
+        page = rendering.stored_record(release)
+        neighbours = release.annotated_neighbours()
+        if page is None:
+            # Not stored for this version and these templates yet (`manage.py render_releases`
+            # catches up): rendered from the rows now, as a preview is.
+            release = Release.objects.for_page().get(pk=release.pk)
+            page = rendering.render_record(release)
         self.object = release
-        context = self.get_context_data(object=release)
+        context = self.get_context_data(object=release, page=page, neighbours=neighbours)
         response = self.render_to_response(context)
         # The page changes when the release is corrected, and when a newer one adds the
         # "next" link; the ETag (from the bytes) catches everything else.
@@ -164,14 +174,21 @@ class ReleaseDetailView(DetailView):
         raise Http404("No such release.")
 
     def get_context_data(self, **kwargs):
+        neighbours = kwargs.pop("neighbours")
         context = super().get_context_data(**kwargs)
-        release = self.object
-        context["previous"], context["next"] = Release.objects.public().neighbours(release)
+        release, page = self.object, kwargs["page"]
+        context["previous"], context["next"] = neighbours
         url = self.request.build_absolute_uri(release.get_absolute_url())
         context["canonical_url"] = url
-        image = release.release_image
-        context["image_url"] = image and self.request.build_absolute_uri(image.get_absolute_url())
-        context["structured_data"] = seo.news_article(release, url, image_url=context["image_url"])
+        image = page.image
+        context["image_url"] = image and self.request.build_absolute_uri(image["url"])
+        context["structured_data"] = seo.news_article(
+            release,
+            url,
+            image_url=context["image_url"],
+            description=page.excerpt,
+            publisher=page.publisher,
+        )
         return context
 
 
@@ -251,10 +268,9 @@ def render_preview(
     rendered now and never cached."""
     context = {
         "release": release,
+        "page": rendering.render_record(release, preview=True),
         "preview": True,
         "pending_correction": correction,
-        # Before go-live the images' URLs answer 404 to everyone: the preview carries them.
-        "body_html": release.body_html_embedded(),
     }
     response = render(request, "releases/release_detail.html", context)
     return mark_private(response)

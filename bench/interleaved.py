@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""The release page of irsite and of the Wagtail peer, uncached, timed in process, interleaved.
+
+    .venv/bin/python bench/interleaved.py [--rounds 7] [--requests 200]
+
+On a shared machine wrk's req/s follow whatever else runs at that moment, and the two sites are
+measured minutes apart. Here each site runs in a process of its own (its own venv and settings:
+irsite with BENCH_DATABASE_URL and IRSITE_PAGE_CACHE=0, the peer's copy with PEER_CACHE=0 and its
+database as `make bench PEER=1` left it), and the two take turns: ``--requests`` requests of the
+newest release through Django's test client (the whole middleware stack, the real database, no
+HTTP server), then the other, ``--rounds`` times. Prints the median wall and CPU milliseconds per
+request of each and their ratio. Run it after `make bench PEER=1` at one size.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PEER_COPY = Path(os.environ.get("BENCH_PEER_COPY", "/tmp/wt_prod_peer"))  # noqa: S108 - bench.py's
+PEER_DB = os.environ.get("BENCH_PEER_DB", "wt_prod_peer")
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wt_prod_bench"
+)
+
+
+def child(site: str) -> None:
+    """Serve timing requests from stdin ("N" -> N requests) until it closes."""
+    sys.path.insert(0, os.getcwd())
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    if site == "irsite":
+        from releases.models import Release
+
+        newest = Release.objects.public().order_by("-published_at", "-pk").first()
+        url = newest.get_absolute_url()
+    else:
+        from news.models import NewsPage
+
+        url = NewsPage.objects.live().order_by("-date").first().url
+    client = Client()
+    for _ in range(20):
+        response = client.get(url)
+    assert response.status_code == 200, (site, url, response.status_code)
+    print(json.dumps({"url": url, "bytes": len(response.content)}), flush=True)
+    for line in sys.stdin:
+        n = int(line)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            client.get(url)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(json.dumps({"wall_ms": wall / n * 1000, "cpu_ms": cpu / n * 1000}), flush=True)
+
+
+def start(site: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    if site == "irsite":
+        python, cwd = REPO / ".venv" / "bin" / "python", REPO
+        env.update(
+            DJANGO_SETTINGS_MODULE="irsite.settings",
+            DEBUG="False",
+            HTTPS="False",
+            SECRET_KEY="interleaved-" + "x" * 50,
+            ALLOWED_HOSTS="testserver",
+            DATABASE_URL=DATABASE_URL,
+            IRSITE_PAGE_CACHE="0",
+            LOG_LEVEL="WARNING",
+        )
+    else:
+        python, cwd = PEER_COPY / ".venv" / "bin" / "python", PEER_COPY
+        env.update(
+            DJANGO_SETTINGS_MODULE="peersite.settings.bench",
+            PEER_CACHE="0",
+            PEER_DB_NAME=PEER_DB,
+            PEER_DB_USER=PEER_DB,
+        )
+    return subprocess.Popen(
+        [str(python), str(Path(__file__).resolve()), "--child", site],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--child", choices=["irsite", "wagtail"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    sites = {name: start(name) for name in ("irsite", "wagtail")}
+    runs: dict[str, list[dict]] = {name: [] for name in sites}
+    try:
+        for name, proc in sites.items():
+            print(f"{name}: {proc.stdout.readline().strip()}")
+        for _ in range(args.rounds):
+            for name, proc in sites.items():
+                proc.stdin.write(f"{args.requests}\n")
+                proc.stdin.flush()
+                runs[name].append(json.loads(proc.stdout.readline()))
+    finally:
+        for proc in sites.values():
+            proc.stdin.close()
+            proc.wait(timeout=30)
+    medians = {
+        name: {k: statistics.median(r[k] for r in rs) for k in ("wall_ms", "cpu_ms")}
+        for name, rs in runs.items()
+    }
+    for name, m in medians.items():
+        each = ", ".join(f"{r['wall_ms']:.2f}" for r in runs[name])
+        print(f"{name}: median {m['wall_ms']:.2f} ms wall, {m['cpu_ms']:.2f} ms CPU ({each})")
+    for k in ("wall_ms", "cpu_ms"):
+        ratio = medians["wagtail"][k] / medians["irsite"][k]
+        print(f"Wagtail ÷ irsite, {k.removesuffix('_ms')} per request: {ratio:.2f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from releases.actions import render_stale_records
+
+
+class Command(BaseCommand):
+    help = (
+        "Store the rendered record of every published release whose stored one is missing or "
+        "was made by other templates (releases/rendering.py). `make serve` runs it before "
+        "serving; run it after changing a template under templates/releases/record/."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--batch", type=int, default=200, help="releases per transaction")
+
+    def handle(self, *args, batch: int, **options) -> None:
+        done = render_stale_records(batch=batch)
+        self.stdout.write(f"rendered {done} release record(s)")
