@@ -38,6 +38,12 @@ def test_make_serves_default_app_server_answers_and_logs_json_lines(tmp_path):
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert migrate.returncode == 0, migrate.stderr[-2000:]
+    # Production pages name hashed static files: without the manifest every page is a 500.
+    static = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert static.returncode == 0, static.stderr[-2000:]
     log = tmp_path / "server.log"
     with log.open("w") as out:
         server = subprocess.Popen(
