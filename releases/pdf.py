@@ -8,7 +8,8 @@ go-live leaks nothing: the PDF is stored under a random name in the same private
 attachments and served only by `releases.views.release_pdf`, which answers like the page
 before go-live and after a withdrawal. Unscheduling deletes the PDFs of a release that was
 never public (its next schedule may print another time or letterhead). A request that comes
-before the worker has stored it renders it then (`rendition_for`). Old versions' PDFs stay,
+before the worker has stored it renders it then (`rendition_for`), one request per version at
+a time; the others are answered 503 with Retry-After. Old versions' PDFs stay,
 like revisions. WeasyPrint fetches nothing while rendering: the layout is inline CSS, and any
 URL in the body (never a local file or an internal address) is refused, so a release cannot
 make the server read or request anything.
@@ -17,9 +18,11 @@ make the server read or request anything.
 import base64
 import hashlib
 import logging
+import threading
 
 import weasyprint
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -84,20 +87,49 @@ def _store(release: Release, content: bytes) -> Rendition:
     return rendition
 
 
+class RenditionPending(Exception):
+    """Another request is rendering this PDF now; the caller answers 503 with Retry-After."""
+
+
+# Versions this process is rendering on demand: one at a time each, whatever the shared cache.
+_rendering: set[tuple[int, int]] = set()
+_rendering_lock = threading.Lock()
+# A render on demand holds the shared lock at most this long (a 2 MB body takes ~30 s).
+RENDER_LOCK_SECONDS = 300
+
+
 def rendition_for(release: Release) -> Rendition:
     """The stored PDF of the public ``release``'s current version, rendered and stored now if
-    the worker has not yet (two processes rendering the same version keep the first one)."""
+    the worker has not yet. Single flight: while one request renders a version, the others
+    raise `RenditionPending` instead of rendering it too (WeasyPrint takes seconds, and a crowd
+    asking at go-live would hold every app-server thread), across processes through the shared
+    cache and within one process even when the cache is down."""
     found = Rendition.objects.filter(release=release, version=release.version).first()
     if found is not None:
         return found
-    rendition = _store(release, render_pdf(release))
+    mine = (release.pk, release.version)
+    with _rendering_lock:
+        if mine in _rendering:
+            raise RenditionPending
+        _rendering.add(mine)
+    shared = f"pdf-rendering:{release.pk}:{release.version}"
     try:
-        with transaction.atomic():
-            rendition.save()
-    except IntegrityError:
-        rendition.file.delete(save=False)
-        return Rendition.objects.get(release=release, version=release.version)
-    return rendition
+        if not cache.add(shared, 1, RENDER_LOCK_SECONDS) and not getattr(cache, "is_down", False):
+            raise RenditionPending
+        try:
+            rendition = _store(release, render_pdf(release))
+            try:
+                with transaction.atomic():
+                    rendition.save()
+            except IntegrityError:
+                rendition.file.delete(save=False)
+                return Rendition.objects.get(release=release, version=release.version)
+            return rendition
+        finally:
+            cache.delete(shared)
+    finally:
+        with _rendering_lock:
+            _rendering.discard(mine)
 
 
 def render_published(release_id: int) -> str:

@@ -339,9 +339,14 @@ def _pdf_response(request: HttpRequest, year: int, month: int, day: int, slug: s
     local = timezone.localtime(release.published_at)
     if (local.year, local.month, local.day) != (year, month, day):
         raise Http404("No such release.")
-    from .pdf import rendition_for  # WeasyPrint loads only where a PDF is asked for
+    from .pdf import RenditionPending, rendition_for  # WeasyPrint loads only where asked for
 
-    rendition = rendition_for(release)
+    try:
+        rendition = rendition_for(release)
+    except RenditionPending:
+        response = render(request, "releases/pdf_pending.html", {"release": release}, status=503)
+        response["Retry-After"] = "5"
+        return mark_private(response)
     return file_response(
         request,
         StoredFile(

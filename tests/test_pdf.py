@@ -5,6 +5,7 @@ import http.server
 import io
 import secrets
 import threading
+import time
 import urllib.request
 from datetime import timedelta
 
@@ -235,3 +236,44 @@ def test_revision_history_lists_every_published_pdf_for_staff_only(
     assert f'href="{old}"' in history.content.decode()
     response = client.get(old)
     assert body(response) == first and "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crowd_asking_for_a_pdf_not_yet_stored_renders_it_once_and_hears_when_to_retry(
+    make_release, publish, settings
+):
+    """A long release (WeasyPrint takes seconds) asked for by several readers at once, before
+    the worker has stored its PDF: one request renders it, the others are told to come back
+    (they held every app-server thread, and a 2 MB body timed out into a 500)."""
+    from django.test import Client
+
+    # Past the page cache's own single flight (its waiters give up after 3 s): the rule must
+    # hold for a render of any length, on any server.
+    settings.IRSITE_PAGE_CACHE = False
+    paragraph = "<p>" + "Revenue rose in every region and every quarter of the year. " * 8 + "</p>"
+    release = publish(make_release(headline="A long release", body=paragraph * 600))
+    url = release.get_pdf_url()
+    answers: list = []
+
+    def read() -> None:
+        answers.append(Client().get(url))
+
+    first = threading.Thread(target=read)
+    first.start()
+    deadline = time.monotonic() + 30
+    while not Rendition.objects.exists() and time.monotonic() < deadline:
+        crowd = [threading.Thread(target=read) for _ in range(3)]
+        for thread in crowd:
+            thread.start()
+        for thread in crowd:
+            thread.join()
+        if any(a.status_code == 503 for a in answers):
+            break
+    first.join()
+    waiting = [a for a in answers if a.status_code == 503]
+    assert waiting, [a.status_code for a in answers]
+    assert all(a["Retry-After"] == "5" for a in waiting)
+    assert all(a["Cache-Control"] == "private, no-store" for a in waiting)
+    assert {a.status_code for a in answers} <= {200, 503}
+    assert Rendition.objects.filter(release=release).count() == 1
+    assert Client().get(url).status_code == 200
