@@ -105,7 +105,7 @@ serve: venv var/secret_key
 # (deploy/varnish/irsite.vcl, backend = PORT) answers on FRONT_PORT; the app server on PORT; the worker
 # purges Varnish at each go-live, correction, withdrawal and company/contact/category change.
 FRONT_PORT ?= 8080
-FRONT_ENV = IRSITE_EDGE_PURGE_URLS=http://$(HOST):$(FRONT_PORT) SITE_URL=http://$(HOST):$(FRONT_PORT)
+FRONT_ENV = IRSITE_EDGE_PURGE_URLS=http://$(HOST):$(FRONT_PORT) SITE_URL=http://$(HOST):$(FRONT_PORT) TRUSTED_PROXIES=1
 front-cache: venv var/secret_key
 	@command -v varnishd >/dev/null || { echo "varnishd is missing: apt-get install varnish varnish-modules"; exit 1; }
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput

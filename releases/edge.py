@@ -147,9 +147,9 @@ def release_keys(release_id: int) -> list[str]:
 
 def enqueue_release_purge(release_id: int, at: datetime | None = None) -> None:
     """In the transaction of a change to a release: purge its pages once it commits, or at
-    ``at`` (its go-live) if that is later."""
-    if purger() is None:
-        return
+    ``at`` (its go-live) if that is later. Enqueued whatever this process's settings say: the
+    worker, which holds the front cache's address, decides (a change made by a command or a
+    shell would otherwise never be purged)."""
     from .tasks import purge_edge
 
     start = max(at or timezone.now(), timezone.now())
@@ -160,9 +160,8 @@ def enqueue_release_purge(release_id: int, at: datetime | None = None) -> None:
 
 
 def enqueue_site_purge() -> None:
-    """In the transaction of a change every page prints (company, contacts, categories)."""
-    if purger() is None:
-        return
+    """In the transaction of a change every page prints (company, contacts, categories);
+    enqueued whatever this process's settings say, as `enqueue_release_purge`."""
     from .tasks import purge_edge
 
     now = timezone.now()

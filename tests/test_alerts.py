@@ -313,6 +313,27 @@ def test_one_ip_address_is_refused_after_its_hourly_limit(company, settings):
     assert sign_up(browser, token, "r6@example.com", ip="10.9.9.9").status_code == 200
 
 
+def test_behind_the_front_cache_each_reader_has_their_own_hourly_limit(company, settings):
+    """Behind Varnish every request comes from Varnish's address: the limit is per client as the
+    trusted proxy saw it (X-Forwarded-For), or one script shuts the sign-up for everyone."""
+    settings.IRSITE_ALERTS_RATE_PER_IP = 2
+    settings.IRSITE_TRUSTED_PROXIES = 1
+    browser = Client()
+    for n in range(3):
+        browser.post(reverse("alerts:subscribe"), {"email": f"x{n}@example.com", "scope": "all"},
+                     REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")  # fmt: skip
+    abuser = browser.post(
+        reverse("alerts:subscribe"), {"email": "x3@example.com", "scope": "all"},
+        REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )  # fmt: skip
+    assert abuser.status_code == 429
+    reader = browser.post(
+        reverse("alerts:subscribe"), {"email": "reader@example.com", "scope": "all"},
+        REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.77",
+    )  # fmt: skip
+    assert reader.status_code == 200
+
+
 def test_sign_up_works_while_the_cache_server_is_down(company, settings):
     # Nothing listens on port 1: the rate counters cannot be read, and sign-up goes on.
     settings.CACHES = {"default": redis_cache("redis://127.0.0.1:1/0")}

@@ -163,3 +163,22 @@ def test_an_idle_worker_wakes_for_a_go_live_purge_at_its_second(edge, make_relea
     late = arrived[0] - go_live.timestamp()
     print(f"go-live purge {late:+.2f} s after its second")
     assert 0 <= late < 1.0, f"purged {late:+.2f} s from the go-live"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_made_where_no_front_cache_is_configured_is_purged_by_the_worker(
+    edge, settings, make_release, publish
+):
+    """A change made by a process that does not know the front cache (a management command, a
+    shell) is still purged: the worker, which does, sends the purge."""
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        release = publish(make_release(headline="Results", published_at=NOW - timedelta(hours=1)))
+    urls = settings.IRSITE_EDGE_PURGE_URLS
+    with time_machine.travel(NOW, tick=False):
+        run_worker()
+        edge.purges.clear()
+        settings.IRSITE_EDGE_PURGE_URLS = []  # the shell's environment
+        actions.withdraw(release, SYSTEM, "Issued in error.")
+        settings.IRSITE_EDGE_PURGE_URLS = urls  # the worker's
+        run_worker()
+    assert any(path_key(release.get_absolute_url()) in keys for keys in purged(edge))

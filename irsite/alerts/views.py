@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView
 
 from irsite.middleware import mark_private
+from irsite.security import client_ip
 from releases.cache import cache_publicly
 from releases.models import Category
 
@@ -74,7 +75,7 @@ class SubscribeView(PrivateMixin, FormView):
         )
         if form.is_bot():
             return done
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = client_ip(request)
         if not ratelimit.hit("ip", ip, settings.IRSITE_ALERTS_RATE_PER_IP):
             return message(
                 request,
