@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db.models import Q
 from django.http import (
@@ -124,6 +126,20 @@ class ReleaseListView(ListView):
         return "year" not in self.kwargs
 
 
+def not_public(request: HttpRequest, slug: str, url_of: Callable[[Release], str]) -> HttpResponse:
+    """The answer at a release URL (``url_of``: its page or its PDF) whose slug names no public
+    release: a 301 from an old slug to the public release's current URL, 410 Gone for a release
+    withdrawn under this slug or any slug it was public under, else 404 as for a slug that never
+    existed (a scheduled release's included)."""
+    redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
+    if redirect and redirect.release.is_public:
+        return HttpResponsePermanentRedirect(url_of(redirect.release))
+    gone = Release.objects.withdrawn().filter(Q(slug=slug) | Q(old_slugs__old_slug=slug)).first()
+    if gone:
+        return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
+    raise Http404("No such release.")
+
+
 @method_decorator(cache_publicly, name="dispatch")
 class ReleaseDetailView(DetailView):
     """The permanent URL of a public release.
@@ -142,7 +158,7 @@ class ReleaseDetailView(DetailView):
         slug = kwargs["slug"]
         release = Release.objects.public().for_public_page().filter(slug=slug).first()
         if release is None:
-            return self.not_public(request, slug)
+            return not_public(request, slug, Release.get_absolute_url)
         local = timezone.localtime(release.published_at)
         if (local.year, local.month, local.day) != (kwargs["year"], kwargs["month"], kwargs["day"]):
             raise Http404("No such release.")
@@ -161,17 +177,6 @@ class ReleaseDetailView(DetailView):
         changed = [release.last_modified, context["next"] and context["next"].published_at]
         response.headers["Last-Modified"] = http_date(max(filter(None, changed)).timestamp())
         return response
-
-    def not_public(self, request: HttpRequest, slug: str) -> HttpResponse:
-        redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
-        if redirect and redirect.release.is_public:
-            return HttpResponsePermanentRedirect(redirect.release.get_absolute_url())
-        # A withdrawn release is gone under every slug it was public under.
-        gone = Release.objects.withdrawn().filter(Q(slug=slug) | Q(old_slugs__old_slug=slug))
-        gone = gone.first()
-        if gone:
-            return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
-        raise Http404("No such release.")
 
     def get_context_data(self, **kwargs):
         neighbours = kwargs.pop("neighbours")
@@ -329,13 +334,7 @@ def release_pdf(request: HttpRequest, year: int, month: int, day: int, slug: str
 def _pdf_response(request: HttpRequest, year: int, month: int, day: int, slug: str):
     release = Release.objects.public().for_page().filter(slug=slug).first()
     if release is None:
-        redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("release").first()
-        if redirect and redirect.release.is_public:
-            return HttpResponsePermanentRedirect(redirect.release.get_pdf_url())
-        gone = Release.objects.withdrawn().filter(slug=slug).first()
-        if gone:
-            return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
-        raise Http404("No such release.")
+        return not_public(request, slug, Release.get_pdf_url)
     local = timezone.localtime(release.published_at)
     if (local.year, local.month, local.day) != (year, month, day):
         raise Http404("No such release.")

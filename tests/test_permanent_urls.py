@@ -83,10 +83,12 @@ def test_a_release_may_take_back_its_own_old_slug(client, corrected, approver, s
 
 def test_withdrawn_release_is_gone_under_every_slug_it_had(client, corrected):
     actions.withdraw(corrected, SYSTEM, "Issued in error.")
-    for url in (OLD_URL, "/news/2026/11/02/merger-agreed-with-beta/"):
-        response = client.get(url)
-        assert response.status_code == 410, url
-        assert "Issued in error." in response.content.decode()
+    for page in (OLD_URL, "/news/2026/11/02/merger-agreed-with-beta/"):
+        # The page and its PDF rendition answer alike under every slug.
+        for url in (page, page.rstrip("/") + ".pdf"):
+            response = client.get(url)
+            assert response.status_code == 410, url
+            assert "Issued in error." in response.content.decode()
 
 
 @pytest.fixture
