@@ -276,6 +276,10 @@ def main() -> None:
             os.killpg(proc.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=20)
+        if REDIS_PORT != 6379:
+            # The script's own redis-server goes with it, like every server it starts.
+            cli = ["redis-cli", "-h", "127.0.0.1", "-p", str(REDIS_PORT), "shutdown", "nosave"]
+            sh(cli, check=False)
     print()
     for what, ok, detail_text in verdicts:
         print(f"{'OK  ' if ok else 'FAIL'} {what}: {detail_text}")
