@@ -21,7 +21,15 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Frame,
+    Locator,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from irsite.alerts.models import Subscriber
 from releases import actions
@@ -463,6 +471,21 @@ def write_release(page: Page, base: str, publication: str) -> None:
     assert '<a href="https://investors.example.com/q3"' in stored and "<th>" in stored
 
 
+def start_draft(page: Page, base: str, headline: str, first_paragraph: str) -> Locator:
+    """The editor opens a new release: headline, dateline, a publication time tomorrow, and the
+    body's first paragraph typed in the editor. Returns the body editor."""
+    page.goto(f"{base}/admin/releases/release/add/")
+    page.fill("#id_headline", headline)
+    page.fill("#id_dateline_city", "CAMBRIDGE, MA")
+    later = timezone.localtime() + timedelta(days=1)
+    page.fill("#id_published_at_0", f"{later:%Y-%m-%d}")
+    page.fill("#id_published_at_1", f"{later:%H:%M:%S}")
+    body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
+    body.click()
+    page.keyboard.type(first_paragraph)
+    return body
+
+
 def transition(page: Page, label: str, go_live: str | None = None) -> None:
     page.click(f"#workflow a.button:text-is('{label}')")
     if go_live:
@@ -697,15 +720,10 @@ def test_files_of_a_release_scheduled_in_the_admin_appear_at_its_second_and_go_w
     editing, approving, reading = (browser.new_context() for _ in range(3))
     try:
         page = sign_in(editing, base, editor.username)
-        page.goto(f"{base}/admin/releases/release/add/")
-        page.fill("#id_headline", FILES_HEADLINE)
-        page.fill("#id_dateline_city", "CAMBRIDGE, MA")
-        later = timezone.localtime() + timedelta(days=1)
-        page.fill("#id_published_at_0", f"{later:%Y-%m-%d}")
-        page.fill("#id_published_at_1", f"{later:%H:%M:%S}")
-        body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
-        body.click()
-        page.keyboard.type("The new plant opened today and doubles the company's capacity.")
+        start_draft(
+            page, base, FILES_HEADLINE,
+            "The new plant opened today and doubles the company's capacity.",
+        )  # fmt: skip
         for n, (title, path, is_image) in enumerate(
             [("Q3 financial statements", statements, False), ("The new plant", picture, True)]
         ):
@@ -811,15 +829,10 @@ def test_editor_puts_an_image_with_alt_text_in_the_body_and_it_is_private_until_
     editing, approving, reading = (browser.new_context() for _ in range(3))
     try:
         page = sign_in(editing, base, editor.username)
-        page.goto(f"{base}/admin/releases/release/add/")
-        page.fill("#id_headline", BODY_IMAGE_HEADLINE)
-        page.fill("#id_dateline_city", "CAMBRIDGE, MA")
-        later = timezone.localtime() + timedelta(days=1)
-        page.fill("#id_published_at_0", f"{later:%Y-%m-%d}")
-        page.fill("#id_published_at_1", f"{later:%H:%M:%S}")
-        body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
-        body.click()
-        page.keyboard.type("Revenue reached a record $9.87 billion in the third quarter.")
+        body = start_draft(
+            page, base, BODY_IMAGE_HEADLINE,
+            "Revenue reached a record $9.87 billion in the third quarter.",
+        )  # fmt: skip
         rows = [
             ("Q3 financial statements", "q3-statements.pdf", False),
             ("Revenue chart", "chart.png", False),
