@@ -303,8 +303,9 @@ def _render(
 ) -> HttpResponse:
     """Render the page and store it under ``key`` (when it may be stored)."""
     logger.debug("rendering %s", request.get_full_path())
-    # Read before rendering: a go-live that passes while the page renders still caps it.
-    go_live = next_go_live(generation, now)
+    # Read before rendering: a go-live that passes while the page renders still caps the copy
+    # kept (none is kept without a key).
+    go_live = next_go_live(generation, now) if key else None
     try:
         response = respond()
     except Http404 as error:
@@ -322,10 +323,12 @@ def _render(
     response.content = content
     etag = f'"{hashlib.sha256(content).hexdigest()[:40]}"'
     response.headers["ETag"] = etag
-    last_modified = max(
-        parse_http_date_safe(response.headers.get("Last-Modified", "")) or 0,
-        cached_site_last_modified(generation, now, go_live),
-    )
+    # A view that read the site's state with its own rows says so (`releases.publicpage`): the
+    # page and its Last-Modified then come from one snapshot, at no extra query.
+    site = getattr(response, "irsite_site_last_modified", None)
+    if site is None:
+        site = cached_site_last_modified(generation, now, go_live)
+    last_modified = max(parse_http_date_safe(response.headers.get("Last-Modified", "")) or 0, site)
     if last_modified:
         response.headers["Last-Modified"] = http_date(last_modified)
     else:

@@ -17,8 +17,11 @@ a second ahead of the clock; the alternative is a 304 for changed bytes.
 import math
 from datetime import UTC, datetime
 
-from django.db.models import Max
+from django.db.models import Max, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
+
+from irsite.prepared import PreparedQuery
 
 from .models import PublicChange, Release
 
@@ -64,12 +67,50 @@ def committed_version() -> int:
 
 
 def site_last_modified(now: datetime, row: PublicChange | None = None) -> int:
-    """The Last-Modified second of the site's public state at ``now`` (epoch seconds)."""
-    row = row or PublicChange.objects.filter(pk=1).first()
-    go_live = _latest_go_live(now)
-    if row is None:
+    """The Last-Modified second of the site's public state at ``now`` (epoch seconds), from
+    ``row`` (locked by the caller) or from the stored state, read in one query."""
+    if row is not None:
+        return _last_modified(row.changed_at, row.last_modified, _latest_go_live(now))
+    if found := _STATE(now=now):
+        return last_modified_from(found[0])
+    return _latest_go_live(now)  # no change recorded yet (a new or flushed database)
+
+
+def state_columns(now: datetime) -> dict[str, Subquery]:
+    """What `site_last_modified` reads, as two columns any query may carry (so that a page
+    and its Last-Modified come from one snapshot): ``site_change`` (JSON of the last change's
+    ``changed_at`` and ``last_modified``; None before the first) and ``site_go_live`` (the
+    newest publication time at ``now``; None before the first)."""
+    change = JSONObject(changed_at="changed_at", last_modified="last_modified")
+    newest = Release.objects.public(now).order_by("-published_at")
+    return {
+        "site_change": Subquery(PublicChange.objects.filter(pk=1).values(json=change)[:1]),
+        "site_go_live": Subquery(newest.values("published_at")[:1]),
+    }
+
+
+def last_modified_from(columns: dict) -> int:
+    """`site_last_modified` from a row carrying `state_columns`."""
+    at = columns["site_go_live"]
+    go_live = int(at.timestamp()) if at else 0
+    change = columns["site_change"]
+    if change is None:
         return go_live
-    if go_live > row.changed_at.timestamp():
+    # JSON carries the time as text: ISO with offset (PostgreSQL), naive UTC (SQLite).
+    changed_at = datetime.fromisoformat(change["changed_at"])
+    changed_at = changed_at if changed_at.tzinfo else changed_at.replace(tzinfo=UTC)
+    return _last_modified(changed_at, change["last_modified"], go_live)
+
+
+def _last_modified(changed_at: datetime, last_modified: int, go_live: int) -> int:
+    if go_live > changed_at.timestamp():
         # A go-live after the last action: a new state, past the action's second.
-        return max(go_live, row.last_modified + 1)
-    return row.last_modified
+        return max(go_live, last_modified + 1)
+    return last_modified
+
+
+# Every public response reads it when the page cache is off (`releases.cache`): compiled once.
+_STATE = PreparedQuery(
+    lambda now: PublicChange.objects.filter(pk=1).values(**state_columns(now)),
+    now=datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC),
+)

@@ -20,7 +20,7 @@ from irsite.urlcache import reverse_cached
 
 from . import attachments as files
 from . import body_images
-from .fields import SearchVectorField, weighted_vector
+from .fields import JSONRows, SearchVectorField, weighted_vector
 from .text import first_paragraph_with_dateline, mark_figure_cells, plain_text, summary
 
 # The text-search configuration (language) of the search vector and of every query.
@@ -90,6 +90,10 @@ class Category(models.Model):
 
 # What a link to a neighbouring release needs (`ReleaseQuerySet.for_public_page`).
 NEIGHBOUR_FIELDS = ("headline", "slug", "published_at")
+# What a link to a category needs (the release page's categories).
+CATEGORY_LINK_FIELDS = ("id", "name", "slug")
+# What the public page does not load: its stored record has what is made of them.
+PAGE_DEFERRED = ("body", "summary")
 
 # What a row of a release list prints; `for_listing()` loads nothing else.
 LISTING_FIELDS = ("headline", "subheadline", "slug", "published_at")
@@ -267,15 +271,18 @@ class ReleaseQuerySet(models.QuerySet):
         return self.prefetch_related(_categories(), _attachments())
 
     def for_public_page(self, now: datetime | None = None) -> "ReleaseQuerySet":
-        """The public page of a release whose record is stored (`releases.rendering`): the row
-        with its stored record and its neighbours in one query, its categories in a second.
-        The body and summary stay in the database: the stored record has what is made of them."""
-        return (
-            self.defer("body", "summary")
-            .select_related("rendering")
-            .prefetch_related(_categories())
-            .annotate(**self._neighbour_columns(now))
-        )
+        """The public page of a release whose record is stored (`releases.rendering`), as one
+        ``.values()`` row: the release without body and summary (the stored record has what is
+        made of them), its stored record as ``rendering__<field>`` (all None without one), its
+        neighbours as ``previous_link`` and ``next_link`` (JSON, None at either end) and its
+        categories as ``category_rows`` (JSON, by name). `releases.publicpage` compiles it once."""
+        own = [f.attname for f in self.model._meta.concrete_fields if f.name not in PAGE_DEFERRED]
+        record = [f"rendering__{f.attname}" for f in ReleaseRendering._meta.concrete_fields]
+        categories = Category.objects.filter(releases=OuterRef("pk"))
+        return self.annotate(
+            **self._neighbour_columns(now),
+            category_rows=JSONRows(categories, CATEGORY_LINK_FIELDS, order_by="name"),
+        ).values(*own, *record, "previous_link", "next_link", "category_rows")
 
     @staticmethod
     def _neighbour_columns(now: datetime | None) -> dict[str, Subquery]:
@@ -580,20 +587,6 @@ class Release(models.Model):
     def last_modified(self) -> datetime | None:
         """When readers last saw the content change: publication or the latest correction."""
         return max(filter(None, [self.published_at, self.corrected_at]), default=None)
-
-    def annotated_neighbours(self) -> tuple["Release | None", "Release | None"]:
-        """The neighbours `ReleaseQuerySet.for_public_page` loaded with this row, as links."""
-        found = []
-        for side in ("previous", "next"):
-            link = getattr(self, f"{side}_link")
-            if link is None:
-                found.append(None)
-                continue
-            # JSON carries the time as text: ISO with offset (PostgreSQL), naive UTC (SQLite).
-            at = datetime.fromisoformat(link["published_at"])
-            link["published_at"] = at if at.tzinfo else at.replace(tzinfo=UTC)
-            found.append(Release(**link))
-        return found[0], found[1]
 
     # --- what the page prints --------------------------------------------------------------
     @property

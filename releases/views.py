@@ -31,6 +31,7 @@ from .models import (
 )
 from .pagination import UncountedPaginator
 from .previews import corrected_copy, resolve_preview_token
+from .publicpage import public_page
 
 
 def public_category(request: HttpRequest, slug: str) -> Category | HttpResponse:
@@ -147,8 +148,8 @@ class ReleaseDetailView(DetailView):
     A release that is not public answers exactly like a slug that never existed, so the
     existence of a scheduled release cannot be probed; a withdrawn one answers 410 Gone.
     The record itself (letterhead, contacts, text, standard texts) is printed as stored at
-    publication or correction (`releases.rendering`): the row, that and its neighbours are one
-    query, its categories a second.
+    publication or correction (`releases.rendering`); the row, that and its neighbours are one
+    query, its categories a second, both compiled once (`releases.publicpage`).
     """
 
     template_name = "releases/release_detail.html"
@@ -156,14 +157,15 @@ class ReleaseDetailView(DetailView):
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         slug = kwargs["slug"]
-        release = Release.objects.public().for_public_page().filter(slug=slug).first()
-        if release is None:
+        found = public_page(request, slug)
+        if found is None:
             return not_public(request, slug, Release.get_absolute_url)
+        release = found.release
         local = timezone.localtime(release.published_at)
         if (local.year, local.month, local.day) != (kwargs["year"], kwargs["month"], kwargs["day"]):
             raise Http404("No such release.")
         page = rendering.stored_record(release)
-        neighbours = release.annotated_neighbours()
+        neighbours = found.previous, found.next
         if page is None:
             # Not stored for this version and these templates yet (`manage.py render_releases`
             # catches up): rendered from the rows now, as a preview is.
@@ -176,6 +178,7 @@ class ReleaseDetailView(DetailView):
         # "next" link; the ETag (from the bytes) catches everything else.
         changed = [release.last_modified, context["next"] and context["next"].published_at]
         response.headers["Last-Modified"] = http_date(max(filter(None, changed)).timestamp())
+        response.irsite_site_last_modified = found.site_last_modified
         return response
 
     def get_context_data(self, **kwargs):

@@ -1,12 +1,15 @@
 import secrets
 from dataclasses import asdict, dataclass, fields
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models import Subquery
+from django.db.models.functions import JSONObject
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
 from irsite.contacts import brand
 from irsite.plaintext import MultiLineTextField, SingleLineCharField
+from irsite.prepared import PreparedQuery
 
 
 def _logo_name(instance: "CompanyProfile", filename: str) -> str:
@@ -106,8 +109,12 @@ class CompanyProfile(LetterheadFields):
 
     @classmethod
     def load(cls) -> "CompanyProfile":
-        """The profile, or an unsaved blank one on a fresh install."""
-        return cls.objects.filter(pk=1).first() or cls(legal_name="", short_name="")
+        """The profile, or an unsaved blank one on a fresh install. Every public page prints
+        it, so its query is compiled once (`irsite.prepared`)."""
+        names = _profile_fields()
+        if rows := _PROFILE():
+            return cls.from_db(DEFAULT_DB_ALIAS, names, [rows[0][name] for name in names])
+        return cls(legal_name="", short_name="")
 
     @classmethod
     def for_request(cls, request) -> "CompanyProfile":
@@ -115,6 +122,24 @@ class CompanyProfile(LetterheadFields):
         if not hasattr(request, "_irsite_company"):
             request._irsite_company = cls.load()
         return request._irsite_company
+
+    @classmethod
+    def column(cls) -> Subquery:
+        """The profile as one JSON column another query may carry (None on a fresh install),
+        so that a page reads it in its own query (`releases.publicpage`); see `from_column`."""
+        names = {name: name for name in _profile_fields()}
+        return Subquery(cls.objects.filter(pk=1).values(json=JSONObject(**names))[:1])
+
+    @classmethod
+    def from_column(cls, request, value: dict | None) -> "CompanyProfile":
+        """The profile `column` read, kept as ``request``'s (`for_request` returns it)."""
+        if value is None:
+            profile = cls(legal_name="", short_name="")
+        else:
+            names = _profile_fields()
+            profile = cls.from_db(DEFAULT_DB_ALIAS, names, [value[name] for name in names])
+        request._irsite_company = profile
+        return profile
 
 
 class ImmutableLetterheadError(Exception):
@@ -210,3 +235,10 @@ class Contact(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("contacts:list")
+
+
+def _profile_fields() -> list[str]:
+    return [f.attname for f in CompanyProfile._meta.concrete_fields]
+
+
+_PROFILE = PreparedQuery(lambda: CompanyProfile.objects.filter(pk=1).values(*_profile_fields()))

@@ -1,0 +1,130 @@
+"""Queries compiled once (`irsite.prepared`) and the release page that reads one of them.
+
+The page's single statement must return exactly what the querysets it is built from return,
+for any slug and any instant, on SQLite and on PostgreSQL.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db.models import Q
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from irsite.contacts.models import CompanyProfile
+from irsite.prepared import PreparedQuery
+from releases.models import Category, Release
+
+from .conftest import at
+
+NOW = at(2026, 11, 30, 12, 0, 0)
+SAMPLE = at(2001, 2, 3, 4, 5, 6)
+
+BY_SLUG = PreparedQuery(
+    lambda now, slug: Release.objects.public(now).filter(slug=slug).values("pk", "headline"),
+    now=SAMPLE,
+    slug="sample",
+)
+# The same argument twice in one statement, and beside constants equal to the samples.
+BOTH_SIDES = PreparedQuery(
+    lambda now, slug: Release.objects.filter(
+        Q(published_at__lte=now) | Q(published_at=SAMPLE), Q(slug=slug) | Q(slug="sample")
+    )
+    .order_by("pk")
+    .values("pk"),
+    now=SAMPLE,
+    slug="sample",
+)
+
+
+@pytest.fixture(autouse=True)
+def _uncached(settings):
+    settings.IRSITE_PAGE_CACHE = False
+
+
+@pytest.fixture
+def three(make_release, publish) -> list[Release]:
+    with time_machine.travel(NOW, tick=False):
+        return [
+            publish(make_release(slug="old", headline="Old"), NOW - timedelta(days=2)),
+            publish(make_release(slug="new", headline="New"), NOW - timedelta(hours=1)),
+            publish(make_release(slug="later", headline="Later"), NOW + timedelta(hours=1)),
+        ]
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    slug=st.one_of(st.sampled_from(["old", "new", "later", "sample", ""]), st.text(max_size=30)),
+    offset=st.integers(min_value=-3 * 86400, max_value=3 * 86400),
+)
+def test_a_prepared_query_returns_what_its_queryset_returns_for_any_slug_and_instant(
+    three, slug, offset
+):
+    now = NOW + timedelta(seconds=offset)
+    slug = slug.replace("\x00", "")  # PostgreSQL text holds no NUL, whatever the query
+    expected = list(Release.objects.public(now).filter(slug=slug).values("pk", "headline"))
+    assert BY_SLUG(now=now, slug=slug) == expected
+    both = Release.objects.filter(
+        Q(published_at__lte=now) | Q(published_at=SAMPLE), Q(slug=slug) | Q(slug="sample")
+    )
+    assert BOTH_SIDES(now=now, slug=slug) == list(both.order_by("pk").values("pk"))
+
+
+def test_an_argument_the_query_ignores_or_branches_on_is_refused(db):
+    ignored = PreparedQuery(lambda slug: Release.objects.values("pk"), slug="sample")
+    with pytest.raises(ValueError, match="'slug' is not a parameter"):
+        ignored(slug="x")
+    branching = PreparedQuery(
+        lambda slug: (
+            Release.objects.filter(slug=slug) if slug == "a" else Release.objects.all()
+        ).values("pk"),
+        slug="a",
+    )
+    with pytest.raises(ValueError, match="'slug' changes the SQL"):
+        branching(slug="a")
+    models = PreparedQuery(lambda slug: Release.objects.filter(slug=slug), slug="a")
+    with pytest.raises(ValueError, match="a prepared query is a .values"):
+        models(slug="a")
+
+
+def _categories_printed(html: str) -> list[str]:
+    meta = re.search(r'<footer class="release-meta">(.*?)</footer>', html, re.S).group(1)
+    return re.findall(r'<a href="/news/category/[^"]+/">([^<]*)</a>', meta)
+
+
+def test_release_page_lists_its_categories_as_every_other_page_orders_them(
+    client, make_release, publish
+):
+    names = ["zeta", "Alpha", 'Quote "marks" & <tags>', "beta", "Ünïcode 🚀", "back\\slash"]
+    categories = [Category.objects.create(name=n, slug=f"c{i}") for i, n in enumerate(names)]
+    with time_machine.travel(NOW, tick=False):
+        release = publish(make_release(categories=categories), NOW - timedelta(hours=1))
+        html = client.get(release.get_absolute_url()).content.decode()
+    expected = [c.name for c in Release.objects.get(pk=release.pk).categories.all()]
+    escaped = [
+        n.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        for n in expected
+    ]
+    assert _categories_printed(html) == escaped
+
+
+def test_release_page_header_prints_the_company_profile_as_it_is_now(
+    client, make_release, publish, company
+):
+    with time_machine.travel(NOW, tick=False):
+        release = publish(make_release(), NOW - timedelta(hours=1))
+        CompanyProfile.objects.filter(pk=company.pk).update(short_name="Renamed Co")
+        html = client.get(release.get_absolute_url()).content.decode()
+    header = re.search(r'<header class="site-header">(.*?)</header>', html, re.S).group(1)
+    assert "Renamed Co" in header
+    CompanyProfile.objects.all().delete()
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(release.get_absolute_url()).content.decode()
+    # A fresh install's blank profile: the header falls back, the record keeps its letterhead.
+    header = re.search(r'<header class="site-header">(.*?)</header>', html, re.S).group(1)
+    assert "Investor relations" in header
