@@ -104,6 +104,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL costs one failed request per worker at most, not a stuck worker.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Statements compiled once (irsite/prepared.py) are prepared on PostgreSQL; off behind a pooler
+# that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+IRSITE_PREPARED_STATEMENTS = env.bool("IRSITE_PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and IRSITE_PREPARED_STATEMENTS:
+    # Django turns psycopg's prepared statements off (None); with any threshold, only cursors
+    # that bind on the server prepare, and Django's own bind on the client: only irsite.prepared's.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run workers in threads and subprocesses: they need a test database they can open.
     (BASE_DIR / "var").mkdir(exist_ok=True)

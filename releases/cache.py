@@ -268,10 +268,15 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
             lock = f"{key}:rendering"
             if _cache().add(lock, 1, timeout=RENDER_LOCK_SECONDS):
                 try:
-                    return _render(request, respond, generation, key, now)
+                    # Another render may have stored its copy and let go of the lock between
+                    # this request's miss and its taking the lock: look once more.
+                    entry = CachedResponse.load(_cache().get(key))
+                    if entry is None or not entry.is_fresh(time.time()):
+                        return _render(request, respond, generation, key, now)
                 finally:
                     _cache().delete(lock)
-            entry = _wait_for(key, lock)
+            else:
+                entry = _wait_for(key, lock)
         if entry is not None and entry.is_fresh(time.time()):
             response = entry.response()
             response.irsite_cached = (generation, entry)

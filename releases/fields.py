@@ -52,7 +52,8 @@ class JSONRows(Subquery):
 
     def as_sql(self, compiler, connection, **extra):
         template = (
-            "(SELECT COALESCE(JSONB_AGG(rows.item ORDER BY rows.key), '[]') FROM (%(subquery)s) rows)"
+            "(SELECT COALESCE(JSONB_AGG(rows.item ORDER BY rows.key), '[]')"
+            " FROM (%(subquery)s) rows)"
         )
         return super().as_sql(compiler, connection, template=template, **extra)
 

@@ -78,8 +78,9 @@ def public_page(request: HttpRequest, slug: str, now: datetime | None = None) ->
             _RECORD_FIELDS,
             [row[f"rendering__{name}"] for name in _RECORD_FIELDS],
         )
+    fields = CATEGORY_LINK_FIELDS
     release.prefetched_categories = [
-        Category.from_db(DEFAULT_DB_ALIAS, CATEGORY_LINK_FIELDS, [c[f] for f in CATEGORY_LINK_FIELDS])
+        Category.from_db(DEFAULT_DB_ALIAS, fields, [c[f] for f in fields])
         for c in row["category_rows"]
     ]
     CompanyProfile.from_column(request, row["company"])

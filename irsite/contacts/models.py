@@ -3,8 +3,8 @@ from dataclasses import asdict, dataclass, fields
 
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Subquery
-from django.db.models.functions import JSONObject
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 
 from irsite.contacts import brand
