@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.db.models import Q
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -130,3 +131,22 @@ def test_release_page_header_prints_the_company_profile_as_it_is_now(
     # A fresh install's blank profile: the header falls back, the record keeps its letterhead.
     header = re.search(r'<header class="site-header">(.*?)</header>', html, re.S).group(1)
     assert "Investor relations" in header
+
+
+def test_release_page_statement_is_prepared_once_per_connection_on_postgresql(
+    client, make_release, publish
+):
+    """On PostgreSQL the page's statement is planned once per connection, not per request; on
+    SQLite (nothing to prepare) the same page is read by the same statement, unprepared."""
+    with time_machine.travel(NOW, tick=False):
+        releases = [publish(make_release(), NOW - timedelta(hours=h)) for h in (1, 2, 3)]
+        for release in releases * 2:
+            assert client.get(release.get_absolute_url()).status_code == 200
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s AND NOT from_sql",
+            ["%releases_releaserendering%"],
+        )
+        assert cursor.fetchone()[0] == 1
