@@ -431,8 +431,9 @@ def has_numeric_tail(line: str) -> bool:
 
 def is_columnar(line: str) -> bool:
     """A line laid out in columns: a gap of three or more spaces inside it."""
-    # (Stripping would change nothing: the gap must have a character on each side.)
-    return "   " in line and bool(_COLUMN_GAP_RE.search(line))
+    # The gap has a character on each side, so it survives stripping; the indent of an
+    # ordinary paragraph's first line does not, and the pattern is not run for that line.
+    return "   " in line.strip() and bool(_COLUMN_GAP_RE.search(line))
 
 
 def _is_table_group(texts: list[str], columnar: int) -> bool:
@@ -502,11 +503,13 @@ def _same_centre(a: str, b: str) -> bool:
 
 def text_blocks(text: str) -> list[Block]:
     """Blocks of a plain-text exhibit (EDGAR <PAGE> markers and page numbers removed)."""
-    src = [ln.expandtabs(8).rstrip() for ln in text.split("\n")]
+    # (Tab stops restart after each line break: expanding the whole text at once is the same.)
+    src = [ln.rstrip() for ln in text.expandtabs(8).split("\n")]
     # seq: ("line", lineno, text, in_table, columnar, glued) | ("ruled", lineno, "", rows)
     # | ("blank",) | ("page",). Whether a line is set in columns is asked of each line three
     # or four times on the way to its block: it is found once, here.
     seq: list[tuple] = []
+    page_numbers: list[int] = []  # where in seq a line reads as a page number
     in_table = False
     k = 0
     while k < len(src):
@@ -532,6 +535,8 @@ def text_blocks(text: str) -> list[Block]:
         elif not line.strip():
             seq.append(("blank",))
         else:
+            if _may_be_page_number(line) and PAGE_NUMBER_RE.match(line):
+                page_numbers.append(len(seq))
             seq.append(("line", no, line, in_table, is_columnar(line), False))
 
     def content_neighbour(i: int, step: int) -> int | None:
@@ -544,13 +549,8 @@ def text_blocks(text: str) -> list[Block]:
 
     # Page numbers next to a <PAGE> marker, or alone at the very end after a blank line.
     has_pages = any(e[0] == "page" for e in seq)
-    for i, entry in enumerate(seq):
-        if (
-            entry[0] != "line"
-            or not _may_be_page_number(entry[2])
-            or not PAGE_NUMBER_RE.match(entry[2])
-        ):
-            continue
+    for i in page_numbers:
+        entry = seq[i]
         before = [e[0] for e in seq[max(0, i - 3) : i] if e[0] != "blank"]
         after = [e[0] for e in seq[i + 1 : i + 4] if e[0] != "blank"]
         last = content_neighbour(i, 1) is None
@@ -832,11 +832,9 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
     Cells after the first are assigned to columns by their right edge (figures are
     right-aligned), so rows with missing values still line up.
     """
-    # (start, end, text) of each cell; a blank line has none.
-    parsed = [
-        [(m.start(), m.end(), m.group()) for m in _TEXT_CELL_RE.finditer(line)] for line in lines
-    ]
-    edges: list[int] = sorted(c[1] for cells in parsed for c in cells[1:])
+    parsed = [_text_cells(line) for line in lines]
+    row_edges = [[c[1] for c in cells[1:]] for cells in parsed]  # right edges past the first
+    edges: list[int] = sorted(itertools.chain.from_iterable(row_edges))
     clusters: list[list[int]] = []
     for e in edges:
         if clusters and e - clusters[-1][-1] <= 2:
@@ -850,12 +848,11 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
     ]
     # Every right edge of the table (a first cell's too) mapped to its column, for the centres
     # as they are: a table has a few dozen distinct edges and thousands of cells.
-    all_edges = {c[1] for cells in parsed for c in cells}
+    all_edges = set(edges).union(cells[0][1] for cells in parsed if cells)
     column_of = _nearest_centres(all_edges, centres)
 
     # Neighbouring edge clusters that no row ever fills together are one column whose
     # entries are aligned a little differently ("1997" over "$90").
-    row_edges = [[c[1] for c in cells[1:]] for cells in parsed]
     merged_any = True
     while merged_any and len(centres) > 1:
         merged_any = False
@@ -894,6 +891,19 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
     if rows and len(keep) == len(rows[0]):
         return rows  # no empty column to drop
     return [[r[j] for j in keep] for r in rows]
+
+
+def _text_cells(line: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each cell of a table line; a blank line has none."""
+    # The text of each match is found again from the end of the one before: cheaper than
+    # asking each match object for its span, and only spaces lie between two matches.
+    cells = []
+    end = 0
+    for text in _TEXT_CELL_RE.findall(line):
+        start = line.find(text, end)
+        end = start + len(text)
+        cells.append((start, end, text))
+    return cells
 
 
 def _nearest_centres(edges: set[int], centres: list[float]) -> dict[int, int]:
