@@ -460,7 +460,7 @@ def join_lines(lines: list[str]) -> str:
     A line ending in a hyphen glued to a word ("customer-" / "focused", "industry--" /
     "first") continues the word; anything else gets one space.
     """
-    parts = [x for x in (raw.strip() for raw in lines) if x]
+    parts = [x for x in map(str.strip, lines) if x]
     if not any(x[-1] == "-" for x in parts[:-1]):  # nothing to glue: the common case
         return clean_inline(" ".join(parts))
     out = ""

@@ -84,12 +84,12 @@ def table_html(rows: list[list[str]]) -> str:
     # The whole table escaped in one go: cells joined by \x00, rows by \x01, split after (when
     # no cell holds either character and no row is empty, as in every table seen); else cell
     # by cell.
-    joined = "\x01".join("\x00".join(row) for row in rows)
+    joined = "\x01".join(map("\x00".join, rows))
     if (
         rows
         and all(rows)
         and joined.count("\x01") == len(rows) - 1
-        and joined.count("\x00") == sum(len(row) - 1 for row in rows)
+        and joined.count("\x00") == sum(map(len, rows)) - len(rows)
     ):
         cells = (
             html.escape(joined, quote=False)
