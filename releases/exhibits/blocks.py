@@ -411,7 +411,10 @@ _SENTENCE_END_RE = re.compile(r"[.!?:;\"”’)]\s*$")
 # and parenthesis has one place in the pattern: the old form ("\(?[$€£]?\s*\(?...") could read
 # "(1)" or a space two ways, and a row of figures ending in a word backtracked exponentially.
 _NUM_CELL = r"(?:(?:\(\s*(?:[$€£]\s*)?|[$€£]\s*\(?)?(?:-?\d[\d,.]*\)?%?\*?|-|—|–)|n/?[am])"
-_NUMERIC_TAIL_RE = re.compile(rf" {{2,}}{_NUM_CELL}(?: +{_NUM_CELL})+\s*$")
+# A cell never starts with a space, so the gap before it is taken whole (possessive "+"), and
+# only from its first space ("(?<! )"): tried from every space of a wide gap, each attempt
+# giving the spaces back one at a time, a 30-space gap cost some 500 steps. Same matches.
+_NUMERIC_TAIL_RE = re.compile(rf"(?<! ) {{2,}}+{_NUM_CELL}(?: ++{_NUM_CELL})+\s*$")
 _FIGURE_END = frozenset("0123456789)%*-—–am")
 _ROW_MAX = 400  # a financial row fits a printed page; longer lines are prose
 
@@ -428,23 +431,27 @@ def has_numeric_tail(line: str) -> bool:
 
 def is_columnar(line: str) -> bool:
     """A line laid out in columns: a gap of three or more spaces inside it."""
-    # (Stripping would change nothing: the gap must have a character on each side.)
-    return "   " in line and bool(_COLUMN_GAP_RE.search(line))
+    # The gap has a character on each side, so it survives stripping; the indent of an
+    # ordinary paragraph's first line does not, and the pattern is not run for that line.
+    return "   " in line.strip() and bool(_COLUMN_GAP_RE.search(line))
 
 
-def _is_table_group(texts: list[str]) -> bool:
+def _is_table_group(texts: list[str], columnar: int) -> bool:
+    """Whether a blank-line-free run of lines is a table; ``columnar`` of them are set in
+    columns (``is_columnar``)."""
     if len(texts) == 1 and END_MARK_RE.match(texts[0].strip()):
         return False
-    columnar = sum(is_columnar(t) for t in texts)
     if len(texts) >= 2 and columnar >= 2 and columnar * 2 >= len(texts):
         return True
     if len(texts) == 1 and columnar and len(_COLUMN_SPLIT_RE.split(texts[0].strip())) >= 3:
         return True
     # Financial rows: a label (possibly wrapped over short lines) and two or more figures.
-    tails = [has_numeric_tail(t) for t in texts]
-    return any(tails) and all(
-        tail or len(t.strip()) < 50 for t, tail in zip(texts, tails, strict=True)
-    )
+    # Every long line must be a row of figures: those are tested first, so prose (whose long
+    # lines are not) is rejected on its first line; short lines need test only until one is.
+    long_lines = [t for t in texts if len(t.strip()) >= 50]
+    if not all(has_numeric_tail(t) for t in long_lines):
+        return False
+    return bool(long_lines) or any(has_numeric_tail(t) for t in texts)
 
 
 def join_lines(lines: list[str]) -> str:
@@ -453,7 +460,7 @@ def join_lines(lines: list[str]) -> str:
     A line ending in a hyphen glued to a word ("customer-" / "focused", "industry--" /
     "first") continues the word; anything else gets one space.
     """
-    parts = [x for x in (raw.strip() for raw in lines) if x]
+    parts = [x for x in map(str.strip, lines) if x]
     if not any(x[-1] == "-" for x in parts[:-1]):  # nothing to glue: the common case
         return clean_inline(" ".join(parts))
     out = ""
@@ -496,9 +503,13 @@ def _same_centre(a: str, b: str) -> bool:
 
 def text_blocks(text: str) -> list[Block]:
     """Blocks of a plain-text exhibit (EDGAR <PAGE> markers and page numbers removed)."""
-    src = [ln.expandtabs(8).rstrip() for ln in text.split("\n")]
-    # seq: ("line", lineno, text, in_table) | ("ruled", lineno, "", rows) | ("blank",) | ("page",)
+    # (Tab stops restart after each line break: expanding the whole text at once is the same.)
+    src = [ln.rstrip() for ln in text.expandtabs(8).split("\n")]
+    # seq: ("line", lineno, text, in_table, columnar, glued) | ("ruled", lineno, "", rows)
+    # | ("blank",) | ("page",). Whether a line is set in columns is asked of each line three
+    # or four times on the way to its block: it is found once, here.
     seq: list[tuple] = []
+    page_numbers: list[int] = []  # where in seq a line reads as a page number
     in_table = False
     k = 0
     while k < len(src):
@@ -524,7 +535,9 @@ def text_blocks(text: str) -> list[Block]:
         elif not line.strip():
             seq.append(("blank",))
         else:
-            seq.append(("line", no, line, in_table))
+            if _may_be_page_number(line) and PAGE_NUMBER_RE.match(line):
+                page_numbers.append(len(seq))
+            seq.append(("line", no, line, in_table, is_columnar(line), False))
 
     def content_neighbour(i: int, step: int) -> int | None:
         j = i + step
@@ -536,13 +549,8 @@ def text_blocks(text: str) -> list[Block]:
 
     # Page numbers next to a <PAGE> marker, or alone at the very end after a blank line.
     has_pages = any(e[0] == "page" for e in seq)
-    for i, entry in enumerate(seq):
-        if (
-            entry[0] != "line"
-            or not _may_be_page_number(entry[2])
-            or not PAGE_NUMBER_RE.match(entry[2])
-        ):
-            continue
+    for i in page_numbers:
+        entry = seq[i]
         before = [e[0] for e in seq[max(0, i - 3) : i] if e[0] != "blank"]
         after = [e[0] for e in seq[i + 1 : i + 4] if e[0] != "blank"]
         last = content_neighbour(i, 1) is None
@@ -557,7 +565,7 @@ def text_blocks(text: str) -> list[Block]:
             seq[i] = ("blank",)
 
     # Estimate the page width from the longest ordinary lines.
-    lengths = sorted(len(e[2]) for e in seq if e[0] == "line" and not is_columnar(e[2]))
+    lengths = sorted(len(e[2]) for e in seq if e[0] == "line" and not e[4])
     width = max(64, min(100, lengths[int(len(lengths) * 0.97)] if lengths else 78))
 
     # A page break either continues the paragraph (mid-sentence) or separates paragraphs.
@@ -577,12 +585,12 @@ def text_blocks(text: str) -> list[Block]:
         nxt_s = nxt.strip()
         glue = (
             (not _SENTENCE_END_RE.search(prev) or nxt_s[:1].islower() or nxt_s[:1] in ",;)")
-            and not is_columnar(prev)
+            and not seq[p][4]  # not set in columns
             and len(prev.strip()) >= width * 0.5  # a mid-sentence break comes after a full line
         )
         for j in range(p + 1, n):
             seq[j] = ("glue",) if glue else ("blank",)
-        seq[n] = (*seq[n][:4], True) if glue else seq[n]
+        seq[n] = (*seq[n][:5], True) if glue else seq[n]
     seq = [e for e in seq if e[0] != "glue"]
 
     groups: list[tuple[int, list[tuple]]] = []  # (blank lines before, lines or one ruled table)
@@ -675,7 +683,7 @@ def _group_blocks(group: list[tuple], width: int) -> list[Block]:
         forced_table = any(e[3] for e in lines)
         gap = first
         first = False
-        if forced_table or _is_table_group(texts):
+        if forced_table or _is_table_group(texts, sum(e[4] for e in lines)):
             out.append(
                 Block(
                     kind="table",
@@ -749,7 +757,7 @@ def _split_paragraphs(lines: list[tuple], width: int) -> list[list[tuple]]:
     for prev, entry in itertools.pairwise(lines):
         text, ptext = entry[2], prev[2]
         pindent, indent = indent, len(text) - len(text.lstrip())
-        glued = len(entry) > 4
+        glued = entry[5]
         new = False
         if not glued:
             bullet = (
@@ -763,7 +771,7 @@ def _split_paragraphs(lines: list[tuple], width: int) -> list[list[tuple]]:
                 and not _line_align(ptext, width)
                 and not _same_centre(text, ptext)
                 and len(ptext.strip()) >= width * 0.6
-                and not is_columnar(ptext)  # a right-hand column running on below
+                and not prev[4]  # set in columns: a right-hand column running on below
                 and not _TEXT_BULLET_RE.match(paras[-1][0][2])
             )
             new = bullet or first_line_indent
@@ -824,14 +832,9 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
     Cells after the first are assigned to columns by their right edge (figures are
     right-aligned), so rows with missing values still line up.
     """
-    parsed: list[list[tuple[int, int, str]]] = []
-    for line in lines:
-        if not line.strip():
-            parsed.append([])
-            continue
-        cells = [(m.start(), m.end(), m.group()) for m in _TEXT_CELL_RE.finditer(line)]
-        parsed.append(cells)
-    edges: list[int] = sorted(c[1] for cells in parsed for c in cells[1:])
+    parsed = [_text_cells(line) for line in lines]
+    row_edges = [[c[1] for c in cells[1:]] for cells in parsed]  # right edges past the first
+    edges: list[int] = sorted(itertools.chain.from_iterable(row_edges))
     clusters: list[list[int]] = []
     for e in edges:
         if clusters and e - clusters[-1][-1] <= 2:
@@ -843,36 +846,24 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
     centres = [sum(c) / len(c) for c in clusters if len(c) >= min_size] or [
         sum(c) / len(c) for c in clusters
     ]
-
-    closest: dict[float, int] = {}  # edge -> index of its centre, for the centres as they are
-
-    def nearest(edge: float) -> int:
-        """The centre closest to ``edge`` (the lower one on a tie); centres are ascending."""
-        if edge in closest:
-            return closest[edge]
-        j = bisect.bisect_left(centres, edge)
-        if j == len(centres) or (j and edge - centres[j - 1] <= centres[j] - edge):
-            j -= 1
-        closest[edge] = j
-        return j
+    # Every right edge of the table (a first cell's too) mapped to its column, for the centres
+    # as they are: a table has a few dozen distinct edges and thousands of cells.
+    all_edges = set(edges).union(cells[0][1] for cells in parsed if cells)
+    column_of = _nearest_centres(all_edges, centres)
 
     # Neighbouring edge clusters that no row ever fills together are one column whose
     # entries are aligned a little differently ("1997" over "$90").
-    def used(cells: list[tuple[int, int, str]]) -> set[int]:
-        return {nearest(e) for _, e, _ in cells[1:]}
-
     merged_any = True
     while merged_any and len(centres) > 1:
         merged_any = False
-        filled_together: set[int] = set()  # k: some row has cells under centres k and k + 1
-        for cells in parsed:
-            u = used(cells)
-            filled_together.update(k for k in u if k + 1 in u)
+        # Most rows fill the same few sets of columns: each set is looked at once.
+        filled = {frozenset(map(column_of.__getitem__, ends)) for ends in row_edges}
+        filled_together = {k for used in filled for k in used if k + 1 in used}
         for k in range(len(centres) - 1):
             close = centres[k + 1] - centres[k] <= 8
             if close and k not in filled_together:
                 centres[k : k + 2] = [(centres[k] + centres[k + 1]) / 2]
-                closest.clear()
+                column_of = _nearest_centres(all_edges, centres)
                 merged_any = True
                 break
     rows: list[list[str]] = []
@@ -893,8 +884,34 @@ def split_text_table(lines: list[str]) -> list[list[str]]:
             if k == 0 and (not centres or end < centres[0] - 3 or start < 8):
                 row[0] = text
                 continue
-            col = nearest(end) + 1
+            col = column_of[end] + 1
             row[col] = f"{row[col]} {text}" if row[col] else text
         rows.append(row)
     keep = [j for j in range(len(rows[0]) if rows else 0) if any(r[j] for r in rows)]
+    if rows and len(keep) == len(rows[0]):
+        return rows  # no empty column to drop
     return [[r[j] for j in keep] for r in rows]
+
+
+def _text_cells(line: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each cell of a table line; a blank line has none."""
+    # The text of each match is found again from the end of the one before: cheaper than
+    # asking each match object for its span, and only spaces lie between two matches.
+    cells = []
+    end = 0
+    for text in _TEXT_CELL_RE.findall(line):
+        start = line.find(text, end)
+        end = start + len(text)
+        cells.append((start, end, text))
+    return cells
+
+
+def _nearest_centres(edges: set[int], centres: list[float]) -> dict[int, int]:
+    """Each edge's closest centre, by index (the lower one on a tie); centres are ascending."""
+    out = {}
+    for edge in edges:
+        j = bisect.bisect_left(centres, edge)
+        if j == len(centres) or (j and edge - centres[j - 1] <= centres[j] - edge):
+            j -= 1
+        out[edge] = j
+    return out

@@ -81,15 +81,27 @@ def _p(text: str) -> str:
 
 
 def table_html(rows: list[list[str]]) -> str:
+    # The whole table escaped in one go: cells joined by \x00, rows by \x01, split after (when
+    # no cell holds either character and no row is empty, as in every table seen); else cell
+    # by cell.
+    joined = "\x01".join(map("\x00".join, rows))
+    if (
+        rows
+        and all(rows)
+        and joined.count("\x01") == len(rows) - 1
+        and joined.count("\x00") == sum(map(len, rows)) - len(rows)
+    ):
+        cells = (
+            html.escape(joined, quote=False)
+            .replace("\x00", "</td><td>")
+            .replace("\x01", "</td></tr><tr><td>")
+            .replace("\n", "<br>")
+        )
+        return f"<table><tbody><tr><td>{cells}</td></tr></tbody></table>"
     out = ["<table>", "<tbody>"]
     for row in rows:
-        joined = "\x00".join(row)
-        if row and joined.count("\x00") == len(row) - 1:  # escaped in one go, split after
-            cells = html.escape(joined, quote=False).replace("\x00", "</td><td>")
-            cells = f"<td>{cells}</td>".replace("\n", "<br>")
-        else:
-            cells = "".join(f"<td>{html.escape(c, quote=False)}</td>" for c in row)
-            cells = cells.replace("\n", "<br>")
+        cells = "".join(f"<td>{html.escape(c, quote=False)}</td>" for c in row)
+        cells = cells.replace("\n", "<br>")
         out.append(f"<tr>{cells}</tr>")
     out += ["</tbody>", "</table>"]
     return "".join(out)
@@ -370,15 +382,16 @@ def company_from_lead(lead: str) -> str:
 
 
 def find_ticker(lead: str, doc: ExhibitDocument) -> tuple[str, str]:
-    for text in (
-        lead,
-        strip_tags(doc.body_html),
-        " ".join(strip_tags(a.html) for a in doc.abouts),
-    ):
+    m = first_ticker(lead)
+    if m:
+        return re.sub(r"\s+", " ", m.group("ex")), m.group("sym")
+    # Most leads name the ticker; the text of the whole body is made only when this one does not.
+    texts = (strip_tags(doc.body_html), " ".join(strip_tags(a.html) for a in doc.abouts))
+    for text in texts:
         m = first_ticker(text)
         if m:
             return re.sub(r"\s+", " ", m.group("ex")), m.group("sym")
-    for text in (strip_tags(doc.body_html), " ".join(strip_tags(a.html) for a in doc.abouts)):
+    for text in texts:
         m = SYMBOL_RE.search(text) if "symbol" in text else None
         if m:
             return m.group("ex"), m.group("sym")

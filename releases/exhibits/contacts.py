@@ -228,6 +228,8 @@ _MAILBOX_AUDIENCE = ((MAILBOX_INVESTORS_RE, "investors"), (MAILBOX_MEDIA_RE, "me
 def bare_reach_contact(text: str) -> ExhibitContact | None:
     """A line that is only an e-mail address ("press@acme.com" under the About text, perhaps
     "E-mail:"): a contact with no name, for the audience its mailbox names."""
+    if "@" not in text:  # asked of every paragraph after the main text; few hold an address
+        return None
     s = re.sub(r"^(?:e-?mail|tel(?:ephone)?|phone)\s*:?\s*", "", text.strip(), flags=re.I)
     email = EMAIL_RE.fullmatch(s.strip(" ."))
     if email:
