@@ -10,17 +10,17 @@ own values where the sample values were.
 
     PAGE = PreparedQuery(
         lambda now, slug: Release.objects.public(now).filter(slug=slug).values("pk")[:1],
-        now=datetime(2001, 2, 3, tzinfo=UTC), slug="sample",
+        now=datetime, slug=str,
     )
     PAGE(now=timezone.now(), slug="q3-results")   # -> [{"pk": 7}] or []
 
 The function must return a ``.values()`` queryset whose SQL depends on its arguments only
-through query parameters (no branching on them). Arguments are ``datetime`` (aware; adapted as
-Django adapts a DateTimeField value for the database), ``str`` or ``int``. The positions each
-argument fills are found by compiling once with the samples and once more per argument with a
-different value, so a value that happens to equal a sample or a constant is never confused with
-it. Rows come back as dicts, converted by Django's own converters for the database (JSON,
-times on SQLite, ...), as ``.values()`` returns them.
+through query parameters (no branching on them). Arguments are declared by type: ``datetime``
+(aware; adapted as Django adapts a DateTimeField value for the database), ``str`` or ``int``.
+The positions each argument fills are found by compiling once with sample values and once more
+per argument with another value, so a value that happens to equal a sample or a constant is
+never confused with it. Rows come back as dicts, converted by Django's own converters for the
+database (JSON, times on SQLite, ...), as ``.values()`` returns them.
 
 On PostgreSQL the statement is also prepared on the server, once per connection (psycopg's
 protocol-level prepared statements, `prepare=True`): planning the release page's statement took
@@ -32,7 +32,7 @@ transaction mode needs ``max_prepared_statements`` (1.21+) for this, or
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -40,6 +40,17 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
+
+# Two values of each argument type: the SQL is compiled with the first, and once more per
+# argument with the second, to find where each argument goes.
+_SAMPLES: dict[type, tuple[Any, Any]] = {
+    datetime: (
+        datetime(2001, 2, 3, 4, 5, 6, 789012, UTC),
+        datetime(2002, 3, 4, 5, 6, 7, 890123, UTC),
+    ),
+    str: ("sample", "other sample"),
+    int: (1, 2),
+}
 
 
 @dataclass(frozen=True)
@@ -52,15 +63,20 @@ class _Compiled:
 
 
 class PreparedQuery:
-    """A ``.values()`` queryset from ``build(**samples)``, compiled once per database alias."""
+    """A ``.values()`` queryset from ``build(**arguments)``, compiled once per database alias;
+    ``arguments`` maps each argument's name to its type (``datetime``, ``str`` or ``int``)."""
 
-    def __init__(self, build: Callable[..., QuerySet], **samples: datetime | str | int) -> None:
+    def __init__(self, build: Callable[..., QuerySet], **arguments: type) -> None:
+        unknown = {name for name, kind in arguments.items() if kind not in _SAMPLES}
+        if unknown:
+            raise TypeError(f"prepared query arguments of another type: {sorted(unknown)}")
         self.build = build
-        self.samples = samples
+        self.samples = {name: _SAMPLES[kind][0] for name, kind in arguments.items()}
+        self.others = {name: _SAMPLES[kind][1] for name, kind in arguments.items()}
         self._compiled: dict[str, _Compiled] = {}
 
     def __call__(self, using: str = DEFAULT_DB_ALIAS, **values: datetime | str | int) -> list[dict]:
-        """The rows for ``values`` (the same names as the samples), as ``.values()`` dicts."""
+        """The rows for ``values`` (one per declared argument), as ``.values()`` dicts."""
         compiled = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
         params = list(compiled.params)
@@ -78,9 +94,9 @@ class PreparedQuery:
     def _compile(self, using: str) -> _Compiled:
         sql, params, compiler, names = self._sql(using, self.samples)
         slots = {}
-        for name, sample in self.samples.items():
+        for name, other in self.others.items():
             # Compiled again with only this argument changed: the parameters that differ are its.
-            other_sql, other_params, _, _ = self._sql(using, {**self.samples, name: _other(sample)})
+            other_sql, other_params, _, _ = self._sql(using, {**self.samples, name: other})
             if other_sql != sql or len(other_params) != len(params):
                 raise ValueError(f"{name!r} changes the SQL of the prepared query, not a parameter")
             slots[name] = tuple(
@@ -109,15 +125,6 @@ class PreparedQuery:
         if isinstance(value, datetime):
             return connection.ops.adapt_datetimefield_value(value)
         return value
-
-
-def _other(sample: datetime | str | int) -> datetime | str | int:
-    """A value of the sample's type that differs from it."""
-    if isinstance(sample, datetime):
-        return sample + timedelta(days=1, microseconds=1)
-    if isinstance(sample, str):
-        return sample + "-other"
-    return sample + 1
 
 
 class _PreparingCursor(psycopg.Cursor):

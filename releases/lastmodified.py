@@ -112,5 +112,5 @@ def _last_modified(changed_at: datetime, last_modified: int, go_live: int) -> in
 # Every public response reads it when the page cache is off (`releases.cache`): compiled once.
 _STATE = PreparedQuery(
     lambda now: PublicChange.objects.filter(pk=1).values(**state_columns(now)),
-    now=datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC),
+    now=datetime,
 )

@@ -5,7 +5,7 @@ for any slug and any instant, on SQLite and on PostgreSQL.
 """
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -22,24 +22,26 @@ from releases.models import Category, Release
 from .conftest import at
 
 NOW = at(2026, 11, 30, 12, 0, 0)
-SAMPLE = at(2001, 2, 3, 4, 5, 6)
+# The values PreparedQuery compiles with: constants equal to them must stay constants.
+SAMPLE = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 
 BY_SLUG = PreparedQuery(
     lambda now, slug: Release.objects.public(now).filter(slug=slug).values("pk", "headline"),
-    now=SAMPLE,
-    slug="sample",
+    now=datetime,
+    slug=str,
 )
 # The same argument twice in one statement, and beside constants equal to the samples.
 BOTH_SIDES = PreparedQuery(
     lambda now, slug: (
         Release.objects.filter(
-            Q(published_at__lte=now) | Q(published_at=SAMPLE), Q(slug=slug) | Q(slug="sample")
+            Q(published_at__lte=now) | Q(published_at=SAMPLE),
+            Q(slug=slug) | Q(slug__in=["sample", "other sample"]),
         )
         .order_by("pk")
         .values("pk")
     ),
-    now=SAMPLE,
-    slug="sample",
+    now=datetime,
+    slug=str,
 )
 
 
@@ -49,12 +51,15 @@ def _uncached(settings):
 
 
 @pytest.fixture
-def three(make_release, publish) -> list[Release]:
+def releases(make_release, publish) -> list[Release]:
     with time_machine.travel(NOW, tick=False):
         return [
             publish(make_release(slug="old", headline="Old"), NOW - timedelta(days=2)),
             publish(make_release(slug="new", headline="New"), NOW - timedelta(hours=1)),
             publish(make_release(slug="later", headline="Later"), NOW + timedelta(hours=1)),
+            # Rows that the samples PreparedQuery compiles with would find.
+            publish(make_release(slug="sample", headline="At the sample"), SAMPLE),
+            publish(make_release(slug="other sample", headline="Other"), NOW - timedelta(days=1)),
         ]
 
 
@@ -62,35 +67,38 @@ def three(make_release, publish) -> list[Release]:
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    slug=st.one_of(st.sampled_from(["old", "new", "later", "sample", ""]), st.text(max_size=30)),
+    slug=st.one_of(
+        st.sampled_from(["old", "new", "later", "sample", "other sample", ""]), st.text(max_size=30)
+    ),
     offset=st.integers(min_value=-3 * 86400, max_value=3 * 86400),
 )
 def test_a_prepared_query_returns_what_its_queryset_returns_for_any_slug_and_instant(
-    three, slug, offset
+    releases, slug, offset
 ):
     now = NOW + timedelta(seconds=offset)
     slug = slug.replace("\x00", "")  # PostgreSQL text holds no NUL, whatever the query
     expected = list(Release.objects.public(now).filter(slug=slug).values("pk", "headline"))
     assert BY_SLUG(now=now, slug=slug) == expected
     both = Release.objects.filter(
-        Q(published_at__lte=now) | Q(published_at=SAMPLE), Q(slug=slug) | Q(slug="sample")
+        Q(published_at__lte=now) | Q(published_at=SAMPLE),
+        Q(slug=slug) | Q(slug__in=["sample", "other sample"]),
     )
     assert BOTH_SIDES(now=now, slug=slug) == list(both.order_by("pk").values("pk"))
 
 
 def test_an_argument_the_query_ignores_or_branches_on_is_refused(db):
-    ignored = PreparedQuery(lambda slug: Release.objects.values("pk"), slug="sample")
+    ignored = PreparedQuery(lambda slug: Release.objects.values("pk"), slug=str)
     with pytest.raises(ValueError, match="'slug' is not a parameter"):
         ignored(slug="x")
     branching = PreparedQuery(
         lambda slug: (
-            Release.objects.filter(slug=slug) if slug == "a" else Release.objects.all()
+            Release.objects.filter(slug=slug) if slug == "sample" else Release.objects.all()
         ).values("pk"),
-        slug="a",
+        slug=str,
     )
     with pytest.raises(ValueError, match="'slug' changes the SQL"):
         branching(slug="a")
-    models = PreparedQuery(lambda slug: Release.objects.filter(slug=slug), slug="a")
+    models = PreparedQuery(lambda slug: Release.objects.filter(slug=slug), slug=str)
     with pytest.raises(ValueError, match=r"a prepared query is a \.values"):
         models(slug="a")
 
