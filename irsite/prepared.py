@@ -132,6 +132,9 @@ def _cursor(connection):
     """A cursor of ``connection``: on PostgreSQL one that prepares each statement it runs."""
     if connection.vendor != "postgresql" or not settings.IRSITE_PREPARED_STATEMENTS:
         return connection.cursor()
+    # As `connection.cursor()` does: a connection the server ended since the last request is
+    # replaced here, not found dead by the page's statement (a 503 per thread).
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = _PreparingCursor(connection.connection)
