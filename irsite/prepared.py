@@ -37,7 +37,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
 
@@ -84,9 +84,20 @@ class PreparedQuery:
             value = self._adapt(connection, values[name])
             for slot in slots:
                 params[slot] = value
-        with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        try:
+            rows = _fetch(connection, compiled.sql, params)
+        except NotSupportedError as error:
+            if not _plan_outdated(error):
+                raise
+            # A migration changed the type of a column the statement reads, after this
+            # connection prepared it: PostgreSQL refuses that statement on this connection for
+            # good. Outside a transaction, a new connection prepares it again; inside one (which
+            # the error ended), the connection is closed when the request ends.
+            if connection.in_atomic_block:
+                connection.close_at = 0
+                raise
+            connection.close()
+            rows = _fetch(connection, compiled.sql, params)
         names = compiled.names
         rows = compiled.compiler.results_iter(results=[rows])
         return [dict(zip(names, row, strict=True)) for row in rows]
@@ -127,6 +138,18 @@ class PreparedQuery:
         return value
 
 
+def _fetch(connection, sql: str, params: list) -> list[tuple]:
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _plan_outdated(error: NotSupportedError) -> bool:
+    """Whether PostgreSQL refused a prepared statement whose result type a DDL changed."""
+    cause = error.__cause__
+    return isinstance(cause, psycopg.errors.FeatureNotSupported) and "cached plan" in str(cause)
+
+
 class _PreparingCursor(psycopg.Cursor):
     """Server-side binding, each statement prepared on first use (psycopg keeps them per
     connection, `Connection.prepared_max` of them)."""
@@ -139,6 +162,9 @@ def _cursor(connection):
     """A cursor of ``connection``: on PostgreSQL one that prepares each statement it runs."""
     if connection.vendor != "postgresql" or not settings.IRSITE_PREPARED_STATEMENTS:
         return connection.cursor()
+    # As `connection.cursor()` does: a connection the server ended since the last request is
+    # replaced here, not found dead by the page's statement (a 503 per thread).
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = _PreparingCursor(connection.connection)

@@ -7,9 +7,10 @@ for any slug and any instant, on SQLite and on PostgreSQL.
 import re
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 import time_machine
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.db.models import Q
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from irsite.contacts.models import CompanyProfile
 from irsite.prepared import PreparedQuery
-from releases.models import Category, Release
+from releases.models import HEADLINE_MAX_LENGTH, Category, Release
 
 from .conftest import at
 
@@ -158,3 +159,49 @@ def test_release_page_statement_is_prepared_once_per_connection_on_postgresql(
             ["%releases_releaserendering%"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_release_page_after_postgresql_dropped_the_connection_is_served_from_a_new_one(
+    client, make_release, publish
+):
+    """A connection PostgreSQL ended between requests (a restart, a failover, an operator's
+    pg_terminate_backend) is found dead by Django's health check before the page's statement
+    runs on it, as before any ORM query: the next reader gets the page, not a 503."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server connection to lose")
+    with time_machine.travel(NOW, tick=False):
+        release = publish(make_release(), NOW - timedelta(hours=1))
+    assert client.get(release.get_absolute_url()).status_code == 200
+    pid = connection.connection.info.backend_pid
+    with psycopg.connect(connection.connection.info.dsn, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # What Django does as the next request starts (the test client skips it).
+    close_old_connections()
+    assert client.get(release.get_absolute_url()).status_code == 200
+    assert connection.connection.info.backend_pid != pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_release_page_survives_a_migration_that_changes_a_column_type_it_reads(
+    client, make_release, publish
+):
+    """A migration run while the site serves (a longer headline, say) makes
+    PostgreSQL refuse the statements prepared before it on every connection ("cached plan must
+    not change result type"), for as long as the connection lives; the page prepares it again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite prepares nothing")
+    with time_machine.travel(NOW, tick=False):
+        release = publish(make_release(), NOW - timedelta(hours=1))
+    assert client.get(release.get_absolute_url()).status_code == 200
+    column = f"varchar({HEADLINE_MAX_LENGTH})"
+    alter = "ALTER TABLE releases_release ALTER COLUMN headline TYPE {}"
+    with psycopg.connect(connection.connection.info.dsn, autocommit=True) as other:
+        other.execute(alter.format(f"varchar({HEADLINE_MAX_LENGTH + 1})"))
+        try:
+            for _ in range(2):
+                close_old_connections()  # what Django does between requests
+                assert client.get(release.get_absolute_url()).status_code == 200
+        finally:
+            close_old_connections()
+            other.execute(alter.format(column))
