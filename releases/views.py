@@ -148,8 +148,9 @@ class ReleaseDetailView(DetailView):
     A release that is not public answers exactly like a slug that never existed, so the
     existence of a scheduled release cannot be probed; a withdrawn one answers 410 Gone.
     The record itself (letterhead, contacts, text, standard texts) is printed as stored at
-    publication or correction (`releases.rendering`); the row, that and its neighbours are one
-    query, its categories a second, both compiled once (`releases.publicpage`).
+    publication or correction (`releases.rendering`); the row, that, its neighbours and
+    categories, the company profile and the site's Last-Modified state are one statement,
+    compiled once (`releases.publicpage`).
     """
 
     template_name = "releases/release_detail.html"
