@@ -1,5 +1,7 @@
 """Model fields and expressions whose SQL depends on the database."""
 
+from datetime import UTC, datetime
+
 from django.contrib.postgres.search import CombinedSearchVector, SearchVector
 from django.contrib.postgres.search import SearchVectorField as PostgresSearchVectorField
 from django.db.models import F, JSONField, QuerySet, Subquery, Value
@@ -60,3 +62,10 @@ class JSONRows(Subquery):
     def as_sqlite(self, compiler, connection, **extra):
         template = "(SELECT JSON_GROUP_ARRAY(JSON(rows.item)) FROM (%(subquery)s) rows)"
         return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def json_datetime(text: str) -> datetime:
+    """An aware time from a JSON column (`JSONObject`, `JSONRows`): the database writes it as
+    text, ISO 8601 with an offset on PostgreSQL, naive UTC on SQLite."""
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from irsite.prepared import PreparedQuery
 
+from .fields import json_datetime
 from .models import PublicChange, Release
 
 
@@ -96,9 +97,7 @@ def last_modified_from(columns: dict) -> int:
     change = columns["site_change"]
     if change is None:
         return go_live
-    # JSON carries the time as text: ISO with offset (PostgreSQL), naive UTC (SQLite).
-    changed_at = datetime.fromisoformat(change["changed_at"])
-    changed_at = changed_at if changed_at.tzinfo else changed_at.replace(tzinfo=UTC)
+    changed_at = json_datetime(change["changed_at"])
     return _last_modified(changed_at, change["last_modified"], go_live)
 
 

@@ -12,7 +12,7 @@ PostgreSQL, so a request costs its execution, not Django building it again
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
@@ -21,6 +21,7 @@ from django.utils import timezone
 from irsite.contacts.models import CompanyProfile
 from irsite.prepared import PreparedQuery
 
+from .fields import json_datetime
 from .lastmodified import last_modified_from, state_columns
 from .models import (
     CATEGORY_LINK_FIELDS,
@@ -92,7 +93,5 @@ def public_page(request: HttpRequest, slug: str, now: datetime | None = None) ->
 def _link(link: dict | None) -> Release | None:
     if link is None:
         return None
-    # JSON carries the time as text: ISO with offset (PostgreSQL), naive UTC (SQLite).
-    at = datetime.fromisoformat(link["published_at"])
     fields = {name: link[name] for name in NEIGHBOUR_FIELDS}
-    return Release(**{**fields, "published_at": at if at.tzinfo else at.replace(tzinfo=UTC)})
+    return Release(**{**fields, "published_at": json_datetime(link["published_at"])})

@@ -111,10 +111,8 @@ class CompanyProfile(LetterheadFields):
     def load(cls) -> "CompanyProfile":
         """The profile, or an unsaved blank one on a fresh install. Every public page prints
         it, so its query is compiled once (`irsite.prepared`)."""
-        names = _profile_fields()
-        if rows := _PROFILE():
-            return cls.from_db(DEFAULT_DB_ALIAS, names, [rows[0][name] for name in names])
-        return cls(legal_name="", short_name="")
+        rows = _PROFILE()
+        return cls._from_values(rows[0] if rows else None)
 
     @classmethod
     def for_request(cls, request) -> "CompanyProfile":
@@ -133,13 +131,16 @@ class CompanyProfile(LetterheadFields):
     @classmethod
     def from_column(cls, request, value: dict | None) -> "CompanyProfile":
         """The profile `column` read, kept as ``request``'s (`for_request` returns it)."""
-        if value is None:
-            profile = cls(legal_name="", short_name="")
-        else:
-            names = _profile_fields()
-            profile = cls.from_db(DEFAULT_DB_ALIAS, names, [value[name] for name in names])
-        request._irsite_company = profile
+        request._irsite_company = profile = cls._from_values(value)
         return profile
+
+    @classmethod
+    def _from_values(cls, values: dict | None) -> "CompanyProfile":
+        """The profile from its columns' values by name, or the blank one (None: no row)."""
+        if values is None:
+            return cls(legal_name="", short_name="")
+        names = _profile_fields()
+        return cls.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
 class ImmutableLetterheadError(Exception):
