@@ -22,8 +22,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from releases import actions, edgar  # noqa: E402
+from releases.media.pdf import render_pdf  # noqa: E402
 from releases.models import Release  # noqa: E402
-from releases.pdf import render_pdf  # noqa: E402
 from tests.files import PDF, attach, photo  # noqa: E402
 
 BENCH = actions.SystemActor("bench")

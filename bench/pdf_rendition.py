@@ -9,8 +9,8 @@ from django.conf import settings
 from django.test import Client
 from django.test.utils import setup_test_environment
 
+from releases.media.pdf import render_pdf
 from releases.models import Release, Rendition
-from releases.pdf import render_pdf
 
 setup_test_environment()
 settings.ALLOWED_HOSTS = ["*"]

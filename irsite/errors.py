@@ -6,7 +6,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
-from .middleware import mark_private
+from .http import mark_private
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

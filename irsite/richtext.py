@@ -8,8 +8,9 @@ is removed by nh3 before it is saved, and again before it is shown, so a row wri
 path cannot smuggle markup onto a page.
 
 An image stays only with a ``src`` that is a file URL the site issues (``/news/files/<32 random
-hex>.<png|jpg|webp>``, see `releases.views.attachment_file`) and a non-empty ``alt`` (WCAG 1.1.1);
-which release's files a body may show is decided by `releases.body_images`.
+hex>.<png|jpg|webp>``, see `releases.public.views.attachment_file`) and a non-empty ``alt``
+(WCAG 1.1.1);
+which release's files a body may show is decided by `releases.media.body_images`.
 """
 
 import re

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Admin sign-in throttling.
     "axes",
+    "irsite.http",
     "irsite.contacts",
     "irsite.disclaimers",
     "irsite.alerts",
@@ -63,8 +64,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app server (see STORAGES).
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Repeats of cached public pages are answered here, before the rest (releases/cache.py).
-    "releases.cache.LocalPublicPageMiddleware",
     "irsite.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "irsite.middleware.PrivateResponseMiddleware",
+    "irsite.http.private.PrivateResponseMiddleware",
     # Last, so it sees the sign-in attempts the views above it answered.
     "axes.middleware.AxesMiddleware",
 ]
@@ -104,13 +103,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL costs one failed request per worker at most, not a stuck worker.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Statements compiled once (irsite/prepared.py) are prepared on PostgreSQL; off behind a pooler
-# that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
-IRSITE_PREPARED_STATEMENTS = env.bool("IRSITE_PREPARED_STATEMENTS", default=True)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and IRSITE_PREPARED_STATEMENTS:
-    # Django turns psycopg's prepared statements off (None); with any threshold, only cursors
-    # that bind on the server prepare, and Django's own bind on the client: only irsite.prepared's.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    # Behind a pooler in transaction mode (PgBouncer's pool_mode=transaction) a server-side
+    # cursor (QuerySet.iterator()) outlives the transaction that opened it and its next fetch
+    # fails ('portal ... does not exist'): DB_POOLER=transaction turns them off
+    # (docs/deployment.md).
+    if env.str("DB_POOLER", default="") == "transaction":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run workers in threads and subprocesses: they need a test database they can open.
     (BASE_DIR / "var").mkdir(exist_ok=True)
@@ -150,18 +148,21 @@ IRSITE_FOUR_EYES = env.bool("IRSITE_FOUR_EYES", default=True)
 # How long a reviewer's share link stays valid unless revoked.
 IRSITE_PREVIEW_LINK_HOURS = env.int("IRSITE_PREVIEW_LINK_HOURS", default=48)
 # Seconds shared caches (Varnish, a CDN) may keep any public response (s-maxage), the same
-# whatever is scheduled; the site purges them at each change (releases/edge.py).
+# whatever is scheduled; the site purges them at each change (irsite/http/frontcache.py).
 IRSITE_PUBLIC_MAX_AGE = env.int("IRSITE_PUBLIC_MAX_AGE", default=300)
 # The front cache the worker purges: Varnish URLs (deploy/varnish/), none by default.
 IRSITE_EDGE_PURGE_URLS = env.list("IRSITE_EDGE_PURGE_URLS", default=[])
-IRSITE_EDGE_PURGER = env.str("IRSITE_EDGE_PURGER", default="releases.edge.VarnishPurger")
+IRSITE_EDGE_PURGER = env.str("IRSITE_EDGE_PURGER", default="irsite.http.frontcache.VarnishPurger")
+# Views whose answer is one item's own page: only those responses lack the "list" surrogate key
+# (irsite/http/frontcache.py), so a go-live purges every list without touching other items.
+IRSITE_EDGE_ITEM_VIEWS = ["releases:detail"]
 IRSITE_RELEASES_PER_PAGE = 20
 # Above releases.models.BODY_MAX_BYTES (4 MB), so a body over that limit gets a form error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# --- caching: public pages and feeds (releases/cache.py) -------------------------------------
+# --- caching: public pages and feeds (irsite/http/pagecache.py) ----------------------------------
 # Local memory by default (per process); CACHE_URL=redis://host:6379/0 shares one cache, and so
-# one invalidation, between every process and server. Redis goes through irsite.cache, which
+# one invalidation, between every process and server. Redis goes through irsite.http.redis, which
 # serves pages uncached with a logged warning instead of failing while Redis is unreachable
 # (django-redis was measured against it and is slower to fail: docs/deployment.md).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -170,21 +171,15 @@ if CACHES["default"]["BACKEND"] in {
     "django.core.cache.backends.redis.RedisCache",
     "django_redis.cache.RedisCache",
 }:
-    CACHES["default"]["BACKEND"] = "irsite.cache.TolerantRedisCache"
+    CACHES["default"]["BACKEND"] = "irsite.http.redis.TolerantRedisCache"
 elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
 CACHES["default"].setdefault("KEY_PREFIX", "irsite")
 # Server-side cache of public pages and feeds (0 turns it off, e.g. to benchmark cold pages).
 IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)
 # Seconds between each process's reads of the committed count of changes: how late a change
-# whose invalidation never reached Redis can be seen (releases/cache.py).
+# whose invalidation never reached Redis can be seen (irsite/http/pagecache.py).
 IRSITE_GENERATION_CHECK_SECONDS = env.float("IRSITE_GENERATION_CHECK_SECONDS", default=1.0)
-# Each process learns of a new generation by Redis pub/sub instead of reading it per request,
-# falling back to the per-request read whenever the subscription is not confirmed
-# (releases/push.py).
-IRSITE_GENERATION_PUSH = env.bool("IRSITE_GENERATION_PUSH", default=True)
-# Public pages each process also keeps whole in its own memory (each at most 512 KB).
-IRSITE_LOCAL_PAGES = env.int("IRSITE_LOCAL_PAGES", default=500)
 # Search: words in a query beyond this are ignored, and so are characters beyond the cap.
 IRSITE_SEARCH_MAX_TERMS = 10
 IRSITE_SEARCH_MAX_LENGTH = 200
@@ -230,7 +225,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # CACHE_LOG_LEVEL=DEBUG logs each page render of the public cache (the benchmark's storm
     # counts them, bench/front.py); unset, it follows LOG_LEVEL.
-    "loggers": {"irsite.cache": {"level": env.str("CACHE_LOG_LEVEL", default="NOTSET")}},
+    "loggers": {"irsite.http": {"level": env.str("CACHE_LOG_LEVEL", default="NOTSET")}},
 }
 
 # --- email alerts (irsite.alerts) -------------------------------------------------------------
@@ -266,7 +261,7 @@ IRSITE_ALERTS_LEASE_SECONDS = env.int("IRSITE_ALERTS_LEASE_SECONDS", default=300
 # Static files: WhiteNoise serves them from gunicorn with far-future caching. Production uses
 # compressed files with content hashes in their names (needs `collectstatic`, which `make serve`
 # runs); development and the test suite read the source files, so no collectstatic is needed.
-# Uploaded files (releases.attachments): never served from MEDIA_ROOT or the bucket directly, only
+# Uploaded files (irsite.uploads): never served from MEDIA_ROOT or the bucket directly, only
 # through the view that checks the release is public; MEDIA_URL stays unset for that reason.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or BASE_DIR / "var" / "media")
 # Upload limits in bytes: one file, and all the attachments of one release together.
@@ -308,7 +303,7 @@ AUTHENTICATION_BACKENDS = [
     "irsite.security.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "irsite.security.AuditedAxesHandler"
+AXES_HANDLER = "releases.admin.signin.AuditedAxesHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]

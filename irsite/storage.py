@@ -2,7 +2,7 @@
 
 ``MEDIA_STORAGE=local`` (default): a folder, ``MEDIA_ROOT``. ``MEDIA_STORAGE=s3``: a private
 S3-compatible bucket through django-storages (docs/deployment.md, "Attachments"). Either way
-nothing is served from the storage directly; `releases.views.attachment_file` streams a file
+nothing is served from the storage directly; `releases.public.views.attachment_file` streams a file
 once its release is public.
 """
 

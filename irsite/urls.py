@@ -7,9 +7,9 @@ from django.urls import include, path
 
 from irsite.contacts.views import brand_css
 from irsite.health import healthz
-from releases.cache import cache_publicly
-from releases.sitemaps import SITEMAPS
-from releases.views import HomeView, RobotsView
+from irsite.http.pagecache import cache_publicly
+from releases.public.sitemaps import SITEMAPS
+from releases.public.views import HomeView, RobotsView
 
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
@@ -24,7 +24,7 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("news/", include("releases.urls")),
+    path("news/", include("releases.public.urls")),
     path("contacts/", include("irsite.contacts.urls")),
     path("admin/", admin.site.urls),
     path(

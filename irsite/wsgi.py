@@ -37,9 +37,4 @@ class WithoutProcessEnvironment:
         return self.app(environ, start_response)
 
 
-django_application = get_wsgi_application()
-
-# Repeats of cached public pages are answered before Django runs (releases/localpages.py).
-from releases.localpages import LocalPageApplication  # noqa: E402
-
-application = WithoutProcessEnvironment(LocalPageApplication(django_application))
+application = WithoutProcessEnvironment(get_wsgi_application())

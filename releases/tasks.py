@@ -1,7 +1,16 @@
-"""Background tasks of releases (django-tasks, database backend): front-cache purges and PDF
-renditions."""
+"""Background tasks of releases (django-tasks, database backend): front-cache purges of a
+release and PDF renditions, and how actions enqueue them.
 
+Queued tasks are stored by dotted path (``releases.tasks.purge_edge``,
+``releases.tasks.render_release_pdf``): these names stay, whatever moves behind them.
+"""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 from django_tasks import task
+
+from irsite.http.frontcache import SECOND_PURGE_AFTER, run_purge
 
 
 @task()
@@ -9,14 +18,22 @@ def purge_edge(
     keys: list[str] | None = None, release_id: int | None = None, attempt: int = 1
 ) -> str:
     """Purge the front cache: ``keys``, or what a change of release ``release_id`` shows on."""
-    from .edge import run_purge
+    from .purges import release_keys
 
-    return run_purge(keys, release_id, attempt)
+    return run_purge(keys if keys is not None else release_keys(release_id), attempt)
+
+
+def enqueue_release_purge(release_id: int, at: datetime | None = None) -> None:
+    """In the transaction of a change to a release: purge its pages once it commits, or at
+    ``at`` (its go-live) if that is later; twice, as `irsite.http.enqueue_purge` does."""
+    start = max(at or timezone.now(), timezone.now())
+    for delay in (0, SECOND_PURGE_AFTER):
+        purge_edge.using(run_after=start + timedelta(seconds=delay)).enqueue(release_id=release_id)
 
 
 @task()
 def render_release_pdf(release_id: int) -> str:
     """Store the PDF rendition of a release just scheduled, published or corrected."""
-    from .pdf import render_published  # WeasyPrint loads in the worker only
+    from .media.pdf import render_published  # WeasyPrint loads in the worker only
 
     return render_published(release_id)

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
+from irsite.http.pagecache import forget_committed_version
 from releases import actions, demo
-from releases.cache import forget_committed_version
 from releases.models import Category, Release
 
 NY = ZoneInfo("America/New_York")
@@ -102,7 +102,7 @@ def _own_cache(settings) -> None:
 def redis_cache(location: str, key_prefix: str = "") -> dict:
     """A CACHES entry for Redis as settings.py builds it from CACHE_URL=redis://..."""
     return {
-        "BACKEND": "irsite.cache.TolerantRedisCache",
+        "BACKEND": "irsite.http.redis.TolerantRedisCache",
         "LOCATION": location,
         "KEY_PREFIX": key_prefix,
     }

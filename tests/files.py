@@ -6,8 +6,8 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
+from irsite.uploads import check_upload
 from releases import actions
-from releases.attachments import check_upload
 from releases.models import Attachment, Release
 
 PDF = (

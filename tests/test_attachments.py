@@ -1,6 +1,6 @@
 """Attachments: nothing of a file before its release's go-live second, everything at it.
 
-Files are served by `releases.views.attachment_file` from the storage (a folder of the test's own
+Files are served by `releases.public.views.attachment_file` from the storage (a folder of the test's own
 here; tests/test_attachments_s3.py runs the same rules against a real S3 server).
 """
 
@@ -29,8 +29,8 @@ from PIL import Image
 
 from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
+from irsite.uploads import KINDS, check_upload
 from releases import actions
-from releases.attachments import KINDS, check_upload
 from releases.models import Attachment, PendingCorrection, Release, Revision
 
 from .conftest import SYSTEM, at

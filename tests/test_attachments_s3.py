@@ -33,8 +33,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from irsite.storage import media_storage
+from irsite.uploads import check_upload
 from releases import actions
-from releases.attachments import check_upload
 from releases.models import Attachment
 
 from .conftest import SYSTEM

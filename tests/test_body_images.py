@@ -22,7 +22,8 @@ from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
 from irsite.richtext import sanitize_html
 from releases import actions, edgar
-from releases.body_images import body_errors
+from releases.exhibits import render_html
+from releases.media.body_images import body_errors
 from releases.models import Attachment, Release
 
 from .conftest import SYSTEM
@@ -362,7 +363,7 @@ def test_alert_email_quotes_an_image_in_the_lead_by_its_alt_text(
 
 
 def test_edgar_html_references_body_images_by_relative_jpeg_names(scheduled):
-    html = edgar.render_html(edgar.to_exhibit(scheduled))
+    html = render_html(edgar.to_exhibit(scheduled))
     assert f'<img src="ex99-1-img01.jpg" alt="{ALT}">' in html
     assert "/news/files/" not in html and "data:" not in html
     assert not re.search(r'<img[^>]*src="(?!ex99-1-img\d\d\.jpg")', html)
@@ -404,7 +405,7 @@ def test_edgar_export_of_a_body_without_images_is_unchanged_and_has_no_image_fil
     release = make_release()
     with zipfile.ZipFile(io.BytesIO(edgar.exhibit_zip(release))) as archive:
         assert archive.namelist() == ["ex99-1.htm"]
-        assert archive.read("ex99-1.htm").decode() == edgar.render_html(edgar.to_exhibit(release))
+        assert archive.read("ex99-1.htm").decode() == render_html(edgar.to_exhibit(release))
 
 
 def test_export_lists_body_images_among_the_attachments(scheduled, settings):

@@ -1,5 +1,6 @@
 """EDGAR exhibits in and out, through the management commands and the admin, on real filings."""
 
+import hashlib
 import json
 import re
 from io import StringIO
@@ -104,7 +105,7 @@ def test_whole_corpus_imports_in_one_command(db):
     out, err = run(str(CORPUS), "--date", "2004-07-22")
     assert "9 imported, 0 unchanged, 0 failed" in out, err
     for name, (headline, day, n_contacts) in CORPUS_EXPECTED.items():
-        release = Release.objects.get(source_hash=edgar.hashlib.sha256(
+        release = Release.objects.get(source_hash=hashlib.sha256(
             (CORPUS / name).read_bytes()).hexdigest())  # fmt: skip
         assert release.headline.startswith(headline), name
         assert f"{release.published_at:%Y-%m-%d}" == day, name

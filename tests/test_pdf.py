@@ -16,8 +16,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from releases import actions
+from releases.media.pdf import pdf_from_html
 from releases.models import Release, Rendition
-from releases.pdf import pdf_from_html
 
 from .conftest import SYSTEM, at
 from .files import PDF, attach

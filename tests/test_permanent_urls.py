@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from releases import actions, edgar
+from releases.edgar.bridge import _unique_slug
 from releases.models import Category, Release
 
 from .conftest import SYSTEM, at, corpus_dir, needs_corpus
@@ -152,7 +153,7 @@ def test_importer_never_takes_a_slug_a_release_was_published_under(
 ):
     data = SEED.read_bytes()
     ((_source, _raw, doc),) = list(edgar.parse_file(data, SEED.name, None))
-    taken = edgar._unique_slug(doc.headline, doc.date)  # what the importer would choose
+    taken = _unique_slug(doc.headline, doc.date)  # what the importer would choose
     live = publish(make_release(slug=taken, published_at=at(2026, 11, 2, 8)))
     live.slug = "moved-elsewhere"
     pending = actions.save_release(live, approver, correction_note="New URL.")

@@ -220,7 +220,7 @@ def test_healthz_is_503_when_the_cache_does_not_answer(settings):
 def test_redis_down_makes_the_cache_a_miss_not_an_error(settings, make_release, publish, caplog):
     settings.CACHES = REDIS_DOWN
     release = publish(make_release(), at(2003, 1, 24, 8, 0, 0))
-    with caplog.at_level(logging.WARNING, logger="irsite.cache"):
+    with caplog.at_level(logging.WARNING, logger="irsite.http.redis"):
         assert cache.set("k", "v") is None
         assert cache.get("k", "fallback") == "fallback"
         assert cache.add("k", "v") is False

@@ -12,8 +12,8 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client
 
+from irsite.http.frontcache import path_key
 from releases import actions
-from releases.edge import path_key
 
 from .conftest import SYSTEM, at
 from .test_front_cache import free_ports

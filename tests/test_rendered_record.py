@@ -1,5 +1,5 @@
 """The frozen part of a release page is rendered once, at publication and at each approved
-correction, stored with the release, and printed from there (releases/rendering.py).
+correction, stored with the release, and printed from there (releases/record/rendering.py).
 
 The page printed from the stored record is byte for byte the page rendered from the release's
 rows; a correction replaces it (its old text stays in the revision history); a change of the

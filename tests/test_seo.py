@@ -214,7 +214,7 @@ def test_sitemap_index_splits_releases_into_sections_of_at_most_the_limit_each_w
     assert sum(len(section_entries(client, u)) for u in release_sections) == len(releases)
     # The index and a section cost a constant number of queries, however many sections: their
     # own, plus the two every public response reads (the site-wide Last-Modified and change
-    # count, releases/lastmodified.py).
+    # count, irsite/http/lastmodified.py).
     settings.IRSITE_PAGE_CACHE = False
     with django_assert_max_num_queries(6):
         client.get("/sitemap.xml")

@@ -11,7 +11,7 @@ from django.urls import reverse, set_script_prefix
 
 from releases import actions
 from releases.models import Release
-from releases.views import ReleaseListView
+from releases.public.views import ReleaseListView
 
 from .conftest import SYSTEM, at
 

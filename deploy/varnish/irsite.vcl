@@ -3,7 +3,7 @@ vcl 4.1;
 #
 # irsite tells caches how long to keep every public response (s-maxage, the same whatever is
 # scheduled) and which surrogate keys it carries (Surrogate-Key); its worker purges by key at
-# each go-live, correction, withdrawal and company/contact/category change (releases/edge.py,
+# each go-live, correction, withdrawal and company/contact/category change (irsite/http/frontcache.py,
 # docs/deployment.md). Signed-in staff and the admin are never cached.
 #
 # `make front-cache` runs it locally: varnishd -f deploy/varnish/irsite.vcl with the backend

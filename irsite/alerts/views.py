@@ -20,9 +20,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView
 
-from irsite.middleware import mark_private
+from irsite.http.pagecache import cache_publicly
+from irsite.http.private import mark_private
 from irsite.security import client_ip
-from releases.cache import cache_publicly
 from releases.models import Category
 
 from . import actions, ratelimit, tokens

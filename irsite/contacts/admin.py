@@ -4,14 +4,13 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from releases.cache import InvalidatesPublicPagesAdmin
-
+from . import actions
 from .forms import CompanyProfileForm
 from .models import CompanyProfile, Contact
 
 
 @admin.register(CompanyProfile)
-class CompanyProfileAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
+class CompanyProfileAdmin(admin.ModelAdmin):
     form = CompanyProfileForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["current_logo"]
@@ -25,6 +24,9 @@ class CompanyProfileAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and not CompanyProfile.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        actions.save_company_profile(obj, request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -40,8 +42,18 @@ class CompanyProfileAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
+class ContactAdmin(admin.ModelAdmin):
     list_display = ["name", "title", "organization", "audience", "telephone", "email", "is_active"]
     list_editable = ["is_active"]
     list_filter = ["audience", "is_active"]
     search_fields = ["name", "title", "organization", "email"]
+
+    # Every write goes through an action, which makes every public page show it.
+    def save_model(self, request, obj, form, change):
+        actions.save_contact(obj, request.user)
+
+    def delete_model(self, request, obj):
+        actions.delete_contacts([obj], request.user)
+
+    def delete_queryset(self, request, queryset):
+        actions.delete_contacts(queryset, request.user)

@@ -3,8 +3,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from releases.admin.forms import https_formfield
-from releases.attachments import IMAGE_FORMATS, check_upload
+from irsite.forms import https_formfield
+from irsite.uploads import IMAGE_FORMATS, check_upload
 
 from .models import CompanyProfile
 

@@ -1,4 +1,5 @@
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 
 from django.db import DEFAULT_DB_ALIAS, models
@@ -9,7 +10,6 @@ from django.urls import reverse
 
 from irsite.contacts import brand
 from irsite.plaintext import MultiLineTextField, SingleLineCharField
-from irsite.prepared import PreparedQuery
 
 
 def _logo_name(instance: "CompanyProfile", filename: str) -> str:
@@ -109,10 +109,8 @@ class CompanyProfile(LetterheadFields):
 
     @classmethod
     def load(cls) -> "CompanyProfile":
-        """The profile, or an unsaved blank one on a fresh install. Every public page prints
-        it, so its query is compiled once (`irsite.prepared`)."""
-        rows = _PROFILE()
-        return cls._from_values(rows[0] if rows else None)
+        """The profile, or an unsaved blank one on a fresh install."""
+        return cls.objects.filter(pk=1).first() or cls._from_values(None)
 
     @classmethod
     def for_request(cls, request) -> "CompanyProfile":
@@ -124,7 +122,8 @@ class CompanyProfile(LetterheadFields):
     @classmethod
     def column(cls) -> Subquery:
         """The profile as one JSON column another query may carry (None on a fresh install),
-        so that a page reads it in its own query (`releases.publicpage`); see `from_column`."""
+        so that a page reads it in its own query (`releases.public.views.public_page`); see
+        `from_column`."""
         names = {name: name for name in _profile_fields()}
         return Subquery(cls.objects.filter(pk=1).values(json=JSONObject(**names))[:1])
 
@@ -242,4 +241,20 @@ def _profile_fields() -> list[str]:
     return [f.attname for f in CompanyProfile._meta.concrete_fields]
 
 
-_PROFILE = PreparedQuery(lambda: CompanyProfile.objects.filter(pk=1).values(*_profile_fields()))
+# Apps whose public items print a letterhead say which, from their `AppConfig.ready` (releases:
+# the letterheads public releases were approved with): a logo stays served while one does. This
+# app knows no release; the publication rule stays the printing app's.
+_PRINTED_LETTERHEADS: dict[str, Callable[[], models.QuerySet]] = {}
+
+
+def register_printed_letterheads(name: str, letterhead_ids: Callable[[], models.QuerySet]) -> None:
+    """``letterhead_ids()``: a ``.values("letterhead")``-style queryset of letterhead ids."""
+    _PRINTED_LETTERHEADS[name] = letterhead_ids
+
+
+def printed_letterheads() -> models.QuerySet["Letterhead"]:
+    """Letterheads a public item prints now."""
+    printed = models.Q(pk__in=[])
+    for letterhead_ids in _PRINTED_LETTERHEADS.values():
+        printed |= models.Q(pk__in=letterhead_ids())
+    return Letterhead.objects.filter(printed)

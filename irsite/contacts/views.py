@@ -2,11 +2,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from releases.cache import cache_publicly, serve_public
-from releases.fileserve import StoredFile, file_response
-from releases.models import Release
+from irsite.http.files import StoredFile, file_response
+from irsite.http.pagecache import cache_publicly, serve_public
 
-from .models import CompanyProfile, Contact, Letterhead
+from .models import CompanyProfile, Contact, printed_letterheads
 
 
 @method_decorator(cache_publicly, name="dispatch")
@@ -38,9 +37,7 @@ def _logo_response(request: HttpRequest, stored: str) -> HttpResponse:
     if profile.logo and profile.logo.name == stored:
         found = profile
     else:
-        found = Letterhead.objects.filter(
-            logo=stored, pk__in=Release.objects.public().values("letterhead")
-        ).first()
+        found = printed_letterheads().filter(logo=stored).first()
     if found is None:
         raise Http404("No such file.")
     storage = found.logo.storage

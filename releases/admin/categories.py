@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin
 
 from .. import actions
-from ..cache import InvalidatesPublicPagesAdmin
 from ..models import Category
 
 
@@ -29,7 +28,7 @@ class CategoryForm(forms.ModelForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin):
     form = CategoryForm
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -43,3 +42,9 @@ class CategoryAdmin(InvalidatesPublicPagesAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Through the action: an old slug becomes a redirect, and public pages are purged.
         actions.save_category(obj, request.user)
+
+    def delete_model(self, request, obj):
+        actions.delete_categories([obj], request.user)
+
+    def delete_queryset(self, request, queryset):
+        actions.delete_categories(queryset, request.user)

@@ -16,8 +16,8 @@ from django.urls import URLPattern, path
 from .. import actions
 from ..models import PendingCorrection
 from ..previews import corrected_copy
-from ..revisions import compare_revisions
-from ..views import render_preview
+from ..public.views import render_preview
+from ..record.revisions import compare_revisions
 
 
 class CorrectionViews:

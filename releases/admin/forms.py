@@ -5,29 +5,22 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils import timezone
 
+from irsite.forms import https_formfield
 from irsite.plaintext import MultiLineFormField
-
-from .. import actions
-from ..attachments import (
+from irsite.uploads import (
     ACCEPTED,
     IMAGE_FORMATS,
     CheckedFile,
     check_release_total,
     check_upload,
 )
-from ..body_images import image_attachments, validate_body_images
+
+from .. import actions
+from ..media.body_images import image_attachments, validate_body_images
 from ..models import Attachment, Release, ReleaseContact, Revision
 from .timefields import ZonedDateTimeField
-
-
-def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
-    """Form fields for the release form: bare URLs typed by editors are taken as https."""
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
 
 
 class ReleaseForm(forms.ModelForm):

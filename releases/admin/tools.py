@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
-from irsite.middleware import mark_private
+from irsite.http.private import mark_private
 from irsite.plaintext import multi_line
 from irsite.richtext import sanitize_html
 
@@ -24,7 +24,7 @@ from .. import actions, edgar
 from ..exhibits import ExhibitError, render_html, render_text
 from ..exhibits.fragment import pasted_text_html
 from ..models import BODY_MAX_BYTES
-from ..revisions import compare_revisions
+from ..record.revisions import compare_revisions
 from .forms import ExhibitUploadForm
 
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from .. import actions
 from ..models import PendingCorrection, PreviewLink, Release
-from ..revisions import compare_revisions
-from ..views import render_preview
+from ..public.views import render_preview
+from ..record.revisions import compare_revisions
 from .display import go_live_in_words, local_time
 from .forms import TRANSITION_FORMS
 

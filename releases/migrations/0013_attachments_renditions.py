@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import releases.models
+import releases.models.files
 from django.db import migrations, models
 
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(help_text='As readers see it, e.g. “Q3 financial statements”.', max_length=200)),
                 ('position', models.PositiveIntegerField(default=0)),
-                ('file', models.FileField(upload_to=releases.models._attachment_name)),
+                ('file', models.FileField(upload_to=releases.models.files._attachment_name)),
                 ('content_type', models.CharField(editable=False, max_length=100)),
                 ('size', models.PositiveBigIntegerField(editable=False)),
                 ('sha256', models.CharField(editable=False, max_length=64)),
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('version', models.PositiveIntegerField()),
-                ('file', models.FileField(upload_to=releases.models._rendition_name)),
+                ('file', models.FileField(upload_to=releases.models.files._rendition_name)),
                 ('size', models.PositiveBigIntegerField()),
                 ('sha256', models.CharField(max_length=64)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from releases.attachments import orphans
+from releases.media.orphans import orphans
 
 
 class Command(BaseCommand):

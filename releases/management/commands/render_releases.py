@@ -6,7 +6,7 @@ from releases.actions import render_stale_records
 class Command(BaseCommand):
     help = (
         "Store the rendered record of every published release whose stored one is missing or "
-        "was made by other templates (releases/rendering.py). `make serve` runs it before "
+        "was made by other templates (releases/record/rendering.py). `make serve` runs it before "
         "serving; run it after changing a template under templates/releases/record/."
     )
 

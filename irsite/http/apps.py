@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class HttpConfig(AppConfig):
+    """The site-wide HTTP layer: one Django app only because it keeps one row of state (the
+    site's Last-Modified and count of public changes, `irsite.http.models.PublicChange`)."""
+
+    name = "irsite.http"
+    label = "irsite_http"
+    verbose_name = "Public HTTP layer"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,167 @@
+"""The front cache (Varnish, a CDN): what public responses tell it, and how the site purges it.
+
+Every public response says the same thing to caches, whatever is scheduled: shared caches may
+keep it ``IRSITE_PUBLIC_MAX_AGE`` seconds (``s-maxage``), browsers revalidate each time
+(``max-age=0``, with the ETag and Last-Modified). Correctness at a go-live, a correction or a
+withdrawal rests on purges, which the site sends itself (RFC 9111 §5.2.2.10 for s-maxage).
+
+Each public response carries surrogate keys in ``Surrogate-Key`` (space-separated, Fastly's
+header; the VCL in ``deploy/varnish/`` copies it to xkey's header and strips both before
+delivery):
+
+- ``all`` on every public response (company, contacts and categories print on every page);
+- ``list`` on every public response but an item's own page (the views named in
+  ``IRSITE_EDGE_ITEM_VIEWS``: a release's page): lists, feeds, archives, search, the sitemap and
+  the home page change with every go-live, correction and withdrawal;
+- the path asked, on every one, 404s included, added by the front cache (not sent by the site,
+  so two URLs that answer alike get the same headers): a release's URL, its old slugs' URLs and
+  its neighbours' pages (their "previous"/"next" links) are purged by their paths.
+
+No key names a release or depends on what is scheduled: each is a function of the URL asked.
+
+Purges are tasks (django-tasks, database backend) enqueued in the transaction of the change,
+so a committed change always has its purge waiting; a go-live's purge is enqueued at
+publication with ``run_after`` at the go-live second, and the worker runs it then, never
+before. A purge that fails is logged and enqueued again after a growing delay: a release may
+be late at the edge, never early. What a change of one item shows on (its page, old slugs,
+neighbours) is for its app to say: `releases.purges`.
+"""
+
+import http.client
+import logging
+import urllib.parse
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.module_loading import import_string
+from django_tasks import task
+
+logger = logging.getLogger("irsite.edge")
+
+ALL = "all"
+LIST = "list"
+KEY_HEADER = "Surrogate-Key"
+# Seconds between a change's two purges: longer than a page takes to render and be stored.
+SECOND_PURGE_AFTER = 3
+# A failed purge is tried again after 1, 2, 4 ... seconds, at most a minute apart.
+MAX_RETRY_DELAY = 60
+
+
+def path_key(path: str) -> str:
+    """The surrogate key of every response for ``path`` (the query string is not part of it):
+    the path itself, which the front cache adds to the keys it indexes (the VCL does), so that
+    no response header differs between two URLs that answer alike."""
+    return path
+
+
+def mark_public(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Give a public response (any status below 500) the one caching policy and its keys."""
+    response.headers.pop("Cache-Control", None)
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        must_revalidate=True,
+        s_maxage=settings.IRSITE_PUBLIC_MAX_AGE,
+    )
+    keys = [ALL]
+    match = request.resolver_match
+    if match is None or match.view_name not in settings.IRSITE_EDGE_ITEM_VIEWS:
+        keys.append(LIST)
+    response.headers[KEY_HEADER] = " ".join(keys)
+    return response
+
+
+# --- purging ----------------------------------------------------------------------------------
+
+
+class PurgeFailed(Exception):
+    pass
+
+
+class Purger(Protocol):
+    """Removes every cached response carrying any of ``keys`` from a front cache; raises
+    `PurgeFailed` if it cannot say that it did."""
+
+    def purge(self, keys: Sequence[str]) -> None: ...
+
+
+class VarnishPurger:
+    """Varnish with varnish-modules' xkey (deploy/varnish/irsite.vcl): one ``PURGE`` request
+    per Varnish, the keys in ``xkey-purge``; only a 200 counts."""
+
+    def __init__(self, urls: Sequence[str], timeout: float = 2.0) -> None:
+        self.urls = list(urls)
+        self.timeout = timeout
+
+    def purge(self, keys: Sequence[str]) -> None:
+        failures = []
+        for url in self.urls:
+            parts = urllib.parse.urlsplit(url)
+            conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, self.timeout)
+            try:
+                conn.request("PURGE", parts.path or "/", headers={"xkey-purge": " ".join(keys)})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    failures.append(f"{url}: HTTP {response.status}")
+            except OSError as error:
+                failures.append(f"{url}: {type(error).__name__}: {error}")
+            finally:
+                conn.close()
+        if failures:
+            raise PurgeFailed("; ".join(failures))
+
+
+def purger() -> Purger | None:
+    """The configured front cache (``IRSITE_EDGE_PURGER`` with ``IRSITE_EDGE_PURGE_URLS``), or
+    None when the site runs without one."""
+    if not settings.IRSITE_EDGE_PURGE_URLS:
+        return None
+    return import_string(settings.IRSITE_EDGE_PURGER)(settings.IRSITE_EDGE_PURGE_URLS)
+
+
+@task()
+def purge_front_cache(keys: list[str], attempt: int = 1) -> str:
+    """The worker's purge of ``keys`` (`run_purge`)."""
+    return run_purge(keys, attempt)
+
+
+def enqueue_purge(keys: Sequence[str], at: datetime | None = None) -> None:
+    """In the transaction of a change: purge ``keys`` once it commits, or at ``at`` (a go-live)
+    if that is later. Enqueued whatever this process's settings say: the worker, which holds
+    the front cache's address, decides (a change made by a command or a shell would otherwise
+    never be purged)."""
+    start = max(at or timezone.now(), timezone.now())
+    # A page rendered from the rows as they were just before may reach the cache after the
+    # first purge; the second one removes it.
+    for delay in (0, SECOND_PURGE_AFTER):
+        purge_front_cache.using(run_after=start + timedelta(seconds=delay)).enqueue(keys=list(keys))
+
+
+def run_purge(keys: list[str], attempt: int) -> str:
+    """The worker's side of a purge task: purge, or log and try again later."""
+    target = purger()
+    if target is None:
+        return "no front cache configured"
+    try:
+        target.purge(keys)
+    except PurgeFailed as error:
+        delay = min(MAX_RETRY_DELAY, 2 ** (attempt - 1))
+        logger.warning(
+            "Front-cache purge of %s failed (attempt %d): %s; trying again in %d s",
+            " ".join(keys),
+            attempt,
+            error,
+            delay,
+        )
+        purge_front_cache.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+            keys=keys, attempt=attempt + 1
+        )
+        return f"failed, retry {attempt + 1} in {delay} s"
+    return f"purged {' '.join(keys)}"

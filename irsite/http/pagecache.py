@@ -1,0 +1,344 @@
+"""Server-side cache of public pages and feeds that never outlives a go-live.
+
+Every cached public response is stored under a key that contains the current *generation*, a
+random token kept in the cache itself. Publishing, scheduling, unscheduling, correcting and
+withdrawing a release (and editing the company profile, contacts or categories) replace the
+token, and again once their transaction commits, so every process and server sharing the cache
+(Redis) stops using every old entry at the same moment, without listing or deleting any key.
+
+Time is the other thing that changes what is public: a scheduled release goes live with no
+event at all. So each entry also carries the moment it stops being valid, never later than the
+next scheduled go-live as it was when the page was rendered; that moment is itself cached per
+generation (a release scheduled anywhere replaces the generation), so a cache hit costs no
+database query. No header says any of this: what caches are told is the same whatever is
+scheduled, and the site purges the front cache itself (`irsite.http.frontcache`).
+
+Entries hold the body as one bytes object (a feed is written in hundreds of small chunks) and a
+strong ETag computed from those bytes, so a feed reader polling with ``If-None-Match`` gets a
+304 from the cache without the page being rendered, and the ETag can carry nothing that is not
+on the page, least of all a hint of a scheduled release.
+
+With a per-process cache (the local-memory default) invalidation reaches only the process that
+made the change; other processes may show the previous state for up to
+``IRSITE_PUBLIC_MAX_AGE`` seconds (never a release before its time). Run several processes with
+``CACHE_URL=redis://...``.
+"""
+
+import hashlib
+import logging
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.handlers.exception import response_for_exception
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, parse_http_date_safe
+
+from . import schedule
+from .frontcache import ALL, enqueue_purge, mark_public
+from .lastmodified import (
+    committed_version,
+    record_public_change,
+    record_schedule_change,
+    site_last_modified,
+)
+
+logger = logging.getLogger("irsite.http.pagecache")
+
+GENERATION_KEY = "public:generation"
+# A render holds its page's lock at most this long; others wait at most this long for it.
+RENDER_LOCK_SECONDS = 10
+RENDER_WAIT_SECONDS = 3.0
+# Headers a cached copy does not repeat.
+_NOT_STORED = {"expires", "set-cookie"}
+
+
+def _cache():
+    return caches["default"]
+
+
+def current_generation() -> str | None:
+    """The token every cached public response's key contains; None if the cache is down.
+
+    Redis's token (replaced by every change, reaching every server at once) joined with the
+    count of changes committed in the database, read at most every
+    ``IRSITE_GENERATION_CHECK_SECONDS`` per process: a replacement lost on its way to Redis (a
+    server cut from it) retires the old pages that much later, not never.
+    """
+    cache = _cache()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        return None
+    return f"{generation}.{_committed_version()}"
+
+
+_committed = {"version": 0, "read_at": None}
+_committed_lock = threading.Lock()
+
+
+def _committed_version() -> int:
+    now = time.time()
+    with _committed_lock:
+        read_at = _committed["read_at"]
+        if read_at is not None and 0 <= now - read_at < settings.IRSITE_GENERATION_CHECK_SECONDS:
+            return _committed["version"]
+    version = committed_version()
+    with _committed_lock:
+        _committed.update(version=version, read_at=now)
+    return version
+
+
+def forget_committed_version() -> None:
+    """Read the count of changes again on the next request (this process just changed it)."""
+    with _committed_lock:
+        _committed["read_at"] = None
+
+
+def invalidate_public_pages() -> None:
+    """Make every cached public response stale, on every process sharing the cache."""
+    forget_committed_version()
+    cache = _cache()
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def public_pages_changed() -> None:
+    """What the public sees changes with this transaction: record it (Last-Modified moves
+    forward, `irsite.http.lastmodified`) and drop every cached public page. The front cache is
+    the caller's to purge, by what changed (`site_changed` purges it all)."""
+    record_public_change()
+    invalidate_public_pages()
+    transaction.on_commit(invalidate_public_pages)
+
+
+def site_changed() -> None:
+    """In the transaction of a change every public page prints (the company profile, contacts,
+    categories): `public_pages_changed`, and every page purged from the front cache once the
+    change commits."""
+    public_pages_changed()
+    enqueue_purge([ALL])
+
+
+def schedule_changed() -> None:
+    """Invalidate now, for what reads in this transaction (and tests, which never commit), and
+    again once it commits: a page rendered meanwhile from the rows as they were before the
+    commit may have been stored under the first new generation. Alone, for a change of the
+    schedule only (nothing public changes, so no validator may move)."""
+    record_schedule_change()
+    invalidate_public_pages()
+    transaction.on_commit(invalidate_public_pages)
+
+
+def cached_site_last_modified(generation: str | None, now: float, go_live: float | None) -> int:
+    """`site_last_modified`, kept per generation until the next go-live (which moves it)."""
+    key = f"public:last-modified:{generation}"
+    if generation:
+        cached = _cache().get(key)
+        # Stored with the go-live it is valid until (0: none), checked here, not by the TTL.
+        if cached is not None and (cached[1] == 0 or now < cached[1]):
+            return cached[0]
+    value = site_last_modified(datetime.fromtimestamp(now, UTC))
+    if generation:
+        _cache().set(key, (value, go_live or 0), timeout=settings.IRSITE_PUBLIC_MAX_AGE)
+    return value
+
+
+def next_go_live(generation: str | None, now: float) -> float | None:
+    """Epoch seconds of the next scheduled go-live after ``now``, cached per generation."""
+    key = f"public:next-go-live:{generation}"
+    if generation:
+        cached = _cache().get(key)
+        # 0 means "nothing scheduled"; a time that has passed means the next one is due.
+        if cached is not None and (cached == 0 or cached > now):
+            return cached or None
+    go_live = schedule.next_go_live(datetime.fromtimestamp(now, UTC))
+    value = go_live.timestamp() if go_live else 0
+    if generation:
+        _cache().set(key, value, timeout=settings.IRSITE_PUBLIC_MAX_AGE)
+    return value or None
+
+
+def expires_at(go_live: float | None, now: float) -> float:
+    """Until when (epoch seconds) this server may keep a public response rendered at ``now``:
+    the configured maximum, cut exactly at the next go-live (no header says so: shared caches
+    are purged, see `irsite.http.frontcache`). Exact, not whole seconds: a copy rendered in the last
+    second before a go-live serves everyone until that instant instead of every request
+    rendering."""
+    limit = now + settings.IRSITE_PUBLIC_MAX_AGE
+    return limit if go_live is None else min(limit, go_live)
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+    etag: str
+    last_modified: int | None
+    rendered_at: float
+    expires_at: float
+    go_live: float | None
+
+    def is_fresh(self, now: float) -> bool:
+        # rendered_at guards against a clock set back: the page may show what is not yet due.
+        return self.rendered_at <= now < self.expires_at
+
+    @classmethod
+    def load(cls, stored: object) -> "CachedResponse | None":
+        """Stored as a plain dict, so an entry written by another version of irsite is a miss."""
+        try:
+            return cls(**stored)  # type: ignore[arg-type]
+        except TypeError:
+            return None
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response.headers[name] = value
+        return response
+
+
+def _key(generation: str, request: HttpRequest) -> str:
+    url = request.build_absolute_uri()
+    return f"public:page:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def _finish(
+    request: HttpRequest, response: HttpResponse, etag: str | None, last_modified: int | None
+) -> HttpResponse:
+    # Conditional requests are answered last, so that a 304 carries the same headers.
+    return get_conditional_response(
+        request, etag=etag, last_modified=last_modified, response=response
+    )
+
+
+def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> HttpResponse:
+    """Answer a public GET from the cache, or by ``respond()`` and store the result.
+
+    Every public response gets the one caching policy and its surrogate keys
+    (`irsite.http.frontcache.mark_public`), a strong ETag, and conditional-GET handling (304
+    when the client's copy is current). A 404 raised by the view is answered here, with the
+    same policy.
+    """
+    now = time.time()
+    use_cache = settings.IRSITE_PAGE_CACHE and request.method in {"GET", "HEAD"}
+    generation = current_generation() if use_cache else None
+    key = _key(generation, request) if generation else None
+    if key:
+        entry = CachedResponse.load(_cache().get(key))
+        if entry is None or not entry.is_fresh(now):
+            # Single flight: one request per page and generation renders, across processes
+            # and servers; the others wait briefly for its copy (at go-live, every page at once).
+            lock = f"{key}:rendering"
+            if _cache().add(lock, 1, timeout=RENDER_LOCK_SECONDS):
+                try:
+                    # Another render may have stored its copy and let go of the lock between
+                    # this request's miss and its taking the lock: look once more.
+                    entry = CachedResponse.load(_cache().get(key))
+                    if entry is None or not entry.is_fresh(time.time()):
+                        return _render(request, respond, generation, key, now)
+                finally:
+                    _cache().delete(lock)
+            else:
+                entry = _wait_for(key, lock)
+        if entry is not None and entry.is_fresh(time.time()):
+            response = entry.response()
+            return _finish(request, response, entry.etag, entry.last_modified)
+    return _render(request, respond, generation, key, now)
+
+
+def _wait_for(key: str, lock: str) -> "CachedResponse | None":
+    """The copy another request is rendering, once stored; None if that request ends without
+    storing one (a 404, a page about to go stale) or takes longer than RENDER_WAIT_SECONDS."""
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        found = _cache().get_many([key, lock])
+        entry = CachedResponse.load(found.get(key))
+        if entry is not None and entry.is_fresh(time.time()):
+            return entry
+        if lock not in found:
+            return None
+    return None
+
+
+def _render(
+    request: HttpRequest,
+    respond: Callable[[], HttpResponse],
+    generation: str | None,
+    key: str | None,
+    now: float,
+) -> HttpResponse:
+    """Render the page and store it under ``key`` (when it may be stored)."""
+    logger.debug("rendering %s", request.get_full_path())
+    # Read before rendering: a go-live that passes while the page renders still caps the copy
+    # kept (none is kept without a key). The site's Last-Modified too: a change committed while
+    # the page renders then gives a page newer than its Last-Modified, never older (a reader
+    # revalidating with it gets the page again, not a 304 over changed bytes).
+    go_live = next_go_live(generation, now) if key else None
+    site = cached_site_last_modified(generation, now, go_live)
+    try:
+        response = respond()
+    except Http404 as error:
+        # A URL that is not (yet) public says how long it may be cached, like every other.
+        response = response_for_exception(request, error)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if response.status_code < 500:
+        mark_public(request, response)
+    if response.status_code != 200 or response.streaming:
+        return response
+
+    content = response.content
+    # One bytes object: the server sends it in one write, whatever pieces the view wrote.
+    response.content = content
+    etag = f'"{hashlib.sha256(content).hexdigest()[:40]}"'
+    response.headers["ETag"] = etag
+    last_modified = max(parse_http_date_safe(response.headers.get("Last-Modified", "")) or 0, site)
+    if last_modified:
+        response.headers["Last-Modified"] = http_date(last_modified)
+    else:
+        last_modified = None
+
+    private = getattr(response, "irsite_private", False) or response.cookies
+    until = expires_at(go_live, now)
+    if key and not private and until > time.time():
+        entry = CachedResponse(
+            status=response.status_code,
+            headers=tuple(
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in _NOT_STORED
+            ),
+            content=content,
+            etag=etag,
+            last_modified=last_modified,
+            rendered_at=now,
+            expires_at=until,
+            go_live=go_live,
+        )
+        _cache().set(key, asdict(entry), timeout=math.ceil(until - time.time()))
+    return _finish(request, response, etag, last_modified)
+
+
+def cache_publicly(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every public view: cached server-side and by shared caches, with a strong ETag and
+    conditional GET (see `irsite.http.pagecache`). Function views (feeds, the sitemap) are wrapped
+    directly; class views through ``method_decorator(cache_publicly, name="dispatch")``."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return serve_public(request, lambda: view(request, *args, **kwargs))
+
+    return wrapped

@@ -1,0 +1,239 @@
+"""Uploaded files (a release's attachments and images, the company logo): what is accepted,
+how it is stored, and how nothing is left behind.
+
+A file's type is decided by its bytes (magic numbers, read by the `filetype` library; CSV, which
+has none, must be plain UTF-8 text that is not markup), never by its name or the browser's
+Content-Type. Images are decoded and re-encoded with Pillow, so what is stored carries no EXIF
+(GPS position, camera), XMP or comment from the original. SVG is refused, not sanitized: it is a
+script-capable document, and a release's images need no vector format.
+
+Stored names are ``attachments/<32 random hex>.<ext>``: nothing of the release (slug, headline,
+date) and nothing guessable. The storage (`settings.STORAGES["default"]`: a folder under
+MEDIA_ROOT, or a private S3 bucket) is never exposed; each app serves a file through
+`irsite.http.file_response` only while its owner is public (`releases.public.views`).
+"""
+
+import csv
+import hashlib
+import io
+import secrets
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, UnidentifiedImageError
+
+FOLDER = "attachments"
+# Office files are ZIP containers; a broken one is refused.
+_OOXML = {"xlsx", "docx"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An accepted file type: its extension as stored, its media type, and a reader's label."""
+
+    extension: str
+    content_type: str
+    label: str
+
+
+KINDS: dict[str, Kind] = {
+    k.extension: k
+    for k in [
+        Kind("pdf", "application/pdf", "PDF"),
+        Kind(
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Excel workbook",
+        ),
+        Kind(
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "Word document",
+        ),
+        Kind("csv", "text/csv", "CSV"),
+        Kind("png", "image/png", "PNG image"),
+        Kind("jpg", "image/jpeg", "JPEG image"),
+        Kind("webp", "image/webp", "WebP image"),
+    ]
+}
+# Pillow's format name for each image kind, for re-encoding.
+IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP"}
+ACCEPTED = "PDF, XLSX, CSV, DOCX, PNG, JPEG or WebP"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed every check, as it will be stored."""
+
+    kind: Kind
+    content: bytes
+    original_name: str
+    dimensions: tuple[int, int] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    def as_file(self) -> ContentFile:
+        return ContentFile(self.content, name=f"upload.{self.kind.extension}")
+
+
+def _refuse(message: str) -> ValidationError:
+    return ValidationError(message, code="invalid_attachment")
+
+
+def check_upload(upload) -> CheckedFile:
+    """Read an uploaded file (a Django ``UploadedFile``) and decide whether it may be attached.
+
+    Returns the `CheckedFile` to store (images re-encoded without metadata). Raises
+    `ValidationError` with one sentence for the editor: too large
+    (``IRSITE_ATTACHMENT_MAX_BYTES``), a type not in `KINDS` judged by content, SVG, a damaged
+    office file or image, or an image over ``IRSITE_IMAGE_MAX_PIXELS``.
+    """
+    name = getattr(upload, "name", "") or "file"
+    limit = settings.IRSITE_ATTACHMENT_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise _refuse(f"“{name}” is {filesizeformat(upload.size)}; the limit per file is "
+                      f"{filesizeformat(limit)}.")  # fmt: skip
+    upload.seek(0)
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise _refuse(f"“{name}” is larger than the limit per file, {filesizeformat(limit)}.")
+    if not content:
+        raise _refuse(f"“{name}” is empty.")
+    kind = _kind_of(content, name)
+    dimensions = None
+    if kind.extension in IMAGE_FORMATS:
+        content, dimensions = _reencoded(content, kind, name)
+    return CheckedFile(kind=kind, content=content, original_name=name, dimensions=dimensions)
+
+
+def _kind_of(content: bytes, name: str) -> Kind:
+    if _looks_like_svg(content):
+        raise _refuse(f"“{name}” is an SVG image; SVG can carry scripts and is not accepted. "
+                      "Upload a PNG, JPEG or WebP instead.")  # fmt: skip
+    guessed = filetype.guess(content)
+    if guessed is not None:
+        kind = KINDS.get(guessed.extension)
+        if kind is None:
+            raise _refuse(f"“{name}” is a {guessed.mime} file; accepted are {ACCEPTED}.")
+        if kind.extension in _OOXML and not _is_sound_zip(content):
+            raise _refuse(f"“{name}” is a damaged {kind.label} (its ZIP container is broken).")
+        return kind
+    if _is_csv(content):
+        return KINDS["csv"]
+    raise _refuse(f"The content of “{name}” is not a type irsite accepts ({ACCEPTED}).")
+
+
+def _looks_like_svg(content: bytes) -> bool:
+    head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) and b"<svg" in content.lower()
+
+
+def _is_sound_zip(content: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return archive.testzip() is None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _is_csv(content: bytes) -> bool:
+    """Plain UTF-8 text in rows of comma-, semicolon- or tab-separated fields, not markup."""
+    if b"\x00" in content:
+        return False
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    if text.lstrip().startswith("<"):
+        return False
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return False
+    return len(rows) > 1 or any(len(row) > 1 for row in rows)
+
+
+def _reencoded(content: bytes, kind: Kind, name: str) -> tuple[bytes, tuple[int, int]]:
+    """The image decoded and written again in its own format (pixels only, no metadata), and
+    its width and height."""
+    max_pixels = settings.IRSITE_IMAGE_MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(content)) as probe:
+            width, height = probe.size
+            if width * height > max_pixels:
+                raise _refuse(f"“{name}” is {width}×{height} pixels; the limit is "
+                              f"{max_pixels:,} pixels.")  # fmt: skip
+            probe.load()
+            image = probe.copy()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
+        raise _refuse(f"“{name}” is a damaged {kind.label}.") from error
+    out = io.BytesIO()
+    fmt = IMAGE_FORMATS[kind.extension]
+    if fmt == "JPEG":
+        if image.mode not in {"RGB", "L"}:
+            image = image.convert("RGB")
+        image.save(out, fmt, quality=90, optimize=True)
+    elif fmt == "WEBP":
+        image.save(out, fmt, quality=90)
+    else:
+        image.save(out, fmt, optimize=True)
+    return out.getvalue(), image.size
+
+
+def check_release_total(sizes: list[int]) -> None:
+    """Refuse (`ValidationError`) attachments of one release that add up to more than
+    ``IRSITE_RELEASE_FILES_MAX_BYTES``; ``sizes`` are the bytes of each file it will have."""
+    limit = settings.IRSITE_RELEASE_FILES_MAX_BYTES
+    total = sum(sizes)
+    if total > limit:
+        raise _refuse(f"The attachments of this release would add up to "
+                      f"{filesizeformat(total)}; the limit per release is "
+                      f"{filesizeformat(limit)}.")  # fmt: skip
+
+
+def new_name(extension: str, folder: str = FOLDER) -> str:
+    """A storage name for a new file: random, carrying nothing of its release."""
+    return f"{folder}/{secrets.token_hex(16)}.{extension}"
+
+
+# --- nothing left behind ---------------------------------------------------------------------
+
+_written: ContextVar[list[str] | None] = ContextVar("irsite_files_written", default=None)
+
+
+def note_written(name: str) -> None:
+    """Record a file stored during `removed_if_failed()`, to delete if the save fails."""
+    written = _written.get()
+    if written is not None:
+        written.append(name)
+
+
+@contextmanager
+def removed_if_failed() -> Iterator[None]:
+    """Files stored inside this block are deleted again if it raises: a save that rolls back its
+    rows leaves no object in storage (a crashed process can; `clean_orphan_files` finds those)."""
+    written: list[str] = []
+    token = _written.set(written)
+    try:
+        yield
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+
+
+class ReleasesConfig(AppConfig):
+    name = "releases"
+    verbose_name = "Releases"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The site-wide layers ask this app, never import it: when a release next goes live
+        # and when one last did (the page cache's cap, Last-Modified), and which letterheads
+        # public releases print (their logos stay served). All by the one publication rule.
+        from irsite.contacts.models import register_printed_letterheads
+        from irsite.http import Schedule, register_schedule
+
+        from .models import Release
+
+        def latest_go_live(now):
+            newest = Release.objects.public(now).order_by("-published_at")
+            return newest.values_list("published_at", flat=True).first()
+
+        register_schedule(
+            "releases",
+            Schedule(
+                next_go_live=lambda now: Release.objects.next_go_live(now),
+                latest_go_live=latest_go_live,
+            ),
+        )
+        register_printed_letterheads(
+            "releases", lambda: Release.objects.public().values("letterhead")
+        )

@@ -1,0 +1,166 @@
+"""The frozen part of a release page, rendered once at publication and at each correction.
+
+A published release is a record (docs/frozen-record.md): its text, contacts, letterhead and
+standard texts change only by an approved correction. So the part of its page that prints them
+(letterhead, contacts, headline, body, About, safe harbor, notes, attachments) and what the
+page's head quotes of it (excerpt, image, publisher) are rendered by `render_record` when
+`releases.actions` publishes or corrects it, and stored beside it (`ReleaseRendering`); the
+public page reads that row instead of six tables and a template. The letterhead's logo is part
+of the record (docs/brand.md). What is not is still rendered per request: categories (names can
+change), neighbours, absolute URLs and the site's own header and footer.
+
+The stored HTML is derived data. Each row carries the `fingerprint` of what produced it (the
+fragment templates' source, `RENDER_FORMAT`, time zone and language); a row whose fingerprint
+or release version is not the current one is not used (the page renders the record live, as a
+preview does) until `manage.py render_releases` (run by `make serve` before it serves) stores
+it again. Every fragment passes `clean_fragment` (nh3, an allow-list of the markup these
+templates write) before it is stored, and again when it is read back, so a row written by any
+other path cannot put markup on a page that the templates would not.
+"""
+
+import hashlib
+import weakref
+from dataclasses import dataclass, field
+
+import nh3
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.template import engines
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from irsite.richtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES
+
+from ..models import Release, ReleaseRendering
+from .seo import publisher_of
+
+# The templates of the stored fragments, in the order they are printed.
+LETTERHEAD_TEMPLATE = "releases/record/letterhead.html"
+CONTENT_TEMPLATE = "releases/record/content.html"
+# Bump when Python code that shapes a fragment changes (body_html, contacts_by_audience, ...):
+# every stored row is then stale, as when a template changes.
+RENDER_FORMAT = 1
+
+# What the fragment templates write around editor HTML (which `sanitize_html` has reduced).
+_TAGS = ALLOWED_TAGS | {"h1", "section", "div", "address", "time", "figure", "img", "span"}
+_ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+    "a": ALLOWED_ATTRIBUTES["a"] | {"rel", "type"},
+    "time": {"datetime"},
+    "img": {"src", "alt", "width", "height"},
+    "*": {"class", "id", "role", "aria-labelledby"},
+}
+_cleaner = nh3.Cleaner(
+    tags=_TAGS,
+    attributes=_ATTRIBUTES,
+    url_schemes=ALLOWED_URL_SCHEMES,
+    link_rel=None,  # the body's links carry rel="noopener noreferrer" from sanitize_html
+    strip_comments=True,
+)
+
+
+def clean_fragment(html: str) -> SafeString:
+    """``html`` reduced to the markup the fragment templates write: no script, style, event
+    handler or unknown scheme, whatever the stored row held."""
+    return mark_safe(_cleaner.clean(html))  # noqa: S308 - nh3 has just reduced it
+
+
+@dataclass(frozen=True)
+class RenderedRecord:
+    """What the page prints of the record: two HTML fragments and the head's quotes of it."""
+
+    letterhead: SafeString
+    content: SafeString
+    excerpt: str
+    image: dict | None = None
+    publisher: dict = field(default_factory=dict)
+
+
+_fingerprints: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDictionary()
+
+
+def fingerprint() -> str:
+    """SHA-256 of what produces a stored record; once per template engine (a new engine, as
+    after a change of TEMPLATES, reads the sources again)."""
+    engine = engines["django"].engine
+    if engine not in _fingerprints:
+        sources = [
+            engine.get_template(name).source for name in (LETTERHEAD_TEMPLATE, CONTENT_TEMPLATE)
+        ]
+        parts = [str(RENDER_FORMAT), settings.TIME_ZONE, settings.LANGUAGE_CODE, *sources]
+        _fingerprints[engine] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return _fingerprints[engine]
+
+
+def render_record(release: Release, *, preview: bool = False) -> RenderedRecord:
+    """Render the record of ``release`` now, from its rows (load it with `for_page()`)."""
+    context = {"release": release, "preview": preview}
+    # A stored record passes the allow-list; a preview is shown once, to staff, from sanitised
+    # rows, and carries its images as data: URLs (their public URLs answer 404 until go-live).
+    finish = clean_fragment
+    if preview:
+        context["body_html"] = release.body_html_embedded()
+        finish = mark_safe  # rendered by our templates from sanitised rows
+    image = release.release_image
+    return RenderedRecord(
+        letterhead=finish(render_to_string(LETTERHEAD_TEMPLATE, context)),
+        content=finish(render_to_string(CONTENT_TEMPLATE, context)),
+        excerpt=release.excerpt(),
+        image=image
+        and {
+            "url": image.get_absolute_url(),
+            "content_type": image.content_type,
+            "width": image.width,
+            "height": image.height,
+            "title": image.title,
+        },
+        publisher=publisher_of(release),
+    )
+
+
+def store_record(release: Release) -> ReleaseRendering:
+    """Render ``release``'s record from its rows as committed in this transaction and store it
+    (replacing the previous one). Called only by `releases.actions`."""
+    fresh = Release.objects.for_page().get(pk=release.pk)
+    record = render_record(fresh)
+    row, _ = ReleaseRendering.objects.update_or_create(
+        release=fresh,
+        defaults={
+            "release_version": fresh.version,
+            "fingerprint": fingerprint(),
+            "rendered_at": timezone.now(),
+            "letterhead_html": str(record.letterhead),
+            "content_html": str(record.content),
+            "excerpt": record.excerpt,
+            "image": record.image,
+            "publisher": record.publisher,
+        },
+    )
+    return row
+
+
+def stored_record(release: Release) -> RenderedRecord | None:
+    """The stored record of ``release`` (loaded with `select_related("rendering")`), if it is
+    current: rendered from this version of the release by the templates now in use."""
+    row = getattr(release, "rendering", None)  # None too when there is no row
+    if row is None or row.release_version != release.version or row.fingerprint != fingerprint():
+        return None
+    return RenderedRecord(
+        letterhead=clean_fragment(row.letterhead_html),
+        content=clean_fragment(row.content_html),
+        excerpt=row.excerpt,
+        image=row.image,
+        publisher=row.publisher,
+    )
+
+
+def stale_records() -> QuerySet[Release]:
+    """Releases ever published (scheduled, live or withdrawn) without a current stored record."""
+    current = ReleaseRendering.objects.filter(
+        fingerprint=fingerprint(), release_version=F("release__version")
+    )
+    published = Release.objects.filter(
+        status__in=[Release.Status.PUBLISHED, Release.Status.WITHDRAWN]
+    )
+    return published.exclude(pk__in=current.values("release_id"))

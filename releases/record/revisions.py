@@ -1,0 +1,157 @@
+"""Two revisions of a release compared for people: side by side, as text, changed words marked.
+
+Editor HTML is compared as the paragraphs, headings, list items and table rows a reader sees
+(not as markup); the publication time in the company's zone, as the admin prints times; contacts,
+standard texts and categories by name, not by id. Built on `difflib.SequenceMatcher`: lines are
+paired first, then the words of each changed pair.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from difflib import SequenceMatcher
+from itertools import zip_longest
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from irsite.contacts.models import Contact, ContactDetails, LetterheadFields
+from irsite.disclaimers.models import DisclaimerVersion
+
+from ..models import Category, Release
+from ..text import plain_text
+from ..times import zoned
+
+HTML_FIELDS = {"body"}
+# A block's end starts a line of its own: a one-word change shows as one changed paragraph.
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|tr|caption)>|<br\s*/?>", re.I)
+_CELL_END = re.compile(r"</t[hd]>", re.I)
+# Words with the space after them: a change of several words in a row is marked as one.
+_WORDS = re.compile(r"\s*\S+\s*|\s+")
+REFERENCES = {"contacts": Contact, "disclaimers": DisclaimerVersion, "categories": Category}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the comparison: ``before`` and ``after`` are safe HTML ("" where absent)."""
+
+    before: SafeString
+    after: SafeString
+    changed: bool = False
+    gap: bool = False  # unchanged lines left out here
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    rows: list[Row]
+
+
+def compare_revisions(old: dict, new: dict, context: int = 1) -> list[FieldChange]:
+    """The fields that differ between two revisions' data (`Release.snapshot`), in the order of
+    the form, each as rows of text with ``context`` unchanged lines around each change."""
+    order = (*Release.CONTENT_FIELDS, "letterhead", *REFERENCES)
+    names = [n for n in order if n in old or n in new]
+    names += sorted((set(old) | set(new)) - set(names))
+    changes = []
+    for name in names:
+        if old.get(name) == new.get(name):
+            continue
+        before, after = text_lines(name, old.get(name)), text_lines(name, new.get(name))
+        changes.append(FieldChange(_label(name), _rows(before, after, context)))
+    return changes
+
+
+def text_lines(name: str, value: Any) -> list[str]:
+    """A field's value as the lines of text a person compares."""
+    if value in (None, ""):
+        return []
+    if name in HTML_FIELDS:
+        blocks = _BLOCK_END.split(_CELL_END.sub(" | ", str(value)))
+        lines = [plain_text(block).strip(" |") for block in blocks]
+        return [line for line in lines if line]
+    if name == "published_at":
+        try:
+            moment = datetime.fromisoformat(value)
+        except (TypeError, ValueError):  # a revision written before the format was fixed
+            return [str(value)]
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return [zoned(moment)]  # as the admin prints every time
+    if isinstance(value, dict):  # the letterhead: one line per field, in print order
+        return [f"{key}: {item}" for key, item in _in_print_order(value)]
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        # Contacts as printed: one line per contact, its details in print order.
+        return [
+            " · ".join(f"{key}: {item}" for key, item in _in_print_order(row) if item != "")
+            for row in value
+        ]
+    if name in REFERENCES and isinstance(value, list):
+        found = REFERENCES[name].objects.in_bulk(value)
+        return [str(found[pk]) if pk in found else f"(deleted, id {pk})" for pk in value]
+    return str(value).splitlines()
+
+
+# PostgreSQL's jsonb keeps keys in its own order; a comparison lists them as a release prints.
+_PRINT_ORDER = ("contact", *ContactDetails.field_names(), *LetterheadFields.FIELDS)
+
+
+def _in_print_order(data: dict) -> list[tuple[str, Any]]:
+    rank = {key: i for i, key in enumerate(_PRINT_ORDER)}
+    return sorted(data.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def _label(name: str) -> str:
+    try:
+        return str(Release._meta.get_field(name).verbose_name).capitalize()
+    except FieldDoesNotExist:  # contacts and disclaimers are related rows, not fields
+        return name.replace("_", " ").capitalize()
+
+
+def _rows(before: list[str], after: list[str], context: int) -> list[Row]:
+    rows: list[Row] = []
+    gap = Row(mark_safe(""), mark_safe(""), gap=True)
+    shown_to = 0
+    for group in SequenceMatcher(None, before, after, autojunk=False).get_grouped_opcodes(context):
+        if group[0][1] > shown_to:
+            rows.append(gap)
+        shown_to = group[-1][2]
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows += [Row(escape(line), escape(line)) for line in before[i1:i2]]
+                continue
+            for old, new in zip_longest(before[i1:i2], after[j1:j2]):
+                rows.append(Row(*_marked(old, new), changed=True))
+    if shown_to < len(before):
+        rows.append(gap)
+    return rows
+
+
+def _marked(old: str | None, new: str | None) -> tuple[SafeString, SafeString]:
+    """Both sides of a changed line, removed words in <del> and added words in <ins>."""
+    if old is None:
+        return mark_safe(""), format_html("<ins>{}</ins>", new)
+    if new is None:
+        return format_html("<del>{}</del>", old), mark_safe("")
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    left, right = [], []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if tag == "equal":
+            left.append(escape(removed))
+            right.append(escape(added))
+            continue
+        if removed:
+            left.append(_tagged("del", removed))
+        if added:
+            right.append(_tagged("ins", added))
+    return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 - escaped parts
+
+
+def _tagged(tag: str, words: str) -> SafeString:
+    """``words`` in ``<tag>``, the space after them outside it."""
+    core = words.rstrip()
+    return format_html("<{}>{}</{}>{}", tag, core, tag, words[len(core) :])
