@@ -14,7 +14,7 @@ export SITE_URL
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - lint and the whole test suite (DATABASE_URL picks the database)"
-	@echo "make lint   - ruff check and format check"
+	@echo "make lint   - ruff, import-linter (the direction of dependency), mypy"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
 	@echo "make serve  - the production stack: granian + WhiteNoise, DEBUG off (HTTPS=False locally)"
 	@echo "make front-cache - make serve behind Varnish on FRONT_PORT, the worker purging it"
@@ -47,9 +47,13 @@ run: demo
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# ruff; import-linter holds the direction of dependency (pyproject.toml [tool.importlinter],
+# README "Architecture"); mypy with django-stubs checks the app code's types.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff format .

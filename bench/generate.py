@@ -126,7 +126,8 @@ def generate(n: int) -> None:
     )
     ReleaseContact.objects.create(release=scheduled, contact=contacts[0])
     elapsed = time.perf_counter() - started
-    # What publication would have stored for each (releases/record/rendering.py), as `make serve` does.
+    # What publication would have stored for each (releases/record/rendering.py), as `make serve`
+    # does.
     rendering_started = time.perf_counter()
     rendered = render_stale_records()
     print(f"rendered {rendered} records in {time.perf_counter() - rendering_started:.1f}s")

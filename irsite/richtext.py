@@ -10,7 +10,7 @@ path cannot smuggle markup onto a page.
 An image stays only with a ``src`` that is a file URL the site issues (``/news/files/<32 random
 hex>.<png|jpg|webp>``, see `releases.public.views.attachment_file`) and a non-empty ``alt``
 (WCAG 1.1.1);
-which release's files a body may show is decided by `releases.media.body_images`.
+which release's files a body may show is decided by `releases.body_images`.
 """
 
 import re

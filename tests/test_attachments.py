@@ -1,7 +1,7 @@
 """Attachments: nothing of a file before its release's go-live second, everything at it.
 
-Files are served by `releases.public.views.attachment_file` from the storage (a folder of the test's own
-here; tests/test_attachments_s3.py runs the same rules against a real S3 server).
+Files are served by `releases.public.views.attachment_file` from the storage (a folder of the
+test's own here; tests/test_attachments_s3.py runs the same rules against a real S3 server).
 """
 
 import io

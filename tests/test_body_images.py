@@ -22,8 +22,8 @@ from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
 from irsite.richtext import sanitize_html
 from releases import actions, edgar
+from releases.body_images import body_errors
 from releases.exhibits import render_html
-from releases.media.body_images import body_errors
 from releases.models import Attachment, Release
 
 from .conftest import SYSTEM

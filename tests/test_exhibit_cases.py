@@ -9,7 +9,13 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from releases.importer_score import Case, check, load_cases, saved_view, with_supplied_headline
+from releases.management.importer_score import (
+    Case,
+    check,
+    load_cases,
+    saved_view,
+    with_supplied_headline,
+)
 
 from .conftest import corpus_dir, needs_corpus
 

@@ -272,3 +272,37 @@ def test_go_live_correction_and_withdrawal_reach_readers_through_varnish_at_once
     for path in lists:
         at = poller.first(path, lambda s, b: "Results at the bell" not in b)
         assert at is not None and at - done <= WITHIN, f"{path} kept listing the release"
+
+
+def test_a_category_rename_in_the_admin_purges_every_page(
+    front, make_release, publish, category, superuser
+):
+    """A category prints on every page (menus, the release's links, feeds): a rename made in
+    the admin leaves Varnish everywhere, through the action the admin calls."""
+    from django.test import Client
+
+    release = publish(
+        make_release(
+            headline="Quarterly results",
+            categories=[category],
+            published_at=timezone.now() - timedelta(hours=1),
+        )
+    )
+    paths = [release.get_absolute_url(), "/news/", "/"]
+    admin = Client()
+    admin.force_login(superuser)
+    url = f"/admin/releases/category/{category.pk}/change/"
+    with Poller(front, paths) as poller:
+        time.sleep(1)  # every URL cached
+        response = admin.post(url, {"name": "Earnings news", "slug": category.slug})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        done = time.time()
+        time.sleep(WITHIN + 1.5)
+    shown = {p: poller.first(p, lambda s, b: "Earnings news" in b) for p in paths}
+    print(
+        "category rename through Varnish:", {p: t and round(t - done, 2) for p, t in shown.items()}
+    )
+    for path in paths:
+        assert cached_before(poller, path, done), f"Varnish never kept {path} before"
+        assert shown[path] is not None, f"{path} kept the old category name"
+        assert shown[path] - done <= WITHIN, f"{path}: rename {shown[path] - done:.2f} s late"

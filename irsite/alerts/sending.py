@@ -32,13 +32,13 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from releases.models import Release
 
 from .emails import alert_message, already_subscribed_message, confirmation_message
 from .models import AlertBatch, Delivery, Subscriber
-from .tasks import send_alert
 
 logger = logging.getLogger("irsite.alerts")
 State = Delivery.State
@@ -244,3 +244,21 @@ def send_already_subscribed_email(subscriber_id: int) -> str:
         return "not subscribed"
     already_subscribed_message(subscriber).send()
     return "sent"
+
+
+# --- the tasks (re-exported by `irsite.alerts.tasks`, the dotted path queued tasks name) ------
+
+
+@task()
+def send_alert(delivery_id: int) -> str:
+    return deliver(delivery_id)
+
+
+@task()
+def send_confirmation(subscriber_id: int, requested_at: str) -> str:
+    return send_confirmation_email(subscriber_id, requested_at)
+
+
+@task()
+def send_already_subscribed(subscriber_id: int) -> str:
+    return send_already_subscribed_email(subscriber_id)

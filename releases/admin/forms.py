@@ -18,7 +18,7 @@ from irsite.uploads import (
 )
 
 from .. import actions
-from ..media.body_images import image_attachments, validate_body_images
+from ..body_images import image_attachments, validate_body_images
 from ..models import Attachment, Release, ReleaseContact, Revision
 from .timefields import ZonedDateTimeField
 

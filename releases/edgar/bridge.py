@@ -23,7 +23,7 @@ from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.plaintext import multi_line, single_line
 from irsite.richtext import sanitize_html
 
-from .. import actions
+from .. import actions, body_images
 from ..exhibits import (
     ExhibitContact,
     ExhibitDocument,
@@ -33,7 +33,6 @@ from ..exhibits import (
     render_html,
     split_submission,
 )
-from ..media import body_images
 from ..models import Attachment, AuditEntry, Release, SlugRedirect, validate_body_size
 
 # Exhibits give a date, not a time; releases of the kind crossed the wire before the open.

@@ -29,8 +29,8 @@ from django.template.loader import render_to_string
 
 from irsite.contacts.models import CompanyProfile, LetterheadFields
 
+from .. import body_images
 from ..models import Release, Rendition
-from . import body_images
 
 logger = logging.getLogger("irsite.pdf")
 

@@ -18,10 +18,11 @@ def _attachment_name(instance: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     """A file published with a release: a PDF, a spreadsheet, a document or an image.
 
-    Served only by `releases.public.views.attachment_file`, and only while `ReleaseQuerySet.public()`
-    holds the release; its stored name is random (`attachments.new_name`). A file is never
-    deleted from storage while a revision refers to it: replacing or removing one in a
-    correction leaves the old file to the revision history.
+    Served only by `releases.public.views.attachment_file`, and only while
+    `ReleaseQuerySet.public()` holds the release; its stored name is random
+    (`irsite.uploads.new_name`). A file is never deleted from storage while a revision refers
+    to it: replacing or removing one in a correction leaves the old file to the revision
+    history.
     """
 
     release = models.ForeignKey("Release", on_delete=models.CASCADE, related_name="attachments")
@@ -104,7 +105,8 @@ def _rendition_name(instance: "Rendition", filename: str) -> str:
 
 
 class Rendition(models.Model):
-    """The PDF of one published version of a release (`releases.media.pdf`), kept like a revision."""
+    """The PDF of one published version of a release (`releases.media.pdf`), kept like a
+    revision."""
 
     release = models.ForeignKey("Release", on_delete=models.CASCADE, related_name="renditions")
     version = models.PositiveIntegerField()

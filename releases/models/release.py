@@ -14,7 +14,7 @@ from irsite.plaintext import MultiLineTextField, SingleLineCharField
 from irsite.richtext import EDITOR_EXTENSIONS, RichTextField, sanitize_html
 from irsite.urlcache import reverse_cached
 
-from ..media import body_images
+from .. import body_images
 from ..text import first_paragraph_with_dateline, mark_figure_cells, plain_text, summary
 from .category import Category
 from .fields import weighted_vector

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from releases import importer_score
+from releases.management import importer_score
 
 
 class Command(BaseCommand):

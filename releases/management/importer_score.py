@@ -19,16 +19,16 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from irsite.contacts.models import CompanyProfile
 
-from . import edgar
-from .exhibits import ExhibitDocument, ExhibitError, render_html, render_text
-from .models import Release
+from .. import edgar
+from ..exhibits import ExhibitDocument, ExhibitError, render_html, render_text
+from ..models import Release
 
 # Expected keys grouped into the fields the importer issue measures.
 GROUPS = {
@@ -198,9 +198,9 @@ def saved_view(case: Case, args: list[str] | None = None) -> View:
 
 def _confirm_company_args() -> list[str]:
     """The flag by which a user confirms the exhibit's company details, where it exists."""
-    from releases.management.commands.import_exhibit import Command
-
-    parser = Command().create_parser("manage.py", "import_exhibit")
+    parser = load_command_class("releases", "import_exhibit").create_parser(
+        "manage.py", "import_exhibit"
+    )
     return ["--company-profile"] if "--company-profile" in parser.format_help() else []
 
 

@@ -2,7 +2,8 @@
 
 A body image is one of the release's own image attachments (PNG, JPEG, WebP), inserted by the
 admin's editor as ``<img src="/news/files/<key>" alt="…">``. It is therefore private exactly as
-attachments are (`releases.public.views.attachment_file` serves it only while the release is public).
+attachments are (`releases.public.views.attachment_file` serves it only while the release is
+public).
 `irsite.richtext.sanitize_html` keeps only issued file URLs with alt text; this module narrows
 that to the release's own images, refuses anything else in the admin with a sentence for the
 editor, and gives each surface its address for the image: the page a relative URL, the PDF the
@@ -20,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from irsite.richtext import drop_tag_keeping_tail, issued_image_key
 
 if TYPE_CHECKING:
-    from ..models import Attachment
+    from .models import Attachment
 
 
 def image_attachments(attachments: Iterable["Attachment"]) -> dict[str, "Attachment"]:
