@@ -160,6 +160,16 @@ IRSITE_RELEASES_PER_PAGE = 20
 # Above releases.models.BODY_MAX_BYTES (4 MB), so a body over that limit gets a form error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- the one clock (irsite/clock.py) ----------------------------------------------------------
+# "database": every publication decision takes the database's time, read every
+# IRSITE_CLOCK_CHECK_SECONDS and carried forward on the monotonic clock; "process": this
+# process's own wall clock (the unit tests, which move it with time-machine).
+IRSITE_CLOCK = env.str("IRSITE_CLOCK", default="database")
+IRSITE_CLOCK_CHECK_SECONDS = env.float("IRSITE_CLOCK_CHECK_SECONDS", default=2.0)
+# A process whose wall clock is further than this from the database's is reported by /healthz
+# and sends no e-mail alert until it is back in bound.
+IRSITE_CLOCK_MAX_SKEW = env.float("IRSITE_CLOCK_MAX_SKEW", default=1.0)
+
 # --- caching: public pages and feeds (irsite/http/pagecache.py) ----------------------------------
 # Local memory by default (per process); CACHE_URL=redis://host:6379/0 shares one cache, and so
 # one invalidation, between every process and server. Redis goes through irsite.http.redis, which

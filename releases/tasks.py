@@ -7,28 +7,37 @@ Queued tasks are stored by dotted path (``releases.tasks.purge_edge``,
 
 from datetime import datetime, timedelta
 
-from django.utils import timezone
 from django_tasks import task
 
-from irsite.http.frontcache import SECOND_PURGE_AFTER, run_purge
+from irsite import clock
+from irsite.http.frontcache import SECOND_PURGE_AFTER, run_purge, wait_for_second
 
 
 @task()
 def purge_edge(
-    keys: list[str] | None = None, release_id: int | None = None, attempt: int = 1
+    keys: list[str] | None = None,
+    release_id: int | None = None,
+    attempt: int = 1,
+    not_before: float | None = None,
 ) -> str:
-    """Purge the front cache: ``keys``, or what a change of release ``release_id`` shows on."""
+    """Purge the front cache: ``keys``, or what a change of release ``release_id`` shows on;
+    not before ``not_before`` (its go-live, by the database's clock)."""
     from .purges import release_keys
 
+    if early := wait_for_second(
+        purge_edge, not_before, keys=keys, release_id=release_id, attempt=attempt
+    ):
+        return early
     return run_purge(keys if keys is not None else release_keys(release_id), attempt)
 
 
 def enqueue_release_purge(release_id: int, at: datetime | None = None) -> None:
     """In the transaction of a change to a release: purge its pages once it commits, or at
     ``at`` (its go-live) if that is later; twice, as `irsite.http.enqueue_purge` does."""
-    start = max(at or timezone.now(), timezone.now())
+    start = max(at or clock.now(), clock.now())
     for delay in (0, SECOND_PURGE_AFTER):
-        purge_edge.using(run_after=start + timedelta(seconds=delay)).enqueue(release_id=release_id)
+        when = start + timedelta(seconds=delay)
+        purge_edge.using(run_after=when).enqueue(release_id=release_id, not_before=when.timestamp())
 
 
 @task()

@@ -82,6 +82,14 @@ def _deselect(config: pytest.Config, items: list[pytest.Item], marker: str, why:
 
 
 @pytest.fixture(autouse=True)
+def _process_clock(settings) -> None:
+    """Publication decisions follow the process's clock here, the one time-machine moves (no
+    library moves PostgreSQL's). Production's clock is the database's (irsite/clock.py): the
+    servers and workers these tests start run it, and tests/test_clock.py checks it."""
+    settings.IRSITE_CLOCK = "process"
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -35,6 +35,7 @@ from django.utils.crypto import get_random_string
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from irsite import clock
 from releases.models import Release
 
 from .emails import alert_message, already_subscribed_message, confirmation_message
@@ -75,8 +76,16 @@ def due_releases(now: datetime) -> "list[Release]":
 
 
 def check(now: datetime | None = None) -> None:
-    """One tick of the worker: start due batches, plan them, recover, close finished ones."""
-    now = now or timezone.now()
+    """One tick of the worker: start due batches, plan them, recover, close finished ones.
+
+    "Due" is by the database's clock (`irsite.clock`); a worker whose own clock is out of bound
+    does nothing until it is back (another worker sends meanwhile)."""
+    if not clock.in_bound():
+        logger.error(
+            "Alerts held: this worker's clock is %+.2f s off the database's.", clock.skew()
+        )
+        return
+    now = now or clock.now()
     for release in due_releases(now):
         try:
             with transaction.atomic():
@@ -139,8 +148,16 @@ class WorkerLost(Exception):
 
 
 def deliver(delivery_id: int) -> str:
-    """Send one release to one subscriber, unless someone else has, or it may not be sent."""
-    now = timezone.now()
+    """Send one release to one subscriber, unless someone else has, or it may not be sent.
+
+    Cancelled only when the release is withdrawn or the subscriber left; a worker that finds
+    itself early by the database's clock, or whose clock is out of bound, leaves the delivery
+    pending for its second (or for another worker), never closes it."""
+    if not clock.in_bound():
+        return _later(
+            delivery_id, clock.now() + timedelta(seconds=settings.IRSITE_CLOCK_CHECK_SECONDS)
+        )
+    now = clock.now()
     claimed = Delivery.objects.filter(pk=delivery_id, state=State.PENDING).update(
         state=State.SENDING,
         claimed_at=now,
@@ -152,8 +169,14 @@ def deliver(delivery_id: int) -> str:
     delivery = Delivery.objects.select_related("batch__release__letterhead", "subscriber").get(
         pk=delivery_id
     )
-    if not Release.objects.public().filter(pk=delivery.batch.release_id).exists():
-        return _close(delivery, State.CANCELLED, "The release is no longer public.")
+    release = delivery.batch.release
+    if release.status != Release.Status.PUBLISHED:
+        return _close(delivery, State.CANCELLED, "The release was withdrawn.")
+    if release.published_at > now:
+        # Cannot happen by the database's clock (the batch starts at the go-live); if it does,
+        # the delivery waits for its second.
+        _mine(delivery).update(state=State.PENDING)
+        return _later(delivery_id, release.published_at)
     if delivery.subscriber.status != Subscriber.Status.ACTIVE:
         return _close(delivery, State.CANCELLED, f"The subscriber is {delivery.subscriber.status}.")
     try:
@@ -175,6 +198,12 @@ def deliver(delivery_id: int) -> str:
         hard_failures=0
     )
     return "sent"
+
+
+def _later(delivery_id: int, at: datetime) -> str:
+    """Run this delivery's task again at ``at`` (its row stays or goes back to pending)."""
+    send_alert.using(run_after=at).enqueue(delivery_id)
+    return f"later: {at:%H:%M:%S}"
 
 
 def _reason(exc: Exception) -> str:

@@ -29,9 +29,10 @@ neighbours) is for its app to say: `releases.purges`.
 
 import http.client
 import logging
+import time
 import urllib.parse
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from django.conf import settings
@@ -40,6 +41,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.module_loading import import_string
 from django_tasks import task
+
+from irsite import clock
 
 logger = logging.getLogger("irsite.edge")
 
@@ -127,9 +130,33 @@ def purger() -> Purger | None:
 
 
 @task()
-def purge_front_cache(keys: list[str], attempt: int = 1) -> str:
-    """The worker's purge of ``keys`` (`run_purge`)."""
+def purge_front_cache(keys: list[str], attempt: int = 1, not_before: float | None = None) -> str:
+    """The worker's purge of ``keys`` (`run_purge`), not before ``not_before`` (epoch seconds
+    by the database's clock)."""
+    if early := wait_for_second(purge_front_cache, not_before, keys=keys, attempt=attempt):
+        return early
     return run_purge(keys, attempt)
+
+
+# A task found early by up to this much waits for its second where it is; earlier, it is
+# enqueued again for it (a worker thread is not held for long).
+WAIT_AT_MOST = 30.0
+
+
+def wait_for_second(task_, not_before: float | None, **kwargs) -> str:
+    """A task enqueued for a second (a go-live's purge) runs when a worker's own clock says so;
+    a worker whose clock is ahead would run it early. By the database's clock (`irsite.clock`)
+    it waits for that second (or is enqueued again for it); "" when it may run now."""
+    if not_before is None:
+        return ""
+    while (early := not_before - clock.epoch()) > 0:
+        if early > WAIT_AT_MOST:
+            at = datetime.fromtimestamp(not_before, UTC)
+            task_.using(run_after=at).enqueue(not_before=not_before, **kwargs)
+            return f"early by {early:.2f} s: enqueued again for its second"
+        logger.warning("A task due at its second came %.2f s early by the database's clock", early)
+        time.sleep(min(early, 1.0))
+    return ""
 
 
 def enqueue_purge(keys: Sequence[str], at: datetime | None = None) -> None:
@@ -137,7 +164,7 @@ def enqueue_purge(keys: Sequence[str], at: datetime | None = None) -> None:
     if that is later. Enqueued whatever this process's settings say: the worker, which holds
     the front cache's address, decides (a change made by a command or a shell would otherwise
     never be purged)."""
-    start = max(at or timezone.now(), timezone.now())
+    start = max(at or clock.now(), clock.now())
     # A page rendered from the rows as they were just before may reach the cache after the
     # first purge; the second one removes it.
     for delay in (0, SECOND_PURGE_AFTER):

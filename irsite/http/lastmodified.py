@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.utils import timezone
+
+from irsite import clock
 
 from . import schedule
 
@@ -52,7 +53,7 @@ def _locked_row() -> "PublicChange":
 
 def record_public_change() -> None:
     """In the transaction of an action that changes what the public sees."""
-    now = timezone.now()
+    now = clock.now()
     row = _locked_row()
     previous = site_last_modified(now, row)
     row.last_modified = max(math.floor(now.timestamp()), previous + 1)

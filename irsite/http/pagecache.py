@@ -43,6 +43,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
+from irsite import clock
+
 from . import schedule
 from .frontcache import ALL, enqueue_purge, mark_public
 from .lastmodified import (
@@ -89,7 +91,7 @@ _committed_lock = threading.Lock()
 
 
 def _committed_version() -> int:
-    now = time.time()
+    now = time.monotonic()  # an interval, not a moment: no wall clock
     with _committed_lock:
         read_at = _committed["read_at"]
         if read_at is not None and 0 <= now - read_at < settings.IRSITE_GENERATION_CHECK_SECONDS:
@@ -231,7 +233,7 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
     when the client's copy is current). A 404 raised by the view is answered here, with the
     same policy.
     """
-    now = time.time()
+    now = clock.epoch()
     use_cache = settings.IRSITE_PAGE_CACHE and request.method in {"GET", "HEAD"}
     generation = current_generation() if use_cache else None
     key = _key(generation, request) if generation else None
@@ -246,13 +248,13 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> H
                     # Another render may have stored its copy and let go of the lock between
                     # this request's miss and its taking the lock: look once more.
                     entry = CachedResponse.load(_cache().get(key))
-                    if entry is None or not entry.is_fresh(time.time()):
+                    if entry is None or not entry.is_fresh(clock.epoch()):
                         return _render(request, respond, generation, key, now)
                 finally:
                     _cache().delete(lock)
             else:
                 entry = _wait_for(key, lock)
-        if entry is not None and entry.is_fresh(time.time()):
+        if entry is not None and entry.is_fresh(clock.epoch()):
             response = entry.response()
             return _finish(request, response, entry.etag, entry.last_modified)
     return _render(request, respond, generation, key, now)
@@ -266,7 +268,7 @@ def _wait_for(key: str, lock: str) -> "CachedResponse | None":
         time.sleep(0.01)
         found = _cache().get_many([key, lock])
         entry = CachedResponse.load(found.get(key))
-        if entry is not None and entry.is_fresh(time.time()):
+        if entry is not None and entry.is_fresh(clock.epoch()):
             return entry
         if lock not in found:
             return None
@@ -313,7 +315,7 @@ def _render(
 
     private = getattr(response, "irsite_private", False) or response.cookies
     until = expires_at(go_live, now)
-    if key and not private and until > time.time():
+    if key and not private and until > clock.epoch():
         entry = CachedResponse(
             status=response.status_code,
             headers=tuple(
@@ -328,7 +330,7 @@ def _render(
             expires_at=until,
             go_live=go_live,
         )
-        _cache().set(key, asdict(entry), timeout=math.ceil(until - time.time()))
+        _cache().set(key, asdict(entry), timeout=math.ceil(until - clock.epoch()))
     return _finish(request, response, etag, last_modified)
 
 

@@ -27,8 +27,7 @@ neighbours and lists purged now.
 
 from datetime import datetime
 
-from django.utils import timezone
-
+from irsite import clock
 from irsite.http import public_pages_changed, schedule_changed
 
 from ..models import Release
@@ -42,7 +41,7 @@ def goes_public(release: Release, at: datetime) -> None:
     store_record(release)
     # Its PDF is stored (privately) before the go-live second, not rendered under the crowd.
     render_release_pdf.enqueue(release.pk)
-    if at > timezone.now():
+    if at > clock.now():
         # Only the next go-live moves, which caps every cached page: a new generation; the
         # go-live moves Last-Modified when it passes.
         schedule_changed()

@@ -2,8 +2,8 @@
 made again."""
 
 from django.db import transaction
-from django.utils import timezone
 
+from irsite import clock
 from irsite.times import local_time
 
 from ..models import (
@@ -40,7 +40,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
         raise TransitionRefused(
             f"Cannot record a past publication: the release is {release.state_label.lower()}."
         )
-    if not release.published_at or release.published_at > timezone.now():
+    if not release.published_at or release.published_at > clock.now():
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
     _set_status(release, Status.PUBLISHED)
     release.freeze_borrowed()

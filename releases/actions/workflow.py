@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from irsite import clock
 from irsite.http import schedule_changed
 from irsite.plaintext import multi_line
 from irsite.times import local_time
@@ -166,7 +167,7 @@ class Publish(Transition):
     """
 
     def resolve(self, release: Release, params: dict[str, Any]) -> dict[str, Any]:
-        at = timezone.now() if params.get("now") else params.get("at") or release.published_at
+        at = clock.now() if params.get("now") else params.get("at") or release.published_at
         return {**params, "at": at.replace(microsecond=0) if at else None}
 
     def check(self, release: Release, user, **params: Any) -> None:
@@ -178,7 +179,7 @@ class Publish(Transition):
             raise TransitionRefused("Choose a go-live time, or publish now.", field="go_live")
         if problem := publication_time_problem(at):
             raise TransitionRefused(problem, field="go_live")
-        if not params.get("now") and at < timezone.now().replace(microsecond=0):
+        if not params.get("now") and at < clock.now().replace(microsecond=0):
             raise TransitionRefused(
                 f"The go-live time {local_time(at)} has passed: the release would state a time "
                 "before it was public. Choose a later time, or publish now (the publication "
@@ -190,7 +191,7 @@ class Publish(Transition):
         at = params["at"]
         _set_status(release, Status.PUBLISHED, published_at=at)
         goes_public(release, at)
-        if at > timezone.now():
+        if at > clock.now():
             audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {local_time(at)}")
         else:
             audit(user, AuditEntry.Action.PUBLISHED, release, f"public from {local_time(at)}")

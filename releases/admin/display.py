@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import ngettext
 
+from irsite import clock
 from irsite.times import local_time
 
 from ..models import Release
@@ -30,7 +31,7 @@ def go_live_in_words(release: Release) -> str:
 def _until(at) -> str:
     """Django's `timeuntil`, which says "0 minutes" for anything under a minute; the desk
     schedules releases seconds ahead, so those are counted in seconds."""
-    seconds = int((at - timezone.now()).total_seconds())
+    seconds = int((at - clock.now()).total_seconds())
     if seconds < 60:
         return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": max(seconds, 0)}
     return timeuntil(at)

@@ -8,6 +8,8 @@ from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
+from irsite import clock
+
 from .category import Category
 from .fields import JSONRows
 from .files import Attachment
@@ -46,17 +48,18 @@ class ReleaseQuerySet(models.QuerySet):
         """Releases readers may see: published, and their publication time has come.
 
         Visibility is decided here, at query time, so a release scheduled for 08:00:00 is
-        public from 08:00:00 on, with no job flipping a flag.
+        public from 08:00:00 on, with no job flipping a flag. "Now" is the database's
+        (`irsite.clock`), whatever this host's clock says.
         """
-        return self.filter(status=Status.PUBLISHED, published_at__lte=now or timezone.now())
+        return self.filter(status=Status.PUBLISHED, published_at__lte=now or clock.now())
 
     def scheduled(self, now: datetime | None = None) -> "ReleaseQuerySet":
         """Approved and published with a go-live time still ahead."""
-        return self.filter(status=Status.PUBLISHED, published_at__gt=now or timezone.now())
+        return self.filter(status=Status.PUBLISHED, published_at__gt=now or clock.now())
 
     def withdrawn(self, now: datetime | None = None) -> "ReleaseQuerySet":
         """Once public, since withdrawn: their URLs answer 410 Gone."""
-        return self.filter(status=Status.WITHDRAWN, published_at__lte=now or timezone.now())
+        return self.filter(status=Status.WITHDRAWN, published_at__lte=now or clock.now())
 
     def in_state(self, state: str, now: datetime | None = None) -> "ReleaseQuerySet":
         """Releases whose `Release.state` is ``state`` (one of `Release.State`) at ``now``."""

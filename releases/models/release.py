@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from irsite import clock
 from irsite.contacts.models import CompanyProfile, Contact, ContactDetails, Letterhead
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.plaintext import MultiLineTextField, SingleLineCharField
@@ -207,7 +208,7 @@ class Release(models.Model):
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= clock.now()
         )
 
     @property

@@ -1,7 +1,6 @@
 """The admin index's desk: what waits for this person, and what goes live next."""
 
 from django import template
-from django.utils import timezone
 
 from ..models import Release
 
@@ -23,5 +22,5 @@ def release_desk(user, limit: int = 10) -> dict:
             .select_related("content_changed_by")
             .order_by("published_at")[:limit]
         )
-    soonest = Release.objects.scheduled(timezone.now()).order_by("published_at")[:limit]
+    soonest = Release.objects.scheduled().order_by("published_at")[:limit]
     return {"waiting": waiting, "next": list(soonest)}

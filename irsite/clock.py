@@ -1,0 +1,120 @@
+"""One clock for publication: the database's.
+
+Every decision that something is public, due or too early (the publication rule, the next
+go-live that caps the page cache, the alert batch and each delivery, the go-live purge) takes
+its "now" from here, never from the process's own wall clock. Many app servers and workers
+share one database; their own clocks may be seconds apart (a VM resumed from a pause, a
+container without NTP), and one clock ahead would publish early.
+
+How: the database's time is read (``SELECT statement_timestamp()``) and carried forward on this
+process's *monotonic* clock, which no wall-clock step or skew moves; it is read again every
+``IRSITE_CLOCK_CHECK_SECONDS`` (default 2). Between two readings the time given is the last
+reading plus the monotonic time elapsed since: a monotonic clock that stalls (a paused VM) makes
+it late, never early, until the next reading.
+
+Each reading also measures the process's *skew*: its wall clock minus the database's. A skew
+beyond ``IRSITE_CLOCK_MAX_SKEW`` (1 s) is logged as an error at every reading, `/healthz` reports
+it (degraded), and the worker sends no e-mail while it lasts (`irsite.alerts.sending`).
+
+SQLite is a file this process opens: its clock is this host's, so there the reading is the
+process's own wall clock. ``IRSITE_CLOCK = "process"`` uses the process's wall clock everywhere:
+the unit tests do (time-machine moves the process's clock; no library moves PostgreSQL's),
+while the fault tests run real processes under faketime with the database's clock, as
+production does.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+logger = logging.getLogger("irsite.clock")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The database's time at one moment of this process's monotonic clock."""
+
+    database: datetime
+    monotonic: float
+    # This process's wall clock minus the database's, when read (seconds; + is ahead).
+    skew: float
+
+
+_lock = threading.Lock()
+_last: dict[str, Reading] = {}
+
+
+def _read(alias: str) -> Reading:
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        wall = timezone.now()
+        return Reading(database=wall, monotonic=time.monotonic(), skew=0.0)
+    before_wall, before = time.time(), time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement_timestamp()")
+        (at,) = cursor.fetchone()
+    after_wall, after = time.time(), time.monotonic()
+    # The statement's time lies between the two monotonic readings: take the middle.
+    middle = (before + after) / 2
+    skew = (before_wall + after_wall) / 2 - at.timestamp()
+    reading = Reading(database=at.astimezone(UTC), monotonic=middle, skew=skew)
+    if abs(skew) > settings.IRSITE_CLOCK_MAX_SKEW:
+        logger.error(
+            "This process's clock is %+.2f s off the database's (limit %.1f s): publication "
+            "decisions follow the database; e-mail alerts are held while it lasts.",
+            skew,
+            settings.IRSITE_CLOCK_MAX_SKEW,
+        )
+    return reading
+
+
+def reading(alias: str | None = None, *, fresh: bool = False) -> Reading:
+    """The current reading for ``alias`` (default: where the release model is read from),
+    taken again when older than ``IRSITE_CLOCK_CHECK_SECONDS`` or when ``fresh``."""
+    alias = alias or "default"
+    now = time.monotonic()
+    with _lock:
+        last = _last.get(alias)
+    if fresh or last is None or not 0 <= now - last.monotonic < settings.IRSITE_CLOCK_CHECK_SECONDS:
+        last = _read(alias)
+        with _lock:
+            _last[alias] = last
+    return last
+
+
+def now() -> datetime:
+    """The database's time now (aware, UTC): THE "now" of every publication decision."""
+    if settings.IRSITE_CLOCK == "process":
+        return timezone.now()
+    last = reading()
+    return last.database + timedelta(seconds=max(0.0, time.monotonic() - last.monotonic))
+
+
+def epoch() -> float:
+    """`now()` as epoch seconds (the page cache's unit)."""
+    return now().timestamp()
+
+
+def skew() -> float:
+    """This process's wall clock minus the database's, in seconds, as last read (0 with the
+    process's own clock)."""
+    if settings.IRSITE_CLOCK == "process":
+        return 0.0
+    return reading().skew
+
+
+def in_bound() -> bool:
+    """Whether this process's clock is within ``IRSITE_CLOCK_MAX_SKEW`` of the database's."""
+    return abs(skew()) <= settings.IRSITE_CLOCK_MAX_SKEW
+
+
+def forget() -> None:
+    """Read the database's time again on next use (after a fork, in tests)."""
+    with _lock:
+        _last.clear()

@@ -1,0 +1,234 @@
+"""One clock across machines: real processes whose own clocks are off (Debian's faketime), one
+database whose clock decides (irsite/clock.py).
+
+PostgreSQL only: there the database's clock is another machine's (its server's), and faketime
+moves a process's clock without moving it. SQLite is a file the process opens, so its clock is
+the process's own and these cases do not arise. The processes run the production clock
+(`IRSITE_CLOCK=database`); the test process runs a correct clock.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+from django.utils import timezone
+
+from irsite.alerts.models import Delivery
+
+from .test_alerts import subscribe
+from .test_alerts_workers import database_url, free_port, wait_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+REPO = Path(__file__).resolve().parents[1]
+# Debian's libfaketime, preloaded into the process itself (the `faketime` wrapper forks and
+# would not pass a SIGTERM on).
+LIBFAKETIME = next(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"), None)
+
+
+def db_now() -> float:
+    """The database's clock (the test's own is correct, but the database's is the truth)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extract(epoch FROM clock_timestamp())")
+        return float(cursor.fetchone()[0])
+
+
+def skewed(seconds: float, env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a process whose clock is ``seconds`` ahead (negative: behind), as on a host
+    without NTP; the process runs at the normal rate."""
+    assert LIBFAKETIME is not None, "Debian's faketime is not installed (.ci/run installs it)"
+    if not seconds:
+        return env
+    return env | {"LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": f"{seconds:+g}s"}
+
+
+def environment(**extra: str) -> dict[str, str]:
+    return os.environ | {
+        "DEBUG": "True",
+        "DATABASE_URL": database_url(),
+        "LOG_LEVEL": "WARNING",
+        "IRSITE_CLOCK": "database",
+        **extra,
+    }
+
+
+class Mail:
+    """An SMTP server that notes when each message arrived, by the database's clock."""
+
+    def __init__(self) -> None:
+        self.arrived: list[tuple[str, float]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        at = time.time()
+        self.arrived.extend((rcpt, at) for rcpt in envelope.rcpt_tos)
+        return "250 OK"
+
+
+class PurgeRecorder(BaseHTTPRequestHandler):
+    def do_PURGE(self) -> None:
+        self.server.purges.append((time.time(), self.headers.get("xkey-purge", "").split()))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_worker_whose_clock_runs_ahead_sends_nothing_early_and_everyone_gets_it_once(
+    make_release, publish, company
+):
+    addresses = [f"reader{n}@example.com" for n in range(8)]
+    for address in addresses:
+        subscribe(address)
+    # The test's clock and the database's agree on this machine (checked, not assumed).
+    offset = db_now() - time.time()
+    assert abs(offset) < 0.5, f"this host's clock is {offset:+.2f} s off the database's"
+    go_live = (timezone.now() + timedelta(seconds=8)).replace(microsecond=0)
+    release = publish(make_release(headline="Results at the bell", published_at=go_live))
+
+    mail = Mail()
+    smtp_port = free_port()
+    smtp = Controller(mail, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    edge = ThreadingHTTPServer(("127.0.0.1", free_port()), PurgeRecorder)
+    edge.purges = []
+    threading.Thread(target=edge.serve_forever, daemon=True).start()
+    env = environment(
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        IRSITE_EDGE_PURGE_URLS=f"http://127.0.0.1:{edge.server_port}",
+    )
+    run_worker = [sys.executable, "manage.py", "run_worker", "--check-every", "0.2",
+                  "--interval", "0.1"]  # fmt: skip
+    workers = {
+        name: subprocess.Popen(
+            [*run_worker, "--worker-id", name],
+            cwd=REPO,
+            env=skewed(ahead, env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name, ahead in [("ahead-5s", 5), ("correct", 0)]
+    }
+    try:
+        wait_for(
+            lambda: Delivery.objects.filter(state="sent").count() == len(addresses),
+            60,
+            "every delivery sent",
+        )
+        time.sleep(4)  # the go-live's second purge, and anything sent twice, would be here
+    finally:
+        for worker in workers.values():
+            worker.terminate()
+        logs = {name: worker.communicate(timeout=20)[0] for name, worker in workers.items()}
+        smtp.stop()
+        edge.shutdown()
+    second = go_live.timestamp()
+    early = [(rcpt, round(second - at, 2)) for rcpt, at in mail.arrived if at < second]
+    assert not early, f"e-mailed before its second: {early}"
+    assert sorted(rcpt for rcpt, _ in mail.arrived) == sorted(addresses)  # each exactly once
+    assert not Delivery.objects.exclude(state="sent").exists()
+    assert set(Delivery.objects.values_list("claimed_by", flat=True)) == {"correct"}
+    release_path = release.get_absolute_url()
+    go_live_purges = [at for at, keys in edge.purges if release_path in keys]
+    assert go_live_purges, "the go-live was never purged"
+    assert min(go_live_purges) >= second, (
+        f"purged {second - min(go_live_purges):.2f} s before the go-live second"
+    )
+    print(
+        "worker 5 s ahead: first mail",
+        round(min(at for _, at in mail.arrived) - second, 2),
+        "s after the second; purges at",
+        [round(at - second, 2) for at in go_live_purges],
+    )
+    assert "off the database's" in logs["ahead-5s"], logs["ahead-5s"][-2000:]
+
+
+class Server:
+    """gunicorn serving the suite's database and a Redis of its own prefix."""
+
+    def __init__(self, ahead: float, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "irsite.wsgi:application",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", "2"],
+            cwd=REPO, env=skewed(ahead, env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def wait(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self.get("/robots.txt")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"nothing answers on port {self.port}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(20)
+
+
+def test_an_app_server_whose_clock_runs_ahead_shows_nothing_early_and_changes_nothing_others_serve(
+    make_release, publish, company
+):
+    from .conftest import redis_cache
+
+    redis = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+    prefix = f"irsite-clock-{time.time_ns()}"
+    redis_cache(redis, prefix)  # the same shape of URL the servers get
+    env = environment(CACHE_URL=f"{redis}?key_prefix={prefix}")
+    publish(make_release(headline="Older news", published_at=timezone.now() - timedelta(days=1)))
+    go_live = (timezone.now() + timedelta(seconds=8)).replace(microsecond=0)
+    release = publish(make_release(headline="Results at the bell", published_at=go_live))
+    servers = {"ahead-3s": Server(3, env), "correct": Server(0, env)}
+    paths = ["/news/", "/news/feed/rss/", release.get_absolute_url()]
+    seen: list[tuple[str, str, float, bool]] = []
+    try:
+        for server in servers.values():
+            server.wait()
+        health_status, body = servers["ahead-3s"].get("/healthz")
+        health = json.loads(body)
+        second = go_live.timestamp()
+        while time.time() < second + 4:
+            for name, server in servers.items():
+                for path in paths:
+                    _, body = server.get(path)
+                    seen.append((name, path, time.time(), "Results at the bell" in body))
+            time.sleep(0.05)
+    finally:
+        for server in servers.values():
+            server.stop()
+    early = [(n, p, round(second - at, 2)) for n, p, at, shows in seen if shows and at < second]
+    assert not early, f"shown before its second: {early[:5]}"
+    stale = [(n, p, round(at - second, 2)) for n, p, at, shows in seen
+             if not shows and at > second + 1]  # fmt: skip
+    assert not stale, f"still without the release more than 1 s after its second: {stale[:5]}"
+    first = {
+        name: min((at for n, _, at, shows in seen if n == name and shows), default=None)
+        for name in servers
+    }
+    shown = {n: t and round(t - second, 2) for n, t in first.items()}
+    print("app server 3 s ahead: first shown", shown, "; its /healthz:", health)
+    # The skewed server says so: degraded, with its skew.
+    assert health_status == 200 and health["status"] == "degraded", health
+    assert 2.5 < health["clock_skew_seconds"] < 3.5, health
