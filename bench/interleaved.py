@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
-"""The release page of irsite and of the Wagtail peer, uncached, timed in process, interleaved.
+"""irsite against the Wagtail peer, or against another irsite checkout (before/after a change),
+timed in process, interleaved.
 
     .venv/bin/python bench/interleaved.py [--rounds 7] [--requests 200]
+    .venv/bin/python bench/interleaved.py --against /tmp/irsite-before --page news --cache 1
+
+``--page`` is the release page (default) or ``news`` (/news/); ``--cache 1`` runs both with
+their server-side page cache in Redis (``BENCH_REDIS_URL``, a key prefix each), the cost of a
+cached hit; ``--against DIR`` times an irsite checkout at DIR (with this checkout's venv) in
+place of the peer: the ratio then says what a change did.
 
 On a shared machine wrk's req/s follow whatever else runs at that moment, and the two sites are
 measured minutes apart. Here each site runs in a process of its own (its own venv and settings:
@@ -30,7 +37,10 @@ DATABASE_URL = os.environ.get(
 )
 
 
-def child(site: str) -> None:
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+def child(site: str, page: str) -> None:
     """Serve timing requests from stdin ("N" -> N requests) until it closes."""
     sys.path.insert(0, os.getcwd())
     import django
@@ -38,15 +48,16 @@ def child(site: str) -> None:
     django.setup()
     from django.test import Client
 
-    if site == "irsite":
+    if site != "wagtail":
         from releases.models import Release
 
         newest = Release.objects.public().order_by("-published_at", "-pk").first()
-        url = newest.get_absolute_url()
+        url = newest.get_absolute_url() if page == "release" else "/news/"
     else:
         from news.models import NewsPage
 
-        url = NewsPage.objects.live().order_by("-date").first().url
+        newest = NewsPage.objects.live().order_by("-date").first()
+        url = newest.url if page == "release" else newest.get_parent().url
     client = Client()
     for _ in range(20):
         response = client.get(url)
@@ -61,10 +72,11 @@ def child(site: str) -> None:
         print(json.dumps({"wall_ms": wall / n * 1000, "cpu_ms": cpu / n * 1000}), flush=True)
 
 
-def start(site: str) -> subprocess.Popen:
+def start(site: str, args) -> subprocess.Popen:
     env = dict(os.environ, PYTHONHASHSEED="0")
-    if site == "irsite":
-        python, cwd = REPO / ".venv" / "bin" / "python", REPO
+    if site != "wagtail":
+        python = REPO / ".venv" / "bin" / "python"
+        cwd = REPO if site == "irsite" else Path(args.against)
         env.update(
             DJANGO_SETTINGS_MODULE="irsite.settings",
             DEBUG="False",
@@ -72,19 +84,21 @@ def start(site: str) -> subprocess.Popen:
             SECRET_KEY="interleaved-" + "x" * 50,
             ALLOWED_HOSTS="testserver",
             DATABASE_URL=DATABASE_URL,
-            IRSITE_PAGE_CACHE="0",
+            IRSITE_PAGE_CACHE=args.cache,
             LOG_LEVEL="WARNING",
         )
+        if args.cache == "1":
+            env["CACHE_URL"] = f"{REDIS_URL}?key_prefix=interleaved-{site}"
     else:
         python, cwd = PEER_COPY / ".venv" / "bin" / "python", PEER_COPY
         env.update(
             DJANGO_SETTINGS_MODULE="peersite.settings.bench",
-            PEER_CACHE="0",
+            PEER_CACHE=args.cache,
             PEER_DB_NAME=PEER_DB,
             PEER_DB_USER=PEER_DB,
         )
     return subprocess.Popen(
-        [str(python), str(Path(__file__).resolve()), "--child", site],
+        [str(python), str(Path(__file__).resolve()), "--child", site, "--page", args.page],
         cwd=cwd,
         env=env,
         stdin=subprocess.PIPE,
@@ -97,12 +111,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--requests", type=int, default=200)
-    ap.add_argument("--child", choices=["irsite", "wagtail"], help=argparse.SUPPRESS)
+    ap.add_argument("--page", choices=["release", "news"], default="release")
+    ap.add_argument("--cache", choices=["0", "1"], default="0", help="server-side page cache")
+    ap.add_argument("--against", help="another irsite checkout, timed in place of the peer")
+    ap.add_argument("--child", choices=["irsite", "wagtail", "before"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child)
+        child(args.child, args.page)
         return
-    sites = {name: start(name) for name in ("irsite", "wagtail")}
+    other = "before" if args.against else "wagtail"
+    sites = {name: start(name, args) for name in ("irsite", other)}
     runs: dict[str, list[dict]] = {name: [] for name in sites}
     try:
         for name, proc in sites.items():
@@ -124,8 +142,8 @@ def main() -> None:
         each = ", ".join(f"{r['wall_ms']:.2f}" for r in runs[name])
         print(f"{name}: median {m['wall_ms']:.2f} ms wall, {m['cpu_ms']:.2f} ms CPU ({each})")
     for k in ("wall_ms", "cpu_ms"):
-        ratio = medians["wagtail"][k] / medians["irsite"][k]
-        print(f"Wagtail ÷ irsite, {k.removesuffix('_ms')} per request: {ratio:.2f}×")
+        ratio = medians[other][k] / medians["irsite"][k]
+        print(f"{other} ÷ irsite, {k.removesuffix('_ms')} per request: {ratio:.2f}×")
 
 
 if __name__ == "__main__":
