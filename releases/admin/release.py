@@ -45,8 +45,9 @@ class ReleaseContactInline(admin.TabularInline):
     can take a contact's current details ("print current details") or another contact.
     """
 
-    model = ReleaseContact
-    form = ReleaseContactForm
+    # Wider than these two: the other rows of a release reuse this inline.
+    model: type[models.Model] = ReleaseContact
+    form: type[forms.ModelForm] = ReleaseContactForm
     fields = ["position", "contact", "as_printed", "print_current_details"]
     readonly_fields = ["as_printed"]
     autocomplete_fields = ["contact"]

@@ -26,9 +26,10 @@ from ..exhibits.fragment import pasted_text_html
 from ..models import BODY_MAX_BYTES
 from ..record.revisions import compare_revisions
 from .forms import ExhibitUploadForm
+from .host import ReleaseAdminHost
 
 
-class ToolViews:
+class ToolViews(ReleaseAdminHost):
     def tool_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
@@ -129,7 +130,7 @@ class ToolViews:
         }
         return TemplateResponse(request, "admin/releases/release/revisions.html", context)
 
-    def rendition_view(self, request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    def rendition_view(self, request: HttpRequest, pk: int, version: int) -> FileResponse:
         """The PDF of one version as it was published (a corrected release keeps them all),
         for staff, never cached."""
         release = self._release(request, pk)

@@ -31,7 +31,11 @@ _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|tr|caption)>|<br\s*/?>", re.I)
 _CELL_END = re.compile(r"</t[hd]>", re.I)
 # Words with the space after them: a change of several words in a row is marked as one.
 _WORDS = re.compile(r"\s*\S+\s*|\s+")
-REFERENCES = {"contacts": Contact, "disclaimers": DisclaimerVersion, "categories": Category}
+REFERENCES: dict[str, type[Contact | DisclaimerVersion | Category]] = {
+    "contacts": Contact,
+    "disclaimers": DisclaimerVersion,
+    "categories": Category,
+}
 
 
 @dataclass(frozen=True)
