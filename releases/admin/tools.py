@@ -55,7 +55,9 @@ class ToolViews(ReleaseAdminHost):
             raise PermissionDenied
         text = request.body.decode("utf-8", errors="replace")
         if len(request.body) > BODY_MAX_BYTES:
-            return JsonResponse({"error": "The pasted text is over the body's size limit."}, 400)
+            return JsonResponse(
+                {"error": "The pasted text is over the body's size limit."}, status=400
+            )
         return JsonResponse({"html": sanitize_html(pasted_text_html(multi_line(text)))})
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
