@@ -20,7 +20,10 @@ def purge_edge(
     """Purge the front cache: ``keys``, or what a change of release ``release_id`` shows on."""
     from .purges import release_keys
 
-    return run_purge(keys if keys is not None else release_keys(release_id), attempt)
+    if keys is None:
+        assert release_id is not None  # enqueued with one or the other
+        keys = release_keys(release_id)
+    return run_purge(keys, attempt)
 
 
 def enqueue_release_purge(release_id: int, at: datetime | None = None) -> None:

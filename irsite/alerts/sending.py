@@ -206,9 +206,11 @@ def _failed(delivery: Delivery, exc: Exception) -> str:
         Subscriber.objects.filter(pk=delivery.subscriber_id).update(
             hard_failures=F("hard_failures") + 1
         )
-        bouncing = Subscriber.objects.filter(
-            pk=delivery.subscriber_id, hard_failures__gte=settings.IRSITE_ALERTS_BOUNCE_LIMIT
-        ).update(status=Subscriber.Status.BOUNCING)
+        bouncing = bool(
+            Subscriber.objects.filter(
+                pk=delivery.subscriber_id, hard_failures__gte=settings.IRSITE_ALERTS_BOUNCE_LIMIT
+            ).update(status=Subscriber.Status.BOUNCING)
+        )
     attempts = delivery.attempts  # read after the claim, so it counts this attempt
     if bouncing or attempts >= settings.IRSITE_ALERTS_MAX_ATTEMPTS:
         logger.warning("Alert delivery %s failed for good: %s", delivery.pk, error)
