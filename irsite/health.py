@@ -38,7 +38,7 @@ def _cache() -> None:
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the cache answer, 503 otherwise; never touches a release."""
-    checks = {}
+    checks: dict[str, str | float] = {}
     for name, check in [("database", _database), ("cache", _cache)]:
         try:
             check()

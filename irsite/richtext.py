@@ -15,14 +15,25 @@ which release's files a body may show is decided by `releases.body_images`.
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import lxml.html
 import nh3
+from django.db import models
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django_prose_editor.fields import ProseEditorField, ProseEditorFormField
+from django_prose_editor.fields import ProseEditorFormField
 
 from irsite.plaintext import markup
+
+if TYPE_CHECKING:
+    # django-prose-editor ships no type information; its field is a `TextField` holding HTML,
+    # which is what the models read and write, and takes the editor's options besides.
+    class ProseEditorField(models.TextField):
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+else:
+    from django_prose_editor.fields import ProseEditorField
 
 # The editor's toolbar, and with it what the editor can produce.
 EDITOR_EXTENSIONS = {

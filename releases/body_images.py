@@ -43,7 +43,7 @@ def body_errors(
         src = (img.get("src") or "").strip()
         what = f"Image {number} in the body"
         key = issued_image_key(src)
-        if key in (leaving or {}):
+        if leaving and key in leaving:
             errors.append(
                 f"{what} is the attachment “{leaving[key].title}”, which this save removes or "
                 "replaces. Take the image out of the body first; a new file can be inserted "

@@ -3,6 +3,8 @@
 Kept in the project so that `load_demo` never reads anything outside it.
 """
 
+from typing import Any
+
 COMPANY = {
     "legal_name": "ImmunoGen, Inc.",
     "short_name": "ImmunoGen",
@@ -80,7 +82,8 @@ SAFE_HARBOR = {
 
 CATEGORIES = [("Corporate", "corporate"), ("Clinical development", "clinical-development")]
 
-RELEASE = {
+# Release fields (texts) plus its categories (a list of slugs).
+RELEASE: dict[str, Any] = {
     "exhibit_label": "EXHIBIT 99.1",
     "headline": (
         "ImmunoGen, Inc. Regains Development and Commercialization Rights for Cantuzumab Mertansine"

@@ -27,7 +27,9 @@ def approvers(exclude_pk: int | None = None):
         | Q(user_permissions__codename="approve_release")
     )
     users = User.objects.filter(may_approve, is_active=True, is_staff=True).exclude(email="")
-    return users.exclude(pk=exclude_pk).distinct().order_by("pk")
+    if exclude_pk is not None:
+        users = users.exclude(pk=exclude_pk)
+    return users.distinct().order_by("pk")
 
 
 def waiting_message(release: Release, recipients: list[str]) -> EmailMessage:

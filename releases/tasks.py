@@ -28,7 +28,10 @@ def purge_edge(
         purge_edge, not_before, keys=keys, release_id=release_id, attempt=attempt
     ):
         return early
-    return run_purge(keys if keys is not None else release_keys(release_id), attempt)
+    if keys is None:
+        assert release_id is not None  # enqueued with one or the other
+        keys = release_keys(release_id)
+    return run_purge(keys, attempt)
 
 
 def enqueue_release_purge(release_id: int, at: datetime | None = None) -> None:

@@ -5,6 +5,7 @@ confirmation. Everything else is a read-only record, except the approver's "send
 """
 
 import csv
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
@@ -15,6 +16,17 @@ from irsite.times import local_time
 
 from . import actions
 from .models import AlertBatch, Delivery, Subscriber
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _DeliveryCounts(TypedDict):
+        n_sent: int
+        n_pending: int
+        n_failed: int
+
+    # A batch as the changelist loads it (`AlertBatchAdmin.get_queryset`).
+    _CountedBatch = WithAnnotations[AlertBatch, _DeliveryCounts]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -126,15 +138,15 @@ class AlertBatchAdmin(ReadOnlyAdmin):
         return local_time(obj.created_at)
 
     @admin.display(description="sent", ordering="n_sent")
-    def sent(self, obj: AlertBatch) -> int:
+    def sent(self, obj: "_CountedBatch") -> int:
         return obj.n_sent
 
     @admin.display(description="pending", ordering="n_pending")
-    def pending(self, obj: AlertBatch) -> int:
+    def pending(self, obj: "_CountedBatch") -> int:
         return obj.n_pending
 
     @admin.display(description="failed", ordering="n_failed")
-    def failed(self, obj: AlertBatch) -> int:
+    def failed(self, obj: "_CountedBatch") -> int:
         return obj.n_failed
 
     def has_resend_permission(self, request: HttpRequest) -> bool:

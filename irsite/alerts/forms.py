@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.db.models import Q, QuerySet
 
@@ -36,10 +38,12 @@ class CategoryChoiceForm(forms.Form):
         offered = Q(pk__in=Category.objects.public().values("pk"))
         if keep is not None:
             offered |= Q(pk__in=keep.values("pk"))
-        self.fields["categories"].queryset = Category.objects.filter(offered)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["categories"])
+        field.queryset = Category.objects.filter(offered)
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # a form's clean() returns its cleaned_data
         scope, chosen = data.get("scope"), data.get("categories")
         if scope == self.ALL and chosen:
             self.add_error(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from releases.models import Category, Release
 
 
-class SubscriberQuerySet(models.QuerySet):
+class SubscriberQuerySet(models.QuerySet["Subscriber"]):
     def active(self) -> "SubscriberQuerySet":
         return self.filter(status=Subscriber.Status.ACTIVE)
 

@@ -172,7 +172,7 @@ def deliver(delivery_id: int) -> str:
     release = delivery.batch.release
     if release.status != Release.Status.PUBLISHED:
         return _close(delivery, State.CANCELLED, "The release was withdrawn.")
-    if release.published_at > now:
+    if release.published_at is not None and release.published_at > now:
         # Cannot happen by the database's clock (the batch starts at the go-live); if it does,
         # the delivery waits for its second.
         _mine(delivery).update(state=State.PENDING)
@@ -235,9 +235,11 @@ def _failed(delivery: Delivery, exc: Exception) -> str:
         Subscriber.objects.filter(pk=delivery.subscriber_id).update(
             hard_failures=F("hard_failures") + 1
         )
-        bouncing = Subscriber.objects.filter(
-            pk=delivery.subscriber_id, hard_failures__gte=settings.IRSITE_ALERTS_BOUNCE_LIMIT
-        ).update(status=Subscriber.Status.BOUNCING)
+        bouncing = bool(
+            Subscriber.objects.filter(
+                pk=delivery.subscriber_id, hard_failures__gte=settings.IRSITE_ALERTS_BOUNCE_LIMIT
+            ).update(status=Subscriber.Status.BOUNCING)
+        )
     attempts = delivery.attempts  # read after the claim, so it counts this attempt
     if bouncing or attempts >= settings.IRSITE_ALERTS_MAX_ATTEMPTS:
         logger.warning("Alert delivery %s failed for good: %s", delivery.pk, error)

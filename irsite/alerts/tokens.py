@@ -26,6 +26,8 @@ class LinkInvalid(Exception):
 
 
 def confirm_token(subscriber: Subscriber) -> str:
+    # Made for the request just recorded: requested_at is set.
+    assert subscriber.requested_at is not None
     return signing.dumps(
         {"s": subscriber.pk, "r": subscriber.requested_at.isoformat()}, salt=_CONFIRM_SALT
     )

@@ -11,8 +11,11 @@ address the forger could type into the form themselves, and nothing is subscribe
 address's owner confirms (double opt-in); per-address and per-network rate limits cap the mail.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -29,9 +32,14 @@ from . import actions, ratelimit, tokens
 from .forms import CategoryChoiceForm, SubscribeForm
 from .models import Subscriber
 
+if TYPE_CHECKING:
+    _View = View  # what the mixin is mixed into
+else:
+    _View = object
 
-class PrivateMixin:
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+
+class PrivateMixin(_View):
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         return mark_private(super().dispatch(request, *args, **kwargs))
 
 
@@ -45,7 +53,7 @@ def message(
 def _initial(request: HttpRequest) -> dict:
     """The page the form sits on (the consent source) and its category, if any."""
     source = request.GET.get("from", "")
-    initial = {"source": source if source.startswith("/") else ""}
+    initial: dict[str, Any] = {"source": source if source.startswith("/") else ""}
     category = Category.objects.public().filter(slug=request.GET.get("category", "")).first()
     if category:
         initial.update(scope=CategoryChoiceForm.CHOSEN, categories=[category])
@@ -113,7 +121,7 @@ class ConfirmView(View):
     """GET shows a button and POST confirms, so a mail scanner that opens links confirms
     nothing on the reader's behalf."""
 
-    def dispatch(self, request: HttpRequest, token: str) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, token: str) -> HttpResponseBase:
         try:
             self.subscriber, self.requested_at = tokens.read_confirm_token(token)
         except tokens.LinkExpired:
@@ -190,7 +198,7 @@ class UnsubscribeView(View):
     a forged POST can do is what the link in the reader's own email does.
     """
 
-    def dispatch(self, request: HttpRequest, token: str) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, token: str) -> HttpResponseBase:
         try:
             self.subscriber = tokens.read_manage_token(token)
         except tokens.LinkInvalid:
@@ -223,7 +231,7 @@ class PreferencesView(PrivateMixin, FormView):
     template_name = "alerts/preferences.html"
     form_class = CategoryChoiceForm
 
-    def dispatch(self, request: HttpRequest, token: str) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, token: str) -> HttpResponseBase:
         try:
             self.subscriber = tokens.read_manage_token(token)
         except tokens.LinkInvalid:

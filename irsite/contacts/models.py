@@ -70,9 +70,10 @@ class LetterheadFields(models.Model):
     def get_logo_url(self) -> str:
         """The logo's public URL ('' without one): served while this letterhead's logo is the
         company's or one a public release was approved with (`irsite.contacts.views.logo`)."""
-        if not self.logo:
+        name = self.logo.name
+        if not name:  # the file field is empty
             return ""
-        return reverse("contacts:logo", args=[self.logo.name.rpartition("/")[2]])
+        return reverse("contacts:logo", args=[name.rpartition("/")[2]])
 
 
 class CompanyProfile(LetterheadFields):

@@ -1,11 +1,12 @@
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
 from irsite.http.files import StoredFile, file_response
 from irsite.http.pagecache import cache_publicly, serve_public
 
-from .models import CompanyProfile, Contact, printed_letterheads
+from .models import CompanyProfile, Contact, Letterhead, printed_letterheads
 
 
 @method_decorator(cache_publicly, name="dispatch")
@@ -25,15 +26,16 @@ class ContactListView(ListView):
         return context
 
 
-def logo(request: HttpRequest, name: str) -> HttpResponse:
+def logo(request: HttpRequest, name: str) -> HttpResponseBase:
     """A logo (``/contacts/logo/<random>.<ext>``), public like every page (`serve_public`): the
     company's current one, and every earlier one a public release was approved with (its
     letterhead keeps it, docs/brand.md); any other name is a 404 like one that never existed."""
     return serve_public(request, lambda: _logo_response(request, f"brand/{name}"))
 
 
-def _logo_response(request: HttpRequest, stored: str) -> HttpResponse:
+def _logo_response(request: HttpRequest, stored: str) -> HttpResponseBase:
     profile = CompanyProfile.load()
+    found: CompanyProfile | Letterhead | None
     if profile.logo and profile.logo.name == stored:
         found = profile
     else:
@@ -54,7 +56,7 @@ def _logo_response(request: HttpRequest, stored: str) -> HttpResponse:
     )
 
 
-def brand_css(request: HttpRequest) -> HttpResponse:
+def brand_css(request: HttpRequest) -> HttpResponseBase:
     """``/brand.css``: the company's colour as the ``--accent`` custom property of every public
     page (their Content-Security-Policy allows no inline style), cached like a page; the pages
     link it with the colour in the query, so a new colour is a new URL."""

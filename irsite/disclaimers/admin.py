@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -7,6 +9,19 @@ from irsite.plaintext import SingleLineFormField
 from irsite.richtext import EDITOR_EXTENSIONS, RichTextFormField, sanitize_html
 
 from .models import Disclaimer, DisclaimerVersion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _ReleaseCount(TypedDict):
+        n_releases: int
+
+    class _VersionCount(TypedDict):
+        n_versions: int
+
+    # As the admin's querysets load them (`get_queryset`).
+    _CountedVersion = WithAnnotations[DisclaimerVersion, _ReleaseCount]
+    _CountedDisclaimer = WithAnnotations[Disclaimer, _VersionCount]
 
 
 class DisclaimerForm(forms.ModelForm):
@@ -47,10 +62,13 @@ class DisclaimerForm(forms.ModelForm):
         return is_default
 
 
+# A version is a record: every column shown, none editable.
+_VERSION_COLUMNS = ("number", "heading", "excerpt", "created_at", "created_by", "release_count")
+
+
 class VersionInline(admin.TabularInline):
     model = DisclaimerVersion
-    fields = ["number", "heading", "excerpt", "created_at", "created_by", "release_count"]
-    readonly_fields = fields
+    fields = readonly_fields = _VERSION_COLUMNS
     extra = 0
     can_delete = False
     show_change_link = False
@@ -69,7 +87,7 @@ class VersionInline(admin.TabularInline):
         return version.get_text_excerpt(24)
 
     @admin.display(description="used by releases")
-    def release_count(self, version: DisclaimerVersion) -> int:
+    def release_count(self, version: "_CountedVersion") -> int:
         return version.n_releases
 
 
@@ -85,7 +103,7 @@ class DisclaimerAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(n_versions=Count("versions"))
 
     @admin.display(description="versions", ordering="n_versions")
-    def version_count(self, disclaimer: Disclaimer) -> int:
+    def version_count(self, disclaimer: "_CountedDisclaimer") -> int:
         return disclaimer.n_versions
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:

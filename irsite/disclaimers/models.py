@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -99,6 +101,10 @@ class DisclaimerVersion(models.Model):
             raise ImmutableVersionError(f"{self} is a published record and cannot be changed.")
         self.text = sanitize_html(self.text)
         super().save(*args, **kwargs)
+
+    if TYPE_CHECKING:
+        # Added by the text's field (django-prose-editor's `contribute_to_class`).
+        def get_text_excerpt(self, words: int = 10, truncate: str = " ...") -> str: ...
 
     @property
     def kind(self) -> str:

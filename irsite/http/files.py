@@ -21,9 +21,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
@@ -45,7 +46,7 @@ class StoredFile:
     as_attachment: bool = False
 
 
-def byte_range(header: str, size: int) -> tuple[int, int] | bool | None:
+def byte_range(header: str, size: int) -> tuple[int, int] | Literal[False] | None:
     """The single satisfiable range ``(start, stop)`` (stop exclusive) a ``Range`` header asks
     of ``size`` bytes; None to send the whole file (not a bytes range, malformed, or several
     ranges); False when the one range asked for is not satisfiable (a 416)."""
@@ -108,7 +109,7 @@ class _Slice(io.RawIOBase):
         super().close()
 
 
-def file_response(request: HttpRequest, stored: StoredFile) -> HttpResponse:
+def file_response(request: HttpRequest, stored: StoredFile) -> HttpResponseBase:
     """The answer for a public ``stored`` file: 304/412 for a precondition, 206 or 416 for a
     range, else the whole file; every one with its ETag and Last-Modified."""
     headers = HttpResponse()
@@ -119,6 +120,7 @@ def file_response(request: HttpRequest, stored: StoredFile) -> HttpResponse:
         request, etag=stored.etag, last_modified=last_modified, response=headers
     )
     if decided is not headers:
+        assert decided is not None  # given a response, it answers one
         return decided
 
     span = None
@@ -128,6 +130,7 @@ def file_response(request: HttpRequest, stored: StoredFile) -> HttpResponse:
         and _if_range_matches(request, stored)
     ):
         span = byte_range(request.headers["Range"], stored.size)
+    response: HttpResponseBase
     if span is False:
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{stored.size}"

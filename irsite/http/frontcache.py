@@ -33,10 +33,11 @@ import time
 import urllib.parse
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.module_loading import import_string
@@ -54,6 +55,9 @@ SECOND_PURGE_AFTER = 3
 # A failed purge is tried again after 1, 2, 4 ... seconds, at most a minute apart.
 MAX_RETRY_DELAY = 60
 
+# Any response, a streamed file's too; it is returned as it came.
+_Response = TypeVar("_Response", bound=HttpResponseBase)
+
 
 def path_key(path: str) -> str:
     """The surrogate key of every response for ``path`` (the query string is not part of it):
@@ -62,7 +66,7 @@ def path_key(path: str) -> str:
     return path
 
 
-def mark_public(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def mark_public(request: HttpRequest, response: _Response) -> _Response:
     """Give a public response (any status below 500) the one caching policy and its keys."""
     response.headers.pop("Cache-Control", None)
     patch_cache_control(
@@ -106,6 +110,9 @@ class VarnishPurger:
         failures = []
         for url in self.urls:
             parts = urllib.parse.urlsplit(url)
+            if parts.hostname is None:  # e.g. "varnish:6081", without "http://"
+                failures.append(f"{url}: no host in the URL")
+                continue
             conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, self.timeout)
             try:
                 conn.request("PURGE", parts.path or "/", headers={"xkey-purge": " ".join(keys)})

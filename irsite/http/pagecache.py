@@ -34,12 +34,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import wraps
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.handlers.exception import response_for_exception
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.template.response import SimpleTemplateResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -86,7 +89,12 @@ def current_generation() -> str | None:
     return f"{generation}.{_committed_version()}"
 
 
-_committed = {"version": 0, "read_at": None}
+class _Committed(TypedDict):
+    version: int
+    read_at: float | None
+
+
+_committed: _Committed = {"version": 0, "read_at": None}
 _committed_lock = threading.Lock()
 
 
@@ -98,7 +106,7 @@ def _committed_version() -> int:
             return _committed["version"]
     version = committed_version()
     with _committed_lock:
-        _committed.update(version=version, read_at=now)
+        _committed.update({"version": version, "read_at": now})
     return version
 
 
@@ -220,12 +228,14 @@ def _finish(
     request: HttpRequest, response: HttpResponse, etag: str | None, last_modified: int | None
 ) -> HttpResponse:
     # Conditional requests are answered last, so that a 304 carries the same headers.
-    return get_conditional_response(
+    answer = get_conditional_response(
         request, etag=etag, last_modified=last_modified, response=response
     )
+    assert answer is not None  # given a response, it answers one
+    return answer
 
 
-def serve_public(request: HttpRequest, respond: Callable[[], HttpResponse]) -> HttpResponse:
+def serve_public(request: HttpRequest, respond: Callable[[], HttpResponseBase]) -> HttpResponseBase:
     """Answer a public GET from the cache, or by ``respond()`` and store the result.
 
     Every public response gets the one caching policy and its surrogate keys
@@ -277,11 +287,11 @@ def _wait_for(key: str, lock: str) -> "CachedResponse | None":
 
 def _render(
     request: HttpRequest,
-    respond: Callable[[], HttpResponse],
+    respond: Callable[[], HttpResponseBase],
     generation: str | None,
     key: str | None,
     now: float,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Render the page and store it under ``key`` (when it may be stored)."""
     logger.debug("rendering %s", request.get_full_path())
     # Read before rendering: a go-live that passes while the page renders still caps the copy
@@ -295,19 +305,22 @@ def _render(
     except Http404 as error:
         # A URL that is not (yet) public says how long it may be cached, like every other.
         response = response_for_exception(request, error)
-    if hasattr(response, "render") and not response.is_rendered:
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
         response.render()
     if response.status_code < 500:
         mark_public(request, response)
     if response.status_code != 200 or response.streaming:
         return response
+    assert isinstance(response, HttpResponse)  # not streamed: its content is in hand
 
     content = response.content
     # One bytes object: the server sends it in one write, whatever pieces the view wrote.
     response.content = content
     etag = f'"{hashlib.sha256(content).hexdigest()[:40]}"'
     response.headers["ETag"] = etag
-    last_modified = max(parse_http_date_safe(response.headers.get("Last-Modified", "")) or 0, site)
+    last_modified: int | None = max(
+        parse_http_date_safe(response.headers.get("Last-Modified", "")) or 0, site
+    )
     if last_modified:
         response.headers["Last-Modified"] = http_date(last_modified)
     else:
@@ -334,13 +347,13 @@ def _render(
     return _finish(request, response, etag, last_modified)
 
 
-def cache_publicly(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def cache_publicly(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Every public view: cached server-side and by shared caches, with a strong ETag and
     conditional GET (see `irsite.http.pagecache`). Function views (feeds, the sitemap) are wrapped
     directly; class views through ``method_decorator(cache_publicly, name="dispatch")``."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         return serve_public(request, lambda: view(request, *args, **kwargs))
 
     return wrapped

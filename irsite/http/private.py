@@ -1,16 +1,21 @@
 """Responses that must never be cached or indexed: the admin, staff previews, share links."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .frontcache import mark_public
 
+# Any response, a streamed file's too; it is returned as it came.
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
-def mark_private(response: HttpResponse) -> HttpResponse:
+
+def mark_private(response: _Response) -> _Response:
     """Keep a response out of every shared cache and search index."""
     response.headers.pop("Cache-Control", None)
     response.headers.pop("Surrogate-Key", None)

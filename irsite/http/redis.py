@@ -42,6 +42,8 @@ class ReusingRedisCacheClient(RedisCacheClient):
 
 
 class TolerantRedisCache(RedisCache):
+    _servers: list[str]  # RedisCache's, set by it; its stubs leave it out
+
     # After a failure, skip Redis for this long before trying again (and logging again).
     retry_after = 5.0
 

@@ -1,5 +1,8 @@
 """What every action shares: refusals, the audit trail, permission and row-lock checks."""
 
+from typing import cast
+
+from django.db.models import Field
 from django.utils import timezone
 
 from irsite.times import local_time
@@ -43,7 +46,9 @@ class ContentChanged(TransitionRefused):
         before = release.revisions.filter(number=seen).values_list("data", flat=True).first()
         after = release.snapshot()
         changed = [
-            str(Release._meta.get_field(name).verbose_name) if name in Release.CONTENT_FIELDS
+            # The content fields are the release's own columns, not relations to it.
+            str(cast(Field, Release._meta.get_field(name)).verbose_name)
+            if name in Release.CONTENT_FIELDS
             else name
             for name in sorted(set(before or {}) | set(after))
             if (before or {}).get(name) != after.get(name)

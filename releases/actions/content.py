@@ -66,6 +66,7 @@ def check_save(
         )
     if stored.state == State.LIVE:
         limit = Revision._meta.get_field("note").max_length
+        assert limit is not None  # a CharField's
         if len(correction_note.strip()) > limit:
             raise TransitionRefused(
                 f"Keep the correction note to {limit} characters (it has "
@@ -134,7 +135,7 @@ def _save_release(
     if stored is not None and stored.state == State.LIVE:
         return _prepare_correction(release, user, stored, write_related, correction_note)
     created = stored is None
-    if created:
+    if stored is None:
         release.created_by = _person(user)
     else:
         release.version = stored.version + 1

@@ -72,6 +72,7 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
     new = save_release(
         release, user, write_related=write_related, note=f"restored revision {revision.number}"
     )
+    assert isinstance(new, Revision)  # a draft's save is a revision, not a correction
     audit(user, AuditEntry.Action.RESTORED, release, f"revision {revision.number}")
     return new
 

@@ -63,6 +63,7 @@ def create_preview_link(
             field="hours",
         )
     limit = PreviewLink._meta.get_field("note").max_length
+    assert limit is not None  # a CharField's
     if len(note) > limit:
         raise TransitionRefused(
             f"Say who the link is for in at most {limit} characters.", field="note"

@@ -10,6 +10,7 @@ what it did in the audit trail. The admin, the importer and the tests all go thr
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -211,7 +212,7 @@ def _discard_unpublished_pdfs(release: Release) -> None:
     renditions = list(release.renditions.all())
     release.renditions.all().delete()
     for rendition in renditions:
-        transaction.on_commit(lambda r=rendition: r.file.delete(save=False))
+        transaction.on_commit(partial(rendition.file.delete, save=False))
 
 
 class Withdraw(Transition):

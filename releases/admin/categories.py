@@ -18,7 +18,8 @@ class CategoryForm(forms.ModelForm):
         fields = ["name", "slug"]
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        # A Django hook, once the instance is built; private, so its stubs leave it out.
+        super()._post_clean()  # type: ignore[misc]
         if self.user is None or self.errors:
             return
         try:

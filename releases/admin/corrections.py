@@ -18,9 +18,10 @@ from ..models import PendingCorrection
 from ..previews import corrected_copy
 from ..public.views import render_preview
 from ..record.revisions import compare_revisions
+from .host import ReleaseAdminHost
 
 
-class CorrectionViews:
+class CorrectionViews(ReleaseAdminHost):
     def correction_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [

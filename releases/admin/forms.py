@@ -1,10 +1,12 @@
 """Forms of the release desk: the release itself, the confirmation pages, the exhibit upload."""
 
 import base64
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Field
+from django.http import QueryDict
 from django.utils import timezone
 
 from irsite.forms import https_formfield
@@ -91,7 +93,9 @@ class ReleaseForm(forms.ModelForm):
         return changing
 
     def _post_clean(self) -> None:
-        super()._post_clean()  # the edit is on self.instance from here on
+        # The edit is on self.instance from here on. (A Django hook; private, so its stubs
+        # leave it out.)
+        super()._post_clean()  # type: ignore[misc]
         if self.user is None or self.errors:
             return
         try:
@@ -111,7 +115,9 @@ class ReleaseForm(forms.ModelForm):
     @staticmethod
     def conflict_message(stored: Release, cleaned: dict[str, Any]) -> str:
         changed = [
-            f"{Release._meta.get_field(name).verbose_name}: now “{getattr(stored, name)}”"
+            # The release's own columns, not relations to it.
+            f"{cast(Field, Release._meta.get_field(name)).verbose_name}: "
+            f"now “{getattr(stored, name)}”"
             for name in ("headline", "subheadline", "slug", "dateline_city")
             if name in cleaned and getattr(stored, name) != cleaned[name]
         ]
@@ -141,6 +147,7 @@ class AttachmentForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a form's clean() returns its cleaned_data
         upload = cleaned.get("upload")
         if upload:
             try:
@@ -176,9 +183,11 @@ class AttachmentFormSet(forms.BaseInlineFormSet):
             form
             for form in self.forms
             if form.has_changed() or form.instance.pk
-            if not self._should_delete_form(form)
+            # Django's own test for a ticked "delete"; private, so the stubs leave it out.
+            if not self._should_delete_form(form)  # type: ignore[attr-defined]
         ]
-        check_release_total([form.size for form in kept])
+        # This formset is the attachments inline's: its forms are `AttachmentForm`s.
+        check_release_total([cast(AttachmentForm, form).size for form in kept])
         if sum(1 for form in kept if form.cleaned_data.get("is_release_image")) > 1:
             raise ValidationError("Mark one attachment at most as the release image.")
 
@@ -227,6 +236,7 @@ class ExhibitUploadForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a form's clean() returns its cleaned_data
         upload = cleaned.get("file")
         if upload:
             cleaned["payload"] = base64.b64encode(upload.read()).decode()
@@ -234,8 +244,9 @@ class ExhibitUploadForm(forms.Form):
         elif not cleaned.get("payload"):
             raise ValidationError("Choose an exhibit file.")
         # The confirmation step posts the bytes back in the hidden field.
-        self.data = self.data.copy()
-        self.data["payload"], self.data["filename"] = cleaned["payload"], cleaned["filename"]
+        data = cast(QueryDict, self.data).copy()  # a form bound to a request's POST
+        data["payload"], data["filename"] = cleaned["payload"], cleaned["filename"]
+        self.data = data
         return cleaned
 
     def exhibit(self) -> tuple[bytes, str, Any, str]:
@@ -282,6 +293,7 @@ class GoLiveForm(TransitionForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a form's clean() returns its cleaned_data
         if not self.now and not cleaned.get("go_live") and "go_live" not in self.errors:
             self.add_error("go_live", "Choose a go-live time, or publish now.")
         return cleaned

@@ -4,6 +4,8 @@ Saving goes through `actions.save_release` (one atomic action: the edit, its con
 categories, the revision and the audit entry); the workflow and tool pages are mixins.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -18,7 +20,14 @@ from django.utils.html import format_html
 from irsite.disclaimers.models import Disclaimer
 
 from .. import actions
-from ..models import Attachment, PendingCorrection, Release, ReleaseContact, ReleaseDisclaimer
+from ..models import (
+    Attachment,
+    PendingCorrection,
+    Release,
+    ReleaseContact,
+    ReleaseDisclaimer,
+    ReleaseQuerySet,
+)
 from .corrections import CorrectionViews
 from .display import go_live_in_words, local_time
 from .forms import AttachmentForm, AttachmentFormSet, ReleaseContactForm, ReleaseForm
@@ -36,8 +45,9 @@ class ReleaseContactInline(admin.TabularInline):
     can take a contact's current details ("print current details") or another contact.
     """
 
-    model = ReleaseContact
-    form = ReleaseContactForm
+    # Wider than these two: the other rows of a release reuse this inline.
+    model: type[models.Model] = ReleaseContact
+    form: type[forms.ModelForm] = ReleaseContactForm
     fields = ["position", "contact", "as_printed", "print_current_details"]
     readonly_fields = ["as_printed"]
     autocomplete_fields = ["contact"]
@@ -151,7 +161,8 @@ class StateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset: QuerySet[Release]):
         value = self.value()
         if value in Release.State.values:
-            return queryset.in_state(value)
+            # The release changelist's queryset, made by `Release.objects`.
+            return cast(ReleaseQuerySet, queryset).in_state(value)
         return queryset
 
 

@@ -7,12 +7,17 @@ one; a time that does not exist (skipped when clocks go forward) is refused.
 """
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget, AdminTimeWidget
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TIME_INPUT_FORMATS = ["%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I %p"]
 _MERIDIEM = re.compile(r"\s*([AP])\.?\s*M\.?$", re.IGNORECASE)
@@ -97,14 +102,14 @@ class ZonedDateTimeField(forms.MultiValueField):
         return zoned(day, clock, fold, self.error_messages)
 
 
-def zoned(day: date, clock: time, fold: str, messages: dict[str, str]) -> datetime:
+def zoned(day: date, clock: time, fold: str, messages: Mapping[str, "StrOrPromise"]) -> datetime:
     """``day`` at ``clock`` in the current zone; ``fold`` ("0"/"1") picks a repeated hour."""
     zone = timezone.get_current_timezone()
     naive = datetime.combine(day, clock.replace(microsecond=0))
     first, second = naive.replace(tzinfo=zone), naive.replace(tzinfo=zone, fold=1)
     if first.utcoffset() == second.utcoffset():
         return first
-    params = {"time": f"{clock:%H:%M:%S}", "date": f"{day:%Y-%m-%d}"}
+    params: dict[str, str | None] = {"time": f"{clock:%H:%M:%S}", "date": f"{day:%Y-%m-%d}"}
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         raise ValidationError(messages["missing"], code="missing", params=params)
     if fold not in {"0", "1"}:

@@ -26,9 +26,10 @@ from ..exhibits.fragment import pasted_text_html
 from ..models import BODY_MAX_BYTES
 from ..record.revisions import compare_revisions
 from .forms import ExhibitUploadForm
+from .host import ReleaseAdminHost
 
 
-class ToolViews:
+class ToolViews(ReleaseAdminHost):
     def tool_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
@@ -54,7 +55,9 @@ class ToolViews:
             raise PermissionDenied
         text = request.body.decode("utf-8", errors="replace")
         if len(request.body) > BODY_MAX_BYTES:
-            return JsonResponse({"error": "The pasted text is over the body's size limit."}, 400)
+            return JsonResponse(
+                {"error": "The pasted text is over the body's size limit."}, status=400
+            )
         return JsonResponse({"html": sanitize_html(pasted_text_html(multi_line(text)))})
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
@@ -129,7 +132,7 @@ class ToolViews:
         }
         return TemplateResponse(request, "admin/releases/release/revisions.html", context)
 
-    def rendition_view(self, request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    def rendition_view(self, request: HttpRequest, pk: int, version: int) -> FileResponse:
         """The PDF of one version as it was published (a corrected release keeps them all),
         for staff, never cached."""
         release = self._release(request, pk)

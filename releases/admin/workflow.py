@@ -4,6 +4,8 @@ A mixin of `ReleaseAdmin`: these views read `actions.TRANSITIONS` for what each 
 called, which states and permission it needs and what its confirmation page asks.
 """
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +22,7 @@ from ..public.views import render_preview
 from ..record.revisions import compare_revisions
 from .display import go_live_in_words, local_time
 from .forms import TRANSITION_FORMS
+from .host import ReleaseAdminHost
 
 
 class ShareLinkForm(forms.Form):
@@ -48,7 +51,8 @@ class ShareLinkForm(forms.Form):
 
     def __init__(self, *args, release: Release, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["correction"].queryset = release.pending_corrections.all()
+        field = cast(forms.ModelChoiceField, self.fields["correction"])
+        field.queryset = release.pending_corrections.all()
 
     def create(self, release: Release, user) -> PreviewLink | None:
         """The new link, or None with the refusal added to the form."""
@@ -62,7 +66,7 @@ class ShareLinkForm(forms.Form):
             return None
 
 
-class WorkflowViews:
+class WorkflowViews(ReleaseAdminHost):
     """Views for `ReleaseAdmin` (which provides `_release` and `_change_url`)."""
 
     def workflow_urls(self) -> list[URLPattern]:

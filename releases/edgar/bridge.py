@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
@@ -43,7 +44,7 @@ IMPORT_TIME = time(8, 0, 0)
 class ImportResult:
     source: str
     status: str  # "imported" | "unchanged"
-    release: Release | None
+    release: Release
     document: ExhibitDocument
     warnings: list[str] = field(default_factory=list)
 
@@ -245,7 +246,9 @@ def _refuse_what_does_not_fit(release: Release, raw: bytes) -> None:
     """Nothing is cut to fit: a text longer than its field, or a body over the size limit,
     refuses the exhibit with the line it starts on."""
     for name in ("headline", "dateline_city", "exhibit_label"):
-        value, limit = getattr(release, name), Release._meta.get_field(name).max_length
+        column = Release._meta.get_field(name)
+        assert isinstance(column, CharField) and column.max_length is not None
+        value, limit = getattr(release, name), column.max_length
         if len(value) > limit:
             raise ExhibitError(
                 f"the {name.replace('_', ' ')} is {len(value)} characters, over the limit of "
@@ -308,8 +311,9 @@ def exhibit_image_names(release: Release) -> dict[str, str]:
 
 
 def _as_jpeg(attachment: Attachment) -> bytes:
-    with attachment.file.open("rb") as file, Image.open(file) as image:
-        image.load()
+    with attachment.file.open("rb") as file, Image.open(file) as opened:
+        opened.load()
+        image: Image.Image = opened  # the conversions below make plain images
         if image.mode in {"RGBA", "LA", "P"}:
             # JPEG has no transparency: flattened on white, as the page shows it.
             image = image.convert("RGBA")

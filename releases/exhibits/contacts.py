@@ -5,6 +5,7 @@ trailers ("/CONTACT: ... /").
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .blocks import Block, clean_inline
 from .model import ExhibitContact
@@ -111,6 +112,7 @@ class _ContactBuilder:
             return
         if hm or (am and (len(s) < 40 or am.group("rest"))):
             m = hm or am
+            assert m is not None  # one of them matched, as the condition says
             label = m.group("label")
             rest = m.group("rest").strip(" :-–")
             self.close()
@@ -317,7 +319,7 @@ def _split_text_columns(raw: list[str]) -> tuple[list[str], list[str]]:
 
 
 def parse_contact_table(
-    b: Block, header_lines: list[str | None] | None = None
+    b: Block, header_lines: Sequence[str | None] | None = None
 ) -> list[ExhibitContact]:
     """Contacts laid out in columns: an HTML table or fixed-width text columns."""
     audience: str | None = None

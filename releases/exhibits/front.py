@@ -103,7 +103,9 @@ def parse_front(front: list[Block]) -> Front:
             if is_contact_table(b, header):
                 if header and items and items[-1].block is prev:
                     items.pop()
-                res.contacts.extend(parse_contact_table(b, [prev.text] if header else []))
+                # (A header is a paragraph before the table: header implies prev.)
+                heading = [prev.text] if header and prev is not None else []
+                res.contacts.extend(parse_contact_table(b, heading))
                 # A contact stacked under the columns continues the block (a header of none).
                 items.append(Item("CONTACTS:", b, b.line))
                 continue
@@ -216,10 +218,10 @@ def parse_front(front: list[Block]) -> Front:
         if not candidates and not letterhead_done and is_letterhead_line(t):
             _take_letterhead(res, t)
             if not res.company:
-                prev = _previous_company_candidate(items, i - 1, res)
-                if prev is not None:
-                    res.company = prev
-                    candidates = [c for c in candidates if c.text != prev]
+                earlier = _previous_company_candidate(items, i - 1, res)
+                if earlier is not None:
+                    res.company = earlier
+                    candidates = [c for c in candidates if c.text != earlier]
             continue
         if not candidates and not res.company and _looks_like_company(it, items, i):
             res.company = t

@@ -12,6 +12,7 @@ import html
 import re
 import textwrap
 import unicodedata
+from typing import cast
 
 import lxml.etree
 import lxml.html
@@ -388,9 +389,9 @@ def _contacts_text(doc: ExhibitDocument, width: int) -> list[str]:
     groups = _contact_groups(doc.contacts)
     out = [*_underlined("CONTACTS:", width), ""]
     if len(groups) == 2:
-        columns = []
+        columns: list[list[str]] = []
         for limit in (44, 36, 30):
-            cols = []
+            cols: list[list[str]] | None = []
             for audience, contacts in groups:
                 # side by side, both columns get a heading so the columns line up
                 col = [_AUDIENCE_HEADING[audience]]
@@ -457,7 +458,8 @@ def _blocks_text(
     pending_lead = lead
     for kind, payload in blocks:
         if kind == "table":
-            rows = [[(_a(c, ascii_only), n) for c, n in r] for r in payload]  # type: ignore[union-attr]
+            table = cast(list[list[tuple[str, int]]], payload)  # a table's payload: its rows
+            rows = [[(_a(c, ascii_only), n) for c, n in r] for r in table]
             out += [*_text_table(rows, width), ""]
             continue
         text = _a(str(payload), ascii_only)

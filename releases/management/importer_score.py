@@ -416,8 +416,8 @@ def markdown(title: str, rows: list[Row]) -> str:
         out.append(f"| {row.case} | " + " | ".join(cells + counts) + " |")
     col_cells = []
     for col in COLUMNS:
-        p, s = per_col[col]["parsed"], per_col[col]["saved"]
-        col_cells.append(f"{p[0]}/{p[1]} / {s[0]}/{s[1]}" if p[1] else "")
+        parsed, saved = per_col[col]["parsed"], per_col[col]["saved"]
+        col_cells.append(f"{parsed[0]}/{parsed[1]} / {saved[0]}/{saved[1]}" if parsed[1] else "")
     pct = {k: 100 * v[0] / v[1] if v[1] else 0 for k, v in totals.items()}
     out.append(
         "| **total** | "

@@ -9,7 +9,7 @@ from irsite.plaintext import SingleLineCharField
 from irsite.urlcache import reverse_cached
 
 
-class CategoryQuerySet(models.QuerySet):
+class CategoryQuerySet(models.QuerySet["Category"]):
     def public(self, now: datetime | None = None) -> "CategoryQuerySet":
         """Categories readers may see: those with a release `ReleaseQuerySet.public()` shows.
 

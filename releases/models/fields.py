@@ -2,9 +2,10 @@
 
 from datetime import UTC, datetime
 
-from django.contrib.postgres.search import CombinedSearchVector, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.contrib.postgres.search import SearchVectorField as PostgresSearchVectorField
 from django.db.models import F, JSONField, QuerySet, Subquery, Value
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import JSONObject
 
 
@@ -21,7 +22,7 @@ class SearchVectorField(PostgresSearchVectorField):
 
 def weighted_vector(
     headline: str, subheadline: str, body_text: str, config: str
-) -> CombinedSearchVector:
+) -> CombinedExpression:
     """The search vector of a release: headline (A) over subheadline (B) over body (C).
 
     Angle brackets become spaces first: the text is plain text, but PostgreSQL's parser would

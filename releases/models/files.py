@@ -65,7 +65,9 @@ class Attachment(models.Model):
     @property
     def key(self) -> str:
         """The stored file's random name, as its public URL carries it: ``<hex>.<ext>``."""
-        return self.file.name.rpartition("/")[2]
+        name = self.file.name
+        assert name is not None  # an attachment is saved with its file
+        return name.rpartition("/")[2]
 
     @property
     def is_image(self) -> bool:

@@ -64,8 +64,9 @@ class PreviewLink(models.Model):
             return "revoked"
         if self.release.status == Status.WITHDRAWN:
             return "stopped: release withdrawn"
-        if self.correction_id and self.correction.status != PendingCorrection.Status.PENDING:
-            return f"stopped: correction {self.correction.get_status_display().lower()}"
+        correction = self.correction
+        if correction is not None and correction.status != PendingCorrection.Status.PENDING:
+            return f"stopped: correction {correction.get_status_display().lower()}"
         return "valid" if timezone.now() < self.expires_at else "expired"
 
 

@@ -1,6 +1,7 @@
 """THE publication rule (`ReleaseQuerySet.public`) and the table logic built on it."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connections, models
@@ -10,11 +11,14 @@ from django.utils import timezone
 
 from irsite import clock
 
-from .category import Category
+from .category import Category, CategoryQuerySet
 from .fields import JSONRows
 from .files import Attachment
 from .parts import ReleaseContact, ReleaseDisclaimer
 from .states import State, Status
+
+if TYPE_CHECKING:
+    from .release import Release
 
 # What a link to a neighbouring release needs (`ReleaseQuerySet.for_public_page`).
 NEIGHBOUR_FIELDS = ("headline", "slug", "published_at")
@@ -41,7 +45,7 @@ def _attachments() -> models.Prefetch:
     )
 
 
-class ReleaseQuerySet(models.QuerySet):
+class ReleaseQuerySet(models.QuerySet["Release"]):
     """Table logic for releases. `public()` is THE publication rule, used by every public view."""
 
     def public(self, now: datetime | None = None) -> "ReleaseQuerySet":
@@ -75,7 +79,7 @@ class ReleaseQuerySet(models.QuerySet):
             self.scheduled(now).order_by("published_at").values_list("published_at", flat=True)
         ).first()
 
-    def neighbours(self, release: models.Model) -> tuple[models.Model | None, models.Model | None]:
+    def neighbours(self, release: "Release") -> tuple["Release | None", "Release | None"]:
         """The releases just before and just after ``release`` in publication order (ties
         broken by id), in one query where the database allows; each has only what a link to
         it needs."""
@@ -170,7 +174,7 @@ class ReleaseQuerySet(models.QuerySet):
             cursor.execute(union, bound)
             return [row[0] for row in cursor.fetchall()]
 
-    def categories(self, among: models.QuerySet["Category"] | None = None) -> models.QuerySet:
+    def categories(self, among: CategoryQuerySet | None = None) -> CategoryQuerySet:
         """Categories (of ``among``, default all) with a release in this queryset.
 
         Asked as "the newest release of each category", which walks the publication-order

@@ -1,6 +1,7 @@
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import DataError, connection, models, transaction
@@ -160,6 +161,14 @@ class Release(models.Model):
     source_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     objects = ReleaseQuerySet.as_manager()
+
+    # Set only on rows some querysets load (`ReleaseQuerySet`): the prefetched lists
+    # (`for_listing()`, `for_page()`...) and the columns `for_public_page()` adds.
+    prefetched_categories: list[Category]
+    prefetched_attachments: list[Attachment]
+    category_rows: list[dict[str, Any]]
+    previous_link: dict[str, Any] | None
+    next_link: dict[str, Any] | None
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -336,7 +345,7 @@ class Release(models.Model):
     @property
     def printed_letterhead(self) -> "Letterhead | CompanyProfile":
         """The letterhead as printed: the one frozen at approval, else the company profile now."""
-        if self.is_frozen and self.letterhead_id is not None:
+        if self.is_frozen and self.letterhead is not None:
             return self.letterhead
         if not hasattr(self, "_current_letterhead"):
             self._current_letterhead = CompanyProfile.load()

@@ -1,10 +1,11 @@
 import io
+from typing import TYPE_CHECKING
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -14,8 +15,13 @@ from irsite.plaintext import xml_safe
 from ..models import Category, Release
 from .views import public_category
 
+if TYPE_CHECKING:
+    _Generator = SyndicationFeed  # what the mixins below are mixed into
+else:
+    _Generator = object
 
-class WrittenAtOnce:
+
+class WrittenAtOnce(_Generator):
     """A feed generator that writes the whole document into the response in one piece.
 
     Django's writes ~660 small pieces straight into the response, each through a text wrapper
@@ -37,7 +43,7 @@ def _xml_safe(value):
     return value
 
 
-class XmlSafe:
+class XmlSafe(_Generator):
     """A feed generator that passes on only characters XML 1.0 allows.
 
     Text is normalised where it enters (`irsite.plaintext`); this is the net under it for rows
@@ -63,7 +69,7 @@ class AtomFeedWrittenAtOnce(WrittenAtOnce, XmlSafe, Atom1Feed):
 class ReleasesRssFeed(Feed):
     """The 20 latest public releases, optionally of one category."""
 
-    feed_type = RssFeedWrittenAtOnce
+    feed_type: type[SyndicationFeed] = RssFeedWrittenAtOnce
 
     def __call__(self, request, *args, **kwargs):
         if slug := kwargs.get("slug"):

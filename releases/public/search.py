@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, Expression, F, FloatField, Q, Value, When
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -90,7 +90,7 @@ def search(releases: ReleaseQuerySet, query: Query) -> ReleaseQuerySet:
         "subheadline": "subheadline",
         "body": "search_document__body_text",
     }
-    rank = Value(0.0, output_field=FloatField())
+    rank: Expression = Value(0.0, output_field=FloatField())
     for term in query.terms:
         stemmed = stem(term)
         anywhere = [Q(**{f"{field}__icontains": stemmed}) for field in fields.values()]

@@ -49,7 +49,7 @@ class ReleaseSitemap(Sitemap):
         self.latest_lastmod = latest
 
     @property
-    def paginator(self) -> _OnePage:
+    def paginator(self) -> _OnePage:  # type: ignore[override]  # a Paginator as the views use it
         return _OnePage(self)
 
     def items(self):
@@ -116,7 +116,8 @@ class Sections(Mapping):
 
     def __getitem__(self, section: str) -> Sitemap:
         if section in {"pages", "categories"}:
-            latest = max((r.latest_lastmod for _, r in self._release_sections()), default=None)
+            sections = self._release_sections()
+            latest = max(filter(None, (r.latest_lastmod for _, r in sections)), default=None)
             return (PageSitemap if section == "pages" else CategorySitemap)(latest)
         number = section.removeprefix(SECTION_PREFIX)
         # Twelve digits at most: a larger number is no section, and no 500 from a bigint overflow.
@@ -126,7 +127,7 @@ class Sections(Mapping):
             return ReleaseSitemap(int(number))
         raise KeyError(section)
 
-    def _release_sections(self) -> list[tuple[str, Sitemap]]:
+    def _release_sections(self) -> list[tuple[str, ReleaseSitemap]]:
         size = section_size()
         # A correction is later than the publication; SQLite's MAX(a, NULL) is NULL.
         modified = Greatest("published_at", Coalesce("corrected_at", "published_at"))
@@ -143,9 +144,10 @@ class Sections(Mapping):
             for row in rows
         ]
 
-    def items(self) -> list[tuple[str, Sitemap]]:
+    # A list, not a view: the sections are found by one query, not looked up key by key.
+    def items(self) -> list[tuple[str, Sitemap]]:  # type: ignore[override]
         releases = self._release_sections()
-        latest = max((sitemap.latest_lastmod for _, sitemap in releases), default=None)
+        latest = max(filter(None, (s.latest_lastmod for _, s in releases)), default=None)
         return [("pages", PageSitemap(latest)), ("categories", CategorySitemap(latest)), *releases]
 
     def __iter__(self) -> Iterator[str]:

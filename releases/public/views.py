@@ -8,6 +8,7 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,11 +43,12 @@ def public_category(request: HttpRequest, slug: str) -> Category | HttpResponse:
     category = Category.objects.public().filter(slug=slug).first()
     if category is not None:
         return category
-    moved = CategorySlugRedirect.objects.filter(
+    redirects = CategorySlugRedirect.objects.filter(
         old_slug=slug, category__in=Category.objects.public()
     ).select_related("category")
-    if moved := moved.first():
+    if moved := redirects.first():
         match = request.resolver_match
+        assert match is not None  # called from the view the URL resolved to
         url = reverse(match.view_name, kwargs={**match.kwargs, "slug": moved.category.slug})
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
@@ -288,7 +290,7 @@ def preview_link_view(request: HttpRequest, token: str) -> HttpResponse:
     link = resolve_preview_token(token)
     if link is None:
         raise Http404("No such release.")
-    if link.correction_id:
+    if link.correction is not None:
         # A link made for a pending correction (valid only while it waits) shows it applied.
         with corrected_copy(link.correction) as release:
             return render_preview(request, release, correction=link.correction)
@@ -311,7 +313,7 @@ def render_preview(
     return mark_private(response)
 
 
-def attachment_file(request: HttpRequest, name: str) -> HttpResponse:
+def attachment_file(request: HttpRequest, name: str) -> HttpResponseBase:
     """``/news/files/<random>.<ext>``: an attachment of a public release, streamed from storage.
 
     Exactly as the release page: while the release is not public the URL answers like a name
@@ -324,7 +326,7 @@ def attachment_file(request: HttpRequest, name: str) -> HttpResponse:
     return serve_public(request, lambda: _attachment_response(request, name))
 
 
-def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
+def _attachment_response(request: HttpRequest, name: str) -> HttpResponseBase:
     # Nothing of the request but the name is read before the release is known to be public.
     stored = f"attachments/{name}"
     attachment = Attachment.objects.filter(
@@ -335,6 +337,8 @@ def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
         if gone:
             return render(request, "releases/withdrawn.html", {"release": gone}, status=410)
         raise Http404("No such file.")
+    last_modified = attachment.release.last_modified
+    assert last_modified is not None  # the release is public: it was published
     return file_response(
         request,
         StoredFile(
@@ -343,7 +347,7 @@ def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
             content_type=attachment.content_type,
             # The stored bytes never change under a name (a replaced file gets a new one).
             etag=f'"{attachment.sha256[:40]}"',
-            last_modified=attachment.release.last_modified,
+            last_modified=last_modified,
             filename=attachment.download_name,
             as_attachment=attachment.content_type not in INLINE_TYPES,
         ),
@@ -354,7 +358,9 @@ def _attachment_response(request: HttpRequest, name: str) -> HttpResponse:
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
 
 
-def release_pdf(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
+def release_pdf(
+    request: HttpRequest, year: int, month: int, day: int, slug: str
+) -> HttpResponseBase:
     """The release's PDF rendition (`releases.media.pdf`) at its page's URL plus ``.pdf``: public
     exactly when the page is, answered like the page otherwise (404 as for a slug that never
     existed, 410 after a withdrawal, an old slug redirected)."""
@@ -376,6 +382,8 @@ def _pdf_response(request: HttpRequest, year: int, month: int, day: int, slug: s
         response = render(request, "releases/pdf_pending.html", {"release": release}, status=503)
         response["Retry-After"] = "5"
         return mark_private(response)
+    last_modified = release.last_modified
+    assert last_modified is not None  # the release is public: it was published
     return file_response(
         request,
         StoredFile(
@@ -383,7 +391,7 @@ def _pdf_response(request: HttpRequest, year: int, month: int, day: int, slug: s
             size=rendition.size,
             content_type="application/pdf",
             etag=f'"{rendition.sha256[:40]}"',
-            last_modified=release.last_modified,
+            last_modified=last_modified,
             filename=f"{release.slug}.pdf",
         ),
     )

@@ -20,12 +20,15 @@ other path cannot put markup on a page that the templates would not.
 
 import hashlib
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import nh3
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.template import engines
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -83,7 +86,7 @@ _fingerprints: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDiction
 def fingerprint() -> str:
     """SHA-256 of what produces a stored record; once per template engine (a new engine, as
     after a change of TEMPLATES, reads the sources again)."""
-    engine = engines["django"].engine
+    engine = cast(DjangoTemplates, engines["django"]).engine
     if engine not in _fingerprints:
         sources = [
             engine.get_template(name).source for name in (LETTERHEAD_TEMPLATE, CONTENT_TEMPLATE)
@@ -98,7 +101,7 @@ def render_record(release: Release, *, preview: bool = False) -> RenderedRecord:
     context = {"release": release, "preview": preview}
     # A stored record passes the allow-list; a preview is shown once, to staff, from sanitised
     # rows, and carries its images as data: URLs (their public URLs answer 404 until go-live).
-    finish = clean_fragment
+    finish: Callable[[str], SafeString] = clean_fragment
     if preview:
         context["body_html"] = release.body_html_embedded()
         finish = mark_safe  # rendered by our templates from sanitised rows
@@ -107,8 +110,9 @@ def render_record(release: Release, *, preview: bool = False) -> RenderedRecord:
         letterhead=finish(render_to_string(LETTERHEAD_TEMPLATE, context)),
         content=finish(render_to_string(CONTENT_TEMPLATE, context)),
         excerpt=release.excerpt(),
-        image=image
-        and {
+        image=None
+        if image is None
+        else {
             "url": image.get_absolute_url(),
             "content_type": image.content_type,
             "width": image.width,

@@ -14,6 +14,7 @@ from itertools import zip_longest
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -31,7 +32,11 @@ _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|tr|caption)>|<br\s*/?>", re.I)
 _CELL_END = re.compile(r"</t[hd]>", re.I)
 # Words with the space after them: a change of several words in a row is marked as one.
 _WORDS = re.compile(r"\s*\S+\s*|\s+")
-REFERENCES = {"contacts": Contact, "disclaimers": DisclaimerVersion, "categories": Category}
+REFERENCES: dict[str, type[Contact | DisclaimerVersion | Category]] = {
+    "contacts": Contact,
+    "disclaimers": DisclaimerVersion,
+    "categories": Category,
+}
 
 
 @dataclass(frozen=True)
@@ -106,9 +111,12 @@ def _in_print_order(data: dict) -> list[tuple[str, Any]]:
 
 def _label(name: str) -> str:
     try:
-        return str(Release._meta.get_field(name).verbose_name).capitalize()
+        field = Release._meta.get_field(name)
     except FieldDoesNotExist:  # contacts and disclaimers are related rows, not fields
         return name.replace("_", " ").capitalize()
+    if isinstance(field, ForeignObjectRel):  # attachments: rows pointing here, with no label
+        return name.replace("_", " ").capitalize()
+    return str(field.verbose_name).capitalize()
 
 
 def _rows(before: list[str], after: list[str], context: int) -> list[Row]:

@@ -30,6 +30,8 @@ def news_article(
     the release's letterhead names it (frozen at approval); ``image_url`` is the absolute URL of
     the release image, if it has one. ``description`` and ``publisher``, when given, come from
     the stored record (`releases.record.rendering`) instead of the release's rows."""
+    published, modified = release.published_at, release.last_modified
+    assert published is not None and modified is not None  # the page of a public release
     if publisher:
         publisher = organization(publisher["name"], publisher.get("url", ""))
     else:
@@ -39,8 +41,8 @@ def news_article(
         "@type": "NewsArticle",
         "headline": release.headline,
         "description": release.excerpt() if description is None else description,
-        "datePublished": release.published_at.isoformat(),
-        "dateModified": release.last_modified.isoformat(),
+        "datePublished": published.isoformat(),
+        "dateModified": modified.isoformat(),
         "url": url,
         "mainEntityOfPage": url,
         "publisher": publisher,

@@ -31,14 +31,14 @@ class Command(BaseCommand):
             Contact.objects.update_or_create(name=c["name"], defaults=c)[0] for c in demo.CONTACTS
         ]
         versions = []
-        for kind, spec in [
+        for kind, standard in [
             (Disclaimer.Kind.ABOUT, demo.ABOUT),
             (Disclaimer.Kind.SAFE_HARBOR, demo.SAFE_HARBOR),
         ]:
             disclaimer, _ = Disclaimer.objects.get_or_create(
-                kind=kind, name=spec["name"], defaults={"is_default": True}
+                kind=kind, name=standard["name"], defaults={"is_default": True}
             )
-            versions.append(disclaimer.revise(spec["heading"], spec["text"]))
+            versions.append(disclaimer.revise(standard["heading"], standard["text"]))
         categories = {
             slug: Category.objects.get_or_create(slug=slug, defaults={"name": name})[0]
             for name, slug in demo.CATEGORIES
