@@ -561,3 +561,15 @@ def test_export_lists_the_attachments_of_a_release(make_release, editor, setting
         f"1\tData\ttext/csv\t{len(CSV)}\t{csv.sha256}\t"
         f"https://ir.example.com{csv.get_absolute_url()}",
     ]
+
+
+def test_revisions_whose_attachments_differ_compare_side_by_side(client, editor, make_release):
+    release = make_release()
+    before = release.revisions.order_by("-number").first()
+    attach(release, editor, ("Statements", "s.pdf", PDF))
+    after = release.revisions.order_by("-number").first()
+    client.force_login(editor)
+    url = f"/admin/releases/release/{release.pk}/revisions/?a={before.number}&b={after.number}"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Attachments" in response.content.decode()

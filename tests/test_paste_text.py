@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from irsite.richtext import sanitize_html
+from releases.models import BODY_MAX_BYTES
 
 pytestmark = pytest.mark.django_db
 URL = reverse("admin:releases_release_paste_text")
@@ -73,3 +74,10 @@ def test_any_pasted_text_gives_html_the_sanitiser_leaves_as_it_is(client, editor
     assert response.status_code == 200
     html = response.json()["html"]
     assert sanitize_html(html) == html
+
+
+def test_a_paste_over_the_body_limit_is_refused_with_a_reason_not_a_server_error(client, editor):
+    client.force_login(editor)
+    response = paste(client, "word " * (BODY_MAX_BYTES // 5 + 1))
+    assert response.status_code == 400
+    assert "size limit" in response.json()["error"]
