@@ -1,12 +1,14 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
+    QueryDict,
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -34,6 +36,14 @@ from ..record import rendering, seo
 from . import search
 from .converters import archive_year
 from .pagination import UncountedPaginator
+
+
+def slug_param(params: QueryDict, name: str) -> str:
+    """A slug from the query string, or "" for anything a slug cannot be: what a reader typed
+    or a crawler invented (a NUL, which PostgreSQL refuses in any string, other controls,
+    spaces, markup) is ignored like an unknown category, never sent to the database."""
+    value = params.get(name, "")
+    return value if slug_re.fullmatch(value) else ""
 
 
 def public_category(request: HttpRequest, slug: str) -> Category | HttpResponse:
@@ -94,7 +104,7 @@ class ReleaseListView(ListView):
         self.filtered = {}  # what the query string added to the path's own archive
         if self.year is None and (year := archive_year(params.get("year", ""))):
             self.year = self.filtered["year"] = year
-        if self.category is None and (slug := params.get("category", "")).isascii() and slug:
+        if self.category is None and (slug := slug_param(params, "category")):
             # Only a public category filters: an embargoed one is as unknown as a typo.
             self.category = Category.objects.public().filter(slug=slug).first()
             if self.category:
@@ -245,9 +255,8 @@ class SearchView(ListView):
         params = self.request.GET
         self.query = search.parse(params.get("q"))
         self.year = archive_year(params.get("year", ""))
-        slug = params.get("category", "")
-        public = Category.objects.public().filter(slug=slug)
-        self.category = public.first() if slug.isascii() else None
+        slug = slug_param(params, "category")
+        self.category = Category.objects.public().filter(slug=slug).first() if slug else None
         releases = Release.objects.public().for_search()
         if self.year:
             releases = releases.filter(published_at__year=self.year)
