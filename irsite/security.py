@@ -1,5 +1,6 @@
 """Response headers and the client address sign-in throttling counts by, for production."""
 
+import ipaddress
 from collections.abc import Callable
 
 from axes.backends import AxesStandaloneBackend
@@ -40,18 +41,36 @@ def with_directive(policy: str, directive: str) -> str:
     return "; ".join([*kept, directive])
 
 
+def _from_proxy(address: str) -> bool:
+    """Whether the socket's peer is one of the proxies (``FORWARDED_ALLOW_IPS``: addresses or
+    networks, ``*`` for any), the only peers whose X-Forwarded-For is believed."""
+    allowed = settings.IRSITE_PROXY_ADDRESSES
+    if "*" in allowed:
+        return True
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(peer in ipaddress.ip_network(net, strict=False) for net in allowed)
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address a sign-in came from, as the last trusted proxy saw it.
 
     With TRUSTED_PROXIES=0 (no proxy) it is the socket's peer; with n proxies it is the n-th
-    address from the right of X-Forwarded-For, which the client cannot forge.
+    address from the right of X-Forwarded-For, which the client cannot forge, but only when the
+    request came from a proxy: anyone who reaches an app server directly could otherwise write
+    a new address into X-Forwarded-For for every guess and never be locked out.
     """
     proxies = settings.IRSITE_TRUSTED_PROXIES
+    peer = request.META.get("REMOTE_ADDR", "")
+    if not proxies or not _from_proxy(peer):
+        return peer
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [a for a in forwarded if a]
-    if proxies and len(forwarded) >= proxies:
+    if len(forwarded) >= proxies:
         return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    return peer
 
 
 class AxesBackend(AxesStandaloneBackend):

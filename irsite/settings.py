@@ -141,6 +141,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LOGIN_URL = "admin:login"
+# Where a sign-in goes when its "next" is missing or leaves the site (refused): the desk, not
+# Django's default /accounts/profile/, which does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- irsite ---------------------------------------------------------------------------------
 # Four-eyes rule: the approver of a release must not be the last person who changed its content.
@@ -322,6 +325,9 @@ AXES_VERBOSE = False
 # Behind a load balancer the client is the last address it appended to X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "irsite.security.client_ip"
 IRSITE_TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# The proxies' own addresses (the app servers read the same variable for X-Forwarded-Proto):
+# X-Forwarded-For is believed only on requests that come from one of them.
+IRSITE_PROXY_ADDRESSES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
 # Seconds added to the answer of each further failed sign-in from one address (capped).
 IRSITE_LOGIN_FAILURE_DELAY = env.float("LOGIN_FAILURE_DELAY", default=0.5)
 IRSITE_LOGIN_FAILURE_DELAY_MAX = 2.0

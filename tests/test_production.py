@@ -372,6 +372,7 @@ def test_a_successful_sign_in_resets_the_failure_count(throttle, superuser):
 @pytest.mark.django_db
 def test_behind_a_proxy_the_forwarded_client_address_is_throttled(throttle, settings, superuser):
     settings.IRSITE_TRUSTED_PROXIES = 1
+    settings.IRSITE_PROXY_ADDRESSES = ["10.0.0.0/8"]  # the load balancer's network
     client = Client()
     for _ in range(4):
         client.post(
@@ -390,6 +391,45 @@ def test_behind_a_proxy_the_forwarded_client_address_is_throttled(throttle, sett
         HTTP_X_FORWARDED_FOR="203.0.113.51",
     )
     assert other.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_address_from_outside_the_proxies_does_not_escape_the_lockout(
+    throttle, settings, superuser
+):
+    """Someone who reaches an app server directly writes a new X-Forwarded-For for each guess:
+    only a proxy's X-Forwarded-For is believed, so the guesses count against the real peer."""
+    settings.IRSITE_TRUSTED_PROXIES = 1
+    client = Client()
+    for n in range(4):
+        client.post(
+            reverse("admin:login"),
+            {"username": "root", "password": "wrong"},
+            REMOTE_ADDR="198.51.100.77",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+    right = client.post(
+        reverse("admin:login"),
+        {"username": "root", "password": "pw"},
+        REMOTE_ADDR="198.51.100.77",
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+    assert right.status_code == 429
+    assert (
+        "from 198.51.100.77"
+        in AuditEntry.objects.get(action=AuditEntry.Action.LOGIN_LOCKED_OUT).detail
+    )
+
+
+@pytest.mark.django_db
+def test_a_sign_in_whose_next_leaves_the_site_lands_on_the_admin_index(superuser):
+    response = Client().post(
+        reverse("admin:login") + "?next=https://evil.example/",
+        {"username": "root", "password": "pw", "next": "https://evil.example/"},
+        REMOTE_ADDR="203.0.113.8",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
 
 
 @pytest.mark.django_db
