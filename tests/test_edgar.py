@@ -328,3 +328,27 @@ def test_admin_export_downloads_a_private_attachment(client, editor, make_releas
 def test_shared_corpus_is_present_for_these_tests():
     # The folder of real filings holds what the tests above expect (.ci/run always provides it).
     assert SEED.exists() and len(list(Path(CORPUS).glob("0*"))) == 9
+
+
+def test_an_editor_cannot_rewrite_the_company_profile_through_an_import(client, editor, company):
+    """The profile form refuses an Editor (no change permission); so does the import's "use the
+    exhibit's company details", and nothing is saved."""
+    before = {f: getattr(company, f) for f in ("legal_name", "address_lines", "ticker")}
+    client.force_login(editor)
+    url = reverse("admin:releases_release_import")
+    upload = SimpleUploadedFile(SEED.name, SEED.read_bytes(), content_type="text/plain")
+    form = client.post(url, {"file": upload, "company_profile": "1"}).context["form"]
+    response = client.post(
+        url,
+        {
+            "payload": form.data["payload"],
+            "filename": form.data["filename"],
+            "company_profile": "1",
+            "confirm": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert "may not change the company profile" in response.content.decode()
+    company.refresh_from_db()
+    assert {f: getattr(company, f) for f in before} == before
+    assert not Release.objects.exists()

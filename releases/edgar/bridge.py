@@ -12,13 +12,14 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CharField
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
+from irsite.contacts import actions as company_actions
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.plaintext import multi_line, single_line
@@ -154,7 +155,7 @@ def import_document(
 
     warnings = [] if company_profile else company_warnings(doc)
     if company_profile:
-        _write_company(doc)
+        _write_company(doc, actor)
     contacts = [_match_contact(c) for c in doc.contacts]
     versions = [_version(Disclaimer.Kind.ABOUT, s) for s in doc.abouts]
     if doc.safe_harbor:
@@ -193,9 +194,11 @@ def _instruction(doc: ExhibitDocument) -> str:
     return doc.release_instruction or ("FOR IMMEDIATE RELEASE" if doc.for_immediate_release else "")
 
 
-def _write_company(doc: ExhibitDocument) -> None:
+def _write_company(doc: ExhibitDocument, actor) -> None:
     """The exhibit's company details as the company profile (the user confirmed them); what the
-    exhibit does not print is left as it was."""
+    exhibit does not print is left as it was. Through the profile's own action, which checks
+    that ``actor`` may change the profile and makes every page show it: the import is not a
+    second way around the profile form's permission."""
     profile = CompanyProfile.load()
     if doc.company_name:
         profile.legal_name = doc.company_name[:200]
@@ -209,7 +212,13 @@ def _write_company(doc: ExhibitDocument) -> None:
     if doc.ticker:
         profile.exchange, profile.ticker = doc.exchange[:50], doc.ticker[:20]
     if profile.legal_name:
-        profile.save()
+        try:
+            company_actions.save_company_profile(profile, actor)
+        except PermissionDenied:
+            raise actions.TransitionRefused(
+                "You may not change the company profile: import without “Use the exhibit's "
+                "company details”, or ask someone who may."
+            ) from None
 
 
 def _match_contact(parsed: ExhibitContact) -> Contact:
