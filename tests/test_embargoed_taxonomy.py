@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from irsite.alerts.models import Subscriber
 from releases import actions
-from releases.models import Category
+from releases.models import AuditEntry, Category
 
 from .conftest import SYSTEM, at
 
@@ -152,3 +152,35 @@ def test_subscriber_keeps_a_chosen_category_after_its_releases_are_withdrawn(
     assert "Recalled product" in page  # still theirs, still ticked
     assert re.search(rf'value="{recalled.pk}"[^>]*checked', page)
     assert "Recalled product" not in client.get(reverse("alerts:subscribe")).content.decode()
+
+
+def test_a_category_a_published_release_prints_cannot_be_deleted(
+    client, make_release, publish, category, superuser
+):
+    live = publish(make_release(categories=[category], published_at=at(2026, 1, 5, 8, 0, 0)))
+    client.force_login(superuser)
+    url = f"/admin/releases/category/{category.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    changelist = "/admin/releases/category/"
+    client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [category.pk], "post": "yes"}
+    )
+    with pytest.raises(actions.TransitionRefused, match="printed by 1 published release"):
+        actions.delete_categories([category], superuser)
+    assert Category.objects.filter(pk=category.pk).exists()
+    assert list(live.categories.all()) == [category]
+
+
+def test_renaming_a_category_on_published_pages_is_recorded_with_the_pages_it_changed(
+    client, make_release, publish, category, superuser
+):
+    live = publish(make_release(categories=[category], published_at=at(2026, 1, 5, 8, 0, 0)))
+    client.force_login(superuser)
+    response = client.post(
+        f"/admin/releases/category/{category.pk}/change/", {"name": "Earnings", "slug": "earnings"}
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.CATEGORY_CHANGED)
+    assert entry.username == superuser.username
+    assert "“Corporate” (corporate) → “Earnings” (earnings)" in entry.detail
+    assert live.get_absolute_url() in entry.detail

@@ -7,6 +7,7 @@ from django.db import transaction
 from irsite.http import site_changed
 
 from ..models import (
+    AuditEntry,
     Category,
     CategorySlugRedirect,
     Release,
@@ -14,6 +15,7 @@ from ..models import (
 from .base import (
     TransitionRefused,
     _require,
+    audit,
 )
 
 Status = Release.Status
@@ -43,14 +45,24 @@ def save_category(category: Category, user) -> None:
     """Save a category; a changed slug keeps the old page and feed URLs as permanent redirects
     (feed readers follow a 301 and keep their subscription)."""
     check_category(category, user)
+    renamed = ""
     if category.pk is not None:
-        stored = Category.objects.select_for_update().values_list("slug", flat=True)
-        old = stored.get(pk=category.pk)
+        stored = Category.objects.select_for_update().values_list("name", "slug")
+        old_name, old = stored.get(pk=category.pk)
         if old != category.slug:
             CategorySlugRedirect.objects.update_or_create(
                 old_slug=old, defaults={"category": category}
             )
+        if (old_name, old) != (category.name, category.slug):
+            renamed = f"“{old_name}” ({old}) → “{category.name}” ({category.slug})"
     category.save()
+    if renamed:
+        # Published pages print the category: what they say changed without a correction, so
+        # the audit trail says which pages changed and how.
+        pages = [r.get_absolute_url() for r in _printed_by(category).only("slug", "published_at")]
+        if pages:
+            audit(user, AuditEntry.Action.CATEGORY_CHANGED, None,
+                  f"{renamed} on {len(pages)} page(s): {' '.join(pages)}"[:2000])  # fmt: skip
     CategorySlugRedirect.objects.filter(old_slug=category.slug, category=category).delete()
     # Every page prints the categories (menus, filters, feeds): all of them, at the front cache too.
     site_changed()
@@ -58,8 +70,23 @@ def save_category(category: Category, user) -> None:
 
 @transaction.atomic
 def delete_categories(categories: Iterable[Category], user) -> None:
-    """Delete categories (their releases stay, without them); every page purged."""
+    """Delete categories that no published release prints; every page purged.
+
+    A published release (scheduled or live) prints its categories: deleting one would change
+    the legal record with no correction, so it is refused, as a standard text's version that a
+    release uses is. Remove it from those releases by corrections first."""
     _require(user, "delete_category", "delete categories")
+    categories = list(categories)
+    for category in categories:
+        if printed := _printed_by(category).count():
+            raise TransitionRefused(
+                f"“{category}” is printed by {printed} published release(s): remove it from "
+                "them by corrections before deleting it."
+            )
     for category in categories:
         category.delete()
     site_changed()
+
+
+def _printed_by(category: Category):
+    return Release.objects.filter(categories=category, status=Status.PUBLISHED)

@@ -1,7 +1,7 @@
 """The taxonomy: a category's page and feed change with it, so saving one purges public pages."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .. import actions
 from ..models import Category
@@ -44,8 +44,17 @@ class CategoryAdmin(admin.ModelAdmin):
         # Through the action: an old slug becomes a redirect, and public pages are purged.
         actions.save_category(obj, request.user)
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Not offered for a category a published release prints (`actions.delete_categories`
+        # refuses it too, whatever path asks).
+        printed = obj is not None and obj.releases.filter(status="published").exists()
+        return super().has_delete_permission(request, obj) and not printed
+
     def delete_model(self, request, obj):
         actions.delete_categories([obj], request.user)
 
     def delete_queryset(self, request, queryset):
-        actions.delete_categories(queryset, request.user)
+        try:
+            actions.delete_categories(queryset, request.user)
+        except actions.TransitionRefused as refused:
+            self.message_user(request, str(refused), level=messages.ERROR)

@@ -108,6 +108,8 @@ class AuditEntry(models.Model):
         PREVIEW_LINK_CREATED = "preview_link_created", "Preview link created"
         PREVIEW_LINK_REVOKED = "preview_link_revoked", "Preview link revoked"
         IMPORTED = "imported", "Imported"
+        # A category renamed while published releases print it: their pages changed with it.
+        CATEGORY_CHANGED = "category_changed", "Category renamed on published pages"
         # Not about a release: an address locked out of the admin after failed sign-ins.
         LOGIN_LOCKED_OUT = "login_locked_out", "Sign-in locked out"
 
