@@ -276,3 +276,71 @@ def test_any_text_in_any_editor_field_keeps_every_public_surface_valid(
         alert_parses(release)
         client.force_login(superuser)
         transaction.set_rollback(True)
+
+
+# Text columns no person types: written by irsite itself (hashes, types, rendered HTML, the
+# audit trail's own wording, what a worker noted) or constrained by their own field (slugs,
+# URLs, e-mail addresses, choices). Every other text column must normalise what it stores.
+SYSTEM_WRITTEN = {
+    ("Attachment", "content_type"), ("Attachment", "sha256"), ("Rendition", "sha256"),
+    ("PendingCorrection", "prepared_by_name"), ("AuditEntry", "username"),
+    ("AuditEntry", "release_headline"), ("AuditEntry", "detail"),
+    ("ReleaseRendering", "fingerprint"), ("ReleaseRendering", "letterhead_html"),
+    ("ReleaseRendering", "content_html"), ("ReleaseRendering", "excerpt"),
+    ("SearchDocument", "body_text"), ("Release", "source_hash"), ("CompanyProfile", "logo_type"),
+    ("Letterhead", "logo_type"), ("CompanyProfile", "brand_colour"),
+    ("Letterhead", "brand_colour"), ("Subscriber", "consent_source"),
+    ("Delivery", "claimed_by"), ("Delivery", "last_error"),
+}  # fmt: skip
+
+
+def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
+    from django.apps import apps
+    from django.db import models as db
+
+    from irsite.plaintext import MultiLineTextField, SingleLineCharField
+    from irsite.richtext import RichTextField
+
+    normalising = (SingleLineCharField, MultiLineTextField, RichTextField)
+    constrained = (db.SlugField, db.URLField, db.EmailField)
+    loose = [
+        f"{model.__name__}.{field.name}"
+        for label in ("releases", "contacts", "disclaimers", "alerts", "irsite_http")
+        for model in apps.get_app_config(label).get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, db.CharField | db.TextField)
+        and not isinstance(field, normalising + constrained)
+        and not field.choices
+        and (model.__name__, field.name) not in SYSTEM_WRITTEN
+    ]
+    assert loose == [], "text columns that store whatever they are given"
+
+
+def test_an_attachment_title_is_one_line_without_bidi_overrides(make_release, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from irsite.uploads import check_upload
+    from releases.models import Attachment
+
+    release = make_release()
+    checked = check_upload(SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n"))
+    attachment = Attachment(release=release, title="CR\r\nX-Injected: 1 \u202eFDP.exe")
+    attachment.take(checked)
+    attachment.save()
+    attachment.refresh_from_db()
+    assert attachment.title == "CR X-Injected: 1 FDP.exe"
+
+
+def test_a_company_address_longer_than_a_letterhead_holds_is_a_form_error(
+    client, superuser, company
+):
+    client.force_login(superuser)
+    url = f"/admin/contacts/companyprofile/{company.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: "" if value is None else value for name, value in form.initial.items()}
+    data["address_lines"] = "1 Main Street\n" * 100_000  # 1.4 MB
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "at most 500 characters" in response.content.decode()
+    company.refresh_from_db()
+    assert len(company.address_lines) < 500

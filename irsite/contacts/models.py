@@ -24,8 +24,9 @@ class LetterheadFields(models.Model):
     short_name = SingleLineCharField(
         max_length=100, help_text="How releases refer to the company, e.g. “ImmunoGen”."
     )
+    # Bounded: every page, the PDF and each approved release's letterhead print it.
     address_lines = MultiLineTextField(
-        blank=True, help_text="The letterhead address, one line per line."
+        max_length=500, blank=True, help_text="The letterhead address, one line per line."
     )
     telephone = SingleLineCharField(max_length=50, blank=True)
     fax = SingleLineCharField(max_length=50, blank=True)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from irsite import uploads as files
+from irsite.plaintext import SingleLineCharField
 
 
 def _attachment_name(instance: "Attachment", filename: str) -> str:
@@ -26,14 +27,14 @@ class Attachment(models.Model):
     """
 
     release = models.ForeignKey("Release", on_delete=models.CASCADE, related_name="attachments")
-    title = models.CharField(max_length=200, help_text="As readers see it, e.g. “Q3 financial "
+    title = SingleLineCharField(max_length=200, help_text="As readers see it, e.g. “Q3 financial "
                              "statements”.")  # fmt: skip
     position = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to=_attachment_name, max_length=100)
     content_type = models.CharField(max_length=100, editable=False)
     size = models.PositiveBigIntegerField(editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
-    original_name = models.CharField(max_length=255, blank=True, editable=False)
+    original_name = SingleLineCharField(max_length=255, blank=True, editable=False)
     # Pixels of an image (None for documents), for link previews.
     width = models.PositiveIntegerField(null=True, editable=False)
     height = models.PositiveIntegerField(null=True, editable=False)

@@ -69,7 +69,7 @@ class PendingCorrection(models.Model):
     # The release's version this correction was prepared on: applied only onto that version.
     base_version = models.PositiveIntegerField()
     data = models.JSONField()
-    note = models.TextField()
+    note = MultiLineTextField()
     prepared_at = models.DateTimeField(default=timezone.now)
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from irsite.contacts.models import Contact, ContactDetails
 from irsite.disclaimers.models import DisclaimerVersion
+from irsite.plaintext import SingleLineCharField
 
 
 class ReleaseContact(models.Model):
@@ -15,10 +16,10 @@ class ReleaseContact(models.Model):
     position = models.PositiveIntegerField(default=0)
     # The contact's details as approved (`Release.freeze_borrowed`); unset until then.
     frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
-    name = models.CharField(max_length=200, blank=True, editable=False)
-    title = models.CharField(max_length=200, blank=True, editable=False)
-    organization = models.CharField(max_length=200, blank=True, editable=False)
-    telephone = models.CharField(max_length=50, blank=True, editable=False)
+    name = SingleLineCharField(max_length=200, blank=True, editable=False)
+    title = SingleLineCharField(max_length=200, blank=True, editable=False)
+    organization = SingleLineCharField(max_length=200, blank=True, editable=False)
+    telephone = SingleLineCharField(max_length=50, blank=True, editable=False)
     email = models.EmailField(blank=True, editable=False)
     audience = models.CharField(
         max_length=20, choices=Contact.Audience.choices, blank=True, editable=False

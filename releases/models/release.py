@@ -108,20 +108,20 @@ class Release(models.Model):
         "SEC filing", blank=True, help_text="The 8-K on EDGAR this release was filed with."
     )
     # What a filed exhibit prints around the text, kept as filed (an import never invents them).
-    release_instruction = models.CharField(
+    release_instruction = SingleLineCharField(
         max_length=200,
         blank=True,
         default="FOR IMMEDIATE RELEASE",
         help_text="Printed above the headline, e.g. “FOR IMMEDIATE RELEASE” or “FOR RELEASE AT "
         "4:05 P.M. ET”; blank prints none.",
     )
-    wire_tag = models.CharField(
+    wire_tag = SingleLineCharField(
         max_length=100, blank=True, help_text="Printed in the dateline, e.g. “/PRNewswire/”."
     )
-    end_mark = models.CharField(
+    end_mark = SingleLineCharField(
         max_length=20, blank=True, help_text="Printed after the text, e.g. “###”."
     )
-    notes = models.TextField(
+    notes = MultiLineTextField(
         blank=True,
         help_text="Notices printed after the end mark (notes to editors, trademarks), one per "
         "line.",
