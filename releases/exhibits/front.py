@@ -8,7 +8,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from .blocks import PAGE_NUMBER_RE, Block, clean_inline, is_columnar
+from .blocks import PAGE_NUMBER_RE, Block, clean_inline
 from .contacts import (
     is_contact_table,
     is_name,
@@ -39,6 +39,7 @@ from .patterns import (
     make_date,
     parse_date_match,
 )
+from .text_tables import is_columnar
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Parse an 8-K Exhibit 99 press release (text, HTML or a whole EDGAR submission).
 
-The front ends in ``blocks.py`` turn either format into a flat list of blocks; this module finds
-the parts of a press release in that list with layout-independent heuristics:
+The front ends (``html_blocks.py``, ``text_blocks.py``) turn either format into a flat list
+of blocks; this module finds the parts of a press release in that list with layout-independent
+heuristics:
 
 * the *dateline* ("CITY, Month D, YYYY -- ") anchors everything: blocks before it are the front
   matter (exhibit label, letterhead, contacts, FOR IMMEDIATE RELEASE, headline, subheadlines),
@@ -17,10 +18,11 @@ from __future__ import annotations
 import datetime
 import re
 
-from .blocks import PAGE_NUMBER_RE, Block, html_blocks, text_blocks
+from .blocks import PAGE_NUMBER_RE, Block
 from .body import company_from_lead, find_ticker, first_paragraph_text, parse_body
 from .dateline import find_dateline, guess_body_start, resolve_date
 from .front import parse_front
+from .html_blocks import html_blocks
 from .model import ExhibitDocument, ExhibitError
 from .patterns import (
     CONTINUED_RE,
@@ -31,6 +33,7 @@ from .patterns import (
     make_date,
 )
 from .submission import decode, split_documents
+from .text_blocks import text_blocks
 
 __all__ = ["ExhibitError", "parse_exhibit", "parse_submission", "split_submission"]
 
