@@ -14,7 +14,25 @@ from releases.importer_score import Case, check, load_cases, saved_view, with_su
 from .conftest import corpus_dir, needs_corpus
 
 # Known gaps, kept visible: strict, so a case fails the suite the day it passes.
-NOT_YET: dict[str, str] = {}
+NOT_YET: dict[str, str] = {
+    # Cases of 2026-12-07 whose expectations are sentences releases/importer_score.py has no
+    # check for yet ("no check for ... expectation"); tests/test_importer_kinds.py checks each
+    # of them on the parse. Remove an entry when the scorer learns its sentences.
+    name: "the scorer has no check for this case's sentences yet"
+    for name in (
+        "K04c_long_one_line_contacts",
+        "K06c_highlight_bullets_in_layout_table",
+        "K22a_unheaded_fls_then_boilerplate_and_contacts",
+        "K24a_heading_after_contacts_across_page_break",
+        "K25a_single_hash_end_mark_after_table",
+        "K26a_url_lines_after_about_leadin",
+    )
+}
+# Parse gaps of issue 28, fixed one kind at a time.
+NOT_YET |= dict.fromkeys(
+    ("K07d_audience_label_cells_left_of_details", "K23a_lead_opens_with_introductory_phrase"),
+    "issue 28: not read yet",
+)
 
 
 def _params(folder: Path, expected: Path | None = None) -> list:

@@ -246,9 +246,12 @@ FLS_OPENER_RE = re.compile(
 # A run-in heading ending in a colon within its first 200 characters ("SAFE HARBOR: All ...").
 RUN_IN_HEADING_RE = re.compile(r"^(?P<h>[^:]{6,200}:)\s+(?P<rest>\S.+)$")
 ABOUT_RE = re.compile(r"^about\s+\S", re.IGNORECASE)
+# End marks. Hash marks close a release however many are set ("#", "# #", "###", "- # -"): a
+# paragraph of hashes alone is never text (K25). Asterisks and pluses need three, since one or
+# two of those alone are footnote and bullet marks.
 END_MARK_RE = re.compile(
-    r"^(?:#\s*#\s*#(?:\s*#)*|\*\s*\*\s*\*(?:\s*\*)*|\+\s*\+\s*\+(?:\s*\+)*|-\s*0\s*-|-\s*30\s*-"
-    r"|-?\s*###\s*-?|(?:[–—-]\s*)?(?:end|xxx)(?:\s*[–—-])?)$",
+    r"^(?:-?\s*#(?:\s*#)*\s*-?|\*\s*\*\s*\*(?:\s*\*)*|\+\s*\+\s*\+(?:\s*\+)*|-\s*0\s*-|-\s*30\s*-"
+    r"|(?:[–—-]\s*)?(?:end|xxx)(?:\s*[–—-])?)$",
     re.IGNORECASE,
 )
 # Page-continuation markers of printed releases: "(more)", "- more -", "(continued)".
