@@ -89,3 +89,73 @@ def test_generated_hash_end_marks_close_the_release(
         )
     assert doc.end_mark == mark
     assert mark not in text_of(doc.body_html)
+
+
+# --- K23: a lead opening with an introductory phrase -----------------------------------------
+
+
+def _lead(lead: str) -> ExhibitDocument:
+    return text_doc(
+        "Prairieline Grain Lifts Full-Year Earnings Forecast\n\n"
+        f"HARTWELL, Neb., March 3, 2014 -- {lead}\n\n"
+        '"Our elevators took in more soybeans than ever," said Gideon Marsh, president.\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Buoyed by a strong harvest season in the northern plains, Prairieline Grain Co. (NYSE:"
+        " PLG) today raised its forecast.",
+        "Citing record soybean intake, Prairieline Grain Co. today raised its forecast.",
+        "In a letter to shareholders, Prairieline Grain Co. said it would raise its forecast.",
+        "For the third year in a row, Prairieline Grain Co. (NYSE: PLG) reported record sales.",
+    ],
+)
+def test_the_company_is_the_lead_subject_after_an_introductory_phrase(lead: str) -> None:
+    assert _lead(lead).company_name == "Prairieline Grain Co."
+
+
+@pytest.mark.parametrize(
+    ("lead", "company"),
+    [
+        ("The Buckle, Inc. (NYSE: BKE) today reported net sales.", "The Buckle, Inc."),
+        ("Bank of Ozarks, the regional lender, today reported net income.", "Bank of Ozarks"),
+    ],
+)
+def test_a_comma_inside_or_after_the_company_name_is_not_an_introductory_phrase(
+    lead: str, company: str
+) -> None:
+    assert _lead(lead).company_name == company
+
+
+@needs_corpus
+def test_k23a_company_and_ticker_past_the_introductory_phrase() -> None:
+    doc = case("K23a_lead_opens_with_introductory_phrase.txt")
+    assert (doc.company_name, doc.exchange, doc.ticker) == ("Prairieline Grain Co.", "NYSE", "PLG")
+
+
+COMPANIES = ["Prairieline Grain Co.", "Halvorsen Marine, Inc.", "Bank of Ozarks", "4Front Corp."]
+INTROS = [
+    "Buoyed by a strong harvest season in the northern plains",
+    "Citing record demand for its soybean contracts",
+    "In a letter to shareholders",
+    "Following the close of its fiscal year",
+    "Despite weaker prices in the second half",
+    "For the third consecutive quarter",
+    "Driven by higher volumes",
+]
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    intro=st.sampled_from(INTROS),
+    company=st.sampled_from(COMPANIES),
+    ticker=st.sampled_from(["", " (NYSE: PLG)", " (Nasdaq: HMAR)"]),
+    verb=st.sampled_from(["today reported", "announced", "said", "has raised"]),
+)
+def test_generated_introductory_phrases_leave_the_lead_subject_as_the_company(
+    intro: str, company: str, ticker: str, verb: str
+) -> None:
+    doc = _lead(f"{intro}, {company}{ticker} {verb} its full-year forecast.")
+    assert doc.company_name == company

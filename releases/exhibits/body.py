@@ -25,8 +25,11 @@ from .patterns import (
     END_MARK_RE,
     FLS_HEADING_RE,
     FLS_OPENER_RE,
+    INTRO_PHRASE_RE,
+    INTRO_WORD_RE,
     LEAD_COMPANY_RE,
     MARK_RE,
+    NAME_CONNECTORS,
     RUN_IN_HEADING_RE,
     SYMBOL_RE,
     WIRE_CODES_RE,
@@ -365,6 +368,38 @@ def first_paragraph_text(body_html: str) -> str:
 
 
 def company_from_lead(lead: str) -> str:
+    """The company the lead opens with: its subject, past any introductory phrase (K23)."""
+    rest = _past_introductory_phrase(lead)
+    if rest:
+        return _lead_subject(rest) or _lead_subject(lead)
+    return _lead_subject(lead)
+
+
+_SENTENCE_BREAK_RE = re.compile(r"[.!?][\"”’)]?\s")
+_LEAD_VERB_RE = re.compile(r"\b(?:today|announced|reported|said|unveiled|declared)\b", re.I)
+
+
+def _past_introductory_phrase(lead: str) -> str:
+    """The lead after an opening phrase closed by a comma ("Citing ..., Acme today ..."), or ""
+    when it opens with its subject. A phrase starts with a preposition or participle, or holds
+    a lower-case word that no company name holds (names keep "of", "and", "de" ...)."""
+    m = INTRO_PHRASE_RE.match(lead)
+    if not m:
+        return ""
+    phrase = m.group("phrase").strip()
+    # A phrase is part of the lead's first sentence and holds no verb of the lead itself
+    # ("Apple today announced results for ... 2004. For the quarter, ..." opens with its subject).
+    if _SENTENCE_BREAK_RE.search(phrase) or _LEAD_VERB_RE.search(phrase):
+        return ""
+    words = phrase.split()
+    if INTRO_WORD_RE.match(phrase) or any(
+        w[:1].islower() and w not in NAME_CONNECTORS for w in words[1:]
+    ):
+        return m.group("rest")
+    return ""
+
+
+def _lead_subject(lead: str) -> str:
     m = LEAD_COMPANY_RE.match(lead)
     if not m:
         return ""

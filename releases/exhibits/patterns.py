@@ -360,6 +360,48 @@ LEAD_COMPANY_RE = re.compile(
     r"|reported|said|has|have|will|is|a|an|the|—|--|–)\b",
     re.IGNORECASE,
 )
+# An introductory phrase set before the lead's subject and closed by a comma ("Buoyed by a
+# strong harvest, Acme Co. today ...", "Citing higher demand, ..."), K23. The comma must not be
+# the one before a company's legal form ("Buckle, Inc."); whether the words are a phrase or a
+# name is decided by ``INTRO_WORD_RE`` and the words' case (body.company_from_lead).
+INTRO_PHRASE_RE = re.compile(
+    r"^(?P<phrase>[^,()]{2,160}?),\s+(?!(?:Inc|Ltd|LLC|L\.?L\.?C|Corp|Co|plc|L\.?P|N\.V|S\.A|AG"
+    r"|GmbH|SE|SA|LP|Limited|Incorporated|Corporation|Company)\b)(?P<rest>\S.*)$",
+    re.DOTALL,
+)
+# Words that open an adverbial phrase, never a company name.
+INTRO_WORD_RE = re.compile(
+    r"^(?:in|on|at|for|after|before|following|with|without|despite|amid|amidst|as|during|"
+    r"since|by|through|while|when|citing|buoyed|driven|led|helped|fueled|fuelled|boosted|"
+    r"spurred|continuing|building|reflecting|marking|responding|according|under|against|"
+    r"once|again|earlier|later|last|this|yesterday|today)\b",
+    re.IGNORECASE,
+)
+# Lower-case words a company name may hold ("Bank of America", "Banco de Chile").
+NAME_CONNECTORS = frozenset(
+    {
+        "of",
+        "and",
+        "the",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "del",
+        "der",
+        "van",
+        "von",
+        "for",
+        "&",
+        "y",
+        "e",
+        "et",
+        "und",
+        "di",
+        "da",
+    }
+)
 # Trademark symbols as printed or spelled out by filing agents ("Zephyr-Registered Trademark-").
 MARK_RE = re.compile(
     r"[®™℠]|\((?:R|TM|SM)\)|-?\s*(?:Registered\s+)?(?:Trademark|Service\s+Mark)\s*-",
