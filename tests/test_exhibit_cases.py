@@ -28,6 +28,13 @@ NOT_YET: dict[str, str] = {
         "K26a_url_lines_after_about_leadin",
     )
 }
+# K14 now imports an exhibit without a headline as a draft with the headline empty and a
+# warning (issue 28); the scorer's "import" check still asks for a headline, and its saved
+# view for a published page.
+NOT_YET |= dict.fromkeys(
+    ("K14_no_headline_wire_continuation", "K14b_no_headline_prnewswire_continuation"),
+    "the scorer's import check requires a headline; K14 imports a draft with none",
+)
 # Parse gaps of issue 28, fixed one kind at a time.
 NOT_YET |= dict.fromkeys(
     ("K07d_audience_label_cells_left_of_details",),

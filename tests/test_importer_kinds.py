@@ -159,3 +159,49 @@ def test_generated_introductory_phrases_leave_the_lead_subject_as_the_company(
 ) -> None:
     doc = _lead(f"{intro}, {company}{ticker} {verb} its full-year forecast.")
     assert doc.company_name == company
+
+
+# --- K14: a wire continuation with no headline -----------------------------------------------
+
+
+@needs_corpus
+def test_k14b_wire_continuation_parses_without_headline_option_with_every_other_field() -> None:
+    doc = case("K14b_no_headline_prnewswire_continuation.txt")
+    assert doc.headline == "" and doc.warnings
+    assert (doc.dateline_city, str(doc.date), doc.wire_tag) == (
+        "MILLBROOK, N.Y.",
+        "1997-06-17",
+        "/PRNewswire/",
+    )
+    assert (doc.company_name, doc.exchange, doc.ticker, doc.end_mark) == (
+        "Tarrant Data Systems, Inc.",
+        "Nasdaq",
+        "TRDS",
+        "-0-",
+    )
+    assert text_of(doc.body_html).startswith(
+        "Tarrant Data Systems, Inc. (Nasdaq: TRDS) said yesterday"
+    )
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(
+    city=st.sampled_from(["MILLBROOK, N.Y.", "OAKDALE, Calif.", "NEW YORK"]),
+    wire=st.sampled_from(["/PRNewswire/", "(BUSINESS WIRE)", "/Globe Newswire/"]),
+    company=st.sampled_from(["Tarrant Data Systems, Inc.", "Brindle Networks Inc."]),
+    indent=st.sampled_from(["", "     "]),
+    supplied=st.sampled_from(["", "Tarrant Buys Sorrel"]),
+)
+def test_generated_wire_continuations_without_headline_leave_it_empty_unless_supplied(
+    city: str, wire: str, company: str, indent: str, supplied: str
+) -> None:
+    doc = text_doc(
+        f"{indent}{city}, June 17, 1997 {wire} -- {company} (Nasdaq: TRDS) said yesterday\n"
+        "that it completed the purchase of Sorrel Systems for $12 million in cash.\n\n"
+        "The company expects the purchase to add to earnings next year.\n\n"
+        "                                -0-\n",
+        default_headline=supplied,
+    )
+    assert doc.headline == supplied
+    assert bool(doc.warnings) == (not supplied)
+    assert (doc.dateline_city, doc.company_name) == (city, company)

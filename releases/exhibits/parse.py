@@ -35,6 +35,11 @@ from .patterns import (
 from .submission import decode, split_documents
 from .text_blocks import text_blocks
 
+NO_HEADLINE_WARNING = (
+    "the exhibit prints no headline: it is left empty (write one before the draft is "
+    "submitted, or pass --headline)"
+)
+
 __all__ = ["ExhibitError", "parse_exhibit", "parse_submission", "split_submission"]
 
 
@@ -70,9 +75,10 @@ def parse_exhibit(
 ) -> ExhibitDocument:
     """Parse one press-release exhibit; an EDGAR submission yields its first EX-99 exhibit.
 
-    ``default_date`` dates an exhibit that prints no full date, ``default_headline`` heads one
-    that prints no headline (a wire continuation); without them such files raise ExhibitError,
-    whose ``line`` is a line of the file as given (for HTML too).
+    ``default_date`` dates an exhibit that prints no full date; without it such a file raises
+    ExhibitError, whose ``line`` is a line of the file as given (for HTML too).
+    ``default_headline`` heads one that prints no headline (a wire continuation); without it
+    the headline is left empty and ``warnings`` says so.
     """
     if not data or not data.strip():
         raise ExhibitError("empty file", line=None)
@@ -135,7 +141,8 @@ def _parse_document_inner(
     front = parse_front(blocks[:front_end])
     if default_headline.strip() and not front.headline:
         front.headline = " ".join(default_headline.split())
-    if not front.headline:
+    if not front.headline and not dl:
+        # Neither headline nor dateline: nothing shows this is a press release at all.
         line = blocks[front_end].line if front_end < len(blocks) else None
         raise ExhibitError(
             "no headline found before the first paragraph; pass --headline", line=line
@@ -149,6 +156,10 @@ def _parse_document_inner(
     doc.for_immediate_release = front.fir
     doc.release_instruction = front.instruction
     doc.headline = front.headline
+    if not doc.headline:
+        # A wire continuation prints its dateline and text but no headline (K14): it is read
+        # whole, and the headline is left for an editor to write, never made up from the text.
+        doc.warnings.append(NO_HEADLINE_WARNING)
     doc.subheadlines = front.subheadlines
 
     body_blocks = blocks[front_end:]
