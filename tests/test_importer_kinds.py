@@ -205,3 +205,57 @@ def test_generated_wire_continuations_without_headline_leave_it_empty_unless_sup
     assert doc.headline == supplied
     assert bool(doc.warnings) == (not supplied)
     assert (doc.dateline_city, doc.company_name) == (city, company)
+
+
+# --- "Investor Relations: Name, phone" in a cell ------------------------------------------------
+
+KILBRIDE = (
+    '<p align="center"><b>Kilbride Reports Data</b></p><p>CAMBRIDGE, Mass., March 30, 2022 --'
+    " Kilbride Pharmaceuticals, Inc. (Nasdaq: KLBR) today reported results.</p>"
+)
+LABELS = {
+    "Investors": "investors",
+    "Investor Relations": "investors",
+    "Investors and Analysts": "investors",
+    "Shareholders": "investors",
+    "Media": "media",
+    "Media Relations": "media",
+    "Press": "media",
+    "Public Relations": "media",
+    "News Media": "media",
+}
+
+
+@pytest.mark.parametrize("label", ["Investor Relations", "Media Relations"])
+def test_a_two_word_audience_label_inline_in_a_cell_gives_its_contact(label: str) -> None:
+    doc = html_doc(
+        f"<table><tr><td>{label}: Dorothea Vance, (555) 912-3040</td>"
+        "<td>Other: Arno Lindqvist, (555) 912-3077</td></tr></table>" + KILBRIDE
+    )
+    first = doc.contacts[0]
+    assert (first.name, first.audience, first.telephone) == (
+        "Dorothea Vance",
+        LABELS[label],
+        "(555) 912-3040",
+    )
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    labels=st.lists(st.sampled_from(sorted(LABELS)), min_size=2, max_size=2),
+    front=st.booleans(),
+    email=st.booleans(),
+)
+def test_generated_inline_labelled_cells_give_one_contact_each_with_its_audience(
+    labels: list[str], front: bool, email: bool
+) -> None:
+    people = [("Dorothea Vance", "(555) 912-3040"), ("Arno Lindqvist", "(555) 912-3077")]
+    cells = "".join(
+        f"<td>{label}: {name}, {phone}{' or x@kilbride.example' if email else ''}</td>"
+        for label, (name, phone) in zip(labels, people, strict=False)
+    )
+    table = f"<table><tr>{cells}</tr></table>"
+    doc = html_doc(table + KILBRIDE if front else KILBRIDE + table)
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        (name, LABELS[label], phone) for label, (name, phone) in zip(labels, people, strict=False)
+    ]

@@ -187,10 +187,12 @@ CONTACT_HEADER_RE = re.compile(
     r"\s*(?:information|details)?\s*(?::|-|–|\])?\s*\]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# The longer labels come first: the first alternative that fits is taken, and "Investor" of
+# "Investor Relations: Name, phone" left "Relations: Name" as the entry, which has no name.
 AUDIENCE_LABEL_RE = re.compile(
-    r"^\[?\s*(?P<label>investors?|investor\s+relations|ir|media|media\s+relations|press|"
-    r"public\s+relations|corporate\s+communications|news\s+media|analysts?|general|other|"
-    r"investors?\s+and\s+analysts|financial\s+community|shareholders?)(?=[\s:\]]|$)\s*(?::|\])?\s*"
+    r"^\[?\s*(?P<label>investors?\s+and\s+analysts|investor\s+relations|investors?|ir|"
+    r"media\s+relations|media|press|public\s+relations|corporate\s+communications|news\s+media|"
+    r"analysts?|general|other|financial\s+community|shareholders?)(?=[\s:\]]|$)\s*(?::|\])?\s*"
     r"(?P<rest>.*)$",
     re.IGNORECASE,
 )
