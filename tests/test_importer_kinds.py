@@ -242,7 +242,7 @@ def test_a_two_word_audience_label_inline_in_a_cell_gives_its_contact(label: str
 
 @settings(max_examples=60, deadline=None, database=None)
 @given(
-    labels=st.lists(st.sampled_from(sorted(LABELS)), min_size=2, max_size=2),
+    labels=st.lists(st.sampled_from(sorted(LABELS)), min_size=1, max_size=2),
     front=st.booleans(),
     email=st.booleans(),
 )
@@ -259,3 +259,85 @@ def test_generated_inline_labelled_cells_give_one_contact_each_with_its_audience
     assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
         (name, LABELS[label], phone) for label, (name, phone) in zip(labels, people, strict=False)
     ]
+
+
+# --- K04: a one-line contact longer than 90 characters -----------------------------------------
+
+AMBROSE = (
+    '<p align="center"><b>Ambrose Rail Systems Wins Transit Signalling Contract</b></p>'
+    "<p>PITTSBURGH, Pa., Sept. 14, 2023 &#8211; Ambrose Rail Systems Inc. (NYSE: ARS) today won"
+    " a $310 million contract to re-signal a commuter line.</p>"
+    "<p><b>About Ambrose Rail Systems</b></p>"
+    "<p>Ambrose Rail Systems designs signalling and braking equipment for railways.</p>"
+)
+
+
+def test_a_one_line_contact_longer_than_a_header_line_is_a_contact_not_a_heading() -> None:
+    line = (
+        "Ambrose Rail Systems investor relations contact: Yusuf Adeyemi, +1 555-730-2291 or"
+        " adeyemi_yusuf@ambroserail.example"
+    )
+    assert len(line) > 90
+    doc = html_doc(AMBROSE + f"<p>{line}</p>")
+    assert [(c.name, c.audience, c.telephone, c.email) for c in doc.contacts] == [
+        ("Yusuf Adeyemi", "investors", "+1 555-730-2291", "adeyemi_yusuf@ambroserail.example")
+    ]
+    assert "<h3>" not in doc.body_html and len(doc.abouts[0].html.split("<p>")) == 2
+
+
+def test_a_long_line_opening_like_a_contacts_header_without_a_contact_stays_text() -> None:
+    line = (
+        "Media inquiries about the contract award are expected to rise after the announcement"
+        " of the transit authority's budget."
+    )
+    doc = html_doc(AMBROSE.split("<p><b>About")[0] + f"<p>{line}</p>")
+    assert doc.contacts == [] and line in doc.body_html
+
+
+@needs_corpus
+def test_k04c_long_one_line_contacts_give_both_contacts_and_leave_the_about_alone() -> None:
+    doc = case("K04c_long_one_line_contacts.htm")
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        ("Yusuf Adeyemi", "investors", "+1 555-730-2291"),
+        ("Clara Oyelaran-Whitcombe", "media", "+1 555-730-2207"),
+    ]
+    assert doc.body_html.count("<p>") == 1 and "<h3>" not in doc.body_html
+    assert doc.abouts[0].html.count("<p>") == 1
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    prefix=st.sampled_from(["", "Ambrose Rail Systems ", "Ambrose Rail Systems Inc. "]),
+    header=st.sampled_from(
+        [
+            ("investor relations contact", "investors"),
+            ("Investor Contact", "investors"),
+            ("media relations contact", "media"),
+            ("Media Inquiries", "media"),
+        ]
+    ),
+    name=st.sampled_from(["Yusuf Adeyemi", "Clara Oyelaran-Whitcombe", "Ann-Marie de Vries"]),
+    title=st.sampled_from(["", ", Vice President, Investor Relations and Treasury"]),
+    reach=st.sampled_from(["phone", "email", "phone or email", "phone and email"]),
+    text=st.booleans(),
+)
+def test_generated_one_line_contacts_are_read_whatever_their_length(
+    prefix: str, header: tuple[str, str], name: str, title: str, reach: str, text: bool
+) -> None:
+    phone, email = "+1 555-730-2291", "contact_person@ambroserail.example"
+    said = reach.replace("phone", phone).replace("email", email)
+    line = f"{prefix}{header[0]}: {name}{title}, {said}"
+    if text:
+        doc = text_doc(
+            "Ambrose Rail Systems Wins Transit Signalling Contract\n\n"
+            "PITTSBURGH, Pa., Sept. 14, 2023 -- Ambrose Rail Systems Inc. (NYSE: ARS) today won\n"
+            "a $310 million contract to re-signal a commuter line.\n\n"
+            f"{line}\n"
+        )
+    else:
+        doc = html_doc(AMBROSE + f"<p>{line}</p>")
+    assert [(c.name, c.audience) for c in doc.contacts] == [(name, header[1])]
+    got = doc.contacts[0]
+    assert (got.telephone == phone) == ("phone" in reach)
+    assert (got.email == email) == ("email" in reach)
+    assert name not in text_of(doc.body_html)

@@ -10,7 +10,9 @@ import re
 from .blocks import PAGE_NUMBER_RE, Block
 from .contacts import (
     bare_reach_contact,
+    contact_header,
     is_contact_table,
+    labelled_contact,
     parse_contact_lines,
     parse_contact_table,
     parse_wire_trailer,
@@ -248,7 +250,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
         if b.kind == "p" and WIRE_CODES_RE.match(t) and tail:
             continue
         first_line = (b.lines[0] if b.lines else t).strip("[] ")
-        if b.kind == "p" and len(first_line) < 90 and CONTACT_HEADER_RE.match(first_line):
+        if b.kind == "p" and (contact_header(first_line) or labelled_contact(first_line)):
             close_section()
             flush_contacts()
             contact_mode = True

@@ -101,7 +101,9 @@ class _ContactBuilder:
         ):
             c.title = f"{c.title} {s}"
             return
-        hm = CONTACT_HEADER_RE.match(s) if len(s) < 120 else None
+        hm = CONTACT_HEADER_RE.match(s)
+        if hm and len(s) >= 120 and not _one_line_entry(hm):
+            hm = None
         am = AUDIENCE_LABEL_RE.match(s)
         if am and not hm and self.cur and self.cur.name and self.prev_kind == "name":
             # "Investor Relations" right under a name is that person's department
@@ -223,6 +225,36 @@ class _ContactBuilder:
 
 
 _MAILBOX_AUDIENCE = ((MAILBOX_INVESTORS_RE, "investors"), (MAILBOX_MEDIA_RE, "media"))
+
+
+# A contacts header stands on a short line ("Acme Investor Relations Contact:"); a longer line
+# opening like one is prose, unless it is a whole contact on one line: the header, then a
+# name with a phone number or e-mail (K04), however long the company prefix, title and e-mail
+# make it.
+HEADER_LINE_MAX = 90
+
+
+def contact_header(line: str) -> re.Match[str] | None:
+    """The contacts header opening ``line``: a header line, or a one-line contact."""
+    m = CONTACT_HEADER_RE.match(line)
+    if m and (len(line) < HEADER_LINE_MAX or _one_line_entry(m)):
+        return m
+    return None
+
+
+def labelled_contact(line: str) -> re.Match[str] | None:
+    """An audience label with a whole contact after it ("Investors: Name, phone")."""
+    m = AUDIENCE_LABEL_RE.match(line)
+    return m if m and _one_line_entry(m) else None
+
+
+def _one_line_entry(m: re.Match[str]) -> bool:
+    rest = m.group("rest")
+    if m.start("rest") >= HEADER_LINE_MAX or not rest or len(rest) > 240:
+        return False
+    if not (EMAIL_RE.search(rest) or PHONE_RE.search(rest)):
+        return False
+    return is_name(re.split(r"[,;(]|\s+(?:or|at|on)\s+", rest, maxsplit=1)[0])
 
 
 def bare_reach_contact(text: str) -> ExhibitContact | None:

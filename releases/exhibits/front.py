@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 from .blocks import PAGE_NUMBER_RE, Block, clean_inline
 from .contacts import (
+    contact_header,
     is_contact_table,
     is_name,
     is_phone_line,
+    labelled_contact,
     parse_contact_lines,
     parse_contact_table,
 )
@@ -189,9 +191,9 @@ def parse_front(front: list[Block]) -> Front:
             continue
         if COVER_RE.match(t):
             continue
-        hm = CONTACT_HEADER_RE.match(t) if len(t) < 90 else None
+        hm = contact_header(t)
         am = AUDIENCE_LABEL_RE.match(t) if len(t) < 60 else None
-        if hm or (am and (contact_mode or _next_is_contact(items, i))):
+        if hm or (am and (contact_mode or _next_is_contact(items, i))) or labelled_contact(t):
             contact_mode = True
             entry_has_reach = bool(EMAIL_RE.search(t) or is_phone_line(t))
             contact_lines.append(None)

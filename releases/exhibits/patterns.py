@@ -176,10 +176,11 @@ WEB_LINE_RE = re.compile(
 # Contact block headers: "CONTACTS:", "Investor Relations Contacts:",
 # "[Press Information Contact:]", "For further information, contact:", "Media Inquiries:".
 # ... also prefixed by the company it speaks for: "Kestrel Investor Contact", "Acme investor
-# relations contact: Name, phone" (the prefix must be followed by an audience word).
+# relations contact: Name, phone" (the prefix, up to five words with its legal form, must be
+# followed by an audience word).
 CONTACT_HEADER_RE = re.compile(
     r"^\[?\s*(?:for\s+(?:further|more|additional)\s+information,?\s*(?:please\s+)?)?"
-    r"(?:(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,2})\s+"
+    r"(?:(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,4})\s+"
     r"(?=(?:investors?|ir|media|press|news|public|corporate|financial|analyst|shareholder)\s))?"
     r"(?P<label>(?:(?:investors?|ir|media|press|news|public|corporate|financial|analyst|company|"
     r"shareholder|stockholder|agency|relations|communications|information|general|business|trade|"
