@@ -35,11 +35,6 @@ NOT_YET |= dict.fromkeys(
     ("K14_no_headline_wire_continuation", "K14b_no_headline_prnewswire_continuation"),
     "the scorer's import check requires a headline; K14 imports a draft with none",
 )
-# Parse gaps of issue 28, fixed one kind at a time.
-NOT_YET |= dict.fromkeys(
-    ("K07d_audience_label_cells_left_of_details",),
-    "issue 28: not read yet",
-)
 
 
 def _params(folder: Path, expected: Path | None = None) -> list:

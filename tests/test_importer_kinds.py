@@ -341,3 +341,74 @@ def test_generated_one_line_contacts_are_read_whatever_their_length(
     assert (got.telephone == phone) == ("phone" in reach)
     assert (got.email == email) == ("email" in reach)
     assert name not in text_of(doc.body_html)
+
+
+# --- K07: an audience label in a table cell of its own ---------------------------------------
+
+
+def test_audience_labels_in_their_own_cells_apply_to_the_details_beside_them() -> None:
+    doc = html_doc(
+        "<table><tr><td><b>Investor Relations:</b></td><td><p>Dorothea Vance</p>"
+        "<p>(555) 912-3040</p></td></tr><tr><td><b>Media:</b></td><td><p>Arno Lindqvist</p>"
+        "<p>(555) 912-3077</p></td></tr></table>" + KILBRIDE
+    )
+    assert [(c.name, c.audience) for c in doc.contacts] == [
+        ("Dorothea Vance", "investors"),
+        ("Arno Lindqvist", "media"),
+    ]
+
+
+@needs_corpus
+def test_k07d_label_cells_give_each_contact_its_audience() -> None:
+    doc = case("K07d_audience_label_cells_left_of_details.htm")
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        ("Dorothea Vance", "investors", "(555) 912-3040"),
+        ("Arno Lindqvist", "media", "(555) 912-3077"),
+    ]
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    labels=st.lists(
+        st.sampled_from(
+            [
+                ("Investor Relations:", "investors"),
+                ("Investors", "investors"),
+                ("Investor Contact:", "investors"),
+                ("Media Contact:", "media"),
+                ("Media:", "media"),
+                ("Press Inquiries:", "media"),
+            ]
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    split=st.sampled_from(["p", "br", "rows"]),
+    bold=st.booleans(),
+    front=st.booleans(),
+)
+def test_generated_label_column_tables_give_each_contact_the_label_beside_it(
+    labels: list[tuple[str, str]], split: str, bold: bool, front: bool
+) -> None:
+    people = [
+        ("Dorothea Vance", "(555) 912-3040"),
+        ("Arno Lindqvist", "(555) 912-3077"),
+        ("Imogen Pratt", "(555) 912-3099"),
+    ]
+    rows = []
+    for (label, _), (name, phone) in zip(labels, people, strict=False):
+        shown = f"<b>{label}</b>" if bold else label
+        if split == "rows":  # the details over several rows, the label cell empty below
+            rows.append(
+                f"<tr><td>{shown}</td><td>{name}</td></tr><tr><td></td><td>{phone}</td></tr>"
+            )
+        elif split == "br":
+            rows.append(f"<tr><td>{shown}</td><td>{name}<br>{phone}</td></tr>")
+        else:
+            rows.append(f"<tr><td>{shown}</td><td><p>{name}</p><p>{phone}</p></td></tr>")
+    table = f"<table>{''.join(rows)}</table>"
+    doc = html_doc(table + KILBRIDE if front else KILBRIDE + table)
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        (name, audience, phone)
+        for (_, audience), (name, phone) in zip(labels, people, strict=False)
+    ]

@@ -359,6 +359,8 @@ def parse_contact_table(
             if m:
                 audience = header_audience(m.group("label"))
     columns: list[list[str]] = []
+    if b.rows and not b.raw and _has_label_column(b.rows):
+        return _contacts_by_row(b.rows, audience)
     if b.raw:
         left, right = _split_text_columns(b.raw)
         columns = [left, right]
@@ -400,6 +402,47 @@ def parse_contact_table(
                 continue
             lines.append(s)
         contacts.extend(parse_contact_lines(lines, col_audience))
+    return contacts
+
+
+def _bare_label(cell: str) -> str | None:
+    """The label of a cell holding only an audience label or a contacts header ("Media
+    Contact:", "Investor Relations:"), else None."""
+    s = cell.strip()
+    m = CONTACT_HEADER_RE.match(s) or AUDIENCE_LABEL_RE.match(s)
+    return m.group("label") if m and not m.group("rest").strip(" :-–") else None
+
+
+def _has_label_column(rows: list[list[str]]) -> bool:
+    """A table whose left column labels the details beside it ("Media Contact:" | name, phone),
+    row by row (K07): every left cell is a bare label or empty, some labelled row has text to
+    its right, and each row has its details in one cell (side-by-side contacts under one
+    label, and column headings such as INVESTORS | MEDIA, are read by column)."""
+    if any(r[0] and _bare_label(r[0]) is None for r in rows if r):
+        return False
+    if any(sum(1 for c in r[1:] if c) > 1 for r in rows):
+        return False
+    return any(len(r) >= 2 and r[0] and any(r[1:]) for r in rows)
+
+
+def _contacts_by_row(rows: list[list[str]], audience: str | None) -> list[ExhibitContact]:
+    """Contacts of a label-column table: each row's details go under the label on its left;
+    rows with an empty label cell continue the row above, as a column of lines does."""
+    contacts: list[ExhibitContact] = []
+    lines: list[str | None] = []
+    for row in rows:
+        label = _bare_label(row[0]) if row[0] else None
+        if label is not None:
+            contacts.extend(parse_contact_lines(lines, audience))
+            lines = []
+            found = header_audience(label)
+            audience = found if found is not None else audience
+        for cell in row[1:] if label is not None or not row[0] else row:
+            if cell:
+                lines.extend(cell.split("\n"))
+                if "\n" in cell:
+                    lines.append(None)  # a whole contact per cell: blank after it
+    contacts.extend(parse_contact_lines(lines, audience))
     return contacts
 
 
