@@ -412,3 +412,67 @@ def test_generated_label_column_tables_give_each_contact_the_label_beside_it(
         (name, audience, phone)
         for (_, audience), (name, phone) in zip(labels, people, strict=False)
     ]
+
+
+# --- K06: highlight bullets set as a layout table between headline and dateline ---------------
+
+GREYWATER_HEAD = (
+    '<div style="text-align:center"><b>Greywater Appliances Reports Third-Quarter Results</b></div>'
+)
+GREYWATER_LEAD = (
+    "<div>LOUISVILLE, Ky., Oct. 26, 2023 &#8211; Greywater Appliances Inc. (NYSE: GWA) reported"
+    " third-quarter sales of $1.46 billion.</div><div>&#8220;Builders kept ordering,&#8221; said"
+    " Marisol Quintero.</div>"
+)
+HIGHLIGHTS = [
+    "Third-quarter sales rose 7% to $1.46 billion",
+    "Raised full-year outlook for profit per share",
+    "Opened a dishwasher plant in Monterrey",
+    "Returned $200 million to shareholders",
+]
+
+
+def test_highlight_bullets_in_a_glyph_cell_table_above_the_dateline_are_a_body_list() -> None:
+    rows = "".join(f"<tr><td>&#8226;</td><td>{h}</td></tr>" for h in HIGHLIGHTS[:3])
+    doc = html_doc(GREYWATER_HEAD + f"<table>{rows}</table>" + GREYWATER_LEAD)
+    assert doc.subheadlines == []
+    assert doc.body_html.count("<li>") == 3 and "&#8226;" not in doc.body_html
+    assert "•" not in doc.body_html
+
+
+@needs_corpus
+def test_k06c_highlights_are_list_items_of_the_body_and_no_subheadlines() -> None:
+    doc = case("K06c_highlight_bullets_in_layout_table.htm")
+    assert doc.headline == "Greywater Appliances Reports Third-Quarter 2023 Results"
+    assert doc.subheadlines == []
+    items = re.findall(r"<li>(.*?)</li>", doc.body_html)
+    assert items == [
+        "Third-quarter sales rose 7% to $1.46 billion",
+        "Raised full-year outlook for profit per share",
+        "Opened a dishwasher plant in Monterrey",
+    ]
+    assert doc.body_html.count("<p>") == 2 and "<p></p>" not in doc.body_html
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    count=st.integers(1, 4),
+    glyph=st.sampled_from(["&#8226;", "&#183;", "&#9642;", "&#61623;", "-", "o"]),
+    spans=st.booleans(),
+    spacer=st.booleans(),
+    wrap=st.sampled_from(["{}", "<div>{}</div>", "<p>{}</p>", "<font size=2>{}</font>"]),
+)
+def test_generated_glyph_cell_highlight_tables_read_as_body_lists(
+    count: int, glyph: str, spans: bool, spacer: bool, wrap: str
+) -> None:
+    span = ' colspan="2"' if spans else ""
+    rows = "".join(
+        f"<tr><td{span}>{glyph}</td><td{span}>{wrap.format(h)}</td></tr>"
+        for h in HIGHLIGHTS[:count]
+    )
+    if spacer:
+        rows = "<tr><td></td><td></td><td></td><td></td></tr>" + rows
+    doc = html_doc(GREYWATER_HEAD + f"<table>{rows}</table>" + GREYWATER_LEAD)
+    assert doc.subheadlines == []
+    assert re.findall(r"<li>(.*?)</li>", doc.body_html) == HIGHLIGHTS[:count]
+    assert text_of(doc.body_html).startswith("Greywater Appliances Inc.")

@@ -95,6 +95,12 @@ def parse_front(front: list[Block]) -> Front:
     for k, b in enumerate(front):
         if b.kind == "hr":
             continue
+        if b.table_bullet:
+            # Highlights set as a glyph-cell layout table above the dateline: a list of the
+            # body, after its lead paragraph, as a summary table is (bullets set as a list
+            # right under the headline stay its subheadlines).
+            res.tables.append(b)
+            continue
         if b.kind == "table":
             prev = front[k - 1] if k else None
             header = (

@@ -239,6 +239,7 @@ class _HtmlWalker:
                         line=line,
                         bullet=is_bullet,
                         gap_before=self.gap,
+                        table_bullet=is_bullet,
                     )
                 )
                 self.gap = False
