@@ -476,3 +476,94 @@ def test_generated_glyph_cell_highlight_tables_read_as_body_lists(
     assert doc.subheadlines == []
     assert re.findall(r"<li>(.*?)</li>", doc.body_html) == HIGHLIGHTS[:count]
     assert text_of(doc.body_html).startswith("Greywater Appliances Inc.")
+
+
+# --- K26: URL lines finishing a lead-in sentence after the About paragraph ---------------------
+
+FALLOWMERE = (
+    '<div style="text-align:center"><b>Fallowmere Tractor Reports First-Quarter Results</b></div>'
+    "<div>SIOUX FALLS, S.D., April 25, 2023 &#8211; Fallowmere Tractor Co. (NYSE: FTC) reported"
+    " first-quarter sales of $2.9 billion.</div><div>Dealer orders rose 14%.</div>"
+)
+URLS = [
+    "https://investors.fallowmere.example/results",
+    "https://investors.fallowmere.example/events (webcast replay)",
+    "www.fallowmere.example/slides",
+]
+
+
+def test_url_lines_after_a_lead_in_ending_in_a_colon_stay_with_their_sentence() -> None:
+    doc = html_doc(
+        FALLOWMERE + "<div><b>About Fallowmere Tractor</b></div>"
+        "<div>Fallowmere Tractor builds tractors sold through 900 dealers.</div>"
+        "<div>Our quarterly results are posted at:</div>"
+        f"<div>{URLS[0]}</div><div>{URLS[1]}</div>"
+    )
+    assert doc.notes == []
+    about = doc.abouts[0].html
+    assert about.index("posted at:") < about.index(URLS[0]) < about.index(URLS[1])
+
+
+def test_a_url_line_closing_the_release_without_a_lead_in_is_still_a_note() -> None:
+    doc = html_doc(
+        FALLOWMERE + "<div><b>About Fallowmere Tractor</b></div>"
+        "<div>Fallowmere Tractor builds tractors sold through 900 dealers.</div>"
+        f"<div>{URLS[0]}</div>"
+    )
+    assert doc.notes == [URLS[0]]
+
+
+@needs_corpus
+def test_k26a_url_lines_kept_with_their_lead_in_and_the_contact_read() -> None:
+    doc = case("K26a_url_lines_after_about_leadin.htm")
+    assert doc.notes == []
+    html = doc.abouts[0].html + doc.body_html
+    lead_in = html.index("Our quarterly results and presentation slides are posted at:")
+    first = html.index("https://investors.fallowmere.example/results")
+    second = html.index("https://investors.fallowmere.example/events (webcast replay)")
+    assert lead_in < first < second
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        ("Lucan Ferreira", "investors", "+1 555-862-4100")
+    ]
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    lead_in=st.sampled_from(
+        [
+            "Our quarterly results and presentation slides are posted at:",
+            "More information is available online:",
+            "The webcast can be found here:",
+            "Investors can read the full report at the following addresses:",
+        ]
+    ),
+    count=st.integers(1, 3),
+    about=st.booleans(),
+    html=st.booleans(),
+)
+def test_generated_lead_ins_keep_their_url_lines(
+    lead_in: str, count: int, about: bool, html: bool
+) -> None:
+    urls = URLS[:count]
+    if html:
+        doc = html_doc(
+            FALLOWMERE
+            + ("<div><b>About Fallowmere Tractor</b></div>" if about else "")
+            + "<div>Fallowmere Tractor builds tractors sold through 900 dealers.</div>"
+            + f"<div>{lead_in}</div>"
+            + "".join(f"<div>{u}</div>" for u in urls)
+        )
+    else:
+        doc = text_doc(
+            "Fallowmere Tractor Reports First-Quarter Results\n\n"
+            "SIOUX FALLS, S.D., April 25, 2023 -- Fallowmere Tractor Co. (NYSE: FTC) reported\n"
+            "first-quarter sales of $2.9 billion.\n\n"
+            + ("About Fallowmere Tractor\n\n" if about else "")
+            + "Fallowmere Tractor builds tractors sold through 900 dealers.\n\n"
+            + f"{lead_in}\n\n"
+            + "".join(f"{u}\n\n" for u in urls)
+        )
+    assert doc.notes == []
+    where = doc.abouts[0].html if about else doc.body_html
+    spots = [where.index(lead_in), *(where.index(u) for u in urls)]
+    assert spots == sorted(spots)

@@ -34,6 +34,7 @@ from .patterns import (
     NAME_CONNECTORS,
     RUN_IN_HEADING_RE,
     SYMBOL_RE,
+    URL_RE,
     WIRE_CODES_RE,
     first_ticker,
     has_fls_words,
@@ -183,6 +184,9 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
     tail = False  # past the main text: notices go to notes
     contact_mode = False
     contact_lines: list[str | None] = []
+    # Where the last paragraph went when it ends in ":" ("... are posted at:"): the URL lines
+    # right after it finish its sentence and go there too, never to the notes (K26).
+    leadin: _Out | None = None
 
     def close_section() -> None:
         nonlocal section
@@ -230,6 +234,11 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 contact_lines.append(None)
             continue
         t = b.text.strip()
+        if leadin is not None and b.kind == "p" and URL_RE.match(t):
+            piece, bullet = _block_html(b)
+            leadin.add(piece, bullet, b.indent)
+            continue
+        leadin = None
         # -- contacts -------------------------------------------------------------------------
         if b.kind == "table" and is_contact_table(b, contact_mode):
             close_section()
@@ -352,6 +361,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             if not ends:
                 piece, bullet = _block_html(b)
                 section[2].add(piece, bullet, b.indent)
+                leadin = section[2] if b.kind == "p" and t.endswith(":") else None
                 continue
             close_section()
         # -- body -------------------------------------------------------------------------------
@@ -359,6 +369,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             continue
         piece, bullet = _block_html(b, heading=heading and b.kind == "p")
         body.add(piece, bullet, b.indent)
+        leadin = body if b.kind == "p" and t.endswith(":") else None
     close_section()
     flush_contacts()
     doc.body_html = body.html()
