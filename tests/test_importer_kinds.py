@@ -567,3 +567,99 @@ def test_generated_lead_ins_keep_their_url_lines(
     where = doc.abouts[0].html if about else doc.body_html
     spots = [where.index(lead_in), *(where.index(u) for u in urls)]
     assert spots == sorted(spots)
+
+
+# --- K24: a section heading right after a contact block ----------------------------------------
+
+HALLORAN = (
+    '<div style="text-align:center"><b>Halloran Mining Reports Second-Quarter Output</b></div>'
+    "<div>ELKO, Nev., Aug. 6, 2020 &#8211; Halloran Mining Corp. (NYSE: HMC) produced 212,000"
+    " ounces of gold in the second quarter.</div><div><b>About Halloran Mining</b></div>"
+    "<div>Halloran Mining runs three open-pit gold mines in Nevada.</div>"
+)
+FLS_PARAS = [
+    "This release contains forward-looking statements about Halloran&#8217;s production and"
+    " costs, and actual results could differ materially from those expressed in them.",
+    "Halloran&#8217;s results may also be affected by the other risks described in its annual"
+    " report on Form 10-K.",
+]
+PAGE_BREAK = (
+    '<div style="text-align:center">(more)</div><div style="text-align:center">4</div>'
+    '<hr style="page-break-after:always">'
+)
+
+
+def test_a_section_heading_after_a_contact_block_and_a_page_break_opens_its_section() -> None:
+    doc = html_doc(
+        HALLORAN
+        + "<div>Media contact: Petra Vukovic, +1 555-220-7081</div>"
+        + PAGE_BREAK
+        + "<div><b>Forward-Looking Statements</b></div>"
+        + "".join(f"<div>{p}</div>" for p in FLS_PARAS)
+    )
+    assert [c.name for c in doc.contacts] == ["Petra Vukovic"]
+    assert doc.safe_harbor is not None
+    assert doc.safe_harbor.heading == "Forward-Looking Statements"
+    assert doc.safe_harbor.html.count("<p>") == 2 and "Form 10-K" not in doc.body_html
+
+
+def test_a_second_stacked_contact_after_a_break_still_continues_the_block() -> None:
+    doc = text_doc(
+        "Halloran Mining Reports Second-Quarter Output\n\n"
+        "ELKO, Nev., Aug. 6, 2020 -- Halloran Mining Corp. (NYSE: HMC) produced 212,000 ounces\n"
+        "of gold in the second quarter.\n\nMedia contacts:\n\nPetra Vukovic\n+1 555-220-7081\n\n"
+        "Ivo Marsh\nCorporate Communications\nivo.marsh@halloran.example\n"
+    )
+    assert [(c.name, c.audience) for c in doc.contacts] == [
+        ("Petra Vukovic", "media"),
+        ("Ivo Marsh", "media"),
+    ]
+
+
+@needs_corpus
+def test_k24a_heading_after_contacts_keeps_the_safe_harbor_whole() -> None:
+    doc = case("K24a_heading_after_contacts_across_page_break.htm")
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        ("Petra Vukovic", "media", "+1 555-220-7081")
+    ]
+    assert doc.safe_harbor is not None
+    assert doc.safe_harbor.heading == "Forward-Looking Statements"
+    paras = re.findall(r"<p>(.*?)</p>", doc.safe_harbor.html)
+    assert len(paras) == 2 and paras[1].endswith("annual report on Form 10-K.")
+    assert "(more)" not in doc.body_html and "Form 10-K" not in doc.body_html
+    assert text_of(doc.body_html).endswith("$1,010 per ounce.")
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    heading=st.sampled_from(
+        [
+            "Forward-Looking Statements",
+            "Safe Harbor Statement",
+            "Cautionary Note Regarding Forward-Looking Statements",
+            "Cautionary Statement",
+        ]
+    ),
+    contact=st.sampled_from(["one line", "stacked", "stacked with e-mail"]),
+    page=st.sampled_from(["", PAGE_BREAK, "<hr>", '<div style="text-align:center">- more -</div>']),
+)
+def test_generated_headings_after_contacts_open_their_section(
+    heading: str, contact: str, page: str
+) -> None:
+    if contact == "one line":
+        contacts = "<div>Media contact: Petra Vukovic, +1 555-220-7081</div>"
+    else:
+        reach = "<div>pvukovic@halloran.example</div>" if "e-mail" in contact else ""
+        contacts = (
+            "<div>Media Contact:</div><div>Petra Vukovic</div><div>+1 555-220-7081</div>" + reach
+        )
+    doc = html_doc(
+        HALLORAN
+        + contacts
+        + page
+        + f"<div><b>{heading}</b></div>"
+        + "".join(f"<div>{p}</div>" for p in FLS_PARAS)
+    )
+    assert [c.name for c in doc.contacts] == ["Petra Vukovic"]
+    assert doc.safe_harbor is not None and doc.safe_harbor.heading == heading
+    assert doc.safe_harbor.html.count("<p>") == 2

@@ -12,6 +12,7 @@ from .contacts import (
     bare_reach_contact,
     contact_header,
     is_contact_table,
+    is_phone_line,
     labelled_contact,
     parse_contact_lines,
     parse_contact_table,
@@ -24,6 +25,7 @@ from .patterns import (
     ABOUT_RE,
     BOARD_RE,
     CONTACT_HEADER_RE,
+    EMAIL_RE,
     END_MARK_RE,
     FLS_HEADING_RE,
     FLS_OPENER_RE,
@@ -162,6 +164,18 @@ def _block_html(b: Block, heading: bool = False) -> tuple[str, bool]:
     return f"<p>{esc}</p>", False
 
 
+def _entry_has_reach(blocks: list[Block], i: int) -> bool:
+    """Whether the entry starting at block ``i`` (it and the short paragraphs set right under
+    it, up to the next break) gives a phone number or an e-mail address."""
+    for k in range(i, min(i + 8, len(blocks))):
+        b = blocks[k]
+        if k > i and (b.gap_before or b.kind != "p" or len(b.text) > 120):
+            return False
+        if any(EMAIL_RE.search(x) or is_phone_line(x) for x in (b.lines or [b.text])):
+            return True
+    return False
+
+
 def _main_text_follows(blocks: list[Block], i: int) -> bool:
     """Whether paragraphs or tables of the release follow block ``i`` before its closing parts
     (an About heading, a contacts header, an end mark)."""
@@ -268,8 +282,14 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 contact_lines.append(ln)
             continue
         if contact_mode:
+            # After a break (a blank line, a page break), only an entry with its own phone or
+            # e-mail continues the block, as in the front matter (K21): a section heading after
+            # the contacts, across a "(more)" and a page break, is not one more contact (K24).
+            broke = b.gap_before or bool(contact_lines and contact_lines[-1] is None)
             if (
                 b.kind == "p"
+                and (not broke or _entry_has_reach(blocks, i))
+                and not (_is_heading(b) and (ABOUT_RE.match(t) or FLS_HEADING_RE.search(t)))
                 and (
                     (len(b.lines) > 1 and all(len(x) < 90 for x in b.lines))
                     or is_contact_line(Item(t, b, b.line))
