@@ -352,7 +352,7 @@ EXPECTED = {
         ("", ""),
         [("Steve Dowling", "media"), ("Nancy Paxton", "investors"), ("Joan Hoover", "investors")],
         [],
-        False,  # its unheaded forward-looking paragraph stays in the body, before the boilerplate
+        True,  # its unheaded forward-looking paragraph, then boilerplate and contacts (K22)
         False,
         "",
     ),

@@ -663,3 +663,80 @@ def test_generated_headings_after_contacts_open_their_section(
     assert [c.name for c in doc.contacts] == ["Petra Vukovic"]
     assert doc.safe_harbor is not None and doc.safe_harbor.heading == heading
     assert doc.safe_harbor.html.count("<p>") == 2
+
+
+# --- K22: an unheaded forward-looking paragraph, then boilerplate and contacts ----------------
+
+WRENFIELD = (
+    '<p align="center"><b>Wrenfield Optics Reports Third Quarter Results</b></p>'
+    "<p>PORTLAND, Oregon&#8212;October 22, 2019&#8212;Wrenfield Optics Inc. (NASDAQ: WRNO)"
+    " today reported third quarter revenue of $312.5 million.</p>"
+    "<p>&#8220;Our coating line ran at full capacity,&#8221; said Ada Korhonen.</p>"
+)
+FLS_OPENINGS = [
+    "This news release includes forward-looking statements, among them statements about"
+    " Wrenfield&#8217;s expected revenue. Such statements carry risks and uncertainties, so"
+    " actual results may differ materially.",
+    "Certain statements in this press release are forward-looking statements within the meaning"
+    " of the Private Securities Litigation Reform Act of 1995; actual results may differ"
+    " materially.",
+    "Statements in this release that are not historical facts are forward-looking statements"
+    " that involve risks and uncertainties, and actual results may differ materially.",
+]
+COMPANY_PARAS = [
+    "Wrenfield Optics grinds precision lenses for microscopes and survey instruments.",
+    "Founded in 1961, Wrenfield Optics employs 1,400 people in Oregon and Ontario.",
+]
+FIGURES = (
+    "<table><tr><td></td><td>Q3 2019</td><td>Q3 2018</td></tr>"
+    "<tr><td>Revenue</td><td>$312.5</td><td>$281.6</td></tr></table>"
+)
+
+
+def test_unheaded_fls_paragraph_before_boilerplate_and_contacts_is_the_safe_harbor() -> None:
+    doc = html_doc(
+        WRENFIELD + f"<p>{FLS_OPENINGS[0]}</p><p>{COMPANY_PARAS[0]}</p>"
+        "<p>Press Contact:<br>Milo Brandauer<br>(555) 318-4410</p>" + FIGURES
+    )
+    assert doc.safe_harbor is not None and doc.safe_harbor.heading == ""
+    assert "forward-looking" not in doc.body_html
+    assert COMPANY_PARAS[0] in doc.body_html and "<table>" in doc.body_html
+
+
+@needs_corpus
+def test_k22a_safe_harbor_read_and_company_paragraph_and_contact_kept() -> None:
+    doc = case("K22a_unheaded_fls_then_boilerplate_and_contacts.htm")
+    assert doc.safe_harbor is not None and doc.safe_harbor.heading == ""
+    assert text_of(doc.safe_harbor.html).startswith(
+        "This news release includes forward-looking statements"
+    )
+    assert "Wrenfield Optics grinds" in doc.body_html
+    assert [(c.name, c.audience) for c in doc.contacts] == [("Milo Brandauer", "media")]
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    fls=st.sampled_from(FLS_OPENINGS),
+    boilerplate=st.lists(st.sampled_from(COMPANY_PARAS), min_size=1, max_size=2, unique=True),
+    closing=st.sampled_from(["contacts", "one-line contact", "end mark", "about"]),
+    table=st.booleans(),
+)
+def test_generated_fls_paragraphs_before_boilerplate_and_closing_parts_are_the_safe_harbor(
+    fls: str, boilerplate: list[str], closing: str, table: bool
+) -> None:
+    close = {
+        "contacts": "<p>Press Contact:<br>Milo Brandauer<br>(555) 318-4410</p>",
+        "one-line contact": "<p>Media contact: Milo Brandauer, (555) 318-4410</p>",
+        "end mark": '<p align="center">###</p>',
+        "about": "<p><b>About Wrenfield Optics</b></p><p>Wrenfield makes lenses.</p>",
+    }[closing]
+    doc = html_doc(
+        WRENFIELD
+        + f"<p>{fls}</p>"
+        + "".join(f"<p>{p}</p>" for p in boilerplate)
+        + close
+        + (FIGURES if table else "")
+    )
+    assert doc.safe_harbor is not None and doc.safe_harbor.heading == ""
+    assert "forward-looking" not in doc.body_html
+    assert all(p in doc.body_html for p in boilerplate)

@@ -177,8 +177,11 @@ def _entry_has_reach(blocks: list[Block], i: int) -> bool:
 
 
 def _main_text_follows(blocks: list[Block], i: int) -> bool:
-    """Whether paragraphs or tables of the release follow block ``i`` before its closing parts
-    (an About heading, a contacts header, an end mark)."""
+    """Whether more of the release follows block ``i``: tables (K20), or paragraphs up to the
+    end. Paragraphs that lead to the closing parts (a contacts header, an end mark, an About
+    heading) do not count: they are the unheaded company paragraph and such boilerplate, and
+    the forward-looking paragraph before them is the safe harbor (K22)."""
+    paragraphs = False
     for b in blocks[i + 1 :]:
         if b.kind == "table":
             return True
@@ -187,8 +190,10 @@ def _main_text_follows(blocks: list[Block], i: int) -> bool:
         first = (b.lines[0] if b.lines else b.text).strip("[] ")
         if END_MARK_RE.match(b.text.strip()) or CONTACT_HEADER_RE.match(first):
             return False
-        return not (_is_heading(b) and ABOUT_RE.match(b.text))
-    return False
+        if (_is_heading(b) and ABOUT_RE.match(b.text)) or (len(b.text) < 800 and is_note(b.text)):
+            return False
+        paragraphs = True
+    return paragraphs
 
 
 def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
