@@ -9,6 +9,7 @@ import lxml.etree
 import lxml.html
 
 from .blocks import BR, BULLET_RE, ONLY_BULLET_RE, Block, clean_inline
+from .html_tables import table_rows
 from .patterns import END_MARK_RE
 
 # ---------------------------------------------------------------------------------------------
@@ -31,8 +32,6 @@ _NOT_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*normal", re.IGNORECASE)
 _ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|left|justify)", re.IGNORECASE)
 _PAD_LEFT_RE = re.compile(r"(?:padding|margin)-left\s*:\s*(\d+(?:\.\d+)?)\s*(?:pt|px|em)?")
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_CURRENCY_CELL_RE = re.compile(r"^(?:\$|€|£|¥|US\$|C\$|RMB|\(\$|\(|\$\()$")
-_CLOSING_CELL_RE = re.compile(r"^(?:\)|%|\)%|%\)|pts?|bps|x)$")
 
 
 class _HtmlWalker:
@@ -200,21 +199,17 @@ class _HtmlWalker:
         return "\n".join(x for x in lines if x)
 
     def table(self, table: lxml.etree._Element) -> None:
-        rows: list[list[str]] = []
-        bold_rows: list[bool] = []
+        spanned: list[list[tuple[str, int]]] = []
         for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
             cells = []
             for cell in tr.xpath("./td|./th"):
-                text = self.cell_text(cell)
-                cells.append(text)
                 try:
                     span = int(cell.get("colspan") or 1)
                 except ValueError:
                     span = 1
-                cells.extend([""] * (min(span, 50) - 1))
-            rows.append(cells)
-            bold_rows.append(bool(tr.xpath(".//b|.//strong|.//th")))
-        rows = tidy_rows(rows)
+                cells.append((self.cell_text(cell), max(1, min(span, 50))))
+            spanned.append(cells)
+        rows = table_rows(spanned)
         line = table.sourceline
         if not rows:
             self.gap = True
@@ -247,46 +242,6 @@ class _HtmlWalker:
             return
         self.blocks.append(Block(kind="table", rows=rows, line=line, gap_before=True))
         self.gap = True
-
-
-def tidy_rows(rows: list[list[str]]) -> list[list[str]]:
-    """Merge split currency/percent cells, drop empty rows and columns."""
-    out: list[list[str]] = []
-    for row in rows:
-        merged: list[str] = []
-        carry = ""
-        for cell in row:
-            c = cell.strip()
-            if _CURRENCY_CELL_RE.match(c):
-                carry += c
-                merged.append("")
-                continue
-            if carry:
-                if c:
-                    c = carry + c if carry.endswith("(") else f"{carry}{c}"
-                    carry = ""
-                else:
-                    merged.append("")
-                    continue
-            if _CLOSING_CELL_RE.match(c):
-                for k in range(len(merged) - 1, -1, -1):
-                    if merged[k]:
-                        merged[k] += c
-                        break
-                merged.append("")
-                continue
-            merged.append(c)
-        if carry:
-            merged.append(carry)
-        if any(merged):
-            out.append(merged)
-    if not out:
-        return []
-    width = max(len(r) for r in out)
-    for r in out:
-        r.extend([""] * (width - len(r)))
-    keep = [j for j in range(width) if any(r[j] for r in out)]
-    return [[r[j] for j in keep] for r in out]
 
 
 def html_blocks(text: str) -> list[Block]:
