@@ -82,24 +82,33 @@ def table_rows(rows: list[list[tuple[str, int]]]) -> list[list[str]]:
         if not cuts or cuts[-1] <= left:
             cuts.append(right)
     width = len(cuts) + 1
+    # The grid columns each column's own cells fill (cells lying within one column): a heading
+    # stands over the first column whose content it covers.
+    filled: list[set[int]] = [set() for _ in range(width)]
+    for r in cell_rows:
+        for cell in r:
+            g = bisect.bisect_right(cuts, cell.start)
+            if g == bisect.bisect_right(cuts, cell.end):
+                filled[g].update(range(cell.start, cell.end + 1))
     out = []
     for r in cell_rows:
         row = [""] * width
         for cell in r:
-            row[_column(cell, cuts)] = cell.text
+            row[_column(cell, cuts, filled)] = cell.text
         out.append(row)
     keep = [j for j in range(width) if any(r[j] for r in out)]
     return [[r[j] for j in keep] for r in out]
 
 
-def _column(cell: _Cell, cuts: list[int]) -> int:
-    """A figure's column is its own cell's; any other cell stands in the column it starts in,
-    or, when it starts partway into that column and runs on into the next, in the next one
-    (a "GAAP" heading spanning the "$" and figure columns stands over the figures)."""
+def _column(cell: _Cell, cuts: list[int], filled: list[set[int]]) -> int:
+    """A figure's column is its own cell's; any other cell stands in the first column whose
+    content it covers ("GAAP" spanning the "$" and figure columns, and an empty grid column
+    of the labels' column, stands over the figures), else the column it starts in."""
     if cell.anchor >= 0:
         return bisect.bisect_right(cuts, cell.anchor)
-    g = bisect.bisect_right(cuts, cell.start)
-    begins = cuts[g - 1] if g else 0
-    if cell.start != begins and g < len(cuts) and cell.end >= cuts[g]:
-        return g + 1
-    return g
+    first = bisect.bisect_right(cuts, cell.start)
+    last = bisect.bisect_right(cuts, cell.end)
+    for g in range(first, last + 1):
+        if any(cell.start <= p <= cell.end for p in filled[g]):
+            return g
+    return first
