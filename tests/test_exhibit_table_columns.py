@@ -17,6 +17,8 @@ import lxml.html
 import pytest
 
 from releases.exhibits.html_blocks import html_blocks
+from releases.exhibits.submission import decode
+from releases.exhibits.text_blocks import text_blocks
 from tests.conftest import corpus_dir, needs_corpus
 
 SHARED = corpus_dir()
@@ -152,3 +154,43 @@ def test_each_figure_of_an_html_table_stands_under_its_header(name: str, k: int)
     rows = blocks[0].rows
     assert len(rows) == len(source)
     assert _check(source, rows) == []
+
+
+# --- plain text: extents are character columns ----------------------------------------------
+
+
+def _text_source(raw: list[str]) -> list[list[Cell]]:
+    rows = []
+    for line in raw:
+        if not line.strip():
+            continue
+        cells = []
+        for m in re.finditer(r"\S+(?: \S+)*", line):  # words one space apart: one cell
+            if any(ch.isalpha() for ch in m.group()):
+                cells.append(Cell(m.group(), m.start(), m.end() - 1))
+                continue
+            # Figures and their signs ("$ 8,851", "$ (3.71) $"): each figure, signs apart.
+            for f in re.finditer(r"\(?-?\d[\d,.]*\)?%?|[-—–]+", m.group()):
+                cells.append(Cell(f.group(), m.start() + f.start(), m.start() + f.end() - 1))
+        rows.append(cells)
+    return rows
+
+
+def _text_tables() -> list[tuple[str, int]]:
+    found = []
+    for folder in FOLDERS:
+        for path in sorted((SHARED / folder).glob("*.txt")):
+            tables = [b for b in text_blocks(decode(path.read_bytes())) if b.kind == "table"]
+            found += [(f"{folder}/{path.name}", k) for k in range(len(tables))]
+    return found
+
+
+@needs_corpus
+@pytest.mark.parametrize(("name", "k"), _text_tables())
+def test_each_figure_of_a_text_table_stands_under_its_header(name: str, k: int) -> None:
+    table = [b for b in text_blocks(decode((SHARED / name).read_bytes())) if b.kind == "table"][k]
+    if table.ruled:  # ruled panels give each column's extent exactly (test_exhibit_render)
+        return
+    source = _text_source(table.raw)
+    assert len(table.rows) == len(source)
+    assert _check(source, table.rows) == []
