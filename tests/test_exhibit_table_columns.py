@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from releases.exhibits.html_blocks import html_blocks
 from releases.exhibits.submission import decode
@@ -194,3 +196,57 @@ def test_each_figure_of_a_text_table_stands_under_its_header(name: str, k: int) 
     source = _text_source(table.raw)
     assert len(table.rows) == len(source)
     assert _check(source, table.rows) == []
+
+
+# --- generated: "$" in a cell of its own, or a figure spanning the sign's column ---------------
+
+
+@settings(max_examples=120, deadline=None, database=None)
+@given(
+    periods=st.integers(1, 4),
+    rows=st.lists(
+        st.tuples(st.booleans(), st.sampled_from(["sign", "span", "empty", "paren"])),
+        min_size=1,
+        max_size=6,
+    ),
+    spacer=st.booleans(),
+    indent=st.booleans(),
+)
+def test_generated_statements_put_each_figure_under_its_period(
+    periods: int, rows: list[tuple[bool, str]], spacer: bool, indent: bool
+) -> None:
+    """Each period is two grid columns (sign, figure) and maybe a spacer; a row sets each
+    figure with its sign in a cell of its own, in one cell spanning both, after an empty sign
+    cell, or in brackets with "(" in the sign's cell; the period header spans both columns."""
+    gap = "<td></td>" if spacer else ""
+    lead = "<td></td>" if indent else ""
+    head = f"<tr><td colspan={2 if indent else 1}></td>" + "".join(
+        f'<td colspan="2">Period {p}</td>{gap}' for p in range(periods)
+    )
+    html = [head + "</tr>"]
+    for n, (bold, style) in enumerate(rows):
+        label = f"<b>Line {n}</b>" if bold else f"Line {n}"
+        cells = []
+        for p in range(periods):
+            fig = f"{n + 1},{p}{p}{p}"
+            cells.append(
+                {
+                    "sign": f"<td>$</td><td>{fig}</td>",
+                    "span": f'<td colspan="2">{fig}</td>',
+                    "empty": f"<td></td><td>{fig}</td>",
+                    # ")" in the spacer column, as filings set it, or inside the figure cell
+                    "paren": f"<td>(</td><td>{fig}</td><td>)</td>"
+                    if spacer
+                    else f"<td>(</td><td>{fig})</td>",
+                }[style]
+                + ("" if style == "paren" else gap)
+            )
+        html.append(f"<tr>{lead}<td>{label}</td>{''.join(cells)}</tr>")
+    blocks = html_blocks(f"<html><body><table>{''.join(html)}</table></body></html>")
+    table = next(b for b in blocks if b.kind == "table")
+    header = table.rows[0]
+    for n, row in enumerate(table.rows[1:]):
+        for p in range(periods):
+            fig = f"{n + 1},{p}{p}{p}"
+            j = next(k for k, c in enumerate(row) if fig in c)
+            assert header[j] == f"Period {p}", (table.rows, fig)
