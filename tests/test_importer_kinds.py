@@ -740,3 +740,66 @@ def test_generated_fls_paragraphs_before_boilerplate_and_closing_parts_are_the_s
     assert doc.safe_harbor is not None and doc.safe_harbor.heading == ""
     assert "forward-looking" not in doc.body_html
     assert all(p in doc.body_html for p in boilerplate)
+
+
+def _kilbride_text(blocks: list[str]) -> str:
+    return (
+        "                                                   Exhibit 99.1\n\n"
+        + "\n\n".join(blocks)
+        + "\n\n         Kilbride Pharmaceuticals Reports Positive Phase 2 Data\n\n"
+        "CAMBRIDGE, Mass., March 30, 2022 -- Kilbride Pharmaceuticals, Inc. (Nasdaq:\n"
+        "KLBR) today reported positive results from its Phase 2 trial.\n"
+    )
+
+
+def test_labelled_contact_blocks_in_text_keep_the_order_they_are_printed_in() -> None:
+    doc = text_doc(
+        _kilbride_text(
+            [
+                "Investor Relations:     Dorothea Vance\n"
+                "                        (555) 912-3040\n"
+                "                        dvance@kilbride.example",
+                "Media:                  Arno Lindqvist\n"
+                "                        (555) 912-3077\n"
+                "                        alindqvist@kilbride.example",
+            ]
+        )
+    )
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        ("Dorothea Vance", "investors", "(555) 912-3040"),
+        ("Arno Lindqvist", "media", "(555) 912-3077"),
+    ]
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    labels=st.lists(
+        st.sampled_from(
+            [
+                ("Investor Relations:", "investors"),
+                ("Investors:", "investors"),
+                ("Media:", "media"),
+                ("Media Contact:", "media"),
+            ]
+        ),
+        min_size=1,
+        max_size=2,
+    ),
+    email=st.booleans(),
+    column=st.sampled_from([24, 30]),
+)
+def test_generated_text_label_columns_give_each_contact_its_label_in_order(
+    labels: list[tuple[str, str]], email: bool, column: int
+) -> None:
+    people = [("Dorothea Vance", "(555) 912-3040"), ("Arno Lindqvist", "(555) 912-3077")]
+    blocks = []
+    for (label, _), (name, phone) in zip(labels, people, strict=False):
+        lines = [label.ljust(column) + name, " " * column + phone]
+        if email:
+            lines.append(" " * column + name.split()[0].lower() + "@kilbride.example")
+        blocks.append("\n".join(lines))
+    doc = text_doc(_kilbride_text(blocks))
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        (name, audience, phone)
+        for (_, audience), (name, phone) in zip(labels, people, strict=False)
+    ]

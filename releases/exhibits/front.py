@@ -92,6 +92,10 @@ def parse_front(front: list[Block]) -> Front:
 
     in_contacts = False
     header_text = ""
+    # Contacts read from a table or from side-by-side columns, by the item standing where the
+    # table stood: they join the contacts there, so contacts keep the order the exhibit prints
+    # them in (a labelled block of lines above a table of columns comes first).
+    read_at: dict[int, list[ExhibitContact]] = {}
     for k, b in enumerate(front):
         if b.kind == "hr":
             continue
@@ -112,9 +116,9 @@ def parse_front(front: list[Block]) -> Front:
             if is_contact_table(b, header):
                 if header and items and items[-1].block is prev:
                     items.pop()
-                res.contacts.extend(parse_contact_table(b, [prev.text] if header else []))
                 # A contact stacked under the columns continues the block (a header of none).
                 items.append(Item("CONTACTS:", b, b.line))
+                read_at[id(items[-1])] = parse_contact_table(b, [prev.text] if header else [])
                 continue
             figures = sum(1 for row in b.rows for cell in row if FIGURE_RE.match(cell.strip()))
             if figures >= 2:
@@ -140,7 +144,10 @@ def parse_front(front: list[Block]) -> Front:
             in_contacts = False
         if was_in_contacts and b.raw and any(is_columnar(r) for r in b.raw):
             # side-by-side columns too ragged to pass as a table
-            res.contacts.extend(parse_contact_table(Block(kind="table", raw=b.raw), [header_text]))
+            items.append(Item("", b, b.line))
+            read_at[id(items[-1])] = parse_contact_table(
+                Block(kind="table", raw=b.raw), [header_text]
+            )
             continue
         split = len(b.lines) > 1 and (
             (in_contacts and b.align != "center")
@@ -169,6 +176,9 @@ def parse_front(front: list[Block]) -> Front:
         it = items[i]
         t = it.text.strip()
         i += 1
+        if id(it) in read_at:
+            flush_contacts()
+            res.contacts.extend(read_at[id(it)])
         if not t or PAGE_NUMBER_RE.match(t):
             continue
         m = LABEL_RE.match(t)
