@@ -461,19 +461,23 @@ def test_k06c_highlights_are_list_items_of_the_body_and_no_subheadlines() -> Non
     spans=st.booleans(),
     spacer=st.booleans(),
     wrap=st.sampled_from(["{}", "<div>{}</div>", "<p>{}</p>", "<font size=2>{}</font>"]),
+    title=st.booleans(),
 )
 def test_generated_glyph_cell_highlight_tables_read_as_body_lists(
-    count: int, glyph: str, spans: bool, spacer: bool, wrap: str
+    count: int, glyph: str, spans: bool, spacer: bool, wrap: str, title: bool
 ) -> None:
     span = ' colspan="2"' if spans else ""
     rows = "".join(
         f"<tr><td{span}>{glyph}</td><td{span}>{wrap.format(h)}</td></tr>"
         for h in HIGHLIGHTS[:count]
     )
+    if title:  # a title row over the bullets, one cell across the table
+        rows = '<tr><td colspan="4"><b>Third-Quarter Highlights</b></td></tr>' + rows
     if spacer:
         rows = "<tr><td></td><td></td><td></td><td></td></tr>" + rows
     doc = html_doc(GREYWATER_HEAD + f"<table>{rows}</table>" + GREYWATER_LEAD)
     assert doc.subheadlines == []
+    assert ("Third-Quarter Highlights" in doc.body_html) == title
     assert re.findall(r"<li>(.*?)</li>", doc.body_html) == HIGHLIGHTS[:count]
     assert text_of(doc.body_html).startswith("Greywater Appliances Inc.")
 

@@ -45,8 +45,9 @@ class Block:
     raw: list[str] = field(default_factory=list)
     ruled: bool = False  # text: a table set as ruled panels, its cells read exactly
     blank_lines: int = 1  # text: blank lines before the block
-    # HTML: a bullet set as a row of a layout table (a glyph cell and a text cell): a list the
-    # release prints, not a subheadline, even above the dateline (K06)
+    # HTML: a bullet set as a row of a layout table (a glyph cell and a text cell), or a title
+    # row of such a table: a list the release prints, not subheadlines, even above the dateline
+    # (K06)
     table_bullet: bool = False
 
 

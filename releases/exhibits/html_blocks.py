@@ -215,14 +215,22 @@ class _HtmlWalker:
             self.gap = True
             return
         ncols = max(len(r) for r in rows)
-        if ncols == 1 or (ncols == 2 and all(ONLY_BULLET_RE.match(r[0]) or not r[0] for r in rows)):
+        # A bullet column plus text, maybe with rows of one cell (a "Highlights" title over
+        # the bullets): every row a glyph and its text, or one cell alone (K06).
+        bullet_table = (
+            ncols == 2
+            and any(ONLY_BULLET_RE.match(r[0]) and r[1] for r in rows)
+            and all(ONLY_BULLET_RE.match(r[0]) or not r[0] or not r[1] for r in rows)
+        )
+        if ncols == 1 or bullet_table:
             # Layout table: one column of paragraphs, or a bullet column plus text.
             for r in rows:
-                text = r[-1]
+                glyph = ncols == 2 and bool(ONLY_BULLET_RE.match(r[0]))
+                text = r[-1] or ("" if glyph else r[0])
                 if not text:
                     continue
                 lines = text.split("\n")
-                is_bullet = ncols == 2 and bool(r[0])
+                is_bullet = glyph
                 if BULLET_RE.match(text) and not re.match(r"^-?\d", text):
                     is_bullet = True
                     lines[0] = BULLET_RE.sub("", lines[0])
@@ -234,7 +242,7 @@ class _HtmlWalker:
                         line=line,
                         bullet=is_bullet,
                         gap_before=self.gap,
-                        table_bullet=is_bullet,
+                        table_bullet=is_bullet or bullet_table,
                     )
                 )
                 self.gap = False
