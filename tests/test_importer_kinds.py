@@ -807,3 +807,8 @@ def test_generated_text_label_columns_give_each_contact_its_label_in_order(
         (name, audience, phone)
         for (_, audience), (name, phone) in zip(labels, people, strict=False)
     ]
+
+
+def test_an_introductory_phrase_before_an_unnamed_subject_gives_no_company() -> None:
+    doc = _lead("After a challenging year, the company today raised its dividend.")
+    assert doc.company_name == ""

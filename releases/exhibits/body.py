@@ -409,7 +409,9 @@ def company_from_lead(lead: str) -> str:
     """The company the lead opens with: its subject, past any introductory phrase (K23)."""
     rest = _past_introductory_phrase(lead)
     if rest:
-        return _lead_subject(rest) or _lead_subject(lead)
+        # Past the phrase a subject that is no name ("the company", "it") gives none: the
+        # phrase's words never are one.
+        return _lead_subject(rest)
     return _lead_subject(lead)
 
 
