@@ -74,19 +74,33 @@ def test_contacts_sharing_a_team_mailbox_stay_different_people(db, tmp_path):
     assert [c.name for c in second.ordered_contacts()] == ["Rafael Dunmore"]
 
 
-def test_exhibit_without_headline_asks_for_headline_option_and_takes_it(db, tmp_path):
+def test_exhibit_without_headline_imports_a_draft_with_an_empty_headline_and_a_warning(
+    db, tmp_path
+):
     path = tmp_path / "wire.txt"
     path.write_bytes(NO_HEADLINE)
-    err = StringIO()
-    with pytest.raises(CommandError):
-        call_command(
-            "import_exhibit", str(path), "--date", "1995-12-05", stdout=StringIO(), stderr=err
-        )
-    assert "pass --headline" in err.getvalue()
-    run(str(path), "--date", "1995-12-05", "--headline", "Brindle Completes Sorrel Purchase")
+    out, err = run(str(path), "--date", "1995-12-05", "--publish")
     release = Release.objects.get()
-    assert release.headline == "Brindle Completes Sorrel Purchase"
+    assert release.headline == "" and release.state == Release.State.DRAFT
     assert (release.dateline_city, release.wire_tag) == ("OAKDALE, Calif.", "(BUSINESS WIRE)")
+    assert "warning: " in out and "prints no headline" in out and "not published" in out
+    assert "(no headline)" in out and err == ""
+
+
+def test_headline_option_still_supplies_the_headline_an_exhibit_does_not_print(db, tmp_path):
+    path = tmp_path / "wire.txt"
+    path.write_bytes(NO_HEADLINE)
+    out, _ = run(str(path), "--date", "1995-12-05", "--headline", "Brindle Buys Sorrel")
+    assert Release.objects.get().headline == "Brindle Buys Sorrel"
+    assert "prints no headline" not in out
+
+
+def test_dry_run_of_an_exhibit_without_headline_gives_every_other_field_and_a_warning(db, tmp_path):
+    path = tmp_path / "wire.txt"
+    path.write_bytes(NO_HEADLINE)
+    out, _ = run(str(path), "--date", "1995-12-05", "--dry-run")
+    assert "prints no headline" in out and "dateline_city: OAKDALE, Calif." in out
+    assert not Release.objects.exists()
 
 
 def test_admin_upload_takes_a_headline_and_warns_about_another_company(
@@ -119,7 +133,8 @@ def test_admin_upload_takes_a_headline_and_warns_about_another_company(
 @pytest.mark.parametrize(
     "html",
     [
-        b"<html><body><p>Exhibit 99.1</p><p>AUSTIN, Texas, Oct. 1, 2019 -- Larkspur Software "
+        # (Without a headline this one imports, K14; its dateline has no year.)
+        b"<html><body><p>Exhibit 99.1</p><p>AUSTIN, Texas, Oct. 1 -- Larkspur Software "
         b"Corp. (NYSE: LRK) today named Imogen Pratt to its board of directors.</p></body></html>",
         b"<html><body><p><b>LARKSPUR NAMES A DIRECTOR</b></p><p>AUSTIN, Texas -- Larkspur "
         b"Software Corp. (NYSE: LRK) today named Imogen Pratt to its board.</p></body></html>",

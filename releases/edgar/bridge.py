@@ -56,8 +56,9 @@ def parse_file(
     """(source, bytes, parsed) for each exhibit in a file: itself, or the EX-99 documents of an
     EDGAR submission, whose filing date stands in for a dateline without one.
 
-    ``default_headline`` is the headline of an exhibit that prints none (a wire continuation),
-    as ``default_date`` is the date of one whose dateline has none; ExhibitError otherwise.
+    ``default_headline`` is the headline of an exhibit that prints none (a wire continuation;
+    without it the headline is left empty, with a warning on the document), as
+    ``default_date`` is the date of one whose dateline has none (ExhibitError without it).
     """
     documents, filing_date = split_submission(data)
     if not documents:
@@ -148,12 +149,15 @@ def import_document(
     digest = hashlib.sha256(raw).hexdigest()
     if existing := Release.objects.filter(source_hash=digest).first():
         return ImportResult(source, "unchanged", existing, doc)
-    if not doc.headline:
-        raise ExhibitError("no headline found; pass --headline")
     if doc.date is None:
         raise ExhibitError("no date in the dateline; pass --date YYYY-MM-DD")
 
-    warnings = [] if company_profile else company_warnings(doc)
+    warnings = list(doc.warnings) + ([] if company_profile else company_warnings(doc))
+    if publish and not doc.headline:
+        # A release goes public with its headline: one the exhibit does not print stays a
+        # draft until an editor writes it (K14).
+        publish = False
+        warnings.append("not published: a release is published with its headline")
     if company_profile:
         _write_company(doc, actor)
     contacts = [_match_contact(c) for c in doc.contacts]

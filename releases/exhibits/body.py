@@ -10,7 +10,10 @@ import re
 from .blocks import PAGE_NUMBER_RE, Block
 from .contacts import (
     bare_reach_contact,
+    contact_header,
     is_contact_table,
+    is_phone_line,
+    labelled_contact,
     parse_contact_lines,
     parse_contact_table,
     parse_wire_trailer,
@@ -22,13 +25,18 @@ from .patterns import (
     ABOUT_RE,
     BOARD_RE,
     CONTACT_HEADER_RE,
+    EMAIL_RE,
     END_MARK_RE,
     FLS_HEADING_RE,
     FLS_OPENER_RE,
+    INTRO_PHRASE_RE,
+    INTRO_WORD_RE,
     LEAD_COMPANY_RE,
     MARK_RE,
+    NAME_CONNECTORS,
     RUN_IN_HEADING_RE,
     SYMBOL_RE,
+    URL_RE,
     WIRE_CODES_RE,
     first_ticker,
     has_fls_words,
@@ -156,9 +164,24 @@ def _block_html(b: Block, heading: bool = False) -> tuple[str, bool]:
     return f"<p>{esc}</p>", False
 
 
+def _entry_has_reach(blocks: list[Block], i: int) -> bool:
+    """Whether the entry starting at block ``i`` (it and the short paragraphs set right under
+    it, up to the next break) gives a phone number or an e-mail address."""
+    for k in range(i, min(i + 8, len(blocks))):
+        b = blocks[k]
+        if k > i and (b.gap_before or b.kind != "p" or len(b.text) > 120):
+            return False
+        if any(EMAIL_RE.search(x) or is_phone_line(x) for x in (b.lines or [b.text])):
+            return True
+    return False
+
+
 def _main_text_follows(blocks: list[Block], i: int) -> bool:
-    """Whether paragraphs or tables of the release follow block ``i`` before its closing parts
-    (an About heading, a contacts header, an end mark)."""
+    """Whether more of the release follows block ``i``: tables (K20), or paragraphs up to the
+    end. Paragraphs that lead to the closing parts (a contacts header, an end mark, an About
+    heading) do not count: they are the unheaded company paragraph and such boilerplate, and
+    the forward-looking paragraph before them is the safe harbor (K22)."""
+    paragraphs = False
     for b in blocks[i + 1 :]:
         if b.kind == "table":
             return True
@@ -167,8 +190,10 @@ def _main_text_follows(blocks: list[Block], i: int) -> bool:
         first = (b.lines[0] if b.lines else b.text).strip("[] ")
         if END_MARK_RE.match(b.text.strip()) or CONTACT_HEADER_RE.match(first):
             return False
-        return not (_is_heading(b) and ABOUT_RE.match(b.text))
-    return False
+        if (_is_heading(b) and ABOUT_RE.match(b.text)) or (len(b.text) < 800 and is_note(b.text)):
+            return False
+        paragraphs = True
+    return paragraphs
 
 
 def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
@@ -178,6 +203,9 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
     tail = False  # past the main text: notices go to notes
     contact_mode = False
     contact_lines: list[str | None] = []
+    # Where the last paragraph went when it ends in ":" ("... are posted at:"): the URL lines
+    # right after it finish its sentence and go there too, never to the notes (K26).
+    leadin: _Out | None = None
 
     def close_section() -> None:
         nonlocal section
@@ -225,6 +253,11 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 contact_lines.append(None)
             continue
         t = b.text.strip()
+        if leadin is not None and b.kind == "p" and URL_RE.match(t):
+            piece, bullet = _block_html(b)
+            leadin.add(piece, bullet, b.indent)
+            continue
+        leadin = None
         # -- contacts -------------------------------------------------------------------------
         if b.kind == "table" and is_contact_table(b, contact_mode):
             close_section()
@@ -245,7 +278,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
         if b.kind == "p" and WIRE_CODES_RE.match(t) and tail:
             continue
         first_line = (b.lines[0] if b.lines else t).strip("[] ")
-        if b.kind == "p" and len(first_line) < 90 and CONTACT_HEADER_RE.match(first_line):
+        if b.kind == "p" and (contact_header(first_line) or labelled_contact(first_line)):
             close_section()
             flush_contacts()
             contact_mode = True
@@ -254,8 +287,14 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 contact_lines.append(ln)
             continue
         if contact_mode:
+            # After a break (a blank line, a page break), only an entry with its own phone or
+            # e-mail continues the block, as in the front matter (K21): a section heading after
+            # the contacts, across a "(more)" and a page break, is not one more contact (K24).
+            broke = b.gap_before or bool(contact_lines and contact_lines[-1] is None)
             if (
                 b.kind == "p"
+                and (not broke or _entry_has_reach(blocks, i))
+                and not (_is_heading(b) and (ABOUT_RE.match(t) or FLS_HEADING_RE.search(t)))
                 and (
                     (len(b.lines) > 1 and all(len(x) < 90 for x in b.lines))
                     or is_contact_line(Item(t, b, b.line))
@@ -347,6 +386,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             if not ends:
                 piece, bullet = _block_html(b)
                 section[2].add(piece, bullet, b.indent)
+                leadin = section[2] if b.kind == "p" and t.endswith(":") else None
                 continue
             close_section()
         # -- body -------------------------------------------------------------------------------
@@ -354,6 +394,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             continue
         piece, bullet = _block_html(b, heading=heading and b.kind == "p")
         body.add(piece, bullet, b.indent)
+        leadin = body if b.kind == "p" and t.endswith(":") else None
     close_section()
     flush_contacts()
     doc.body_html = body.html()
@@ -365,6 +406,40 @@ def first_paragraph_text(body_html: str) -> str:
 
 
 def company_from_lead(lead: str) -> str:
+    """The company the lead opens with: its subject, past any introductory phrase (K23)."""
+    rest = _past_introductory_phrase(lead)
+    if rest:
+        # Past the phrase a subject that is no name ("the company", "it") gives none: the
+        # phrase's words never are one.
+        return _lead_subject(rest)
+    return _lead_subject(lead)
+
+
+_SENTENCE_BREAK_RE = re.compile(r"[.!?][\"”’)]?\s")
+_LEAD_VERB_RE = re.compile(r"\b(?:today|announced|reported|said|unveiled|declared)\b", re.I)
+
+
+def _past_introductory_phrase(lead: str) -> str:
+    """The lead after an opening phrase closed by a comma ("Citing ..., Acme today ..."), or ""
+    when it opens with its subject. A phrase starts with a preposition or participle, or holds
+    a lower-case word that no company name holds (names keep "of", "and", "de" ...)."""
+    m = INTRO_PHRASE_RE.match(lead)
+    if not m:
+        return ""
+    phrase = m.group("phrase").strip()
+    # A phrase is part of the lead's first sentence and holds no verb of the lead itself
+    # ("Apple today announced results for ... 2004. For the quarter, ..." opens with its subject).
+    if _SENTENCE_BREAK_RE.search(phrase) or _LEAD_VERB_RE.search(phrase):
+        return ""
+    words = phrase.split()
+    if INTRO_WORD_RE.match(phrase) or any(
+        w[:1].islower() and w not in NAME_CONNECTORS for w in words[1:]
+    ):
+        return m.group("rest")
+    return ""
+
+
+def _lead_subject(lead: str) -> str:
     m = LEAD_COMPANY_RE.match(lead)
     if not m:
         return ""

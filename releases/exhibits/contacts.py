@@ -102,7 +102,9 @@ class _ContactBuilder:
         ):
             c.title = f"{c.title} {s}"
             return
-        hm = CONTACT_HEADER_RE.match(s) if len(s) < 120 else None
+        hm = CONTACT_HEADER_RE.match(s)
+        if hm and len(s) >= 120 and not _one_line_entry(hm):
+            hm = None
         am = AUDIENCE_LABEL_RE.match(s)
         if am and not hm and self.cur and self.cur.name and self.prev_kind == "name":
             # "Investor Relations" right under a name is that person's department
@@ -227,6 +229,36 @@ class _ContactBuilder:
 _MAILBOX_AUDIENCE = ((MAILBOX_INVESTORS_RE, "investors"), (MAILBOX_MEDIA_RE, "media"))
 
 
+# A contacts header stands on a short line ("Acme Investor Relations Contact:"); a longer line
+# opening like one is prose, unless it is a whole contact on one line: the header, then a
+# name with a phone number or e-mail (K04), however long the company prefix, title and e-mail
+# make it.
+HEADER_LINE_MAX = 90
+
+
+def contact_header(line: str) -> re.Match[str] | None:
+    """The contacts header opening ``line``: a header line, or a one-line contact."""
+    m = CONTACT_HEADER_RE.match(line)
+    if m and (len(line) < HEADER_LINE_MAX or _one_line_entry(m)):
+        return m
+    return None
+
+
+def labelled_contact(line: str) -> re.Match[str] | None:
+    """An audience label with a whole contact after it ("Investors: Name, phone")."""
+    m = AUDIENCE_LABEL_RE.match(line)
+    return m if m and _one_line_entry(m) else None
+
+
+def _one_line_entry(m: re.Match[str]) -> bool:
+    rest = m.group("rest")
+    if m.start("rest") >= HEADER_LINE_MAX or not rest or len(rest) > 240:
+        return False
+    if not (EMAIL_RE.search(rest) or PHONE_RE.search(rest)):
+        return False
+    return is_name(re.split(r"[,;(]|\s+(?:or|at|on)\s+", rest, maxsplit=1)[0])
+
+
 def bare_reach_contact(text: str) -> ExhibitContact | None:
     """A line that is only an e-mail address ("press@acme.com" under the About text, perhaps
     "E-mail:"): a contact with no name, for the audience its mailbox names."""
@@ -329,6 +361,8 @@ def parse_contact_table(
             if m:
                 audience = header_audience(m.group("label"))
     columns: list[list[str]] = []
+    if b.rows and not b.raw and _has_label_column(b.rows):
+        return _contacts_by_row(b.rows, audience)
     if b.raw:
         left, right = _split_text_columns(b.raw)
         columns = [left, right]
@@ -370,6 +404,47 @@ def parse_contact_table(
                 continue
             lines.append(s)
         contacts.extend(parse_contact_lines(lines, col_audience))
+    return contacts
+
+
+def _bare_label(cell: str) -> str | None:
+    """The label of a cell holding only an audience label or a contacts header ("Media
+    Contact:", "Investor Relations:"), else None."""
+    s = cell.strip()
+    m = CONTACT_HEADER_RE.match(s) or AUDIENCE_LABEL_RE.match(s)
+    return m.group("label") if m and not m.group("rest").strip(" :-–") else None
+
+
+def _has_label_column(rows: list[list[str]]) -> bool:
+    """A table whose left column labels the details beside it ("Media Contact:" | name, phone),
+    row by row (K07): every left cell is a bare label or empty, some labelled row has text to
+    its right, and each row has its details in one cell (side-by-side contacts under one
+    label, and column headings such as INVESTORS | MEDIA, are read by column)."""
+    if any(r[0] and _bare_label(r[0]) is None for r in rows if r):
+        return False
+    if any(sum(1 for c in r[1:] if c) > 1 for r in rows):
+        return False
+    return any(len(r) >= 2 and r[0] and any(r[1:]) for r in rows)
+
+
+def _contacts_by_row(rows: list[list[str]], audience: str | None) -> list[ExhibitContact]:
+    """Contacts of a label-column table: each row's details go under the label on its left;
+    rows with an empty label cell continue the row above, as a column of lines does."""
+    contacts: list[ExhibitContact] = []
+    lines: list[str | None] = []
+    for row in rows:
+        label = _bare_label(row[0]) if row[0] else None
+        if label is not None:
+            contacts.extend(parse_contact_lines(lines, audience))
+            lines = []
+            found = header_audience(label)
+            audience = found if found is not None else audience
+        for cell in row[1:] if label is not None or not row[0] else row:
+            if cell:
+                lines.extend(cell.split("\n"))
+                if "\n" in cell:
+                    lines.append(None)  # a whole contact per cell: blank after it
+    contacts.extend(parse_contact_lines(lines, audience))
     return contacts
 
 

@@ -8,9 +8,10 @@ exactly as `import_exhibit` reads the body of a text exhibit.
 
 from __future__ import annotations
 
-from .blocks import PAGE_NUMBER_RE, text_blocks
+from .blocks import PAGE_NUMBER_RE
 from .body import _block_html, _is_heading, _Out
 from .patterns import END_MARK_RE
+from .text_blocks import text_blocks
 
 
 def pasted_text_html(text: str) -> str:

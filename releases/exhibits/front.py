@@ -8,11 +8,13 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from .blocks import PAGE_NUMBER_RE, Block, clean_inline, is_columnar
+from .blocks import PAGE_NUMBER_RE, Block, clean_inline
 from .contacts import (
+    contact_header,
     is_contact_table,
     is_name,
     is_phone_line,
+    labelled_contact,
     parse_contact_lines,
     parse_contact_table,
 )
@@ -39,6 +41,7 @@ from .patterns import (
     make_date,
     parse_date_match,
 )
+from .text_tables import is_columnar
 
 
 @dataclass
@@ -89,8 +92,18 @@ def parse_front(front: list[Block]) -> Front:
 
     in_contacts = False
     header_text = ""
+    # Contacts read from a table or from side-by-side columns, by the item standing where the
+    # table stood: they join the contacts there, so contacts keep the order the exhibit prints
+    # them in (a labelled block of lines above a table of columns comes first).
+    read_at: dict[int, list[ExhibitContact]] = {}
     for k, b in enumerate(front):
         if b.kind == "hr":
+            continue
+        if b.table_bullet:
+            # Highlights set as a glyph-cell layout table above the dateline: a list of the
+            # body, after its lead paragraph, as a summary table is (bullets set as a list
+            # right under the headline stay its subheadlines).
+            res.tables.append(b)
             continue
         if b.kind == "table":
             prev = front[k - 1] if k else None
@@ -103,11 +116,11 @@ def parse_front(front: list[Block]) -> Front:
             if is_contact_table(b, header):
                 if header and items and items[-1].block is prev:
                     items.pop()
-                # (A header is a paragraph before the table: header implies prev.)
-                heading = [prev.text] if header and prev is not None else []
-                res.contacts.extend(parse_contact_table(b, heading))
                 # A contact stacked under the columns continues the block (a header of none).
                 items.append(Item("CONTACTS:", b, b.line))
+                # (A header is a paragraph before the table: header implies prev.)
+                heading = [prev.text] if header and prev is not None else []
+                read_at[id(items[-1])] = parse_contact_table(b, heading)
                 continue
             figures = sum(1 for row in b.rows for cell in row if FIGURE_RE.match(cell.strip()))
             if figures >= 2:
@@ -133,7 +146,10 @@ def parse_front(front: list[Block]) -> Front:
             in_contacts = False
         if was_in_contacts and b.raw and any(is_columnar(r) for r in b.raw):
             # side-by-side columns too ragged to pass as a table
-            res.contacts.extend(parse_contact_table(Block(kind="table", raw=b.raw), [header_text]))
+            items.append(Item("", b, b.line))
+            read_at[id(items[-1])] = parse_contact_table(
+                Block(kind="table", raw=b.raw), [header_text]
+            )
             continue
         split = len(b.lines) > 1 and (
             (in_contacts and b.align != "center")
@@ -162,6 +178,9 @@ def parse_front(front: list[Block]) -> Front:
         it = items[i]
         t = it.text.strip()
         i += 1
+        if id(it) in read_at:
+            flush_contacts()
+            res.contacts.extend(read_at[id(it)])
         if not t or PAGE_NUMBER_RE.match(t):
             continue
         m = LABEL_RE.match(t)
@@ -190,9 +209,9 @@ def parse_front(front: list[Block]) -> Front:
             continue
         if COVER_RE.match(t):
             continue
-        hm = CONTACT_HEADER_RE.match(t) if len(t) < 90 else None
+        hm = contact_header(t)
         am = AUDIENCE_LABEL_RE.match(t) if len(t) < 60 else None
-        if hm or (am and (contact_mode or _next_is_contact(items, i))):
+        if hm or (am and (contact_mode or _next_is_contact(items, i))) or labelled_contact(t):
             contact_mode = True
             entry_has_reach = bool(EMAIL_RE.search(t) or is_phone_line(t))
             contact_lines.append(None)

@@ -59,6 +59,9 @@ class ExhibitDocument:
     end_mark: str = ""
     notes: list[str] = field(default_factory=list)  # trailing trademark / editor notices
     source_format: str = ""  # "text" | "html"
+    # What the importer should tell the person importing: a field the exhibit does not print
+    # and that was left empty (a wire continuation without a headline, K14).
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dict (date as ISO string)."""

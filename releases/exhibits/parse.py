@@ -1,7 +1,8 @@
 """Parse an 8-K Exhibit 99 press release (text, HTML or a whole EDGAR submission).
 
-The front ends in ``blocks.py`` turn either format into a flat list of blocks; this module finds
-the parts of a press release in that list with layout-independent heuristics:
+The front ends (``html_blocks.py``, ``text_blocks.py``) turn either format into a flat list
+of blocks; this module finds the parts of a press release in that list with layout-independent
+heuristics:
 
 * the *dateline* ("CITY, Month D, YYYY -- ") anchors everything: blocks before it are the front
   matter (exhibit label, letterhead, contacts, FOR IMMEDIATE RELEASE, headline, subheadlines),
@@ -17,10 +18,11 @@ from __future__ import annotations
 import datetime
 import re
 
-from .blocks import PAGE_NUMBER_RE, Block, html_blocks, text_blocks
+from .blocks import PAGE_NUMBER_RE, Block
 from .body import company_from_lead, find_ticker, first_paragraph_text, parse_body
 from .dateline import find_dateline, guess_body_start, resolve_date
 from .front import parse_front
+from .html_blocks import html_blocks
 from .model import ExhibitDocument, ExhibitError
 from .patterns import (
     CONTINUED_RE,
@@ -31,6 +33,12 @@ from .patterns import (
     make_date,
 )
 from .submission import decode, split_documents
+from .text_blocks import text_blocks
+
+NO_HEADLINE_WARNING = (
+    "the exhibit prints no headline: it is left empty (write one before the draft is "
+    "submitted, or pass --headline)"
+)
 
 __all__ = ["ExhibitError", "parse_exhibit", "parse_submission", "split_submission"]
 
@@ -67,9 +75,10 @@ def parse_exhibit(
 ) -> ExhibitDocument:
     """Parse one press-release exhibit; an EDGAR submission yields its first EX-99 exhibit.
 
-    ``default_date`` dates an exhibit that prints no full date, ``default_headline`` heads one
-    that prints no headline (a wire continuation); without them such files raise ExhibitError,
-    whose ``line`` is a line of the file as given (for HTML too).
+    ``default_date`` dates an exhibit that prints no full date; without it such a file raises
+    ExhibitError, whose ``line`` is a line of the file as given (for HTML too).
+    ``default_headline`` heads one that prints no headline (a wire continuation); without it
+    the headline is left empty and ``warnings`` says so.
     """
     if not data or not data.strip():
         raise ExhibitError("empty file", line=None)
@@ -132,7 +141,8 @@ def _parse_document_inner(
     front = parse_front(blocks[:front_end])
     if default_headline.strip() and not front.headline:
         front.headline = " ".join(default_headline.split())
-    if not front.headline:
+    if not front.headline and not dl:
+        # Neither headline nor dateline: nothing shows this is a press release at all.
         line = blocks[front_end].line if front_end < len(blocks) else None
         raise ExhibitError(
             "no headline found before the first paragraph; pass --headline", line=line
@@ -146,6 +156,10 @@ def _parse_document_inner(
     doc.for_immediate_release = front.fir
     doc.release_instruction = front.instruction
     doc.headline = front.headline
+    if not doc.headline:
+        # A wire continuation prints its dateline and text but no headline (K14): it is read
+        # whole, and the headline is left for an editor to write, never made up from the text.
+        doc.warnings.append(NO_HEADLINE_WARNING)
     doc.subheadlines = front.subheadlines
 
     body_blocks = blocks[front_end:]

@@ -176,10 +176,11 @@ WEB_LINE_RE = re.compile(
 # Contact block headers: "CONTACTS:", "Investor Relations Contacts:",
 # "[Press Information Contact:]", "For further information, contact:", "Media Inquiries:".
 # ... also prefixed by the company it speaks for: "Kestrel Investor Contact", "Acme investor
-# relations contact: Name, phone" (the prefix must be followed by an audience word).
+# relations contact: Name, phone" (the prefix, up to five words with its legal form, must be
+# followed by an audience word).
 CONTACT_HEADER_RE = re.compile(
     r"^\[?\s*(?:for\s+(?:further|more|additional)\s+information,?\s*(?:please\s+)?)?"
-    r"(?:(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,2})\s+"
+    r"(?:(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,4})\s+"
     r"(?=(?:investors?|ir|media|press|news|public|corporate|financial|analyst|shareholder)\s))?"
     r"(?P<label>(?:(?:investors?|ir|media|press|news|public|corporate|financial|analyst|company|"
     r"shareholder|stockholder|agency|relations|communications|information|general|business|trade|"
@@ -187,10 +188,12 @@ CONTACT_HEADER_RE = re.compile(
     r"\s*(?:information|details)?\s*(?::|-|–|\])?\s*\]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# The longer labels come first: the first alternative that fits is taken, and "Investor" of
+# "Investor Relations: Name, phone" left "Relations: Name" as the entry, which has no name.
 AUDIENCE_LABEL_RE = re.compile(
-    r"^\[?\s*(?P<label>investors?|investor\s+relations|ir|media|media\s+relations|press|"
-    r"public\s+relations|corporate\s+communications|news\s+media|analysts?|general|other|"
-    r"investors?\s+and\s+analysts|financial\s+community|shareholders?)(?=[\s:\]]|$)\s*(?::|\])?\s*"
+    r"^\[?\s*(?P<label>investors?\s+and\s+analysts|investor\s+relations|investors?|ir|"
+    r"media\s+relations|media|press|public\s+relations|corporate\s+communications|news\s+media|"
+    r"analysts?|general|other|financial\s+community|shareholders?)(?=[\s:\]]|$)\s*(?::|\])?\s*"
     r"(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -246,9 +249,12 @@ FLS_OPENER_RE = re.compile(
 # A run-in heading ending in a colon within its first 200 characters ("SAFE HARBOR: All ...").
 RUN_IN_HEADING_RE = re.compile(r"^(?P<h>[^:]{6,200}:)\s+(?P<rest>\S.+)$")
 ABOUT_RE = re.compile(r"^about\s+\S", re.IGNORECASE)
+# End marks. Hash marks close a release however many are set ("#", "# #", "###", "- # -"): a
+# paragraph of hashes alone is never text (K25). Asterisks and pluses need three, since one or
+# two of those alone are footnote and bullet marks.
 END_MARK_RE = re.compile(
-    r"^(?:#\s*#\s*#(?:\s*#)*|\*\s*\*\s*\*(?:\s*\*)*|\+\s*\+\s*\+(?:\s*\+)*|-\s*0\s*-|-\s*30\s*-"
-    r"|-?\s*###\s*-?|(?:[–—-]\s*)?(?:end|xxx)(?:\s*[–—-])?)$",
+    r"^(?:-?\s*#(?:\s*#)*\s*-?|\*\s*\*\s*\*(?:\s*\*)*|\+\s*\+\s*\+(?:\s*\+)*|-\s*0\s*-|-\s*30\s*-"
+    r"|(?:[–—-]\s*)?(?:end|xxx)(?:\s*[–—-])?)$",
     re.IGNORECASE,
 )
 # Page-continuation markers of printed releases: "(more)", "- more -", "(continued)".
@@ -356,6 +362,48 @@ LEAD_COMPANY_RE = re.compile(
     r"(?:today|yesterday|tonight|(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|announced"
     r"|reported|said|has|have|will|is|a|an|the|—|--|–)\b",
     re.IGNORECASE,
+)
+# An introductory phrase set before the lead's subject and closed by a comma ("Buoyed by a
+# strong harvest, Acme Co. today ...", "Citing higher demand, ..."), K23. The comma must not be
+# the one before a company's legal form ("Buckle, Inc."); whether the words are a phrase or a
+# name is decided by ``INTRO_WORD_RE`` and the words' case (body.company_from_lead).
+INTRO_PHRASE_RE = re.compile(
+    r"^(?P<phrase>[^,()]{2,160}?),\s+(?!(?:Inc|Ltd|LLC|L\.?L\.?C|Corp|Co|plc|L\.?P|N\.V|S\.A|AG"
+    r"|GmbH|SE|SA|LP|Limited|Incorporated|Corporation|Company)\b)(?P<rest>\S.*)$",
+    re.DOTALL,
+)
+# Words that open an adverbial phrase, never a company name.
+INTRO_WORD_RE = re.compile(
+    r"^(?:in|on|at|for|after|before|following|with|without|despite|amid|amidst|as|during|"
+    r"since|by|through|while|when|citing|buoyed|driven|led|helped|fueled|fuelled|boosted|"
+    r"spurred|continuing|building|reflecting|marking|responding|according|under|against|"
+    r"once|again|earlier|later|last|this|yesterday|today)\b",
+    re.IGNORECASE,
+)
+# Lower-case words a company name may hold ("Bank of America", "Banco de Chile").
+NAME_CONNECTORS = frozenset(
+    {
+        "of",
+        "and",
+        "the",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "del",
+        "der",
+        "van",
+        "von",
+        "for",
+        "&",
+        "y",
+        "e",
+        "et",
+        "und",
+        "di",
+        "da",
+    }
 )
 # Trademark symbols as printed or spelled out by filing agents ("Zephyr-Registered Trademark-").
 MARK_RE = re.compile(

@@ -36,7 +36,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--headline",
             default="",
-            help="The headline for an exhibit that prints none (a wire continuation).",
+            help="The headline for an exhibit that prints none (a wire continuation); without "
+            "it such an exhibit is imported as a draft with an empty headline and a warning.",
         )
         parser.add_argument(
             "--company-profile",
@@ -63,6 +64,9 @@ class Command(BaseCommand):
                     for source, _raw, doc in edgar.parse_file(
                         data, str(path), options["date"], options["headline"]
                     ):
+                        # JSON carries them in each document's "warnings".
+                        for warning in doc.warnings if options["format"] == "text" else ():
+                            self.stdout.write(f"warning: {source}: {warning}")
                         parsed.append({"source": source, **doc.to_dict()})
                     continue
                 results = edgar.import_file(
@@ -86,7 +90,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"warning: {path}: {warning}")
                 if options["format"] == "text":
                     self.stdout.write(
-                        f"{result.status}: {result.source} -> {result.release.headline} "
+                        f"{result.status}: {result.source} -> "
+                        f"{result.release.headline or '(no headline)'} "
                         f"({result.release.state}, {result.release.get_absolute_url()})"
                     )
         if show_progress:
