@@ -21,26 +21,10 @@ from .conftest import corpus_dir, needs_corpus
 
 # Known gaps, kept visible: strict, so a case fails the suite the day it passes.
 NOT_YET: dict[str, str] = {
-    # Cases of 2026-12-07 whose expectations are sentences releases/management/importer_score.py has no
-    # check for yet ("no check for ... expectation"); tests/test_importer_kinds.py checks each
-    # of them on the parse. Remove an entry when the scorer learns its sentences.
-    name: "the scorer has no check for this case's sentences yet"
-    for name in (
-        "K04c_long_one_line_contacts",
-        "K06c_highlight_bullets_in_layout_table",
-        "K22a_unheaded_fls_then_boilerplate_and_contacts",
-        "K24a_heading_after_contacts_across_page_break",
-        "K25a_single_hash_end_mark_after_table",
-        "K26a_url_lines_after_about_leadin",
-    )
+    "K22a_unheaded_fls_then_boilerplate_and_contacts": (
+        "the safe harbor is found, but the page prints it after the body, not where it stands"
+    ),
 }
-# K14 now imports an exhibit without a headline as a draft with the headline empty and a
-# warning (issue 28); the scorer's "import" check still asks for a headline, and its saved
-# view for a published page.
-NOT_YET |= dict.fromkeys(
-    ("K14_no_headline_wire_continuation", "K14b_no_headline_prnewswire_continuation"),
-    "the scorer's import check requires a headline; K14 imports a draft with none",
-)
 
 
 def _params(folder: Path, expected: Path | None = None) -> list:
