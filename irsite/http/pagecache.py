@@ -43,7 +43,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
-from irsite import clock
+from irsite import clock, replicas
 
 from . import schedule
 from .frontcache import ALL, enqueue_purge, mark_public
@@ -91,6 +91,13 @@ _committed_lock = threading.Lock()
 
 
 def _committed_version() -> int:
+    if replicas.current() is not None:
+        # Read in the request's snapshot of its replica, every time: the key then names the
+        # state the page is rendered from, so a page from a replica behind the primary is
+        # stored under the old count (the Redis token alone is replaced at the primary's
+        # commit, before the replica has the change) and no request reading the new count
+        # finds it. One primary-key read per request on a replica.
+        return committed_version()
     now = time.monotonic()  # an interval, not a moment: no wall clock
     with _committed_lock:
         read_at = _committed["read_at"]
@@ -341,6 +348,15 @@ def cache_publicly(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if (
+            request.method in {"GET", "HEAD"}
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            # Anonymous and public: may be read from a replica, all of it from one snapshot
+            # (irsite/replicas.py). A signed-in user reads the primary, and sees what was just
+            # saved.
+            with replicas.pinned():
+                return serve_public(request, lambda: view(request, *args, **kwargs))
         return serve_public(request, lambda: view(request, *args, **kwargs))
 
     return wrapped
