@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 
 logger = logging.getLogger("irsite.replicas")
 
@@ -206,6 +206,12 @@ def pinned() -> Iterator[str | None]:
         yield alias
     except BaseException as error:
         _pinned.reset(token)
+        if isinstance(error, OperationalError | InterfaceError):
+            # The replica failed under this request (gone, or a replay conflict cancelled the
+            # query): this request fails as it would on the primary; later ones skip it until
+            # the next check.
+            with _lock:
+                _checks[alias] = Check(lag=float("inf"), at=time.monotonic())
         snapshot.__exit__(type(error), error, error.__traceback__)
         raise
     else:
