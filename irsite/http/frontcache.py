@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -205,9 +206,16 @@ def run_purge(
         return "no front cache configured"
     late: list[str] = []
     if replicas.aliases():
-        replay_lsn = replay_lsn or replicas.primary_position()[0]
         wait = 0.0 if follow_up else settings.DATABASE_REPLICA_PURGE_WAIT
-        late = replicas.wait_for_replay(replay_lsn, wait)
+        try:
+            replay_lsn = replay_lsn or replicas.primary_position()[0]
+        except DatabaseError as error:
+            # No position to wait for: purge, and follow up at a position read later (later
+            # than the change's commit, so waiting for it is waiting for the change).
+            logger.warning("Front-cache purge: the primary's WAL position unknown (%s)", error)
+            late = replicas.aliases()
+        else:
+            late = replicas.wait_for_replay(replay_lsn, wait)
         if late and follow_up:
             _follow_up(keys, replay_lsn, follow_up + 1)
             return f"{', '.join(late)} not yet at {replay_lsn}: looking again"
