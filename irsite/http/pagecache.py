@@ -75,15 +75,28 @@ def current_generation() -> str | None:
     count of changes committed in the database, read at most every
     ``IRSITE_GENERATION_CHECK_SECONDS`` per process: a replacement lost on its way to Redis (a
     server cut from it) retires the old pages that much later, not never.
+
+    A request reading a replica (`irsite.replicas`) reads the count in its own snapshot, every
+    time, and its pages are kept apart (".replica"): a replica behind the primary renders the
+    old state after the token has changed, under the old count; no replica request reading the
+    new count finds it, and no primary request does, whatever count it last read.
     """
+    if replicas.current() is not None:
+        generation = _token()
+        return f"{generation}.{committed_version()}.replica" if generation else None
+    generation = _token()
+    if generation is None:
+        return None
+    return f"{generation}.{_committed_version()}"
+
+
+def _token() -> str | None:
     cache = _cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        return None
-    return f"{generation}.{_committed_version()}"
+    return generation
 
 
 _committed = {"version": 0, "read_at": None}
@@ -91,13 +104,6 @@ _committed_lock = threading.Lock()
 
 
 def _committed_version() -> int:
-    if replicas.current() is not None:
-        # Read in the request's snapshot of its replica, every time: the key then names the
-        # state the page is rendered from, so a page from a replica behind the primary is
-        # stored under the old count (the Redis token alone is replaced at the primary's
-        # commit, before the replica has the change) and no request reading the new count
-        # finds it. One primary-key read per request on a replica.
-        return committed_version()
     now = time.monotonic()  # an interval, not a moment: no wall clock
     with _committed_lock:
         read_at = _committed["read_at"]
