@@ -31,8 +31,9 @@ the commit time of the last transaction it replayed (``pg_last_wal_replay_lsn()`
 ``pg_last_xact_replay_timestamp()``). A replica that has replayed everything the primary had
 written is 0 s behind; otherwise it is behind by the primary's time minus its last replayed
 commit's (both the primary's clock: no host clock enters). A replica further behind than
-``DATABASE_REPLICA_MAX_LAG`` (1 s), or that does not answer, serves no reads until a later
-check finds it back in bound; with none left, public reads go to the primary.
+``DATABASE_REPLICA_MAX_LAG`` (1 s), or that does not answer (tried again after
+RETRY_FAILED_AFTER, 10 s), serves no reads until a later check finds it back in bound; with none
+left, public reads go to the primary.
 
 **Purges after replay.** `wait_for_replay` is what the front-cache purge calls before it purges
 (`irsite.http.frontcache.run_purge`): a purge that reached Varnish while a replica still had
@@ -92,6 +93,12 @@ class ReplicaRouter:
 class Check:
     lag: float  # seconds behind the primary; inf when unknown or unreachable
     at: float  # monotonic time of the check
+    failed: bool = False  # the replica did not answer
+
+
+# A replica that did not answer is tried again after this long, not at every check: one that
+# drops packets costs a request its connect timeout (2 s) per try.
+RETRY_FAILED_AFTER = 10.0
 
 
 _checks: dict[str, Check] = {}
@@ -121,18 +128,20 @@ def _replayed(alias: str, lsn: str) -> tuple[bool, float | None]:
     return bool(done), None if at is None else float(at)
 
 
-def measure(alias: str) -> float:
-    """Seconds ``alias`` is behind the primary now (inf when unknown or unreachable)."""
+def measure(alias: str) -> Check:
+    """How far ``alias`` is behind the primary now (inf when unknown or unreachable)."""
     try:
         lsn, now = primary_position()
         done, replayed_at = _replayed(alias, lsn)
     except DatabaseError as error:
         logger.warning("Replica %s does not answer: %s", alias, error)
         connections[alias].close()
-        return float("inf")
+        return Check(lag=float("inf"), at=time.monotonic(), failed=True)
     if done:
-        return 0.0
-    return float("inf") if replayed_at is None else max(0.0, now - replayed_at)
+        return Check(lag=0.0, at=time.monotonic())
+    if replayed_at is None:  # behind, and nothing replayed since it started: unknown
+        return Check(lag=float("inf"), at=time.monotonic())
+    return Check(lag=max(0.0, now - replayed_at), at=time.monotonic())
 
 
 def lag(alias: str) -> float:
@@ -141,8 +150,9 @@ def lag(alias: str) -> float:
     now = time.monotonic()
     with _lock:
         last = _checks.get(alias)
-    if last is None or not 0 <= now - last.at < settings.DATABASE_REPLICA_CHECK_SECONDS:
-        last = Check(lag=measure(alias), at=time.monotonic())
+    every = RETRY_FAILED_AFTER if last and last.failed else settings.DATABASE_REPLICA_CHECK_SECONDS
+    if last is None or not 0 <= now - last.at < every:
+        last = measure(alias)
         with _lock:
             _checks[alias] = last
         if last.lag > settings.DATABASE_REPLICA_MAX_LAG:
@@ -195,7 +205,7 @@ def pinned() -> Iterator[str | None]:
         # Down since the last check: this request reads the primary; the next check skips it.
         logger.warning("Replica %s failed (%s): reading the primary", alias, error)
         with _lock:
-            _checks[alias] = Check(lag=float("inf"), at=time.monotonic())
+            _checks[alias] = Check(lag=float("inf"), at=time.monotonic(), failed=True)
         with contextlib.suppress(Exception):
             snapshot.__exit__(type(error), error, error.__traceback__)
         connections[alias].close()
@@ -223,13 +233,14 @@ def pinned() -> Iterator[str | None]:
 
 
 def behind(lsn: str) -> list[str]:
-    """The replicas that have not replayed the primary's WAL up to ``lsn`` (or do not answer)."""
+    """The replicas that have not replayed the primary's WAL up to ``lsn`` (or do not answer:
+    the caller says which, `irsite.http.frontcache.run_purge`)."""
     late = []
     for alias in aliases():
         try:
             done, _ = _replayed(alias, lsn)
         except DatabaseError as error:
-            logger.warning("Replica %s does not answer: %s", alias, error)
+            logger.debug("Replica %s does not answer: %s", alias, error)
             connections[alias].close()
             done = False
         if not done:
@@ -242,5 +253,5 @@ def wait_for_replay(lsn: str, seconds: float) -> list[str]:
     still behind then (empty: all caught up)."""
     deadline = time.monotonic() + seconds
     while (late := behind(lsn)) and time.monotonic() < deadline:
-        time.sleep(0.02)
+        time.sleep(0.05)
     return late

@@ -92,6 +92,13 @@ class Cluster:
         with psycopg.connect(self.url(self.primary_port, "postgres"), autocommit=True) as conn:
             conn.execute("CREATE DATABASE irsite")
 
+    def stop_replica(self) -> None:
+        self.pg("pg_ctl", "-D", str(self.dir / "replica"), "-m", "fast", "-w", "stop")
+
+    def start_replica(self) -> None:
+        self.start_server(self.dir / "replica", self.replica_port)
+        self.started.pop()  # already listed
+
     def stop(self) -> None:
         for data in reversed(self.started):
             subprocess.run(
@@ -452,3 +459,39 @@ def test_a_go_live_with_replay_paused_is_never_early_and_follows_the_replica(clu
     for path, at in shown.items():
         assert at is not None, f"{path} never showed the release"
         assert at - resumed <= AFTER_CATCH_UP, f"{path}: {at - resumed:.2f} s after catch-up"
+
+
+@pytest.mark.varnish
+def test_a_stopped_replica_serves_nothing_and_holds_no_purge_past_the_bound(cluster, site):
+    """The replica's server stopped under a running site: public pages keep answering (from the
+    primary, not 5xx), and a withdrawal's purge waits for the stopped replica no longer than
+    DATABASE_REPLICA_PURGE_WAIT (2 s): the worker is not held by it. Started again, the replica
+    serves again."""
+    slug, page = new_release(cluster, "Results while a replica is down")
+    cluster.caught_up()
+    front = site(max_lag=1.0, varnish=True)
+    paths = [page, "/news/", "/"]
+    with Poller(front, paths) as poller:
+        time.sleep(1)  # every URL cached by Varnish, and read from the replica
+        cluster.stop_replica()
+        stopped = time.time()
+        try:
+            answers = [front.app(path)[0] for _ in range(10) for path in paths]
+            assert set(answers) == {200}, f"with the replica stopped: {sorted(set(answers))}"
+            withdraw(cluster, slug)
+            done = time.time()
+            time.sleep(2 + 3 + 1.5)  # the bound, the worker's poll and a render, on a busy CI
+        finally:
+            cluster.start_replica()
+    errors = [r for r in poller.seen if r.received > stopped and r.status >= 500]
+    assert not errors, f"{len(errors)} answers of 5xx while the replica was down"
+    at = poller.first(page, lambda s, b: s == 410)
+    print("withdrawal through Varnish with the replica stopped:", at and round(at - done, 2), "s")
+    assert at is not None, "the purge was held by the stopped replica"
+    assert at - done <= 2 + 3.0
+    cluster.caught_up(30)
+    back = time.time()
+    # A replica that did not answer is tried again 10 s later (irsite.replicas).
+    assert until(lambda: front.app("/news/?page=1")[0] == 200 and cluster.serving(back), 12), (
+        "the replica, started again, was not used again"
+    )
