@@ -196,19 +196,20 @@ def pinned() -> Iterator[str | None]:
         yield None
         return
     alias = random.choice(choices)  # noqa: S311 - spreading load, not a secret
+    snapshot = transaction.atomic(using=alias)
     try:
-        snapshot = transaction.atomic(using=alias)
-        snapshot.__enter__()
+        snapshot.__enter__()  # connects first: a replica down fails here, having changed nothing
+    except DatabaseError as error:
+        _fall_back(alias, error)
+        yield None
+        return
+    try:
         with connections[alias].cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
     except DatabaseError as error:
-        # Down since the last check: this request reads the primary; the next check skips it.
-        logger.warning("Replica %s failed (%s): reading the primary", alias, error)
-        with _lock:
-            _checks[alias] = Check(lag=float("inf"), at=time.monotonic(), failed=True)
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(DatabaseError):
             snapshot.__exit__(type(error), error, error.__traceback__)
-        connections[alias].close()
+        _fall_back(alias, error)
         yield None
         return
     token = _pinned.set(alias)
@@ -222,11 +223,25 @@ def pinned() -> Iterator[str | None]:
             # the next check.
             with _lock:
                 _checks[alias] = Check(lag=float("inf"), at=time.monotonic())
-        snapshot.__exit__(type(error), error, error.__traceback__)
+        with contextlib.suppress(DatabaseError):
+            snapshot.__exit__(type(error), error, error.__traceback__)
         raise
-    else:
-        _pinned.reset(token)
+    _pinned.reset(token)
+    try:
         snapshot.__exit__(None, None, None)
+    except DatabaseError as error:
+        # The page is read: a read-only transaction that cannot end loses nothing.
+        logger.warning("Replica %s failed at the end of a read (%s)", alias, error)
+        connections[alias].close()
+
+
+def _fall_back(alias: str, error: Exception) -> None:
+    """``alias`` failed before this request read anything: the request reads the primary, and
+    the replica is tried again after RETRY_FAILED_AFTER."""
+    logger.warning("Replica %s failed (%s): reading the primary", alias, error)
+    with _lock:
+        _checks[alias] = Check(lag=float("inf"), at=time.monotonic(), failed=True)
+    connections[alias].close()
 
 
 # --- purges after replay --------------------------------------------------------------------
