@@ -333,9 +333,9 @@ def until(condition, seconds: float) -> float | None:
 
 def test_anonymous_pages_read_the_replica_and_signed_in_pages_the_primary(cluster, site):
     """With replay paused across a withdrawal, an anonymous reader gets the replica's page (the
-    release, still), a signed-in editor the primary's (410); once replay resumes the anonymous
-    page follows at once, although the page cache kept the replica's copy: it is keyed by the
-    count of changes read in the replica's snapshot."""
+    release, still), a signed-in editor and the PDF the primary's (410); once replay resumes
+    the anonymous page follows at once, although the page cache kept the replica's copy: it is
+    keyed by the count of changes read in the replica's snapshot, apart from the primary's."""
     slug, page = new_release(cluster, "Replicated results")
     cluster.caught_up()
     app = site(max_lag=600)  # no lag guard here: the replica stays in use while paused
@@ -349,6 +349,8 @@ def test_anonymous_pages_read_the_replica_and_signed_in_pages_the_primary(cluste
         status, body, _ = app.app(page)
         assert status == 200 and "Replicated results" in body, "anonymous read not on the replica"
         assert editor.open(page)[0] == 410, "a signed-in user's page was not read from the primary"
+        # The PDF is rendered and stored on demand: it reads (and writes) the primary.
+        assert app.app(page.rstrip("/") + ".pdf")[0] == 410, "the PDF was read from the replica"
         assert "Replicated results" in app.app("/news/")[1]
     finally:
         resumed = time.monotonic()
