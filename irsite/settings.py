@@ -109,6 +109,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (docs/deployment.md).
     if env.str("DB_POOLER", default="") == "transaction":
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Read replicas (PostgreSQL streaming replicas of DATABASE_URL), comma-separated URLs: anonymous
+# public pages read from one of them, everything else from the primary (irsite/replicas.py,
+# docs/deployment.md "PostgreSQL"). None by default.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    _replica = env.db_url_config(_url)
+    _primary = DATABASES["default"]
+    if (
+        _primary["ENGINE"] != "django.db.backends.postgresql"
+        or _replica["ENGINE"] != _primary["ENGINE"]
+    ):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs PostgreSQL, as DATABASE_URL.")
+    _replica["CONN_MAX_AGE"] = _primary["CONN_MAX_AGE"]
+    _replica["CONN_HEALTH_CHECKS"] = True
+    if _primary.get("DISABLE_SERVER_SIDE_CURSORS"):
+        _replica["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # A replica that stops answering costs a request this long, not a hung worker.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # The test database of a replica is the primary's (the suite never replicates).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["irsite.replicas.ReplicaRouter"] if DATABASE_REPLICAS else []
+# A replica further behind the primary than this (seconds) serves no reads until it catches up;
+# each process measures each replica at most every DATABASE_REPLICA_CHECK_SECONDS.
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=1.0)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=1.0)
+# A front-cache purge first waits this long (at most) for every replica to replay the change;
+# a replica still behind gets the purge now and again once it has (irsite/http/frontcache.py).
+DATABASE_REPLICA_PURGE_WAIT = env.float("DATABASE_REPLICA_PURGE_WAIT", default=2.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run workers in threads and subprocesses: they need a test database they can open.
     (BASE_DIR / "var").mkdir(exist_ok=True)

@@ -61,6 +61,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             f"they read real filings and neither ${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there "
             "(README: IRSITE_TEST_CORPUS)",
         )
+    pg_bin = Path(os.environ.get("IRSITE_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+    if not (pg_bin / "pg_basebackup").exists():
+        _deselect(
+            config,
+            items,
+            "replica",
+            f"PostgreSQL's initdb, pg_ctl and pg_basebackup are not in {pg_bin} "
+            "(IRSITE_TEST_PG_BIN; apt-get install postgresql-15)",
+        )
     if not shutil.which("varnishd"):
         _deselect(
             config,

@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -43,7 +44,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.module_loading import import_string
 from django_tasks import task
 
-from irsite import clock
+from irsite import clock, replicas
 
 logger = logging.getLogger("irsite.edge")
 
@@ -137,12 +138,19 @@ def purger() -> Purger | None:
 
 
 @task()
-def purge_front_cache(keys: list[str], attempt: int = 1, not_before: float | None = None) -> str:
+def purge_front_cache(
+    keys: list[str],
+    attempt: int = 1,
+    not_before: float | None = None,
+    replay_lsn: str | None = None,
+    follow_up: int = 0,
+) -> str:
     """The worker's purge of ``keys`` (`run_purge`), not before ``not_before`` (epoch seconds
-    by the database's clock)."""
+    by the database's clock); ``replay_lsn`` and ``follow_up``: a purge again once every
+    replica has replayed the primary's WAL up to that position."""
     if early := wait_for_second(purge_front_cache, not_before, keys=keys, attempt=attempt):
         return early
-    return run_purge(keys, attempt)
+    return run_purge(keys, attempt, replay_lsn=replay_lsn, follow_up=follow_up)
 
 
 # A task found early by up to this much waits for its second where it is; earlier, it is
@@ -178,11 +186,55 @@ def enqueue_purge(keys: Sequence[str], at: datetime | None = None) -> None:
         purge_front_cache.using(run_after=start + timedelta(seconds=delay)).enqueue(keys=list(keys))
 
 
-def run_purge(keys: list[str], attempt: int) -> str:
-    """The worker's side of a purge task: purge, or log and try again later."""
+# A purge waiting for a replica looks again this often: the front cache is purged this soon
+# after the replica catches up (plus the worker's wake-up), at a task run per look; after
+# FOLLOW_UPS_FAST looks (10 s), once a second.
+FOLLOW_UP_EVERY = 0.25
+FOLLOW_UPS_FAST = 40
+
+
+def run_purge(
+    keys: list[str], attempt: int, replay_lsn: str | None = None, follow_up: int = 0
+) -> str:
+    """The worker's side of a purge task: purge, or log and try again later.
+
+    With read replicas (`irsite.replicas`), first wait, at most
+    ``DATABASE_REPLICA_PURGE_WAIT``, until every replica has replayed the primary's WAL as it
+    is now (the change that enqueued this purge committed before the worker could claim it, so
+    its commit lies before that position): a purge that reached the front cache while a replica
+    still had the old rows would let it refetch and keep the old page. A replica still behind
+    then gets the purge now (the lag guard takes it off public reads once it is too far behind)
+    AND a follow-up purge, a task that looks every FOLLOW_UP_EVERY seconds without holding the
+    worker and purges once every replica has caught up: no purge is lost to a lagging replica,
+    and the worker never waits on one for longer than the bound.
+    """
     target = purger()
     if target is None:
         return "no front cache configured"
+    late: list[str] = []
+    if replicas.aliases():
+        wait = 0.0 if follow_up else settings.DATABASE_REPLICA_PURGE_WAIT
+        try:
+            replay_lsn = replay_lsn or replicas.primary_position()[0]
+        except DatabaseError as error:
+            # No position to wait for: purge, and follow up at a position read later (later
+            # than the change's commit, so waiting for it is waiting for the change).
+            logger.warning("Front-cache purge: the primary's WAL position unknown (%s)", error)
+            late = replicas.aliases()
+        else:
+            late = replicas.wait_for_replay(replay_lsn, wait)
+        if late and follow_up:
+            _follow_up(keys, replay_lsn, follow_up + 1)
+            return f"{', '.join(late)} not yet at {replay_lsn}: looking again"
+        if late:
+            logger.warning(
+                "Replica(s) %s had not replayed %s after %g s: purging %s now and again once "
+                "they have",
+                ", ".join(late),
+                replay_lsn,
+                wait,
+                " ".join(keys),
+            )
     try:
         target.purge(keys)
     except PurgeFailed as error:
@@ -194,8 +246,21 @@ def run_purge(keys: list[str], attempt: int) -> str:
             error,
             delay,
         )
+        # The retry waits for the same replay position (a follow-up's retry is the purge
+        # after replay; a first run's, a first run).
         purge_front_cache.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
-            keys=keys, attempt=attempt + 1
+            keys=keys, attempt=attempt + 1, replay_lsn=replay_lsn
         )
         return f"failed, retry {attempt + 1} in {delay} s"
+    if late:
+        _follow_up(keys, replay_lsn, 1)
+        return f"purged {' '.join(keys)}; again once {', '.join(late)} replay {replay_lsn}"
     return f"purged {' '.join(keys)}"
+
+
+def _follow_up(keys: list[str], replay_lsn: str | None, number: int) -> None:
+    delay = FOLLOW_UP_EVERY if number <= FOLLOW_UPS_FAST else 1.0
+    # The worker's own clock, as the worker compares run_after with it (a delay, not a moment).
+    purge_front_cache.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+        keys=keys, replay_lsn=replay_lsn, follow_up=number
+    )

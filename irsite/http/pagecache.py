@@ -46,7 +46,7 @@ from django.template.response import SimpleTemplateResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
-from irsite import clock
+from irsite import clock, replicas
 
 from . import schedule
 from .frontcache import ALL, enqueue_purge, mark_public
@@ -78,15 +78,28 @@ def current_generation() -> str | None:
     count of changes committed in the database, read at most every
     ``IRSITE_GENERATION_CHECK_SECONDS`` per process: a replacement lost on its way to Redis (a
     server cut from it) retires the old pages that much later, not never.
+
+    A request reading a replica (`irsite.replicas`) reads the count in its own snapshot, every
+    time, and its pages are kept apart (".replica"): a replica behind the primary renders the
+    old state after the token has changed, under the old count; no replica request reading the
+    new count finds it, and no primary request does, whatever count it last read.
     """
+    if replicas.current() is not None:
+        generation = _token()
+        return f"{generation}.{committed_version()}.replica" if generation else None
+    generation = _token()
+    if generation is None:
+        return None
+    return f"{generation}.{_committed_version()}"
+
+
+def _token() -> str | None:
     cache = _cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        return None
-    return f"{generation}.{_committed_version()}"
+    return generation
 
 
 class _Committed(TypedDict):
@@ -354,6 +367,15 @@ def cache_publicly(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        if (
+            request.method in {"GET", "HEAD"}
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            # Anonymous and public: may be read from a replica, all of it from one snapshot
+            # (irsite/replicas.py). A signed-in user reads the primary, and sees what was just
+            # saved.
+            with replicas.pinned():
+                return serve_public(request, lambda: view(request, *args, **kwargs))
         return serve_public(request, lambda: view(request, *args, **kwargs))
 
     return wrapped
