@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from irsite.http.files import storage_guarded
 from irsite.http.private import mark_private
 from irsite.plaintext import multi_line
 from irsite.richtext import sanitize_html
@@ -134,10 +135,13 @@ class ToolViews:
         for staff, never cached."""
         release = self._release(request, pk)
         rendition = get_object_or_404(release.renditions, version=version)
-        response = FileResponse(
-            rendition.file.open("rb"),
-            filename=f"{release.slug}-version-{version}.pdf",
-            content_type="application/pdf",
+        response = storage_guarded(
+            request,
+            lambda: FileResponse(
+                rendition.file.open("rb"),
+                filename=f"{release.slug}-version-{version}.pdf",
+                content_type="application/pdf",
+            ),
         )
         return mark_private(response)
 
