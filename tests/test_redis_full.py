@@ -18,6 +18,8 @@ import redis
 import time_machine
 from django.test import Client
 
+from irsite.http.redis import TolerantRedisCache
+
 from .conftest import redis_cache
 from .test_alerts_workers import free_port
 from .test_cache import NOW, PUBLIC_URLS
@@ -90,6 +92,7 @@ def test_a_full_redis_keeps_serving_what_it_holds_and_healthz_says_it_is_out_of_
     # (no one else holds it: it must render, not answer "being rendered" for ever).
     not_cached = [u for u in PUBLIC_URLS if u not in cached]
     not_cached += [live.get_absolute_url(), live.get_pdf_url()]
+    started = time.monotonic()
     with (
         caplog.at_level(logging.WARNING, logger="irsite.http.redis"),
         time_machine.travel(NOW, tick=False),
@@ -109,7 +112,10 @@ def test_a_full_redis_keeps_serving_what_it_holds_and_healthz_says_it_is_out_of_
         assert [client.get(u).status_code for u in not_cached] == [200] * len(not_cached)
         health = client.get("/healthz")
     warnings = [r.getMessage() for r in caplog.records if r.name == "irsite.http.redis"]
-    assert len(warnings) == 1 and "out of memory" in warnings[0], warnings
+    assert warnings and all("out of memory" in w for w in warnings), warnings
+    # Dozens of refused writes, one warning per window (the PDF's render may outlast one).
+    windows = 1 + (time.monotonic() - started) // TolerantRedisCache.retry_after
+    assert len(warnings) <= windows, warnings
     body = health.json()
     # Degraded, not down: every server serves as well as any other, an operator must act.
     assert health.status_code == 200 and body["status"] == "degraded", body
