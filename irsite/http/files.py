@@ -31,6 +31,7 @@ from datetime import datetime
 from typing import IO
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template import loader
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
@@ -193,7 +194,9 @@ def storage_unavailable(request: HttpRequest, error: BaseException) -> HttpRespo
     return mark_private(response)
 
 
-def storage_guarded(request: HttpRequest, respond: Callable[[], HttpResponse]) -> HttpResponse:
+def storage_guarded(
+    request: HttpRequest, respond: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
     """``respond()``, or 503 when the storage fails anywhere in it: for the staff's file views,
     which are private (never `serve_public`)."""
     try:
@@ -205,4 +208,8 @@ def storage_guarded(request: HttpRequest, respond: Callable[[], HttpResponse]) -
 def serve_file(request: HttpRequest, respond: Callable[[], HttpResponse]) -> HttpResponse:
     """`serve_public` for an answer that reads the storage (``respond`` ends in `file_response`
     for a public file): a storage failure anywhere in ``respond`` is a 503, never a 500."""
-    return serve_public(request, lambda: storage_guarded(request, respond))
+
+    def guarded() -> HttpResponse:
+        return storage_guarded(request, respond)  # type: ignore[return-value]
+
+    return serve_public(request, guarded)

@@ -9,7 +9,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
@@ -379,7 +380,7 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
             + super().get_urls()
         )
 
-    def attachment_view(self, request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
+    def attachment_view(self, request: HttpRequest, pk: int, attachment: int) -> HttpResponseBase:
         """An attachment for staff who may see the release, whatever its state (never cached:
         everything under the admin is private)."""
         release = self._release(request, pk)

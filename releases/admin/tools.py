@@ -12,6 +12,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -130,7 +131,7 @@ class ToolViews:
         }
         return TemplateResponse(request, "admin/releases/release/revisions.html", context)
 
-    def rendition_view(self, request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    def rendition_view(self, request: HttpRequest, pk: int, version: int) -> HttpResponseBase:
         """The PDF of one version as it was published (a corrected release keeps them all),
         for staff, never cached."""
         release = self._release(request, pk)
