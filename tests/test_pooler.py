@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -28,7 +29,7 @@ from releases.models import Release
 
 from .test_admin import ADD_URL, change_url, confirm, edit_data, form_data
 from .test_alerts_workers import free_port
-from .test_clock import Server, environment
+from .test_clock import REPO, Server, environment
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -223,6 +224,14 @@ def test_healthz_behind_a_transaction_pooler_without_db_pooler_is_503_naming_the
     assert health["database"] == "ok"  # the database answers: the configuration is the fault
     # The same settings straight to PostgreSQL: nothing is wrong, and nothing says so.
     assert direct_status == 200 and json.loads(direct_body)["pooler"] == "ok", direct_body
+    # Any process (a worker, a command) says so in its log at its first connection.
+    first_connection = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.db import connection; connection.ensure_connection()"],
+        cwd=REPO, env=environment(DATABASE_URL=through(pgbouncer)), capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert "DB_POOLER=transaction" in first_connection.stdout + first_connection.stderr
     # `manage.py check --database default` (and migrate, which runs it) refuses it too.
     with ThisProcessThrough(pgbouncer, pooler_setting=False), pytest.raises(CommandError) as e:
         call_command("check", "--database", "default")
