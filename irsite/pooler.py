@@ -32,6 +32,7 @@ logger = logging.getLogger("irsite.pooler")
 
 ROUNDS = 3
 RECHECK_SECONDS = 300.0
+FAILED_RECHECK_SECONDS = 60.0
 CONNECT_TIMEOUT = 2
 
 _lock = threading.Lock()
@@ -77,11 +78,18 @@ def misconfiguration(alias: str = "default", *, fresh: bool = False) -> str | No
     with _lock:
         if not fresh and _last is not None and time.monotonic() - _last[0] < RECHECK_SECONDS:
             return _last[1]
+        try:
+            found = probe(alias)
+        except Exception:
+            # Unknown: asked again in a minute, not at every probe of the load balancer (a
+            # server refusing connections would make each wait for its timeout).
+            _last = (time.monotonic() - RECHECK_SECONDS + FAILED_RECHECK_SECONDS, None)
+            raise
         problem = (
             "PostgreSQL is reached through a pooler in transaction mode (two client "
             "connections shared one backend) but DB_POOLER is not set: set "
             "DB_POOLER=transaction (docs/deployment.md, PostgreSQL)"
-            if probe(alias)
+            if found
             else None
         )
         _last = (time.monotonic(), problem)

@@ -6,6 +6,7 @@ user postgres, trusted): each transaction may run on another server connection, 
 breaks a server-side cursor (``QuerySet.iterator()``) and what `irsite.pooler` detects.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,9 +38,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
 
-@pytest.fixture
-def pgbouncer() -> int:
-    """A PgBouncer in transaction mode in front of the suite's PostgreSQL; its port."""
+@contextlib.contextmanager
+def running_pgbouncer(pool_mode: str) -> Iterator[int]:
+    """A PgBouncer in ``pool_mode`` in front of the suite's PostgreSQL; its port."""
     assert Path(PGBOUNCER).exists(), "Debian's pgbouncer is not installed (.ci/run installs it)"
     port = free_port()
     settings = connection.settings_dict
@@ -52,7 +54,7 @@ def pgbouncer() -> int:
         "[pgbouncer]\n"
         f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
         f"auth_type = trust\nauth_file = {folder / 'users.txt'}\n"
-        "pool_mode = transaction\ndefault_pool_size = 20\nmax_client_conn = 200\n"
+        f"pool_mode = {pool_mode}\ndefault_pool_size = 20\nmax_client_conn = 200\n"
         f"logfile = {folder / 'pgbouncer.log'}\n"
     )
     command = [PGBOUNCER, str(folder / "pgbouncer.ini")]
@@ -76,6 +78,13 @@ def pgbouncer() -> int:
         process.terminate()
         process.wait(10)
         temporary.cleanup()
+
+
+@pytest.fixture
+def pgbouncer() -> Iterator[int]:
+    """PgBouncer in transaction mode: each transaction may get another server connection."""
+    with running_pgbouncer("transaction") as port:
+        yield port
 
 
 def through(port: int) -> str:
@@ -236,3 +245,6 @@ def test_healthz_behind_a_transaction_pooler_without_db_pooler_is_503_naming_the
     with ThisProcessThrough(pgbouncer, pooler_setting=False), pytest.raises(CommandError) as e:
         call_command("check", "--database", "default")
     assert "DB_POOLER=transaction" in str(e.value)
+    # In session mode each client keeps its server connection: nothing to report.
+    with running_pgbouncer("session") as session, ThisProcessThrough(session, False):
+        call_command("check", "--database", "default")
