@@ -1,19 +1,36 @@
 """`/healthz` for load balancers and monitoring: each dependency by name.
 
-503 when the database or the cache does not answer; 200 "degraded" when this process's clock is
-further from the database's than ``IRSITE_CLOCK_MAX_SKEW`` (publication still follows the
-database's clock, but an operator must fix the host: `irsite.clock`)."""
+Each of ``database``, ``cache``, ``storage`` and ``pooler`` is "ok" or says what is wrong, and
+``clock`` the skew (`irsite.clock`). The status follows the worst of them:
 
+- 503 "unavailable" when the database, the cache or the object storage does not answer;
+- 503 "misconfigured" when PostgreSQL is reached through a transaction-mode pooler that
+  ``DB_POOLER`` does not name (`irsite.pooler`): pages would fail now and then, so the load
+  balancer must not count the server as healthy;
+- 200 "degraded" when everything answers but this process's clock is further from the
+  database's than ``IRSITE_CLOCK_MAX_SKEW`` (publication still follows the database's clock), or
+  Redis is full under a policy that evicts nothing (pages are still served, and served from the
+  cache for what it holds, but nothing new is cached): an operator must act, no server is
+  better than another for it.
+"""
+
+import threading
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from irsite import clock
+from irsite import clock, pooler
+
+# The object storage gets this long to answer (a storage that hangs must not hang /healthz).
+STORAGE_TIMEOUT = 2.0
+# A name no upload ever has: its existence is asked, never its content.
+STORAGE_PROBE_NAME = "healthz-probe"
 
 
 def _database() -> None:
@@ -35,23 +52,63 @@ def _cache() -> None:
     cache.delete(key)
 
 
+def _storage() -> None:
+    """One existence check (a HEAD request on S3), given `STORAGE_TIMEOUT` to answer."""
+    outcome: list[BaseException | None] = []
+
+    def ask() -> None:
+        try:
+            default_storage.exists(STORAGE_PROBE_NAME)
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    # A thread of its own: a hung storage leaves it behind, not the request.
+    asking = threading.Thread(target=ask, daemon=True, name="healthz-storage")
+    asking.start()
+    asking.join(STORAGE_TIMEOUT)
+    if not outcome:
+        raise TimeoutError(f"no answer within {STORAGE_TIMEOUT:g} s")
+    if outcome[0] is not None:
+        raise outcome[0]
+
+
+def _problem(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".strip()[:200]
+
+
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the cache answer, 503 otherwise; never touches a release."""
-    checks: dict[str, str | float] = {}
-    for name, check in [("database", _database), ("cache", _cache)]:
+    """200 when every dependency answers, 503 otherwise; never touches a release."""
+    checks: dict[str, object] = {}
+    for name, check in [("database", _database), ("cache", _cache), ("storage", _storage)]:
         try:
             check()
             checks[name] = "ok"
         except Exception as exc:
-            checks[name] = f"{type(exc).__name__}: {exc}".strip()[:200]
+            checks[name] = _problem(exc)
     healthy = all(v == "ok" for v in checks.values())
     status = "ok" if healthy else "unavailable"
-    if healthy:
+    if checks["cache"] == "ok":
+        full = getattr(cache, "out_of_memory", None)
+        problem = full() if full is not None else None
+        if problem:
+            checks["cache"] = problem
+            status = "degraded" if healthy else status
+    if checks["database"] == "ok":
+        try:
+            problem = pooler.misconfiguration()
+        except Exception as exc:  # the probe's own connections failed: say so, decide nothing
+            problem, checks["pooler"] = None, f"not probed: {_problem(exc)}"
+        else:
+            checks["pooler"] = problem or "ok"
+        if problem:
+            status = "misconfigured" if healthy else status
+            healthy = False
         skew = clock.reading(fresh=True).skew if settings.IRSITE_CLOCK != "process" else 0.0
         checks["clock_skew_seconds"] = round(skew, 3)
         if abs(skew) > settings.IRSITE_CLOCK_MAX_SKEW:
-            status = "degraded"
+            status = "degraded" if status == "ok" else status
             checks["clock"] = (
                 f"this host's clock is {skew:+.2f} s off the database's "
                 f"(limit {settings.IRSITE_CLOCK_MAX_SKEW:g} s)"

@@ -20,6 +20,8 @@ def media_storage(env: environ.Env) -> dict:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     if kind != "s3":
         raise ImproperlyConfigured(f"MEDIA_STORAGE={kind!r}: use 'local' or 's3'.")
+    from botocore.config import Config  # boto3's, installed with django-storages[s3]
+
     bucket = env.str("S3_BUCKET", default="")
     if not bucket:
         raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
@@ -36,5 +38,12 @@ def media_storage(env: environ.Env) -> dict:
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            # An unreachable storage fails a request within seconds (a 503: irsite.http.files)
+            # instead of botocore's default 60 s per attempt, five attempts.
+            "client_config": Config(
+                connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=2.0),
+                read_timeout=env.float("S3_READ_TIMEOUT", default=20.0),
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
         },
     }

@@ -291,3 +291,46 @@ def test_s3_body_image_release_image_and_pdf_rendition_follow_the_release(
         actions.withdraw(release, approver, reason="Filed in error.")
         for url in urls:
             assert client.get(url).status_code == 410, url
+
+
+def storage_at(monkeypatch, settings, endpoint: str) -> None:
+    """The default storage as production builds it, pointed at ``endpoint``."""
+    monkeypatch.setenv("S3_ENDPOINT_URL", endpoint)
+    settings.STORAGES = {**settings.STORAGES, "default": media_storage(environ.Env())}
+
+
+def test_object_storage_down_answers_503_with_retry_after_for_files_and_healthz_names_it(
+    client, scheduled, go_live, s3_endpoint, monkeypatch, settings
+):
+    # Down: the storage's address answers nothing (nothing listens on a port just freed),
+    # as when the object storage is unreachable during a go-live.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    pdf_attachment, image = scheduled.attachment_list
+    with time_machine.travel(go_live, tick=False):
+        assert client.get(image.get_absolute_url()).status_code == 200
+        storage_at(monkeypatch, settings, closed)
+        # The PDF rendition not stored yet (rendered on demand, stored nowhere), an attachment,
+        # a range of one: each a 503 to retry, never a 500.
+        answers = {
+            "pdf rendered on demand": client.get(scheduled.get_pdf_url()),
+            "attachment": client.get(pdf_attachment.get_absolute_url()),
+            "range": client.get(image.get_absolute_url(), HTTP_RANGE="bytes=0-9"),
+        }
+        health = client.get("/healthz")
+        # Back up: the PDF is rendered and stored; down again, the stored one is a 503 too.
+        storage_at(monkeypatch, settings, s3_endpoint)
+        assert client.get(scheduled.get_pdf_url()).status_code == 200
+        storage_at(monkeypatch, settings, closed)
+        answers["stored pdf"] = client.get(scheduled.get_pdf_url())
+        # The page itself needs no storage and is served.
+        assert client.get(scheduled.get_absolute_url()).status_code == 200
+    statuses = {name: r.status_code for name, r in answers.items()}
+    assert statuses == dict.fromkeys(answers, 503), statuses
+    for name, response in answers.items():
+        assert response["Retry-After"] == "10", name
+        assert "no-store" in response["Cache-Control"], name  # no cache keeps the failure
+    assert health.status_code == 503, health.json()
+    assert health.json()["storage"].startswith("EndpointConnectionError"), health.json()
+    assert health.json()["database"] == health.json()["cache"] == "ok"

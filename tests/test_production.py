@@ -179,13 +179,15 @@ def refuse_queries(execute, sql, params, many, context):
 
 
 @pytest.mark.django_db
-def test_healthz_is_200_when_database_and_cache_answer():
+def test_healthz_is_200_when_every_dependency_answers():
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
         "database": "ok",
         "cache": "ok",
+        "storage": "ok",
+        "pooler": "ok",
         "clock_skew_seconds": 0.0,
         "clock": "ok",
     }

@@ -3,7 +3,7 @@ from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from irsite.http.files import StoredFile, file_response
+from irsite.http.files import StoredFile, file_response, serve_file
 from irsite.http.pagecache import cache_publicly, serve_public
 
 from .models import CompanyProfile, Contact, Letterhead, printed_letterheads
@@ -30,7 +30,7 @@ def logo(request: HttpRequest, name: str) -> HttpResponseBase:
     """A logo (``/contacts/logo/<random>.<ext>``), public like every page (`serve_public`): the
     company's current one, and every earlier one a public release was approved with (its
     letterhead keeps it, docs/brand.md); any other name is a 404 like one that never existed."""
-    return serve_public(request, lambda: _logo_response(request, f"brand/{name}"))
+    return serve_file(request, lambda: _logo_response(request, f"brand/{name}"))
 
 
 def _logo_response(request: HttpRequest, stored: str) -> HttpResponseBase:

@@ -14,11 +14,12 @@ Two cache layers, no more (docs/deployment.md, "A request's path"):
   generation across servers, strong ETags and conditional GET (`pagecache`).
 
 Last-Modified moves forward with every committed change and every go-live (`lastmodified`);
-files are answered with ranges and validators like pages (`files`); what is not public is
-marked private (`private`); Redis failing never fails a page (`redis`).
+files are answered with ranges and validators like pages, and 503 when the storage fails
+(`files`); what is not public is marked private (`private`); Redis failing never fails a page
+(`redis`).
 """
 
-from .files import StoredFile, file_response
+from .files import StoredFile, file_response, serve_file, storage_guarded
 from .frontcache import ALL, LIST, enqueue_purge, mark_public, path_key
 from .pagecache import (
     cache_publicly,
@@ -47,6 +48,8 @@ __all__ = [
     "public_pages_changed",
     "register_schedule",
     "schedule_changed",
+    "serve_file",
     "serve_public",
     "site_changed",
+    "storage_guarded",
 ]

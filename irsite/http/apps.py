@@ -9,3 +9,10 @@ class HttpConfig(AppConfig):
     label = "irsite_http"
     verbose_name = "Public HTTP layer"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # irsite's own apps are the site's rooms; this one is its frame, so it starts the probe
+        # that tells a transaction-mode pooler the settings do not know of (irsite.pooler).
+        from irsite import pooler
+
+        pooler.watch()

@@ -14,10 +14,17 @@ allows), an unsatisfiable one a 416; ``If-Range`` (§13.1.5) that does not match
 the range off. Neither werkzeug (which refuses a suffix longer than the file, §14.1.3 says to
 send the whole file) nor WhiteNoise's internal parser (a one-byte range answers 416, no
 If-Range) gets these right, so the grammar is here, tested by hypothesis in tests/test_ranges.py.
+
+Every view that answers with a stored file does so through `serve_file`: when the storage fails
+(object storage unreachable or refusing: botocore's errors; a local disk: OSError), wherever in
+the view (opening the file, its size, rendering a PDF on demand), the answer is 503 with
+``Retry-After`` like a database outage (`irsite.errors`), never a 500, and never cached.
 """
 
 import io
+import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,8 +32,27 @@ from typing import IO, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.template import loader
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+from .pagecache import serve_public
+from .private import mark_private
+
+logger = logging.getLogger("irsite.http.files")
+
+try:  # object storage (MEDIA_STORAGE=s3): its client's errors, connection and service alike
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError)
+except ImportError:  # pragma: no cover - boto3 is in requirements; a local disk needs none
+    STORAGE_ERRORS = (OSError,)
+
+# Seconds a client is asked to wait when the storage fails (as for the database: irsite.errors).
+STORAGE_RETRY_AFTER = 10
+# One warning per this many seconds per process, not one per request of a crowd.
+_LOG_EVERY = 5.0
+_logged_at = [float("-inf")]
 
 # RFC 9110 §14.1.1: int-range ("0-499", "500-") or suffix-range ("-500"), digits only.
 _RANGE_SPEC = re.compile(r"(?:(\d+)-(\d*)|-(\d+))")
@@ -151,3 +177,43 @@ def file_response(request: HttpRequest, stored: StoredFile) -> HttpResponseBase:
     response["ETag"] = headers["ETag"]
     response["Last-Modified"] = headers["Last-Modified"]
     return response
+
+
+def storage_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
+    """503 with ``Retry-After`` for a file the storage failed to give: private, so that no
+    cache keeps it."""
+    now = time.monotonic()
+    if now - _logged_at[0] >= _LOG_EVERY:
+        _logged_at[0] = now
+        logger.warning(
+            "Storage failed while answering %s (%s: %s); answering 503.",
+            request.path,
+            type(error).__name__,
+            error,
+        )
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(STORAGE_RETRY_AFTER)
+    return mark_private(response)
+
+
+def storage_guarded(
+    request: HttpRequest, respond: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
+    """``respond()``, or 503 when the storage fails anywhere in it: for the staff's file views,
+    which are private (never `serve_public`)."""
+    try:
+        return respond()
+    except STORAGE_ERRORS as error:
+        return storage_unavailable(request, error)
+
+
+def serve_file(
+    request: HttpRequest, respond: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
+    """`serve_public` for an answer that reads the storage (``respond`` ends in `file_response`
+    for a public file): a storage failure anywhere in ``respond`` is a 503, never a 500."""
+
+    def guarded() -> HttpResponseBase:
+        return storage_guarded(request, respond)
+
+    return serve_public(request, guarded)

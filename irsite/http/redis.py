@@ -5,6 +5,13 @@
 like a miss (reads return the default, writes do nothing), a warning is logged, and for the next
 few seconds the server is not asked at all, so an outage costs each request no more than the
 pages rendered without a cache, instead of a connection timeout per cache call or a 500.
+
+A Redis that answers but is full (``maxmemory`` reached under ``maxmemory-policy noeviction``,
+Redis's default policy) refuses writes with "OOM command not allowed" and still serves reads and
+deletes: that is not an outage. The write is dropped (one warning per `retry_after` window) and
+reads go on, so what is cached is still served from the cache; `out_of_memory` says so for
+``/healthz``. Publication stays right meanwhile: a generation that cannot be replaced in Redis
+is still retired by the count of changes in PostgreSQL (`irsite.http.pagecache`).
 """
 
 import logging
@@ -15,7 +22,7 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import RedisError
+from redis.exceptions import OutOfMemoryError, RedisError
 
 logger = logging.getLogger("irsite.http.redis")
 
@@ -52,6 +59,7 @@ class TolerantRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
         self._down_until = 0.0
+        self._full_until = 0.0
         self._lock = threading.Lock()
 
     def ping(self) -> bool:
@@ -62,11 +70,45 @@ class TolerantRedisCache(RedisCache):
     def is_down(self) -> bool:
         return time.monotonic() < self._down_until
 
+    @property
+    def is_full(self) -> bool:
+        """A write was refused for lack of memory within the last `retry_after` seconds: an
+        `add` answering False may mean "not stored", not "someone else holds it"."""
+        return time.monotonic() < self._full_until
+
+    def out_of_memory(self) -> str | None:
+        """Why Redis refuses writes for lack of memory, or None: a write this process saw
+        refused lately, or Redis's own figures (at ``maxmemory`` under a policy that evicts
+        nothing). Raises like `ping` when Redis does not answer."""
+        memory = self._cache.get_client(write=True).info("memory")
+        limit, used = int(memory.get("maxmemory", 0)), int(memory.get("used_memory", 0))
+        policy = memory.get("maxmemory_policy", "?")
+        if self.is_full or (limit and used >= limit and policy == "noeviction"):
+            return (
+                f"out of memory: Redis refuses writes (used {used} of maxmemory {limit} bytes, "
+                f"maxmemory-policy {policy}); pages are served, nothing new is cached. Set "
+                "maxmemory-policy allkeys-lru (docs/deployment.md, Redis)"
+            )
+        return None
+
     def _tolerate(self, default: Any, call: Callable[[], Any]) -> Any:
         if self.is_down:
             return default
         try:
             return call()
+        except OutOfMemoryError as error:
+            # Full, not down: drop this write and keep reading (the cached pages stay served).
+            with self._lock:
+                first = not self.is_full
+                self._full_until = time.monotonic() + self.retry_after
+            if first:
+                logger.warning(
+                    "Cache server %s is out of memory (%s); writes are dropped, reads go on. "
+                    "Give it maxmemory-policy allkeys-lru (docs/deployment.md, Redis).",
+                    ",".join(self._servers),
+                    error,
+                )
+            return default
         except (RedisError, OSError) as error:
             with self._lock:
                 first = not self.is_down

@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from irsite.disclaimers.models import Disclaimer
+from irsite.http.files import storage_guarded
 
 from .. import actions
 from ..models import (
@@ -389,16 +391,19 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
             + super().get_urls()
         )
 
-    def attachment_view(self, request: HttpRequest, pk: int, attachment: int) -> FileResponse:
+    def attachment_view(self, request: HttpRequest, pk: int, attachment: int) -> HttpResponseBase:
         """An attachment for staff who may see the release, whatever its state (never cached:
         everything under the admin is private)."""
         release = self._release(request, pk)
         item = get_object_or_404(Attachment, pk=attachment, release=release)
-        return FileResponse(
-            item.file.open("rb"),
-            as_attachment=True,
-            filename=item.download_name,
-            content_type=item.content_type,
+        return storage_guarded(
+            request,
+            lambda: FileResponse(
+                item.file.open("rb"),
+                as_attachment=True,
+                filename=item.download_name,
+                content_type=item.content_type,
+            ),
         )
 
     def _release(self, request: HttpRequest, pk: int) -> Release:

@@ -12,10 +12,12 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from irsite.http.files import storage_guarded
 from irsite.http.private import mark_private
 from irsite.plaintext import multi_line
 from irsite.richtext import sanitize_html
@@ -132,15 +134,18 @@ class ToolViews(ReleaseAdminHost):
         }
         return TemplateResponse(request, "admin/releases/release/revisions.html", context)
 
-    def rendition_view(self, request: HttpRequest, pk: int, version: int) -> FileResponse:
+    def rendition_view(self, request: HttpRequest, pk: int, version: int) -> HttpResponseBase:
         """The PDF of one version as it was published (a corrected release keeps them all),
         for staff, never cached."""
         release = self._release(request, pk)
         rendition = get_object_or_404(release.renditions, version=version)
-        response = FileResponse(
-            rendition.file.open("rb"),
-            filename=f"{release.slug}-version-{version}.pdf",
-            content_type="application/pdf",
+        response = storage_guarded(
+            request,
+            lambda: FileResponse(
+                rendition.file.open("rb"),
+                filename=f"{release.slug}-version-{version}.pdf",
+                content_type="application/pdf",
+            ),
         )
         return mark_private(response)
 

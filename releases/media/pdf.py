@@ -114,7 +114,9 @@ def rendition_for(release: Release) -> Rendition:
         _rendering.add(mine)
     shared = f"pdf-rendering:{release.pk}:{release.version}"
     try:
-        if not cache.add(shared, 1, RENDER_LOCK_SECONDS) and not getattr(cache, "is_down", False):
+        taken = cache.add(shared, 1, RENDER_LOCK_SECONDS)
+        # A cache that is down or full stored nothing: not a sign another request renders it.
+        if not taken and not (getattr(cache, "is_down", False) or getattr(cache, "is_full", False)):
             raise RenditionPending
         try:
             rendition = _store(release, render_pdf(release))

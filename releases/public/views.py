@@ -19,7 +19,7 @@ from django.utils.http import http_date, urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from irsite.contacts.models import CompanyProfile
-from irsite.http import StoredFile, cache_publicly, file_response, serve_public
+from irsite.http import StoredFile, cache_publicly, file_response, serve_file
 from irsite.http.private import mark_private
 
 from ..models import (
@@ -332,7 +332,7 @@ def attachment_file(request: HttpRequest, name: str) -> HttpResponseBase:
     redirected to a signed storage URL, so that nothing but this view ever hands a file out
     and a withdrawal takes effect at once (docs/deployment.md).
     """
-    return serve_public(request, lambda: _attachment_response(request, name))
+    return serve_file(request, lambda: _attachment_response(request, name))
 
 
 def _attachment_response(request: HttpRequest, name: str) -> HttpResponseBase:
@@ -373,7 +373,7 @@ def release_pdf(
     """The release's PDF rendition (`releases.media.pdf`) at its page's URL plus ``.pdf``: public
     exactly when the page is, answered like the page otherwise (404 as for a slug that never
     existed, 410 after a withdrawal, an old slug redirected)."""
-    return serve_public(request, lambda: _pdf_response(request, year, month, day, slug))
+    return serve_file(request, lambda: _pdf_response(request, year, month, day, slug))
 
 
 def _pdf_response(request: HttpRequest, year: int, month: int, day: int, slug: str):
