@@ -207,9 +207,7 @@ def storage_guarded(
         return storage_unavailable(request, error)
 
 
-def serve_file(
-    request: HttpRequest, respond: Callable[[], HttpResponseBase]
-) -> HttpResponseBase:
+def serve_file(request: HttpRequest, respond: Callable[[], HttpResponseBase]) -> HttpResponseBase:
     """`serve_public` for an answer that reads the storage (``respond`` ends in `file_response`
     for a public file): a storage failure anywhere in ``respond`` is a 503, never a 500."""
 
