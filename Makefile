@@ -63,12 +63,20 @@ test: venv lint node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
+# Re-pins requirements.lock from pyproject.toml in a throwaway venv. The current pins are kept as
+# constraints, so a run changes only what a changed range or a new package needs and a second run
+# writes the same file; UPGRADE=1 drops them and takes the newest versions the ranges allow.
+# The lock lists what irsite needs, never irsite itself; the in-tree build leftovers are removed.
+LOCK_VENV ?= /tmp/irsite-lock
 lock:
-	rm -rf /tmp/irsite-lock && $(PYTHON) -m venv /tmp/irsite-lock
-	/tmp/irsite-lock/bin/pip install --quiet ".[dev]"
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet $(if $(filter 1,$(UPGRADE)),,-c requirements.lock) ".[dev]"
+	rm -rf build irsite.egg-info
 	{ echo "# Exact versions installed by \`make\` (pip install -r requirements.lock)."; \
 	  echo "# Ranges are in pyproject.toml; regenerate with \`make lock\` after changing them."; \
-	  /tmp/irsite-lock/bin/pip freeze --exclude-editable | grep -v -e '^pip==' -e '^irsite'; } > requirements.lock
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude irsite; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles node_modules artifacts
