@@ -25,6 +25,8 @@ from releases import actions, demo
 from releases.cache import forget_committed_version
 from releases.models import Category, Release
 
+from .files import PDF, attach, photo
+
 NY = ZoneInfo("America/New_York")
 SYSTEM = actions.SystemActor("tests")
 
@@ -122,6 +124,16 @@ def _own_media(settings, tmp_path) -> Path:
 def at(*args: int) -> datetime:
     """An aware datetime in the issuer's zone: at(2003, 1, 24, 8, 0, 0)."""
     return datetime(*args, tzinfo=NY)
+
+
+# The go-live second of the `scheduled` release with files, and moments either side of it.
+GO_LIVE = at(2026, 11, 30, 16, 5, 0)
+BEFORE = (
+    GO_LIVE - timedelta(hours=3),
+    GO_LIVE - timedelta(seconds=100),
+    GO_LIVE - timedelta(seconds=1),
+)
+AT_AND_AFTER = (GO_LIVE, GO_LIVE + timedelta(seconds=1), GO_LIVE + timedelta(days=2))
 
 
 @pytest.fixture
@@ -242,3 +254,24 @@ def publish(db) -> Callable[..., Release]:
         return release
 
     return go
+
+
+@pytest.fixture
+def scheduled(make_release, publish, category):
+    """A release already public, and one with a PDF and a photo scheduled for GO_LIVE (the
+    file tests'; tests/test_leaks.py and tests/test_pdf.py define a `scheduled` of their own)."""
+    publish(make_release(categories=[category], published_at=at(2026, 11, 2, 8, 0, 0)))
+    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        release = make_release(
+            headline="Quarterly results beat every estimate",
+            slug="quarterly-results-beat-estimates",
+            categories=[category],
+            published_at=GO_LIVE,
+        )
+        attach(
+            release,
+            SYSTEM,
+            ("Q3 financial statements", "q3-statements.pdf", PDF),
+            ("Plant photo", "plant.jpg", photo(), True),
+        )
+        return publish(release)

@@ -9,28 +9,26 @@ are separate server sessions racing for the same rows.
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from irsite.alerts.management.commands.run_worker import Command as RunWorker
 from irsite.alerts.models import AlertBatch, Delivery
 
-from .test_alerts import subscribe
+from .servers import REPO, database_url, free_port
+from .shared import subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
-REPO = Path(__file__).resolve().parents[1]
 
 
 class SlowLocmemBackend(LocmemBackend):
@@ -111,20 +109,6 @@ class Sink:
             return "451 4.3.0 Try again later"
         self.accepted.extend((rcpt, envelope.content) for rcpt in envelope.rcpt_tos)
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def database_url() -> str:
-    """The suite's test database, for a worker in another process."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
 
 
 def start_worker(port: int, **env: str) -> subprocess.Popen:

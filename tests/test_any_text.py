@@ -37,8 +37,8 @@ from irsite.disclaimers.models import Disclaimer
 from releases import actions
 from releases.models import Category, PendingCorrection, Release
 
+from .admin_forms import ADD_URL, edit_data, form_data
 from .conftest import SYSTEM
-from .test_admin import ADD_URL, edit_data, form_data
 
 EXAMPLES = int(os.environ.get("IRSITE_PROPERTY_EXAMPLES", "20"))
 

@@ -39,7 +39,7 @@ from releases.models import Attachment
 
 from .conftest import SYSTEM
 from .files import PDF, attach, photo, upload
-from .test_attachments import body, never_existed_url
+from .shared import body, never_existed_url
 
 ACCESS_KEY, SECRET_KEY = "irsite-test", "irsite-test-secret"
 WEED = Path(sys.executable).parent / "weed"

@@ -13,12 +13,10 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
-from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from PIL import Image
 from pypdf import PdfReader
 
 from irsite.alerts import actions as alert_actions
@@ -27,11 +25,9 @@ from irsite.contacts.models import CompanyProfile, Letterhead
 from releases import actions
 from releases.models import Release, ReleaseRendering
 
+from .admin_forms import post_profile
 from .conftest import at
-from .files import upload
-from .test_attachments import body
-from .test_logo import CHANGE, profile_data
-from .test_pdf import text_of
+from .shared import body, logo, text_of
 
 
 def wcag_contrast_on_white(colour: str) -> float:
@@ -44,20 +40,6 @@ def wcag_contrast_on_white(colour: str) -> float:
     r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return (1.0 + 0.05) / (luminance + 0.05)
-
-
-def post_profile(client, user, **fields):
-    client.force_login(user)
-    company = CompanyProfile.load()
-    response = client.post(reverse(CHANGE, args=[company.pk]), profile_data(company, **fields))
-    client.logout()
-    return response
-
-
-def logo(colour: tuple[int, int, int], size: tuple[int, int]):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "PNG")
-    return upload("logo.png", buffer.getvalue())
 
 
 # --- the colour ----------------------------------------------------------------------------

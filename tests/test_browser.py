@@ -931,7 +931,7 @@ def test_editor_puts_an_image_with_alt_text_in_the_body_and_it_is_private_until_
 def test_editor_pastes_a_filings_hard_wrapped_text_and_gets_its_paragraphs(
     roles, live_server, context, editor
 ):
-    from .test_paste_text import FILING
+    from .shared import FILING
 
     page = sign_in(context, live_server.url, editor.username)
     page.goto(f"{live_server.url}/admin/releases/release/add/")

@@ -27,35 +27,16 @@ from releases import actions
 from releases.models import Release
 
 from .conftest import SYSTEM, redis_cache
-from .test_alerts_workers import database_url
+from .servers import REDIS_URL, database_url, free_ports
 
 pytestmark = [pytest.mark.varnish, pytest.mark.django_db(transaction=True)]
 
 REPO = Path(__file__).resolve().parents[1]
 VCL = REPO / "deploy" / "varnish" / "irsite.vcl"
-REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
-# The app server's and Varnish's ports (a free pair is looked for from here on).
-FIRST_PORT = int(os.environ.get("IRSITE_TEST_FRONT_PORT", "8151"))
 # A change must be visible through Varnish this soon after its go-live or its action: the
 # worker's poll (0.1 s here), the purge, one render, on a busy shared CI machine (measured
 # figures on a quiet one: bench/results/, docs/deployment.md). Without purges it is 300 s.
 WITHIN = 3.0
-
-
-def free_ports(count: int) -> list[int]:
-    import socket
-
-    found = []
-    port = FIRST_PORT
-    while len(found) < count:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                found.append(port)
-            except OSError:
-                pass
-        port += 1
-    return found
 
 
 def fetch(port: int, path: str) -> tuple[int, str, dict[str, str]]:

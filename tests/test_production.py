@@ -4,11 +4,9 @@ import io
 import json
 import logging
 import os
-import secrets
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -22,23 +20,7 @@ from releases import actions
 from releases.models import AuditEntry
 
 from .conftest import at, redis_cache
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env.update(
-        DEBUG="False",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="ir.example.com",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="irsite.settings",
-        # Production sends alert emails through a real mail server.
-        EMAIL_URL="smtp+tls://irsite:secret@mail.example.com:587",
-    )
-    env.update(extra)
-    return env
+from .servers import REPO, production_env
 
 
 def test_check_deploy_with_production_settings_prints_no_warnings(tmp_path):

@@ -16,7 +16,7 @@ from releases import actions
 from releases.edge import path_key
 
 from .conftest import SYSTEM, at
-from .test_front_cache import free_ports
+from .servers import free_ports
 
 NOW = at(2026, 11, 30, 16, 0, 0)
 
@@ -135,7 +135,7 @@ def test_an_idle_worker_wakes_for_a_go_live_purge_at_its_second(edge, make_relea
 
     from django.utils import timezone
 
-    from .test_alerts_workers import REPO, database_url
+    from .servers import REPO, database_url
 
     go_live = (timezone.now() + timedelta(seconds=4)).replace(microsecond=0)
     publish(make_release(headline="Results", published_at=go_live))

@@ -23,10 +23,11 @@ from releases.cache import GENERATION_KEY
 from releases.models import Release
 from releases.push import TRUST_SECONDS, pushed_generation
 
-from .conftest import redis_cache
-from .test_cache import NOW, REDIS_URL, get
-from .test_production import REPO
+from .conftest import at, redis_cache
+from .servers import REDIS_URL, REPO
+from .shared import get
 
+NOW = at(2026, 3, 2, 12, 0, 0)
 # A change announced through Redis reaches every process's copies within this long.
 PUSH_BOUND_SECONDS = 1.0
 

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from releases import actions
 from releases.models import Release, ReleaseRendering
 
+from .admin_forms import approve_correction, edit_data, prepare_correction
 from .conftest import SYSTEM, at
-from .test_admin import edit_data
-from .test_frozen_record import approve_correction, article, prepare_correction
+from .shared import article
 
 NOW = at(2026, 11, 30, 12, 0, 0)
 CONTENT_TEMPLATE = "releases/record/content.html"

@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 
-from .test_production import REPO, production_env
+from .servers import REPO, production_env
 
 # The first free port from here on.
 FIRST_PORT = int(os.environ.get("IRSITE_TEST_SERVER_PORT", "8161"))

@@ -9,7 +9,7 @@ from django.db import connection
 
 from releases.models import BODY_MAX_BYTES, SEARCH_INDEX_MAX_BYTES, Release
 
-from .test_admin import ADD_URL, form_data
+from .admin_forms import ADD_URL, form_data
 
 LONG_HEADLINE = (
     "Acme Corporation Reports Record Fourth Quarter and Fiscal Year 2025 Results, Announces a "
