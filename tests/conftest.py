@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connections
 from django.utils import timezone
 
 from irsite.contacts.models import CompanyProfile, Contact
@@ -62,6 +63,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "corpus",
             f"they read real filings and neither ${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there "
             "(README: IRSITE_TEST_CORPUS)",
+        )
+    if connections["default"].vendor != "postgresql":
+        _deselect(
+            config,
+            items,
+            "postgres",
+            "they test what only PostgreSQL has and DATABASE_URL names "
+            f"{connections['default'].vendor} (run them with DATABASE_URL=postgres://...; "
+            ".ci/run does)",
         )
     if not shutil.which("varnishd"):
         _deselect(

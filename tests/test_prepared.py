@@ -142,17 +142,24 @@ def test_release_page_header_prints_the_company_profile_as_it_is_now(
     assert "Investor relations" in header
 
 
-def test_release_page_statement_is_prepared_once_per_connection_on_postgresql(
-    client, make_release, publish
-):
-    """On PostgreSQL the page's statement is planned once per connection, not per request; on
-    SQLite (nothing to prepare) the same page is read by the same statement, unprepared."""
+def read_three_pages_twice(client, make_release, publish) -> None:
     with time_machine.travel(NOW, tick=False):
         releases = [publish(make_release(), NOW - timedelta(hours=h)) for h in (1, 2, 3)]
         for release in releases * 2:
             assert client.get(release.get_absolute_url()).status_code == 200
-    if connection.vendor != "postgresql":
-        return
+
+
+def test_release_pages_are_read_again_by_the_same_statement(client, make_release, publish):
+    """On either database (on SQLite, with nothing to prepare, the statement runs unprepared)."""
+    read_three_pages_twice(client, make_release, publish)
+
+
+@pytest.mark.postgres
+def test_release_page_statement_is_prepared_once_per_connection_on_postgresql(
+    client, make_release, publish
+):
+    """On PostgreSQL the page's statement is planned once per connection, not per request."""
+    read_three_pages_twice(client, make_release, publish)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s AND NOT from_sql",
@@ -161,6 +168,7 @@ def test_release_page_statement_is_prepared_once_per_connection_on_postgresql(
         assert cursor.fetchone()[0] == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_release_page_after_postgresql_dropped_the_connection_is_served_from_a_new_one(
     client, make_release, publish
@@ -168,8 +176,6 @@ def test_release_page_after_postgresql_dropped_the_connection_is_served_from_a_n
     """A connection PostgreSQL ended between requests (a restart, a failover, an operator's
     pg_terminate_backend) is found dead by Django's health check before the page's statement
     runs on it, as before any ORM query: the next reader gets the page, not a 503."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite has no server connection to lose")
     with time_machine.travel(NOW, tick=False):
         release = publish(make_release(), NOW - timedelta(hours=1))
     assert client.get(release.get_absolute_url()).status_code == 200
@@ -182,6 +188,7 @@ def test_release_page_after_postgresql_dropped_the_connection_is_served_from_a_n
     assert connection.connection.info.backend_pid != pid
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_release_page_survives_a_migration_that_changes_a_column_type_it_reads(
     client, make_release, publish
@@ -189,8 +196,6 @@ def test_release_page_survives_a_migration_that_changes_a_column_type_it_reads(
     """A migration run while the site serves (a longer headline, say) makes
     PostgreSQL refuse the statements prepared before it on every connection ("cached plan must
     not change result type"), for as long as the connection lives; the page prepares it again."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite prepares nothing")
     with time_machine.travel(NOW, tick=False):
         release = publish(make_release(), NOW - timedelta(hours=1))
     assert client.get(release.get_absolute_url()).status_code == 200
