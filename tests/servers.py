@@ -12,9 +12,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now on 127.0.0.1, picked by the OS."""
+    return free_ports(1)[0]
 
 
 def database_url() -> str:
@@ -40,24 +39,36 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-# The app server's and Varnish's ports (a free pair is looked for from here on).
-FIRST_PORT = int(os.environ.get("IRSITE_TEST_FRONT_PORT", "8151"))
+def free_ports(count: int, env: str | None = None) -> list[int]:
+    """``count`` distinct ports free now on 127.0.0.1, for servers a test starts.
 
-
-def free_ports(count: int) -> list[int]:
-    import socket
-
-    found = []
-    port = FIRST_PORT
-    while len(found) < count:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                found.append(port)
-            except OSError:
-                pass
-        port += 1
-    return found
+    The OS picks them (a bind to port 0), so runs beside each other (two worktrees, CI and a
+    developer) never meet on a fixed port. When the environment variable ``env`` is set (e.g.
+    IRSITE_TEST_FRONT_PORT=8151, for a machine that allows only some ports), the first free
+    ports from its value on are used instead.
+    """
+    first = os.environ.get(env) if env else None
+    if first:
+        found: list[int] = []
+        port = int(first)
+        while len(found) < count:
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                    found.append(port)
+                except OSError:
+                    pass
+            port += 1
+        return found
+    # All held open at once, so the OS gives ``count`` different ones.
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 # Redis DB 1 by default; every test uses a key prefix of its own and never clears the DB.

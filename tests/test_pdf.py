@@ -125,11 +125,11 @@ def test_pdf_rendering_loads_nothing_from_the_network_or_the_disk():
         def log_message(self, *args) -> None:
             pass
 
-    server = http.server.HTTPServer(("127.0.0.1", 8181), Recorder)
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)  # a port the OS picks
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        base = "http://127.0.0.1:8181"
+        base = f"http://127.0.0.1:{server.server_port}"
         pdf_from_html(
             f'<link rel="stylesheet" href="{base}/style.css"><img src="{base}/pixel.png">'
             '<img src="file:///etc/hostname"><p>Hello.</p>'

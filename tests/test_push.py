@@ -6,7 +6,6 @@ again instead of trusting what it was last told. Real Redis, real processes, no 
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,7 +23,7 @@ from releases.models import Release
 from releases.push import TRUST_SECONDS, pushed_generation
 
 from .conftest import at, redis_cache
-from .servers import REDIS_URL, REPO
+from .servers import REDIS_URL, REPO, free_ports
 from .shared import get
 
 NOW = at(2026, 3, 2, 12, 0, 0)
@@ -219,12 +218,7 @@ def test_the_wsgi_door_answers_repeats_as_django_does_and_retires_them_on_a_push
 @pytest.fixture
 def own_redis(tmp_path):
     """A redis-server of this test's own, which it may freeze (SIGSTOP) like a cut link."""
-    port = int(os.environ.get("IRSITE_TEST_OWN_REDIS_PORT", "8171"))
-    while True:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                break
-        port += 1
+    port = free_ports(1, "IRSITE_TEST_OWN_REDIS_PORT")[0]
     server = subprocess.Popen(  # noqa: S603 - the system's redis-server, fixed arguments
         [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
          "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
