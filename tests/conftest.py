@@ -4,6 +4,7 @@ Releases are made through `releases.actions`, as the admin makes them, so the te
 the same paths as the users; time is frozen with time-machine wherever a boundary matters.
 """
 
+import importlib
 import os
 import shutil
 import uuid
@@ -18,7 +19,9 @@ import time_machine
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
@@ -47,6 +50,10 @@ def corpus_dir() -> Path:
 
 
 needs_corpus = pytest.mark.corpus
+
+
+# `make test-fast` runs the property tests that set no number of examples with this profile.
+hypothesis_settings.register_profile("fast", max_examples=10)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -88,9 +95,51 @@ def _deselect(config: pytest.Config, items: list[pytest.Item], marker: str, why:
         return
     items[:] = [item for item in items if not item.get_closest_marker(marker)]
     config.hook.pytest_deselected(items=needing)
+    line = f"{marker}: {len(needing)} tests deselected: {why}"
+    if hasattr(config, "workeroutput"):
+        # A pytest-xdist worker (make test-fast): its output is not shown; the controller
+        # prints the line once, in its summary.
+        config.workeroutput.setdefault("deselected", []).append(line)
+        return
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter:
-        reporter.write_line(f"{marker}: {len(needing)} tests deselected: {why}", yellow=True)
+        reporter.write_line(line, yellow=True)
+
+
+_from_workers: list[str] = []
+
+
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist's controller: the deselection lines of the first worker that reports."""
+    if not _from_workers:
+        _from_workers.extend(getattr(node, "workeroutput", {}).get("deselected", []))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for line in _from_workers:
+        terminalreporter.write_line(line, yellow=True)
+
+
+# The rows the data migrations write, by the migration and its function.
+DATA_MIGRATIONS = [
+    ("releases.migrations.0002_groups", "create_groups"),
+    ("irsite.alerts.migrations.0002_groups", "grant"),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """The test database, with the groups its data migrations create even when --reuse-db
+    (make test-fast) keeps a database that a transactional test emptied: such a test ends
+    with a flush, which removes every row, the migrations' too, and a kept database is not
+    migrated again. The functions run as the migrations ran them, on the models' migrated
+    state."""
+    with django_db_blocker.unblock():
+        if Group.objects.filter(name__in=["Editors", "Approvers"]).count() == 2:
+            return
+        state = MigrationExecutor(connections["default"]).loader.project_state()
+        for module, function in DATA_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(state.apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -118,6 +167,14 @@ def redis_cache(location: str, key_prefix: str = "") -> dict:
         "LOCATION": location,
         "KEY_PREFIX": key_prefix,
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_collected_static(settings, tmp_path) -> None:
+    """No collected static files, as on a fresh clone: tests never read them, and a
+    staticfiles/ left by `make serve` (or tests/test_server.py) would otherwise be scanned by
+    WhiteNoise for every test client, ~70 ms a test with Django's admin files in it."""
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
 
 
 @pytest.fixture(autouse=True)

@@ -46,6 +46,7 @@ def wait_for(condition, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_two_workers_at_once_send_each_alert_exactly_once(make_release, publish, company, settings):
     settings.EMAIL_BACKEND = f"{__name__}.SlowLocmemBackend"
     addresses = [f"reader{n}@example.com" for n in range(40)]
@@ -128,6 +129,7 @@ def start_worker(port: int, **env: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.server
 def test_worker_killed_mid_batch_and_restarted_sends_each_alert_exactly_once(
     make_release, publish, company
 ):

@@ -21,6 +21,7 @@ from email.policy import default as default_policy
 
 import feedparser
 import lxml.html
+import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
@@ -255,6 +256,7 @@ def alert_parses(release: Release) -> None:
     assert message.get_body(("html",)).get_content()
 
 
+@pytest.mark.slow
 @hypothesis_settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -113,6 +113,7 @@ def test_public_file_is_never_cached_past_the_next_go_live(
 SECRET_PARTS = ("Q3 financial statements", "Plant photo", "attachments/")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
 def test_scheduled_release_files_are_on_no_public_url_until_go_live(
     client, scheduled, page_cache, name, route

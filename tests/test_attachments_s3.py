@@ -43,6 +43,8 @@ from .files import PDF, attach, photo, upload
 from .servers import free_ports
 from .shared import body, never_existed_url
 
+pytestmark = pytest.mark.server
+
 ACCESS_KEY, SECRET_KEY = "irsite-test", "irsite-test-secret"
 WEED = Path(sys.executable).parent / "weed"
 

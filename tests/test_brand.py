@@ -45,6 +45,7 @@ def wcag_contrast_on_white(colour: str) -> float:
 # --- the colour ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @hypothesis_settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -88,6 +89,7 @@ def test_refused_colour_says_why_keeps_what_was_typed_and_saves_nothing(
     assert saved.brand_colour == "" and saved.legal_name == "ImmunoGen, Inc."
 
 
+@pytest.mark.slow
 @hypothesis_settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

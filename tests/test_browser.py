@@ -56,7 +56,7 @@ PHONE = {"width": 390, "height": 844}  # a current iPhone's viewport in CSS pixe
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 # Committed data must be visible to the live server's threads.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

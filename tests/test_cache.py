@@ -471,6 +471,7 @@ def test_last_modified_moves_past_every_earlier_value_whenever_the_bytes_change(
     assert changed["/news/feed/rss/"] >= 4 and changed[live.get_absolute_url()] >= 3, changed
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_a_withdrawal_whose_invalidation_never_reached_redis_is_served_within_seconds(
     client, live, settings

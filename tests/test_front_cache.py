@@ -29,7 +29,7 @@ from releases.models import Release
 from .conftest import SYSTEM, redis_cache
 from .servers import REDIS_URL, database_url, free_ports
 
-pytestmark = [pytest.mark.varnish, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.varnish, pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 REPO = Path(__file__).resolve().parents[1]
 VCL = REPO / "deploy" / "varnish" / "irsite.vcl"

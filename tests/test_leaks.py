@@ -85,6 +85,7 @@ def max_age(response) -> int | None:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
 def test_scheduled_release_is_on_no_public_url_until_go_live(
     client, scheduled, page_cache, name, route
@@ -107,6 +108,7 @@ def test_scheduled_release_is_on_no_public_url_until_go_live(
             assert age <= (GO_LIVE - moment).total_seconds(), f"{url} max-age {age} at {moment}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), RELEASE_SURFACES, ids=[n for n, _ in RELEASE_SURFACES])
 def test_scheduled_release_is_on_every_release_url_at_go_live(
     client, scheduled, page_cache, name, route
@@ -136,6 +138,7 @@ def visible(response) -> tuple:
     return response.status_code, len(response.content), body, headers
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
 def test_no_status_header_or_length_tells_whether_a_release_is_scheduled(
     client, scheduled, page_cache, name, route, django_capture_on_commit_callbacks

@@ -222,6 +222,7 @@ def test_revision_history_lists_every_published_pdf_for_staff_only(
     assert body(response) == first and "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_crowd_asking_for_a_pdf_not_yet_stored_renders_it_once_and_hears_when_to_retry(
     make_release, publish, settings

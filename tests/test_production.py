@@ -23,6 +23,7 @@ from .conftest import at, redis_cache
 from .servers import REPO, production_env
 
 
+@pytest.mark.server
 def test_check_deploy_with_production_settings_prints_no_warnings(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -38,6 +39,7 @@ def test_check_deploy_with_production_settings_prints_no_warnings(tmp_path):
     assert "WARNING" not in output
 
 
+@pytest.mark.server
 def test_plain_http_switch_turns_off_redirect_hsts_and_secure_cookies(tmp_path):
     def switches(**extra: str) -> list[str]:
         result = subprocess.run(
@@ -213,6 +215,7 @@ def test_redis_down_makes_the_cache_a_miss_not_an_error(settings, make_release, 
     assert "unreachable" in caplog.text
 
 
+@pytest.mark.server
 def test_a_redis_cache_url_treats_an_unreachable_redis_as_a_miss():
     """Settings built from CACHE_URL=redis://..., as production builds them: a cache call
     while Redis is down is a miss, never an exception (nothing listens on port 1)."""

@@ -123,6 +123,7 @@ def test_a_company_edit_in_the_admin_purges_every_page(edge, superuser, company)
     assert ["all"] in purged(edge)
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_an_idle_worker_wakes_for_a_go_live_purge_at_its_second(edge, make_release, publish):
     """The real worker in its own process, idling with a long --interval: it sleeps until the

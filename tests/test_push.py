@@ -144,6 +144,7 @@ def test_a_cached_hit_reads_the_shared_generation_when_the_push_is_off(
     assert sum("public:generation" in command for command in monitor.commands) == 5
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_a_change_made_by_another_process_reaches_this_processs_copies_within_a_second(
     client, live, prefix
@@ -193,6 +194,7 @@ def wsgi_get(path: str) -> tuple[str, dict[str, str], bytes]:
     return sent[0], dict(sent[1]), body
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_the_wsgi_door_answers_repeats_as_django_does_and_retires_them_on_a_push(live, prefix):
     """Repeats are answered before Django runs, with the same status, headers and bytes, and a
@@ -245,6 +247,7 @@ def wait_until(condition, limit: float) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.server
 def test_a_process_stops_trusting_the_push_when_redis_stops_answering(own_redis, settings):
     """Redis frozen (a hung link: no error, no answer): within TRUST_SECONDS the pushed
     generation is no longer used, so each request reads the shared one (a miss while Redis

@@ -216,6 +216,7 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
+@pytest.mark.slow
 def test_an_edit_of_python_the_record_runs_makes_stored_records_stale_without_a_bump(tmp_path):
     """A model method the record prints (`Release.excerpt`) or a text helper it calls edited:
     the fingerprint changes, so every stored record is stale until `render_releases` runs

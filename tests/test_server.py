@@ -9,7 +9,11 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from .servers import REPO, free_ports, production_env
+
+pytestmark = pytest.mark.server
 
 
 def free_port() -> int:

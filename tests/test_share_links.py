@@ -86,6 +86,7 @@ def test_share_link_action_refuses_lifetimes_outside_the_bounds(make_release, ap
     assert not PreviewLink.objects.exists()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
