@@ -131,9 +131,9 @@ DATA_MIGRATIONS = [
 def django_db_setup(django_db_setup, django_db_blocker) -> None:
     """The test database, with the groups its data migrations create even when --reuse-db
     (make test-fast) keeps a database that a transactional test emptied: such a test ends
-    with a flush, which removes every row, the migrations' too, and a kept database is not
-    migrated again. The functions run as the migrations ran them, on the models' migrated
-    state."""
+    with a flush, which removes every row, the migrations' too, and the migrations already
+    applied to a kept database do not run again. The functions run as the migrations ran
+    them, on the models' migrated state."""
     with django_db_blocker.unblock():
         if Group.objects.filter(name__in=["Editors", "Approvers"]).count() == 2:
             return

@@ -1,5 +1,5 @@
-"""Helpers and moments shared by several test modules (reading responses, PDFs and pages;
-the go-live second of the file tests; the public URL patterns)."""
+"""Helpers shared by several test modules: reading responses, PDFs and pages, an uploaded logo,
+a confirmed subscriber, a filing's text as pasted, and the public URL patterns filled in."""
 
 import io
 import re
@@ -11,11 +11,7 @@ from pypdf import PdfReader
 
 from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
-from releases.models import (
-    Attachment,
-    Category,
-    Release,
-)
+from releases.models import Attachment, Category, Release
 
 from .conftest import NY
 from .files import upload
@@ -72,6 +68,8 @@ def subscribe(email_address: str, *categories: Category) -> Subscriber:
     return subscriber
 
 
+# A filing's hard-wrapped text as an editor pastes it (the paste-text tests, in the admin and
+# in the browser).
 FILING = """\
 \t\t\tExhibit 99.1
 
