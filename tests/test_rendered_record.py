@@ -8,6 +8,7 @@ stores it again, and the page meanwhile prints the record rendered live; nothing
 release is public before its second; markup put into a stored row by any other path is cleaned.
 """
 
+import inspect
 import os
 import re
 import shutil
@@ -26,7 +27,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from releases import actions
+from releases import actions, rendering
 from releases.models import Release, ReleaseRendering
 
 from .admin_forms import approve_correction, edit_data, prepare_correction
@@ -245,6 +246,21 @@ def test_an_edit_of_python_the_record_runs_makes_stored_records_stale_without_a_
     assert fingerprint_of_checkout(excerpt) != before
     assert fingerprint_of_checkout(helper) != before
     assert fingerprint_of_checkout(unrelated) == before
+
+
+def test_every_release_method_the_record_templates_call_is_in_the_fingerprint():
+    """What the fragment templates read of a release is a column or an input of the fingerprint:
+    a method added to a template without adding it to `record_inputs` fails here."""
+    sources = "".join(
+        (Path(django_settings.BASE_DIR) / "templates" / name).read_text()
+        for name in (rendering.LETTERHEAD_TEMPLATE, rendering.CONTENT_TEMPLATE)
+    )
+    read = set(re.findall(r"\brelease\.(\w+)", sources))
+    columns = {f.name for f in Release._meta.get_fields()}
+    inputs = rendering.record_inputs()
+    code = {name for name in read - columns if inspect.getattr_static(Release, name) in inputs}
+    assert read - columns - code == set()
+    assert code  # the templates do call methods of the release
 
 
 def test_markup_written_into_a_stored_record_by_another_path_is_cleaned(
