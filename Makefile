@@ -9,11 +9,12 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-ceiling two-servers faults
+.PHONY: run test test-fast lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-ceiling two-servers faults
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - lint and the whole test suite (DATABASE_URL picks the database)"
+	@echo "make test-fast - the unit-level tests on all cores: no browser, server or slow tests"
 	@echo "make lint   - ruff, import-linter (the direction of dependency), mypy"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
 	@echo "make serve  - the production stack: granian + WhiteNoise, DEBUG off (HTTPS=False locally)"
@@ -62,17 +63,36 @@ format: venv
 test: venv lint node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The unit-level part of the suite, for the loop of a change (docs/testing.md): no browser,
+# no real server or worker process, no long property run, no import of the real filings; on
+# every core (pytest-xdist), property tests with 10 examples where they set none, the test
+# databases kept between runs (--reuse-db migrates them; PYTEST_ARGS=--create-db after an edited
+# migration or a switch of branch).
+# `make test` runs everything.
+FAST_MARKERS ?= not browser and not server and not varnish and not slow and not corpus
+test-fast: venv
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} -m "$(FAST_MARKERS)" \
+	  --hypothesis-profile=fast --reuse-db -q $(PYTEST_ARGS)
+
 # The browser tests inject axe-core (npm, pinned in package-lock.json) into Debian's chromium
 # (/usr/bin/chromium; .ci/run installs it). npm ci runs again only when the lock file changes.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
+# Re-pins requirements.lock from pyproject.toml in a throwaway venv. The current pins are kept as
+# constraints, so a run changes only what a changed range or a new package needs and a second run
+# writes the same file; UPGRADE=1 drops them and takes the newest versions the ranges allow.
+# The lock lists what irsite needs, never irsite itself; the in-tree build leftovers are removed.
+LOCK_VENV ?= /tmp/irsite-lock
 lock:
-	rm -rf /tmp/irsite-lock && $(PYTHON) -m venv /tmp/irsite-lock
-	/tmp/irsite-lock/bin/pip install --quiet ".[dev]"
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet $(if $(filter 1,$(UPGRADE)),,-c requirements.lock) ".[dev]"
+	rm -rf build irsite.egg-info
 	{ echo "# Exact versions installed by \`make\` (pip install -r requirements.lock)."; \
 	  echo "# Ranges are in pyproject.toml; regenerate with \`make lock\` after changing them."; \
-	  /tmp/irsite-lock/bin/pip freeze --exclude-editable | grep -v -e '^pip==' -e '^irsite'; } > requirements.lock
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude irsite; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles node_modules artifacts

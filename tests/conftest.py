@@ -4,6 +4,7 @@ Releases are made through `releases.actions`, as the admin makes them, so the te
 the same paths as the users; time is frozen with time-machine wherever a boundary matters.
 """
 
+import importlib
 import os
 import shutil
 import uuid
@@ -17,13 +18,18 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.http.pagecache import forget_committed_version
 from releases import actions, demo
 from releases.models import Category, Release
+
+from .files import PDF, attach, photo
 
 NY = ZoneInfo("America/New_York")
 SYSTEM = actions.SystemActor("tests")
@@ -46,6 +52,10 @@ def corpus_dir() -> Path:
 needs_corpus = pytest.mark.corpus
 
 
+# `make test-fast` runs the property tests that set no number of examples with this profile.
+hypothesis_settings.register_profile("fast", max_examples=10)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     configured = os.environ.get(CORPUS_ENV)
     if configured and not (Path(configured) / "seed").is_dir():
@@ -61,12 +71,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             f"they read real filings and neither ${CORPUS_ENV} nor {_DEFAULT_CORPUS} is there "
             "(README: IRSITE_TEST_CORPUS)",
         )
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        # A pooler, another machine's clock: what these tests run exists only in front of a
-        # PostgreSQL server. CI runs the suite on both databases, so they run there.
-        _deselect(config, items, "postgres", "they need PostgreSQL (DATABASE_URL=postgres://...)")
+    if connections["default"].vendor != "postgresql":
+        _deselect(
+            config,
+            items,
+            "postgres",
+            "they test what only PostgreSQL has and DATABASE_URL names "
+            f"{connections['default'].vendor} (run them with DATABASE_URL=postgres://...; "
+            ".ci/run does)",
+        )
     pg_bin = Path(os.environ.get("IRSITE_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
     if not (pg_bin / "pg_basebackup").exists():
         _deselect(
@@ -91,9 +104,51 @@ def _deselect(config: pytest.Config, items: list[pytest.Item], marker: str, why:
         return
     items[:] = [item for item in items if not item.get_closest_marker(marker)]
     config.hook.pytest_deselected(items=needing)
+    line = f"{marker}: {len(needing)} tests deselected: {why}"
+    if hasattr(config, "workeroutput"):
+        # A pytest-xdist worker (make test-fast): its output is not shown; the controller
+        # prints the line once, in its summary.
+        config.workeroutput.setdefault("deselected", []).append(line)
+        return
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter:
-        reporter.write_line(f"{marker}: {len(needing)} tests deselected: {why}", yellow=True)
+        reporter.write_line(line, yellow=True)
+
+
+_from_workers: list[str] = []
+
+
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist's controller: the deselection lines of the first worker that reports."""
+    if not _from_workers:
+        _from_workers.extend(getattr(node, "workeroutput", {}).get("deselected", []))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for line in _from_workers:
+        terminalreporter.write_line(line, yellow=True)
+
+
+# The rows the data migrations write, by the migration and its function.
+DATA_MIGRATIONS = [
+    ("releases.migrations.0002_groups", "create_groups"),
+    ("irsite.alerts.migrations.0002_groups", "grant"),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """The test database, with the groups its data migrations create even when --reuse-db
+    (make test-fast) keeps a database that a transactional test emptied: such a test ends
+    with a flush, which removes every row, the migrations' too, and the migrations already
+    applied to a kept database do not run again. The functions run as the migrations ran
+    them, on the models' migrated state."""
+    with django_db_blocker.unblock():
+        if Group.objects.filter(name__in=["Editors", "Approvers"]).count() == 2:
+            return
+        state = MigrationExecutor(connections["default"]).loader.project_state()
+        for module, function in DATA_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(state.apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -132,6 +187,14 @@ def redis_cache(location: str, key_prefix: str = "") -> dict:
 
 
 @pytest.fixture(autouse=True)
+def _no_collected_static(settings, tmp_path) -> None:
+    """No collected static files, as on a fresh clone: tests never read them, and a
+    staticfiles/ left by `make serve` (or tests/test_server.py) would otherwise be scanned by
+    WhiteNoise for every test client, ~70 ms a test with Django's admin files in it."""
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+
+
+@pytest.fixture(autouse=True)
 def _own_media(settings, tmp_path) -> Path:
     """Uploaded files go to a folder of the test's own, on the local storage."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -145,6 +208,16 @@ def _own_media(settings, tmp_path) -> Path:
 def at(*args: int) -> datetime:
     """An aware datetime in the issuer's zone: at(2003, 1, 24, 8, 0, 0)."""
     return datetime(*args, tzinfo=NY)
+
+
+# The go-live second of the `scheduled` release with files, and moments either side of it.
+GO_LIVE = at(2026, 11, 30, 16, 5, 0)
+BEFORE = (
+    GO_LIVE - timedelta(hours=3),
+    GO_LIVE - timedelta(seconds=100),
+    GO_LIVE - timedelta(seconds=1),
+)
+AT_AND_AFTER = (GO_LIVE, GO_LIVE + timedelta(seconds=1), GO_LIVE + timedelta(days=2))
 
 
 @pytest.fixture
@@ -265,3 +338,24 @@ def publish(db) -> Callable[..., Release]:
         return release
 
     return go
+
+
+@pytest.fixture
+def scheduled(make_release, publish, category):
+    """A release already public, and one with a PDF and a photo scheduled for GO_LIVE (the
+    file tests'; tests/test_leaks.py and tests/test_pdf.py define a `scheduled` of their own)."""
+    publish(make_release(categories=[category], published_at=at(2026, 11, 2, 8, 0, 0)))
+    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        release = make_release(
+            headline="Quarterly results beat every estimate",
+            slug="quarterly-results-beat-estimates",
+            categories=[category],
+            published_at=GO_LIVE,
+        )
+        attach(
+            release,
+            SYSTEM,
+            ("Q3 financial statements", "q3-statements.pdf", PDF),
+            ("Plant photo", "plant.jpg", photo(), True),
+        )
+        return publish(release)

@@ -14,97 +14,23 @@ from releases import actions
 from releases.admin.display import go_live_in_words
 from releases.models import AuditEntry, PreviewLink, Release
 
+from .admin_forms import (
+    ADD_URL,
+    change_url,
+    confirm,
+    edit_data,
+    form_data,
+    messages_of,
+)
 from .conftest import SYSTEM, at
 
 NOW = at(2026, 11, 26, 12, 0, 0)
-ADD_URL = reverse("admin:releases_release_add")
 
 
 @pytest.fixture(autouse=True)
 def _frozen_now():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def change_url(release: Release) -> str:
-    return reverse("admin:releases_release_change", args=[release.pk])
-
-
-def transition_url(release: Release, name: str) -> str:
-    return reverse("admin:releases_release_transition", args=[release.pk, name])
-
-
-def confirm(client, release: Release, name: str, data: dict | None = None, **kwargs):
-    """Confirm a transition as its page does: with the version of the release on screen."""
-    version = Release.objects.get(pk=release.pk).version
-    return client.post(
-        transition_url(release, name), {"version": version, **(data or {})}, **kwargs
-    )
-
-
-def form_data(contacts, versions, **overrides) -> dict:
-    """What the admin's release form posts, inlines included."""
-    data = {
-        "exhibit_label": "EXHIBIT 99.1",
-        "headline": "ImmunoGen regains rights",
-        "subheadline": "",
-        "slug": "immunogen-regains-rights",
-        "dateline_city": "CAMBRIDGE, MA",
-        "published_at_0": "2026-11-26",
-        "published_at_1": "16:05:00",
-        "body": "<p>ImmunoGen today announced.</p><table><tr><th>Q</th></tr></table>",
-        "summary": "",
-        "filing_url": "",
-        "releasecontact_set-TOTAL_FORMS": str(len(contacts)),
-        "releasecontact_set-INITIAL_FORMS": "0",
-        "releasedisclaimer_set-TOTAL_FORMS": str(len(versions)),
-        "releasedisclaimer_set-INITIAL_FORMS": "0",
-        "attachments-TOTAL_FORMS": "0",
-        "attachments-INITIAL_FORMS": "0",
-    }
-    for i, contact in enumerate(contacts):
-        data |= {
-            f"releasecontact_set-{i}-contact": contact.pk,
-            f"releasecontact_set-{i}-position": i,
-        }
-    for i, version in enumerate(versions):
-        data |= {
-            f"releasedisclaimer_set-{i}-version": version.pk,
-            f"releasedisclaimer_set-{i}-position": i,
-        }
-    return data | overrides
-
-
-def edit_data(release: Release, **overrides) -> dict:
-    """The change form as loaded for ``release``, with ``overrides`` typed in."""
-    local = release.published_at.astimezone(NOW.tzinfo)
-    data = {name: getattr(release, name) for name in Release.CONTENT_FIELDS}
-    data |= {
-        "published_at_0": f"{local:%Y-%m-%d}",
-        "published_at_1": f"{local:%H:%M:%S}",
-        "based_on_version": release.version,
-        "correction_note": "",
-        "attachments-TOTAL_FORMS": "0",
-        "attachments-INITIAL_FORMS": "0",
-    }
-    data.pop("published_at")
-    for prefix, rows, key in [
-        ("releasecontact_set", release.releasecontact_set.all(), "contact"),
-        ("releasedisclaimer_set", release.releasedisclaimer_set.all(), "version"),
-    ]:
-        data[f"{prefix}-TOTAL_FORMS"] = data[f"{prefix}-INITIAL_FORMS"] = len(rows)
-        for i, row in enumerate(rows):
-            data |= {
-                f"{prefix}-{i}-id": row.pk,
-                f"{prefix}-{i}-release": release.pk,
-                f"{prefix}-{i}-{key}": getattr(row, f"{key}_id"),
-                f"{prefix}-{i}-position": row.position,
-            }
-    return data | overrides
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def test_editor_writes_and_submits_then_approver_publishes_and_readers_see_it(

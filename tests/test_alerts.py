@@ -28,6 +28,7 @@ from releases import actions as release_actions
 from releases.models import Category
 
 from .conftest import SYSTEM, at, redis_cache
+from .shared import subscribe
 
 NOW = at(2026, 11, 26, 12, 0, 0)
 GO_LIVE = at(2026, 11, 26, 16, 5, 0)
@@ -44,17 +45,6 @@ def _alerts_env(settings, worker):
 
 def run_worker() -> None:
     call_command("run_worker", "--once")
-
-
-def subscribe(email_address: str, *categories: Category) -> Subscriber:
-    """An address that asked for alerts and confirmed them."""
-    actions.request_subscription(
-        email_address, all_categories=not categories, categories=categories, source="tests"
-    )
-    subscriber = Subscriber.objects.get(email=email_address.lower())
-    assert actions.confirm(subscriber, subscriber.requested_at.isoformat()).value == "confirmed"
-    subscriber.refresh_from_db()
-    return subscriber
 
 
 def parsed(message) -> EmailMessage:

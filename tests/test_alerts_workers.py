@@ -9,28 +9,26 @@ are separate server sessions racing for the same rows.
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from irsite.alerts.management.commands.run_worker import Command as RunWorker
 from irsite.alerts.models import AlertBatch, Delivery
 
-from .test_alerts import subscribe
+from .servers import REPO, database_url, free_port
+from .shared import subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
-REPO = Path(__file__).resolve().parents[1]
 
 
 class SlowLocmemBackend(LocmemBackend):
@@ -48,6 +46,7 @@ def wait_for(condition, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_two_workers_at_once_send_each_alert_exactly_once(make_release, publish, company, settings):
     settings.EMAIL_BACKEND = f"{__name__}.SlowLocmemBackend"
     addresses = [f"reader{n}@example.com" for n in range(40)]
@@ -113,20 +112,6 @@ class Sink:
         return "250 OK"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def database_url() -> str:
-    """The suite's test database, for a worker in another process."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
 def start_worker(port: int, **env: str) -> subprocess.Popen:
     environment = os.environ | {
         "DEBUG": "True",
@@ -144,6 +129,7 @@ def start_worker(port: int, **env: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.server
 def test_worker_killed_mid_batch_and_restarted_sends_each_alert_exactly_once(
     make_release, publish, company
 ):

@@ -21,6 +21,7 @@ from email.policy import default as default_policy
 
 import feedparser
 import lxml.html
+import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
@@ -37,8 +38,8 @@ from irsite.disclaimers.models import Disclaimer
 from releases import actions
 from releases.models import Category, PendingCorrection, Release
 
+from .admin_forms import ADD_URL, edit_data, form_data
 from .conftest import SYSTEM
-from .test_admin import ADD_URL, edit_data, form_data
 
 EXAMPLES = int(os.environ.get("IRSITE_PROPERTY_EXAMPLES", "20"))
 
@@ -255,6 +256,7 @@ def alert_parses(release: Release) -> None:
     assert message.get_body(("html",)).get_content()
 
 
+@pytest.mark.slow
 @hypothesis_settings(
     max_examples=EXAMPLES,
     deadline=None,

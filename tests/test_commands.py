@@ -58,17 +58,20 @@ def _settings_in_subprocess(**env: str) -> subprocess.CompletedProcess:
     [("", "SECRET_KEY is not set"), ("short", "not a real secret")],
     ids=["missing", "weak"],
 )
+@pytest.mark.server
 def test_production_refuses_to_start_without_a_real_secret_key(secret, message):
     result = _settings_in_subprocess(DEBUG="False", SECRET_KEY=secret, ALLOWED_HOSTS="x")
     assert result.returncode != 0
     assert message in result.stderr
 
 
+@pytest.mark.server
 def test_production_starts_with_a_real_secret_key():
     result = _settings_in_subprocess(DEBUG="False", SECRET_KEY="k" * 64, ALLOWED_HOSTS="x")
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.server
 def test_site_runs_with_no_environment_at_all_on_sqlite():
     result = subprocess.run(
         [sys.executable, "-c", "from django.conf import settings as s; import django; "
@@ -91,6 +94,7 @@ def _make_env(*args: str) -> str:
     return result.stdout.strip()
 
 
+@pytest.mark.server
 def test_make_run_links_emails_to_the_port_it_serves_on():
     # Confirmation and alert links must reach the server `PORT=8801 make run` started.
     assert _make_env("PORT=8801") == "http://127.0.0.1:8801"

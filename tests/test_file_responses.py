@@ -15,10 +15,8 @@ from hypothesis import strategies as st
 from releases import actions
 from releases.models import Rendition
 
-from .test_attachments import AT_AND_AFTER, BEFORE, GO_LIVE, body, never_existed_url, scheduled
-from .test_pdf import missing_pdf_url
-
-__all__ = ["scheduled"]  # the fixture, shared with test_attachments
+from .conftest import AT_AND_AFTER, BEFORE, GO_LIVE
+from .shared import body, missing_pdf_url, never_existed_url
 
 LIVE = GO_LIVE + timedelta(minutes=5)
 
@@ -211,7 +209,8 @@ def test_partial_not_modified_and_unsatisfiable_answers_carry_the_pages_caching(
 
 
 def test_logo_answers_ranges_and_304(client, superuser, company):
-    from .test_brand import logo, post_profile
+    from .admin_forms import post_profile
+    from .shared import logo
 
     assert post_profile(client, superuser, logo_upload=logo((9, 9, 9), (30, 30))).status_code == 302
     url = company.__class__.load().get_logo_url()

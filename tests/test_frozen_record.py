@@ -29,10 +29,11 @@ from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
 from irsite.contacts.models import CompanyProfile, Contact, ImmutableLetterheadError, Letterhead
 from releases import actions
-from releases.models import PendingCorrection, Release, ReleaseContact
+from releases.models import Release, ReleaseContact
 
+from .admin_forms import approve_correction, change_url, edit_data, prepare_correction
 from .conftest import at
-from .test_admin import change_url, edit_data
+from .shared import article
 
 NOW = at(2026, 11, 26, 12, 0, 0)
 GO_LIVE = at(2026, 11, 26, 16, 5, 0)
@@ -80,36 +81,10 @@ def edit_company(client, user, **overrides) -> None:
     client.logout()
 
 
-def prepare_correction(client, user, release: Release, data: dict) -> PendingCorrection:
-    client.force_login(user)
-    response = client.post(change_url(release), data)
-    assert response.status_code == 302, response.context["errors"]
-    client.logout()
-    return release.pending_corrections.get(status=PendingCorrection.Status.PENDING)
-
-
-def approve_correction(client, user, pending: PendingCorrection) -> str:
-    """A second person opens the correction, reads its changes and approves it; the page."""
-    client.force_login(user)
-    url = reverse("admin:releases_release_correction", args=[pending.release_id, pending.pk])
-    review = client.get(url).content.decode()
-    version = Release.objects.get(pk=pending.release_id).version
-    response = client.post(url, {"decision": "approve", "version": version})
-    assert response.status_code == 302
-    client.logout()
-    assert Release.objects.get(pk=pending.release_id).corrections.exists()
-    return review
-
-
 def page(client, release: Release) -> str:
     response = client.get(Release.objects.get(pk=release.pk).get_absolute_url())
     assert response.status_code == 200
     return response.content.decode()
-
-
-def article(html: str) -> str:
-    """The release itself, without the site's header and footer (which show the company now)."""
-    return re.search(r"<article class=\"release\".*?</article>", html, re.S).group(0)
 
 
 def preview(client, user, release: Release) -> str:

@@ -14,12 +14,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from releases import actions
-from releases.models import Category
 
 from .conftest import SYSTEM, at
+from .shared import PATTERNS, QUERY, fill
 
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 # Public URLs that never list releases (the share-link preview needs a valid token: it has its
@@ -45,48 +44,9 @@ NOT_RELEASE_SURFACES = {
     # The index lists sections, not releases; the section of a release is checked below.
     "sitemap",
 }
-# URLs that need a query string to show a release, keyed by URL name.
-QUERY = {"releases:search": {"q": "quarterly results"}}
 
 
-def public_patterns() -> list[tuple[str, str]]:
-    """(name, route) of every URL pattern outside the admin."""
-    found: list[tuple[str, str]] = []
-
-    def walk(patterns, prefix: str, namespace: str) -> None:
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if p.namespace == "admin":
-                    continue
-                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-                walk(p.url_patterns, prefix + str(p.pattern), ns)
-            elif isinstance(p, URLPattern):
-                found.append((f"{namespace}{p.name}", prefix + str(p.pattern)))
-
-    walk(get_resolver().url_patterns, "", "")
-    return found
-
-
-PATTERNS = public_patterns()
 RELEASE_SURFACES = [(n, r) for n, r in PATTERNS if n not in NOT_RELEASE_SURFACES]
-
-
-def fill(route: str, release, category: Category) -> str:
-    local = release.published_at.astimezone(GO_LIVE.tzinfo)
-    values = {
-        "<year:year>": str(local.year),
-        "<dd:month>": f"{local.month:02d}",
-        "<dd:day>": f"{local.day:02d}",
-        "<slug:slug>": release.slug if "<year:year>" in route else category.slug,
-        "<str:token>": release.slug,
-        "<str:name>": f"{release.slug}.pdf",
-        "<str:section>": "releases-0",  # section 0: ids below the section size
-    }
-    url = "/" + route
-    for placeholder, value in values.items():
-        url = url.replace(placeholder, value)
-    assert "<" not in url, f"add the parameter of {route!r} to fill() in {__file__}"
-    return url
 
 
 @pytest.fixture
@@ -125,6 +85,7 @@ def max_age(response) -> int | None:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
 def test_scheduled_release_is_on_no_public_url_until_go_live(
     client, scheduled, page_cache, name, route
@@ -147,6 +108,7 @@ def test_scheduled_release_is_on_no_public_url_until_go_live(
             assert age <= (GO_LIVE - moment).total_seconds(), f"{url} max-age {age} at {moment}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), RELEASE_SURFACES, ids=[n for n, _ in RELEASE_SURFACES])
 def test_scheduled_release_is_on_every_release_url_at_go_live(
     client, scheduled, page_cache, name, route
@@ -176,6 +138,7 @@ def visible(response) -> tuple:
     return response.status_code, len(response.content), body, headers
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
 def test_no_status_header_or_length_tells_whether_a_release_is_scheduled(
     client, scheduled, page_cache, name, route, django_capture_on_commit_callbacks

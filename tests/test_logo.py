@@ -11,19 +11,11 @@ from PIL import Image
 
 from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
-from irsite.contacts.models import CompanyProfile
 
+from .admin_forms import CHANGE, profile_data
 from .conftest import at
 from .files import CAMERA, PDF, SVG, photo, upload
-from .test_attachments import body
-
-CHANGE = "admin:contacts_companyprofile_change"
-
-
-def profile_data(company: CompanyProfile, **extra) -> dict:
-    fields = ["legal_name", "short_name", "address_lines", "telephone", "fax", "website",
-              "exchange", "ticker"]  # fmt: skip
-    return {f: getattr(company, f) for f in fields} | extra
+from .shared import body
 
 
 @pytest.fixture

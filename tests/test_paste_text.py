@@ -11,24 +11,10 @@ from hypothesis import strategies as st
 from irsite.richtext import sanitize_html
 from releases.models import BODY_MAX_BYTES
 
+from .shared import FILING
+
 pytestmark = pytest.mark.django_db
 URL = reverse("admin:releases_release_paste_text")
-
-FILING = """\
-\t\t\tExhibit 99.1
-
-CAMBRIDGE, Mass.--Jan. 24, 2003--ImmunoGen, Inc. (Nasdaq: IMGN) today announced that it
-has regained the rights to cantuzumab mertansine from GlaxoSmithKline, and that it will
-take the compound forward itself.
-
-"This is an important step for the company," said Mitchel Sayare, Chairman and CEO of
-ImmunoGen. "We believe in the compound."
-
-Highlights
-
-  o  Rights to the compound return to ImmunoGen on March 1, 2003.
-  o  No payments are due by either party.
-"""
 
 
 def paste(client, text: str):

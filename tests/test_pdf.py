@@ -2,8 +2,6 @@
 a new one for each correction. Read back with pypdf, as a reader's viewer would."""
 
 import http.server
-import io
-import secrets
 import threading
 import time
 import urllib.request
@@ -13,7 +11,6 @@ import pytest
 import time_machine
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from pypdf import PdfReader
 
 from releases import actions
 from releases.media.pdf import pdf_from_html
@@ -21,7 +18,7 @@ from releases.models import Release, Rendition
 
 from .conftest import SYSTEM, at
 from .files import PDF, attach
-from .test_attachments import body
+from .shared import body, missing_pdf_url, text_of
 
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 BODY = (
@@ -29,11 +26,6 @@ BODY = (
     "<table><tr><th>Quarter</th><th>Revenue</th></tr><tr><td>Q3 2026</td><td>9,870</td></tr>"
     "</table>"
 )
-
-
-def text_of(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 @pytest.fixture
@@ -48,14 +40,6 @@ def scheduled(make_release, publish):
         )
         attach(release, SYSTEM, ("Q3 financial statements", "q3.pdf", PDF))
         return publish(release)
-
-
-def missing_pdf_url(release: Release) -> str:
-    local = release.published_at.astimezone(GO_LIVE.tzinfo)
-    return reverse(
-        "releases:pdf",
-        args=[local.year, local.month, local.day, f"never-{secrets.token_hex(4)}"],
-    )
 
 
 def test_pdf_is_absent_like_a_missing_release_before_go_live_and_there_at_it(
@@ -141,11 +125,11 @@ def test_pdf_rendering_loads_nothing_from_the_network_or_the_disk():
         def log_message(self, *args) -> None:
             pass
 
-    server = http.server.HTTPServer(("127.0.0.1", 8181), Recorder)
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)  # a port the OS picks
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        base = "http://127.0.0.1:8181"
+        base = f"http://127.0.0.1:{server.server_port}"
         pdf_from_html(
             f'<link rel="stylesheet" href="{base}/style.css"><img src="{base}/pixel.png">'
             '<img src="file:///etc/hostname"><p>Hello.</p>'
@@ -238,6 +222,7 @@ def test_revision_history_lists_every_published_pdf_for_staff_only(
     assert body(response) == first and "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_crowd_asking_for_a_pdf_not_yet_stored_renders_it_once_and_hears_when_to_retry(
     make_release, publish, settings

@@ -12,8 +12,8 @@ from releases import actions, edgar
 from releases.edgar.bridge import _unique_slug
 from releases.models import Category, Release
 
+from .admin_forms import ADD_URL, change_url, edit_data, form_data
 from .conftest import SYSTEM, at, corpus_dir, needs_corpus
-from .test_admin import ADD_URL, change_url, edit_data, form_data
 
 NOW = at(2026, 11, 26, 12, 0, 0)
 SEED = corpus_dir() / "seed" / "ex99-1-immunogen-2003-01-24.txt"

@@ -4,11 +4,9 @@ import io
 import json
 import logging
 import os
-import secrets
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -22,25 +20,10 @@ from releases import actions
 from releases.models import AuditEntry
 
 from .conftest import at, redis_cache
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env.update(
-        DEBUG="False",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="ir.example.com",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="irsite.settings",
-        # Production sends alert emails through a real mail server.
-        EMAIL_URL="smtp+tls://irsite:secret@mail.example.com:587",
-    )
-    env.update(extra)
-    return env
+from .servers import REPO, production_env
 
 
+@pytest.mark.server
 def test_check_deploy_with_production_settings_prints_no_warnings(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -56,6 +39,7 @@ def test_check_deploy_with_production_settings_prints_no_warnings(tmp_path):
     assert "WARNING" not in output
 
 
+@pytest.mark.server
 def test_plain_http_switch_turns_off_redirect_hsts_and_secure_cookies(tmp_path):
     def switches(**extra: str) -> list[str]:
         result = subprocess.run(
@@ -239,6 +223,7 @@ def test_redis_down_makes_the_cache_a_miss_not_an_error(settings, make_release, 
     assert "unreachable" in caplog.text
 
 
+@pytest.mark.server
 def test_a_redis_cache_url_treats_an_unreachable_redis_as_a_miss():
     """Settings built from CACHE_URL=redis://..., as production builds them: a cache call
     while Redis is down is a miss, never an exception (nothing listens on port 1)."""

@@ -12,8 +12,8 @@ from django.urls import reverse
 from releases import actions
 from releases.models import AuditEntry, Release
 
+from .admin_forms import change_url, confirm, edit_data, messages_of
 from .conftest import SYSTEM, at
-from .test_admin import change_url, confirm, edit_data, messages_of
 
 NOW = at(2026, 11, 30, 5, 47, 12)
 

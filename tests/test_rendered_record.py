@@ -8,8 +8,12 @@ stores it again, and the page meanwhile prints the record rendered live; nothing
 release is public before its second; markup put into a stored row by any other path is cleaned.
 """
 
+import inspect
+import os
 import re
 import shutil
+import subprocess
+import sys
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -23,12 +27,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from releases import actions
+from releases import actions, rendering
 from releases.models import Release, ReleaseRendering
 
+from .admin_forms import approve_correction, edit_data, prepare_correction
 from .conftest import SYSTEM, at
-from .test_admin import edit_data
-from .test_frozen_record import approve_correction, article, prepare_correction
+from .servers import REPO
+from .shared import article
 
 NOW = at(2026, 11, 30, 12, 0, 0)
 CONTENT_TEMPLATE = "releases/record/content.html"
@@ -181,6 +186,82 @@ def test_template_change_makes_stored_records_stale_until_render_releases_stores
         assert 'class="new-template"' in page(client, url)
     call_command("render_releases", stdout=out)
     assert out.getvalue().splitlines()[-1] == "rendered 0 release record(s)"
+
+
+def fingerprint_of_checkout(folder: Path) -> str:
+    """`rendering.fingerprint()` as a new process running the code in ``folder`` computes it (a
+    deployment of that code)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "irsite.settings", "PYTHONPATH": str(folder)}
+    script = "import django; django.setup(); from releases.record import rendering; "
+    script += "print(rendering.fingerprint())"
+    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", script], cwd=folder, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
+def checkout(tmp_path: Path, name: str) -> Path:
+    """A copy of the code and templates, to edit as a developer would."""
+    folder = tmp_path / name
+    ignore = shutil.ignore_patterns("__pycache__")
+    for part in ("irsite", "releases", "templates"):
+        shutil.copytree(REPO / part, folder / part, ignore=ignore)
+    return folder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} is not once in {path}"
+    path.write_text(text.replace(old, new))
+
+
+@pytest.mark.slow
+def test_an_edit_of_python_the_record_runs_makes_stored_records_stale_without_a_bump(tmp_path):
+    """A model method the record prints (`Release.excerpt`) or a text helper it calls edited:
+    the fingerprint changes, so every stored record is stale until `render_releases` runs
+    again. An edit of code the record never runs leaves the stored records current."""
+    same = checkout(tmp_path, "same")
+    excerpt = checkout(tmp_path, "excerpt")
+    edit(
+        excerpt / "releases" / "models" / "release.py",
+        'return " ".join(self.summary.split()) or summary(self.body, words)',
+        'return " ".join(self.summary.split()) or summary(self.body, words=words)',
+    )
+    helper = checkout(tmp_path, "helper")
+    edit(
+        helper / "releases" / "text.py",
+        "lead = format_html('<span class=\"dateline\">{}</span> ', dateline)",
+        "lead = format_html('<span class=\"dateline\">{}</span>\\N{NO-BREAK SPACE}', dateline)",
+    )
+    unrelated = checkout(tmp_path, "unrelated")
+    edit(
+        unrelated / "releases" / "models" / "release.py",
+        '"""Refresh what search finds of this release; `actions.save_release` calls it."""',
+        '"""Refresh what search finds of this release (`actions.save_release` calls it)."""',
+    )
+    before = fingerprint_of_checkout(same)
+    assert fingerprint_of_checkout(REPO) == before
+    assert fingerprint_of_checkout(excerpt) != before
+    assert fingerprint_of_checkout(helper) != before
+    assert fingerprint_of_checkout(unrelated) == before
+
+
+def test_every_release_method_the_record_templates_call_is_in_the_fingerprint():
+    """What the fragment templates read of a release is a column or an input of the fingerprint:
+    a method added to a template without adding it to `record_inputs` fails here."""
+    sources = "".join(
+        (Path(django_settings.BASE_DIR) / "templates" / name).read_text()
+        for name in (rendering.LETTERHEAD_TEMPLATE, rendering.CONTENT_TEMPLATE)
+    )
+    read = set(re.findall(r"\brelease\.(\w+)", sources))
+    columns = {f.name for f in Release._meta.get_fields()}
+    inputs = rendering.record_inputs()
+    code = {name for name in read - columns if inspect.getattr_static(Release, name) in inputs}
+    assert read - columns - code == set()
+    assert code  # the templates do call methods of the release
 
 
 def test_markup_written_into_a_stored_record_by_another_path_is_cleaned(

@@ -4,27 +4,21 @@ logs one JSON line per request as gunicorn did, and stops when told to."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-from .test_production import REPO, production_env
+import pytest
 
-# The first free port from here on.
-FIRST_PORT = int(os.environ.get("IRSITE_TEST_SERVER_PORT", "8161"))
+from .servers import REPO, free_ports, production_env
+
+pytestmark = pytest.mark.server
 
 
 def free_port() -> int:
-    port = FIRST_PORT
-    while True:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                port += 1
+    """A port the OS picks, or the first free one from $IRSITE_TEST_SERVER_PORT on."""
+    return free_ports(1, "IRSITE_TEST_SERVER_PORT")[0]
 
 
 def test_make_serves_default_app_server_answers_and_logs_json_lines(tmp_path):

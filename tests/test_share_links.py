@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from releases import actions
 from releases.models import PreviewLink, Release
 
+from .admin_forms import change_url
 from .conftest import SYSTEM, at
-from .test_admin import change_url
 
 NOW = at(2026, 11, 26, 12, 0, 0)
 GO_LIVE = NOW + timedelta(hours=2)
@@ -86,6 +86,7 @@ def test_share_link_action_refuses_lifetimes_outside_the_bounds(make_release, ap
     assert not PreviewLink.objects.exists()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -142,7 +143,7 @@ def test_share_links_stay_listed_on_the_admin_page_in_every_state(
 def test_share_link_of_a_pending_correction_stops_once_it_is_decided(
     client, make_release, publish, approver, second_approver
 ):
-    from .test_admin import edit_data
+    from .admin_forms import edit_data
 
     with time_machine.travel(NOW, tick=False):
         release = publish(make_release(headline="Old headline", published_at=NOW))

@@ -9,7 +9,7 @@ from django.db import connection
 
 from releases.models import BODY_MAX_BYTES, SEARCH_INDEX_MAX_BYTES, Release
 
-from .test_admin import ADD_URL, form_data
+from .admin_forms import ADD_URL, form_data
 
 LONG_HEADLINE = (
     "Acme Corporation Reports Record Fourth Quarter and Fiscal Year 2025 Results, Announces a "
@@ -79,6 +79,7 @@ def big_body(size: int) -> str:
     return "<p>Lead paragraph of the results.</p><table>" + "".join(rows) + "</table>"
 
 
+@pytest.mark.slow
 def test_a_large_body_is_saved_in_the_admin_and_found_by_search(
     client, editor, contacts, disclaimer_versions, publish
 ):
@@ -112,6 +113,7 @@ def test_a_body_over_the_size_limit_is_a_form_error_that_keeps_the_input(
     assert not Release.objects.exists()
 
 
+@pytest.mark.slow
 def test_importer_reports_a_body_over_the_limit_and_goes_on_with_the_next_file(db, tmp_path):
     big = tmp_path / "a_big.htm"
     big.write_text(exhibit("Acme Reports Big Results", big_body(BODY_MAX_BYTES + 1000)))

@@ -25,8 +25,8 @@ from irsite.contacts.models import CompanyProfile
 from irsite.plaintext import markup, multi_line, single_line
 from releases.models import Category, Release
 
+from .admin_forms import ADD_URL, form_data
 from .conftest import at
-from .test_admin import ADD_URL, form_data
 
 FEEDS = ["/news/feed/rss/", "/news/feed/atom/"]
 NOW = at(2026, 11, 26, 12, 0, 0)

@@ -272,6 +272,7 @@ def test_signed_in_staff_get_private_uncached_pages(client, seed, editor):
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
+@pytest.mark.slow
 def test_news_pages_link_older_pages_only_while_older_releases_exist(client, make_release, publish):
     for day in range(1, 42):
         publish(
@@ -325,6 +326,7 @@ def _queries_per_page(client, urls: list[str]) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 def test_public_pages_cost_the_same_queries_with_ten_times_the_releases(
     client, settings, make_release, publish, category
 ):

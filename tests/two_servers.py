@@ -12,7 +12,8 @@ Run by `.ci/run` (and `make two-servers`). Over HTTP only, like a load balancer'
 
 Prints what it saw; exits non-zero with one line saying what failed. Stops what it started.
 Environment: TWO_SERVERS_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/wt_prod_two),
-TWO_SERVERS_CACHE_URL (default redis://127.0.0.1:6379/3), TWO_SERVERS_PORTS (default 8210,8211).
+TWO_SERVERS_CACHE_URL (default redis://127.0.0.1:6379/3), TWO_SERVERS_PORTS (e.g. 8210,8211;
+by default two ports the OS picks, so runs side by side never meet).
 """
 
 import html.parser
@@ -22,6 +23,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,10 +41,29 @@ DATABASE_URL = os.environ.get(
     "TWO_SERVERS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wt_prod_two"
 )
 CACHE_URL = os.environ.get("TWO_SERVERS_CACHE_URL", "redis://127.0.0.1:6379/3")
-PORTS = [int(p) for p in os.environ.get("TWO_SERVERS_PORTS", "8210,8211").split(",")]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` different ports free now on 127.0.0.1, picked by the OS (held open together)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+_configured_ports = os.environ.get("TWO_SERVERS_PORTS")
+PORTS = [int(p) for p in _configured_ports.split(",")] if _configured_ports else free_ports(2)
 LOG_DIR = REPO / "var" / "two_servers"
 ZONE = ZoneInfo("America/New_York")
 LEAD = 8  # seconds between scheduling and go-live
+# Correctness is order: never shown before the go-live second (or the approval). How late it
+# came is printed; this bound only tells a change that reached both servers from one left to
+# a cache's expiry, so it holds on a loaded machine, where a few seconds' bound can fail.
+LATE_BOUND = 30.0
 HEADLINE = "Two servers agree on the go-live second"
 SLUG = "two-servers-agree"
 CORRECTED = "Corrected figure: 43 percent"
@@ -304,7 +325,7 @@ def main() -> None:
     while datetime.now(ZONE) < go_live:
         time.sleep(0.02)
     seen: dict[tuple[str, str], float] = {}
-    deadline = go_live + timedelta(seconds=3)
+    deadline = go_live + timedelta(seconds=LATE_BOUND)
     while len(seen) < len(bases) * len(surfaces) and datetime.now(ZONE) < deadline:
         for base in bases:
             for path in surfaces:
@@ -314,7 +335,7 @@ def main() -> None:
     for base in bases:
         for path in surfaces:
             if (base, path) not in seen:
-                raise Failed(f"{base}{path} did not show the release within 3 s of go-live")
+                raise Failed(f"{base}{path} did not show the release {LATE_BOUND} s after go-live")
     latest = max(seen.values())
     say(f"at go-live: present on both, every page within {latest:.2f} s of the go-live second")
 
@@ -340,13 +361,13 @@ def main() -> None:
     corrected_at = time.monotonic()
     say("correction prepared through B, approved by another user through A")
     pending = {(base, path) for base in bases for path in (release_path, "/news/feed/rss/")}
-    while pending and time.monotonic() - corrected_at < 2:
+    while pending and time.monotonic() - corrected_at < LATE_BOUND:
         for base, path in sorted(pending):
             if shows(base, path, CORRECTED)[1]:
                 pending.discard((base, path))
         time.sleep(0.05)
     if pending:
-        raise Failed(f"not corrected within 2 s: {sorted(pending)}")
+        raise Failed(f"not corrected {LATE_BOUND} s after the approval: {sorted(pending)}")
     say(f"correction visible on both within {time.monotonic() - corrected_at:.2f} s")
 
     # Production serving details seen through both servers.

@@ -10,7 +10,8 @@ of the record (docs/brand.md). What is not is still rendered per request: catego
 change), neighbours, absolute URLs and the site's own header and footer.
 
 The stored HTML is derived data. Each row carries the `fingerprint` of what produced it (the
-fragment templates' source, `RENDER_FORMAT`, time zone and language); a row whose fingerprint
+fragment templates' source, the source of the Python they run: `record_inputs`, the versions of
+Django and nh3, `RENDER_FORMAT`, time zone and language); a row whose fingerprint
 or release version is not the current one is not used (the page renders the record live, as a
 preview does) until `manage.py render_releases` (run by `make serve` before it serves) stores
 it again. Every fragment passes `clean_fragment` (nh3, an allow-list of the markup these
@@ -18,10 +19,13 @@ templates write) before it is stored, and again when it is read back, so a row w
 other path cannot put markup on a page that the templates would not.
 """
 
+import functools
 import hashlib
+import inspect
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from typing import cast
 
 import nh3
@@ -41,8 +45,10 @@ from .seo import publisher_of
 # The templates of the stored fragments, in the order they are printed.
 LETTERHEAD_TEMPLATE = "releases/record/letterhead.html"
 CONTENT_TEMPLATE = "releases/record/content.html"
-# Bump when Python code that shapes a fragment changes (body_html, contacts_by_audience, ...):
-# every stored row is then stale, as when a template changes.
+# The source of the Python a stored record runs is part of its fingerprint (`record_inputs`),
+# so a change there makes every stored row stale without a bump. Bump this only for a change
+# that no listed source shows: code a listed function starts calling in a module not listed
+# (list it too), or a stored row's shape read back differently.
 RENDER_FORMAT = 1
 
 # What the fragment templates write around editor HTML (which `sanitize_html` has reduced).
@@ -80,18 +86,87 @@ class RenderedRecord:
     publisher: dict = field(default_factory=dict)
 
 
+def record_inputs() -> list:
+    """The Python a stored record is made by, beside its templates: the template tags they load,
+    the model methods and properties they and `render_record` call, and the text helpers those
+    call (whole modules where a module is such a helper). Add here what a fragment template or
+    one of these starts to call."""
+    from irsite import richtext
+    from irsite.contacts.models import ContactDetails, LetterheadFields
+    from irsite.disclaimers.models import DisclaimerVersion
+
+    from .. import body_images, text, times
+    from ..models import Attachment, ReleaseContact
+    from . import rendering as this_module
+    from . import seo
+
+    return [
+        times,  # {% load times %}: reader_datetime (the filters are registered from here)
+        Release.printed_letterhead,
+        Release.contacts_by_audience,
+        Release.ordered_contacts,
+        ReleaseContact.printed,
+        ContactDetails,
+        LetterheadFields.address,
+        LetterheadFields.get_logo_url,
+        Release.subheadlines,
+        Release.correction_notes,
+        Release.release_image,
+        Release.attachment_list,
+        Release.body_html,
+        Release.dateline,
+        Release.disclaimer_versions,
+        Release.abouts,
+        Release.safe_harbors,
+        DisclaimerVersion.html,
+        Release.note_list,
+        Release.excerpt,
+        Attachment.kind_label,
+        Attachment.get_absolute_url,
+        seo.publisher_of,
+        seo.organization,
+        text,  # first_paragraph_with_dateline, mark_figure_cells, summary
+        richtext,  # sanitize_html
+        body_images,
+        this_module,  # render_record and the allow-list of clean_fragment
+    ]
+
+
+def _source(item) -> str:
+    """The source of a module, class, function or property (its getter)."""
+    if isinstance(item, property):
+        item = item.fget
+    item = getattr(item, "func", item)  # cached_property
+    return f"{getattr(item, '__qualname__', item.__name__)}\n{inspect.getsource(item)}"
+
+
+@functools.cache
+def python_fingerprint() -> str:
+    """SHA-256 of the source of `record_inputs` and of the libraries' versions that shape the
+    markup; read once per process (a deploy of new code starts new processes)."""
+    parts = [_source(item) for item in record_inputs()]
+    parts += [f"Django {version('Django')}", f"nh3 {version('nh3')}"]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
 _fingerprints: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDictionary()
 
 
 def fingerprint() -> str:
     """SHA-256 of what produces a stored record; once per template engine (a new engine, as
-    after a change of TEMPLATES, reads the sources again)."""
+    after a change of TEMPLATES, reads the sources again), its Python once per process."""
     engine = cast(DjangoTemplates, engines["django"]).engine
     if engine not in _fingerprints:
         sources = [
             engine.get_template(name).source for name in (LETTERHEAD_TEMPLATE, CONTENT_TEMPLATE)
         ]
-        parts = [str(RENDER_FORMAT), settings.TIME_ZONE, settings.LANGUAGE_CODE, *sources]
+        parts = [
+            str(RENDER_FORMAT),
+            python_fingerprint(),
+            settings.TIME_ZONE,
+            settings.LANGUAGE_CODE,
+            *sources,
+        ]
         _fingerprints[engine] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
     return _fingerprints[engine]
 

@@ -1,0 +1,130 @@
+"""Helpers shared by several test modules: reading responses, PDFs and pages, an uploaded logo,
+a confirmed subscriber, a filing's text as pasted, and the public URL patterns filled in."""
+
+import io
+import re
+import secrets
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+from pypdf import PdfReader
+
+from irsite.alerts import actions as alert_actions
+from irsite.alerts.models import Subscriber
+from releases.models import Attachment, Category, Release
+
+from .conftest import NY
+from .files import upload
+
+
+def body(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def never_existed_url(like: Attachment) -> str:
+    return reverse("releases:file", args=[f"{secrets.token_hex(16)}.{like.extension}"])
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def missing_pdf_url(release: Release) -> str:
+    local = release.published_at.astimezone(NY)
+    return reverse(
+        "releases:pdf",
+        args=[local.year, local.month, local.day, f"never-{secrets.token_hex(4)}"],
+    )
+
+
+def article(html: str) -> str:
+    """The release itself, without the site's header and footer (which show the company now)."""
+    return re.search(r"<article class=\"release\".*?</article>", html, re.S).group(0)
+
+
+def logo(colour: tuple[int, int, int], size: tuple[int, int]):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return upload("logo.png", buffer.getvalue())
+
+
+def get(client, url, **headers):
+    return client.get(url, headers=headers)
+
+
+def subscribe(email_address: str, *categories: Category) -> Subscriber:
+    """An address that asked for alerts and confirmed them."""
+    alert_actions.request_subscription(
+        email_address, all_categories=not categories, categories=categories, source="tests"
+    )
+    subscriber = Subscriber.objects.get(email=email_address.lower())
+    assert (
+        alert_actions.confirm(subscriber, subscriber.requested_at.isoformat()).value == "confirmed"
+    )
+    subscriber.refresh_from_db()
+    return subscriber
+
+
+# A filing's hard-wrapped text as an editor pastes it (the paste-text tests, in the admin and
+# in the browser).
+FILING = """\
+\t\t\tExhibit 99.1
+
+CAMBRIDGE, Mass.--Jan. 24, 2003--ImmunoGen, Inc. (Nasdaq: IMGN) today announced that it
+has regained the rights to cantuzumab mertansine from GlaxoSmithKline, and that it will
+take the compound forward itself.
+
+"This is an important step for the company," said Mitchel Sayare, Chairman and CEO of
+ImmunoGen. "We believe in the compound."
+
+Highlights
+
+  o  Rights to the compound return to ImmunoGen on March 1, 2003.
+  o  No payments are due by either party.
+"""
+
+
+# URLs that need a query string to show a release, keyed by URL name.
+QUERY = {"releases:search": {"q": "quarterly results"}}
+
+
+def public_patterns() -> list[tuple[str, str]]:
+    """(name, route) of every URL pattern outside the admin."""
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                found.append((f"{namespace}{p.name}", prefix + str(p.pattern)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+PATTERNS = public_patterns()
+
+
+def fill(route: str, release, category: Category) -> str:
+    local = release.published_at.astimezone(NY)
+    values = {
+        "<year:year>": str(local.year),
+        "<dd:month>": f"{local.month:02d}",
+        "<dd:day>": f"{local.day:02d}",
+        "<slug:slug>": release.slug if "<year:year>" in route else category.slug,
+        "<str:token>": release.slug,
+        "<str:name>": f"{release.slug}.pdf",
+        "<str:section>": "releases-0",  # section 0: ids below the section size
+    }
+    url = "/" + route
+    for placeholder, value in values.items():
+        url = url.replace(placeholder, value)
+    assert "<" not in url, f"add the parameter of {route!r} to fill() in {__file__}"
+    return url
