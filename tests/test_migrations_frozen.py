@@ -45,10 +45,10 @@ def _is_app(module: str | None) -> bool:
 def app_code_reached(source: str) -> list[str]:
     """What a migration's source takes from app code, beyond the dotted paths of its schema.
 
-    `import releases.models.fields` at the top of the file is what makemigrations writes for a field's
-    class, a validator or an `upload_to`: Django needs those importable by path, and they are
-    part of the schema, not code that runs. What is refused: a name imported from an app
-    (`from releases.text import plain_text`), an import of an app inside a function, and a
+    `import releases.models.fields` at the top of the file is what makemigrations writes for a
+    field's class, a validator or an `upload_to`: Django needs those importable by path, and
+    they are part of the schema, not code that runs. What is refused: a name imported from an
+    app (`from releases.text import plain_text`), an import of an app inside a function, and a
     function (what RunPython runs) using an app module imported at the top.
     """
     tree = ast.parse(source)
