@@ -27,8 +27,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from releases import actions, rendering
+from releases import actions
 from releases.models import Release, ReleaseRendering
+from releases.record import rendering
 
 from .admin_forms import approve_correction, edit_data, prepare_correction
 from .conftest import SYSTEM, at
