@@ -352,3 +352,40 @@ def test_an_editor_cannot_rewrite_the_company_profile_through_an_import(client, 
     company.refresh_from_db()
     assert {f: getattr(company, f) for f in before} == before
     assert not Release.objects.exists()
+
+
+@needs_corpus
+def test_contacts_an_import_creates_print_on_their_releases_but_stay_off_the_directory(
+    client, company
+):
+    """Importing years of filings must not list every former spokesperson under /contacts/:
+    a contact first met in a filing is inactive until an editor says otherwise."""
+    result = edgar.import_file(SEED.read_bytes(), SEED.name, actor=SYSTEM, publish=True)[0]
+    printed = [c.name for c in result.release.ordered_contacts()]
+    assert "Carol Hausner" in printed
+    assert not Contact.objects.filter(is_active=True).exists()
+    directory = client.get("/contacts/").content.decode()
+    assert "Carol Hausner" not in directory
+    page = client.get(result.release.get_absolute_url()).content.decode()
+    assert "Carol Hausner" in page
+
+
+@needs_corpus
+def test_an_upload_without_a_printed_headline_says_so_before_and_after_it_is_confirmed(
+    client, editor
+):
+    case = next((corpus_dir() / "exhibit-cases").glob("K14b_*"))
+    client.force_login(editor)
+    url = reverse("admin:releases_release_import")
+    upload = SimpleUploadedFile(case.name, case.read_bytes(), content_type="text/plain")
+    response = client.post(url, {"file": upload})
+    assert "prints no headline" in response.content.decode()
+    form = response.context["form"]
+    response = client.post(
+        url,
+        {"payload": form.data["payload"], "filename": form.data["filename"], "confirm": "1"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "write one before submitting" in page and "prints no headline" in page
+    assert Release.objects.get().headline == ""

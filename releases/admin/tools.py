@@ -79,10 +79,16 @@ class ToolViews(ReleaseAdminHost):
                     )  # fmt: skip
                     first = results[0]
                     verb = "Created draft" if first.status == "imported" else "Already imported"
-                    messages.success(request, f"{verb}: {first.release.headline}")
+                    shown = first.release.headline or "(no headline: write one before submitting)"
+                    messages.success(request, f"{verb}: {shown}")
+                    for warning in dict.fromkeys(w for r in results for w in r.warnings):
+                        messages.warning(request, warning)
                     return HttpResponseRedirect(self._change_url(first.release))
                 parsed = [doc for _source, _raw, doc in edgar.parse_file(data, name, day, headline)]
-                for warning in {w for doc in parsed for w in edgar.company_warnings(doc)}:
+                # What the exhibit leaves to the editor (no headline printed, K14) and what the
+                # import will not do without confirmation (the company details): said up front.
+                said = (w for doc in parsed for w in [*doc.warnings, *edgar.company_warnings(doc)])
+                for warning in dict.fromkeys(said):
                     messages.warning(request, warning)
             except ExhibitError as error:
                 form.add_error("file", f"{name}: {error}")

@@ -233,7 +233,11 @@ def _match_contact(parsed: ExhibitContact) -> Contact:
     ).first()
     if found:
         return found
+    # A contact first met in a filing belongs to the releases that print it, not to today's
+    # /contacts/ directory: importing years of history must not list every former spokesperson
+    # as a current one. An editor makes it active in the admin (`Contact.is_active`).
     return Contact.objects.create(
+        is_active=False,
         name=parsed.name[:200],
         title=parsed.title[:200],
         organization=parsed.organization[:200],
