@@ -217,6 +217,10 @@ if CACHES["default"]["BACKEND"] in {
     CACHES["default"]["BACKEND"] = "irsite.http.redis.TolerantRedisCache"
 elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
+# django-environ leaves ?key_prefix= as a lowercase option Django ignores: every deployment (and
+# every test server) sharing one Redis database would then share one prefix.
+if "key_prefix" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] = CACHES["default"].pop("key_prefix")
 CACHES["default"].setdefault("KEY_PREFIX", "irsite")
 # Server-side cache of public pages and feeds (0 turns it off, e.g. to benchmark cold pages).
 IRSITE_PAGE_CACHE = env.bool("IRSITE_PAGE_CACHE", default=True)

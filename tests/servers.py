@@ -73,3 +73,18 @@ def free_ports(count: int, env: str | None = None) -> list[int]:
 
 # Redis DB 1 by default; every test uses a key prefix of its own and never clears the DB.
 REDIS_URL = os.environ.get("IRSITE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+# Debian's libfaketime, preloaded into a process of its own (the `faketime` wrapper forks and
+# would not pass a SIGTERM on): a host whose clock is off, as a VM resumed from a pause or a
+# container without NTP has it.
+LIBFAKETIME = next(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"), None)
+
+
+def skewed(seconds: float, env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a process whose clock is ``seconds`` ahead (negative: behind), running at
+    the normal rate."""
+    assert LIBFAKETIME is not None, "Debian's faketime is not installed (.ci/run installs it)"
+    if not seconds:
+        return env
+    return env | {"LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": f"{seconds:+g}s"}

@@ -4,6 +4,7 @@ a confirmed subscriber, a filing's text as pasted, and the public URL patterns f
 import io
 import re
 import secrets
+import time
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
@@ -128,3 +129,11 @@ def fill(route: str, release, category: Category) -> str:
         url = url.replace(placeholder, value)
     assert "<" not in url, f"add the parameter of {route!r} to fill() in {__file__}"
     return url
+
+
+def wait_until(condition, seconds: float, what: str) -> None:
+    """Poll ``condition()`` every 50 ms until it holds; fail saying ``what`` after ``seconds``."""
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, f"timed out waiting for {what}"
+        time.sleep(0.05)

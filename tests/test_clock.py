@@ -25,15 +25,12 @@ from django.utils import timezone
 
 from irsite.alerts.models import Delivery
 
-from .test_alerts import subscribe
-from .test_alerts_workers import database_url, free_port, wait_for
+from .servers import database_url, free_port, skewed
+from .shared import subscribe, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 REPO = Path(__file__).resolve().parents[1]
-# Debian's libfaketime, preloaded into the process itself (the `faketime` wrapper forks and
-# would not pass a SIGTERM on).
-LIBFAKETIME = next(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"), None)
 
 
 def db_now() -> float:
@@ -41,15 +38,6 @@ def db_now() -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT extract(epoch FROM clock_timestamp())")
         return float(cursor.fetchone()[0])
-
-
-def skewed(seconds: float, env: dict[str, str]) -> dict[str, str]:
-    """``env`` for a process whose clock is ``seconds`` ahead (negative: behind), as on a host
-    without NTP; the process runs at the normal rate."""
-    assert LIBFAKETIME is not None, "Debian's faketime is not installed (.ci/run installs it)"
-    if not seconds:
-        return env
-    return env | {"LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": f"{seconds:+g}s"}
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -122,7 +110,7 @@ def test_a_worker_whose_clock_runs_ahead_sends_nothing_early_and_everyone_gets_i
         for name, ahead in [("ahead-5s", 5), ("correct", 0)]
     }
     try:
-        wait_for(
+        wait_until(
             lambda: Delivery.objects.filter(state="sent").count() == len(addresses),
             60,
             "every delivery sent",

@@ -27,7 +27,7 @@ from releases import actions
 from releases.models import Release
 
 from .conftest import SYSTEM, redis_cache
-from .servers import REDIS_URL, database_url, free_ports
+from .servers import REDIS_URL, database_url, free_ports, skewed
 
 pytestmark = [pytest.mark.varnish, pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
@@ -76,8 +76,10 @@ def wait_for(port: int, path: str = "/robots.txt", seconds: float = 30) -> None:
 class Front:
     """gunicorn, varnishd and the worker, started for one test and stopped after it."""
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings, app_clock_ahead: float = 0) -> None:
         self.app_port, self.port = free_ports(2, "IRSITE_TEST_FRONT_PORT")
+        # The app server's host clock, seconds off the database's (0: right).
+        self.app_clock_ahead = app_clock_ahead
         prefix = f"irsite-test-{uuid.uuid4().hex}"
         settings.CACHES = {"default": redis_cache(REDIS_URL, prefix)}
         settings.IRSITE_EDGE_PURGE_URLS = [f"http://127.0.0.1:{self.port}"]
@@ -98,7 +100,8 @@ class Front:
             subprocess.Popen(
                 [str(bin_dir / "gunicorn"), "irsite.wsgi:application", "--bind",
                  f"127.0.0.1:{self.app_port}", "--workers", "2", "--access-logfile", "-"],
-                cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cwd=REPO, env=skewed(self.app_clock_ahead, self.env),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
         )  # fmt: skip
         vcl = self.dir / "irsite.vcl"
@@ -301,3 +304,37 @@ def test_a_category_rename_in_the_admin_purges_every_page(
         assert cached_before(poller, path, done), f"Varnish never kept {path} before"
         assert shown[path] is not None, f"{path} kept the old category name"
         assert shown[path] - done <= LATE_BOUND, f"{path}: rename {shown[path] - done:.2f} s late"
+
+
+@pytest.mark.postgres
+def test_behind_varnish_an_app_server_whose_clock_runs_ahead_shows_nothing_early(
+    settings, make_release, publish
+):
+    """Varnish fetches from an app server whose host clock is 3 s ahead (no NTP): the page
+    cache and the publication rule follow the database's clock, so nothing of the release
+    reaches Varnish before its second, and the go-live purge at that second brings it."""
+    publish(make_release(headline="Older results", published_at=timezone.now() - timedelta(days=1)))
+    go_live = (timezone.now() + timedelta(seconds=8)).replace(microsecond=0)
+    release = publish(make_release(headline="Results at the bell", published_at=go_live))
+    front = Front(settings, app_clock_ahead=3)
+    front.start()
+    paths = [release.get_absolute_url(), "/news/", "/news/feed/rss/", "/"]
+    shows = lambda s, b: s == 200 and "Results at the bell" in b  # noqa: E731
+    try:
+        with Poller(front, paths) as poller:
+            poll_until_shown(poller, paths, shows, go_live.timestamp())
+    finally:
+        front.stop()
+    second = go_live.timestamp()
+    early = [(r.path, round(second - r.received, 2)) for r in poller.seen
+             if r.received < second and "Results at the bell" in r.body]  # fmt: skip
+    assert not early, f"through Varnish before its second: {early[:5]}"
+    shown = {p: poller.first(p, shows) for p in paths}
+    print(
+        "app server 3 s ahead, through Varnish:",
+        {p: t and round(t - second, 2) for p, t in shown.items()},
+    )
+    for path in paths:
+        assert cached_before(poller, path, second), f"Varnish never kept {path} before"
+        assert shown[path] is not None, f"{path} never showed the release through Varnish"
+        assert shown[path] - second <= LATE_BOUND, f"{path}: {shown[path] - second:.2f} s late"

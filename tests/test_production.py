@@ -434,3 +434,21 @@ def test_a_feed_is_sent_in_one_piece_not_hundreds(name, make_release, publish):
     # The WSGI server sends each piece of a response separately; the syndication framework
     # writes a feed in hundreds of them.
     assert len(list(response)) == 1
+
+
+def test_a_key_prefix_in_cache_url_keeps_two_sites_on_one_redis_apart():
+    """Two deployments (or two test servers) on one Redis database: ``?key_prefix=`` in
+    CACHE_URL must reach Django, or they share every page, generation and lock."""
+    script = "import django; django.setup(); from django.conf import settings; "
+    script += "print(settings.CACHES['default']['KEY_PREFIX'])"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "irsite.settings",
+        "CACHE_URL": "redis://127.0.0.1:6379/1?key_prefix=site-b",
+    }
+    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "site-b"

@@ -69,9 +69,16 @@ def record_schedule_change() -> None:
     row.save(update_fields=["version"])
 
 
-def committed_version() -> int:
-    """The count of changes, as committed."""
-    return _model().objects.filter(pk=1).values_list("version", flat=True).first() or 0
+def committed_version() -> str:
+    """The committed state, as part of the page cache's generation: the count of changes and
+    the time of the last public change. The time makes it unique to this database's history:
+    a count alone starts again at 0 in a new or restored database, and would find the pages a
+    shared Redis still keeps from another database at the same count."""
+    row = _model().objects.filter(pk=1).values_list("version", "changed_at").first()
+    if row is None:
+        return "0"
+    version, changed_at = row
+    return f"{version}-{int(changed_at.timestamp() * 1_000_000)}"
 
 
 def site_last_modified(now: datetime, row: "PublicChange | None" = None) -> int:

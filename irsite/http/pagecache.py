@@ -103,15 +103,15 @@ def _token() -> str | None:
 
 
 class _Committed(TypedDict):
-    version: int
+    version: str
     read_at: float | None
 
 
-_committed: _Committed = {"version": 0, "read_at": None}
+_committed: _Committed = {"version": "0", "read_at": None}
 _committed_lock = threading.Lock()
 
 
-def _committed_version() -> int:
+def _committed_version() -> str:
     now = time.monotonic()  # an interval, not a moment: no wall clock
     with _committed_lock:
         read_at = _committed["read_at"]
