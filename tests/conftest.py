@@ -144,11 +144,17 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
     applied to a kept database do not run again. The functions run as the migrations ran
     them, on the models' migrated state."""
     with django_db_blocker.unblock():
-        if Group.objects.filter(name__in=["Editors", "Approvers"]).count() == 2:
-            return
-        state = MigrationExecutor(connections["default"]).loader.project_state()
-        for module, function in DATA_MIGRATIONS:
-            getattr(importlib.import_module(module), function)(state.apps, None)
+        ensure_groups()
+
+
+def ensure_groups() -> None:
+    """The groups and permissions the data migrations create, made again if a transactional
+    test's flush (which ends every such test) removed them, as it removes every row."""
+    if Group.objects.filter(name__in=["Editors", "Approvers"]).count() == 2:
+        return
+    state = MigrationExecutor(connections["default"]).loader.project_state()
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(state.apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -252,6 +258,7 @@ def category(db) -> Category:
 def _user(username: str, group: str | None = None, **extra) -> User:
     user = User.objects.create_user(username, password="pw", is_staff=True, **extra)
     if group:
+        ensure_groups()
         user.groups.add(Group.objects.get(name=group))
     return user
 
