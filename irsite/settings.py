@@ -266,6 +266,13 @@ IRSITE_ALERTS_RETRY_SECONDS = env.int("IRSITE_ALERTS_RETRY_SECONDS", default=60)
 IRSITE_ALERTS_BOUNCE_LIMIT = env.int("IRSITE_ALERTS_BOUNCE_LIMIT", default=3)
 # A delivery claimed longer ago than this by a worker that never finished is sent again.
 IRSITE_ALERTS_LEASE_SECONDS = env.int("IRSITE_ALERTS_LEASE_SECONDS", default=300)
+# The worker (irsite.worker): a task left running longer than this by a worker that died is put
+# back and runs again (longer than any task may take: a rendition stops at
+# IRSITE_PDF_RENDER_SECONDS); after this many claims it fails for good.
+IRSITE_TASK_LEASE_SECONDS = env.float("IRSITE_TASK_LEASE_SECONDS", default=180)
+IRSITE_TASK_MAX_ATTEMPTS = env.int("IRSITE_TASK_MAX_ATTEMPTS", default=5)
+# Asked to stop (SIGTERM), a worker finishes its task within this many seconds or puts it back.
+IRSITE_WORKER_STOP_SECONDS = env.float("IRSITE_WORKER_STOP_SECONDS", default=20)
 
 # --- production serving --------------------------------------------------------------------
 # Static files: WhiteNoise serves them from gunicorn with far-future caching. Production uses
