@@ -26,7 +26,6 @@ def profile_data(company: CompanyProfile, **extra) -> dict:
     return {f: getattr(company, f) for f in fields} | extra
 
 
-@pytest.fixture
 def with_logo(client, superuser, company):
     client.force_login(superuser)
     url = reverse(CHANGE, args=[company.pk])
@@ -35,6 +34,11 @@ def with_logo(client, superuser, company):
     client.logout()
     company.refresh_from_db()
     return company
+
+
+@pytest.fixture(name="with_logo")
+def _with_logo(client, superuser, company):
+    return with_logo(client, superuser, company)
 
 
 @pytest.mark.parametrize("page_cache", [False, True], ids=["cache-off", "cache-on"])
