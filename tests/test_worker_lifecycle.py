@@ -12,12 +12,15 @@ import signal
 import subprocess
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from irsite.http.frontcache import purge_front_cache
+from releases.models import Rendition
 
 from .test_alerts_workers import database_url, wait_for
 
@@ -221,3 +224,51 @@ def test_a_worker_whose_connection_postgresql_ends_reconnects_and_goes_on(front)
         stop(worker)
     assert front.purges.count("/news/corrected/") == 2  # sent, then sent again: no harm
     assert front.purges[-1] == "list"
+
+
+def left_running_by_dead_workers(task_path: str, workers: int, seconds_ago: float) -> str:
+    """The state a worker killed mid-task leaves (as the SIGKILL test above shows for real):
+    the task claimed, RUNNING, since ``seconds_ago``, by ``workers`` workers in turn."""
+    result = DBTaskResult.objects.get(task_path=task_path)
+    for n in range(workers):
+        result.claim(f"dead-{n}")
+    DBTaskResult.objects.filter(pk=result.pk).update(
+        started_at=timezone.now() - timedelta(seconds=seconds_ago)
+    )
+    return str(result.pk)
+
+
+def test_a_pdf_whose_worker_died_is_rendered_after_the_lease(
+    make_release, publish, worker, settings
+):
+    # Every task kind has the lease, not only alert deliveries: a rendition in flight when its
+    # worker was killed is made by the next worker once the lease has expired.
+    settings.IRSITE_TASK_LEASE_SECONDS = 60
+    release = publish(make_release(published_at=timezone.now() - timedelta(minutes=1)))
+    task_id = left_running_by_dead_workers("releases.tasks.render_release_pdf", 1, 30)
+    worker()
+    assert result_of(task_id).status == "RUNNING"  # within its lease: maybe still alive
+    DBTaskResult.objects.filter(pk=task_id).update(
+        started_at=timezone.now() - timedelta(seconds=61)
+    )
+    worker()
+    assert result_of(task_id).status == "SUCCESSFUL"
+    assert result_of(task_id).return_value == "stored"
+    assert Rendition.objects.filter(release=release, version=release.version).exists()
+
+
+def test_a_task_whose_workers_keep_dying_fails_for_good_with_the_reason(
+    make_release, publish, worker, settings
+):
+    # A task that kills its worker each time (memory, a crash in a library) must not take
+    # every worker down in turn: after IRSITE_TASK_MAX_ATTEMPTS claims it fails, saying why.
+    settings.IRSITE_TASK_LEASE_SECONDS = 1
+    publish(make_release(published_at=timezone.now() - timedelta(minutes=1)))
+    task_id = left_running_by_dead_workers(
+        "releases.tasks.render_release_pdf", settings.IRSITE_TASK_MAX_ATTEMPTS, 5
+    )
+    worker()
+    result = result_of(task_id)
+    assert result.status == "FAILED"
+    assert result.exception_class_path == "irsite.worker.WorkerLost"
+    assert "workers stopped during this task" in result.traceback
