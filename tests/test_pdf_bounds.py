@@ -19,6 +19,7 @@ from irsite.http.frontcache import purge_front_cache
 from releases import actions
 from releases.models import Release, Rendition
 
+from .conftest import SYSTEM
 from .test_attachments import body
 from .test_logo import with_logo
 from .test_pdf import text_of
@@ -29,7 +30,7 @@ PARAGRAPH = "<p>" + "Revenue rose in every region and every quarter of the year.
 
 @pytest.mark.django_db(transaction=True)
 def test_an_approved_corrections_pdf_is_public_in_the_same_instant_as_the_corrected_page(
-    make_release, publish, editor, approver, settings
+    make_release, publish, settings
 ):
     """Readers who ask the moment a correction is approved (no worker has run: it is busy, or
     its tasks are queued behind others) get the corrected PDF, every one of them: no 503 while
@@ -39,8 +40,8 @@ def test_an_approved_corrections_pdf_is_public_in_the_same_instant_as_the_correc
     assert Client().get(release.get_pdf_url()).status_code == 200  # the first version's PDF
     changed = Release.objects.get(pk=release.pk)
     changed.headline = "Results, restated"
-    pending = actions.save_release(changed, editor, correction_note="Restated the headline.")
-    actions.approve_correction(pending, approver)
+    pending = actions.save_release(changed, SYSTEM, correction_note="Restated the headline.")
+    actions.approve_correction(pending, SYSTEM)
 
     answers: list = []
     crowd = [
