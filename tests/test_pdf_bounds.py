@@ -5,9 +5,11 @@ Read back with pypdf, through the public URLs, with the real renderer (WeasyPrin
 process) and, where the worker matters, a real `manage.py run_worker` process.
 """
 
+import contextlib
 import logging
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -129,3 +131,56 @@ def test_a_long_rendition_does_not_delay_a_purge(make_release, publish, settings
     finally:
         stop(worker)
         front.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_during_a_long_rendition_stops_the_worker_within_the_bound(make_release, publish):
+    """The rendition runs on the worker's own lane and in a process of its own: asked to stop,
+    the worker puts the rendition back within its bound and exits, and its renderer goes with
+    it (no WeasyPrint left running for nobody)."""
+    release = publish(make_release(headline="A long release", body=PARAGRAPH * 1500))
+    front = Front()
+    worker = start_worker(front, IRSITE_WORKER_STOP_SECONDS="0.5")
+    try:
+        deadline = time.monotonic() + 60
+        while not DBTaskResult.objects.filter(
+            task_path="releases.tasks.render_release_pdf", status="RUNNING"
+        ).exists():
+            assert time.monotonic() < deadline, "the rendition never started"
+            time.sleep(0.05)
+        renderer = None
+        while renderer is None:  # the worker's child process running WeasyPrint
+            assert time.monotonic() < deadline, "no renderer process"
+            renderer = next(iter(children(worker.pid)), None)
+            time.sleep(0.05)
+        started = time.monotonic()
+        worker.terminate()
+        worker.wait(10)
+        assert time.monotonic() - started < 2
+        assert worker.returncode == 0
+        (task,) = DBTaskResult.objects.filter(task_path="releases.tasks.render_release_pdf")
+        assert task.status == "READY"  # put back for the next worker
+        assert not Rendition.objects.filter(release=release).exists()
+        while alive(renderer):
+            assert time.monotonic() - started < 5, "the renderer outlived its worker"
+            time.sleep(0.05)
+    finally:
+        stop(worker)
+        front.close()
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
