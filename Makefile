@@ -127,7 +127,8 @@ serve: venv var/secret_key
 
 # `make front-cache`: what production runs behind its front cache (docs/deployment.md). Varnish
 # (deploy/varnish/irsite.vcl, backend = PORT) answers on FRONT_PORT; the app server on PORT; the worker
-# purges Varnish at each go-live, correction, withdrawal and company/contact/category change.
+# purges Varnish at each go-live, correction, withdrawal and company/contact/category change;
+# it is started again whenever it exits (as the service in deploy/systemd/ is).
 FRONT_PORT ?= 8080
 FRONT_ENV = IRSITE_EDGE_PURGE_URLS=http://$(HOST):$(FRONT_PORT) SITE_URL=http://$(HOST):$(FRONT_PORT) TRUSTED_PROXIES=1
 front-cache: venv var/secret_key
@@ -139,7 +140,9 @@ front-cache: venv var/secret_key
 	@echo "Varnish on http://$(HOST):$(FRONT_PORT)/ in front of $(APP_SERVER) on $(PORT) (Ctrl-C stops all)"
 	varnishd -F -n $(CURDIR)/var/varnish/n -a $(HOST):$(FRONT_PORT) -f $(CURDIR)/var/varnish/irsite.vcl \
 	  -s malloc,256m -T none & varnish=$$!; \
-	$(SERVE_ENV) $(FRONT_ENV) $(BIN)/python manage.py run_worker & worker=$$!; \
+	( trap 'kill $$w 2>/dev/null; wait $$w; exit 0' TERM; while :; do \
+	  $(SERVE_ENV) $(FRONT_ENV) $(BIN)/python manage.py run_worker & w=$$!; wait $$w; rc=$$?; \
+	  echo "The worker exited ($$rc); starting it again in 1 s" >&2; sleep 1; done ) & worker=$$!; \
 	trap 'kill $$varnish $$worker 2>/dev/null; wait $$varnish $$worker' EXIT INT TERM; \
 	$(SERVE_ENV) $(FRONT_ENV) $(APP_SERVER_CMD)
 

@@ -278,7 +278,9 @@ LOGGING = {
 # --- email alerts (irsite.alerts) -------------------------------------------------------------
 # Background work runs through django-tasks with its database backend: no server beyond the
 # database, and a task is enqueued in the same transaction as the rows it works on.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Two queues: "pdf" (renditions) runs on a thread of its own in each worker, so a rendition
+# never delays a purge or an alert on "default".
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "pdf"]}}
 # SMTP from EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587; the console by default
 # (a deploy check warns when production has no real mail server).
 vars().update(environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://"))
@@ -303,6 +305,21 @@ IRSITE_ALERTS_RETRY_SECONDS = env.int("IRSITE_ALERTS_RETRY_SECONDS", default=60)
 IRSITE_ALERTS_BOUNCE_LIMIT = env.int("IRSITE_ALERTS_BOUNCE_LIMIT", default=3)
 # A delivery claimed longer ago than this by a worker that never finished is sent again.
 IRSITE_ALERTS_LEASE_SECONDS = env.int("IRSITE_ALERTS_LEASE_SECONDS", default=300)
+# The PDF rendition (releases.media.pdf): WeasyPrint is stopped after this many seconds (by a
+# correction's approval, which the approver waits for, after the second); the HTML it is given
+# and the PDF it makes are refused past these sizes. A release whose PDF cannot be made is
+# published all the same; its PDF answers 503 with Retry-After.
+IRSITE_PDF_RENDER_SECONDS = env.float("IRSITE_PDF_RENDER_SECONDS", default=60)
+IRSITE_PDF_APPROVAL_SECONDS = env.float("IRSITE_PDF_APPROVAL_SECONDS", default=15)
+IRSITE_PDF_MAX_HTML_BYTES = env.int("IRSITE_PDF_MAX_HTML_BYTES", default=8 * 1024 * 1024)
+IRSITE_PDF_MAX_BYTES = env.int("IRSITE_PDF_MAX_BYTES", default=64 * 1024 * 1024)
+# The worker (irsite.worker): a task left running longer than this by a worker that died is put
+# back and runs again (longer than any task may take: a rendition stops at
+# IRSITE_PDF_RENDER_SECONDS); after this many claims it fails for good.
+IRSITE_TASK_LEASE_SECONDS = env.float("IRSITE_TASK_LEASE_SECONDS", default=180)
+IRSITE_TASK_MAX_ATTEMPTS = env.int("IRSITE_TASK_MAX_ATTEMPTS", default=5)
+# Asked to stop (SIGTERM), a worker finishes its task within this many seconds or puts it back.
+IRSITE_WORKER_STOP_SECONDS = env.float("IRSITE_WORKER_STOP_SECONDS", default=20)
 
 # --- production serving --------------------------------------------------------------------
 # Static files: WhiteNoise serves them from gunicorn with far-future caching. Production uses

@@ -47,3 +47,15 @@ def media_storage(env: environ.Env) -> dict:
             ),
         },
     }
+
+
+def is_missing(error: BaseException) -> bool:
+    """Whether a storage error says the file is not there (local: FileNotFoundError; S3: a
+    404 / NoSuchKey from botocore), as opposed to the storage being unreachable."""
+    if isinstance(error, FileNotFoundError):
+        return True
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = str(response.get("Error", {}).get("Code", ""))
+        return code in {"404", "NoSuchKey", "NotFound"}
+    return False

@@ -43,9 +43,11 @@ def enqueue_release_purge(release_id: int, at: datetime | None = None) -> None:
         purge_edge.using(run_after=when).enqueue(release_id=release_id, not_before=when.timestamp())
 
 
-@task()
+@task(queue_name="pdf")
 def render_release_pdf(release_id: int) -> str:
-    """Store the PDF rendition of a release just scheduled, published or corrected."""
+    """Store the PDF rendition of a release just scheduled, published or corrected; on the
+    "pdf" queue, which a worker runs on a thread of its own (a rendition never delays a
+    purge)."""
     from .media.pdf import render_published  # WeasyPrint loads in the worker only
 
     return render_published(release_id)

@@ -339,3 +339,22 @@ def test_object_storage_down_answers_503_with_retry_after_for_files_and_healthz_
     assert health.status_code == 503, health.json()
     assert health.json()["storage"].startswith("EndpointConnectionError"), health.json()
     assert health.json()["database"] == health.json()["cache"] == "ok"
+
+
+def test_s3_logo_missing_from_the_bucket_gives_a_pdf_without_it_and_a_404_for_itself(
+    client, bucket, superuser, company, make_release, publish
+):
+    # On S3 a missing object is a 404 from the server (botocore's ClientError), not a
+    # FileNotFoundError: it must read as "missing" as on the local disk, never as a 500.
+    from .test_logo import with_logo
+    from .test_pdf import text_of
+
+    with_logo(client, superuser, company)
+    release = publish(make_release(headline="Printed with the logo"))
+    logo_url = company.get_logo_url()
+    assert client.get(logo_url).status_code == 200
+    default_storage.delete(company.logo.name)
+    pdf = client.get(release.get_pdf_url())
+    assert pdf.status_code == 200
+    assert "Printed with the logo" in text_of(body(pdf))
+    assert client.get(logo_url).status_code == 404

@@ -31,6 +31,8 @@ from .shared import subscribe, wait_until
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 REPO = Path(__file__).resolve().parents[1]
+# Seconds after a go-live past which an answer without the release is stale (see the test).
+STALE_BOUND = 3.0
 
 
 def db_now() -> float:
@@ -208,9 +210,14 @@ def test_an_app_server_whose_clock_runs_ahead_shows_nothing_early_and_changes_no
             server.stop()
     early = [(n, p, round(second - at, 2)) for n, p, at, shows in seen if shows and at < second]
     assert not early, f"shown before its second: {early[:5]}"
+    # Correctness is the order (nothing early, above); how late each server was is printed. The
+    # bound only tells a page capped at the go-live from one kept for IRSITE_PUBLIC_MAX_AGE
+    # (300 s), and holds on a loaded 2-core machine (0.1-0.4 s measured on a quiet one).
     stale = [(n, p, round(at - second, 2)) for n, p, at, shows in seen
-             if not shows and at > second + 1]  # fmt: skip
-    assert not stale, f"still without the release more than 1 s after its second: {stale[:5]}"
+             if not shows and at > second + STALE_BOUND]  # fmt: skip
+    latest = max((at - second for _, _, at, shows in seen if not shows), default=0.0)
+    print(f"last answer without the release: {latest:.2f} s after its second")
+    assert not stale, f"still without the release {STALE_BOUND} s after its second: {stale[:5]}"
     first = {
         name: min((at for n, _, at, shows in seen if n == name and shows), default=None)
         for name in servers

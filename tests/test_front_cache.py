@@ -89,6 +89,8 @@ class Front:
             "CACHE_URL": f"{REDIS_URL}?key_prefix={prefix}",
             "IRSITE_EDGE_PURGE_URLS": f"http://127.0.0.1:{self.port}",
             "LOG_LEVEL": "WARNING",
+            # The test's own storage (conftest): the app serves the files the test stored.
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         }
         self.dir = Path(tempfile.mkdtemp(prefix="irsite-varnish-"))
         self.dir.chmod(0o755)
@@ -338,3 +340,97 @@ def test_behind_varnish_an_app_server_whose_clock_runs_ahead_shows_nothing_early
         assert cached_before(poller, path, second), f"Varnish never kept {path} before"
         assert shown[path] is not None, f"{path} never showed the release through Varnish"
         assert shown[path] - second <= LATE_BOUND, f"{path}: {shown[path] - second:.2f} s late"
+
+
+def spellings(path: str) -> list[str]:
+    """Spellings of one release URL that the app reads as the same path (its WSGI server
+    decodes every percent-encoding): a letter of the slug encoded, in upper and lower case
+    hex, and the trailing slash as ``%2F``."""
+    head, slug = path.rstrip("/").rsplit("/", 1)
+    letter = f"%{ord(slug[0]):02X}"
+    return [
+        f"{head}/{letter}{slug[1:]}/",
+        f"{head}/{letter.lower()}{slug[1:]}/",
+        f"{head}/{slug}%2F",
+        f"{head}/{slug}%2f?utm_source=mail",
+    ]
+
+
+def test_no_spelling_of_a_release_url_outlives_its_go_live_correction_or_withdrawal(
+    front, make_release, publish
+):
+    """Each spelling was a separate object in Varnish that the purge (by the release's path)
+    did not reach: a withdrawn release stayed 200 with its full text there, a corrected one
+    kept its old headline, and a spelling cached as 404 before the go-live stayed 404 after
+    it. The VCL now makes them one path, under the key the purge uses."""
+    go_live = (timezone.now() + timedelta(seconds=4)).replace(microsecond=0)
+    release = publish(make_release(headline="Results at the bell", published_at=go_live))
+    page = release.get_absolute_url()
+    paths = [page, *spellings(page)]
+
+    # Before the go-live: every spelling cached as 404 (asked twice: the second is a HIT).
+    for path in paths:
+        for _ in range(2):
+            status, _, headers = front.get(path)
+        assert status == 404 and headers.get("X-Cache") == "HIT", path
+    with Poller(front, paths) as poller:
+        poll_until_shown(poller, paths, lambda s, b: s == 200 and "bell" in b, go_live.timestamp())
+    for path in paths:
+        at = poller.first(path, lambda s, b: s == 200 and "Results at the bell" in b)
+        assert at is not None and at >= go_live.timestamp(), f"{path}: not shown, or early"
+
+    with Poller(front, paths) as poller:
+        time.sleep(1)  # every spelling cached
+        changed = Release.objects.get(pk=release.pk)
+        changed.headline = "Results at the bell, corrected"
+        actions.approve_correction(
+            actions.save_release(changed, SYSTEM, correction_note="Fixed the headline."), SYSTEM
+        )
+        done = time.time()
+        poll_until_shown(poller, paths, lambda s, b: "bell, corrected" in b, done)
+    for path in paths:
+        assert cached_before(poller, path, done), f"Varnish never kept {path} before"
+        at = poller.first(path, lambda s, b: "bell, corrected" in b)
+        assert at is not None and at - done <= LATE_BOUND, f"{path} kept the old headline"
+
+    with Poller(front, paths) as poller:
+        time.sleep(1)
+        actions.withdraw(Release.objects.get(pk=release.pk), SYSTEM, "Issued in error.")
+        done = time.time()
+        poll_until_shown(poller, paths, lambda s, b: s == 410, done)
+    for path in paths:
+        at = poller.first(path, lambda s, b: s == 410)
+        assert at is not None and at - done <= LATE_BOUND, f"{path} kept answering the release"
+
+
+def ranged(port: int, path: str, header: str) -> tuple[int, bytes, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Range": header})
+        response = conn.getresponse()
+        return response.status, response.read(), response.getheader("Content-Range", "")
+    finally:
+        conn.close()
+
+
+RANGES = ["bytes=0-1,4-5", "bytes=0-999999", "bytes=10-", "bytes=-5", "bytes=0-0", "bytes=5-1"]
+
+
+def test_byte_ranges_through_varnish_answer_as_the_app_does(front, make_release, publish):
+    """The app answers one range with 206, several (or an invalid one) with the whole file and
+    an end past the file with the rest of it, as docs/deployment.md says; Varnish's own range
+    support answered 416 to several ranges and to an end past the file. Compared byte for byte
+    with the app's own answer, with the file cached whole in Varnish and asked again."""
+    from .files import PDF, attach
+
+    release = make_release(published_at=timezone.now() + timedelta(days=1))
+    attach(release, SYSTEM, ("Q3 financial statements", "q3.pdf", PDF))
+    release = publish(Release.objects.get(pk=release.pk), timezone.now() - timedelta(minutes=1))
+    url = Release.objects.get(pk=release.pk).attachment_list[0].get_absolute_url()
+    assert front.get(url)[0] == 200  # cached whole in Varnish
+    for header in RANGES:
+        app = ranged(front.app_port, url, header)
+        assert app[0] in (200, 206), (header, app[0])
+        for _ in range(2):
+            through = ranged(front.port, url, header)
+            assert through == app, (header, through[0], through[2], app[0], app[2])

@@ -18,7 +18,6 @@ from .files import CAMERA, PDF, SVG, photo, upload
 from .shared import body
 
 
-@pytest.fixture
 def with_logo(client, superuser, company):
     client.force_login(superuser)
     url = reverse(CHANGE, args=[company.pk])
@@ -27,6 +26,11 @@ def with_logo(client, superuser, company):
     client.logout()
     company.refresh_from_db()
     return company
+
+
+@pytest.fixture(name="with_logo")
+def _with_logo(client, superuser, company):
+    return with_logo(client, superuser, company)
 
 
 @pytest.mark.parametrize("page_cache", [False, True], ids=["cache-off", "cache-on"])

@@ -26,6 +26,101 @@ acl purgers {
     "::1";
 }
 
+# One spelling per path, before the hash and the keys: the app decodes every percent-encoding
+# of a path (the WSGI server does), so `/news/…/%77d-x/`, `/news/…/wd-x%2F` and `/news/…/wd-x/`
+# are one release to it. Were they three objects here, a purge by the path would reach one of
+# them and the others would outlive a withdrawal or a correction for the whole s-maxage (and a
+# spelling cached as 404 before a go-live would stay 404 after it). So the path's hex digits
+# are upper-cased and the unreserved characters (RFC 3986 §2.3: letters, digits, -._~) and "/"
+# decoded: every spelling the app reads as one path is one object, under one key. The query
+# string is left as it is (its objects carry the path's key; a purge by path reaches them).
+sub irsite_normalise_path {
+    set req.http.x-query = regsub(req.url, "^[^?]*", "");
+    set req.http.x-path = regsub(req.url, "\?.*$", "");
+    set req.http.x-path = regsuball(req.http.x-path, "%([0-9A-Fa-f])a", "%\1A");
+    set req.http.x-path = regsuball(req.http.x-path, "%([0-9A-Fa-f])b", "%\1B");
+    set req.http.x-path = regsuball(req.http.x-path, "%([0-9A-Fa-f])c", "%\1C");
+    set req.http.x-path = regsuball(req.http.x-path, "%([0-9A-Fa-f])d", "%\1D");
+    set req.http.x-path = regsuball(req.http.x-path, "%([0-9A-Fa-f])e", "%\1E");
+    set req.http.x-path = regsuball(req.http.x-path, "%([0-9A-Fa-f])f", "%\1F");
+    set req.http.x-path = regsuball(req.http.x-path, "%a([0-9A-F])", "%A\1");
+    set req.http.x-path = regsuball(req.http.x-path, "%b([0-9A-F])", "%B\1");
+    set req.http.x-path = regsuball(req.http.x-path, "%c([0-9A-F])", "%C\1");
+    set req.http.x-path = regsuball(req.http.x-path, "%d([0-9A-F])", "%D\1");
+    set req.http.x-path = regsuball(req.http.x-path, "%e([0-9A-F])", "%E\1");
+    set req.http.x-path = regsuball(req.http.x-path, "%f([0-9A-F])", "%F\1");
+    set req.http.x-path = regsuball(req.http.x-path, "%41", "A");
+    set req.http.x-path = regsuball(req.http.x-path, "%42", "B");
+    set req.http.x-path = regsuball(req.http.x-path, "%43", "C");
+    set req.http.x-path = regsuball(req.http.x-path, "%44", "D");
+    set req.http.x-path = regsuball(req.http.x-path, "%45", "E");
+    set req.http.x-path = regsuball(req.http.x-path, "%46", "F");
+    set req.http.x-path = regsuball(req.http.x-path, "%47", "G");
+    set req.http.x-path = regsuball(req.http.x-path, "%48", "H");
+    set req.http.x-path = regsuball(req.http.x-path, "%49", "I");
+    set req.http.x-path = regsuball(req.http.x-path, "%4A", "J");
+    set req.http.x-path = regsuball(req.http.x-path, "%4B", "K");
+    set req.http.x-path = regsuball(req.http.x-path, "%4C", "L");
+    set req.http.x-path = regsuball(req.http.x-path, "%4D", "M");
+    set req.http.x-path = regsuball(req.http.x-path, "%4E", "N");
+    set req.http.x-path = regsuball(req.http.x-path, "%4F", "O");
+    set req.http.x-path = regsuball(req.http.x-path, "%50", "P");
+    set req.http.x-path = regsuball(req.http.x-path, "%51", "Q");
+    set req.http.x-path = regsuball(req.http.x-path, "%52", "R");
+    set req.http.x-path = regsuball(req.http.x-path, "%53", "S");
+    set req.http.x-path = regsuball(req.http.x-path, "%54", "T");
+    set req.http.x-path = regsuball(req.http.x-path, "%55", "U");
+    set req.http.x-path = regsuball(req.http.x-path, "%56", "V");
+    set req.http.x-path = regsuball(req.http.x-path, "%57", "W");
+    set req.http.x-path = regsuball(req.http.x-path, "%58", "X");
+    set req.http.x-path = regsuball(req.http.x-path, "%59", "Y");
+    set req.http.x-path = regsuball(req.http.x-path, "%5A", "Z");
+    set req.http.x-path = regsuball(req.http.x-path, "%61", "a");
+    set req.http.x-path = regsuball(req.http.x-path, "%62", "b");
+    set req.http.x-path = regsuball(req.http.x-path, "%63", "c");
+    set req.http.x-path = regsuball(req.http.x-path, "%64", "d");
+    set req.http.x-path = regsuball(req.http.x-path, "%65", "e");
+    set req.http.x-path = regsuball(req.http.x-path, "%66", "f");
+    set req.http.x-path = regsuball(req.http.x-path, "%67", "g");
+    set req.http.x-path = regsuball(req.http.x-path, "%68", "h");
+    set req.http.x-path = regsuball(req.http.x-path, "%69", "i");
+    set req.http.x-path = regsuball(req.http.x-path, "%6A", "j");
+    set req.http.x-path = regsuball(req.http.x-path, "%6B", "k");
+    set req.http.x-path = regsuball(req.http.x-path, "%6C", "l");
+    set req.http.x-path = regsuball(req.http.x-path, "%6D", "m");
+    set req.http.x-path = regsuball(req.http.x-path, "%6E", "n");
+    set req.http.x-path = regsuball(req.http.x-path, "%6F", "o");
+    set req.http.x-path = regsuball(req.http.x-path, "%70", "p");
+    set req.http.x-path = regsuball(req.http.x-path, "%71", "q");
+    set req.http.x-path = regsuball(req.http.x-path, "%72", "r");
+    set req.http.x-path = regsuball(req.http.x-path, "%73", "s");
+    set req.http.x-path = regsuball(req.http.x-path, "%74", "t");
+    set req.http.x-path = regsuball(req.http.x-path, "%75", "u");
+    set req.http.x-path = regsuball(req.http.x-path, "%76", "v");
+    set req.http.x-path = regsuball(req.http.x-path, "%77", "w");
+    set req.http.x-path = regsuball(req.http.x-path, "%78", "x");
+    set req.http.x-path = regsuball(req.http.x-path, "%79", "y");
+    set req.http.x-path = regsuball(req.http.x-path, "%7A", "z");
+    set req.http.x-path = regsuball(req.http.x-path, "%30", "0");
+    set req.http.x-path = regsuball(req.http.x-path, "%31", "1");
+    set req.http.x-path = regsuball(req.http.x-path, "%32", "2");
+    set req.http.x-path = regsuball(req.http.x-path, "%33", "3");
+    set req.http.x-path = regsuball(req.http.x-path, "%34", "4");
+    set req.http.x-path = regsuball(req.http.x-path, "%35", "5");
+    set req.http.x-path = regsuball(req.http.x-path, "%36", "6");
+    set req.http.x-path = regsuball(req.http.x-path, "%37", "7");
+    set req.http.x-path = regsuball(req.http.x-path, "%38", "8");
+    set req.http.x-path = regsuball(req.http.x-path, "%39", "9");
+    set req.http.x-path = regsuball(req.http.x-path, "%2D", "-");
+    set req.http.x-path = regsuball(req.http.x-path, "%2E", ".");
+    set req.http.x-path = regsuball(req.http.x-path, "%5F", "_");
+    set req.http.x-path = regsuball(req.http.x-path, "%7E", "~");
+    set req.http.x-path = regsuball(req.http.x-path, "%2F", "/");
+    set req.url = req.http.x-path + req.http.x-query;
+    unset req.http.x-path;
+    unset req.http.x-query;
+}
+
 sub vcl_recv {
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {
@@ -42,6 +137,7 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    call irsite_normalise_path;
     # The admin, and anyone with a session (staff), always go to the app: their pages are
     # private. Other cookies (analytics) play no part in a public page, so they are dropped.
     if (req.url ~ "^/admin/" || req.http.Cookie ~ "(^|;\s*)sessionid=") {
@@ -49,12 +145,30 @@ sub vcl_recv {
     }
     unset req.http.Cookie;
     unset req.http.Authorization;
+    # Byte ranges are the app's to answer (irsite/http/files.py), as docs/deployment.md
+    # promises: one range a 206 (an end past the file cut at its end), an unsatisfiable start a
+    # 416, and anything else (several ranges, a malformed header) the whole file. Varnish's own
+    # range support answered 416 to several ranges and to an end past the file, and refuses
+    # (503) to pass several to the app. So a header the app reads as one range is passed to it
+    # with the request, and its answer delivered as it came (vcl_deliver); any other Range is
+    # one the app ignores, and is dropped here: the whole file, from the cache.
+    if (req.http.Range ~ "(?i)^bytes=\d{1,15}-\d{1,15}$" && std.integer(
+            regsub(req.http.Range, "^[^=]*=(\d+)-.*$", "\1"), 0) > std.integer(
+            regsub(req.http.Range, "^.*-(\d+)$", "\1"), 0)) {
+        unset req.http.Range;  # its end before its start: invalid, the app ignores it
+    }
+    if (req.http.Range ~ "(?i)^bytes=(\d{1,15}-\d{0,15}|-\d{1,15})$") {
+        set req.http.x-range = "pass";
+        return (pass);
+    }
+    unset req.http.Range;
     return (hash);
 }
 
 sub vcl_backend_response {
     # Surrogate-Key (Fastly's header, space-separated) is what xkey indexes.
-    # ... and the path asked (no query string), by which a release's URL is purged.
+    # ... and the path asked (no query string; one spelling, irsite_normalise_path), by which a
+    # release's URL is purged.
     if (beresp.http.Surrogate-Key) {
         set beresp.http.xkey = beresp.http.Surrogate-Key + " " + regsub(bereq.url, "\?.*$", "");
     }
@@ -71,6 +185,11 @@ sub vcl_backend_response {
 }
 
 sub vcl_deliver {
+    # A passed range request has the app's answer (206, 200 or 416) as it came.
+    if (req.http.x-range) {
+        unset req.http.Range;
+        unset req.http.x-range;
+    }
     # The keys are for the cache, not for readers.
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;

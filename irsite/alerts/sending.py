@@ -33,7 +33,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from irsite import clock
 from releases.models import Release
@@ -133,15 +132,8 @@ def recover_stale(now: datetime) -> None:
                 mine.update(state=State.FAILED, last_error=note)
             elif mine.update(state=State.PENDING, next_attempt_at=now, last_error=note):
                 send_alert.enqueue(pk)
-    # The task library never hears back from a killed worker; close its record truthfully.
-    for result in DBTaskResult.objects.filter(
-        status="RUNNING", started_at__lt=cutoff, task_path__startswith="irsite.alerts."
-    ):
-        result.set_failed(WorkerLost(f"worker {result.worker_ids[-1:]} stopped during the task"))
-
-
-class WorkerLost(Exception):
-    pass
+    # The task a dead worker held is put back by the worker's lease on every task
+    # (`irsite.worker`); run again, it finds its delivery no longer pending and does nothing.
 
 
 # --- one delivery --------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import logging
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
@@ -5,8 +7,11 @@ from django.views.generic import ListView
 
 from irsite.http.files import StoredFile, file_response, serve_file
 from irsite.http.pagecache import cache_publicly, serve_public
+from irsite.storage import is_missing
 
 from .models import CompanyProfile, Contact, Letterhead, printed_letterheads
+
+logger = logging.getLogger("irsite.files")
 
 
 @method_decorator(cache_publicly, name="dispatch")
@@ -43,15 +48,24 @@ def _logo_response(request: HttpRequest, stored: str) -> HttpResponseBase:
     if found is None:
         raise Http404("No such file.")
     storage = found.logo.storage
+    try:
+        size, modified = storage.size(stored), storage.get_modified_time(stored)
+    except Exception as error:
+        if not is_missing(error):
+            raise
+        # Named by the profile or a letterhead but lost from storage: a 404 for the file
+        # itself (logged), never a 500; the pages and the PDF print without it.
+        logger.error("Logo %s is missing from storage", stored)
+        raise Http404("No such file.") from None
     return file_response(
         request,
         StoredFile(
             open=lambda: found.logo.open("rb"),
-            size=storage.size(stored),
+            size=size,
             content_type=found.logo_type,
             # A logo's name is random and its bytes never change: the name is its identity.
             etag=f'"{stored.rpartition("/")[2].partition(".")[0]}"',
-            last_modified=storage.get_modified_time(stored),
+            last_modified=modified,
         ),
     )
 

@@ -15,7 +15,10 @@ delivery):
   the home page change with every go-live, correction and withdrawal;
 - the path asked, on every one, 404s included, added by the front cache (not sent by the site,
   so two URLs that answer alike get the same headers): a release's URL, its old slugs' URLs and
-  its neighbours' pages (their "previous"/"next" links) are purged by their paths.
+  its neighbours' pages (their "previous"/"next" links) are purged by their paths. The front
+  cache gives each path one spelling first (the VCL decodes what the app's server decodes:
+  unreserved percent-encodings and ``%2F``), so every spelling of a URL carries the key its
+  purge names.
 
 No key names a release or depends on what is scheduled: each is a function of the URL asked.
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ..media.pdf import render_approved
 from ..models import (
     Attachment,
     AuditEntry,
@@ -144,8 +145,11 @@ def approve_correction(correction: PendingCorrection, user, *, version: int | No
     correction.status = PendingCorrection.Status.APPROVED
     correction.decided_at, correction.decided_by = now, _person(user)
     correction.save(update_fields=["status", "decided_at", "decided_by"])
-    # The corrected text and the note, as the page prints them from now; the corrected
-    # version's PDF (the earlier versions' stay, like their revisions).
+    # The corrected version's PDF, stored in this transaction: public in the same instant as
+    # the corrected page (never a 503, never the old text under the new page); if it cannot
+    # be made in time, the worker's task makes it. The earlier versions' stay, like revisions.
+    render_approved(release.pk)
+    # The corrected text and the note, as the page prints them from now.
     public_release_changed(release, pdf=True)
     audit(user, AuditEntry.Action.CORRECTED, release, correction.note)
 

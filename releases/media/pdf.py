@@ -13,14 +13,27 @@ a time; the others are answered 503 with Retry-After. Old versions' PDFs stay,
 like revisions. WeasyPrint fetches nothing while rendering: the layout is inline CSS, and any
 URL in the body (never a local file or an internal address) is refused, so a release cannot
 make the server read or request anything.
+
+Bounds (docs/deployment.md, "The PDF rendition"): WeasyPrint runs in a process of its own
+(`releases.media.weasy`), killed after ``IRSITE_PDF_RENDER_SECONDS`` and refused an HTML
+document over ``IRSITE_PDF_MAX_HTML_BYTES`` or a PDF over ``IRSITE_PDF_MAX_BYTES``
+(`RenditionFailed`). The worker renders on a thread of its own, so a rendition never delays
+a purge; a release whose PDF cannot be made is published on time all the same, and its PDF
+answers 503 with Retry-After until one is stored. A correction's PDF is rendered by its
+approval, in the same transaction: it is public in the same instant as the corrected page
+(the page prints the time of the approval, so it cannot be made any earlier). A logo missing
+from storage prints no logo (logged), never a failed PDF.
 """
 
 import base64
 import hashlib
 import logging
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
-import weasyprint
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -28,25 +41,40 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from irsite.contacts.models import CompanyProfile, LetterheadFields
+from irsite.storage import is_missing
 
 from .. import body_images
 from ..models import Release, Rendition
 
 logger = logging.getLogger("irsite.pdf")
 
-# data: URLs only (the logo and body images, embedded by render_pdf): no file, no network,
-# whatever the body says.
-_FETCHER_OPTIONS = {"allowed_protocols": {"data"}, "allow_redirects": False}
+# The project's root, from which the renderer's process imports `releases.media.weasy`.
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+class RenditionFailed(Exception):
+    """The PDF could not be made within its bounds (time, size) or WeasyPrint failed."""
 
 
 def _logo_data(letterhead: LetterheadFields) -> str:
+    """The letterhead's logo as a data: URL; "" (a PDF without it, logged) when the file is
+    missing from storage or cannot be read: a lost logo must not cost the release its PDF."""
     if not letterhead.logo:
         return ""
-    with letterhead.logo.open("rb") as file:
-        return f"data:{letterhead.logo_type};base64,{base64.b64encode(file.read()).decode()}"
+    try:
+        with letterhead.logo.open("rb") as file:
+            data = file.read()
+    except Exception as error:
+        if not (is_missing(error) or isinstance(error, OSError)):
+            raise  # storage down, not a lost file: the PDF is made later, with its logo
+        logger.error(
+            "Logo %s unreadable (%s): the PDF is printed without it", letterhead.logo.name, error
+        )
+        return ""
+    return f"data:{letterhead.logo_type};base64,{base64.b64encode(data).decode()}"
 
 
-def render_pdf(release: Release) -> bytes:
+def render_pdf(release: Release, seconds: float | None = None) -> bytes:
     """The PDF bytes of ``release`` (one loaded with `ReleaseQuerySet.for_page()`), the same
     whether the worker or a request renders it: nothing of a request is printed."""
     letterhead = release.printed_letterhead
@@ -61,13 +89,36 @@ def render_pdf(release: Release) -> bytes:
             "body_html": release.body_html(image_src=body_images.data_url),
         },
     )
-    return pdf_from_html(html)
+    return pdf_from_html(html, seconds)
 
 
-def pdf_from_html(html: str) -> bytes:
-    """PDF bytes of an HTML document, loading nothing but data: URLs."""
-    fetcher = weasyprint.URLFetcher(**_FETCHER_OPTIONS)
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+def pdf_from_html(html: str, seconds: float | None = None) -> bytes:
+    """PDF bytes of an HTML document, loading nothing but data: URLs; made by WeasyPrint in a
+    process of its own, stopped after ``seconds`` (``IRSITE_PDF_RENDER_SECONDS``). Raises
+    `RenditionFailed` past a bound or if WeasyPrint fails."""
+    document = html.encode()
+    if len(document) > settings.IRSITE_PDF_MAX_HTML_BYTES:
+        raise RenditionFailed(f"the document is {len(document):,} bytes, over the limit")
+    limit = seconds if seconds is not None else settings.IRSITE_PDF_RENDER_SECONDS
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "releases.media.weasy"],
+            input=document,
+            capture_output=True,
+            timeout=limit,
+            cwd=_ROOT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RenditionFailed(f"not made within {limit:g} s") from None
+    if done.returncode != 0:
+        error = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["killed"]
+        raise RenditionFailed(f"WeasyPrint failed ({done.returncode}): {error[0][:300]}")
+    if len(done.stdout) > settings.IRSITE_PDF_MAX_BYTES:
+        raise RenditionFailed(f"the PDF is {len(done.stdout):,} bytes, over the limit")
+    logger.debug("PDF made in %.2f s", time.monotonic() - started)
+    return done.stdout
 
 
 def _printed_state(release: Release) -> tuple:
@@ -94,8 +145,12 @@ class RenditionPending(Exception):
 # Versions this process is rendering on demand: one at a time each, whatever the shared cache.
 _rendering: set[tuple[int, int]] = set()
 _rendering_lock = threading.Lock()
-# A render on demand holds the shared lock at most this long (a 2 MB body takes ~30 s).
+# A render on demand holds the shared lock at most this long (longer than a render may take).
 RENDER_LOCK_SECONDS = 300
+# After a render on demand failed, requests answer 503 without trying for this long (the
+# worker, or the next request after it, tries again): a PDF that cannot be made must not make
+# every request wait for the renderer's time limit.
+FAILED_RETRY_SECONDS = 60
 
 
 def rendition_for(release: Release) -> Rendition:
@@ -108,6 +163,9 @@ def rendition_for(release: Release) -> Rendition:
     if found is not None:
         return found
     mine = (release.pk, release.version)
+    failed = f"pdf-failed:{release.pk}:{release.version}"
+    if cache.get(failed):
+        raise RenditionPending
     with _rendering_lock:
         if mine in _rendering:
             raise RenditionPending
@@ -119,7 +177,12 @@ def rendition_for(release: Release) -> Rendition:
         if not taken and not (getattr(cache, "is_down", False) or getattr(cache, "is_full", False)):
             raise RenditionPending
         try:
-            rendition = _store(release, render_pdf(release))
+            try:
+                rendition = _store(release, render_pdf(release))
+            except RenditionFailed as error:
+                logger.error("PDF of release %s, version %s: %s", *mine, error)
+                cache.set(failed, 1, FAILED_RETRY_SECONDS)
+                raise RenditionPending from error
             try:
                 with transaction.atomic():
                     rendition.save()
@@ -144,7 +207,14 @@ def render_published(release_id: int) -> str:
     if Rendition.objects.filter(release=release, version=release.version).exists():
         return "already stored"
     rendered = _printed_state(release)
-    rendition = _store(release, render_pdf(release))
+    try:
+        content = render_pdf(release)
+    except RenditionFailed as error:
+        # Published on time all the same; the PDF answers 503 until a request's render (after
+        # FAILED_RETRY_SECONDS) or a later task stores one.
+        logger.error("PDF of release %s, version %s: %s", release_id, release.version, error)
+        return f"not made: {error}"
+    rendition = _store(release, content)
     with transaction.atomic():
         now = Release.objects.select_for_update().filter(pk=release_id).first()
         if now is None or _printed_state(now) != rendered:
@@ -157,4 +227,35 @@ def render_published(release_id: int) -> str:
             transaction.on_commit(lambda: rendition.file.delete(save=False))
             return "already stored"
     logger.info("PDF of release %s, version %s, stored", release_id, rendition.version)
+    return "stored"
+
+
+def render_approved(release_id: int) -> str:
+    """In the transaction that approves a correction (the release locked, its new version
+    written): render and store the new version's PDF, so that it is public in the same instant
+    as the corrected page, never a 503 nor the old text after it. Bounded by
+    ``IRSITE_PDF_APPROVAL_SECONDS`` (the approver waits); past it, or if it cannot be made, the
+    worker's task renders it (with the full limit) and the PDF answers 503 meanwhile."""
+    release = Release.objects.for_page().get(pk=release_id)
+    if Rendition.objects.filter(release=release, version=release.version).exists():
+        return "already stored"
+    try:
+        content = render_pdf(release, settings.IRSITE_PDF_APPROVAL_SECONDS)
+    except RenditionFailed as error:
+        logger.warning(
+            "PDF of release %s, version %s, left to the worker: %s",
+            release_id,
+            release.version,
+            error,
+        )
+        return f"left to the worker: {error}"
+    rendition = _store(release, content)
+    try:
+        with transaction.atomic():
+            rendition.save()
+    except IntegrityError:
+        rendition.file.delete(save=False)
+        return "already stored"
+    # The file is in storage already: if the approval rolls back, its row goes and the file is
+    # an orphan (`clean_orphan_files` removes those).
     return "stored"

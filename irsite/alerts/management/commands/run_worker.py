@@ -1,27 +1,55 @@
 """The background worker: runs queued tasks and notices go-lives by itself.
 
 `make run` starts it beside the web server; in production run it as its own service
-(`python manage.py run_worker`), one or more at once: they never send a release twice.
+(`python manage.py run_worker`, deploy/systemd/irsite-worker.service), one or more at once:
+they never send a release twice, and no task is lost with one of them (`irsite.worker`):
+
+- SIGTERM (or Ctrl-C): the task in hand is finished within ``IRSITE_WORKER_STOP_SECONDS``, or
+  put back for another worker, and the worker exits; a second signal exits at once.
+- The database ends the connection (a restart, a failover, ``pg_terminate_backend``): the
+  worker logs it, reconnects with a growing pause (at most ``MAX_RECONNECT_PAUSE``) and goes on;
+  a task it held is put back and runs again.
+- A task whose worker died is taken up by any other worker once its lease expires.
 """
 
 import logging
 import math
+import os
 import signal
 import threading
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, InterfaceError, close_old_connections, connections
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from irsite import worker
 from irsite.alerts import sending
 
 # django-tasks-db's worker says hello and goodbye on every pass of our loop; keep its warnings.
 logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+logger = logging.getLogger("irsite.worker")
+
+# The queue of PDF renditions (`releases.tasks.render_release_pdf`), run on a lane of its own.
+PDF_QUEUE = "pdf"
+
+# Seconds between attempts to reach a database that ended our connection: 0.5, 1, 2 ... 10.
+MAX_RECONNECT_PAUSE = 10.0
+
+
+class LeasedWorker(Worker):
+    """django-tasks-db's worker, remembering the task in hand so that it can be put back."""
+
+    in_hand: DBTaskResult | None = None
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        self.in_hand = db_task_result
+        super().run_task(db_task_result)
+        self.in_hand = None  # only once its outcome is recorded (an error leaves it in hand)
 
 
 def seconds_until_next_task() -> float:
@@ -69,34 +97,93 @@ class Command(BaseCommand):
         if worker_id:
             sending.set_worker_id(worker_id)
         self.stopping = False
-        self.current: Worker | None = None
+        self.once = once
+        # Renditions ("pdf") run on a lane of their own, so that a long one never holds a purge
+        # (a go-live's, a withdrawal's) or an alert back; --once runs every queue in turn.
+        self.lanes = [Lane("tasks", [] if once else [PDF_QUEUE])]
+        if not once:
+            self.lanes.append(Lane("pdf", [], queue_names=[PDF_QUEUE]))
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
         if not once:
-            self.stdout.write(
-                f"Worker {sending.worker_id()} started; checking every {check_every}s"
+            name = sending.worker_id()
+            pdf = threading.Thread(
+                target=self.run_lane, args=(self.lanes[1], interval, name), daemon=True
             )
+            pdf.start()
+            self.stdout.write(f"Worker {name} started; checking every {check_every}s")
         next_check = 0.0
+        main = self.lanes[0]
         while not self.stopping:
-            close_old_connections()
-            if time.monotonic() >= next_check:
-                sending.check()
-                next_check = time.monotonic() + check_every
-            ran = self.run_ready_tasks()
-            if once:
-                if not ran:
-                    break
-                continue
-            if not ran:
-                wait = min(interval, max(0.0, next_check - time.monotonic()))
-                self.sleep(min(wait, seconds_until_next_task()))
 
-    def run_ready_tasks(self, limit: int = 100) -> int:
-        """Run up to ``limit`` ready tasks with django-tasks-db's own worker; how many ran."""
-        self.current = Worker(
-            queue_names=["*"],
-            excluded_queue_names=[],
+            def tick() -> bool:
+                nonlocal next_check
+                if time.monotonic() >= next_check:
+                    worker.requeue_stale()
+                    sending.check()
+                    next_check = time.monotonic() + check_every
+                ran = self.run_ready_tasks(main)
+                if not ran and not once:
+                    wait = min(interval, max(0.0, next_check - time.monotonic()))
+                    self.sleep(min(wait, seconds_until_next_task()))
+                return bool(ran)
+
+            ran = self.guarded(main, tick)
+            if once and not ran:
+                break
+        if not once:
+            pdf.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
+
+    def run_lane(self, lane: "Lane", interval: float, name: str) -> None:
+        """A lane's loop on its own thread (with its own database connection)."""
+        sending.set_worker_id(name)
+        try:
+            while not self.stopping:
+                if not self.guarded(lane, lambda: self.run_ready_tasks(lane)):
+                    self.sleep(interval)
+        finally:
+            connections.close_all()
+
+    def guarded(self, lane: "Lane", step) -> bool:
+        """One pass of a lane; the database ending the connection (a restart, a failover, an
+        administrator) is logged, the connection dropped and the task in hand put back once the
+        database answers again, with a growing pause."""
+        try:
+            close_old_connections()
+            done = step()
+            lane.pause = 0.0
+            return bool(done)
+        except (DatabaseError, InterfaceError) as error:
+            if self.once:
+                raise  # a single pass (a test, a cron job) reports it
+            lane.pause = min(MAX_RECONNECT_PAUSE, max(0.5, lane.pause * 2))
+            logger.warning(
+                "Worker (%s) lost the database (%s); reconnecting in %.1f s",
+                lane.name,
+                str(error).strip()[:200],
+                lane.pause,
+            )
+            if lane.current is not None and lane.current.in_hand is not None:
+                lane.lost = lane.current.in_hand
+            lane.current = None
+            for conn in connections.all(initialized_only=True):
+                conn.close()
+            self.sleep(lane.pause)
+            if lane.lost is not None:
+                try:
+                    worker.release(lane.lost, "the database connection was lost during it")
+                    lane.lost = None
+                except (DatabaseError, InterfaceError):
+                    pass  # still unreachable: next time round (or the lease)
+            return False
+
+    def run_ready_tasks(self, lane: "Lane", limit: int = 100) -> int:
+        """Run up to ``limit`` ready tasks of ``lane`` with django-tasks-db's own worker; how
+        many ran."""
+        lane.current = LeasedWorker(
+            queue_names=lane.queue_names,
+            excluded_queue_names=lane.excluded,
             interval=0,
             batch=True,
             backend_name="default",
@@ -104,8 +191,10 @@ class Command(BaseCommand):
             max_tasks=limit,
             worker_id=sending.worker_id(),
         )
-        self.current.run()
-        ran, self.current = self.current._run_tasks, None
+        if self.stopping:
+            lane.current.running = False
+        lane.current.run()
+        ran, lane.current = lane.current._run_tasks, None
         return ran
 
     def sleep(self, seconds: float) -> None:
@@ -117,6 +206,45 @@ class Command(BaseCommand):
         if self.stopping:
             raise SystemExit(1)  # asked twice: stop now
         self.stopping = True
-        if self.current is not None:
-            self.current.running = False  # finish the task in hand, then stop
-        self.stdout.write(f"Worker {sending.worker_id()} stopping after the current task")
+        bound = settings.IRSITE_WORKER_STOP_SECONDS
+        busy = False
+        for lane in self.lanes:
+            if lane.current is not None:
+                lane.current.running = False  # finish the task in hand, then stop
+                busy = busy or lane.current.in_hand is not None
+        if busy:
+            # ... within the bound: then put it back for another worker and exit.
+            timer = threading.Timer(bound, self.give_up)
+            timer.daemon = True
+            timer.start()
+        self.stdout.write(
+            f"Worker {sending.worker_id()} stopping after the current task (at most {bound} s)"
+        )
+
+    def give_up(self) -> None:
+        """The stop bound passed with a task still in hand: release it (on this thread's own
+        connection) and exit now; another worker runs it again."""
+        for lane in self.lanes:
+            result = lane.current.in_hand if lane.current is not None else None
+            if result is None:
+                continue
+            try:
+                worker.release(result, "its worker was stopped before it finished")
+            except (DatabaseError, InterfaceError):
+                logger.exception("Task %s not released: its lease will bring it back", result.pk)
+        connections.close_all()
+        self.stdout.write(f"Worker {sending.worker_id()} stopped with a task unfinished")
+        self.stdout.flush()
+        os._exit(0)
+
+
+class Lane:
+    """A loop of the worker over some queues, with the task in hand and its reconnect pause."""
+
+    def __init__(self, name: str, excluded: list[str], queue_names: list[str] | None = None):
+        self.name = name
+        self.excluded = excluded
+        self.queue_names = queue_names or ["*"]
+        self.current: LeasedWorker | None = None
+        self.lost: DBTaskResult | None = None
+        self.pause = 0.0
