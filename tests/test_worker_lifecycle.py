@@ -200,7 +200,7 @@ def _terminate_worker_backends() -> int:
     return len(pids)
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.postgres
 def test_a_worker_whose_connection_postgresql_ends_reconnects_and_goes_on(front):
     # Cut off in the middle of a task: the purge is sent, the worker's connection is gone
     # when it records the outcome. It reconnects, puts the task back, and runs it again.
