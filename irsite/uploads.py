@@ -131,7 +131,10 @@ def _kind_of(content: bytes, name: str) -> Kind:
         if kind is None:
             raise _refuse(f"“{name}” is a {guessed.mime} file; accepted are {ACCEPTED}.")
         if kind.extension in _OOXML and not _is_sound_zip(content):
-            raise _refuse(f"“{name}” is a damaged {kind.label} (its ZIP container is broken).")
+            raise _refuse(
+                f"“{name}” is a damaged {kind.label}, or unpacks to more than a document holds "
+                f"(over {ZIP_MAX_UNPACKED // 1024 // 1024} MB, or {ZIP_MAX_RATIO} times its size)."
+            )
         return kind
     if _is_csv(content):
         return KINDS["csv"]
@@ -143,11 +146,33 @@ def _looks_like_svg(content: bytes) -> bool:
     return head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) and b"<svg" in content.lower()
 
 
+# An office document is a zip: what it may unpack to, checked by reading it, never trusting its
+# directory. A DOCX "zip bomb" of 2 GiB was once decompressed inside the upload request.
+ZIP_MAX_MEMBERS = 5_000
+ZIP_MAX_UNPACKED = 100 * 1024 * 1024
+ZIP_MAX_RATIO = 200  # a member unpacking to more than this many times its packed size
+
+
 def _is_sound_zip(content: bytes) -> bool:
+    """A readable archive (every member's CRC checked) that stays within the bounds above,
+    read in chunks that stop at the first bound crossed."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return archive.testzip() is None
-    except (zipfile.BadZipFile, OSError, ValueError):
+            members = archive.infolist()
+            if len(members) > ZIP_MAX_MEMBERS:
+                return False
+            total = 0
+            for member in members:
+                limit = min(ZIP_MAX_UNPACKED, max(member.compress_size, 1024) * ZIP_MAX_RATIO)
+                read = 0
+                with archive.open(member) as stream:  # checks the CRC at the end
+                    while chunk := stream.read(64 * 1024):
+                        read += len(chunk)
+                        total += len(chunk)
+                        if read > limit or total > ZIP_MAX_UNPACKED:
+                            return False
+            return True
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return False
 
 
@@ -182,6 +207,9 @@ def _reencoded(content: bytes, kind: Kind, name: str) -> tuple[bytes, tuple[int,
             image = probe.copy()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise _refuse(f"“{name}” is a damaged {kind.label}.") from error
+    # Pillow writes back what it read into ``info`` (a JPEG's comment, an ICC profile, EXIF):
+    # only the pixels go on, and a palette's transparency, which is part of them.
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
     out = io.BytesIO()
     fmt = IMAGE_FORMATS[kind.extension]
     if fmt == "JPEG":

@@ -8,6 +8,7 @@ import io
 import json
 import re
 import secrets
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -537,3 +538,33 @@ def test_revisions_whose_attachments_differ_compare_side_by_side(client, editor,
     response = client.get(url)
     assert response.status_code == 200
     assert "Attachments" in response.content.decode()
+
+
+def test_a_jpeg_comment_and_a_png_colour_profile_do_not_survive_the_reencoding():
+    """Pillow writes back a JPEG's comment and an image's ICC profile it read: the promise to
+    keep pixels only covers them too (a comment holding markup was stored and served)."""
+    commented, profiled = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 40, 40)).save(
+        commented, "JPEG", comment=b"<script>alert(1)</script>"
+    )
+    Image.new("RGB", (32, 24), (40, 200, 40)).save(profiled, "PNG", icc_profile=b"\x00" * 128)
+    for name, content, leftover in (
+        ("c.jpg", commented.getvalue(), "comment"),
+        ("p.png", profiled.getvalue(), "icc_profile"),
+    ):
+        checked = check_upload(upload(name, content))
+        with Image.open(io.BytesIO(checked.content)) as image:
+            assert leftover not in image.info, name
+        assert b"<script>" not in checked.content
+
+
+def test_an_office_document_that_unpacks_past_its_bound_is_refused_without_unpacking_it():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("_rels/.rels", "<Relationships/>")
+        archive.writestr("word/document.xml", b"\0" * (110 * 1024 * 1024))
+    bomb = buffer.getvalue()
+    assert len(bomb) < 1024 * 1024  # about 110 KB on the wire
+    with pytest.raises(ValidationError, match="unpacks to more than a document holds"):
+        check_upload(upload("bomb.docx", bomb))
