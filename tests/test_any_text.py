@@ -346,3 +346,23 @@ def test_a_company_address_longer_than_a_letterhead_holds_is_a_form_error(
     assert "at most 500 characters" in response.content.decode()
     company.refresh_from_db()
     assert len(company.address_lines) < 500
+
+
+def test_a_standing_text_longer_than_a_release_prints_is_a_form_error(client, superuser):
+    from irsite.disclaimers.models import Disclaimer
+
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/disclaimers/disclaimer/add/",
+        {
+            "kind": "about",
+            "name": "About, pasted from the annual report",
+            "heading": "ABOUT US",
+            "text": "<p>" + "Our history. " * 8000 + "</p>",  # 100 KB
+            "versions-TOTAL_FORMS": "0",
+            "versions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "the limit is 64 KB" in response.content.decode()
+    assert not Disclaimer.objects.filter(name__startswith="About, pasted").exists()

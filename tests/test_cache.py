@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
 from releases import actions
@@ -249,6 +250,29 @@ def test_a_page_rendered_in_the_last_second_before_a_go_live_is_kept_until_that_
     assert again.content == first.content and "Results at noon" not in first.content.decode()
     with time_machine.travel(go_live, tick=False):
         assert "Results at noon" in get(client, "/news/").content.decode()
+
+
+def test_a_copy_rendered_a_moment_later_by_another_clock_is_waited_for_not_rendered_again(
+    client, live, make_release, publish, backend, django_assert_num_queries
+):
+    """Processes estimate the database's time each to within milliseconds of the others: at a
+    go-live second one renders the page "just after" while another is still "just before".
+    The second waits those milliseconds for the copy instead of rendering its own, and never
+    serves it before its own clock has reached it."""
+    go_live = NOW + timedelta(seconds=5)
+    with time_machine.travel(NOW - timedelta(hours=1), tick=False):
+        publish(make_release(headline="Results at noon", published_at=go_live))
+    with time_machine.travel(go_live + timedelta(milliseconds=20), tick=False):
+        first = get(client, "/news/")
+    assert "Results at noon" in first.content.decode()
+    with (
+        time_machine.travel(go_live - timedelta(milliseconds=30), tick=True),
+        django_assert_num_queries(0),
+    ):
+        again = get(client, "/news/")
+        waited_until = timezone.now()
+    assert again.content == first.content
+    assert waited_until >= go_live + timedelta(milliseconds=20)
 
 
 def test_server_cache_ends_at_the_next_go_live_and_no_header_says_when(

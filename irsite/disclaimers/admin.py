@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from irsite.plaintext import SingleLineFormField
 from irsite.richtext import EDITOR_EXTENSIONS, RichTextFormField, sanitize_html
 
-from .models import Disclaimer, DisclaimerVersion
+from .models import Disclaimer, DisclaimerVersion, validate_text_size
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -35,6 +35,7 @@ class DisclaimerForm(forms.ModelForm):
     text = RichTextFormField(
         extensions=EDITOR_EXTENSIONS,
         sanitize=sanitize_html,
+        validators=[validate_text_size],
         help_text=(
             "Saving a changed text creates a new version. Releases keep the version they were "
             "written with; new releases take the latest version of the default text."

@@ -1,11 +1,28 @@
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max, Q
 
 from irsite.plaintext import SingleLineCharField
 from irsite.richtext import EDITOR_EXTENSIONS, RichTextField, sanitize_html
+
+# The largest standing text, in bytes of stored HTML: every release that carries it prints it,
+# and the PDF and e-mail too. A long safe harbor runs to 5 KB; a pasted report is not one.
+TEXT_MAX_BYTES = 64 * 1024
+
+
+def validate_text_size(html: str) -> None:
+    """Refuse a standing text over `TEXT_MAX_BYTES`, saying how large it is and the limit."""
+    size = len((html or "").encode("utf-8", "replace"))
+    if size > TEXT_MAX_BYTES:
+        raise ValidationError(
+            f"The text is {size / 1024:.0f} KB of HTML; the limit is "
+            f"{TEXT_MAX_BYTES // 1024} KB. A standing text prints on every release that "
+            "carries it.",
+            code="text_too_large",
+        )
 
 
 class Disclaimer(models.Model):
@@ -80,7 +97,9 @@ class DisclaimerVersion(models.Model):
         blank=True,
         help_text="Printed above the text, e.g. “ABOUT IMMUNOGEN, INC.”.",
     )
-    text = RichTextField(extensions=EDITOR_EXTENSIONS, sanitize=sanitize_html)
+    text = RichTextField(
+        extensions=EDITOR_EXTENSIONS, sanitize=sanitize_html, validators=[validate_text_size]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

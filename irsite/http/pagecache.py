@@ -261,7 +261,7 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponseBase]) 
     generation = current_generation() if use_cache else None
     key = _key(generation, request) if generation else None
     if key:
-        entry = CachedResponse.load(_cache().get(key))
+        entry = _ripe(CachedResponse.load(_cache().get(key)))
         if entry is None or not entry.is_fresh(now):
             # Single flight: one request per page and generation renders, across processes
             # and servers; the others wait briefly for its copy (at go-live, every page at once).
@@ -270,7 +270,7 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponseBase]) 
                 try:
                     # Another render may have stored its copy and let go of the lock between
                     # this request's miss and its taking the lock: look once more.
-                    entry = CachedResponse.load(_cache().get(key))
+                    entry = _ripe(CachedResponse.load(_cache().get(key)))
                     if entry is None or not entry.is_fresh(clock.epoch()):
                         return _render(request, respond, generation, key, now)
                 finally:
@@ -283,6 +283,20 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponseBase]) 
     return _render(request, respond, generation, key, now)
 
 
+# Processes estimate the database's time each to within a few milliseconds of the others
+# (irsite.clock). A copy another process rendered a moment "later" than this one's clock is
+# waited for, never served early and never rendered again: at a go-live second, every page at
+# once, one render each.
+NEAR_FUTURE_SECONDS = 0.25
+
+
+def _ripe(entry: "CachedResponse | None") -> "CachedResponse | None":
+    """``entry``, once this process's clock has reached the moment it was rendered at."""
+    if entry is not None and 0 < (ahead := entry.rendered_at - clock.epoch()) < NEAR_FUTURE_SECONDS:
+        time.sleep(ahead)
+    return entry
+
+
 def _wait_for(key: str, lock: str) -> "CachedResponse | None":
     """The copy another request is rendering, once stored; None if that request ends without
     storing one (a 404, a page about to go stale) or takes longer than RENDER_WAIT_SECONDS."""
@@ -290,7 +304,7 @@ def _wait_for(key: str, lock: str) -> "CachedResponse | None":
     while time.monotonic() < deadline:
         time.sleep(0.01)
         found = _cache().get_many([key, lock])
-        entry = CachedResponse.load(found.get(key))
+        entry = _ripe(CachedResponse.load(found.get(key)))
         if entry is not None and entry.is_fresh(clock.epoch()):
             return entry
         if lock not in found:
