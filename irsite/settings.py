@@ -65,12 +65,14 @@ MIDDLEWARE = [
     # Static files from the app server (see STORAGES).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "irsite.security.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A current copy of a public page, answered before what follows runs (irsite/http).
+    "irsite.http.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "irsite.http.private.PrivateResponseMiddleware",
     # Last, so it sees the sign-in attempts the views above it answered.
     "axes.middleware.AxesMiddleware",

@@ -71,7 +71,7 @@ def _cache():
     return caches["default"]
 
 
-def current_generation() -> str | None:
+def current_generation(token: str | None = None) -> str | None:
     """The token every cached public response's key contains; None if the cache is down.
 
     Redis's token (replaced by every change, reaching every server at once) joined with the
@@ -84,12 +84,11 @@ def current_generation() -> str | None:
     old state after the token has changed, under the old count; no replica request reading the
     new count finds it, and no primary request does, whatever count it last read.
     """
-    if replicas.current() is not None:
-        generation = _token()
-        return f"{generation}.{committed_version()}.replica" if generation else None
-    generation = _token()
+    generation = token or _token()
     if generation is None:
         return None
+    if replicas.current() is not None:
+        return f"{generation}.{committed_version()}.replica"
     return f"{generation}.{_committed_version()}"
 
 
@@ -212,6 +211,8 @@ class CachedResponse:
     rendered_at: float
     expires_at: float
     go_live: float | None
+    # The generation it was rendered in: one slot per URL, whose copy serves only that one.
+    generation: str
 
     def is_fresh(self, now: float) -> bool:
         # rendered_at guards against a clock set back: the page may show what is not yet due.
@@ -232,9 +233,16 @@ class CachedResponse:
         return response
 
 
-def _key(generation: str, request: HttpRequest) -> str:
+def _key(request: HttpRequest) -> str:
+    """One slot per URL, whatever the generation: a hit reads the generation's token and the
+    page in one round trip (the copy says which generation it belongs to)."""
     url = request.build_absolute_uri()
-    return f"public:page:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+    return f"public:page:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def _current(entry: "CachedResponse | None", generation: str) -> "CachedResponse | None":
+    """``entry`` if it belongs to ``generation`` (else it is an older state's copy)."""
+    return entry if entry is not None and entry.generation == generation else None
 
 
 def _finish(
@@ -258,25 +266,34 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponseBase]) 
     """
     now = clock.epoch()
     use_cache = settings.IRSITE_PAGE_CACHE and request.method in {"GET", "HEAD"}
-    generation = current_generation() if use_cache else None
-    key = _key(generation, request) if generation else None
-    if key:
-        entry = _ripe(CachedResponse.load(_cache().get(key)))
+    generation = key = None
+    entry = None
+    if use_cache:
+        key = _key(request)
+        # The generation's token and the page's slot in one round trip.
+        found = _cache().get_many([GENERATION_KEY, key])
+        generation = current_generation(found.get(GENERATION_KEY))
+        if generation is None:
+            key = None
+        else:
+            entry = _ripe(_current(CachedResponse.load(found.get(key)), generation))
+    if key and generation:
         if entry is None or not entry.is_fresh(now):
             # Single flight: one request per page and generation renders, across processes
             # and servers; the others wait briefly for its copy (at go-live, every page at once).
-            lock = f"{key}:rendering"
+            lock = f"{key}:{generation}:rendering"
             if _cache().add(lock, 1, timeout=RENDER_LOCK_SECONDS):
                 try:
                     # Another render may have stored its copy and let go of the lock between
                     # this request's miss and its taking the lock: look once more.
-                    entry = _ripe(CachedResponse.load(_cache().get(key)))
+                    stored = CachedResponse.load(_cache().get(key))
+                    entry = _ripe(_current(stored, generation))
                     if entry is None or not entry.is_fresh(clock.epoch()):
                         return _render(request, respond, generation, key, now)
                 finally:
                     _cache().delete(lock)
             else:
-                entry = _wait_for(key, lock)
+                entry = _wait_for(key, lock, generation)
         if entry is not None and entry.is_fresh(clock.epoch()):
             response = entry.response()
             return _finish(request, response, entry.etag, entry.last_modified)
@@ -297,14 +314,14 @@ def _ripe(entry: "CachedResponse | None") -> "CachedResponse | None":
     return entry
 
 
-def _wait_for(key: str, lock: str) -> "CachedResponse | None":
+def _wait_for(key: str, lock: str, generation: str) -> "CachedResponse | None":
     """The copy another request is rendering, once stored; None if that request ends without
     storing one (a 404, a page about to go stale) or takes longer than RENDER_WAIT_SECONDS."""
     deadline = time.monotonic() + RENDER_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(0.01)
         found = _cache().get_many([key, lock])
-        entry = _ripe(CachedResponse.load(found.get(key)))
+        entry = _ripe(_current(CachedResponse.load(found.get(key)), generation))
         if entry is not None and entry.is_fresh(clock.epoch()):
             return entry
         if lock not in found:
@@ -355,7 +372,7 @@ def _render(
 
     private = getattr(response, "irsite_private", False) or response.cookies
     until = expires_at(go_live, now)
-    if key and not private and until > clock.epoch():
+    if key and generation and not private and until > clock.epoch():
         entry = CachedResponse(
             status=response.status_code,
             headers=tuple(
@@ -369,9 +386,44 @@ def _render(
             rendered_at=now,
             expires_at=until,
             go_live=go_live,
+            generation=generation,
         )
         _cache().set(key, asdict(entry), timeout=math.ceil(until - clock.epoch()))
     return _finish(request, response, etag, last_modified)
+
+
+class PublicPageCacheMiddleware:
+    """Answers an anonymous GET of a public page whose copy is current from the shared page
+    cache before sessions, CSRF, authentication, messages and URL resolution run: the same
+    copy, under the same checks, that `serve_public` answers with further in (one cache layer,
+    consulted early, as Django's own cache middleware is). Anything else (a miss, a copy from
+    another generation or past its go-live, a request with a session cookie, which may be
+    a signed-in user's and must be marked private) takes the full path, where `serve_public`
+    renders once per page and generation.
+
+    Sits inside the Content-Security-Policy and X-Frame-Options middleware, so an early answer
+    leaves with the same headers as one from the view."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if (
+            settings.IRSITE_PAGE_CACHE
+            and request.method in {"GET", "HEAD"}
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not replicas.aliases()  # a replica's pages are kept apart, by snapshot
+        ):
+            key = _key(request)
+            found = _cache().get_many([GENERATION_KEY, key])
+            stored = CachedResponse.load(found.get(key))
+            # No copy (a URL no public view answers, /healthz): nothing else is asked.
+            generation = current_generation(found.get(GENERATION_KEY)) if stored else None
+            if generation is not None:
+                entry = _ripe(_current(stored, generation))
+                if entry is not None and entry.is_fresh(clock.epoch()):
+                    return _finish(request, entry.response(), entry.etag, entry.last_modified)
+        return self.get_response(request)
 
 
 def cache_publicly(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
