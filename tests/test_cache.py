@@ -535,3 +535,19 @@ def test_concurrent_readers_of_a_changed_page_wait_for_one_render(live, settings
     assert [status for status, _ in results] == [200] * readers
     rendered = [queries for _, queries in results if queries]
     assert len(rendered) == 1, f"{len(rendered)} of {readers} concurrent readers rendered /news/"
+
+
+def test_a_frame_revalidated_from_the_cache_keeps_the_framing_its_view_allows(
+    client, live, backend
+):
+    """The sign-up frame allows same-origin framing (its view's decorator): a copy answered
+    from the cache, a 304 to a browser revalidating it included, says so as the view did, or
+    the browser blocks the frame."""
+    with time_machine.travel(NOW, tick=False):
+        first = get(client, "/alerts/embed/")
+        again = get(client, "/alerts/embed/")
+        revalidated = get(client, "/alerts/embed/", if_none_match=first["ETag"])
+    assert first["X-Frame-Options"] == again["X-Frame-Options"] == "SAMEORIGIN"
+    assert revalidated.status_code == 304
+    assert revalidated["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in revalidated["Content-Security-Policy"]

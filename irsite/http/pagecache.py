@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import wraps
 from typing import TypedDict
@@ -65,6 +65,8 @@ RENDER_LOCK_SECONDS = 10
 RENDER_WAIT_SECONDS = 3.0
 # Headers a cached copy does not repeat.
 _NOT_STORED = {"expires", "set-cookie"}
+# What describes a body, which a 304 has not.
+_BODY_HEADERS = {"content-length", "content-type", "content-encoding", "content-language"}
 
 
 def _cache():
@@ -213,6 +215,10 @@ class CachedResponse:
     go_live: float | None
     # The generation it was rendered in: one slot per URL, whose copy serves only that one.
     generation: str
+    # Its headers as the response left the view's own decorators and the middleware inside
+    # `PublicPageCacheMiddleware` (an X-Frame-Options a view allows, say): only such a copy is
+    # answered early, where those do not run.
+    whole: bool = False
 
     def is_fresh(self, now: float) -> bool:
         # rendered_at guards against a clock set back: the page may show what is not yet due.
@@ -296,6 +302,8 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponseBase]) 
                 entry = _wait_for(key, lock, generation)
         if entry is not None and entry.is_fresh(clock.epoch()):
             response = entry.response()
+            if not entry.whole:  # the middleware completes it from this answer
+                response.irsite_stored = (key, entry)  # type: ignore[attr-defined]
             return _finish(request, response, entry.etag, entry.last_modified)
     return _render(request, respond, generation, key, now)
 
@@ -389,6 +397,7 @@ def _render(
             generation=generation,
         )
         _cache().set(key, asdict(entry), timeout=math.ceil(until - clock.epoch()))
+        response.irsite_stored = (key, entry)  # type: ignore[attr-defined]
     return _finish(request, response, etag, last_modified)
 
 
@@ -421,9 +430,35 @@ class PublicPageCacheMiddleware:
             generation = current_generation(found.get(GENERATION_KEY)) if stored else None
             if generation is not None:
                 entry = _ripe(_current(stored, generation))
-                if entry is not None and entry.is_fresh(clock.epoch()):
-                    return _finish(request, entry.response(), entry.etag, entry.last_modified)
-        return self.get_response(request)
+                if entry is not None and entry.whole and entry.is_fresh(clock.epoch()):
+                    answer = _finish(request, entry.response(), entry.etag, entry.last_modified)
+                    if answer.status_code == 304:
+                        # Django's 304 keeps only the validators and caching headers; the
+                        # full path's carries what the view's decorators added (a frame's
+                        # X-Frame-Options), which the middleware outside would otherwise
+                        # replace with its default and block the revalidated frame.
+                        for name, value in entry.headers:
+                            if name.lower() not in _BODY_HEADERS and name not in answer:
+                                answer.headers[name] = value
+                    return answer
+        response = self.get_response(request)
+        if stored_now := getattr(response, "irsite_stored", None):
+            self._keep_whole(response, *stored_now)
+        return response
+
+    @staticmethod
+    def _keep_whole(response: HttpResponseBase, key: str, entry: "CachedResponse") -> None:
+        """The copy just stored, with the headers the response has here (once per render)."""
+        if response.status_code != 200:
+            return  # a 304 to this request: its own headers are not the page's
+        headers = tuple(
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in _NOT_STORED
+        )
+        whole = replace(entry, headers=headers, whole=True)
+        if (left := math.ceil(entry.expires_at - clock.epoch())) > 0:
+            _cache().set(key, asdict(whole), timeout=left)
 
 
 def cache_publicly(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
