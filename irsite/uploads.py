@@ -277,12 +277,13 @@ def _pdf_without_properties(content: bytes, name: str) -> bytes:
         # the original's path, time and properties that ties the stored file to the author's
         # copy; a PDF needs none unless encrypted, and without it an upload is stored as the
         # same bytes each time).
+        # The XMP streams are let go before the copy, so they are not written even as unused
+        # objects (and a stored PDF, uploaded again, is stored as the same bytes).
+        _drop_pdf_metadata(reader.root_object)
         writer = PdfWriter()
         writer.clone_reader_document_root(reader)
         if _PDF_HEADER.fullmatch(reader.pdf_header):
             writer.pdf_header = reader.pdf_header
-        _drop_pdf_metadata(writer.root_object)
-        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
         out = io.BytesIO()
         writer.write(out)
         _ = len(PdfReader(io.BytesIO(out.getvalue()), strict=False).pages)  # it still opens
