@@ -112,7 +112,7 @@ def check_upload(upload) -> CheckedFile:
     Returns the `CheckedFile` to store (images re-encoded, documents written again, both without
     their metadata). Raises `ValidationError` with one sentence for the editor: too large
     (``IRSITE_ATTACHMENT_MAX_BYTES``), a type not in `KINDS` judged by content, SVG, a damaged
-    or encrypted PDF, a damaged office file or image, or an image over
+    encrypted or signed PDF, a damaged office file or image, or an image over
     ``IRSITE_IMAGE_MAX_PIXELS``.
     """
     name = getattr(upload, "name", "") or "file"
@@ -273,6 +273,17 @@ def _pdf_without_properties(content: bytes, name: str) -> bytes:
         raise _refuse(f"“{name}” is an encrypted PDF; upload a copy without a password or "
                       "restrictions.")  # fmt: skip
     try:
+        signed = _is_signed(reader)
+    except Exception as error:
+        raise _refuse(f"“{name}” is a damaged PDF; it cannot be read.") from error
+    if signed:
+        # Writing it again without its properties would break the signature, which a reader's
+        # viewer then reports as a document altered after signing.
+        raise _refuse(
+            f"“{name}” is a digitally signed PDF; its author's properties cannot be removed "
+            "without breaking the signature. Upload an unsigned copy."
+        )
+    try:
         # The catalog and what it uses, never the trailer: no /Info, and no /ID pair (a hash of
         # the original's path, time and properties that ties the stored file to the author's
         # copy; a PDF needs none unless encrypted, and without it an upload is stored as the
@@ -291,6 +302,37 @@ def _pdf_without_properties(content: bytes, name: str) -> bytes:
         logger.info("refused PDF %r: %r", name, error)
         raise _refuse(f"“{name}” is a damaged PDF; it cannot be read.") from error
     return out.getvalue()
+
+
+def _is_signed(reader: PdfReader) -> bool:
+    """A signature field with a value (or a certification's /Perms) in the document's form."""
+    root = reader.root_object
+    if "/Perms" in root:
+        return True
+    form = root.get("/AcroForm")
+    form = form.get_object() if form is not None else None
+    if not isinstance(form, DictionaryObject):
+        return False
+    fields = form.get("/Fields")
+    fields = fields.get_object() if fields is not None else None
+    stack: list = list(fields) if isinstance(fields, ArrayObject) else []
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+        field = item.get_object()
+        if not isinstance(field, DictionaryObject):
+            continue
+        if field.get("/FT") == "/Sig" and field.get("/V") is not None:
+            return True
+        kids = field.get("/Kids")
+        kids = kids.get_object() if kids is not None else None
+        if isinstance(kids, ArrayObject):
+            stack.extend(kids)
+    return False
 
 
 def _drop_pdf_metadata(root: DictionaryObject) -> None:

@@ -17,7 +17,14 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from irsite.uploads import check_upload
 from releases.models import Release
@@ -133,6 +140,32 @@ def test_encrypted_pdf_is_refused_with_its_reason():
     writer.write(buffer)
     with pytest.raises(ValidationError, match="encrypted PDF"):
         check_upload(upload("locked.pdf", buffer.getvalue()))
+
+
+def test_signed_pdf_is_refused_rather_than_stored_with_a_broken_signature():
+    # Written again without its properties, the signed byte ranges would no longer match: a
+    # viewer would call the company's signed statements altered after signing.
+    writer = PdfWriter(clone_from=io.BytesIO(authored_pdf()))
+    signature = DictionaryObject({
+        NameObject("/Type"): NameObject("/Sig"),
+        NameObject("/Filter"): NameObject("/Adobe.PPKLite"),
+        NameObject("/SubFilter"): NameObject("/adbe.pkcs7.detached"),
+        NameObject("/ByteRange"): ArrayObject([NumberObject(n) for n in (0, 10, 20, 30)]),
+        NameObject("/Contents"): ByteStringObject(b"\x00" * 64),
+    })  # fmt: skip
+    field = DictionaryObject({
+        NameObject("/FT"): NameObject("/Sig"),
+        NameObject("/T"): TextStringObject("Signature1"),
+        NameObject("/V"): writer._add_object(signature),
+    })  # fmt: skip
+    writer.root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): ArrayObject([writer._add_object(field)]),
+        NameObject("/SigFlags"): NumberObject(3),
+    })  # fmt: skip
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pytest.raises(ValidationError, match="digitally signed PDF"):
+        check_upload(upload("signed.pdf", buffer.getvalue()))
 
 
 def members(content: bytes) -> dict[str, bytes]:
