@@ -111,7 +111,7 @@ def check_upload(upload) -> CheckedFile:
 
     Returns the `CheckedFile` to store (images re-encoded, documents written again, both without
     their metadata). Raises `ValidationError` with one sentence for the editor: too large
-    (``IRSITE_ATTACHMENT_MAX_BYTES``), a type not in `KINDS` judged by content, SVG, a damaged
+    (``IRSITE_ATTACHMENT_MAX_BYTES``), a type not in `KINDS` judged by content, SVG, a damaged,
     encrypted or signed PDF, a damaged office file or image, or an image over
     ``IRSITE_IMAGE_MAX_PIXELS``.
     """
