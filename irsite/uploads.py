@@ -4,8 +4,11 @@ how it is stored, and how nothing is left behind.
 A file's type is decided by its bytes (magic numbers, read by the `filetype` library; CSV, which
 has none, must be plain UTF-8 text that is not markup), never by its name or the browser's
 Content-Type. Images are decoded and re-encoded with Pillow, so what is stored carries no EXIF
-(GPS position, camera), XMP or comment from the original. SVG is refused, not sanitized: it is a
-script-capable document, and a release's images need no vector format.
+(GPS position, camera), XMP or comment from the original. Documents keep their content and lose
+their properties the same way (`_without_properties`): a PDF is written again without its
+document information dictionary, XMP streams or file identifier; an XLSX or DOCX without its core,
+extended and custom properties. SVG is refused, not sanitized: it is a script-capable document,
+and a release's images need no vector format.
 
 Stored names are ``attachments/<32 random hex>.<ext>``: nothing of the release (slug, headline,
 date) and nothing guessable. The storage (`settings.STORAGES["default"]`: a folder under
@@ -16,7 +19,10 @@ MEDIA_ROOT, or a private S3 bucket) is never exposed; each app serves a file thr
 import csv
 import hashlib
 import io
+import logging
+import re
 import secrets
+import shutil
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +35,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
+from lxml import etree
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+logger = logging.getLogger("irsite.uploads")
 
 FOLDER = "attachments"
 # Office files are ZIP containers; a broken one is refused.
@@ -98,10 +109,11 @@ def _refuse(message: str) -> ValidationError:
 def check_upload(upload) -> CheckedFile:
     """Read an uploaded file (a Django ``UploadedFile``) and decide whether it may be attached.
 
-    Returns the `CheckedFile` to store (images re-encoded without metadata). Raises
-    `ValidationError` with one sentence for the editor: too large
-    (``IRSITE_ATTACHMENT_MAX_BYTES``), a type not in `KINDS` judged by content, SVG, a damaged
-    office file or image, or an image over ``IRSITE_IMAGE_MAX_PIXELS``.
+    Returns the `CheckedFile` to store (images re-encoded, documents written again, both without
+    their metadata). Raises `ValidationError` with one sentence for the editor: too large
+    (``IRSITE_ATTACHMENT_MAX_BYTES``), a type not in `KINDS` judged by content, SVG, a damaged,
+    encrypted or signed PDF, a damaged office file or image, or an image over
+    ``IRSITE_IMAGE_MAX_PIXELS``.
     """
     name = getattr(upload, "name", "") or "file"
     limit = settings.IRSITE_ATTACHMENT_MAX_BYTES
@@ -118,6 +130,8 @@ def check_upload(upload) -> CheckedFile:
     dimensions = None
     if kind.extension in IMAGE_FORMATS:
         content, dimensions = _reencoded(content, kind, name)
+    elif kind.extension in DOCUMENT_KINDS:
+        content = _without_properties(content, kind, name)
     return CheckedFile(kind=kind, content=content, original_name=name, dimensions=dimensions)
 
 
@@ -221,6 +235,219 @@ def _reencoded(content: bytes, kind: Kind, name: str) -> tuple[bytes, tuple[int,
     else:
         image.save(out, fmt, optimize=True)
     return out.getvalue(), image.size
+
+
+# --- documents without their properties -------------------------------------------------------
+
+# The document kinds that carry properties of their author (CSV has none).
+DOCUMENT_KINDS = {"pdf"} | _OOXML
+
+
+def _without_properties(content: bytes, kind: Kind, name: str) -> bytes:
+    """The document as it is stored: its content, none of its properties (who wrote it, with
+    what, when, for which company). Runs after `_kind_of`, so an office file's bounds are
+    already checked."""
+    if kind.extension == "pdf":
+        return _pdf_without_properties(content, name)
+    return _ooxml_without_properties(content)
+
+
+# Where a PDF keeps what its author's tools recorded: XMP packets (on the catalog, and on any page,
+# image or font) and applications' private data.
+_PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo")
+_PDF_HEADER = re.compile(r"%PDF-[12]\.\d")
+
+
+def _pdf_without_properties(content: bytes, name: str) -> bytes:
+    """The PDF written again from its catalog down (streams copied as they are encoded, so pages
+    keep their bytes), without the information dictionary (/Author, /Creator, /Producer, /Title,
+    dates…), XMP streams or the trailer's /ID. Only objects the document still uses are written,
+    so no earlier revision (an incremental update's old /Info) survives either."""
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        encrypted = reader.is_encrypted
+    except Exception as error:  # a parser of untrusted bytes fails in many ways: all "damaged"
+        logger.info("refused PDF %r: %r", name, error)
+        raise _refuse(f"“{name}” is a damaged PDF; it cannot be read.") from error
+    if encrypted:
+        raise _refuse(f"“{name}” is an encrypted PDF; upload a copy without a password or "
+                      "restrictions.")  # fmt: skip
+    try:
+        signed = _is_signed(reader)
+    except Exception as error:
+        raise _refuse(f"“{name}” is a damaged PDF; it cannot be read.") from error
+    if signed:
+        # Writing it again without its properties would break the signature, which a reader's
+        # viewer then reports as a document altered after signing.
+        raise _refuse(
+            f"“{name}” is a digitally signed PDF; its author's properties cannot be removed "
+            "without breaking the signature. Upload an unsigned copy."
+        )
+    try:
+        # The catalog and what it uses, never the trailer: no /Info, and no /ID pair (a hash of
+        # the original's path, time and properties that ties the stored file to the author's
+        # copy; a PDF needs none unless encrypted, and without it an upload is stored as the
+        # same bytes each time).
+        # The XMP streams are let go before the copy, so they are not written even as unused
+        # objects (and a stored PDF, uploaded again, is stored as the same bytes).
+        _drop_pdf_metadata(reader.root_object)
+        writer = PdfWriter()
+        writer.clone_reader_document_root(reader)
+        if _PDF_HEADER.fullmatch(reader.pdf_header):
+            writer.pdf_header = reader.pdf_header
+        out = io.BytesIO()
+        writer.write(out)
+        _ = len(PdfReader(io.BytesIO(out.getvalue()), strict=False).pages)  # it still opens
+    except Exception as error:
+        logger.info("refused PDF %r: %r", name, error)
+        raise _refuse(f"“{name}” is a damaged PDF; it cannot be read.") from error
+    return out.getvalue()
+
+
+def _is_signed(reader: PdfReader) -> bool:
+    """A signature field with a value (or a certification's /Perms) in the document's form."""
+    root = reader.root_object
+    if "/Perms" in root:
+        return True
+    form = root.get("/AcroForm")
+    form = form.get_object() if form is not None else None
+    if not isinstance(form, DictionaryObject):
+        return False
+    fields = form.get("/Fields")
+    fields = fields.get_object() if fields is not None else None
+    stack: list = list(fields) if isinstance(fields, ArrayObject) else []
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+        field = item.get_object()
+        if not isinstance(field, DictionaryObject):
+            continue
+        if field.get("/FT") == "/Sig" and field.get("/V") is not None:
+            return True
+        kids = field.get("/Kids")
+        kids = kids.get_object() if kids is not None else None
+        if isinstance(kids, ArrayObject):
+            stack.extend(kids)
+    return False
+
+
+def _drop_pdf_metadata(root: DictionaryObject) -> None:
+    """Remove the metadata keys from every dictionary reachable from the catalog (each object
+    visited once, without recursion, so a deep or cyclic document cannot exhaust the stack)."""
+    seen: set[int] = set()
+    stack: list = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):  # stream objects are dictionaries too
+            for key in _PDF_METADATA_KEYS:
+                item.pop(key, None)
+            stack.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+
+
+# An Office Open XML package names its property parts by relationship type in _rels/.rels.
+_OPC_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OPC_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+_EXTENDED = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties"
+)
+_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_EMPTY_CORE = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+    b'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    b'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+    b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>'
+)
+_EMPTY_EXTENDED = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'docPropsVTypes"/>'
+)
+# No DTD, no entity, no network: the package's XML is the uploader's.
+_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _ooxml_without_properties(content: bytes) -> bytes:
+    """The package again, member by member: the core properties (dc:creator,
+    cp:lastModifiedBy, dc:title, cp:keywords, cp:revision, dates…) and the extended ones
+    (Company, Manager, Application, TotalTime, Template…) emptied, the custom properties removed
+    with their relationship and content-type override. Every other member is copied unchanged
+    (streamed; `_is_sound_zip` has bounded what it unpacks to); the archive's and members'
+    comments, extra fields and timestamps are not carried over."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = set(archive.namelist())
+        root_rels = archive.read("_rels/.rels") if "_rels/.rels" in names else None
+        targets = _property_parts(root_rels)
+        core = targets.get(_CORE, set()) | {"docProps/core.xml"}
+        extended = targets.get(_EXTENDED, set()) | {"docProps/app.xml"}
+        custom = targets.get(_CUSTOM, set()) | {"docProps/custom.xml"}
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as cleaned:
+            for member in archive.infolist():
+                if member.filename in custom:
+                    continue
+                info = zipfile.ZipInfo(member.filename)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                if member.is_dir():
+                    cleaned.writestr(info, b"")
+                elif member.filename in core:
+                    cleaned.writestr(info, _EMPTY_CORE)
+                elif member.filename in extended:
+                    cleaned.writestr(info, _EMPTY_EXTENDED)
+                elif member.filename == "_rels/.rels" and root_rels is not None:
+                    cleaned.writestr(info, _without(root_rels, "Relationship", "Type", {_CUSTOM}))
+                elif member.filename == "[Content_Types].xml":
+                    types = archive.read(member)
+                    cleaned.writestr(info, _without(types, "Override", "PartName",
+                                                     {"/" + part for part in custom}))  # fmt: skip
+                else:
+                    with archive.open(member) as source, cleaned.open(info, "w") as target:
+                        shutil.copyfileobj(source, target, 64 * 1024)
+    return out.getvalue()
+
+
+def _property_parts(rels: bytes | None) -> dict[str, set[str]]:
+    """The package's parts by relationship type, from its _rels/.rels."""
+    parts: dict[str, set[str]] = {}
+    if rels is None:
+        return parts
+    try:
+        root = etree.fromstring(rels, _XML)
+    except etree.XMLSyntaxError:
+        return parts
+    for rel in root.iter(f"{{{_OPC_RELATIONSHIPS}}}Relationship"):
+        if rel.get("TargetMode") != "External":
+            parts.setdefault(rel.get("Type", ""), set()).add(rel.get("Target", "").lstrip("/"))
+    return parts
+
+
+def _without(xml: bytes, element: str, attribute: str, values: set[str]) -> bytes:
+    """``xml`` without its ``element`` children whose ``attribute`` is one of ``values`` (the
+    XML unchanged when there is none, or when it does not parse: the package was so already)."""
+    try:
+        root = etree.fromstring(xml, _XML)
+    except etree.XMLSyntaxError:
+        return xml
+    drop = [child for child in root if etree.QName(child).localname == element
+            and child.get(attribute) in values]  # fmt: skip
+    if not drop:
+        return xml
+    for child in drop:
+        root.remove(child)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def check_release_total(sizes: list[int]) -> None:

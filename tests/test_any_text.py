@@ -324,8 +324,10 @@ def test_an_attachment_title_is_one_line_without_bidi_overrides(make_release, ed
     from irsite.uploads import check_upload
     from releases.models import Attachment
 
+    from .files import PDF
+
     release = make_release()
-    checked = check_upload(SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n"))
+    checked = check_upload(SimpleUploadedFile("s.pdf", PDF))  # a whole PDF: a stub is refused
     attachment = Attachment(release=release, title="CR\r\nX-Injected: 1 \u202eFDP.exe")
     attachment.take(checked)
     attachment.save()

@@ -351,7 +351,8 @@ def test_correction_replaces_a_file_only_once_approved_and_keeps_the_old_one_in_
 ):
     old = scheduled.attachment_list[0]
     old_url, old_name = old.get_absolute_url(), old.file.name
-    new_pdf = PDF.replace(b"Count 0", b"Count 0 ") + b"%corrected\n"
+    # Another page size: a different document (stored as uploaded, like PDF: no properties).
+    new_pdf = PDF.replace(b"200 200", b"300 300")
     client.force_login(editor)
     url = reverse("admin:releases_release_change", args=[scheduled.pk])
     rows = [
