@@ -428,13 +428,13 @@ async def _client(port: int, paths: list[str], offset: int, until: float, rows: 
 
 
 def renders(since: float, until: float) -> Counter:
-    """The cache's "rendering <path>" log lines (irsite.http.redis, DEBUG) between two moments."""
+    """The page cache's "rendering <path>" lines (irsite.http.pagecache, DEBUG) in a time span."""
     found: Counter = Counter()
     for line in (VAR / "gunicorn.log").read_text().splitlines():
         with contextlib.suppress(ValueError):
             entry = json.loads(line)
             message = entry.get("message", "")
-            if entry.get("logger") == "irsite.http.redis" and message.startswith("rendering "):
+            if entry.get("logger") == "irsite.http.pagecache" and message.startswith("rendering "):
                 at = datetime.datetime.fromisoformat(entry["time"]).timestamp()
                 if since <= at < until:
                     found[message.split(" ", 1)[1]] += 1
