@@ -330,6 +330,7 @@ def test_shared_corpus_is_present_for_these_tests():
     assert SEED.exists() and len(list(Path(CORPUS).glob("0*"))) == 9
 
 
+@needs_corpus
 def test_an_editor_cannot_rewrite_the_company_profile_through_an_import(client, editor, company):
     """The profile form refuses an Editor (no change permission); so does the import's "use the
     exhibit's company details", and nothing is saved."""
