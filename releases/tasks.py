@@ -5,12 +5,11 @@ Queued tasks are stored by dotted path (``releases.tasks.purge_edge``,
 ``releases.tasks.render_release_pdf``): these names stay, whatever moves behind them.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django_tasks import task
 
-from irsite import clock
-from irsite.http.frontcache import SECOND_PURGE_AFTER, run_purge, wait_for_second
+from irsite.http.frontcache import purge_moments, run_purge, wait_for_second
 
 
 @task()
@@ -37,9 +36,7 @@ def purge_edge(
 def enqueue_release_purge(release_id: int, at: datetime | None = None) -> None:
     """In the transaction of a change to a release: purge its pages once it commits, or at
     ``at`` (its go-live) if that is later; twice, as `irsite.http.enqueue_purge` does."""
-    start = max(at or clock.now(), clock.now())
-    for delay in (0, SECOND_PURGE_AFTER):
-        when = start + timedelta(seconds=delay)
+    for when in purge_moments(at):
         purge_edge.using(run_after=when).enqueue(release_id=release_id, not_before=when.timestamp())
 
 

@@ -182,11 +182,16 @@ def enqueue_purge(keys: Sequence[str], at: datetime | None = None) -> None:
     if that is later. Enqueued whatever this process's settings say: the worker, which holds
     the front cache's address, decides (a change made by a command or a shell would otherwise
     never be purged)."""
+    for when in purge_moments(at):
+        purge_front_cache.using(run_after=when).enqueue(keys=list(keys))
+
+
+def purge_moments(at: datetime | None = None) -> tuple[datetime, datetime]:
+    """When a change's two purges run: once it commits, or at ``at`` (a go-live) if that is
+    later, and SECOND_PURGE_AFTER after it: a page rendered from the rows as they were just
+    before may reach the cache after the first purge; the second one removes it."""
     start = max(at or clock.now(), clock.now())
-    # A page rendered from the rows as they were just before may reach the cache after the
-    # first purge; the second one removes it.
-    for delay in (0, SECOND_PURGE_AFTER):
-        purge_front_cache.using(run_after=start + timedelta(seconds=delay)).enqueue(keys=list(keys))
+    return start, start + timedelta(seconds=SECOND_PURGE_AFTER)
 
 
 # A purge waiting for a replica looks again this often: the front cache is purged this soon

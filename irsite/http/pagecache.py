@@ -246,6 +246,23 @@ def _key(request: HttpRequest) -> str:
     return f"public:page:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
+def _look_up(
+    request: HttpRequest, *, only_a_stored_page: bool = False
+) -> tuple[str, str | None, "CachedResponse | None"]:
+    """The page's slot, the current generation and the slot's copy if it belongs to that
+    generation (waited for if it is a moment ahead: `_ripe`): the generation's token and the
+    slot read in one round trip. ``only_a_stored_page``: with the slot empty the generation is
+    not asked for (its count of changes is a database read), and is None."""
+    key = _key(request)
+    found = _cache().get_many([GENERATION_KEY, key])
+    stored = CachedResponse.load(found.get(key))
+    if stored is None and only_a_stored_page:
+        return key, None, None
+    generation = current_generation(found.get(GENERATION_KEY))
+    entry = _ripe(_current(stored, generation)) if generation is not None else None
+    return key, generation, entry
+
+
 def _current(entry: "CachedResponse | None", generation: str) -> "CachedResponse | None":
     """``entry`` if it belongs to ``generation`` (else it is an older state's copy)."""
     return entry if entry is not None and entry.generation == generation else None
@@ -272,17 +289,9 @@ def serve_public(request: HttpRequest, respond: Callable[[], HttpResponseBase]) 
     """
     now = clock.epoch()
     use_cache = settings.IRSITE_PAGE_CACHE and request.method in {"GET", "HEAD"}
-    generation = key = None
-    entry = None
-    if use_cache:
-        key = _key(request)
-        # The generation's token and the page's slot in one round trip.
-        found = _cache().get_many([GENERATION_KEY, key])
-        generation = current_generation(found.get(GENERATION_KEY))
-        if generation is None:
-            key = None
-        else:
-            entry = _ripe(_current(CachedResponse.load(found.get(key)), generation))
+    key, generation, entry = _look_up(request) if use_cache else (None, None, None)
+    if generation is None:
+        key = None  # the cache is down: render, and keep nothing
     if key and generation:
         if entry is None or not entry.is_fresh(now):
             # Single flight: one request per page and generation renders, across processes
@@ -423,24 +432,19 @@ class PublicPageCacheMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not replicas.aliases()  # a replica's pages are kept apart, by snapshot
         ):
-            key = _key(request)
-            found = _cache().get_many([GENERATION_KEY, key])
-            stored = CachedResponse.load(found.get(key))
             # No copy (a URL no public view answers, /healthz): nothing else is asked.
-            generation = current_generation(found.get(GENERATION_KEY)) if stored else None
-            if generation is not None:
-                entry = _ripe(_current(stored, generation))
-                if entry is not None and entry.whole and entry.is_fresh(clock.epoch()):
-                    answer = _finish(request, entry.response(), entry.etag, entry.last_modified)
-                    if answer.status_code == 304:
-                        # Django's 304 keeps only the validators and caching headers; the
-                        # full path's carries what the view's decorators added (a frame's
-                        # X-Frame-Options), which the middleware outside would otherwise
-                        # replace with its default and block the revalidated frame.
-                        for name, value in entry.headers:
-                            if name.lower() not in _BODY_HEADERS and name not in answer:
-                                answer.headers[name] = value
-                    return answer
+            _, _, entry = _look_up(request, only_a_stored_page=True)
+            if entry is not None and entry.whole and entry.is_fresh(clock.epoch()):
+                answer = _finish(request, entry.response(), entry.etag, entry.last_modified)
+                if answer.status_code == 304:
+                    # Django's 304 keeps only the validators and caching headers; the
+                    # full path's carries what the view's decorators added (a frame's
+                    # X-Frame-Options), which the middleware outside would otherwise
+                    # replace with its default and block the revalidated frame.
+                    for name, value in entry.headers:
+                        if name.lower() not in _BODY_HEADERS and name not in answer:
+                            answer.headers[name] = value
+                return answer
         response = self.get_response(request)
         if stored_now := getattr(response, "irsite_stored", None):
             self._keep_whole(response, *stored_now)
