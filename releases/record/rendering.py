@@ -97,7 +97,7 @@ def record_inputs() -> list:
     from irsite.disclaimers.models import DisclaimerVersion
 
     from .. import body_images, text, times
-    from ..exhibits.render_common import split_blocks
+    from ..exhibits import render_common
     from ..models import Attachment, ReleaseContact
     from . import rendering as this_module
     from . import seo
@@ -121,7 +121,9 @@ def record_inputs() -> list:
         Release.abouts,
         Release.safe_harbors,
         Release.body_parts,
-        split_blocks,  # where the standard texts stand in the body (K22)
+        # Where the standard texts stand in the body (K22), and the scanner it runs.
+        render_common.split_blocks,
+        render_common._TopLevelStarts,
         DisclaimerVersion.html,
         Release.note_list,
         Release.excerpt,
