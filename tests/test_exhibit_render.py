@@ -448,30 +448,26 @@ def test_random_wide_tables_fit_78_columns_and_read_back_cell_for_cell(
     assert key_fields(again) == key_fields(doc)
 
 
+SPLIT_BODY = (
+    '<p>Lead &amp; <a href="x?a=1&gt;2">more</a><br>line</p>\n<h3 class="a>b">H</h3>'
+    "<ul><li>one<ul><li>nested</li></ul></li></ul>"
+)
+
+
 @pytest.mark.parametrize(
-    ("n", "head"),
+    ("n", "cut"),
     [
-        (None, "whole"),
-        (0, "whole"),
-        (1, '<p>Lead &amp; <a href="x?a=1&gt;2">more</a><br>line</p>\n'),
-        (2, '<p>Lead &amp; <a href="x?a=1&gt;2">more</a><br>line</p>\n<h3 class="a>b">H</h3>'),
-        (3, "whole"),
+        (None, len(SPLIT_BODY)),  # no place: all of it
+        (0, len(SPLIT_BODY)),  # the lead comes first
+        (1, SPLIT_BODY.index("<h3")),
+        (2, SPLIT_BODY.index("<ul>")),  # a list, nested lists and all, is one block
+        (3, len(SPLIT_BODY)),  # past the last block
     ],
 )
 def test_split_blocks_cuts_before_a_top_level_block_keeping_the_markup_as_written(
-    n: int | None, head: str
+    n: int | None, cut: int
 ) -> None:
-    body = (
-        '<p>Lead &amp; <a href="x?a=1&gt;2">more</a><br>line</p>\n<h3 class="a>b">H</h3>'
-        "<ul><li>one<ul><li>nested</li></ul></li></ul>"
-    )
-    if n == 3:  # the third block is the list: the last, so before it is a place too
-        assert split_blocks(body, 2)[1].startswith("<ul>")
-        assert split_blocks(body, 3) == (body, "")
-        return
-    got = split_blocks(body, n)
-    assert "".join(got) == body
-    assert got[0] == (body if head == "whole" else head)
+    assert split_blocks(SPLIT_BODY, n) == (SPLIT_BODY[:cut], SPLIT_BODY[cut:])
 
 
 def test_standard_texts_inside_the_body_stand_between_rules_in_both_exports() -> None:
