@@ -27,6 +27,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from filings import poller as edgar_poller
+from filings import tasks as edgar_tasks
+from filings.tasks import EDGAR_QUEUE
 from irsite import worker
 from irsite.alerts import sending
 
@@ -98,21 +101,27 @@ class Command(BaseCommand):
             sending.set_worker_id(worker_id)
         self.stopping = False
         self.once = once
-        # Renditions ("pdf") run on a lane of their own, so that a long one never holds a purge
-        # (a go-live's, a withdrawal's) or an alert back; --once runs every queue in turn.
-        self.lanes = [Lane("tasks", [] if once else [PDF_QUEUE])]
+        # Renditions ("pdf") and the EDGAR poll ("edgar") run on lanes of their own, so that a
+        # long rendition or a slow EDGAR never holds a purge (a go-live's, a withdrawal's) or an
+        # alert back; --once runs every queue in turn.
+        side = [PDF_QUEUE, EDGAR_QUEUE]
+        self.lanes = [Lane("tasks", [] if once else side)]
         if not once:
-            self.lanes.append(Lane("pdf", [], queue_names=[PDF_QUEUE]))
+            self.lanes += [Lane(queue, [], queue_names=[queue]) for queue in side]
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
+        threads = []
         if not once:
             name = sending.worker_id()
-            pdf = threading.Thread(
-                target=self.run_lane, args=(self.lanes[1], interval, name), daemon=True
-            )
-            pdf.start()
+            for lane in self.lanes[1:]:
+                thread = threading.Thread(
+                    target=self.run_lane, args=(lane, interval, name), daemon=True
+                )
+                thread.start()
+                threads.append(thread)
             self.stdout.write(f"Worker {name} started; checking every {check_every}s")
+            self.edgar_ready()
         next_check = 0.0
         main = self.lanes[0]
         while not self.stopping:
@@ -122,6 +131,7 @@ class Command(BaseCommand):
                 if time.monotonic() >= next_check:
                     worker.requeue_stale()
                     sending.check()
+                    edgar_tasks.enqueue_if_due()
                     next_check = time.monotonic() + check_every
                 ran = self.run_ready_tasks(main)
                 if not ran and not once:
@@ -132,8 +142,15 @@ class Command(BaseCommand):
             ran = self.guarded(main, tick)
             if once and not ran:
                 break
-        if not once:
-            pdf.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
+        for thread in threads:
+            thread.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
+
+    def edgar_ready(self) -> None:
+        """Say in one line, at start, why the EDGAR poller will not run (a CIK is set but the
+        declared User-Agent the SEC requires is not); each poll records it for staff too."""
+        problem = edgar_poller.not_ready()
+        if problem:
+            self.stderr.write(problem)
 
     def run_lane(self, lane: "Lane", interval: float, name: str) -> None:
         """A lane's loop on its own thread (with its own database connection)."""
