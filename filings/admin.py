@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from irsite.times import local_time
 
 from . import actions
+from .edgar import padded_cik
 from .models import EdgarSource, Filing, FilingAudit
 
 
@@ -39,7 +40,10 @@ class EdgarSourceForm(forms.ModelForm):
         fields = ["cik"]
 
     def clean_cik(self) -> str:
-        return self.cleaned_data["cik"].strip()
+        try:
+            return padded_cik(self.cleaned_data["cik"])
+        except ValueError as error:
+            raise forms.ValidationError(f"Not a CIK: {error}.") from error
 
 
 @admin.register(EdgarSource)
@@ -90,6 +94,7 @@ class EdgarSourceAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:filings_edgarsource_change", args=[source.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        EdgarSource.load()  # the one row, made on first use
         if request.method == "GET":
             _tell_staff(request)
         return super().change_view(request, object_id, form_url, extra_context)

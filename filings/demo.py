@@ -6,6 +6,7 @@ start with 9999999999, a filer no accession number of EDGAR's has, so they can n
 for (or collide with) a real filing; their links on sec.gov lead nowhere. A site with a
 User-Agent set polls the real list beside them (docs/filings.md)."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from .edgar import FilingRecord
@@ -15,24 +16,23 @@ NAME = "IMMUNOGEN INC"
 
 
 def _record(number: str, form: str, filed: date, report: date | None, **extra) -> FilingRecord:
-    values = {
-        "accession_number": number,
-        "form": form,
-        "filing_date": filed,
-        "report_date": report,
-        "accepted_at": datetime(filed.year, filed.month, filed.day, 12, 5, tzinfo=UTC),
-        "act": "34",
-        "file_number": "000-17999",
-        "film_number": "",
-        "items": "",
-        "size": 250_000,
-        "is_xbrl": False,
-        "is_inline_xbrl": False,
-        "primary_document": f"d{number[-6:]}.txt",
-        "description": "",
-    }
-    values.update(extra)
-    return FilingRecord(**values)
+    record = FilingRecord(
+        accession_number=number,
+        form=form,
+        filing_date=filed,
+        report_date=report,
+        accepted_at=datetime(filed.year, filed.month, filed.day, 12, 5, tzinfo=UTC),
+        act="34",
+        file_number="000-17999",
+        film_number="",
+        items="",
+        size=250_000,
+        is_xbrl=False,
+        is_inline_xbrl=False,
+        primary_document=f"d{number[-6:]}.txt",
+        description="",
+    )
+    return replace(record, **extra)
 
 
 FILINGS = [
