@@ -110,22 +110,9 @@ def _refresh_stamp(source: EdgarSource, now: datetime, changed: bool) -> None:
         _public_change()
 
 
-@transaction.atomic
-def store_answer(
-    cik: str,
-    records: Iterable[FilingRecord],
-    *,
-    name: str = "",
-    edgar_last_modified: str = "",
-    pages_read: Iterable[str] = (),
-    notes: str = "",
-    error: str = "",
-) -> Stored:
-    """Upsert ``records`` (newest first; the first of an accession number wins) as the filings
-    of ``cik``, and record a good answer (``error``: a part of it that failed, e.g. an older
-    page, kept for staff while the rest is stored)."""
-    now = clock.now()
-    source = _locked_source(cik)
+def _upsert(cik: str, records: Iterable[FilingRecord], now: datetime) -> tuple[int, int]:
+    """Insert the filings not stored yet and update those EDGAR now describes differently
+    (newest first: the first of an accession number wins); how many of each."""
     wanted: dict[str, dict] = {}
     for record in records:
         wanted.setdefault(record.accession_number, _row(record, cik))
@@ -151,6 +138,26 @@ def store_answer(
     Filing.objects.bulk_create(new, batch_size=CHUNK)
     if changed:
         Filing.objects.bulk_update(changed, Filing.EDGAR_FIELDS, batch_size=CHUNK)
+    return len(new), len(changed)
+
+
+@transaction.atomic
+def store_answer(
+    cik: str,
+    records: Iterable[FilingRecord],
+    *,
+    name: str = "",
+    edgar_last_modified: str = "",
+    pages_read: Iterable[str] = (),
+    notes: str = "",
+    error: str = "",
+) -> Stored:
+    """Upsert ``records`` (newest first; the first of an accession number wins) as the filings
+    of ``cik``, and record a good answer (``error``: a part of it that failed, e.g. an older
+    page, kept for staff while the rest is stored)."""
+    now = clock.now()
+    source = _locked_source(cik)
+    created, changed = _upsert(cik, records, now)
     source.name = single_line(name)[:200] or source.name
     # Sent back as If-Modified-Since; "" when part of the answer failed, so that the next poll
     # reads the file again rather than hearing "not modified".
@@ -160,9 +167,19 @@ def store_answer(
     source.notes = notes
     source.failures = 0 if not error else source.failures + 1
     source.error, source.error_at = (error, now) if error else ("", source.error_at)
-    _refresh_stamp(source, now, changed=bool(new or changed))
+    _refresh_stamp(source, now, changed=bool(created or changed))
     source.save()
-    return Stored(created=len(new), changed=len(changed))
+    return Stored(created=created, changed=changed)
+
+
+@transaction.atomic
+def store_demo(cik: str, records: Iterable[FilingRecord]) -> Stored:
+    """Demo filings (`load_demo`): upserted like EDGAR's, but nothing says they came from EDGAR
+    (the pages print "not yet read from SEC EDGAR" until the poller has read it)."""
+    created, changed = _upsert(padded_cik(cik), records, clock.now())
+    if created or changed:
+        _public_change()
+    return Stored(created=created, changed=changed)
 
 
 @transaction.atomic

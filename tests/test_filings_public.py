@@ -2,11 +2,13 @@
 feeds, the sitemap, hiding a filing (audited), staleness in the admin and `/healthz`."""
 
 from datetime import timedelta
+from io import StringIO
 
 import feedparser
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -224,3 +226,21 @@ def test_the_cik_is_set_in_the_admin_and_then_read_only(client, db):
     page = client.get("/admin/filings/edgarsource/1/change/").content.decode()
     assert 'name="cik"' not in page
     assert FilingAudit.objects.get(action="cik_set").detail == f"unset -> {CIK}"
+
+
+def test_load_demo_lists_a_handful_of_filings_once(client, db):
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    assert Filing.objects.count() == 6
+    assert EdgarSource.load().cik == CIK  # ImmunoGen's, the demo company's
+    response = client.get("/filings/")
+    html = response.content.decode()
+    assert "Not yet read from SEC EDGAR" in html
+    assert "99999999990300000" in html  # a filer no real accession number has
+    assert client.get("/filings/", {"group": "current"}).content.decode().count("<tr>") == 1 + 2
+
+
+def test_load_demo_leaves_another_issuers_list_alone(db):
+    actions.set_cik("320193")
+    call_command("load_demo", stdout=StringIO())
+    assert not Filing.objects.exists()
