@@ -28,6 +28,8 @@ from .models import EdgarSource, Filing, FilingAudit
 
 # Rows read per query when comparing an answer with what is stored (SQLite's variable limit).
 CHUNK = 500
+# A filing first listed by a later poll counts as new on EDGAR if filed within this long.
+NEW_WITHIN = timedelta(days=7)
 
 
 class ActionRefused(Exception):
@@ -110,9 +112,12 @@ def _refresh_stamp(source: EdgarSource, now: datetime, changed: bool) -> None:
         _public_change()
 
 
-def _upsert(cik: str, records: Iterable[FilingRecord], now: datetime) -> tuple[int, int]:
+def _upsert(
+    cik: str, records: Iterable[FilingRecord], now: datetime, *, read_before: bool = False
+) -> tuple[int, int]:
     """Insert the filings not stored yet and update those EDGAR now describes differently
-    (newest first: the first of an accession number wins); how many of each."""
+    (newest first: the first of an accession number wins); how many of each. ``read_before``:
+    the list was read from EDGAR before, so a recent filing inserted now is new on EDGAR."""
     wanted: dict[str, dict] = {}
     for record in records:
         wanted.setdefault(record.accession_number, _row(record, cik))
@@ -123,8 +128,14 @@ def _upsert(cik: str, records: Iterable[FilingRecord], now: datetime) -> tuple[i
         stored.update(
             (f.accession_number, f) for f in Filing.objects.filter(accession_number__in=chunk)
         )
+    recent = (now - NEW_WITHIN).date()
     new = [
-        Filing(accession_number=number, first_seen_at=now, **row)
+        Filing(
+            accession_number=number,
+            first_seen_at=now,
+            new_on_edgar=read_before and row["filing_date"] >= recent,
+            **row,
+        )
         for number, row in wanted.items()
         if number not in stored
     ]
@@ -157,7 +168,7 @@ def store_answer(
     page, kept for staff while the rest is stored)."""
     now = clock.now()
     source = _locked_source(cik)
-    created, changed = _upsert(cik, records, now)
+    created, changed = _upsert(cik, records, now, read_before=source.updated_at is not None)
     source.name = single_line(name)[:200] or source.name
     # Sent back as If-Modified-Since; "" when part of the answer failed, so that the next poll
     # reads the file again rather than hearing "not modified".

@@ -118,6 +118,10 @@ class Filing(models.Model):
     primary_document = models.CharField(max_length=300, blank=True)
     description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     first_seen_at = models.DateTimeField()
+    # Listed by a poll after the list was first read, and filed within the last days: new on
+    # EDGAR since the site follows it (what an alert may announce; the first read's history,
+    # or an older page read late, never is).
+    new_on_edgar = models.BooleanField(default=False)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -374,3 +374,25 @@ def test_the_cik_is_set_once(edgar):
     with pytest.raises(actions.ActionRefused, match="set once"):
         actions.set_cik("320193")
     assert EdgarSource.load().cik == CIK
+
+
+def test_only_filings_listed_after_the_first_read_are_new_on_edgar(edgar):
+    today = clock.now().date().isoformat()
+    edgar.serve(
+        f"/submissions/CIK{CIK}.json",
+        Reply(submissions([filing(2, filed=today), filing(1, filed="2020-01-02")])),
+        Reply(
+            submissions(
+                [filing(4, filed=today), filing(3, filed="2020-01-01"), filing(2), filing(1)]
+            )
+        ),
+    )
+    set_cik()
+    poller.poll()  # the first read: history, however recent
+    assert not Filing.objects.filter(new_on_edgar=True).exists()
+    poller.poll()
+    # Filed today and first listed now: new. Filed years ago (an old filing EDGAR lists late):
+    # not news.
+    assert list(
+        Filing.objects.filter(new_on_edgar=True).values_list("accession_number", flat=True)
+    ) == ["0000855654-26-000004"]

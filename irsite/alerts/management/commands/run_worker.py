@@ -148,7 +148,10 @@ class Command(BaseCommand):
     def edgar_ready(self) -> None:
         """Say in one line, at start, why the EDGAR poller will not run (a CIK is set but the
         declared User-Agent the SEC requires is not); each poll records it for staff too."""
-        problem = edgar_poller.not_ready()
+        try:
+            problem = edgar_poller.not_ready()
+        except (DatabaseError, InterfaceError):
+            return  # the database is not there yet: the loop below waits for it
         if problem:
             self.stderr.write(problem)
 
