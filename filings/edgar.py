@@ -180,19 +180,36 @@ class _Throttle:
 throttle = _Throttle()
 
 
-def _check_host(host: str, port: int) -> None:
-    """Refuse a host that resolves to a private, loopback, link-local or reserved address: the
-    poller reaches EDGAR and nothing inside the network it runs in."""
-    if host in settings.IRSITE_EDGAR_PRIVATE_HOSTS:
-        return
+def _public_address(host: str, port: int) -> str:
+    """The address to connect to for ``host``: refused if any it resolves to is private,
+    loopback, link-local or reserved (the poller reaches EDGAR, nothing inside the network it
+    runs in). The connection is made to this very address (`_Pinned`), so a name that resolves
+    differently a moment later (DNS rebinding) cannot lead it elsewhere."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as error:
         raise EdgarError(f"could not resolve {host}: {error}") from error
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise EdgarError(f"refused: {host} resolves to a non-public address ({address})")
+    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    if host not in settings.IRSITE_EDGAR_PRIVATE_HOSTS:
+        for address in addresses:
+            if not address.is_global:
+                raise EdgarError(f"refused: {host} resolves to a non-public address ({address})")
+    return str(addresses[0])
+
+
+class _Pinned(http.client.HTTPSConnection):
+    """HTTP(S) to ``address``, with ``host`` as the Host header and the TLS server name (the
+    certificate is checked against the name, as for any connection)."""
+
+    def __init__(self, host: str, port: int, address: str, tls: bool, timeout: float) -> None:
+        context = ssl.create_default_context() if tls else None
+        super().__init__(host, port, timeout=timeout, context=context)
+        self.address, self.tls = address, tls
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        if self.tls:
+            self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -244,14 +261,9 @@ def get(path: str, if_modified_since: str = "") -> Answer:
         raise NotConfigured(f"IRSITE_EDGAR_BASE_URL is not an http(s) URL: {base.geturl()!r}")
     host = base.hostname
     port = base.port or (443 if base.scheme == "https" else 80)
-    _check_host(host, port)
     timeout = settings.IRSITE_EDGAR_TIMEOUT
-    connection: http.client.HTTPConnection
-    if base.scheme == "https":
-        context = ssl.create_default_context()
-        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
-    else:
-        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    address = _public_address(host, port)
+    connection = _Pinned(host, port, address, base.scheme == "https", timeout)
     headers = {"User-Agent": agent, "Accept-Encoding": "gzip", "Accept": "application/json"}
     if if_modified_since:
         headers["If-Modified-Since"] = if_modified_since
