@@ -244,3 +244,17 @@ def test_load_demo_leaves_another_issuers_list_alone(db):
     actions.set_cik("320193")
     call_command("load_demo", stdout=StringIO())
     assert not Filing.objects.exists()
+
+
+def test_approvers_hide_filings_in_the_admin_and_editors_only_see_them(
+    client, listed, approver, editor
+):
+    filing_ = Filing.objects.get(accession_number="0000855654-26-000002")
+    url = f"/admin/filings/filing/{filing_.pk}/change/"
+    client.force_login(editor)
+    assert client.get("/admin/filings/filing/").status_code == 200
+    client.post(url, {"hidden": "on", "reason": "An editor tried"})
+    assert Filing.objects.get(pk=filing_.pk).hidden_at is None
+    client.force_login(approver)
+    client.post(url, {"hidden": "on", "reason": "Filed in error"})
+    assert Filing.objects.get(pk=filing_.pk).hidden_reason == "Filed in error"
