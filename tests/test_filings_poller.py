@@ -1,6 +1,7 @@
 """The EDGAR poller against a local server: recorded submissions files (../shared/fixtures/edgar,
 marked `corpus`) and every kind of bad answer, which never empties or corrupts the list."""
 
+import io
 import itertools
 import json
 from collections import Counter
@@ -396,3 +397,13 @@ def test_only_filings_listed_after_the_first_read_are_new_on_edgar(edgar):
     assert list(
         Filing.objects.filter(new_on_edgar=True).values_list("accession_number", flat=True)
     ) == ["0000855654-26-000004"]
+
+
+def test_the_worker_says_in_one_line_why_it_will_not_poll(edgar, settings, worker):
+    settings.IRSITE_EDGAR_USER_AGENT = ""
+    set_cik()
+    said = io.StringIO()
+    call_command("run_worker", "--once", stderr=said)
+    assert said.getvalue().count("\n") == 1
+    assert "IRSITE_EDGAR_USER_AGENT" in said.getvalue()
+    assert edgar.requests == []

@@ -121,7 +121,7 @@ class Command(BaseCommand):
                 thread.start()
                 threads.append(thread)
             self.stdout.write(f"Worker {name} started; checking every {check_every}s")
-            self.edgar_ready()
+        self.edgar_ready()
         next_check = 0.0
         main = self.lanes[0]
         while not self.stopping:
