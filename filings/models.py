@@ -89,7 +89,10 @@ class FilingQuerySet(models.QuerySet["Filing"]):
         return self.filter(group=group.slug)
 
     def newest_first(self) -> "FilingQuerySet":
-        return self.order_by("-filing_date", "-accepted_at", "-accession_number")
+        # A filing without an acceptance time (EDGAR gives none for some old ones) comes last of
+        # its day on either database (PostgreSQL would put NULL first).
+        accepted = models.F("accepted_at").desc(nulls_last=True)
+        return self.order_by("-filing_date", accepted, "-accession_number")
 
     def years(self) -> list[int]:
         dates = self.order_by().dates("filing_date", "year", order="DESC")
@@ -150,7 +153,11 @@ class Filing(models.Model):
     )
 
     class Meta:
-        ordering = ["-filing_date", "-accepted_at", "-accession_number"]
+        ordering = [
+            "-filing_date",
+            models.F("accepted_at").desc(nulls_last=True),
+            "-accession_number",
+        ]
         indexes = [models.Index(fields=["group", "filing_date"], name="filing_group_date")]
 
     def __str__(self) -> str:

@@ -258,3 +258,10 @@ def test_approvers_hide_filings_in_the_admin_and_editors_only_see_them(
     client.force_login(approver)
     client.post(url, {"hidden": "on", "reason": "Filed in error"})
     assert Filing.objects.get(pk=filing_.pk).hidden_reason == "Filed in error"
+
+
+def test_a_filing_without_an_acceptance_time_comes_last_of_its_day(client, db):
+    actions.set_cik(CIK)
+    store([filing(9, "8-K", "2026-03-02", acceptanceDateTime=""), filing(8, "8-K", "2026-03-02")])
+    html = client.get("/filings/").content.decode()
+    assert html.index("0000855654-26-000008") < html.index("0000855654-26-000009")
