@@ -99,6 +99,7 @@ def sample_kwargs(route: str, names: list[str], release, category, link) -> dict
         "token": link.get_absolute_url().rstrip("/").rsplit("/", 1)[-1],
         "name": f"{release.slug}.pdf",  # a file name (tests/test_attachments.py: real ones)
         "section": "releases-0",
+        "group": "current",  # a form group of the SEC filings list
     }
     missing = [n for n in names if n not in samples]
     if missing:
