@@ -1,6 +1,7 @@
 """The EDGAR poll as a background task (django-tasks, database backend), on a queue of its own
-("edgar"), which each worker runs on a thread of its own: a slow or hung EDGAR never delays a
-go-live's purge or an alert. Stored by dotted path (``filings.tasks.poll_edgar``)."""
+("edgar"), which each worker runs beside the renditions, on a thread apart from the purges and
+alerts: a slow or hung EDGAR never delays a go-live's purge or an alert. Stored by dotted path
+(``filings.tasks.poll_edgar``)."""
 
 from django_tasks import task
 

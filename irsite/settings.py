@@ -283,7 +283,7 @@ LOGGING = {
 # database, and a task is enqueued in the same transaction as the rows it works on.
 # Two queues: "pdf" (renditions) runs on a thread of its own in each worker, so a rendition
 # never delays a purge or an alert on "default".
-# "edgar" (the filings poll) has a thread of its own too: a slow EDGAR never delays a purge.
+# "edgar" (the filings poll) runs on that thread too: a slow EDGAR never delays a purge.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

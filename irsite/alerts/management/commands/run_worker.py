@@ -37,8 +37,10 @@ from irsite.alerts import sending
 logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
 logger = logging.getLogger("irsite.worker")
 
-# The queue of PDF renditions (`releases.tasks.render_release_pdf`), run on a lane of its own.
+# The queue of PDF renditions (`releases.tasks.render_release_pdf`) and the EDGAR poll's
+# (`filings.tasks.poll_edgar`), run on a lane of their own beside the purges and alerts.
 PDF_QUEUE = "pdf"
+SIDE_QUEUES = [PDF_QUEUE, EDGAR_QUEUE]
 
 # Seconds between attempts to reach a database that ended our connection: 0.5, 1, 2 ... 10.
 MAX_RECONNECT_PAUSE = 10.0
@@ -101,25 +103,21 @@ class Command(BaseCommand):
             sending.set_worker_id(worker_id)
         self.stopping = False
         self.once = once
-        # Renditions ("pdf") and the EDGAR poll ("edgar") run on lanes of their own, so that a
+        # Renditions ("pdf") and the EDGAR poll ("edgar") run on a lane of their own, so that a
         # long rendition or a slow EDGAR never holds a purge (a go-live's, a withdrawal's) or an
         # alert back; --once runs every queue in turn.
-        side = [PDF_QUEUE, EDGAR_QUEUE]
-        self.lanes = [Lane("tasks", [] if once else side)]
+        self.lanes = [Lane("tasks", [] if once else SIDE_QUEUES)]
         if not once:
-            self.lanes += [Lane(queue, [], queue_names=[queue]) for queue in side]
+            self.lanes.append(Lane("side", [], queue_names=SIDE_QUEUES))
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
-        threads = []
         if not once:
             name = sending.worker_id()
-            for lane in self.lanes[1:]:
-                thread = threading.Thread(
-                    target=self.run_lane, args=(lane, interval, name), daemon=True
-                )
-                thread.start()
-                threads.append(thread)
+            side = threading.Thread(
+                target=self.run_lane, args=(self.lanes[1], interval, name), daemon=True
+            )
+            side.start()
             self.stdout.write(f"Worker {name} started; checking every {check_every}s")
         self.edgar_ready()
         next_check = 0.0
@@ -142,8 +140,8 @@ class Command(BaseCommand):
             ran = self.guarded(main, tick)
             if once and not ran:
                 break
-        for thread in threads:
-            thread.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
+        if not once:
+            side.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
 
     def edgar_ready(self) -> None:
         """Say in one line, at start, why the EDGAR poller will not run (a CIK is set but the
