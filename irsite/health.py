@@ -7,15 +7,17 @@ Each of ``database``, ``cache``, ``storage`` and ``pooler`` is "ok" or says what
 - 503 "misconfigured" when PostgreSQL is reached through a transaction-mode pooler that
   ``DB_POOLER`` does not name (`irsite.pooler`): pages would fail now and then, so the load
   balancer must not count the server as healthy;
-- 200 "degraded" when everything answers but this process's clock is further from the
-  database's than ``IRSITE_CLOCK_MAX_SKEW`` (publication still follows the database's clock), or
-  Redis is full under a policy that evicts nothing (pages are still served, and served from the
-  cache for what it holds, but nothing new is cached): an operator must act, no server is
-  better than another for it.
+- 200 "degraded" when an app reports a problem of its own (`register_status`: the SEC filings
+  list not updated from EDGAR for too long), or when everything answers but this process's clock
+  is further from the database's than ``IRSITE_CLOCK_MAX_SKEW`` (publication still follows the
+  database's clock), or Redis is full under a policy that evicts nothing (pages are still
+  served, and served from the cache for what it holds, but nothing new is cached): an operator
+  must act, no server is better than another for it.
 """
 
 import threading
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +28,16 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from irsite import clock, pooler
+
+# What apps report about themselves (registered from their `AppConfig.ready`; this module
+# imports no app): a name and a question answering a problem to show, or None when all is well.
+# A problem makes the status "degraded" (pages are served; an operator must act).
+_statuses: dict[str, Callable[[], str | None]] = {}
+
+
+def register_status(name: str, status: Callable[[], str | None]) -> None:
+    _statuses[name] = status
+
 
 # The object storage gets this long to answer (a storage that hangs must not hang /healthz).
 STORAGE_TIMEOUT = 2.0
@@ -115,6 +127,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
             )
         else:
             checks["clock"] = "ok"
+        for name, ask in _statuses.items():
+            try:
+                problem = ask()
+            except Exception as exc:
+                problem = f"not checked: {_problem(exc)}"
+            checks[name] = problem or "ok"
+            if problem:
+                status = "degraded" if status == "ok" else status
     response = JsonResponse({"status": status, **checks}, status=200 if healthy else 503)
     patch_cache_control(response, no_store=True, no_cache=True, max_age=0)
     return response

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "irsite.disclaimers",
     "irsite.alerts",
     "releases",
+    "filings",
 ]
 
 MIDDLEWARE = [
@@ -282,7 +283,13 @@ LOGGING = {
 # database, and a task is enqueued in the same transaction as the rows it works on.
 # Two queues: "pdf" (renditions) runs on a thread of its own in each worker, so a rendition
 # never delays a purge or an alert on "default".
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "pdf"]}}
+# "edgar" (the filings poll) runs on that thread too: a slow EDGAR never delays a purge.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "pdf", "edgar"],
+    }
+}
 # SMTP from EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587; the console by default
 # (a deploy check warns when production has no real mail server).
 vars().update(environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://"))
@@ -322,6 +329,26 @@ IRSITE_TASK_LEASE_SECONDS = env.float("IRSITE_TASK_LEASE_SECONDS", default=180)
 IRSITE_TASK_MAX_ATTEMPTS = env.int("IRSITE_TASK_MAX_ATTEMPTS", default=5)
 # Asked to stop (SIGTERM), a worker finishes its task within this many seconds or puts it back.
 IRSITE_WORKER_STOP_SECONDS = env.float("IRSITE_WORKER_STOP_SECONDS", default=20)
+
+# --- the SEC filings list (filings, docs/filings.md) -----------------------------------------
+# SEC fair access: who polls EDGAR, with a contact address ("Example Corp ir@example.com");
+# the poller sends nothing without it. The issuer's CIK is set in the admin (EDGAR source).
+IRSITE_EDGAR_USER_AGENT = env.str("IRSITE_EDGAR_USER_AGENT", default="")
+# Where the submissions JSON is read (a local server in the tests), and where links point.
+IRSITE_EDGAR_BASE_URL = env.str("IRSITE_EDGAR_BASE_URL", default="https://data.sec.gov")
+IRSITE_EDGAR_ARCHIVES_URL = env.str("IRSITE_EDGAR_ARCHIVES_URL", default="https://www.sec.gov")
+# Hosts the poller may reach although they resolve to private addresses (none in production).
+IRSITE_EDGAR_PRIVATE_HOSTS = env.list("IRSITE_EDGAR_PRIVATE_HOSTS", default=[])
+IRSITE_EDGAR_POLL_SECONDS = env.float("IRSITE_EDGAR_POLL_SECONDS", default=300)
+# The SEC's limit is 10 requests a second; the poller spaces its requests by this.
+IRSITE_EDGAR_MAX_REQUESTS_PER_SECOND = env.float("IRSITE_EDGAR_MAX_REQUESTS_PER_SECOND", default=5)
+IRSITE_EDGAR_TIMEOUT = env.float("IRSITE_EDGAR_TIMEOUT", default=10)
+IRSITE_EDGAR_MAX_BYTES = env.int("IRSITE_EDGAR_MAX_BYTES", default=32 * 1024 * 1024)
+IRSITE_EDGAR_MAX_BACKOFF_SECONDS = env.float("IRSITE_EDGAR_MAX_BACKOFF_SECONDS", default=3600)
+# No good answer for this long: the admin and /healthz ("degraded") say the list is stale.
+IRSITE_EDGAR_STALE_SECONDS = env.float("IRSITE_EDGAR_STALE_SECONDS", default=3600)
+# "Last updated from EDGAR" on the pages moves with each change, else at most this often.
+IRSITE_EDGAR_STAMP_SECONDS = env.float("IRSITE_EDGAR_STAMP_SECONDS", default=3600)
 
 # --- production serving --------------------------------------------------------------------
 # Static files: WhiteNoise serves them from gunicorn with far-future caching. Production uses

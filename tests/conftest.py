@@ -133,6 +133,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 DATA_MIGRATIONS = [
     ("releases.migrations.0002_groups", "create_groups"),
     ("irsite.alerts.migrations.0002_groups", "grant"),
+    ("filings.migrations.0002_groups", "grant"),
 ]
 
 

@@ -123,6 +123,7 @@ def fill(route: str, release, category: Category) -> str:
         "<str:token>": release.slug,
         "<str:name>": f"{release.slug}.pdf",
         "<str:section>": "releases-0",  # section 0: ids below the section size
+        "<filinggroup:group>": "current",
     }
     url = "/" + route
     for placeholder, value in values.items():

@@ -293,6 +293,15 @@ SYSTEM_WRITTEN = {
     ("Letterhead", "logo_type"), ("CompanyProfile", "brand_colour"),
     ("Letterhead", "brand_colour"), ("Subscriber", "consent_source"),
     ("Delivery", "claimed_by"), ("Delivery", "last_error"),
+    # The SEC filings list: what EDGAR sent (read by filings.edgar, every text through
+    # single_line), what the poller noted, and the CIK, ten digits by actions.set_cik.
+    *(("Filing", name) for name in (
+        "accession_number", "cik", "form", "group", "act", "file_number", "film_number",
+        "items", "primary_document", "description",
+    )),
+    ("EdgarSource", "cik"), ("EdgarSource", "name"), ("EdgarSource", "edgar_last_modified"),
+    ("EdgarSource", "error"), ("EdgarSource", "notes"),
+    ("FilingAudit", "username"), ("FilingAudit", "accession_number"),
 }  # fmt: skip
 
 
@@ -307,7 +316,7 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
     constrained = (db.SlugField, db.URLField, db.EmailField)
     loose = [
         f"{model.__name__}.{field.name}"
-        for label in ("releases", "contacts", "disclaimers", "alerts", "irsite_http")
+        for label in ("releases", "contacts", "disclaimers", "alerts", "irsite_http", "filings")
         for model in apps.get_app_config(label).get_models()
         for field in model._meta.concrete_fields
         if isinstance(field, db.CharField | db.TextField)

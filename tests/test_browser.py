@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
@@ -172,7 +173,10 @@ def test_public_pages_have_no_axe_violations_at_phone_and_desktop_width(live_ser
         "year": f"/news/{timezone.localtime(site.published_at).year}/",
         "category": site.category_list[0].get_absolute_url(),
         "not-found": "/news/no-such-page/",
+        "filings": "/filings/",
+        "filings-annual": "/filings/?group=annual",
     }
+    call_command("load_filings_demo", stdout=io.StringIO())
     status = {"withdrawn": 410, "not-found": 404}
     gone = Release.objects.get(slug="preliminary-second-quarter-figures")
     pages["withdrawn"] = gone.get_absolute_url()

@@ -43,6 +43,11 @@ NOT_RELEASE_SURFACES = {
     "brand-css",  # the company's colour, one CSS rule
     # The index lists sections, not releases; the section of a release is checked below.
     "sitemap",
+    # The SEC filings list and its feeds: filings from EDGAR, never a release
+    # (tests/test_filings_public.py).
+    "filings:list",
+    "filings:rss",
+    "filings:group-rss",
 }
 
 

@@ -99,6 +99,7 @@ def sample_kwargs(route: str, names: list[str], release, category, link) -> dict
         "token": link.get_absolute_url().rstrip("/").rsplit("/", 1)[-1],
         "name": f"{release.slug}.pdf",  # a file name (tests/test_attachments.py: real ones)
         "section": "releases-0",
+        "group": "current",  # a form group of the SEC filings list
     }
     missing = [n for n in names if n not in samples]
     if missing:
@@ -174,6 +175,7 @@ def test_healthz_is_200_when_every_dependency_answers():
         "pooler": "ok",
         "clock_skew_seconds": 0.0,
         "clock": "ok",
+        "edgar": "ok",  # the SEC filings list (no CIK set here)
     }
     assert "no-store" in response["Cache-Control"]
 
@@ -190,9 +192,12 @@ def test_healthz_is_503_when_the_database_does_not_answer():
 
 @pytest.mark.django_db
 def test_healthz_does_not_touch_any_release(django_assert_num_queries):
-    with django_assert_num_queries(1) as captured:
+    # The database's answer, and the SEC filings list's source row (is the list stale?).
+    with django_assert_num_queries(2) as captured:
         Client().get("/healthz")
     assert captured.captured_queries[0]["sql"] == "SELECT 1"
+    assert "filings_edgarsource" in captured.captured_queries[1]["sql"]
+    assert not any("releases_" in q["sql"] for q in captured.captured_queries)
 
 
 # Nothing listens on port 1: every command fails at once, like a Redis that is down.

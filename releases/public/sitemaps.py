@@ -7,7 +7,7 @@ keeps its releases as more are published, never holds more than the limit, and i
 range scan of the primary key; the index is one grouped query giving every section's lastmod.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -106,8 +106,12 @@ class PageSitemap(Sitemap):
 
 class Sections(Mapping):
     """The sections of the sitemap as Django's sitemap views take them, found at request time:
-    "pages", "categories" (the public ones), and "releases-<n>" for each id range holding a
-    public release."""
+    "pages", "categories" (the public ones), "releases-<n>" for each id range holding a
+    public release, and the sections of other apps given as ``more`` (name: a sitemap class;
+    the URLconf passes them: this app imports none of them)."""
+
+    def __init__(self, more: Mapping[str, Callable[[], Sitemap]] | None = None) -> None:
+        self.more = dict(more or {})
 
     # One object, equal to itself only: URL reversing compares a route's defaults, and the
     # Mapping's own equality would query the sections twice and find them unequal.
@@ -119,6 +123,8 @@ class Sections(Mapping):
             sections = self._release_sections()
             latest = max(filter(None, (r.latest_lastmod for _, r in sections)), default=None)
             return (PageSitemap if section == "pages" else CategorySitemap)(latest)
+        if section in self.more:
+            return self.more[section]()
         number = section.removeprefix(SECTION_PREFIX)
         # Twelve digits at most: a larger number is no section, and no 500 from a bigint overflow.
         if section.startswith(SECTION_PREFIX) and number.isascii() and number.isdigit():
@@ -148,7 +154,9 @@ class Sections(Mapping):
     def items(self) -> list[tuple[str, Sitemap]]:  # type: ignore[override]
         releases = self._release_sections()
         latest = max(filter(None, (s.latest_lastmod for _, s in releases)), default=None)
-        return [("pages", PageSitemap(latest)), ("categories", CategorySitemap(latest)), *releases]
+        others = [(name, make()) for name, make in self.more.items()]
+        pages = [("pages", PageSitemap(latest)), ("categories", CategorySitemap(latest))]
+        return [*pages, *releases, *others]
 
     def __iter__(self) -> Iterator[str]:
         return iter(key for key, _ in self.items())

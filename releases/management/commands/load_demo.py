@@ -1,8 +1,10 @@
 import os
 from datetime import datetime
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +47,9 @@ class Command(BaseCommand):
         }
         if users:
             self.ensure_users()
+        # Other apps' demo content, by their commands' names: releases imports none of them.
+        if apps.is_installed("filings"):
+            call_command("load_filings_demo", stdout=self.stdout)
 
         spec = demo.RELEASE
         if Release.objects.filter(slug=spec["slug"]).exists():

@@ -27,6 +27,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from filings import poller as edgar_poller
+from filings import tasks as edgar_tasks
+from filings.tasks import EDGAR_QUEUE
 from irsite import worker
 from irsite.alerts import sending
 
@@ -34,8 +37,10 @@ from irsite.alerts import sending
 logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
 logger = logging.getLogger("irsite.worker")
 
-# The queue of PDF renditions (`releases.tasks.render_release_pdf`), run on a lane of its own.
+# The queue of PDF renditions (`releases.tasks.render_release_pdf`) and the EDGAR poll's
+# (`filings.tasks.poll_edgar`), run on a lane of their own beside the purges and alerts.
 PDF_QUEUE = "pdf"
+SIDE_QUEUES = [PDF_QUEUE, EDGAR_QUEUE]
 
 # Seconds between attempts to reach a database that ended our connection: 0.5, 1, 2 ... 10.
 MAX_RECONNECT_PAUSE = 10.0
@@ -98,21 +103,23 @@ class Command(BaseCommand):
             sending.set_worker_id(worker_id)
         self.stopping = False
         self.once = once
-        # Renditions ("pdf") run on a lane of their own, so that a long one never holds a purge
-        # (a go-live's, a withdrawal's) or an alert back; --once runs every queue in turn.
-        self.lanes = [Lane("tasks", [] if once else [PDF_QUEUE])]
+        # Renditions ("pdf") and the EDGAR poll ("edgar") run on a lane of their own, so that a
+        # long rendition or a slow EDGAR never holds a purge (a go-live's, a withdrawal's) or an
+        # alert back; --once runs every queue in turn.
+        self.lanes = [Lane("tasks", [] if once else SIDE_QUEUES)]
         if not once:
-            self.lanes.append(Lane("pdf", [], queue_names=[PDF_QUEUE]))
+            self.lanes.append(Lane("side", [], queue_names=SIDE_QUEUES))
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
         if not once:
             name = sending.worker_id()
-            pdf = threading.Thread(
+            side = threading.Thread(
                 target=self.run_lane, args=(self.lanes[1], interval, name), daemon=True
             )
-            pdf.start()
+            side.start()
             self.stdout.write(f"Worker {name} started; checking every {check_every}s")
+        self.edgar_ready()
         next_check = 0.0
         main = self.lanes[0]
         while not self.stopping:
@@ -122,6 +129,7 @@ class Command(BaseCommand):
                 if time.monotonic() >= next_check:
                     worker.requeue_stale()
                     sending.check()
+                    edgar_tasks.enqueue_if_due()
                     next_check = time.monotonic() + check_every
                 ran = self.run_ready_tasks(main)
                 if not ran and not once:
@@ -133,7 +141,17 @@ class Command(BaseCommand):
             if once and not ran:
                 break
         if not once:
-            pdf.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
+            side.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
+
+    def edgar_ready(self) -> None:
+        """Say in one line, at start, why the EDGAR poller will not run (a CIK is set but the
+        declared User-Agent the SEC requires is not); each poll records it for staff too."""
+        try:
+            problem = edgar_poller.not_ready()
+        except (DatabaseError, InterfaceError):
+            return  # the database is not there yet: the loop below waits for it
+        if problem:
+            self.stderr.write(problem)
 
     def run_lane(self, lane: "Lane", interval: float, name: str) -> None:
         """A lane's loop on its own thread (with its own database connection)."""

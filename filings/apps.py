@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class FilingsConfig(AppConfig):
+    name = "filings"
+    verbose_name = "SEC filings"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # /healthz asks this app, never imports it: a stale filings list is "degraded".
+        from irsite.health import register_status
+
+        from .models import EdgarSource
+
+        def edgar_status() -> str | None:
+            source = EdgarSource.objects.filter(pk=1).first()
+            return (source.staleness() or None) if source is not None else None
+
+        register_status("edgar", edgar_status)

@@ -1,0 +1,40 @@
+"""Approvers set the CIK once and hide a filing (with a reason) or show it again; Editors see
+the list, its source's state and the audit trail."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+EDITORS = ["view_filing", "view_edgarsource", "view_filingaudit"]
+APPROVERS = [*EDITORS, "change_filing", "change_edgarsource"]
+
+
+def grant(apps, schema_editor):
+    # Permissions are normally created after migrations; these groups need them now.
+    app_config = apps.get_app_config("filings")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in [("Editors", EDITORS), ("Approvers", APPROVERS)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        perms = Permission.objects.filter(content_type__app_label="filings", codename__in=codenames)
+        missing = set(codenames) - set(perms.values_list("codename", flat=True))
+        assert not missing, f"unknown permissions for {name}: {missing}"
+        group.permissions.add(*perms)
+
+
+def revoke(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    perms = Permission.objects.filter(content_type__app_label="filings")
+    for group in Group.objects.filter(name__in=["Editors", "Approvers"]):
+        group.permissions.remove(*perms)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("filings", "0001_initial"),
+        ("releases", "0002_groups"),
+    ]
+    operations = [migrations.RunPython(grant, revoke)]
