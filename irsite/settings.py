@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "irsite.disclaimers",
     "irsite.alerts",
     "releases",
+    # The public JSON API (docs/api.md), over the apps it publishes.
+    "api",
 ]
 
 MIDDLEWARE = [
