@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.http import urlencode
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from releases.models import Category, Release
 from releases.public.feeds import guid
@@ -188,11 +188,14 @@ def list_releases(request: HttpRequest, filters: Query[ReleaseFilters]):
         releases = releases.filter(published_at__year=filters.year)
     rows, end = CURSORS.page(releases, start, filters.limit)
     cursor = CURSORS.after(end.at, end.id) if end else None
-    return 200, {
-        "items": [item(request, release) for release in rows],
-        "next_cursor": cursor,
-        "next": cursor and next_url(request, filters, cursor),
-    }
+    return Status(
+        200,
+        {
+            "items": [item(request, release) for release in rows],
+            "next_cursor": cursor,
+            "next": cursor and next_url(request, filters, cursor),
+        },
+    )
 
 
 def next_url(request: HttpRequest, filters: ReleaseFilters, cursor: str) -> str:
@@ -219,18 +222,21 @@ def get_release(request: HttpRequest, release_id: Id):
     existed (404); a withdrawn one answers 410 with the reason its page gives."""
     release = Release.objects.public().for_page().filter(uuid=release_id).first()
     if release is not None:
-        return 200, detail(request, release)
+        return Status(200, detail(request, release))
     gone = Release.objects.withdrawn().filter(uuid=release_id).first()
     if gone is None:
         raise not_found("release")
     assert gone.published_at is not None  # withdrawn after going live
-    return 410, {
-        "status": 410,
-        "error": "withdrawn",
-        "message": "This press release has been withdrawn.",
-        "id": id_of(gone),
-        "headline": gone.headline,
-        "published_at": gone.published_at,
-        "withdrawn_at": gone.withdrawn_at,
-        "reason": gone.withdrawal_reason,
-    }
+    return Status(
+        410,
+        {
+            "status": 410,
+            "error": "withdrawn",
+            "message": "This press release has been withdrawn.",
+            "id": id_of(gone),
+            "headline": gone.headline,
+            "published_at": gone.published_at,
+            "withdrawn_at": gone.withdrawn_at,
+            "reason": gone.withdrawal_reason,
+        },
+    )
