@@ -12,6 +12,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils.http import urlencode
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from releases.models import Category, Release
 from releases.public.feeds import guid
@@ -29,39 +30,39 @@ CURSORS = Cursors("releases", time_field="published_at")
 
 
 class CategoryLink(Schema):
-    slug: str
+    slug: str = Field(description="As in the category's page URL and the `category` filter.")
     name: str
 
 
 class ReleaseItem(Schema):
     """A release as a list shows it."""
 
-    id: uuid.UUID
-    url: str
+    id: uuid.UUID = Field(description="The UUID of the release's feed GUID (`urn:uuid:…`).")
+    url: str = Field(description="Its permanent page.", json_schema_extra={"format": "uri"})
     headline: str
     subheadlines: list[str]
-    published_at: datetime
-    # Publication or the latest correction.
-    updated_at: datetime
-    summary: str
+    published_at: datetime = Field(description="Its go-live second; never changes.")
+    updated_at: datetime = Field(description="Publication or the latest correction.")
+    summary: str = Field(description="Plain text: the summary, or the text's first sentences.")
     categories: list[CategoryLink]
 
 
 class AttachmentLink(Schema):
     title: str
-    url: str
+    url: str = Field(json_schema_extra={"format": "uri"})
     content_type: str
-    size: int
+    size: int = Field(description="Bytes.")
 
 
 class ContactCard(Schema):
+    """A contact as the release prints it (as approved)."""
+
     name: str
     title: str
     organization: str
     telephone: str
     email: str
-    # investors, media, or "" where the release does not say.
-    audience: str
+    audience: str = Field(description='"investors", "media", or "" where the release does not say.')
 
 
 class CorrectionNote(Schema):
@@ -73,22 +74,29 @@ class ReleaseDetail(ReleaseItem):
     """A release as its page shows it."""
 
     dateline: str
-    # The text as the page prints it (sanitized HTML, the dateline leading into it).
-    body_html: str
-    pdf_url: str
+    body_html: str = Field(
+        description="The text as the page prints it: sanitized HTML, the dateline leading "
+        "into its first paragraph, images at absolute URLs."
+    )
+    pdf_url: str = Field(description="Its PDF rendition.", json_schema_extra={"format": "uri"})
     attachments: list[AttachmentLink]
     contacts: list[ContactCard]
-    corrections: list[CorrectionNote]
-    exhibit_label: str
-    filing_url: str
+    corrections: list[CorrectionNote] = Field(description="Oldest first.")
+    exhibit_label: str = Field(description='As filed with the SEC, e.g. "EXHIBIT 99.1"; or "".')
+    filing_url: str = Field(description='The 8-K on EDGAR it was filed with, or "".')
 
 
 class ReleasePage(Schema):
+    """One page of a list. There is no count and no last page: follow ``next``."""
+
     items: list[ReleaseItem]
-    # Pass as ``cursor`` for the next (older) page; null on the last page. Never a count.
-    next_cursor: str | None
-    # The next page's URL, the same filters and this cursor.
-    next: str | None
+    next_cursor: str | None = Field(
+        description="Give as `cursor` for the next (older) page; null on the last page."
+    )
+    next: str | None = Field(
+        description="The next page's URL (these filters and `next_cursor`); null on the last.",
+        json_schema_extra={"format": "uri"},
+    )
 
 
 class Withdrawn(Error):
