@@ -7,7 +7,7 @@ schemas, and one line in `NOUNS` below; caching, errors and the document come wi
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Schema
 from ninja.renderers import JSONRenderer
 
 from . import errors, releases
@@ -53,7 +53,7 @@ for noun in NOUNS:
     api.add_router("", noun)
 
 
-class Index(errors.Schema):
+class Index(Schema):
     openapi: str
     releases: str
 
