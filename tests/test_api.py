@@ -258,6 +258,17 @@ def test_one_release_holds_what_its_page_shows(client, archive, contacts):
     assert all(c["name"] in page for c in body["contacts"])
     assert body["pdf_url"] == "http://testserver" + release.get_pdf_url()
     assert body["corrections"] == [] and body["attachments"] == []
+    # Public fields only: no database key, status, version or author, nothing of a schedule.
+    assert set(body) == {
+        "id", "url", "headline", "subheadlines", "published_at", "updated_at", "summary",
+        "categories", "dateline", "body_html", "pdf_url", "attachments", "contacts",
+        "corrections", "exhibit_label", "filing_url",
+    }  # fmt: skip
+    assert all(
+        set(c) == {"name", "title", "organization", "telephone", "email", "audience"}
+        for c in body["contacts"]
+    )
+    assert f'"{release.pk}"' not in json.dumps(body) and f":{release.pk}," not in json.dumps(body)
 
 
 def test_a_release_not_public_answers_exactly_like_an_id_that_never_existed(client, archive):
