@@ -366,6 +366,15 @@ def test_a_go_live_reaches_a_cached_list_at_its_second(client, settings, archive
         assert client.get(detail_url(archive["scheduled"])).status_code == 200
 
 
+def test_a_method_the_api_does_not_take_is_a_405_in_json(client, archive):
+    for url in [LIST, detail_url(archive["q3"]), DOCUMENT]:
+        for method in (client.post, client.put, client.delete, client.options):
+            response = method(url)
+            assert response.status_code == 405, (method, url)
+            assert data(response)["error"] == "method_not_allowed"
+            assert set(response["Allow"].split(", ")) >= {"GET"}
+
+
 # --- bad input: a 400 in JSON, never a 500 -----------------------------------------------------
 
 BAD = [

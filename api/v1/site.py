@@ -7,6 +7,7 @@ schemas, and one line in `NOUNS` below; caching, errors and the document come wi
 from typing import Any
 
 from django.http import HttpRequest
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Router, Schema
 from ninja.renderers import JSONRenderer
 
@@ -45,7 +46,8 @@ api = PublicAPI(
     renderer=CompactJSON(),
     # The document only; no interactive page (it would load scripts from elsewhere).
     docs_url=None,
-    docs_decorator=public,
+    # The document's own view takes any method: GET and HEAD only, as every operation.
+    docs_decorator=lambda view: require_safe(public(view)),
 )
 api.add_decorator(public, mode="view")
 errors.install(api)
