@@ -6,7 +6,7 @@ openapi-spec-validator with every answer checked against it."""
 import json
 import uuid
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import feedparser
 import pytest
@@ -447,6 +447,16 @@ def test_any_query_string_gets_json_and_never_a_server_error(client, archive, pa
         body = data(response)
         if response.status_code == 400:
             assert body["parameter"] in NAMES
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=50))
+def test_any_release_id_in_the_path_gets_json_and_never_a_server_error(client, db, raw):
+    response = read(client, f"{LIST}/{quote(raw, safe='')}")
+    assert response.status_code in {400, 404}, (raw, response.status_code)
+    assert data(response)["status"] == response.status_code
 
 
 # --- the OpenAPI document ----------------------------------------------------------------------
