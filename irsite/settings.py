@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "irsite.alerts",
     "releases",
     "filings",
+    # The public JSON API (docs/api.md), over the apps it publishes.
+    "api",
 ]
 
 MIDDLEWARE = [

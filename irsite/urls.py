@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("alerts/", include("irsite.alerts.urls")),
+    path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
     path("brand.css", brand_css, name="brand-css"),
     path("favicon.ico", favicon, name="favicon"),

@@ -89,7 +89,11 @@ Highlights
 
 
 # URLs that need a query string to show a release, keyed by URL name.
-QUERY = {"releases:search": {"q": "quarterly results"}}
+QUERY = {
+    "releases:search": {"q": "quarterly results"},
+    # The API's list with both of its filters (tests/test_leaks.py: the release's own).
+    "api-v1:list_releases": {"category": "corporate", "year": "2026"},
+}
 
 
 def public_patterns() -> list[tuple[str, str]]:
@@ -124,6 +128,9 @@ def fill(route: str, release, category: Category) -> str:
         "<str:name>": f"{release.slug}.pdf",
         "<str:section>": "releases-0",  # section 0: ids below the section size
         "<filinggroup:group>": "current",
+        # The JSON API: a release by its id; any other path under /api/.
+        "<release_id>": str(release.uuid),
+        "<path:rest>": f"v1/{release.slug}",
     }
     url = "/" + route
     for placeholder, value in values.items():

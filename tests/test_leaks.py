@@ -10,12 +10,16 @@ may outlive the next go-live.
 """
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from releases import actions
+from releases.models import Category
 
 from .conftest import SYSTEM, at
 from .shared import PATTERNS, QUERY, fill
@@ -48,6 +52,11 @@ NOT_RELEASE_SURFACES = {
     "filings:list",
     "filings:rss",
     "filings:group-rss",
+    # The JSON API's document, its index and any other path under /api/ (a JSON 404).
+    "api-v1:openapi-json",
+    "api-v1:index",
+    "api-v1:api-root",
+    "api-no-such-path",
 }
 
 
@@ -160,3 +169,46 @@ def test_no_status_header_or_length_tells_whether_a_release_is_scheduled(
     assert with_it[0] == without[0], url
     assert with_it[3] == without[3], url
     assert with_it[1:3] == without[1:3], url
+
+
+API = [(n, r) for n, r in PATTERNS if r.startswith("api/")]
+
+
+def test_the_leak_walk_covers_the_api(scheduled):
+    """The walks above take every pattern of the URLconf: the API's list and release are
+    among them, filled in from the scheduled release (its id, its category and year)."""
+    walked = {fill(r, scheduled, scheduled.categories.get()) for _, r in API}
+    assert f"/api/v1/releases/{scheduled.uuid}" in walked
+    assert "/api/v1/releases" in walked
+    assert QUERY["api-v1:list_releases"] == {"category": "corporate", "year": "2026"}
+
+
+def test_the_api_answers_what_is_scheduled_exactly_like_what_never_existed(
+    client, scheduled, page_cache
+):
+    """A scheduled release's id, and a category only a scheduled release has, get the answer
+    an id or a slug that never existed gets: status, length, bytes and every header, after the
+    same number of queries (no timing tell)."""
+    scheduled.categories.add(Category.objects.create(name="Mergers", slug="mergers"))
+    pairs = [
+        (f"/api/v1/releases/{scheduled.uuid}", f"/api/v1/releases/{uuid.uuid4()}"),
+        ("/api/v1/releases?category=mergers", "/api/v1/releases?category=acquisitions"),
+        (
+            "/api/v1/releases?category=mergers&year=2026&limit=5",
+            "/api/v1/releases?category=acquisitions&year=2026&limit=5",
+        ),
+    ]
+    for moment in (GO_LIVE - timedelta(hours=3), GO_LIVE - timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            for hidden, never in pairs:
+                client.get(never)  # the cache's reads of this moment, done once for both
+                with CaptureQueriesContext(connection) as asked:
+                    response = client.get(hidden)
+                with CaptureQueriesContext(connection) as asked_never:
+                    missing = client.get(never)
+                assert response.status_code in {400, 404}, hidden
+                assert visible(response) == visible(missing), hidden
+                assert len(asked.captured_queries) == len(asked_never.captured_queries), hidden
+    with time_machine.travel(GO_LIVE, tick=False):
+        assert client.get(pairs[0][0]).status_code == 200
+        assert client.get(pairs[1][0]).status_code == 200

@@ -100,6 +100,9 @@ def sample_kwargs(route: str, names: list[str], release, category, link) -> dict
         "name": f"{release.slug}.pdf",  # a file name (tests/test_attachments.py: real ones)
         "section": "releases-0",
         "group": "current",  # a form group of the SEC filings list
+        # The JSON API: a release by its id; any other path under /api/.
+        "release_id": str(release.uuid),
+        "rest": "v1/nothing-here",
     }
     missing = [n for n in names if n not in samples]
     if missing:

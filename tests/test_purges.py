@@ -185,3 +185,46 @@ def test_a_withdrawal_made_where_no_front_cache_is_configured_is_purged_by_the_w
         settings.IRSITE_EDGE_PURGE_URLS = urls  # the worker's
         run_worker()
     assert any(path_key(release.get_absolute_url()) in keys for keys in purged(edge))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_release_s_go_live_correction_and_withdrawal_purge_the_api_s_answers(
+    edge, make_release, publish, editor, approver
+):
+    """Every answer of the JSON API carries a surrogate key that each of a release's purges
+    names (the lists' key), so the front cache drops the API's lists and items with the pages."""
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        older = publish(make_release(headline="Older", published_at=NOW - timedelta(days=2)))
+    go_live = NOW + timedelta(hours=1)
+    client = Client()
+    with time_machine.travel(NOW, tick=False):
+        release = publish(make_release(headline="Results", published_at=go_live))
+        answers = [
+            client.get("/api/v1/releases"),
+            client.get("/api/v1/releases", {"year": "2026", "limit": "1"}),
+            client.get(f"/api/v1/releases/{older.uuid}"),
+            client.get(f"/api/v1/releases/{release.uuid}"),  # its 404 may be cached too
+        ]
+        run_worker()
+        edge.purges.clear()
+    keys = [set(answer["Surrogate-Key"].split()) for answer in answers]
+    with time_machine.travel(go_live, tick=False):
+        run_worker()
+    changes = {"go-live": purged(edge)}
+    edge.purges.clear()
+    with time_machine.travel(go_live + timedelta(minutes=1), tick=False):
+        release.refresh_from_db()
+        release.headline = "Results (corrected)"
+        pending = actions.save_release(release, editor, correction_note="A typo.")
+        actions.approve_correction(pending, approver)
+        run_worker()
+    changes["correction"] = purged(edge)
+    edge.purges.clear()
+    with time_machine.travel(go_live + timedelta(minutes=2), tick=False):
+        actions.withdraw(release, SYSTEM, "Issued in error.")
+        run_worker()
+    changes["withdrawal"] = purged(edge)
+    for change, purges in changes.items():
+        assert purges, f"nothing purged at the {change}"
+        for answer_keys in keys:
+            assert all(answer_keys & set(purge) for purge in purges), (change, answer_keys)

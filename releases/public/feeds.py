@@ -66,6 +66,13 @@ class AtomFeedWrittenAtOnce(WrittenAtOnce, XmlSafe, Atom1Feed):
     pass
 
 
+def guid(release: Release) -> str:
+    """A release's GUID in every feed (RSS ``guid``, Atom ``id``): the URN of its UUID,
+    independent of slug and headline, so an edited release is never a "new" item. The JSON
+    API's id of a release is the UUID this names (`api.v1.releases`)."""
+    return f"urn:uuid:{release.uuid}"
+
+
 class ReleasesRssFeed(Feed):
     """The 20 latest public releases, optionally of one category."""
 
@@ -134,8 +141,7 @@ class ReleasesRssFeed(Feed):
         return release.last_modified
 
     def item_guid(self, release: Release) -> str:
-        # Independent of slug and headline, so an edited release is never a "new" item.
-        return f"urn:uuid:{release.uuid}"
+        return guid(release)
 
     item_guid_is_permalink = False
 
