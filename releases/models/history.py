@@ -112,6 +112,12 @@ class AuditEntry(models.Model):
         CATEGORY_CHANGED = "category_changed", "Category renamed on published pages"
         # Not about a release: an address locked out of the admin after failed sign-ins.
         LOGIN_LOCKED_OUT = "login_locked_out", "Sign-in locked out"
+        # Not about a release: webhook endpoints (irsite.webhooks.actions).
+        WEBHOOK_REGISTERED = "webhook_registered", "Webhook endpoint registered"
+        WEBHOOK_CHANGED = "webhook_changed", "Webhook endpoint changed"
+        WEBHOOK_ROTATED = "webhook_rotated", "Webhook secret rotated"
+        WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled after failing"
+        WEBHOOK_REPLAYED = "webhook_replayed", "Webhook delivery replayed"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
