@@ -7,12 +7,20 @@ The worker runs as `manage.py run_worker --once` (the `worker` fixture), through
 database backend, as in production; the receiver is a real server thread (tests/webhook_receiver).
 """
 
+import ipaddress
+import socket
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from standardwebhooks import Webhook
 
 from irsite.webhooks import actions, outbound
@@ -331,3 +339,83 @@ def test_an_endpoint_failing_for_long_is_disabled_and_staff_are_told(
         run()
     assert len(receiver.on("/down")) == 2  # nothing more once disabled
     assert {first.pk, second.pk, third.pk}  # all three went live
+
+
+@given(
+    st.one_of(
+        st.ip_addresses(network="127.0.0.0/8"),
+        st.ip_addresses(network="10.0.0.0/8"),
+        st.ip_addresses(network="172.16.0.0/12"),
+        st.ip_addresses(network="192.168.0.0/16"),
+        st.ip_addresses(network="169.254.0.0/16"),
+        st.ip_addresses(network="100.64.0.0/10"),
+        st.ip_addresses(network="fc00::/7"),
+        st.ip_addresses(network="fe80::/10"),
+        st.ip_addresses(network="::1/128"),
+        st.ip_addresses(network="224.0.0.0/4"),
+        st.ip_addresses(v=4)
+        .map(lambda a: ipaddress.ip_address(f"::ffff:{a}"))
+        .filter(lambda a: not a.ipv4_mapped.is_global),
+    )
+)
+@hypothesis_settings(max_examples=200, deadline=None)
+def test_no_loopback_private_link_local_or_shared_address_is_ever_called(address):
+    host = f"[{address}]" if address.version == 6 else str(address)
+    with override_settings(IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS=False):
+        with pytest.raises(outbound.AddressRefused, match="public addresses only"):
+            outbound.check_url(f"https://{host}/hook")
+        with pytest.raises(outbound.AddressRefused):
+            outbound.post(f"http://{host}:9/hook", b"{}", {}, timeout=0.1)
+
+
+def test_a_public_address_is_accepted():
+    with override_settings(IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS=False):
+        outbound.check_url("https://93.184.215.14/hook")
+        outbound.check_url("https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/hook")
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off_within_twice_the_timeout():
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def dribble() -> None:
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        try:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+                connection.sendall(bytes([byte]))
+                time.sleep(0.1)
+        except OSError:
+            pass
+        connection.close()
+
+    threading.Thread(target=dribble, daemon=True).start()
+    started = time.monotonic()
+    answer = outbound.post(f"http://127.0.0.1:{listener.getsockname()[1]}/", b"{}", {}, timeout=0.5)
+    assert time.monotonic() - started < 1.5
+    assert answer.status is None and answer.retry
+    listener.close()
+
+
+def test_disabling_and_enabling_an_endpoint_in_the_admin_is_audited_and_forgets_failures(
+    receiver, superuser, client
+):
+    endpoint = register(receiver, "/a", superuser)
+    Endpoint.objects.filter(pk=endpoint.pk).update(
+        enabled=False, failing_since=REGISTERED, disabled_reason="Failing since ..."
+    )
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:webhooks_endpoint_change", args=[endpoint.pk]),
+        {
+            "url": receiver.url("/a"),
+            "description": "again",
+            "events": ["release.live", "release.withdrawn"],
+            "enabled": "on",
+        },
+    )
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.enabled and endpoint.failing_since is None and not endpoint.disabled_reason
+    assert endpoint.events == ["release.live", "release.withdrawn"]
+    entry = AuditEntry.objects.get(action="webhook_changed")
+    assert "enabled" in entry.detail and "release.withdrawn" in entry.detail

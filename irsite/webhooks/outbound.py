@@ -14,6 +14,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -80,19 +81,30 @@ class _Pinned(http.client.HTTPConnection):
     """Connects to the address that was checked, whatever the name resolves to by then."""
 
     address: str
+    raw: socket.socket | None = None
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = self.raw = socket.create_connection((self.address, self.port), self.timeout)
 
 
 class _PinnedTLS(http.client.HTTPSConnection):
     address: str
+    raw: socket.socket | None = None
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.raw = socket.create_connection((self.address, self.port), self.timeout)
         context = ssl.create_default_context()
-        self.sock = context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = context.wrap_socket(self.raw, server_hostname=self.host)
+
+
+def _cut(connection: "_Pinned | _PinnedTLS") -> None:
+    """The whole request's bound: a receiver that answers a byte at a time (each read within
+    the socket's timeout) is cut off all the same."""
+    if connection.raw is not None:
+        try:
+            connection.raw.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 @dataclass(frozen=True)
@@ -107,13 +119,17 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answ
     """POST ``body`` once. Raises `AddressRefused` if the URL may not be called now."""
     scheme, host, port, path = _parts(url)
     address = resolve(host, port)[0]
-    connection: http.client.HTTPConnection
+    connection: _Pinned | _PinnedTLS
     if scheme == "https":
         connection = _PinnedTLS(host, port, timeout=timeout)
     else:
         connection = _Pinned(host, port, timeout=timeout)
     connection.address = str(address)
     started = time.monotonic()
+    # Each socket operation waits at most ``timeout``; the whole request at most twice that.
+    watchdog = threading.Timer(2 * timeout, _cut, args=(connection,))
+    watchdog.daemon = True
+    watchdog.start()
 
     def answer(status: int | None, error: str, retry: bool) -> Answer:
         return Answer(status, error[:2000], int((time.monotonic() - started) * 1000), retry)
@@ -138,7 +154,10 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answ
     except (OSError, http.client.HTTPException) as exc:
         return answer(None, f"{type(exc).__name__}: {exc}", True)
     finally:
+        watchdog.cancel()
         connection.close()
+    if time.monotonic() - started >= 2 * timeout:
+        return answer(None, f"No whole answer within {2 * timeout:g} s.", True)
     status = response.status
     if 200 <= status < 300:
         return answer(status, "", False)
