@@ -10,6 +10,7 @@ refused unless ``IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS`` is set (the tests' receive
 `http.client` follows no redirect: a 3xx is an answer like any other, recorded and not retried.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -101,10 +102,8 @@ def _cut(connection: "_Pinned | _PinnedTLS") -> None:
     """The whole request's bound: a receiver that answers a byte at a time (each read within
     the socket's timeout) is cut off all the same."""
     if connection.raw is not None:
-        try:
+        with contextlib.suppress(OSError):
             connection.raw.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 @dataclass(frozen=True)
