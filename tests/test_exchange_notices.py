@@ -195,3 +195,10 @@ def test_the_publish_page_shows_what_the_rule_asks_and_warns_after_the_close(
     assert "by Tue Dec 8, 2026 3:50:30 PM EST" in text
     assert "not before 4:01 PM, preferably 4:05 PM ET" in text
     assert reverse("admin:releases_release_exchange", args=[release.pk]) in text
+
+
+def test_the_company_profile_names_its_listing_venue(company, superuser, client):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:contacts_companyprofile_change", args=[company.pk]))
+    text = page.content.decode()
+    assert 'name="listing_venue"' in text and "New York Stock Exchange" in text
