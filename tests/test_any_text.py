@@ -292,7 +292,9 @@ SYSTEM_WRITTEN = {
     ("SearchDocument", "body_text"), ("Release", "source_hash"), ("CompanyProfile", "logo_type"),
     ("Letterhead", "logo_type"), ("CompanyProfile", "brand_colour"),
     ("Letterhead", "brand_colour"), ("Subscriber", "consent_source"),
-    ("Delivery", "claimed_by"), ("Delivery", "last_error"),
+    ("Delivery", "claimed_by"), ("Delivery", "last_error"), ("Endpoint", "secret"),
+    ("Endpoint", "previous_secret"), ("Endpoint", "disabled_reason"), ("Event", "type"),
+    ("Event", "key"), ("Attempt", "error"), ("Attempt", "worker"),
 }  # fmt: skip
 
 
@@ -307,7 +309,7 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
     constrained = (db.SlugField, db.URLField, db.EmailField)
     loose = [
         f"{model.__name__}.{field.name}"
-        for label in ("releases", "contacts", "disclaimers", "alerts", "irsite_http")
+        for label in ("releases", "contacts", "disclaimers", "alerts", "webhooks", "irsite_http")
         for model in apps.get_app_config(label).get_models()
         for field in model._meta.concrete_fields
         if isinstance(field, db.CharField | db.TextField)

@@ -14,12 +14,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from irsite.plaintext import SingleLineCharField
+
 
 class Endpoint(models.Model):
     """A URL of the IR team's (or a partner's) that receives the events it chose."""
 
     url = models.URLField("URL", max_length=2000, help_text="Where events are POSTed (https).")
-    description = models.CharField(max_length=200, blank=True)
+    description = SingleLineCharField(max_length=200, blank=True)
     # Names of event types (`irsite.webhooks.registry`); a list, checked against the registry.
     events = models.JSONField(default=list)
     # The signing secret, "whsec_" + base64 of 24 random bytes (Standard Webhooks); kept to sign

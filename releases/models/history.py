@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from irsite.exchange.rules import VENUES
 from irsite.plaintext import MultiLineTextField, SingleLineCharField
 
 from .limits import HEADLINE_MAX_LENGTH
@@ -150,12 +151,12 @@ class ExchangeNotice(models.Model):
     release = models.ForeignKey(
         "Release", on_delete=models.CASCADE, related_name="exchange_notices"
     )
-    venue = models.CharField(max_length=10)
+    venue = models.CharField(max_length=10, choices=VENUES)
     notified_at = models.DateTimeField(help_text="When the exchange was told.")
-    notified_by = models.CharField(
+    notified_by = SingleLineCharField(
         max_length=150, help_text="Who told it (a name: it may be counsel or an agent)."
     )
-    reference = models.CharField(
+    reference = SingleLineCharField(
         max_length=200, help_text="The exchange's reference, e.g. the submission number."
     )
     recorded_at = models.DateTimeField(default=timezone.now)
