@@ -62,7 +62,11 @@ def form_data(contacts, versions, **overrides) -> dict:
 def edit_data(release: Release, **overrides) -> dict:
     """The change form as loaded for ``release``, with ``overrides`` typed in."""
     local = release.published_at.astimezone(NY)
-    data = {name: getattr(release, name) for name in Release.CONTENT_FIELDS}
+    # An empty field (None) is an empty input, as the browser sends it.
+    data = {
+        name: "" if getattr(release, name) is None else getattr(release, name)
+        for name in Release.CONTENT_FIELDS
+    }
     data |= {
         "published_at_0": f"{local:%Y-%m-%d}",
         "published_at_1": f"{local:%H:%M:%S}",

@@ -187,6 +187,25 @@ def test_correction_needs_a_note_and_a_second_person_to_go_public(
     assert audit_actions(draft)[-2:] == ["correction_prepared", "corrected"]
 
 
+def test_a_correction_prepared_before_standard_texts_had_a_place_prints_them_after_the_body(
+    draft, editor, approver
+):
+    """A pending correction's data from before `standard_texts_at` existed (prepared before
+    the upgrade, approved after) restores them as then printed: after the body."""
+    draft.standard_texts_at = 1
+    actions.save_release(draft, editor)
+    actions.submit(draft, editor)
+    actions.approve(draft, approver)
+    actions.publish(draft, approver, at=NOW)
+    draft.headline = "Corrected headline"
+    pending = actions.save_release(draft, editor, correction_note="Fixed the headline.")
+    del pending.data["standard_texts_at"]
+    pending.save()
+    actions.approve_correction(pending, approver)
+    draft.refresh_from_db()
+    assert (draft.headline, draft.standard_texts_at) == ("Corrected headline", None)
+
+
 def test_whoever_prepared_a_correction_cannot_approve_it(draft, editor, approver):
     actions.submit(draft, editor)
     actions.approve(draft, approver)

@@ -15,6 +15,7 @@ from irsite.contacts.models import Contact
 from irsite.disclaimers.models import DisclaimerVersion
 from releases import edgar
 from releases.exhibits import parse_exhibit
+from releases.exhibits.render_common import split_blocks
 from releases.models import AuditEntry, Release
 
 from .conftest import SYSTEM, at, corpus_dir, needs_corpus
@@ -390,3 +391,51 @@ def test_an_upload_without_a_printed_headline_says_so_before_and_after_it_is_con
     page = response.content.decode()
     assert "write one before submitting" in page and "prints no headline" in page
     assert Release.objects.get().headline == ""
+
+
+K22_LAYOUT = """<html><body>
+<p align="center"><b>Wrenfield Optics Reports Third Quarter Results</b></p>
+<p>PORTLAND, Oregon&#8212;October 22, 2019&#8212;Wrenfield Optics Inc. (NASDAQ: WRNO) today
+reported third quarter revenue of $312.5 million.</p>
+<p>&#8220;Our coating line ran at full capacity,&#8221; said Ada Korhonen.</p>
+<p>This news release includes forward-looking statements about expected revenue. Such
+statements carry risks and uncertainties, so actual results may differ materially.</p>
+<p>Wrenfield Optics grinds precision lenses for microscopes.</p>
+<p>Press Contact:<br>Milo Brandauer<br>(555) 318-4410</p>
+<table><tr><td></td><td>Q3 2019</td></tr><tr><td>Revenue</td><td>$312.5</td></tr></table>
+</body></html>"""
+
+
+def _in_order(text: str, *phrases: str) -> bool:
+    """Whether each of ``phrases`` stands in ``text``, in that order."""
+    flat = " ".join(text.split())
+    at = [flat.find(p) for p in phrases]
+    return min(at) >= 0 and at == sorted(at)
+
+
+def test_a_safe_harbor_the_filing_sets_before_its_tables_is_printed_there_everywhere(
+    db, client, tmp_path
+):
+    """K22: on the page, in the PDF and in both exports, where re-importing finds it again."""
+    from releases.media.pdf import render_pdf
+
+    from .shared import text_of
+
+    path = tmp_path / "k22.htm"
+    path.write_text(K22_LAYOUT)
+    run(str(path), "--publish")
+    release = Release.objects.for_page().get()
+    assert release.standard_texts_at == 2
+    phrases = ("ran at full capacity", "forward-looking statements", "grinds precision", "Q3 2019")
+    page = client.get(release.get_absolute_url()).content.decode()
+    content = page[page.index('id="headline"') :]
+    assert _in_order(re.sub(r"<[^>]+>", " ", content), *phrases)
+    assert _in_order(text_of(render_pdf(release)), *phrases)
+    for fmt, suffix in [("text", "txt"), ("html", "htm")]:
+        again = parse_exhibit(export(release, fmt).encode(), filename=f"x.{suffix}")
+        head, rest = split_blocks(again.body_html, again.standard_texts_at)
+        assert (_words(head)[-1], _words(rest)[:3]) == (
+            "Korhonen.",
+            ["Wrenfield", "Optics", "grinds"],
+        )
+        assert _words(again.safe_harbor.html) == _words(release.safe_harbors()[0].text)

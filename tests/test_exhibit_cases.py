@@ -20,11 +20,7 @@ from releases.management.importer_score import (
 from .conftest import corpus_dir, needs_corpus
 
 # Known gaps, kept visible: strict, so a case fails the suite the day it passes.
-NOT_YET: dict[str, str] = {
-    "K22a_unheaded_fls_then_boilerplate_and_contacts": (
-        "the safe harbor is found, but the page prints it after the body, not where it stands"
-    ),
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _params(folder: Path, expected: Path | None = None) -> list:

@@ -20,6 +20,7 @@ from releases.exhibits import (
     render_text,
 )
 from releases.exhibits.render import EDGAR_TAGS
+from releases.exhibits.render_common import split_blocks
 from tests.conftest import corpus_dir, needs_corpus
 
 # Real filings come from $IRSITE_TEST_CORPUS (tests/conftest.py); .ci/run always provides them.
@@ -54,6 +55,8 @@ def key_fields(doc: ExhibitDocument) -> dict[str, object]:
         "body": plain(doc.body_html),
         "abouts": [(a.heading, plain(a.html)) for a in doc.abouts],
         "safe_harbor": doc.safe_harbor and (doc.safe_harbor.heading, plain(doc.safe_harbor.html)),
+        # Where the standard texts stand: the text of the body printed before them (K22).
+        "before_standard_texts": plain(split_blocks(doc.body_html, doc.standard_texts_at)[0]),
     }
 
 
@@ -443,3 +446,51 @@ def test_random_wide_tables_fit_78_columns_and_read_back_cell_for_cell(
     again = parse_exhibit(text.encode(), filename="ex99.txt")
     assert table_cells(again.body_html) == [rows]
     assert key_fields(again) == key_fields(doc)
+
+
+SPLIT_BODY = (
+    '<p>Lead &amp; <a href="x?a=1&gt;2">more</a><br>line</p>\n<h3 class="a>b">H</h3>'
+    "<ul><li>one<ul><li>nested</li></ul></li></ul>"
+)
+
+
+@pytest.mark.parametrize(
+    ("n", "cut"),
+    [
+        (None, len(SPLIT_BODY)),  # no place: all of it
+        (0, len(SPLIT_BODY)),  # the lead comes first
+        (1, SPLIT_BODY.index("<h3")),
+        (2, SPLIT_BODY.index("<ul>")),  # a list, nested lists and all, is one block
+        (3, len(SPLIT_BODY)),  # past the last block
+    ],
+)
+def test_split_blocks_cuts_before_a_top_level_block_keeping_the_markup_as_written(
+    n: int | None, cut: int
+) -> None:
+    assert split_blocks(SPLIT_BODY, n) == (SPLIT_BODY[:cut], SPLIT_BODY[cut:])
+
+
+def test_standard_texts_inside_the_body_stand_between_rules_in_both_exports() -> None:
+    doc = ExhibitDocument(
+        headline="Acme Reports Results",
+        dateline_city="BOSTON, Mass.",
+        date=datetime.date(2020, 5, 1),
+        body_html="<p>Acme Corp. today reported results.</p><p>Acme makes anvils.</p>"
+        "<table><tr><td>Revenue</td><td>$5</td></tr></table>",
+        abouts=[ExhibitSection("About Acme", "<p>Acme makes anvils and rockets.</p>")],
+        safe_harbor=ExhibitSection(
+            "",
+            "<p>This press release contains forward-looking statements about Acme's revenue, "
+            "which involve risks and uncertainties; actual results may differ materially from "
+            "those expressed.</p>",
+        ),
+        standard_texts_at=1,
+    )
+    text = render_text(doc)
+    assert text.index("About Acme") < text.index("forward-looking") < text.index("anvils.")
+    assert text.count("-" * 78) == 2
+    out = render_html(doc)
+    assert out.index("About Acme") < out.index("forward-looking") < out.index("anvils.")
+    assert out.count("<hr>") == 2
+    for again in (reparse_text(doc), reparse_html(doc)):
+        assert key_fields(again) == key_fields(doc) and again.standard_texts_at == 1

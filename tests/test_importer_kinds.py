@@ -3,13 +3,15 @@ fail before its fix) and property tests that vary the kind's wording and layout.
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from releases.exhibits import ExhibitDocument, parse_exhibit
+from releases.exhibits import ExhibitDocument, parse_exhibit, render_html, render_text
+from releases.exhibits.render_common import split_blocks
 from tests.conftest import corpus_dir, needs_corpus
 
 CASES = corpus_dir() / "exhibit-cases"
@@ -744,6 +746,80 @@ def test_generated_fls_paragraphs_before_boilerplate_and_closing_parts_are_the_s
     assert doc.safe_harbor is not None and doc.safe_harbor.heading == ""
     assert "forward-looking" not in doc.body_html
     assert all(p in doc.body_html for p in boilerplate)
+
+
+def _before_and_after(page: str, first: str, *later: str) -> bool:
+    """Whether ``first`` stands in ``page`` (as text) before each of ``later``."""
+    text = text_of(html.unescape(page))
+    at = text.find(text_of(html.unescape(first)))
+    return at >= 0 and all(at < text.find(text_of(html.unescape(x))) for x in later)
+
+
+def test_a_safe_harbor_more_of_the_body_follows_is_printed_where_it_stands() -> None:
+    doc = html_doc(
+        WRENFIELD + f"<p>{FLS_OPENINGS[0]}</p><p>{COMPANY_PARAS[0]}</p>"
+        "<p>Press Contact:<br>Milo Brandauer<br>(555) 318-4410</p>" + FIGURES
+    )
+    # After the lead and the quote, before the company paragraph and the table.
+    assert doc.standard_texts_at == 2
+    fls = FLS_OPENINGS[0][:60]
+    assert _before_and_after(render_html(doc), fls, COMPANY_PARAS[0], "Revenue $312.5")
+    text = render_text(doc, ascii_only=False)
+    assert _before_and_after(text, fls.replace("&#8217;", "’"), COMPANY_PARAS[0], "Revenue")
+
+
+def test_a_safe_harbor_closing_the_release_keeps_the_usual_place() -> None:
+    doc = html_doc(WRENFIELD + f"<p>{FLS_OPENINGS[0]}</p>")
+    assert doc.safe_harbor is not None and doc.standard_texts_at is None
+
+
+def test_a_forward_looking_paragraph_more_of_the_release_follows_stays_in_the_body() -> None:
+    """K20 unchanged: no contacts, end mark or About after it, and no rules around it."""
+    doc = html_doc(WRENFIELD + f"<p>{FLS_OPENINGS[0]}</p><p>{COMPANY_PARAS[0]}</p>" + FIGURES)
+    assert doc.safe_harbor is None and "forward-looking" in doc.body_html
+    assert doc.standard_texts_at is None
+
+
+def _placed(doc: ExhibitDocument) -> tuple:
+    """The safe harbor, the body, and the text printed before the standard texts."""
+    head, _ = split_blocks(doc.body_html, doc.standard_texts_at)
+    return (
+        doc.safe_harbor and (doc.safe_harbor.heading, text_of(doc.safe_harbor.html)),
+        [(a.heading, text_of(a.html)) for a in doc.abouts],
+        text_of(doc.body_html),
+        text_of(head),
+    )
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    fls=st.sampled_from(FLS_OPENINGS),
+    boilerplate=st.lists(st.sampled_from(COMPANY_PARAS), min_size=1, max_size=2, unique=True),
+    closing=st.sampled_from(["contacts", "one-line contact", "end mark", "about"]),
+    table=st.booleans(),
+)
+def test_generated_safe_harbors_inside_the_body_keep_their_place_through_both_exports(
+    fls: str, boilerplate: list[str], closing: str, table: bool
+) -> None:
+    close = {
+        "contacts": "<p>Press Contact:<br>Milo Brandauer<br>(555) 318-4410</p>",
+        "one-line contact": "<p>Media contact: Milo Brandauer, (555) 318-4410</p>",
+        "end mark": '<p align="center">###</p>',
+        "about": "<p><b>About Wrenfield Optics</b></p><p>Wrenfield makes lenses.</p>",
+    }[closing]
+    doc = html_doc(
+        WRENFIELD
+        + f"<p>{fls}</p>"
+        + "".join(f"<p>{p}</p>" for p in boilerplate)
+        + close
+        + (FIGURES if table else "")
+    )
+    assert doc.standard_texts_at == 2
+    for page in (render_html(doc), render_text(doc, ascii_only=False)):
+        assert _before_and_after(page, fls[:50], *boilerplate)
+        again = parse_exhibit(page.encode(), filename="x.htm" if "<body" in page else "x.txt")
+        assert _placed(again) == _placed(doc)
+        assert again.standard_texts_at == doc.standard_texts_at
 
 
 def _kilbride_text(blocks: list[str]) -> str:

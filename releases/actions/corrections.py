@@ -71,7 +71,8 @@ def _prepare_correction(
 def _apply_snapshot(release: Release, data: dict) -> Callable[[], None]:
     """Put a snapshot's content fields on ``release``; returns the writer of its related rows."""
     for name in Release.CONTENT_FIELDS:
-        value = data[name]
+        # A revision recorded before `standard_texts_at` existed printed them after the body.
+        value = data.get(name)
         if name == "published_at":
             value = value and datetime.fromisoformat(value)
         setattr(release, name, value)

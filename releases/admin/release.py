@@ -221,7 +221,18 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, ExchangeViews, adm
                 ]
             },
         ),
-        ("As filed", {"fields": ["release_instruction", "wire_tag", "end_mark", "notes"]}),
+        (
+            "As filed",
+            {
+                "fields": [
+                    "release_instruction",
+                    "wire_tag",
+                    "end_mark",
+                    "notes",
+                    "standard_texts_at",
+                ]
+            },
+        ),
         ("Identity", {"fields": ["uuid"], "classes": ["collapse"]}),
     ]
     change_form_template = "admin/releases/release/change_form.html"

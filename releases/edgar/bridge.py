@@ -177,6 +177,7 @@ def import_document(
         wire_tag=single_line(doc.wire_tag)[:100],
         end_mark=single_line(doc.end_mark)[:20],
         notes="\n".join(" ".join(n.split()) for n in doc.notes),
+        standard_texts_at=doc.standard_texts_at,
         source_hash=digest,
     )
     _refuse_what_does_not_fit(release, raw)
@@ -405,4 +406,5 @@ def to_exhibit(release: Release) -> ExhibitDocument:
         safe_harbor=ExhibitSection(safe_harbors[0].heading, str(safe_harbors[0].html))
         if safe_harbors
         else None,
+        standard_texts_at=release.standard_texts_at,
     )

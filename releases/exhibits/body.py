@@ -122,15 +122,18 @@ class _Out:
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.levels: list[int] = []  # indent of each open <ul>, outermost first
+        self.blocks = 0  # top-level blocks so far: paragraphs, headings, tables, lists
 
     def add(self, piece: str, bullet: bool = False, indent: int = 0) -> None:
         if not bullet:
             self._close_to(0)
             self.parts.append(piece)
+            self.blocks += 1
             return
         if not self.levels:
             self.parts.append("<ul>")
             self.levels.append(indent)
+            self.blocks += 1
         elif indent > self.levels[-1]:
             self.parts[-1] = self.parts[-1].removesuffix("</li>")
             self.parts.append("<ul>")
@@ -140,6 +143,11 @@ class _Out:
                 self.levels.pop()
                 self.parts.append("</ul></li>")
         self.parts.append(piece)
+
+    def end_block(self) -> int:
+        """Close an open list (what comes next stands after it); the top-level blocks so far."""
+        self._close_to(0)
+        return self.blocks
 
     def _close_to(self, depth: int) -> None:
         while len(self.levels) > depth:
@@ -196,6 +204,13 @@ def _main_text_follows(blocks: list[Block], i: int) -> bool:
     return paragraphs
 
 
+def _between_rules(blocks: list[Block], i: int) -> bool:
+    """Whether block ``i`` stands alone between two rules (or page breaks): set off from the
+    text around it, as the exports set a safe harbor that stands inside the body (K22)."""
+    after = next((b for b in blocks[i + 1 :] if b.kind != "p" or b.text.strip()), None)
+    return i > 0 and blocks[i - 1].kind == "hr" and after is not None and after.kind == "hr"
+
+
 def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
     body = _Out()
     section: tuple[str, str, _Out] | None = None  # (kind, heading, out)
@@ -207,8 +222,10 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
     # right after it finish its sentence and go there too, never to the notes (K26).
     leadin: _Out | None = None
 
+    harbor_at = 0  # top-level blocks of the body printed before the safe harbor
+
     def close_section() -> None:
-        nonlocal section
+        nonlocal section, harbor_at
         if section:
             kind, heading, out = section
             sec = ExhibitSection(heading=heading, html=out.html())
@@ -216,6 +233,8 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 doc.abouts.append(sec)
             elif doc.safe_harbor is None:
                 doc.safe_harbor = sec
+                # The body gets no block while a section is open: this is where it stood.
+                harbor_at = body.end_block()
             else:
                 doc.safe_harbor.html += sec.html
         section = None
@@ -365,10 +384,15 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             # Neither kind without forward-looking words in its first 2,500 characters.
             fls_near = is_fls_paragraph(t, 2500)
             opener = FLS_OPENER_RE.match(t) if fls_near else None
-            # Followed by more of the release, it stays where it stands (before the tables).
+            # Followed by more of the release, it stays where it stands (before the tables),
+            # unless it is set off from that by rules (K22).
             if fls_near and (
                 (tail and (opener or is_fls_paragraph(t, 400)))
-                or (opener and is_fls_paragraph(t) and not _main_text_follows(blocks, i))
+                or (
+                    opener
+                    and is_fls_paragraph(t)
+                    and (_between_rules(blocks, i) or not _main_text_follows(blocks, i))
+                )
             ):
                 close_section()
                 section = ("safe", "", _Out())
@@ -397,6 +421,9 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
         leadin = body if b.kind == "p" and t.endswith(":") else None
     close_section()
     flush_contacts()
+    if doc.safe_harbor is not None and 0 < harbor_at < body.blocks:
+        # More of the body follows the safe harbor: it is printed where it stands (K22).
+        doc.standard_texts_at = harbor_at
     doc.body_html = body.html()
 
 

@@ -16,6 +16,7 @@ from .render_common import (
     _dateline,
     _instruction,
     _needs_heading,
+    split_blocks,
 )
 
 __all__ = ["EDGAR_TAGS", "render_html"]
@@ -179,16 +180,23 @@ def render_html(doc: ExhibitDocument) -> str:
         out.append(f'<p align="center"><b>{_e(doc.headline)}</b></p>')
     for sub in doc.subheadlines:
         out.append(f'<p align="center"><i>{_e(sub)}</i></p>')
-    body = _edgar_fragment(doc.body_html)
+    head, rest = split_blocks(doc.body_html, doc.standard_texts_at)
+    body = _edgar_fragment(head)
     dateline = _dateline(doc, upper_date=False, dash="\u2013")
     if dateline:
         prefix = f"<b>{_e(dateline.strip())}</b> "
         body = "<p>" + prefix + body[3:] if body.startswith("<p>") else f"<p>{prefix}</p>\n" + body
     out.append(body)
+    # Standard texts set inside the body (before the tables, K22) stand between rules, as in
+    # the text export, so the importer reads them back at their place.
+    if rest:
+        out.append("<hr>")
     for section in doc.abouts:
         out.append(_section_html(section))
     if doc.safe_harbor:
         out.append(_section_html(doc.safe_harbor))
+    if rest:
+        out += ["<hr>", _edgar_fragment(rest)]
     if doc.end_mark:
         out.append(f'<p align="center">{_e(doc.end_mark)}</p>')
     for note in doc.notes:

@@ -56,6 +56,11 @@ class ExhibitDocument:
     body_html: str = ""
     abouts: list[ExhibitSection] = field(default_factory=list)
     safe_harbor: ExhibitSection | None = None
+    # Where the exhibit sets its safe harbor when more of the body follows it (the financial
+    # tables, the company paragraph: K22): the number of the body's top-level blocks
+    # (paragraphs, headings, lists, tables) printed before it. The About sections are printed
+    # there too, before the safe harbor, as everywhere. None: after the body.
+    standard_texts_at: int | None = None
     end_mark: str = ""
     notes: list[str] = field(default_factory=list)  # trailing trademark / editor notices
     source_format: str = ""  # "text" | "html"

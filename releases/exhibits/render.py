@@ -22,6 +22,7 @@ from .render_common import (
     _fragment_blocks,
     _instruction,
     _needs_heading,
+    split_blocks,
 )
 from .text_layout import _center, _right, _text_table, _underlined, _wrap
 
@@ -186,11 +187,18 @@ def render_text(doc: ExhibitDocument, width: int = 78, *, ascii_only: bool = Tru
     for sub in doc.subheadlines:
         out += [*_center(a(sub), width), ""]
     lead = a(_dateline(doc, upper_date=True, dash="-"))
-    out += _blocks_text(_fragment_blocks(doc.body_html), width, ascii_only, lead=lead)
+    body, rest = split_blocks(doc.body_html, doc.standard_texts_at)
+    out += _blocks_text(_fragment_blocks(body), width, ascii_only, lead=lead)
+    # Standard texts set inside the body (before the tables, K22) stand between rules, so the
+    # importer reads them back as such, at their place, whatever follows.
+    rule = ["-" * width, ""] if rest else []
+    out += rule
     for section in doc.abouts:
         out += _section_text(section, width, ascii_only)
     if doc.safe_harbor:
         out += _section_text(doc.safe_harbor, width, ascii_only)
+    if rest:
+        out += [*rule, *_blocks_text(_fragment_blocks(rest), width, ascii_only)]
     if doc.end_mark:
         out += [" " * max(0, (width - len(doc.end_mark)) // 2) + a(doc.end_mark), ""]
     for note in doc.notes:

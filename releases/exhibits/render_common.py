@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html.parser import HTMLParser
 
 import lxml.etree
 import lxml.html
@@ -172,3 +173,50 @@ def _contact_groups(contacts: list[ExhibitContact]) -> list[tuple[str, list[Exhi
     for c in contacts:
         groups.setdefault(c.audience if c.audience in _AUDIENCE_HEADING else "", []).append(c)
     return list(groups.items())
+
+
+# Elements that never hold content (no end tag in HTML).
+_VOID_TAGS = frozenset({"br", "img", "hr", "wbr", "col", "area", "input", "meta", "link"})
+
+
+class _TopLevelStarts(HTMLParser):
+    """Where each top-level element of a fragment starts: (line, column) of its start tag."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.starts: list[tuple[int, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self.depth == 0:
+            self.starts.append(self.getpos())
+        if tag not in _VOID_TAGS:
+            self.depth += 1
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        if self.depth == 0:
+            self.starts.append(self.getpos())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _VOID_TAGS:
+            self.depth = max(0, self.depth - 1)
+
+
+def split_blocks(fragment: str, n: int | None) -> tuple[str, str]:
+    """``fragment`` cut before its top-level block ``n`` (paragraphs, headings, lists, tables,
+    counted from 0), each part exactly as written: where the About and safe-harbor texts stand
+    when the exhibit sets them inside the body (``standard_texts_at``). ``n`` None, below 1
+    (the lead comes first) or past the last block: all of it, and ""."""
+    if n is None or n < 1 or "<" not in fragment:
+        return fragment, ""
+    scanner = _TopLevelStarts()
+    scanner.feed(fragment)
+    scanner.close()
+    if n >= len(scanner.starts):
+        return fragment, ""
+    line, column = scanner.starts[n]
+    start = 0
+    for _ in range(line - 1):  # HTMLParser counts lines by "\n" alone
+        start = fragment.index("\n", start) + 1
+    at = start + column
+    return fragment[:at], fragment[at:]

@@ -384,12 +384,21 @@ def _check_page(want: str, view: View) -> bool:
     text = _text(page)
     harbor = text.find(_text(view.safe_harbor[1])[:60])
     later = [text.find(q) for q in _quoted(want) or []]
-    table = page.find("<table")
+    # The body's tables: after the headline (the EDGAR export sets its contacts, above the
+    # headline, in a table of their own).
+    headline = html.escape(view.headline[:30], quote=False)
+    starts = [page.find(h) for h in (headline, _as_entities(headline)) if h]
+    table = page.find("<table", max([0, *starts]))
     return (
         harbor >= 0
         and all(harbor < at for at in later)
         and (table < 0 or page.find(_text(view.safe_harbor[1])[:30]) < table)
     )
+
+
+def _as_entities(text: str) -> str:
+    """``text`` as the EDGAR export writes it: ASCII, numeric references for the rest."""
+    return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
 def _check_body(want: str, view: View) -> bool:

@@ -78,6 +78,9 @@ def render_pdf(release: Release, seconds: float | None = None) -> bytes:
     """The PDF bytes of ``release`` (one loaded with `ReleaseQuerySet.for_page()`), the same
     whether the worker or a request renders it: nothing of a request is printed."""
     letterhead = release.printed_letterhead
+    # Body images embedded: the PDF is rendered from storage, whatever is public. The standard
+    # texts stand where the filing set them, as on the page (K22).
+    body, rest = release.body_parts(image_src=body_images.data_url)
     html = render_to_string(
         "releases/release_pdf.html",
         {
@@ -85,8 +88,8 @@ def render_pdf(release: Release, seconds: float | None = None) -> bytes:
             "url": settings.SITE_URL + release.get_absolute_url(),
             "logo_data": _logo_data(letterhead),
             "colour": CompanyProfile.load().colour,
-            # Body images embedded: the PDF is rendered from storage, whatever is public.
-            "body_html": release.body_html(image_src=body_images.data_url),
+            "body_html": body,
+            "body_rest": rest,
         },
     )
     return pdf_from_html(html, seconds)

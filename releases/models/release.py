@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import DataError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from irsite import clock
 from irsite.contacts.models import CompanyProfile, Contact, ContactDetails, Letterhead
@@ -17,6 +17,7 @@ from irsite.richtext import EDITOR_EXTENSIONS, RichTextField, sanitize_html
 from irsite.urlcache import reverse_cached
 
 from .. import body_images
+from ..exhibits.render_common import split_blocks
 from ..text import first_paragraph_with_dateline, mark_figure_cells, plain_text, summary
 from .category import Category
 from .fields import weighted_vector
@@ -49,6 +50,7 @@ class Release(models.Model):
         "wire_tag",
         "end_mark",
         "notes",
+        "standard_texts_at",
     )
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -125,6 +127,16 @@ class Release(models.Model):
         blank=True,
         help_text="Notices printed after the end mark (notes to editors, trademarks), one per "
         "line.",
+    )
+    # Where the filing sets its standard texts when more of the body follows them (filings
+    # print the safe harbor before their financial tables: K22); `exhibits.split_blocks`.
+    standard_texts_at = models.PositiveIntegerField(
+        "standard texts after block",
+        null=True,
+        blank=True,
+        help_text="The About and safe-harbor texts are printed after this many blocks "
+        "(paragraphs, headings, lists, tables) of the body, as the filing sets them before its "
+        "tables. Empty: after the body.",
     )
 
     status = models.CharField(
@@ -309,11 +321,22 @@ class Release(models.Model):
         """The sanitized body with the dateline leading into its first paragraph, figures in
         tables marked to align right, and only the release's own images (`body_images`), each
         at ``image_src(attachment)`` if given (else its relative file URL)."""
+        head, rest = self.body_parts(image_src)
+        return mark_safe(head + rest)  # noqa: S308 - both parts are safe
+
+    def body_parts(
+        self, image_src: "Callable[[Attachment], str] | None" = None
+    ) -> tuple[SafeString, SafeString]:
+        """`body_html` in two: the blocks printed before the standard texts (About, safe
+        harbor) and the rest, where the filing sets them inside the body (K22); else the whole
+        body and ""."""
         body = mark_figure_cells(sanitize_html(self.body))
         if "<img" in body:
             own = body_images.image_attachments(self.attachment_list)
             body = body_images.with_images(body, own, image_src)
-        return first_paragraph_with_dateline(body, self.dateline)
+        head, rest = split_blocks(body, self.standard_texts_at)
+        # Both parts of the sanitized body are safe.
+        return first_paragraph_with_dateline(mark_safe(head), self.dateline), mark_safe(rest)  # noqa: S308
 
     def body_html_embedded(self) -> SafeString:
         """`body_html` with its images' bytes embedded (``data:`` URLs), for what staff and

@@ -39,6 +39,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from irsite.richtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 
+from .. import body_images
 from ..models import Release, ReleaseRendering
 from .seo import publisher_of
 
@@ -96,6 +97,7 @@ def record_inputs() -> list:
     from irsite.disclaimers.models import DisclaimerVersion
 
     from .. import body_images, text, times
+    from ..exhibits import render_common
     from ..models import Attachment, ReleaseContact
     from . import rendering as this_module
     from . import seo
@@ -118,6 +120,10 @@ def record_inputs() -> list:
         Release.disclaimer_versions,
         Release.abouts,
         Release.safe_harbors,
+        Release.body_parts,
+        # Where the standard texts stand in the body (K22), and the scanner it runs.
+        render_common.split_blocks,
+        render_common._TopLevelStarts,
         DisclaimerVersion.html,
         Release.note_list,
         Release.excerpt,
@@ -173,13 +179,16 @@ def fingerprint() -> str:
 
 def render_record(release: Release, *, preview: bool = False) -> RenderedRecord:
     """Render the record of ``release`` now, from its rows (load it with `for_page()`)."""
-    context = {"release": release, "preview": preview}
+    context: dict = {"release": release, "preview": preview}
     # A stored record passes the allow-list; a preview is shown once, to staff, from sanitised
     # rows, and carries its images as data: URLs (their public URLs answer 404 until go-live).
     finish: Callable[[str], SafeString] = clean_fragment
+    image_src = None
     if preview:
-        context["body_html"] = release.body_html_embedded()
+        image_src = body_images.data_url
         finish = mark_safe  # rendered by our templates from sanitised rows
+    # The standard texts stand where the filing set them: before the rest of the body (K22).
+    context["body_html"], context["body_rest"] = release.body_parts(image_src)
     image = release.release_image
     return RenderedRecord(
         letterhead=finish(render_to_string(LETTERHEAD_TEMPLATE, context)),
