@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0020_text_is_normalised_everywhere'),
+        ('releases', '0021_standard_texts_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
