@@ -299,6 +299,8 @@ def test_replay_sends_the_same_bytes_under_the_same_webhook_id_and_is_audited(
     with pytest.raises(actions.WebhookRefused, match="permission"):
         actions.replay(editor, delivery)
     client.force_login(superuser)
+    listing = client.get(reverse("admin:webhooks_delivery_changelist"))
+    assert listing.status_code == 200 and "Delivered" in listing.content.decode()
     page = client.get(reverse("admin:webhooks_delivery_change", args=[delivery.pk]))
     assert "Replay" in page.content.decode() and "200" in page.content.decode()
     response = client.post(reverse("admin:webhooks_delivery_replay", args=[delivery.pk]))
