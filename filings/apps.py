@@ -17,3 +17,10 @@ class FilingsConfig(AppConfig):
             return (source.staleness() or None) if source is not None else None
 
         register_status("edgar", edgar_status)
+
+        # The worker's periodic checks (irsite.worker): enqueue the EDGAR poll when it is due.
+        from irsite import worker
+
+        from .tasks import enqueue_if_due
+
+        worker.register_check("edgar", enqueue_if_due)

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "irsite.http",
     "irsite.contacts",
     "irsite.disclaimers",
+    # Before alerts: the worker runs its go-live check first (irsite.webhooks.apps).
+    "irsite.webhooks",
     "irsite.alerts",
     "releases",
     "filings",
@@ -351,6 +353,25 @@ IRSITE_EDGAR_MAX_BACKOFF_SECONDS = env.float("IRSITE_EDGAR_MAX_BACKOFF_SECONDS",
 IRSITE_EDGAR_STALE_SECONDS = env.float("IRSITE_EDGAR_STALE_SECONDS", default=3600)
 # "Last updated from EDGAR" on the pages moves with each change, else at most this often.
 IRSITE_EDGAR_STAMP_SECONDS = env.float("IRSITE_EDGAR_STAMP_SECONDS", default=3600)
+
+# --- webhooks (irsite.webhooks) ------------------------------------------------------------------
+# Endpoint URLs at loopback, private or link-local addresses are refused (at registration and at
+# each delivery) unless this is set: for a receiver on the same machine, e.g. in tests.
+IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+# A receiver that has not answered within this many seconds is tried again later; short, so a
+# slow receiver delays no other.
+IRSITE_WEBHOOKS_TIMEOUT_SECONDS = env.float("IRSITE_WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+# Attempts per delivery; the n-th retry waits IRSITE_WEBHOOKS_RETRY_SECONDS * 4**(n-1), at most 6 h.
+IRSITE_WEBHOOKS_MAX_ATTEMPTS = env.int("IRSITE_WEBHOOKS_MAX_ATTEMPTS", default=10)
+IRSITE_WEBHOOKS_RETRY_SECONDS = env.float("IRSITE_WEBHOOKS_RETRY_SECONDS", default=30.0)
+# An endpoint failing without a success this long is disabled and the staff are e-mailed.
+IRSITE_WEBHOOKS_DISABLE_AFTER_HOURS = env.float("IRSITE_WEBHOOKS_DISABLE_AFTER_HOURS", default=24)
+# After a rotation the previous secret signs too (a second signature) for this long.
+IRSITE_WEBHOOKS_ROTATION_HOURS = env.float("IRSITE_WEBHOOKS_ROTATION_HOURS", default=24)
+# A delivery claimed longer ago than this by a worker that never finished is sent again.
+IRSITE_WEBHOOKS_LEASE_SECONDS = env.float("IRSITE_WEBHOOKS_LEASE_SECONDS", default=60)
+# Only what happened within this many hours is announced (never imported history).
+IRSITE_WEBHOOKS_WINDOW_HOURS = env.int("IRSITE_WEBHOOKS_WINDOW_HOURS", default=24)
 
 # --- production serving --------------------------------------------------------------------
 # Static files: WhiteNoise serves them from gunicorn with far-future caching. Production uses

@@ -18,14 +18,46 @@ second run finds it no longer pending.
 """
 
 import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger("irsite.worker")
+
+_default_worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(6)}"
+_local = threading.local()
+
+
+def worker_id() -> str:
+    """Who claims a delivery (an alert's, a webhook's): this process, or the worker thread a
+    caller named."""
+    return getattr(_local, "worker_id", _default_worker_id)
+
+
+def set_worker_id(value: str) -> None:
+    _local.worker_id = value[:64]
+
+
+# The checks every worker runs every few seconds and at each go-live second, registered by the
+# apps that act on what becomes due (alerts, webhooks) from their `AppConfig.ready`, in order.
+_checks: dict[str, Callable[[], object]] = {}
+
+
+def register_check(name: str, check: Callable[[], object]) -> None:
+    _checks[name] = check
+
+
+def run_checks() -> None:
+    for check in list(_checks.values()):
+        check()
 
 
 class WorkerLost(Exception):

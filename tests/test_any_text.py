@@ -292,7 +292,9 @@ SYSTEM_WRITTEN = {
     ("SearchDocument", "body_text"), ("Release", "source_hash"), ("CompanyProfile", "logo_type"),
     ("Letterhead", "logo_type"), ("CompanyProfile", "brand_colour"),
     ("Letterhead", "brand_colour"), ("Subscriber", "consent_source"),
-    ("Delivery", "claimed_by"), ("Delivery", "last_error"),
+    ("Delivery", "claimed_by"), ("Delivery", "last_error"), ("Endpoint", "secret"),
+    ("Endpoint", "previous_secret"), ("Endpoint", "disabled_reason"), ("Event", "type"),
+    ("Event", "key"), ("Attempt", "error"), ("Attempt", "worker"),
     # The SEC filings list: what EDGAR sent (read by filings.edgar, every text through
     # single_line), what the poller noted, and the CIK, ten digits by actions.set_cik.
     *(("Filing", name) for name in (
@@ -316,7 +318,7 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
     constrained = (db.SlugField, db.URLField, db.EmailField)
     loose = [
         f"{model.__name__}.{field.name}"
-        for label in ("releases", "contacts", "disclaimers", "alerts", "irsite_http", "filings")
+        for label in ("releases", "contacts", "disclaimers", "alerts", "webhooks", "irsite_http", "filings")
         for model in apps.get_app_config(label).get_models()
         for field in model._meta.concrete_fields
         if isinstance(field, db.CharField | db.TextField)

@@ -7,4 +7,10 @@ class AlertsConfig(AppConfig):
     verbose_name = "Email alerts"
 
     def ready(self) -> None:
+        from irsite import worker
+
         from . import checks  # noqa: F401 - registers the deploy check
+        from .sending import check
+
+        # The worker's due-release check (`manage.py run_worker`).
+        worker.register_check("alerts", check)

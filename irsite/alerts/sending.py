@@ -21,20 +21,16 @@ gets material news. Each worker holds at most one delivery in that window at a t
 """
 
 import logging
-import os
 import smtplib
-import socket
-import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django_tasks import task
 
-from irsite import clock
+from irsite import clock, worker
 from releases.models import Release
 
 from .emails import alert_message, already_subscribed_message, confirmation_message
@@ -43,17 +39,9 @@ from .models import AlertBatch, Delivery, Subscriber
 logger = logging.getLogger("irsite.alerts")
 State = Delivery.State
 
-_default_worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(6)}"
-_local = threading.local()
-
-
-def worker_id() -> str:
-    """Who claims a delivery: this process, or the worker thread a caller named."""
-    return getattr(_local, "worker_id", _default_worker_id)
-
-
-def set_worker_id(value: str) -> None:
-    _local.worker_id = value[:64]
+# Who claims a delivery: this process, or the worker thread a caller named (`irsite.worker`).
+worker_id = worker.worker_id
+set_worker_id = worker.set_worker_id
 
 
 # --- the due-release check -----------------------------------------------------------------

@@ -31,6 +31,7 @@ class CompanyProfileForm(forms.ModelForm):
             "website",
             "exchange",
             "ticker",
+            "listing_venue",
             "brand_colour",
         ]
         widgets = {"brand_colour": forms.TextInput(attrs={"size": 8, "placeholder": "#0b4f8a"})}

@@ -9,6 +9,7 @@ from django.db.models.functions import JSONObject
 from django.urls import reverse
 
 from irsite.contacts import brand
+from irsite.exchange.rules import VENUES
 from irsite.plaintext import MultiLineTextField, SingleLineCharField
 
 
@@ -90,6 +91,16 @@ class CompanyProfile(LetterheadFields):
         help_text="Links, rules and headings on the pages, the PDF and e-mail alerts, as "
         f"#rrggbb; blank uses the site's own, {brand.DEFAULT_COLOUR}. It must reach 4.5:1 "
         "contrast against white (WCAG 2.x, level AA).",
+    )
+
+    # Whose notice rules apply to material news (`irsite.exchange.rules`); blank: none checked.
+    listing_venue = models.CharField(
+        "listing venue",
+        max_length=10,
+        blank=True,
+        choices=VENUES,
+        help_text="The exchange whose notice rules a material release is checked against when "
+        "it is scheduled or published (Nasdaq 5250(b)(1), NYSE 202.06). Blank checks none.",
     )
 
     class Meta:

@@ -31,6 +31,7 @@ from .corrections import (
     approve_correction,
     reject_correction,
 )
+from .exchange import is_material, mark_material, record_exchange_notice
 from .golive import (
     goes_public,
     public_release_changed,
@@ -97,9 +98,12 @@ __all__ = [
     "create_preview_link",
     "delete_categories",
     "goes_public",
+    "is_material",
+    "mark_material",
     "public_release_changed",
     "publish",
     "recall",
+    "record_exchange_notice",
     "record_login_lockout",
     "record_past_publication",
     "reject_correction",

@@ -37,6 +37,7 @@ from .base import (
     _set_status,
     audit,
 )
+from .exchange import notice_problem
 from .golive import goes_public, public_release_changed
 
 Status = Release.Status
@@ -187,6 +188,9 @@ class Publish(Transition):
                 "time is then the second you confirm).",
                 field="go_live",
             )
+        # Material news: the listing exchange's notice, when its rule asks one before this second.
+        if problem := notice_problem(release, at):
+            raise TransitionRefused(problem, field="go_live")
 
     def execute(self, release: Release, user, **params: Any) -> None:
         at = params["at"]

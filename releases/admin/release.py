@@ -32,6 +32,7 @@ from ..models import (
 )
 from .corrections import CorrectionViews
 from .display import go_live_in_words, local_time
+from .exchange import ExchangeViews
 from .forms import AttachmentForm, AttachmentFormSet, ReleaseContactForm, ReleaseForm
 from .timefields import ZonedDateTimeField, ZonedDateTimeWidget
 from .tools import ToolViews
@@ -186,7 +187,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Release)
-class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
+class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, ExchangeViews, admin.ModelAdmin):
     form = ReleaseForm
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
@@ -399,6 +400,7 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
             + self.workflow_urls()
             + self.correction_urls()
             + self.tool_urls()
+            + self.exchange_urls()
             + super().get_urls()
         )
 

@@ -16,7 +16,7 @@ Import from ``releases.models``, not from the modules: where a model lives is no
 
 from .category import Category, CategoryQuerySet, CategorySlugRedirect
 from .files import Attachment, Rendition
-from .history import AuditEntry, Correction, PendingCorrection, Revision
+from .history import AuditEntry, Correction, ExchangeNotice, PendingCorrection, Revision
 from .limits import (
     BODY_MAX_BYTES,
     HEADLINE_MAX_LENGTH,
@@ -53,6 +53,7 @@ __all__ = [
     "CategoryQuerySet",
     "CategorySlugRedirect",
     "Correction",
+    "ExchangeNotice",
     "PendingCorrection",
     "PreviewLink",
     "Release",

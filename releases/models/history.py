@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from irsite.exchange.rules import VENUES
 from irsite.plaintext import MultiLineTextField, SingleLineCharField
 
 from .limits import HEADLINE_MAX_LENGTH
@@ -112,6 +113,15 @@ class AuditEntry(models.Model):
         CATEGORY_CHANGED = "category_changed", "Category renamed on published pages"
         # Not about a release: an address locked out of the admin after failed sign-ins.
         LOGIN_LOCKED_OUT = "login_locked_out", "Sign-in locked out"
+        # Not about a release: webhook endpoints (irsite.webhooks.actions).
+        WEBHOOK_REGISTERED = "webhook_registered", "Webhook endpoint registered"
+        WEBHOOK_CHANGED = "webhook_changed", "Webhook endpoint changed"
+        WEBHOOK_ROTATED = "webhook_rotated", "Webhook secret rotated"
+        WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled after failing"
+        WEBHOOK_REPLAYED = "webhook_replayed", "Webhook delivery replayed"
+        # The listing exchange told of a material release (releases.actions.exchange).
+        EXCHANGE_NOTIFIED = "exchange_notified", "Exchange notified"
+        MATERIAL_MARKED = "material_marked", "Marked material or not"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -132,3 +142,30 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or 'system'} {self.action}"
+
+
+class ExchangeNotice(models.Model):
+    """A record that the listing exchange was told of a material release: when, by whom, and
+    the exchange's reference. Added by `actions.record_exchange_notice`, never changed."""
+
+    release = models.ForeignKey(
+        "Release", on_delete=models.CASCADE, related_name="exchange_notices"
+    )
+    venue = models.CharField(max_length=10, choices=VENUES)
+    notified_at = models.DateTimeField(help_text="When the exchange was told.")
+    notified_by = SingleLineCharField(
+        max_length=150, help_text="Who told it (a name: it may be counsel or an agent)."
+    )
+    reference = SingleLineCharField(
+        max_length=200, help_text="The exchange's reference, e.g. the submission number."
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-notified_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.venue} notified at {self.notified_at:%Y-%m-%d %H:%M:%S} ({self.reference})"

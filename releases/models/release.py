@@ -169,6 +169,9 @@ class Release(models.Model):
     corrected_at = models.DateTimeField("last corrected", null=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, editable=False)
     withdrawal_reason = MultiLineTextField(blank=True, editable=False)
+    # Material news, checked against the listing exchange's notice rules when scheduled or
+    # published; None: decided by its categories (on for earnings and results).
+    material = models.BooleanField("material news", null=True, blank=True, editable=False)
     # SHA-256 of the exhibit file a release was imported from: importing it again is a no-op.
     source_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 

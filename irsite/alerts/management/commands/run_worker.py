@@ -28,10 +28,10 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from filings import poller as edgar_poller
-from filings import tasks as edgar_tasks
 from filings.tasks import EDGAR_QUEUE
-from irsite import worker
+from irsite import clock, worker
 from irsite.alerts import sending
+from irsite.http import schedule
 
 # django-tasks-db's worker says hello and goodbye on every pass of our loop; keep its warnings.
 logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
@@ -72,10 +72,22 @@ def seconds_until_next_task() -> float:
     return (at - now).total_seconds() if at else math.inf
 
 
+def until_next_check(check_every: float) -> float:
+    """Seconds to the next check: ``check_every``, or less when a go-live comes sooner, so
+    that what a go-live makes due (webhooks, alerts) starts at its second, by the database's
+    clock. Woken a moment early, the check finds nothing and the next one is at the second."""
+    now = clock.now()
+    at = schedule.next_go_live(now)
+    if at is None:
+        return check_every
+    return min(check_every, max(0.0, (at - now).total_seconds()))
+
+
 class Command(BaseCommand):
     help = (
         "Run the background worker: queued tasks (django-tasks, database backend) and, every "
-        "few seconds, the check that emails releases which have just gone live."
+        "few seconds and at each go-live second, the checks that email releases which have just "
+        "gone live and announce them to webhooks."
     )
 
     def add_arguments(self, parser) -> None:
@@ -128,9 +140,8 @@ class Command(BaseCommand):
                 nonlocal next_check
                 if time.monotonic() >= next_check:
                     worker.requeue_stale()
-                    sending.check()
-                    edgar_tasks.enqueue_if_due()
-                    next_check = time.monotonic() + check_every
+                    worker.run_checks()
+                    next_check = time.monotonic() + until_next_check(check_every)
                 ran = self.run_ready_tasks(main)
                 if not ran and not once:
                     wait = min(interval, max(0.0, next_check - time.monotonic()))

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "irsite.webhooks"
+    label = "webhooks"
+    verbose_name = "Webhooks"
+
+    def ready(self) -> None:
+        from irsite import worker
+
+        from .sending import check
+        from .sources import register_release_events
+
+        register_release_events()
+        # Before the alerts' check (INSTALLED_APPS order): a go-live's webhooks go first.
+        worker.register_check("webhooks", check)
