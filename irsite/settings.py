@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "irsite.disclaimers",
     "irsite.alerts",
     "releases",
+    "events",
 ]
 
 MIDDLEWARE = [

@@ -5,11 +5,15 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from events.public.sitemaps import WithEvents
 from irsite.contacts.views import brand_css
 from irsite.health import healthz
 from irsite.http.pagecache import cache_publicly
-from releases.public.sitemaps import SITEMAPS
+from releases.public.sitemaps import SITEMAPS as RELEASE_SITEMAPS
 from releases.public.views import HomeView, RobotsView
+
+# The sitemap index: the releases' sections, and the events' once one is public.
+SITEMAPS = WithEvents(RELEASE_SITEMAPS)
 
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
@@ -26,6 +30,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("news/", include("releases.public.urls")),
     path("contacts/", include("irsite.contacts.urls")),
+    path("events/", include("events.public.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
