@@ -39,7 +39,9 @@ class EventTransition(Transition):
 
     def check(self, release: Any, user, **params: Any) -> None:
         if release.state not in self.from_states:
-            raise TransitionRefused(f"Cannot {self.verb}: the event is {release.state_label.lower()}.")
+            raise TransitionRefused(
+                f"Cannot {self.verb}: the event is {release.state_label.lower()}."
+            )
 
     def run(self, release: Any, user, *, version: int | None = None, **params: Any) -> None:
         seen = release.version if version is None else version

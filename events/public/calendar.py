@@ -4,7 +4,8 @@ Every timed event's DTSTART and DTEND carry the TZID of the zone the event was e
 the calendar a VTIMEZONE for each TZID it uses, generated from zoneinfo by icalendar
 (`Calendar.add_missing_timezones`): a reader that ignores VTIMEZONE still knows the IANA name
 (Google, Apple, Outlook do), and one that reads only VTIMEZONE gets the offsets on both sides of
-every DST change in the span. No floating time, no UTC that was not meant as UTC. An all-day
+every DST change in the span. No floating time, no UTC that was not meant as UTC: the one
+time written in UTC is the second pass of a repeated hour, which a TZID time cannot name. An all-day
 event is a DATE (its end exclusive, as the RFC says).
 
 ``UID`` is the event's UUID, which nothing changes; ``SEQUENCE`` goes up with every approved
@@ -50,6 +51,16 @@ def _spoken(local: datetime) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
+def _ical_time(local: datetime) -> datetime:
+    """``local`` as DTSTART/DTEND write it: with its zone's TZID, except in the second pass of
+    a repeated hour (clocks going back), which a TZID time cannot say (RFC 5545 §3.3.5: a
+    local time that occurs twice means the first), so that one is written in UTC."""
+    other = local.replace(fold=1 - local.fold)
+    if local.fold == 1 and other.utcoffset() != local.utcoffset():
+        return local.astimezone(UTC)
+    return local
+
+
 def vevent(event: Event, url: str, now: datetime | None = None) -> icalendar.Event:
     materials = event.materials_visible(now)
     item = icalendar.Event()
@@ -65,8 +76,8 @@ def vevent(event: Event, url: str, now: datetime | None = None) -> icalendar.Eve
         item.add("dtend", max(end, event.local_start.date() + timedelta(days=1)))
     else:
         # Aware datetimes in a zoneinfo zone: icalendar writes DTSTART;TZID=<IANA name>.
-        item.add("dtstart", event.local_start)
-        item.add("dtend", event.local_end)
+        item.add("dtstart", _ical_time(event.local_start))
+        item.add("dtend", _ical_time(event.local_end))
     item.add("summary", event.title)
     item.add("status", STATUS[Event.Schedule(event.schedule)])
     item.add("url", url)
