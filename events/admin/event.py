@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -62,6 +63,7 @@ class EventAdmin(admin.ModelAdmin):
     autocomplete_fields = ["releases"]
     prepopulated_fields = {"slug": ["title"]}
     change_form_template = "admin/events/event/change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="starts")
     def starts(self, event: Event) -> str:
