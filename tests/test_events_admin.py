@@ -249,3 +249,19 @@ def test_approving_a_cancellation_purges_at_once(
         actions.approve_change(change, approver)
         run_worker()
     assert purged(edge) == [["list"]]
+
+
+def test_demo_events_load_once_and_the_next_call_lies_across_a_dst_change(company, client):
+    from django.core.management import call_command
+
+    from irsite import clock
+
+    call_command("load_demo_events")
+    call_command("load_demo_events")
+    events = {e.slug: e for e in Event.objects.all()}
+    assert set(events) == {"q3-earnings-call", "q4-earnings-call", "annual-meeting"}
+    assert all(e.is_public() for e in events.values())
+    now_offset = clock.now().astimezone(events["q4-earnings-call"].tz).utcoffset()
+    assert events["q4-earnings-call"].local_start.utcoffset() != now_offset
+    page = client.get(events["q3-earnings-call"].get_absolute_url()).content.decode()
+    assert "Q3 presentation" in page and "replay" in page.lower()

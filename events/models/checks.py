@@ -1,8 +1,6 @@
 """What makes an event's times and fields inconsistent, said once for the admin's form and the
 actions (which refuse what the form would have refused, whoever calls them)."""
 
-from datetime import datetime
-
 from django.core.exceptions import ValidationError
 
 from .event import Event
@@ -34,10 +32,4 @@ def event_problems(event: Event) -> dict[str, str]:
             "The materials cannot be public before the event is announced: choose a time at or "
             "after the announce time, or leave it blank."
         )
-    if announce and end and announce >= end:
-        problems["announce_at"] = "The event must be announced before it ends."
     return problems
-
-
-def aware(value: datetime | None) -> bool:
-    return value is None or value.tzinfo is not None
