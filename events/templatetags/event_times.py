@@ -48,3 +48,12 @@ def in_zone(value: datetime | None, zone_of: Event) -> str:
         return ""
     local = value.astimezone(zone_of.tz)
     return f"{dateformat.format(local, 'F j, Y, g:i a')} {local.tzname()}"
+
+
+@register.inclusion_tag("events/_next_event.html")
+def next_event() -> dict:
+    """The home page's "Next event": the soonest public event not yet over, or nothing."""
+    from irsite import clock
+
+    now = clock.now()
+    return {"event": Event.objects.public(now).upcoming(now).first()}
