@@ -63,8 +63,8 @@ def events(make_event, announce):
 
 def test_event_pages_have_no_axe_violations_at_phone_and_desktop_width(
     live_server,
-    context,
-    events,  # noqa: F811
+    context,  # noqa: F811 (the browser tests' fixture)
+    events,
 ):
     assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
     pages = {"events": "/events/", **{k: e.get_absolute_url() for k, e in events.items()}}

@@ -8,12 +8,18 @@ from django.db.models import Max
 from django.db.models.functions import Coalesce, Greatest
 
 from irsite import clock
+from releases.public.sitemaps import _OnePage
 
 from ..models import Event
 
 
 class EventSitemap(Sitemap):
-    """Every public event's page, dated by its last public change."""
+    """Every public event's page, dated by its last public change: one page (the releases'
+    one-page paginator: the index need not count the rows to say so)."""
+
+    @property
+    def paginator(self) -> _OnePage:  # type: ignore[override]  # as the views use it
+        return _OnePage(self)
 
     def items(self):
         return Event.objects.public(clock.now()).order_by("pk")
@@ -29,9 +35,9 @@ class EventSitemap(Sitemap):
 
 
 class WithEvents(Mapping):
-    """The site's sitemap sections: those of ``sections`` (the releases') and "events" while
-    there is a public event (before the first announcement the index names no such section,
-    and `/sitemap-events.xml` answers like any unknown section)."""
+    """The site's sitemap sections: those of ``sections`` (the releases') and "events", always
+    listed (empty, and dated by nothing, until an event is public: the same whether or not one
+    is scheduled), so that the index asks no more of the database than its lastmod."""
 
     __eq__ = object.__eq__
     __hash__ = object.__hash__
@@ -39,18 +45,13 @@ class WithEvents(Mapping):
     def __init__(self, sections: Mapping[str, Sitemap]) -> None:
         self.sections = sections
 
-    def _events(self) -> list[tuple[str, Sitemap]]:
-        return [("events", EventSitemap())] if Event.objects.public().exists() else []
-
     def __getitem__(self, section: str) -> Sitemap:
         if section == "events":
-            if not Event.objects.public().exists():
-                raise KeyError(section)
             return EventSitemap()
         return self.sections[section]
 
     def items(self) -> list[tuple[str, Sitemap]]:  # type: ignore[override]
-        return [*self.sections.items(), *self._events()]
+        return [*self.sections.items(), ("events", EventSitemap())]
 
     def __iter__(self) -> Iterator[str]:
         return iter(key for key, _ in self.items())

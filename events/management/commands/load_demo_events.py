@@ -2,6 +2,7 @@
 one on a date across the next DST change from today, and an annual meeting in person."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         )
         past = (now - timedelta(days=40)).astimezone(zone).replace(hour=17, minute=0, second=0)
         meeting = (now + timedelta(days=120)).astimezone(zone).replace(hour=10, minute=0, second=0)
-        specs = [
+        specs: list[dict[str, Any]] = [
             dict(title="Third quarter earnings call", slug="q3-earnings-call", starts_at=past,
                  webcast_url="https://webcast.example.com/q3",
                  replay_url="https://replay.example.com/q3", replay_until=now + timedelta(days=60),
