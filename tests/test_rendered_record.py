@@ -209,7 +209,7 @@ def checkout(tmp_path: Path, name: str) -> Path:
     """A copy of the code and templates, to edit as a developer would."""
     folder = tmp_path / name
     ignore = shutil.ignore_patterns("__pycache__")
-    for part in ("irsite", "releases", "templates"):
+    for part in ("irsite", "releases", "events", "templates"):
         shutil.copytree(REPO / part, folder / part, ignore=ignore)
     return folder
 
