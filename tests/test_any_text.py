@@ -293,6 +293,9 @@ SYSTEM_WRITTEN = {
     ("Letterhead", "logo_type"), ("CompanyProfile", "brand_colour"),
     ("Letterhead", "brand_colour"), ("Subscriber", "consent_source"),
     ("Delivery", "claimed_by"), ("Delivery", "last_error"),
+    ("EventDocument", "content_type"), ("EventDocument", "sha256"),
+    ("EventChange", "prepared_by_name"), ("EventAuditEntry", "username"),
+    ("EventAuditEntry", "event_title"), ("EventAuditEntry", "detail"),
 }  # fmt: skip
 
 
@@ -307,7 +310,7 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
     constrained = (db.SlugField, db.URLField, db.EmailField)
     loose = [
         f"{model.__name__}.{field.name}"
-        for label in ("releases", "contacts", "disclaimers", "alerts", "irsite_http")
+        for label in ("releases", "events", "contacts", "disclaimers", "alerts", "irsite_http")
         for model in apps.get_app_config(label).get_models()
         for field in model._meta.concrete_fields
         if isinstance(field, db.CharField | db.TextField)

@@ -22,10 +22,14 @@ from releases import text
 from releases.models.fields import weighted_vector
 
 REPO = Path(__file__).resolve().parents[1]
-APP_PACKAGES = {"releases", "irsite"}
+APP_PACKAGES = {"releases", "irsite", "events"}
 MIGRATIONS = sorted(
     path
-    for pattern in ("releases/migrations/*.py", "irsite/*/migrations/*.py")
+    for pattern in (
+        "releases/migrations/*.py",
+        "irsite/*/migrations/*.py",
+        "events/migrations/*.py",
+    )
     for path in REPO.glob(pattern)
     if path.name != "__init__.py"
 )

@@ -50,7 +50,7 @@ class Event(models.Model):
     # Stored as instants; ``zone`` is the IANA zone they were entered in and are shown in.
     starts_at = models.DateTimeField("starts")
     ends_at = models.DateTimeField("ends")
-    zone = models.CharField(
+    zone = SingleLineCharField(
         "time zone", max_length=64, default=_company_zone, validators=[validate_zone]
     )
     all_day = models.BooleanField("all day", default=False)
