@@ -40,6 +40,7 @@ migrate: venv
 
 demo: migrate
 	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py load_demo --users
+	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py load_demo_events
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/)"

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "irsite.webhooks",
     "irsite.alerts",
     "releases",
+    "events",
     "filings",
     # The public JSON API (docs/api.md), over the apps it publishes.
     "api",

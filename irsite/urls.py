@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from events.public.sitemaps import EventSitemap
 from filings.public.sitemaps import FilingsSitemap
 from irsite.contacts.views import brand_css
 from irsite.health import healthz
@@ -12,8 +13,9 @@ from irsite.http.pagecache import cache_publicly
 from releases.public.sitemaps import Sections
 from releases.public.views import HomeView, RobotsView
 
-# The sitemap's sections: the releases' and, beside them, the other apps'.
-SITEMAPS = Sections(more={"filings": FilingsSitemap})
+# The sitemap's sections: the releases' and, beside them, the other apps' (each always listed,
+# empty and undated until one of its items is public).
+SITEMAPS = Sections(more={"events": EventSitemap, "filings": FilingsSitemap})
 
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
@@ -30,6 +32,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("news/", include("releases.public.urls")),
     path("contacts/", include("irsite.contacts.urls")),
+    path("events/", include("events.public.urls")),
     path("filings/", include("filings.public.urls")),
     path("admin/", admin.site.urls),
     path(

@@ -133,6 +133,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 DATA_MIGRATIONS = [
     ("releases.migrations.0002_groups", "create_groups"),
     ("irsite.alerts.migrations.0002_groups", "grant"),
+    ("events.migrations.0002_groups", "grant"),
     ("filings.migrations.0002_groups", "grant"),
 ]
 
@@ -367,3 +368,50 @@ def scheduled(make_release, publish, category):
             ("Plant photo", "plant.jpg", photo(), True),
         )
         return publish(release)
+
+
+# --- events (issue 25) -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_event(db, company):
+    """A draft event written by ``by`` (default: a command), through `events.actions`."""
+    from events import actions as event_actions
+    from events.models import Event
+
+    def make(by=SYSTEM, releases=(), **fields) -> Event:
+        n = next(_numbers)
+        starts = fields.pop("starts_at", at(2027, 1, 28, 17, 0, 0))
+        values = {
+            "title": f"Q4 2026 earnings call {n}",
+            "slug": f"q4-earnings-call-{n}",
+            "kind": Event.Kind.EARNINGS_CALL,
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=1),
+            "zone": "America/New_York",
+            "announce_at": at(2026, 12, 1, 8, 0, 0),
+        } | fields
+        event = Event(**values)
+        event_actions.save_event(
+            event, by, write_related=(lambda: event.releases.set(releases)) if releases else None
+        )
+        return event
+
+    return make
+
+
+@pytest.fixture
+def announce(db):
+    """Take a draft event through review and approval to announced at ``when`` (default its
+    announce time), the workflow run the second before a past ``when``, as it would have been."""
+    from events import actions as event_actions
+
+    def go(event, when: datetime | None = None):
+        when = when or event.announce_at
+        with time_machine.travel(min(timezone.now(), when - timedelta(seconds=1)), tick=False):
+            event_actions.submit(event, SYSTEM)
+            event_actions.approve(event, SYSTEM, at=when)
+        event.refresh_from_db()
+        return event
+
+    return go

@@ -117,16 +117,26 @@ def public_patterns() -> list[tuple[str, str]]:
 PATTERNS = public_patterns()
 
 
-def fill(route: str, release, category: Category) -> str:
-    local = release.published_at.astimezone(NY)
+def fill(route: str, release, category: Category, event=None) -> str:
+    """``route`` filled in from ``release`` and ``category``; an event's routes (``events/``)
+    from ``event`` when given (its date in its own zone, its slug, its first document)."""
+    if event is not None and route.startswith("events/"):
+        local = event.local_start
+        document = event.documents.first()
+        name = document.key if document else f"{event.slug}.pdf"
+        slug = event.slug
+    else:
+        local = release.published_at.astimezone(NY)
+        name = f"{release.slug}.pdf"
+        slug = release.slug if "<year:year>" in route else category.slug
     values = {
         "<year:year>": str(local.year),
         "<dd:month>": f"{local.month:02d}",
         "<dd:day>": f"{local.day:02d}",
-        "<slug:slug>": release.slug if "<year:year>" in route else category.slug,
+        "<slug:slug>": slug,
         "<str:token>": release.slug,
-        "<str:name>": f"{release.slug}.pdf",
-        "<str:section>": "releases-0",  # section 0: ids below the section size
+        "<str:name>": name,
+        "<str:section>": "events" if event is not None else "releases-0",  # 0: low ids
         "<filinggroup:group>": "current",
         # The JSON API: a release by its id; any other path under /api/.
         "<release_id>": str(release.uuid),

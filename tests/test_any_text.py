@@ -304,6 +304,9 @@ SYSTEM_WRITTEN = {
     ("EdgarSource", "cik"), ("EdgarSource", "name"), ("EdgarSource", "edgar_last_modified"),
     ("EdgarSource", "error"), ("EdgarSource", "notes"),
     ("FilingAudit", "username"), ("FilingAudit", "accession_number"),
+    ("EventDocument", "content_type"), ("EventDocument", "sha256"),
+    ("EventChange", "prepared_by_name"), ("EventAuditEntry", "username"),
+    ("EventAuditEntry", "event_title"), ("EventAuditEntry", "detail"),
 }  # fmt: skip
 
 
@@ -318,7 +321,10 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
     constrained = (db.SlugField, db.URLField, db.EmailField)
     loose = [
         f"{model.__name__}.{field.name}"
-        for label in ("releases", "contacts", "disclaimers", "alerts", "webhooks", "irsite_http", "filings")
+        for label in (
+            "releases", "events", "filings", "contacts", "disclaimers", "alerts", "webhooks",
+            "irsite_http",
+        )
         for model in apps.get_app_config(label).get_models()
         for field in model._meta.concrete_fields
         if isinstance(field, db.CharField | db.TextField)

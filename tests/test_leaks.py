@@ -22,7 +22,7 @@ from releases import actions
 from releases.models import Category
 
 from .conftest import SYSTEM, at
-from .shared import PATTERNS, QUERY, fill
+from .shared import PATTERNS, QUERY, body, fill
 
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 # Public URLs that never list releases (the share-link preview needs a valid token: it has its
@@ -57,6 +57,15 @@ NOT_RELEASE_SURFACES = {
     "api-v1:index",
     "api-v1:api-root",
     "api-no-such-path",
+    # Events list events, never releases (an event's page lists only public ones, which
+    # tests/test_events_public.py holds); their own rule is walked at the end of this file.
+    "events:list",
+    "events:calendar",
+    "events:detail",
+    "events:ics",
+    "events:rss",
+    "events:atom",
+    "events:file",
 }
 
 
@@ -148,8 +157,9 @@ PER_REQUEST = {"date", "set-cookie", "vary"}
 def visible(response) -> tuple:
     headers = {k.lower(): v for k, v in response.headers.items() if k.lower() not in PER_REQUEST}
     # A form's CSRF token is new on every request (same length).
-    body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
-    return response.status_code, len(response.content), body, headers
+    content = body(response)  # a file's answer is streamed
+    kept = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
+    return response.status_code, len(content), kept, headers
 
 
 @pytest.mark.slow
@@ -212,3 +222,122 @@ def test_the_api_answers_what_is_scheduled_exactly_like_what_never_existed(
     with time_machine.travel(GO_LIVE, tick=False):
         assert client.get(pairs[0][0]).status_code == 200
         assert client.get(pairs[1][0]).status_code == 200
+# --- events (issue 25): nothing of an event before its announce second, nothing of its webcast,
+# dial-in or documents before its materials second, on any public URL --------------------------
+
+ANNOUNCE = at(2026, 11, 30, 16, 5, 0)
+MATERIALS = at(2026, 12, 2, 16, 5, 0)
+EVENT_SECRETS = ("Investor day on the new platform", "investor-day-new-platform")
+MATERIAL_SECRETS = ("webcast.example.com/secret-room", "passcode 990077")
+# Event URLs that show the event itself (its files have their own rule, the materials').
+EVENT_SURFACES = [(n, r) for n, r in PATTERNS if n.startswith("events:") and n != "events:file"] + [
+    ("sitemap-section", "sitemap-<str:section>.xml")
+]
+SHOWN_AT_ANNOUNCE = {"sitemap-section": EVENT_SECRETS[1]}
+
+
+@pytest.fixture
+def scheduled_event(make_release, publish, category, make_event, announce):
+    from events.models import EventDocument
+    from irsite.uploads import check_upload
+
+    from .files import PDF, upload
+
+    release = publish(make_release(categories=[category], published_at=at(2026, 11, 2, 8, 0, 0)))
+    with time_machine.travel(ANNOUNCE - timedelta(days=1), tick=False):
+        # One already public, so every list, feed and calendar has something to show.
+        announce(make_event(title="Annual meeting", announce_at=ANNOUNCE - timedelta(hours=20)))
+        event = make_event(
+            title=EVENT_SECRETS[0],
+            slug=EVENT_SECRETS[1],
+            kind="investor_day",
+            starts_at=at(2026, 12, 10, 9, 0, 0),
+            webcast_url=f"https://{MATERIAL_SECRETS[0]}",
+            dial_in=f"+1 800 555 0100, {MATERIAL_SECRETS[1]}",
+            announce_at=ANNOUNCE,
+            materials_at=MATERIALS,
+        )
+        document = EventDocument(event=event, kind="slides", title="Platform slides")
+        document.take(check_upload(upload("slides.pdf", PDF)))
+        document.save()
+        return release, category, announce(event)
+
+
+def _assert_absent(response, secrets, url, moment) -> None:
+    text = body(response).decode(errors="replace")
+    for secret in secrets:
+        assert secret not in text, f"{url} shows {secret!r} at {moment}"
+        assert secret not in str(response.headers), f"{url} headers show {secret!r} at {moment}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_scheduled_event_is_on_no_public_url_until_announced(
+    client, scheduled_event, page_cache, name, route
+):
+    release, category, event = scheduled_event
+    url = fill(route, release, category, event)
+    key = event.documents.get().key
+    for moment in (ANNOUNCE - timedelta(hours=3), ANNOUNCE - timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            response = client.get(url, QUERY.get(name, {}))
+        _assert_absent(response, (*EVENT_SECRETS, *MATERIAL_SECRETS, key), url, moment)
+        if (age := max_age(response)) is not None:
+            assert age <= (ANNOUNCE - moment).total_seconds(), f"{url} max-age {age}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_hidden_materials_are_on_no_public_url_until_their_second(
+    client, scheduled_event, page_cache, name, route
+):
+    release, category, event = scheduled_event
+    url = fill(route, release, category, event)
+    key = event.documents.get().key
+    for moment in (ANNOUNCE, MATERIALS - timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            response = client.get(url, QUERY.get(name, {}))
+        _assert_absent(response, (*MATERIAL_SECRETS, key), url, moment)
+        if name == "events:file":
+            assert response.status_code == 404
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "route"), EVENT_SURFACES, ids=[n for n, _ in EVENT_SURFACES])
+def test_scheduled_event_is_on_every_event_url_at_its_seconds(
+    client, scheduled_event, page_cache, name, route
+):
+    release, category, event = scheduled_event
+    url = fill(route, release, category, event)
+    shown_by = SHOWN_AT_ANNOUNCE.get(name, EVENT_SECRETS[0])
+    # Warm the cache (when on) just before each second: no copy may outlive it.
+    with time_machine.travel(ANNOUNCE - timedelta(seconds=1), tick=False):
+        assert shown_by not in client.get(url).content.decode()
+    with time_machine.travel(ANNOUNCE, tick=False):
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert shown_by in response.content.decode(), f"{url} lacks the event at its announce second"
+    if name in {"events:detail", "events:ics", "events:calendar"}:
+        with time_machine.travel(MATERIALS - timedelta(seconds=1), tick=False):
+            assert MATERIAL_SECRETS[0] not in client.get(url).content.decode()
+        with time_machine.travel(MATERIALS, tick=False):
+            assert MATERIAL_SECRETS[0] in client.get(url).content.decode(), url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_no_status_header_or_length_tells_whether_an_event_is_scheduled(
+    client, scheduled_event, page_cache, name, route, django_capture_on_commit_callbacks
+):
+    from events import actions as event_actions
+
+    release, category, event = scheduled_event
+    url = fill(route, release, category, event)
+    with time_machine.travel(ANNOUNCE - timedelta(seconds=100), tick=False):
+        with_it = visible(client.get(url, QUERY.get(name, {})))
+        with django_capture_on_commit_callbacks(execute=True):
+            event_actions.unschedule(event, SYSTEM)
+        without = visible(client.get(url, QUERY.get(name, {})))
+    assert with_it[0] == without[0], url
+    assert with_it[3] == without[3], url
+    assert with_it[1:3] == without[1:3], url

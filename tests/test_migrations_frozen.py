@@ -22,12 +22,13 @@ from releases import text
 from releases.models.fields import weighted_vector
 
 REPO = Path(__file__).resolve().parents[1]
-APP_PACKAGES = {"releases", "irsite", "filings"}
+APP_PACKAGES = {"releases", "irsite", "events", "filings"}
 MIGRATIONS = sorted(
     path
     for pattern in (
         "releases/migrations/*.py",
         "irsite/*/migrations/*.py",
+        "events/migrations/*.py",
         "filings/migrations/*.py",
     )
     for path in REPO.glob(pattern)
