@@ -322,7 +322,13 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
     loose = [
         f"{model.__name__}.{field.name}"
         for label in (
-            "releases", "events", "filings", "contacts", "disclaimers", "alerts", "webhooks",
+            "releases",
+            "events",
+            "filings",
+            "contacts",
+            "disclaimers",
+            "alerts",
+            "webhooks",
             "irsite_http",
         )
         for model in apps.get_app_config(label).get_models()

@@ -222,6 +222,8 @@ def test_the_api_answers_what_is_scheduled_exactly_like_what_never_existed(
     with time_machine.travel(GO_LIVE, tick=False):
         assert client.get(pairs[0][0]).status_code == 200
         assert client.get(pairs[1][0]).status_code == 200
+
+
 # --- events (issue 25): nothing of an event before its announce second, nothing of its webcast,
 # dial-in or documents before its materials second, on any public URL --------------------------
 

@@ -1,6 +1,5 @@
 """Events in the sitemap: a section of their own beside the releases' (the index lists it)."""
 
-from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from django.contrib.sitemaps import Sitemap
