@@ -280,9 +280,15 @@ LOGGING = {
 # --- email alerts (irsite.alerts) -------------------------------------------------------------
 # Background work runs through django-tasks with its database backend: no server beyond the
 # database, and a task is enqueued in the same transaction as the rows it works on.
-# Two queues: "pdf" (renditions) runs on a thread of its own in each worker, so a rendition
-# never delays a purge or an alert on "default".
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "pdf"]}}
+# Three queues, each run on a thread of its own in each worker: "purge" (front-cache purges: a
+# go-live's, a correction's, a withdrawal's run at their second whatever else is running), "pdf"
+# (renditions) and "default" (alerts and the rest).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "pdf", "purge"],
+    }
+}
 # SMTP from EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587; the console by default
 # (a deploy check warns when production has no real mail server).
 vars().update(environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://"))
