@@ -18,6 +18,7 @@ second run finds it no longer pending.
 """
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,6 +27,10 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger("irsite.worker")
+
+# Set when this worker process is asked to stop (SIGTERM): a long task (a batch of alerts)
+# ends after the item in hand and queues the rest, rather than being cut off at the bound.
+stop_requested = threading.Event()
 
 
 class WorkerLost(Exception):

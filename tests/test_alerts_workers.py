@@ -49,6 +49,9 @@ def wait_for(condition, seconds: float, what: str) -> None:
 @pytest.mark.slow
 def test_two_workers_at_once_send_each_alert_exactly_once(make_release, publish, company, settings):
     settings.EMAIL_BACKEND = f"{__name__}.SlowLocmemBackend"
+    # Small chunks and batches, so that both workers plan and send.
+    settings.IRSITE_ALERTS_PLAN_CHUNK = 10
+    settings.IRSITE_ALERTS_BATCH_SIZE = 4
     addresses = [f"reader{n}@example.com" for n in range(40)]
     for address in addresses:
         subscribe(address)
@@ -152,8 +155,11 @@ def test_worker_killed_mid_batch_and_restarted_sends_each_alert_exactly_once(
         assert Delivery.objects.filter(state="sent").count() == 4
         assert Delivery.objects.filter(state="sending").count() == 1  # the one it died on
 
-        # A new worker; the dead one's claim expires after a second's lease.
-        workers.append(start_worker(port, IRSITE_ALERTS_LEASE_SECONDS="1"))
+        # A new worker; the dead one's claim of the delivery and its task of the batch's rest
+        # expire after a second's lease.
+        workers.append(
+            start_worker(port, IRSITE_ALERTS_LEASE_SECONDS="1", IRSITE_TASK_LEASE_SECONDS="1")
+        )
         wait_for(
             lambda: Delivery.objects.filter(state="sent").count() == len(addresses),
             60,

@@ -27,9 +27,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from irsite import worker
+from irsite import clock, worker
 from irsite.alerts import sending
-from irsite.http import PURGE_QUEUE
+from irsite.http import PURGE_QUEUE, schedule
 
 # django-tasks-db's worker says hello and goodbye on every pass of our loop; keep its warnings.
 logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
@@ -75,6 +75,13 @@ def seconds_until_next_task(lane: "Lane | None" = None) -> float:
     return (at - now).total_seconds() if at else math.inf
 
 
+def seconds_until_go_live() -> float:
+    """Seconds until the next go-live by the database's clock (``inf``: none scheduled)."""
+    now = clock.now()
+    at = schedule.next_go_live(now)
+    return (at - now).total_seconds() if at else math.inf
+
+
 class Command(BaseCommand):
     help = (
         "Run the background worker: queued tasks (django-tasks, database backend) and, every "
@@ -105,6 +112,7 @@ class Command(BaseCommand):
         if worker_id:
             sending.set_worker_id(worker_id)
         self.stopping = False
+        worker.stop_requested.clear()
         self.once = once
         # Purges and renditions run on lanes of their own (threads, each with its own database
         # connection): a purge (a go-live's, a withdrawal's) is never held back by an alert
@@ -135,7 +143,9 @@ class Command(BaseCommand):
                 if time.monotonic() >= next_check:
                     worker.requeue_stale()
                     sending.check()
-                    next_check = time.monotonic() + check_every
+                    # Again after check_every, or at the next go-live second if sooner: its
+                    # alerts start at that second.
+                    next_check = time.monotonic() + min(check_every, seconds_until_go_live())
                 ran = self.run_ready_tasks(main)
                 if not ran and not once:
                     wait = min(interval, max(0.0, next_check - time.monotonic()))
@@ -232,6 +242,7 @@ class Command(BaseCommand):
         if self.stopping:
             raise SystemExit(1)  # asked twice: stop now
         self.stopping = True
+        worker.stop_requested.set()
         bound = settings.IRSITE_WORKER_STOP_SECONDS
         busy = False
         for lane in self.lanes:
