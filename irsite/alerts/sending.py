@@ -43,7 +43,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import task
@@ -296,12 +296,23 @@ class _BatchSender:
             self._record_accepted()
             # Claimed only while the release is published and the reader subscribed, by the
             # rows as they are now: a withdrawal or an unsubscription in the middle of a batch
-            # stops the very next message.
+            # stops the very next message. The conditions on other tables are EXISTS clauses,
+            # so the UPDATE names only this row and ``state`` is checked on it: a join would
+            # make Django write ``id IN (SELECT ...)``, whose pending state PostgreSQL does not
+            # read again after waiting for another worker's claim (both would send).
             claimed = Delivery.objects.filter(
+                Exists(
+                    AlertBatch.objects.filter(
+                        pk=OuterRef("batch_id"), release__status=Release.Status.PUBLISHED
+                    )
+                ),
+                Exists(
+                    Subscriber.objects.filter(
+                        pk=OuterRef("subscriber_id"), status=Subscriber.Status.ACTIVE
+                    )
+                ),
                 pk=delivery.pk,
                 state=State.PENDING,
-                batch__release__status=Release.Status.PUBLISHED,
-                subscriber__status=Subscriber.Status.ACTIVE,
             ).update(
                 state=State.SENDING,
                 claimed_at=clock.now(),
