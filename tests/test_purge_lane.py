@@ -163,3 +163,43 @@ def test_a_withdrawal_is_purged_while_the_worker_is_in_the_middle_of_sending_an_
         controller.stop()
     assert worker.returncode == 0
     assert Delivery.objects.filter(batch__in=AlertBatch.objects.all()).count() == 1
+
+
+def test_a_withdrawal_is_purged_while_a_large_batch_is_still_being_planned(
+    make_release, publish, company, front
+):
+    """20,000 subscribers: the worker plans them in chunks between sends; the first send is
+    held, so the withdrawal comes with most of the batch still to plan (before issue 30 the
+    whole batch was planned in one transaction, ~274 s at 100,000, and the purge waited)."""
+    count = 20_000
+    Subscriber.objects.bulk_create(
+        [
+            Subscriber(email=f"r{n}@example.com", status=Subscriber.Status.ACTIVE)
+            for n in range(count)
+        ],
+        batch_size=5000,
+    )
+    release = publish(make_release(published_at=timezone.now() - timedelta(seconds=1)))
+    page = next(k for k in release_keys(release.pk) if k.startswith("/news/"))
+    mail = HeldMail()
+    port = free_port()
+    controller = Controller(mail, hostname="127.0.0.1", port=port)
+    controller.start()
+    worker = start_worker(front, port)
+    try:
+        assert mail.holding.wait(60), worker.stderr.read1().decode()
+        wait_for(lambda: len(front.of(page)) >= 2, 30, "the go-live's two purges")
+        batch = AlertBatch.objects.get()
+        assert batch.plan_done_at is None and batch.deliveries.count() < count
+        late = withdraw_and_time_the_purge(release, front)
+        print(f"withdrawal purged {late:.3f} s after it, {count} subscribers being planned")
+        assert late <= LATE_AT_MOST
+        assert AlertBatch.objects.get().plan_done_at is None  # still planning then
+    finally:
+        mail.let_go.set()
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(30)
+        controller.stop()
+    # Withdrawn: the rest was never planned, and nothing more was sent.
+    assert not mail.accepted[1:]
