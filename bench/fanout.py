@@ -209,7 +209,7 @@ def main() -> None:
         controller.stop()
     lines = [
         f"Alert fan-out, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `{' '.join(sys.argv)}`; "
-        f"load at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
+        f"load average {os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores.",
         "",
         "| subscribers | workers | first mail | planning ended | last mail | mails/s "
         "| mails/s per worker | worker peak RSS | received once each |",
