@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test test-fast lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-ceiling two-servers faults
+.PHONY: run test test-fast lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-fanout bench-ceiling two-servers faults
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "              FRONT=1 adds make bench-front)"
 	@echo "make bench-front - Varnish vs nginx static, go-live through Varnish, go-live storm"
 	@echo "make bench-servers - irsite vs the Wagtail peer, both cached, under gunicorn and granian"
+	@echo "make bench-fanout  - alert fan-out: mails/s per worker into a local SMTP server (aiosmtpd)"
 	@echo "make bench-ceiling - gunicorn alone on this machine: the ceiling of a cached page"
 
 # The venv is rebuilt whenever the pins change.
@@ -157,6 +158,14 @@ bench: venv
 # Varnish, 64 clients across a go-live second (bench/README.md).
 bench-front: venv
 	$(BIN)/python bench/front.py $(FRONT_ARGS)
+
+# Alert fan-out (issue 30): mails/s per worker into aiosmtpd, first and last mail, worker
+# memory; FANOUT_COUNTS subscribers, FANOUT_WORKERS workers (bench/results/fanout-*.md).
+FANOUT_COUNTS ?= 10000
+FANOUT_WORKERS ?= 1,2
+bench-fanout: venv
+	$(BIN)/python bench/fanout.py --counts $(FANOUT_COUNTS) --workers $(FANOUT_WORKERS) \
+	  --out bench/results/fanout-$$(date +%Y%m%d).md $(FANOUT_ARGS)
 
 # irsite cached and the Wagtail peer cached under the same app servers (gunicorn, granian).
 bench-servers: venv

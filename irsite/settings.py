@@ -286,13 +286,14 @@ LOGGING = {
 # --- email alerts (irsite.alerts) -------------------------------------------------------------
 # Background work runs through django-tasks with its database backend: no server beyond the
 # database, and a task is enqueued in the same transaction as the rows it works on.
-# Two queues: "pdf" (renditions) runs on a thread of its own in each worker, so a rendition
-# never delays a purge or an alert on "default".
-# "edgar" (the filings poll) runs on that thread too: a slow EDGAR never delays a purge.
+# Four queues, run on three threads in each worker: "purge" (front-cache purges: a go-live's, a
+# correction's, a withdrawal's run at their second whatever else is running) on one; "pdf"
+# (renditions) and "edgar" (the SEC filings poll) on another, so neither delays a purge or an
+# alert; "default" (alerts and the rest) on the main one.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "pdf", "edgar"],
+        "QUEUES": ["default", "pdf", "edgar", "purge"],
     }
 }
 # SMTP from EMAIL_URL, e.g. smtp+tls://user:password@mail.example.com:587; the console by default
@@ -308,8 +309,16 @@ IRSITE_ALERTS_CONFIRM_HOURS = env.int("IRSITE_ALERTS_CONFIRM_HOURS", default=72)
 # Sign-up requests allowed per hour from one IP address, and for one email address.
 IRSITE_ALERTS_RATE_PER_IP = env.int("IRSITE_ALERTS_RATE_PER_IP", default=20)
 IRSITE_ALERTS_RATE_PER_ADDRESS = env.int("IRSITE_ALERTS_RATE_PER_ADDRESS", default=3)
-# Seconds between the worker's checks for releases that have just gone live.
-IRSITE_ALERTS_CHECK_SECONDS = env.float("IRSITE_ALERTS_CHECK_SECONDS", default=2.0)
+# Seconds between the worker's checks for releases that have just gone live (a scheduled
+# go-live is also checked at its second).
+IRSITE_ALERTS_CHECK_SECONDS = env.float("IRSITE_ALERTS_CHECK_SECONDS", default=1.0)
+# Fan-out (docs/deployment.md, "E-mail alerts at scale"): subscribers planned per transaction,
+# recipients per sending task (one SMTP connection each), and the most messages a second one
+# worker process sends (0: as fast as the mail server takes them). A relay's limit (SES,
+# Postmark, a company MTA) divided by the number of workers is this rate.
+IRSITE_ALERTS_PLAN_CHUNK = env.int("IRSITE_ALERTS_PLAN_CHUNK", default=1000)
+IRSITE_ALERTS_BATCH_SIZE = env.int("IRSITE_ALERTS_BATCH_SIZE", default=100)
+IRSITE_ALERTS_RATE = env.float("IRSITE_ALERTS_RATE", default=0)
 # Only releases that went live within this many hours are emailed (never imported history).
 IRSITE_ALERTS_WINDOW_HOURS = env.int("IRSITE_ALERTS_WINDOW_HOURS", default=24)
 # Attempts per delivery; the n-th retry waits IRSITE_ALERTS_RETRY_SECONDS * 5**(n-1).

@@ -43,7 +43,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<str:section>.xml",
-        cache_publicly(sitemap),
+        cache_publicly(sitemap, reads=("p",)),
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
         name="sitemap-section",
     ),

@@ -60,6 +60,11 @@ def run_checks() -> None:
         check()
 
 
+# Set when this worker process is asked to stop (SIGTERM): a long task (a batch of alerts)
+# ends after the item in hand and queues the rest, rather than being cut off at the bound.
+stop_requested = threading.Event()
+
+
 class WorkerLost(Exception):
     """Recorded on a task whose workers kept dying while they held it."""
 

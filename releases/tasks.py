@@ -9,10 +9,10 @@ from datetime import datetime
 
 from django_tasks import task
 
-from irsite.http.frontcache import purge_moments, run_purge, wait_for_second
+from irsite.http.frontcache import PURGE_QUEUE, purge_moments, run_purge, wait_for_second
 
 
-@task()
+@task(queue_name=PURGE_QUEUE)
 def purge_edge(
     keys: list[str] | None = None,
     release_id: int | None = None,
@@ -20,7 +20,8 @@ def purge_edge(
     not_before: float | None = None,
 ) -> str:
     """Purge the front cache: ``keys``, or what a change of release ``release_id`` shows on;
-    not before ``not_before`` (its go-live, by the database's clock)."""
+    not before ``not_before`` (its go-live, by the database's clock). On the purge queue, which
+    a worker serves on a lane of its own (never behind an alert batch or a rendition)."""
     from .purges import release_keys
 
     if early := wait_for_second(

@@ -437,3 +437,27 @@ def test_byte_ranges_through_varnish_answer_as_the_app_does(front, make_release,
         for _ in range(2):
             through = ranged(front.port, url, header)
             assert through == app, (header, through[0], through[2], app[0], app[2])
+
+
+def test_a_tracking_parameter_is_served_from_the_bare_urls_object_in_varnish(
+    front, make_release, publish
+):
+    """utm_*, fbclid, gclid, mc_cid, mc_eid and ref made a Varnish object (and a fetch) of their
+    own for every link shared with them; the VCL drops them and sorts the rest."""
+    release = publish(make_release(published_at=timezone.now() - timedelta(days=1)))
+    year = timezone.localtime(release.published_at).year
+    for path in ["/news/", release.get_absolute_url(), "/news/feed/rss/"]:
+        status, body, headers = front.get(path)
+        assert (status, headers.get("X-Cache")) == (200, "MISS"), path
+        for query in [
+            "utm_source=newsletter&utm_medium=email",
+            "fbclid=IwAR0x",
+            "gclid=Cj0K&mc_cid=1&mc_eid=2",
+            "ref=twitter",
+        ]:
+            again = front.get(f"{path}?{query}")
+            assert again[0] == status and again[1] == body, (path, query)
+            assert again[2].get("X-Cache") == "HIT", (path, query)
+    # The parameters a view reads stay, in one order: a second spelling is the same object.
+    assert front.get(f"/news/?year={year}&page=1")[2].get("X-Cache") == "MISS"
+    assert front.get(f"/news/?page=1&utm_id=7&year={year}")[2].get("X-Cache") == "HIT"

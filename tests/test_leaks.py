@@ -272,6 +272,16 @@ def _assert_absent(response, secrets, url, moment) -> None:
         assert secret not in str(response.headers), f"{url} headers show {secret!r} at {moment}"
 
 
+# Parameters someone guessing would add, tracking ones and those the lists read, with values
+# drawn from the scheduled release: none may show it before its second (each view sees only
+# the parameters it reads, `irsite.http.pagecache.keep_only`).
+GUESSED_PARAMETERS = [
+    {"utm_source": "newsletter", "fbclid": "x", "gclid": "y", "mc_cid": "1", "ref": "z"},
+    {"preview": "1", "draft": "true", "status": "scheduled", "show": "all", "at": "2026-11-30"},
+    {"year": "2026", "page": "1", "q": "quarterly results", "p": "1", "from": "/news/"},
+]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
 def test_scheduled_event_is_on_no_public_url_until_announced(
@@ -343,3 +353,20 @@ def test_no_status_header_or_length_tells_whether_an_event_is_scheduled(
     assert with_it[0] == without[0], url
     assert with_it[3] == without[3], url
     assert with_it[1:3] == without[1:3], url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_no_query_parameter_shows_a_scheduled_release_before_its_go_live(
+    client, scheduled, page_cache, name, route
+):
+    category = scheduled.categories.get()
+    url = fill(route, scheduled, category)
+    with time_machine.travel(GO_LIVE - timedelta(seconds=1), tick=False):
+        for params in GUESSED_PARAMETERS:
+            query = QUERY.get(name, {}) | params | {"category": category.slug}
+            response = client.get(url, query)
+            body = response.content.decode()
+            for secret in SECRETS:
+                assert secret not in body, f"{url} {query} shows {secret!r}"
+            assert not any(s in str(response.headers) for s in SECRETS[1:]), (url, query)

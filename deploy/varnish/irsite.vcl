@@ -121,6 +121,22 @@ sub irsite_normalise_path {
     unset req.http.x-query;
 }
 
+# One object per page whatever tracking a link carries: the parameters campaigns, ad clicks and
+# newsletters add (utm_*, fbclid, gclid, mc_cid, mc_eid, ref; the list is the page cache's,
+# irsite/http/pagecache.py) are dropped before the hash, and the rest put in one order, so a
+# link shared on results day with them is the bare URL's object, not a fetch of its own. No
+# view reads them (the app drops them too), so no answer differs by them.
+sub irsite_drop_tracking {
+    if (req.url ~ "[?&](utm_[^=&]*|fbclid|gclid|mc_cid|mc_eid|ref)(=|&|$)") {
+        set req.url = regsuball(req.url,
+            "([?&])(utm_[^=&]*|fbclid|gclid|mc_cid|mc_eid|ref)(=[^&]*)?(?=&|$)", "\1");
+        set req.url = regsuball(req.url, "&&+", "&");
+        set req.url = regsub(req.url, "\?&", "?");
+        set req.url = regsub(req.url, "[?&]$", "");
+    }
+    set req.url = std.querysort(req.url);
+}
+
 sub vcl_recv {
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {
@@ -138,6 +154,7 @@ sub vcl_recv {
         return (pass);
     }
     call irsite_normalise_path;
+    call irsite_drop_tracking;
     # The admin, and anyone with a session (staff), always go to the app: their pages are
     # private. Other cookies (analytics) play no part in a public page, so they are dropped.
     if (req.url ~ "^/admin/" || req.http.Cookie ~ "(^|;\s*)sessionid=") {

@@ -114,7 +114,15 @@ class AlertBatchAdmin(ReadOnlyAdmin):
     list_display = ["release", "round", "created", "requested_by", "sent", "pending", "failed"]
     list_select_related = ["release", "requested_by"]
     actions = ["resend"]
-    fields = ["release", "round", "created_at", "requested_by", "planned_at", "finished_at"]
+    fields = [
+        "release",
+        "round",
+        "created_at",
+        "requested_by",
+        "planned_at",
+        "plan_done_at",
+        "finished_at",
+    ]
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

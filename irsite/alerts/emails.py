@@ -126,56 +126,72 @@ def message_id(batch: AlertBatch, subscriber: Subscriber) -> str:
     return f"<alert.{batch.release.uuid}.{batch.round}.{subscriber.pk}@{domain}>"
 
 
-def alert_message(delivery: Delivery) -> EmailMultiAlternatives:
-    batch, subscriber = delivery.batch, delivery.subscriber
-    release = batch.release
-    # A later round exists only because an approver resent a correction: say what changed.
-    corrections = list(release.corrections.all()) if batch.round > 1 else []
+class AlertParts:
+    """What every message of one alert batch shares (the release, its letterhead and contacts
+    as approved, its lead, the company), read and built once per batch of recipients rather
+    than once per message."""
+
+    def __init__(self, batch: AlertBatch) -> None:
+        release = batch.release
+        # A later round exists only because an approver resent a correction: say what changed.
+        corrections = list(release.corrections.all()) if batch.round > 1 else []
+        company = CompanyProfile.load()
+        company_name = _company_name(company)
+        letterhead = release.printed_letterhead
+        self.batch = batch
+        self.context = {
+            "company_name": company_name,
+            # What the release itself says (its letterhead and contacts as approved), not today's.
+            "publisher": _company_name(letterhead),
+            "contact_groups": release.contacts_by_audience(),
+            "release": release,
+            "release_url": settings.SITE_URL + release.get_absolute_url(),
+            "published": timezone.localtime(release.published_at),
+            "paragraphs": lead_paragraphs(release),
+            # The letterhead's logo and legal name as approved; the colour is the site's now.
+            "logo_url": letterhead.logo and settings.SITE_URL + letterhead.get_logo_url(),
+            "legal_name": single_line(letterhead.legal_name),
+            "colour": company.colour,
+            "attachments": [
+                {
+                    "title": a.title,
+                    "url": settings.SITE_URL + a.get_absolute_url(),
+                    "label": a.kind_label,
+                    "size": a.size,
+                }
+                for a in release.attachment_list
+            ],
+            "corrections": corrections,
+        }
+        # A header is one line (RFC 5322 2.2): built only from single-line text.
+        headline = single_line(release.headline)
+        self.subject = f"Corrected: {headline}" if batch.round > 1 else headline
+        self.from_email = sender(company)
+        self.list_id = f"{company_name} press releases <{list_id()}>"
+
+
+def alert_message(delivery: Delivery, parts: AlertParts | None = None) -> EmailMultiAlternatives:
+    """The alert of ``delivery``'s batch to its subscriber; ``parts``: the batch's shared
+    parts, when several messages of one batch are built."""
+    subscriber = delivery.subscriber
+    parts = parts or AlertParts(delivery.batch)
     unsubscribe_url = tokens.unsubscribe_url(subscriber)
-    company = CompanyProfile.load()
-    company_name = _company_name(company)
-    letterhead = release.printed_letterhead
-    context = {
-        "company_name": company_name,
-        # What the release itself says (its letterhead and contacts as approved), not today's.
-        "publisher": _company_name(letterhead),
-        "contact_groups": release.contacts_by_audience(),
-        "release": release,
-        "release_url": settings.SITE_URL + release.get_absolute_url(),
-        "published": timezone.localtime(release.published_at),
-        "paragraphs": lead_paragraphs(release),
-        # The letterhead's logo and legal name as approved; the colour is the site's now.
-        "logo_url": letterhead.logo and settings.SITE_URL + letterhead.get_logo_url(),
-        "legal_name": single_line(letterhead.legal_name),
-        "colour": company.colour,
-        "attachments": [
-            {
-                "title": a.title,
-                "url": settings.SITE_URL + a.get_absolute_url(),
-                "label": a.kind_label,
-                "size": a.size,
-            }
-            for a in release.attachment_list
-        ],
-        "corrections": corrections,
+    context = parts.context | {
         "subscriber": subscriber,
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": tokens.preferences_url(subscriber),
     }
-    # A header is one line (RFC 5322 2.2): built only from single-line text.
-    headline = single_line(release.headline)
-    subject = f"Corrected: {headline}" if batch.round > 1 else headline
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=parts.subject,
         body=render_to_string("alerts/email/release.txt", context),
-        from_email=sender(company),
+        from_email=parts.from_email,
         to=[subscriber.email],
         headers={
-            "Message-ID": message_id(batch, subscriber),
+            "Message-ID": message_id(parts.batch, subscriber),
             # RFC 8058: mail clients offer "unsubscribe" and POST to the link without a login.
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{company_name} press releases <{list_id()}>",
+            "List-Id": parts.list_id,
             "Auto-Submitted": "auto-generated",
         },
     )

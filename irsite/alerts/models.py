@@ -18,12 +18,13 @@ class SubscriberQuerySet(models.QuerySet["Subscriber"]):
         return self.filter(status=Subscriber.Status.ACTIVE)
 
     def matching(self, release: Release) -> "SubscriberQuerySet":
-        """Active subscribers who want this release: all releases, or one of its categories."""
-        return (
-            self.active()
-            .filter(Q(all_categories=True) | Q(categories__in=release.categories.all()))
-            .distinct()
-        )
+        """Active subscribers who want this release: all releases, or one of its categories.
+        A subquery, not a join: no DISTINCT, so a chunk in key order (planning) reads its rows
+        from the primary key's index and stops."""
+        chose = Subscriber.categories.through.objects.filter(
+            category__in=release.categories.all()
+        ).values("subscriber_id")
+        return self.active().filter(Q(all_categories=True) | Q(pk__in=chose))
 
 
 class Subscriber(models.Model):
@@ -76,8 +77,10 @@ class AlertBatch(models.Model):
     """One release sent to its subscribers: round 1 at go-live, later rounds after a correction.
 
     Round 1 is created by the worker's due-release check; a later round only when an approver
-    asks for it. The deliveries are planned (one row per matching subscriber) in the same
-    transaction that claims the batch.
+    asks for it. The deliveries (one row per matching subscriber) are planned in chunks of
+    subscribers in the order of their keys (``planned_through``: the last key planned), each
+    chunk in a transaction that holds the batch's row, so the first mails leave while the rest
+    is planned and no subscriber is planned twice.
     """
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="alert_batches")
@@ -88,7 +91,12 @@ class AlertBatch(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Planning began (claimed by one worker) ...
     planned_at = models.DateTimeField(null=True, blank=True)
+    # ... has reached this subscriber key (chunk by chunk) ...
+    planned_through = models.PositiveBigIntegerField(default=0)
+    # ... and ended: every matching subscriber has a delivery.
+    plan_done_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,39 +1,55 @@
-"""Sending alerts: the worker's due-release check, and one delivery at a time.
+"""Sending alerts: the worker's due-release check, planning in chunks, and batches of
+recipients sent over one SMTP connection.
 
 How a release reaches each subscriber exactly once:
 
-1. The due-release check (every few seconds, in every worker) looks for releases that
-   `Release.objects.public()` shows and that have no go-live batch yet. Creating the batch is
-   an INSERT that a UNIQUE(release, round) constraint lets only one worker win.
-2. Planning claims the batch with a conditional UPDATE (``planned_at IS NULL``) that one worker
-   wins, and in the same transaction creates one `Delivery` per matching subscriber
-   (UNIQUE(batch, subscriber)) and enqueues one `send_alert` task per delivery.
-3. `deliver` claims its row with ``UPDATE ... WHERE state = 'pending'`` (committed before
-   anything is sent), checks again that the release is public and the reader subscribed,
-   sends, and records ``sent``. A failure goes back to ``pending`` with a task that runs after
-   a back-off, in one transaction.
+1. The due-release check (every ``IRSITE_ALERTS_CHECK_SECONDS``, and at each go-live second,
+   in every worker) looks for releases that `Release.objects.public()` shows and that have no
+   go-live batch yet. Creating the batch is an INSERT that a UNIQUE(release, round) constraint
+   lets only one worker win.
+2. Planning is claimed with a conditional UPDATE (``planned_at IS NULL``) that one worker wins;
+   it goes in chunks of ``IRSITE_ALERTS_PLAN_CHUNK`` subscribers in key order, the first in the
+   claiming transaction, each next one a task (`plan_alerts`). A chunk holds the batch's row
+   (``SELECT ... FOR UPDATE``), creates one `Delivery` per subscriber past ``planned_through``
+   (UNIQUE(batch, subscriber)), enqueues a `send_alerts` task per ``IRSITE_ALERTS_BATCH_SIZE``
+   deliveries and moves ``planned_through``, in one transaction: the first mails leave after
+   one chunk, whatever the count, and a chunk is never planned twice.
+3. `send_alerts` reads its deliveries and what their messages share once, opens one SMTP
+   connection, and for each delivery in turn: claims its row with ``UPDATE ... WHERE state =
+   'pending'`` (and the release still published, the reader still subscribed), committed before
+   anything is sent; sends; records ``sent``. A failure goes back to ``pending`` with a task
+   that runs after a back-off, in one transaction. A task sends for at most
+   ``BATCH_SECONDS`` (and stops after the message in hand when its worker is asked to stop),
+   then queues what is left as a task of its own, so a task never outlives its lease.
 
 The one window no database can close is a crash after the mail server accepted a message and
 before ``sent`` was committed. A delivery left ``sending`` longer than the lease
 (``IRSITE_ALERTS_LEASE_SECONDS``, well above ``EMAIL_TIMEOUT``) is sent again, with the same
 Message-ID: a rare duplicate that mail systems can recognise is better than a reader who never
-gets material news. Each worker holds at most one delivery in that window at a time.
+gets material news. Each worker holds at most one delivery in that window at a time. A worker
+killed in the middle of a batch leaves the rest of it ``pending`` under its task, which the
+task lease (`irsite.worker`) gives to another worker.
 """
 
 import logging
 import smtplib
+import socket
+import threading
+import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django_tasks import task
 
 from irsite import clock, worker
 from releases.models import Release
 
-from .emails import alert_message, already_subscribed_message, confirmation_message
+from .emails import AlertParts, alert_message, already_subscribed_message, confirmation_message
 from .models import AlertBatch, Delivery, Subscriber
 
 logger = logging.getLogger("irsite.alerts")
@@ -80,31 +96,73 @@ def check(now: datetime | None = None) -> None:
         except IntegrityError:
             pass  # another worker started it a moment ago
     for batch_id in AlertBatch.objects.filter(planned_at__isnull=True).values_list("pk", flat=True):
-        plan_batch(batch_id, now)
+        start_planning(batch_id, now)
     recover_stale(now)
-    AlertBatch.objects.filter(planned_at__isnull=False, finished_at__isnull=True).exclude(
+    AlertBatch.objects.filter(plan_done_at__isnull=False, finished_at__isnull=True).exclude(
         deliveries__state__in=[State.PENDING, State.SENDING]
     ).update(finished_at=now)
 
 
 @transaction.atomic
-def plan_batch(batch_id: int, now: datetime) -> int:
-    """Create the deliveries of a batch and their tasks; only one worker gets to. Returns how
-    many were planned."""
+def start_planning(batch_id: int, now: datetime) -> int:
+    """Claim the planning of a batch (only one worker gets to) and plan its first chunk in the
+    same transaction; how many deliveries that chunk planned."""
     if not AlertBatch.objects.filter(pk=batch_id, planned_at__isnull=True).update(planned_at=now):
         return 0
-    batch = AlertBatch.objects.select_related("release").get(pk=batch_id)
+    return plan_chunk(batch_id, now)
+
+
+@transaction.atomic
+def plan_chunk(batch_id: int, now: datetime | None = None) -> int:
+    """Plan the next ``IRSITE_ALERTS_PLAN_CHUNK`` subscribers of a batch whose planning began:
+    their deliveries, a sending task per ``IRSITE_ALERTS_BATCH_SIZE`` of them, and the task
+    of the next chunk (or the end of planning). How many deliveries it planned."""
+    now = now or clock.now()
+    batch = (
+        AlertBatch.objects.select_for_update()
+        .select_related("release")
+        .filter(pk=batch_id, planned_at__isnull=False, plan_done_at__isnull=True)
+        .first()
+    )
+    if batch is None:
+        return 0  # planned to the end (a task run twice finds nothing left)
     if not Release.objects.public(now).filter(pk=batch.release_id).exists():
-        batch.finished_at = now  # withdrawn before anyone was emailed: nothing to send
-        batch.save(update_fields=["finished_at"])
+        # Withdrawn: nothing more is planned (what was planned is cancelled as it is reached).
+        batch.plan_done_at = now
+        if batch.planned_through == 0:
+            batch.finished_at = now  # withdrawn before anyone was emailed: nothing to send
+        batch.save(update_fields=["plan_done_at", "finished_at"])
         return 0
-    subscriber_ids = Subscriber.objects.matching(batch.release).values_list("pk", flat=True)
+    size = settings.IRSITE_ALERTS_PLAN_CHUNK
+    subscriber_ids = list(
+        Subscriber.objects.matching(batch.release)
+        .filter(pk__gt=batch.planned_through)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:size]
+    )
     deliveries = Delivery.objects.bulk_create(
         [Delivery(batch=batch, subscriber_id=pk) for pk in subscriber_ids]
     )
-    for delivery in deliveries:
-        send_alert.enqueue(delivery.pk)
-    logger.info("Alert batch %s: %d recipients for “%s”", batch.pk, len(deliveries), batch.release)
+    per_task = settings.IRSITE_ALERTS_BATCH_SIZE
+    for start in range(0, len(deliveries), per_task):
+        send_alerts.enqueue(batch.pk, [d.pk for d in deliveries[start : start + per_task]])
+    if subscriber_ids:
+        batch.planned_through = subscriber_ids[-1]
+    more = len(subscriber_ids) == size and (
+        Subscriber.objects.matching(batch.release).filter(pk__gt=batch.planned_through).exists()
+    )
+    if not more:
+        batch.plan_done_at = now
+    else:
+        plan_alerts.enqueue(batch.pk)  # after this chunk's sending tasks
+    batch.save(update_fields=["planned_through", "plan_done_at"])
+    logger.info(
+        "Alert batch %s: %d recipients planned for “%s”%s",
+        batch.pk,
+        len(deliveries),
+        batch.release,
+        "" if batch.plan_done_at else ", more to plan",
+    )
     return len(deliveries)
 
 
@@ -124,66 +182,195 @@ def recover_stale(now: datetime) -> None:
     # (`irsite.worker`); run again, it finds its delivery no longer pending and does nothing.
 
 
-# --- one delivery --------------------------------------------------------------------------
+# --- a batch of recipients -------------------------------------------------------------------
+
+# A sending task stops after this many seconds and queues what is left as a task of its own: a
+# task stays well inside the task lease (IRSITE_TASK_LEASE_SECONDS), whatever the relay's pace.
+BATCH_SECONDS = 30.0
+
+
+class _Pace:
+    """At most ``IRSITE_ALERTS_RATE`` messages a second from this worker process (0: as fast
+    as the mail server takes them): a relay's sending rate, shared out between workers."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.next_at = 0.0
+
+    def wait(self) -> None:
+        rate = settings.IRSITE_ALERTS_RATE
+        if rate <= 0:
+            return
+        with self.lock:
+            now = time.monotonic()
+            at = max(now, self.next_at)
+            self.next_at = at + 1.0 / rate
+        if at > now:
+            time.sleep(at - now)
+
+
+pace = _Pace()
+
+
+def deliver_many(batch_id: int, delivery_ids: Iterable[int]) -> dict[int, str]:
+    """Send a batch's release to the subscribers of ``delivery_ids`` over one SMTP connection,
+    each unless someone else has, or it may not be sent; each delivery's outcome.
+
+    Cancelled only when the release is withdrawn or the subscriber left; a worker that finds
+    itself early by the database's clock, or whose clock is out of bound, leaves the
+    deliveries pending for their second (or for another worker), never closes them."""
+    ids = list(delivery_ids)
+    if not clock.in_bound():
+        at = clock.now() + timedelta(seconds=settings.IRSITE_CLOCK_CHECK_SECONDS)
+        send_alerts.using(run_after=at).enqueue(batch_id, ids)
+        return dict.fromkeys(ids, f"later: {at:%H:%M:%S}")
+    batch = AlertBatch.objects.select_related("release__letterhead").get(pk=batch_id)
+    release = batch.release
+    if release.status != Release.Status.PUBLISHED:
+        Delivery.objects.filter(pk__in=ids, state=State.PENDING).update(
+            state=State.CANCELLED, last_error="The release was withdrawn."
+        )
+        return dict.fromkeys(ids, State.CANCELLED)
+    if release.published_at is not None and release.published_at > clock.now():
+        # Cannot happen by the database's clock (the batch starts at the go-live); if it does,
+        # the deliveries wait for their second.
+        send_alerts.using(run_after=release.published_at).enqueue(batch_id, ids)
+        return dict.fromkeys(ids, f"later: {release.published_at:%H:%M:%S}")
+    deliveries = (
+        Delivery.objects.filter(pk__in=ids, state=State.PENDING)
+        .select_related("subscriber")
+        .prefetch_related("subscriber__categories")
+        .order_by("pk")
+    )
+    outcomes = dict.fromkeys(ids, "not pending")
+    sender = _BatchSender(batch)
+    deadline = time.monotonic() + BATCH_SECONDS
+    try:
+        for delivery in deliveries:
+            if time.monotonic() > deadline or worker.stop_requested.is_set():
+                rest = [pk for pk in ids if pk >= delivery.pk]
+                send_alerts.enqueue(batch_id, rest)  # the rest, as a task of its own
+                for pk in rest:
+                    outcomes[pk] = "queued again"
+                break
+            delivery.batch = batch
+            outcomes[delivery.pk] = sender.send(delivery)
+    finally:
+        sender.close()
+    return outcomes
 
 
 def deliver(delivery_id: int) -> str:
-    """Send one release to one subscriber, unless someone else has, or it may not be sent.
-
-    Cancelled only when the release is withdrawn or the subscriber left; a worker that finds
-    itself early by the database's clock, or whose clock is out of bound, leaves the delivery
-    pending for its second (or for another worker), never closes it."""
-    if not clock.in_bound():
-        return _later(
-            delivery_id, clock.now() + timedelta(seconds=settings.IRSITE_CLOCK_CHECK_SECONDS)
-        )
-    now = clock.now()
-    claimed = Delivery.objects.filter(pk=delivery_id, state=State.PENDING).update(
-        state=State.SENDING,
-        claimed_at=now,
-        claimed_by=worker_id(),
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
+    """Send one delivery (a retry, a delivery a dead worker left): `deliver_many` of one."""
+    batch_id = Delivery.objects.filter(pk=delivery_id).values_list("batch_id", flat=True).first()
+    if batch_id is None:
         return "not pending"
-    delivery = Delivery.objects.select_related("batch__release__letterhead", "subscriber").get(
-        pk=delivery_id
-    )
-    release = delivery.batch.release
-    if release.status != Release.Status.PUBLISHED:
-        return _close(delivery, State.CANCELLED, "The release was withdrawn.")
-    if release.published_at is not None and release.published_at > now:
-        # Cannot happen by the database's clock (the batch starts at the go-live); if it does,
-        # the delivery waits for its second.
-        _mine(delivery).update(state=State.PENDING)
-        return _later(delivery_id, release.published_at)
-    if delivery.subscriber.status != Subscriber.Status.ACTIVE:
-        return _close(delivery, State.CANCELLED, f"The subscriber is {delivery.subscriber.status}.")
-    try:
-        message = alert_message(delivery)
-        message.message()  # builds the MIME message: what its content can break, breaks here
-    except DatabaseError:
-        raise  # not the content: the lease brings this delivery back
-    except Exception as exc:
-        # Content that cannot be mailed fails again on every attempt: failed for good, with the
-        # reason an operator can act on, and the other deliveries go on.
-        logger.exception("Alert delivery %s cannot be built", delivery.pk)
-        return _close(delivery, State.FAILED, f"The message could not be built: {_reason(exc)}")
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as exc:
-        return _failed(delivery, exc)
-    _close(delivery, State.SENT, "")
-    Subscriber.objects.filter(pk=delivery.subscriber_id, hard_failures__gt=0).update(
-        hard_failures=0
-    )
-    return "sent"
+    return deliver_many(batch_id, [delivery_id])[delivery_id]
 
 
-def _later(delivery_id: int, at: datetime) -> str:
-    """Run this delivery's task again at ``at`` (its row stays or goes back to pending)."""
-    send_alert.using(run_after=at).enqueue(delivery_id)
-    return f"later: {at:%H:%M:%S}"
+class _BatchSender:
+    """Sends the messages of one batch over one SMTP connection, one delivery at a time.
+
+    A delivery accepted by the mail server is recorded ``sent`` in the transaction that claims
+    the next one (one commit per message rather than two; the last is recorded alone), so the
+    window between "accepted" and "recorded" stays one message wide, as before."""
+
+    def __init__(self, batch: AlertBatch) -> None:
+        self.batch = batch
+        self.parts: AlertParts | None = None
+        self.connection = get_connection()
+        self.accepted: Delivery | None = None  # sent, not yet recorded
+
+    def send(self, delivery: Delivery) -> str:
+        with transaction.atomic():
+            self._record_accepted()
+            # Claimed only while the release is published and the reader subscribed, by the
+            # rows as they are now: a withdrawal or an unsubscription in the middle of a batch
+            # stops the very next message. The conditions on other tables are EXISTS clauses,
+            # so the UPDATE names only this row and ``state`` is checked on it: a join would
+            # make Django write ``id IN (SELECT ...)``, whose pending state PostgreSQL does not
+            # read again after waiting for another worker's claim (both would send).
+            claimed = Delivery.objects.filter(
+                Exists(
+                    AlertBatch.objects.filter(
+                        pk=OuterRef("batch_id"), release__status=Release.Status.PUBLISHED
+                    )
+                ),
+                Exists(
+                    Subscriber.objects.filter(
+                        pk=OuterRef("subscriber_id"), status=Subscriber.Status.ACTIVE
+                    )
+                ),
+                pk=delivery.pk,
+                state=State.PENDING,
+            ).update(
+                state=State.SENDING,
+                claimed_at=clock.now(),
+                claimed_by=worker_id(),
+                attempts=F("attempts") + 1,
+            )
+        if not claimed:
+            return _not_claimed(delivery)
+        delivery.attempts += 1
+        try:
+            self.parts = self.parts or AlertParts(self.batch)
+            message = alert_message(delivery, self.parts)
+            pace.wait()
+            # Opened here if it is not (the batch's first message, or after a failure), so
+            # that send_messages keeps it open for the next message rather than closing it.
+            self.connection.open()
+            # Builds the MIME message, then sends it: what its content can break, breaks
+            # before anything reaches the server.
+            self.connection.send_messages([message])
+        except DatabaseError:
+            raise  # not the content: the lease brings this delivery back
+        except (smtplib.SMTPException, OSError) as exc:
+            self.connection.close()  # the next message opens a new one (this may be broken)
+            return _failed(delivery, exc)
+        except Exception as exc:
+            # Content that cannot be mailed fails again on every attempt: failed for good, with
+            # the reason an operator can act on, and the other deliveries go on.
+            self.connection.close()
+            logger.exception("Alert delivery %s cannot be built", delivery.pk)
+            return _close(delivery, State.FAILED, f"The message could not be built: {_reason(exc)}")
+        self.accepted = delivery
+        return "sent"
+
+    def _record_accepted(self) -> None:
+        delivery, self.accepted = self.accepted, None
+        if delivery is None:
+            return
+        _close(delivery, State.SENT, "")
+        if delivery.subscriber.hard_failures:
+            Subscriber.objects.filter(pk=delivery.subscriber_id, hard_failures__gt=0).update(
+                hard_failures=0
+            )
+
+    def close(self) -> None:
+        try:
+            self._record_accepted()
+        finally:
+            self.connection.close()
+
+
+def _not_claimed(delivery: Delivery) -> str:
+    """Why a pending delivery could not be claimed; if it may not be sent, it is cancelled."""
+    row = (
+        Delivery.objects.filter(pk=delivery.pk)
+        .values_list("state", "batch__release__status", "subscriber__status")
+        .first()
+    )
+    if row is None or row[0] != State.PENDING:
+        return "not pending"
+    _, release_status, subscriber_status = row
+    if release_status != Release.Status.PUBLISHED:
+        note = "The release was withdrawn."
+    else:
+        note = f"The subscriber is {subscriber_status}."
+    Delivery.objects.filter(pk=delivery.pk, state=State.PENDING).update(
+        state=State.CANCELLED, last_error=note
+    )
+    return State.CANCELLED
 
 
 def _reason(exc: Exception) -> str:
@@ -220,7 +407,7 @@ def _failed(delivery: Delivery, exc: Exception) -> str:
                 pk=delivery.subscriber_id, hard_failures__gte=settings.IRSITE_ALERTS_BOUNCE_LIMIT
             ).update(status=Subscriber.Status.BOUNCING)
         )
-    attempts = delivery.attempts  # read after the claim, so it counts this attempt
+    attempts = delivery.attempts  # counts this attempt
     if bouncing or attempts >= settings.IRSITE_ALERTS_MAX_ATTEMPTS:
         logger.warning("Alert delivery %s failed for good: %s", delivery.pk, error)
         _mine(delivery).update(state=State.FAILED, last_error=error)
@@ -261,7 +448,19 @@ def send_already_subscribed_email(subscriber_id: int) -> str:
 
 
 @task()
+def send_alerts(batch_id: int, delivery_ids: list[int]) -> str:
+    outcomes = list(deliver_many(batch_id, delivery_ids).values())
+    return ", ".join(f"{outcomes.count(o)} {o}" for o in sorted(set(outcomes)))
+
+
+@task()
+def plan_alerts(batch_id: int) -> str:
+    return f"{plan_chunk(batch_id)} planned"
+
+
+@task()
 def send_alert(delivery_id: int) -> str:
+    """One delivery: a retry, or one a dead worker left sending."""
     return deliver(delivery_id)
 
 

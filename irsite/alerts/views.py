@@ -104,7 +104,7 @@ class SubscribeView(PrivateMixin, FormView):
 
 
 @method_decorator(xframe_options_sameorigin, name="dispatch")
-@method_decorator(cache_publicly, name="dispatch")
+@method_decorator(cache_publicly(reads=("category", "from")), name="dispatch")
 class EmbedView(FormView):
     """The compact sign-up form that public pages show in a frame: public and cached like them
     (it names only public categories)."""

@@ -20,7 +20,7 @@ files are answered with ranges and validators like pages, and 503 when the stora
 """
 
 from .files import StoredFile, file_response, serve_file, storage_guarded
-from .frontcache import ALL, LIST, enqueue_purge, mark_public, path_key
+from .frontcache import ALL, LIST, PURGE_QUEUE, enqueue_purge, mark_public, path_key
 from .pagecache import (
     cache_publicly,
     invalidate_public_pages,
@@ -36,6 +36,7 @@ from .schedule import register as register_schedule
 __all__ = [
     "ALL",
     "LIST",
+    "PURGE_QUEUE",
     "Schedule",
     "StoredFile",
     "cache_publicly",

@@ -25,7 +25,9 @@ No key names a release or depends on what is scheduled: each is a function of th
 Purges are tasks (django-tasks, database backend) enqueued in the transaction of the change,
 so a committed change always has its purge waiting; a go-live's purge is enqueued at
 publication with ``run_after`` at the go-live second, and the worker runs it then, never
-before. A purge that fails is logged and enqueued again after a growing delay: a release may
+before. They go on a queue of their own (``PURGE_QUEUE``), which every worker serves on a lane
+of its own, so a purge runs at its second whatever else the worker is doing.
+A purge that fails is logged and enqueued again after a growing delay: a release may
 be late at the edge, never early. What a change of one item shows on (its page, old slugs,
 neighbours) is for its app to say: `releases.purges`.
 """
@@ -54,6 +56,9 @@ logger = logging.getLogger("irsite.edge")
 ALL = "all"
 LIST = "list"
 KEY_HEADER = "Surrogate-Key"
+# The queue of every purge: a worker serves it on a lane of its own (`run_worker`), so a purge
+# never waits behind other work (an alert batch being planned or sent, a PDF rendition).
+PURGE_QUEUE = "purge"
 # Seconds between a change's two purges: longer than a page takes to render and be stored.
 SECOND_PURGE_AFTER = 3
 # A failed purge is tried again after 1, 2, 4 ... seconds, at most a minute apart.
@@ -140,7 +145,7 @@ def purger() -> Purger | None:
     return import_string(settings.IRSITE_EDGE_PURGER)(settings.IRSITE_EDGE_PURGE_URLS)
 
 
-@task()
+@task(queue_name=PURGE_QUEUE)
 def purge_front_cache(
     keys: list[str],
     attempt: int = 1,

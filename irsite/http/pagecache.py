@@ -30,7 +30,7 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import wraps
@@ -40,11 +40,11 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.handlers.exception import response_for_exception
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe, urlencode
 
 from irsite import clock, replicas
 
@@ -239,10 +239,44 @@ class CachedResponse:
         return response
 
 
+# Parameters a link carries for analytics (campaigns, ad clicks, newsletters), which no view
+# reads: the page cache and the front cache (deploy/varnish/irsite.vcl) ignore them, so a link
+# shared with them on results day is the bare URL's cache entry, not a render of its own.
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref"})
+
+
+def is_tracking(name: str) -> bool:
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def canonical_query(query: QueryDict, reads: Collection[str] | None = None) -> str:
+    """The parameters of ``query`` named in ``reads`` (None: every one but tracking ones), in
+    one order: by name, each name's values as they came (their order may mean something)."""
+    names = sorted(n for n in query if not is_tracking(n) and (reads is None or n in reads))
+    return urlencode([(n, v) for n in names for v in query.getlist(n)])
+
+
+def keep_only(request: HttpRequest, reads: Collection[str]) -> None:
+    """The view sees the parameters it reads and nothing else, in canonical order: its page
+    then depends on them alone, so it may be stored under them (`_key`) and served to every URL
+    that differs only by others; no other parameter can change what it shows."""
+    query = canonical_query(request.GET, reads)
+    if query != request.META.get("QUERY_STRING", ""):
+        request.GET = QueryDict(query)
+        request.META["QUERY_STRING"] = query
+
+
 def _key(request: HttpRequest) -> str:
-    """One slot per URL, whatever the generation: a hit reads the generation's token and the
-    page in one round trip (the copy says which generation it belongs to)."""
-    url = request.build_absolute_uri()
+    """One slot per page, whatever the generation: a hit reads the generation's token and the
+    page in one round trip (the copy says which generation it belongs to). The page is its
+    path and its parameters but tracking ones, in canonical order; in `serve_public` only
+    those the view reads are left (`keep_only`), so a URL with parameters the view ignores is
+    the same slot. The early middleware, which does not know the view, finds that slot
+    whenever the URL has no parameter but the view's and tracking ones (else it leaves the
+    request to `serve_public`, which finds it without rendering)."""
+    query = canonical_query(request.GET)
+    url = request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
     return f"public:page:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
@@ -279,14 +313,18 @@ def _finish(
     return answer
 
 
-def serve_public(request: HttpRequest, respond: Callable[[], HttpResponseBase]) -> HttpResponseBase:
-    """Answer a public GET from the cache, or by ``respond()`` and store the result.
+def serve_public(
+    request: HttpRequest, respond: Callable[[], HttpResponseBase], reads: Collection[str] = ()
+) -> HttpResponseBase:
+    """Answer a public GET from the cache, or by ``respond()`` and store the result. ``reads``:
+    the query parameters the view reads; it is given those alone (`keep_only`).
 
     Every public response gets the one caching policy and its surrogate keys
     (`irsite.http.frontcache.mark_public`), a strong ETag, and conditional-GET handling (304
     when the client's copy is current). A 404 raised by the view is answered here, with the
     same policy.
     """
+    keep_only(request, reads)
     now = clock.epoch()
     use_cache = settings.IRSITE_PAGE_CACHE and request.method in {"GET", "HEAD"}
     key, generation, entry = _look_up(request) if use_cache else (None, None, None)
@@ -465,10 +503,15 @@ class PublicPageCacheMiddleware:
             _cache().set(key, asdict(whole), timeout=left)
 
 
-def cache_publicly(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def cache_publicly(view=None, *, reads: Collection[str] = ()):
     """Every public view: cached server-side and by shared caches, with a strong ETag and
     conditional GET (see `irsite.http.pagecache`). Function views (feeds, the sitemap) are wrapped
-    directly; class views through ``method_decorator(cache_publicly, name="dispatch")``."""
+    directly; class views through ``method_decorator(cache_publicly, name="dispatch")``.
+    ``cache_publicly(reads=("page", ...))``: the query parameters the view reads (it sees no
+    other, and its cache entry is keyed on those alone)."""
+    if view is None:
+        return lambda v: cache_publicly(v, reads=reads)
+    assert not any(is_tracking(name) for name in reads), "a view reads no tracking parameter"
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
@@ -480,7 +523,7 @@ def cache_publicly(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
             # (irsite/replicas.py). A signed-in user reads the primary, and sees what was just
             # saved.
             with replicas.pinned():
-                return serve_public(request, lambda: view(request, *args, **kwargs))
-        return serve_public(request, lambda: view(request, *args, **kwargs))
+                return serve_public(request, lambda: view(request, *args, **kwargs), reads)
+        return serve_public(request, lambda: view(request, *args, **kwargs), reads)
 
     return wrapped

@@ -75,7 +75,7 @@ class HomeView(TemplateView):
         return context
 
 
-@method_decorator(cache_publicly, name="dispatch")
+@method_decorator(cache_publicly(reads=("category", "page", "year")), name="dispatch")
 class ReleaseListView(ListView):
     """`/news/`, year archives and category archives: public releases, newest first.
 
@@ -239,7 +239,7 @@ class ReleaseDetailView(DetailView):
         return context
 
 
-@method_decorator(cache_publicly, name="dispatch")
+@method_decorator(cache_publicly(reads=("category", "page", "q", "year")), name="dispatch")
 class SearchView(ListView):
     """`/news/search/?q=...&year=...&category=...`: public releases only, best match first.
 

@@ -31,16 +31,19 @@ from filings import poller as edgar_poller
 from filings.tasks import EDGAR_QUEUE
 from irsite import clock, worker
 from irsite.alerts import sending
-from irsite.http import schedule
+from irsite.http import PURGE_QUEUE, schedule
 
 # django-tasks-db's worker says hello and goodbye on every pass of our loop; keep its warnings.
 logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
 logger = logging.getLogger("irsite.worker")
 
-# The queue of PDF renditions (`releases.tasks.render_release_pdf`) and the EDGAR poll's
-# (`filings.tasks.poll_edgar`), run on a lane of their own beside the purges and alerts.
+# The queues served on lanes of their own: the front-cache purges
+# (`irsite.http.frontcache.PURGE_QUEUE`) on one, the PDF renditions
+# (`releases.tasks.render_release_pdf`) and the EDGAR poll (`filings.tasks.poll_edgar`) on another.
 PDF_QUEUE = "pdf"
 SIDE_QUEUES = [PDF_QUEUE, EDGAR_QUEUE]
+# A purge lane looks for a due purge this often (at most), and wakes at a go-live purge's second.
+PURGE_POLL_SECONDS = 0.1
 
 # Seconds between attempts to reach a database that ended our connection: 0.5, 1, 2 ... 10.
 MAX_RECONNECT_PAUSE = 10.0
@@ -57,14 +60,18 @@ class LeasedWorker(Worker):
         self.in_hand = None  # only once its outcome is recorded (an error leaves it in hand)
 
 
-def seconds_until_next_task() -> float:
-    """Seconds until the earliest task enqueued to run later (a go-live's purge, due at the
-    go-live second), so an idle worker wakes for it then rather than at its next poll;
-    ``inf`` when none is waiting."""
+def seconds_until_next_task(lane: "Lane | None" = None) -> float:
+    """Seconds until the earliest task of ``lane`` (every queue: None) enqueued to run later (a
+    go-live's purge, due at the go-live second), so an idle worker wakes for it then rather
+    than at its next poll; ``inf`` when none is waiting."""
     now = timezone.now()
+    tasks = DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__gt=now)
+    if lane is not None and "*" not in lane.queue_names:
+        tasks = tasks.filter(queue_name__in=lane.queue_names)
+    if lane is not None and lane.excluded:
+        tasks = tasks.exclude(queue_name__in=lane.excluded)
     at = (
-        DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__gt=now)
-        .exclude(run_after=get_date_max())
+        tasks.exclude(run_after=get_date_max())
         .order_by("run_after")
         .values_list("run_after", flat=True)
         .first()
@@ -114,26 +121,32 @@ class Command(BaseCommand):
         if worker_id:
             sending.set_worker_id(worker_id)
         self.stopping = False
+        worker.stop_requested.clear()
         self.once = once
-        # Renditions ("pdf") and the EDGAR poll ("edgar") run on a lane of their own, so that a
-        # long rendition or a slow EDGAR never holds a purge (a go-live's, a withdrawal's) or an
-        # alert back; --once runs every queue in turn.
-        self.lanes = [Lane("tasks", [] if once else SIDE_QUEUES)]
+        # Purges run on a lane of their own, renditions and the EDGAR poll on another (threads,
+        # each with its own database connection): a purge (a go-live's, a withdrawal's) is never
+        # held back by an alert batch being planned or sent, nor by a rendition or a slow EDGAR;
+        # --once runs every queue in turn.
+        main = Lane("tasks", [] if once else [*SIDE_QUEUES, PURGE_QUEUE], poll=interval)
+        self.lanes = [main]
         if not once:
-            self.lanes.append(Lane("side", [], queue_names=SIDE_QUEUES))
+            self.lanes.append(Lane("purge", [], queue_names=[PURGE_QUEUE], poll=PURGE_POLL_SECONDS))
+            self.lanes.append(Lane("side", [], queue_names=SIDE_QUEUES, poll=interval))
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
+        threads = []
         if not once:
             name = sending.worker_id()
-            side = threading.Thread(
-                target=self.run_lane, args=(self.lanes[1], interval, name), daemon=True
-            )
-            side.start()
+            for lane in self.lanes[1:]:
+                thread = threading.Thread(
+                    target=self.run_lane, args=(lane, check_every, name), daemon=True
+                )
+                thread.start()
+                threads.append(thread)
             self.stdout.write(f"Worker {name} started; checking every {check_every}s")
         self.edgar_ready()
         next_check = 0.0
-        main = self.lanes[0]
         while not self.stopping:
 
             def tick() -> bool:
@@ -145,14 +158,14 @@ class Command(BaseCommand):
                 ran = self.run_ready_tasks(main)
                 if not ran and not once:
                     wait = min(interval, max(0.0, next_check - time.monotonic()))
-                    self.sleep(min(wait, seconds_until_next_task()))
+                    self.sleep(min(wait, seconds_until_next_task(main)))
                 return bool(ran)
 
             ran = self.guarded(main, tick)
             if once and not ran:
                 break
-        if not once:
-            side.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
+        for thread in threads:
+            thread.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
 
     def edgar_ready(self) -> None:
         """Say in one line, at start, why the EDGAR poller will not run (a CIK is set but the
@@ -164,13 +177,26 @@ class Command(BaseCommand):
         if problem:
             self.stderr.write(problem)
 
-    def run_lane(self, lane: "Lane", interval: float, name: str) -> None:
-        """A lane's loop on its own thread (with its own database connection)."""
+    def run_lane(self, lane: "Lane", check_every: float, name: str) -> None:
+        """A lane's loop on its own thread (with its own database connection). It also puts
+        back its tasks whose worker died (the lease), so that it does not wait for the main
+        lane's next check, which may be busy."""
         sending.set_worker_id(name)
+        next_check = 0.0
+
+        def step() -> bool:
+            nonlocal next_check
+            if time.monotonic() >= next_check:
+                worker.requeue_stale()
+                next_check = time.monotonic() + check_every
+            if self.run_ready_tasks(lane):
+                return True
+            self.sleep(min(lane.poll, seconds_until_next_task(lane)))
+            return False
+
         try:
             while not self.stopping:
-                if not self.guarded(lane, lambda: self.run_ready_tasks(lane)):
-                    self.sleep(interval)
+                self.guarded(lane, step)
         finally:
             connections.close_all()
 
@@ -235,6 +261,7 @@ class Command(BaseCommand):
         if self.stopping:
             raise SystemExit(1)  # asked twice: stop now
         self.stopping = True
+        worker.stop_requested.set()
         bound = settings.IRSITE_WORKER_STOP_SECONDS
         busy = False
         for lane in self.lanes:
@@ -270,8 +297,15 @@ class Command(BaseCommand):
 class Lane:
     """A loop of the worker over some queues, with the task in hand and its reconnect pause."""
 
-    def __init__(self, name: str, excluded: list[str], queue_names: list[str] | None = None):
+    def __init__(
+        self,
+        name: str,
+        excluded: list[str],
+        queue_names: list[str] | None = None,
+        poll: float = 0.5,
+    ):
         self.name = name
+        self.poll = poll
         self.excluded = excluded
         self.queue_names = queue_names or ["*"]
         self.current: LeasedWorker | None = None
