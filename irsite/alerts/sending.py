@@ -33,7 +33,6 @@ task lease (`irsite.worker`) gives to another worker.
 
 import logging
 import smtplib
-import socket
 import threading
 import time
 from collections.abc import Iterable
