@@ -508,3 +508,27 @@ def test_every_answer_is_what_the_document_says(client, archive):
         statuses.add(response.status_code)
         conforms(doc, path, response.status_code, data(response))
     assert statuses == {200, 400, 404, 410}
+
+
+def test_every_query_parameter_the_document_names_reaches_its_operation(client, db):
+    """The page cache hands a view only the parameters it declares (tracking and unknown ones
+    never make a render of their own): every query parameter the OpenAPI document offers is
+    among those the API declares, so none is silently dropped before its operation reads it."""
+    from api.v1.params import QUERY_PARAMETERS
+
+    document = client.get("/api/v1/openapi.json").json()
+    offered = {
+        parameter["name"]
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+    }
+    assert offered, "the document names the list's filters"
+    assert offered <= set(QUERY_PARAMETERS), offered - set(QUERY_PARAMETERS)
+
+
+def test_a_tracking_parameter_leaves_the_filters_as_they_are(client, archive):
+    filtered = read(client, LIST, {"category": "earnings"})
+    tracked = read(client, LIST, {"category": "earnings", "utm_source": "newsletter"})
+    assert headlines(tracked) == headlines(filtered)

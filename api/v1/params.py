@@ -21,6 +21,12 @@ from releases.public.converters import ARCHIVE_YEARS, archive_year
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
+# Every query parameter an operation reads. The page cache hands a view only the parameters it
+# declares and keys its entry on them alone (`irsite.http.pagecache.keep_only`: a tracking or
+# unknown parameter never makes a render of its own), so a noun's new filter is named here too
+# (tests/test_api.py holds every operation's filters to this list).
+QUERY_PARAMETERS = ("category", "year", "cursor", "limit")
+
 
 def _text(parse: Callable[[str], Any]) -> Callable[[object], Any]:
     def validate(value: object) -> Any:

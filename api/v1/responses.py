@@ -20,6 +20,8 @@ from ninja import Router
 
 from irsite.http import cache_publicly
 
+from .params import QUERY_PARAMETERS
+
 # The API is anonymous and public: any site may read it from a browser (the company's own site
 # on another host embeds the latest releases). No credentials are ever involved.
 CORS_HEADERS = {"Access-Control-Allow-Origin": "*"}
@@ -35,7 +37,7 @@ def public(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBa
             response.headers[name] = value
         return response
 
-    return cache_publicly(respond)
+    return cache_publicly(respond, reads=QUERY_PARAMETERS)
 
 
 def read(router: Router, path: str, **options: Any) -> Callable[[Callable], Callable]:
