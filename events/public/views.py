@@ -34,7 +34,7 @@ def _kind(request: HttpRequest) -> str:
     return value if value in Kind.values else ""
 
 
-@method_decorator(cache_publicly, name="dispatch")
+@method_decorator(cache_publicly(reads=("kind",)), name="dispatch")
 class EventListView(TemplateView):
     """`/events/`: upcoming events first (soonest first), then past ones by year;
     ``?kind=earnings_call`` filters (an unknown kind is ignored)."""

@@ -27,7 +27,7 @@ def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "filings/bad_request.html", {"message": message}, status=400)
 
 
-@cache_publicly
+@cache_publicly(reads=("group", "year", "page"))
 def filing_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     slug, year_text = params.get("group", ""), params.get("year", "")
