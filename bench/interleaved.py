@@ -69,14 +69,24 @@ def wsgi_get(url: str) -> Callable[[str], tuple[int, bytes]]:
     return get
 
 
+def test_client_get() -> Callable[[str], tuple[int, bytes]]:
+    from django.test import Client
+
+    client = Client()
+
+    def get(url: str) -> tuple[int, bytes]:
+        response = client.get(url)
+        return response.status_code, response.content
+
+    return get
+
+
 def child(site: str, page: str, wsgi: bool) -> None:
     """Serve timing requests from stdin ("N" -> N requests) until it closes."""
     sys.path.insert(0, os.getcwd())
     import django
 
     django.setup()
-    from django.test import Client
-
     if site != "wagtail":
         from releases.models import Release
 
@@ -87,7 +97,7 @@ def child(site: str, page: str, wsgi: bool) -> None:
 
         newest = NewsPage.objects.live().order_by("-date").first()
         url = newest.url if page == "release" else newest.get_parent().url
-    get = wsgi_get(url) if wsgi else Client().get
+    get = wsgi_get(url) if wsgi else test_client_get()
     for _ in range(20):
         status, body = get(url)
     assert status == 200, (site, url, status)
