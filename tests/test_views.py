@@ -186,12 +186,29 @@ def test_a_process_that_served_release_pages_shows_a_release_from_its_go_live_se
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_the_release_page_statement_is_prepared_on_postgresql_and_answers_every_slug(
     client, make_release, publish, settings
 ):
-    """Bound on the server, the page's statement is the same text for every release, so the
-    connection prepares it after psycopg's five runs and PostgreSQL stops planning it."""
+    """With DB_PREPARED_STATEMENTS=1 the page's statement is bound on the server, the same
+    text for every release, so the connection prepares it after psycopg's five runs and
+    PostgreSQL stops planning it."""
     settings.IRSITE_PAGE_CACHE = False  # every request runs the statement
+    saved = connection.settings_dict["OPTIONS"]
+    connection.close()  # reconnects with the options settings.py sets for the switch
+    connection.settings_dict["OPTIONS"] = {
+        **saved,
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    try:
+        _page_prepared(client, make_release, publish)
+    finally:
+        connection.close()
+        connection.settings_dict["OPTIONS"] = saved
+
+
+def _page_prepared(client, make_release, publish) -> None:
     releases = [publish(make_release(published_at=at(2024, 5, day, 8))) for day in (1, 2, 3)]
     for _ in range(3):
         for release in releases:
