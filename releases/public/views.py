@@ -166,8 +166,7 @@ def public_page(
     release = _page_statement().filter(slug=slug).first()
     if release is None:
         return None
-    # The column `_page_statement` annotates (its return type is the plain queryset's).
-    CompanyProfile.from_column(request, release.company)  # type: ignore[attr-defined]
+    CompanyProfile.from_column(request, release.company)
     release.prefetched_categories = [Category(**row) for row in release.category_rows]
     return release, (_link(release.previous_link), _link(release.next_link))
 
