@@ -31,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import DateTimeField, Expression, Value
 from django.utils import timezone
 
 logger = logging.getLogger("irsite.clock")
@@ -100,20 +99,6 @@ def now() -> datetime:
 def epoch() -> float:
     """`now()` as epoch seconds (the page cache's unit)."""
     return now().timestamp()
-
-
-class NowWhenRun(Expression):
-    """`now()` in a query, read each time the query is compiled to run, not when it is built.
-
-    So a queryset built once (a view's statement refined per request, as a generic view's
-    ``queryset`` attribute is) still decides with the time of each request; the value is a
-    parameter like any datetime in a filter. Built and compiled in one go, it is what
-    ``now()`` written into the filter gives."""
-
-    output_field = DateTimeField()
-
-    def as_sql(self, compiler, connection):
-        return compiler.compile(Value(now(), output_field=DateTimeField()))
 
 
 def skew() -> float:

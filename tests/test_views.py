@@ -154,37 +154,6 @@ def test_scheduled_release_answers_exactly_like_a_missing_slug(client, make_rele
     )
 
 
-def test_a_public_queryset_built_before_a_go_live_decides_when_it_runs(make_release, publish):
-    """`public()` reads the one clock when its query runs, not when it is built: the release
-    page's statement is built once per process and refined by each request (`public_page`)."""
-    with time_machine.travel(at(2026, 11, 26, 12), tick=False):
-        release = publish(make_release(published_at=at(2026, 11, 27, 8)))
-        built = Release.objects.public().filter(pk=release.pk)
-        assert not built.exists()
-    with time_machine.travel(at(2026, 11, 27, 7, 59, 59), tick=False):
-        assert not built.exists()
-    with time_machine.travel(at(2026, 11, 27, 8), tick=False):
-        assert list(built) == [release]
-
-
-def test_a_process_that_served_release_pages_shows_a_release_from_its_go_live_second_not_before(
-    client, make_release, publish
-):
-    with time_machine.travel(at(2026, 11, 26, 12), tick=False):
-        older = publish(make_release(headline="Older one", published_at=at(2026, 11, 25, 8)))
-        release = publish(make_release(headline="Due one", published_at=at(2026, 11, 27, 8)))
-        assert client.get(older.get_absolute_url()).status_code == 200
-    with time_machine.travel(at(2026, 11, 27, 7, 59, 59), tick=False):
-        assert client.get(release.get_absolute_url()).status_code == 404
-        assert "Due one" not in client.get(older.get_absolute_url()).content.decode()
-    with time_machine.travel(at(2026, 11, 27, 8), tick=False):
-        page = client.get(release.get_absolute_url())
-        assert page.status_code == 200
-        assert f'rel="prev" href="{older.get_absolute_url()}"' in page.content.decode()
-        link = f'rel="next" href="{release.get_absolute_url()}"'
-        assert link in client.get(older.get_absolute_url()).content.decode()
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_release_page_statement_is_prepared_on_postgresql_and_answers_every_slug(

@@ -53,11 +53,9 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
 
         Visibility is decided here, at query time, so a release scheduled for 08:00:00 is
         public from 08:00:00 on, with no job flipping a flag. "Now" is the database's
-        (`irsite.clock`), whatever this host's clock says, read when the query runs
-        (`clock.NowWhenRun`), so a queryset built once decides anew at each evaluation.
+        (`irsite.clock`), whatever this host's clock says.
         """
-        public_since = now or clock.NowWhenRun()
-        return self.filter(status=Status.PUBLISHED, published_at__lte=public_since)
+        return self.filter(status=Status.PUBLISHED, published_at__lte=now or clock.now())
 
     def scheduled(self, now: datetime | None = None) -> "ReleaseQuerySet":
         """Approved and published with a go-live time still ahead."""

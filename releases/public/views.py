@@ -1,4 +1,3 @@
-import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -32,7 +31,6 @@ from ..models import (
     SlugRedirect,
 )
 from ..models.fields import json_datetime
-from ..models.querysets import ReleaseQuerySet
 from ..previews import corrected_copy, resolve_preview_token
 from ..record import rendering, seo
 from . import search
@@ -163,22 +161,18 @@ def public_page(
     neighbours as links, or None; one statement (`ReleaseQuerySet.for_public_page`), which
     also reads the company profile the site's header prints (kept as ``request``'s:
     `CompanyProfile.for_request`), so the page is rendered from one snapshot."""
-    release = _page_statement().filter(slug=slug).first()
+    release = (
+        Release.objects.public()
+        .filter(slug=slug)
+        .for_public_page()
+        .annotate(company=CompanyProfile.column())
+        .first()
+    )
     if release is None:
         return None
     CompanyProfile.from_column(request, release.company)
     release.prefetched_categories = [Category(**row) for row in release.category_rows]
     return release, (_link(release.previous_link), _link(release.next_link))
-
-
-@functools.cache
-def _page_statement() -> ReleaseQuerySet:
-    """The public page's statement but for the slug, built once per process and refined by
-    each request, as a generic view's ``queryset`` attribute is: building its subqueries cost
-    half of the statement's time per request (bench/results/perf-20261207.md). It is never
-    evaluated itself, and holds no time: `ReleaseQuerySet.public` reads the clock each time a
-    refinement of it runs (`irsite.clock.NowWhenRun`)."""
-    return Release.objects.public().for_public_page().annotate(company=CompanyProfile.column())
 
 
 def _link(columns: dict | None) -> Release | None:
