@@ -20,12 +20,14 @@ request of each and their ratio. Run it after `make bench PEER=1` at one size.
 """
 
 import argparse
+import io
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -40,14 +42,51 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
-def child(site: str, page: str) -> None:
+def wsgi_get(url: str) -> Callable[[str], tuple[int, bytes]]:
+    """A GET of ``url`` as an app server makes it: the WSGI application called with an
+    environ, its body joined and closed (no test client, whose own bookkeeping per request is
+    of the same order as a cached hit)."""
+    from django.core.wsgi import get_wsgi_application
+
+    app = get_wsgi_application()
+    host = os.environ.get("BENCH_HOST", "localhost")
+    path, _, query = url.partition("?")
+
+    def get(_url: str) -> tuple[int, bytes]:
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+            "SERVER_NAME": host, "SERVER_PORT": "80", "HTTP_HOST": host,
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+        }  # fmt: skip
+        status: list[str] = []
+        body = app(environ, lambda s, headers, exc_info=None: status.append(s))
+        try:
+            return int(status[0].split()[0]), b"".join(body)
+        finally:
+            body.close()
+
+    return get
+
+
+def test_client_get() -> Callable[[str], tuple[int, bytes]]:
+    from django.test import Client
+
+    client = Client()
+
+    def get(url: str) -> tuple[int, bytes]:
+        response = client.get(url)
+        return response.status_code, response.content
+
+    return get
+
+
+def child(site: str, page: str, wsgi: bool) -> None:
     """Serve timing requests from stdin ("N" -> N requests) until it closes."""
     sys.path.insert(0, os.getcwd())
     import django
 
     django.setup()
-    from django.test import Client
-
     if site != "wagtail":
         from releases.models import Release
 
@@ -58,16 +97,16 @@ def child(site: str, page: str) -> None:
 
         newest = NewsPage.objects.live().order_by("-date").first()
         url = newest.url if page == "release" else newest.get_parent().url
-    client = Client()
+    get = wsgi_get(url) if wsgi else test_client_get()
     for _ in range(20):
-        response = client.get(url)
-    assert response.status_code == 200, (site, url, response.status_code)
-    print(json.dumps({"url": url, "bytes": len(response.content)}), flush=True)
+        status, body = get(url)
+    assert status == 200, (site, url, status)
+    print(json.dumps({"url": url, "bytes": len(body)}), flush=True)
     for line in sys.stdin:
         n = int(line)
         wall, cpu = time.perf_counter(), time.process_time()
         for _ in range(n):
-            client.get(url)
+            get(url)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(json.dumps({"wall_ms": wall / n * 1000, "cpu_ms": cpu / n * 1000}), flush=True)
 
@@ -82,7 +121,7 @@ def start(site: str, args) -> subprocess.Popen:
             DEBUG="False",
             HTTPS="False",
             SECRET_KEY="interleaved-" + "x" * 50,
-            ALLOWED_HOSTS="testserver",
+            ALLOWED_HOSTS="testserver,localhost",
             DATABASE_URL=DATABASE_URL,
             IRSITE_PAGE_CACHE=args.cache,
             LOG_LEVEL="WARNING",
@@ -98,7 +137,8 @@ def start(site: str, args) -> subprocess.Popen:
             PEER_DB_USER=PEER_DB,
         )
     return subprocess.Popen(
-        [str(python), str(Path(__file__).resolve()), "--child", site, "--page", args.page],
+        [str(python), str(Path(__file__).resolve()), "--child", site, "--page", args.page]
+        + (["--wsgi"] if args.wsgi else []),
         cwd=cwd,
         env=env,
         stdin=subprocess.PIPE,
@@ -114,10 +154,16 @@ def main() -> None:
     ap.add_argument("--page", choices=["release", "news"], default="release")
     ap.add_argument("--cache", choices=["0", "1"], default="0", help="server-side page cache")
     ap.add_argument("--against", help="another irsite checkout, timed in place of the peer")
+    ap.add_argument(
+        "--wsgi",
+        action="store_true",
+        help="call each site's WSGI application directly, as an app server does, "
+        "instead of Django's test client",
+    )
     ap.add_argument("--child", choices=["irsite", "wagtail", "before"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.page)
+        child(args.child, args.page, args.wsgi)
         return
     other = "before" if args.against else "wagtail"
     sites = {name: start(name, args) for name in ("irsite", other)}

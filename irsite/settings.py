@@ -117,6 +117,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (docs/deployment.md).
     if env.str("DB_POOLER", default="") == "transaction":
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # Parameters bound on the server (Django's `server_side_binding`) and a statement a
+    # connection has run five times prepared (psycopg's `prepare_threshold`, which Django sets
+    # to None, "off", unless given), so PostgreSQL stops planning it anew: the release page's
+    # statement took longer to plan than to run (bench/results/perf-20261207.md). Opt-in
+    # (DB_PREPARED_STATEMENTS=1) until the whole suite has run with it on. Never behind a
+    # transaction-mode pooler, which lends a connection per transaction and loses what was
+    # prepared on it.
+    if env.bool("DB_PREPARED_STATEMENTS", default=False):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 # Read replicas (PostgreSQL streaming replicas of DATABASE_URL), comma-separated URLs: anonymous
 # public pages read from one of them, everything else from the primary (irsite/replicas.py,
 # docs/deployment.md "PostgreSQL"). None by default.
@@ -133,6 +144,9 @@ for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
     _replica["CONN_HEALTH_CHECKS"] = True
     if _primary.get("DISABLE_SERVER_SIDE_CURSORS"):
         _replica["DISABLE_SERVER_SIDE_CURSORS"] = True
+    for _option in ("server_side_binding", "prepare_threshold"):
+        if _option in _primary.get("OPTIONS", {}):
+            _replica.setdefault("OPTIONS", {})[_option] = _primary["OPTIONS"][_option]
     # A replica that stops answering costs a request this long, not a hung worker.
     _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     # The test database of a replica is the primary's (the suite never replicates).

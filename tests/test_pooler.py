@@ -105,6 +105,11 @@ class ThisProcessThrough:
         connection.close()
         connection.settings_dict.update(HOST="127.0.0.1", PORT=str(self.port))
         connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = self.setting
+        if self.setting:  # and no prepared statements, as settings.py has it then
+            options = dict(connection.settings_dict.get("OPTIONS", {}))
+            options.pop("server_side_binding", None)
+            options.pop("prepare_threshold", None)
+            connection.settings_dict["OPTIONS"] = options
 
     def __exit__(self, *exc) -> None:
         connection.close()

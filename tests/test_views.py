@@ -154,6 +154,42 @@ def test_scheduled_release_answers_exactly_like_a_missing_slug(client, make_rele
     )
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_release_page_statement_is_prepared_on_postgresql_and_answers_every_slug(
+    client, make_release, publish, settings
+):
+    """With DB_PREPARED_STATEMENTS=1 the page's statement is bound on the server, the same
+    text for every release, so the connection prepares it after psycopg's five runs and
+    PostgreSQL stops planning it."""
+    settings.IRSITE_PAGE_CACHE = False  # every request runs the statement
+    saved = connection.settings_dict["OPTIONS"]
+    connection.close()  # reconnects with the options settings.py sets for the switch
+    connection.settings_dict["OPTIONS"] = {
+        **saved,
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    try:
+        _page_prepared(client, make_release, publish)
+    finally:
+        connection.close()
+        connection.settings_dict["OPTIONS"] = saved
+
+
+def _page_prepared(client, make_release, publish) -> None:
+    releases = [publish(make_release(published_at=at(2024, 5, day, 8))) for day in (1, 2, 3)]
+    for _ in range(3):
+        for release in releases:
+            page = client.get(release.get_absolute_url())
+            assert page.status_code == 200
+            assert release.headline in page.content.decode()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('"previous_link"' in statement for statement in prepared), prepared
+
+
 def test_release_at_a_wrong_date_is_not_found(client, make_release, publish):
     release = publish(make_release(published_at=at(2024, 5, 1, 8)))
     assert client.get(f"/news/2024/05/02/{release.slug}/").status_code == 404
