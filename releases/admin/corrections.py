@@ -66,7 +66,9 @@ class CorrectionViews(ReleaseAdminHost):
             "opts": self.opts,
             "release": release,
             "correction": correction,
-            "diff": compare_revisions(release.snapshot(), correction.data),
+            "diff": compare_revisions(
+                release.snapshot(), correction.data, file_url=self.file_url(release)
+            ),
             "can_decide": request.user.has_perm("releases.correct_release")
             and correction.status == PendingCorrection.Status.PENDING,
             "can_share": request.user.has_perm("releases.share_release_preview")

@@ -158,7 +158,11 @@ class WorkflowViews(ReleaseAdminHost):
         return {
             "review": shown,
             "review_base": base,
-            "review_diff": compare_revisions(base.data, release.snapshot()) if base else None,
+            "review_diff": (
+                compare_revisions(base.data, release.snapshot(), file_url=self.file_url(release))
+                if base
+                else None
+            ),
         }
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
