@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -157,11 +157,19 @@ class StateFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "state"
 
+    CORRECTION = "correction"
+
     def lookups(self, request, model_admin):
-        return Release.State.choices
+        # A live release with a prepared correction waits for a second person like one in
+        # review: it is listed with the states it is found among.
+        return [*Release.State.choices, (self.CORRECTION, "Correction waiting for approval")]
 
     def queryset(self, request, queryset: QuerySet[Release]):
         value = self.value()
+        if value == self.CORRECTION:
+            return queryset.filter(
+                pending_corrections__status=PendingCorrection.Status.PENDING
+            ).distinct()
         if value in Release.State.values:
             # The release changelist's queryset, made by `Release.objects`.
             return cast(ReleaseQuerySet, queryset).in_state(value)
@@ -226,20 +234,32 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
     change_form_template = "admin/releases/release/change_form.html"
 
     class Media:
-        css = {"all": ["irsite/admin.css"]}
         js = ["irsite/release-admin.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("categories")
+        waiting = PendingCorrection.objects.filter(
+            release=OuterRef("pk"), status=PendingCorrection.Status.PENDING
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("categories")
+            .annotate(correction_waiting=Exists(waiting))
+        )
 
     # --- list columns ----------------------------------------------------------------------
     @admin.display(description="state", ordering="status")
     def state_badge(self, release: Release) -> str:
-        return format_html(
+        badge = format_html(
             '<span class="irsite-state irsite-state-{}">{}</span>',
             release.state,
             release.state_label,
         )
+        if getattr(release, "correction_waiting", False):
+            badge = format_html(
+                '{} <span class="irsite-mark">correction waiting for approval</span>', badge
+            )
+        return badge
 
     @admin.display(description="publication time", ordering="published_at")
     def publication_time(self, release: Release) -> str:
