@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from .. import actions
@@ -23,6 +23,7 @@ from ..record.revisions import compare_revisions
 from .display import go_live_in_words, local_time
 from .forms import TRANSITION_FORMS
 from .host import ReleaseAdminHost
+from .printed import as_printed
 
 
 class ShareLinkForm(forms.Form):
@@ -157,6 +158,8 @@ class WorkflowViews(ReleaseAdminHost):
             base = release.revisions.filter(number__lte=release.approved_version).first()
         return {
             "review": shown,
+            "printed": as_printed(shown, self.file_url(release)),
+            "preview_url": reverse("admin:releases_release_preview", args=[release.pk]),
             "review_base": base,
             "review_diff": (
                 compare_revisions(base.data, release.snapshot(), file_url=self.file_url(release))
