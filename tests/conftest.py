@@ -216,6 +216,10 @@ def at(*args: int) -> datetime:
     return datetime(*args, tzinfo=NY)
 
 
+# A publication time still ahead on every test's clock: a release is submitted for approval
+# only with a time ahead (`actions.Submit`).
+LATER = at(2030, 1, 24, 8, 0, 0)
+
 # The go-live second of the `scheduled` release with files, and moments either side of it.
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 BEFORE = (
@@ -337,8 +341,16 @@ def publish(db) -> Callable[..., Release]:
 
     def go(release: Release, when: datetime | None = None) -> Release:
         when = when or release.published_at
-        with time_machine.travel(min(timezone.now(), when - timedelta(seconds=1)), tick=False):
-            actions.submit(release, SYSTEM)
+        moment = min(timezone.now(), when - timedelta(seconds=1))
+        if release.published_at and release.published_at <= moment:
+            # Submitted earlier, while its publication time was still ahead (a submit refuses
+            # a past one), then published at ``when``.
+            earlier = release.published_at - timedelta(seconds=1)
+            with time_machine.travel(earlier, tick=False):
+                actions.submit(release, SYSTEM)
+        with time_machine.travel(moment, tick=False):
+            if release.status == Release.Status.DRAFT:
+                actions.submit(release, SYSTEM)
             actions.approve(release, SYSTEM)
             actions.publish(release, SYSTEM, at=when)
         release.refresh_from_db()

@@ -2,17 +2,31 @@
 on shows all that is approved (issue 29)."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from irsite import clock
 from releases import actions
 from releases.models import Release
+from releases.times import zoned
 
-from .admin_forms import edit_data, prepare_correction
-from .conftest import at
+from .admin_forms import (
+    ADD_URL,
+    change_url,
+    confirm,
+    edit_data,
+    form_data,
+    messages_of,
+    prepare_correction,
+    transition_url,
+)
+from .conftest import LATER, at
 from .files import PDF, attach
 
 
@@ -93,6 +107,7 @@ def test_the_approve_page_shows_the_release_as_it_will_print_with_its_files(
     release = make_release(
         by=editor,
         headline="Acme signs the deal",
+        published_at=LATER,
         exhibit_label="EXHIBIT 99.1",
         release_instruction="FOR IMMEDIATE RELEASE",
         categories=[category],
@@ -145,3 +160,112 @@ def test_the_correction_review_shows_the_corrected_release_as_it_will_print(
         "admin:releases_release_correction_preview", args=[correction.release_id, correction.pk]
     )
     assert f'href="{preview}"' in printed
+
+
+# --- publication time: required where asked, refused at the first step ------------------------
+
+
+def test_the_publication_time_field_says_it_is_required_to_submit(client, editor, company):
+    client.force_login(editor)
+    html = client.get(ADD_URL).content.decode()
+    assert "Required to submit for approval, and still ahead when submitted." in html
+    assert 'name="_submit" value="Save and submit for approval"' in html
+
+
+def test_save_and_submit_without_a_publication_time_is_refused_at_once_keeping_the_form(
+    client, editor, contacts, disclaimer_versions, company
+):
+    client.force_login(editor)
+    data = form_data(contacts, disclaimer_versions, headline="Typed and not lost",
+                     published_at_0="", published_at_1="", _submit="1")  # fmt: skip
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["published_at"])
+    assert "Set the publication time before submitting for approval." in errors
+    assert 'value="Typed and not lost"' in response.content.decode()
+    assert not Release.objects.exists()
+
+
+def test_the_submit_step_of_a_release_without_a_time_refuses_without_a_confirmation_page(
+    client, make_release, editor
+):
+    release = make_release(by=editor, published_at=None)
+    client.force_login(editor)
+    response = client.get(transition_url(release, "submit"), follow=True)
+    assert response.redirect_chain == [(change_url(release), 302)]
+    assert any("Set the publication time" in m for m in messages_of(response))
+    assert Release.objects.get(pk=release.pk).state == "draft"
+
+
+def test_a_past_publication_time_is_refused_at_submit_not_at_publish(
+    client, editor, contacts, disclaimer_versions, company
+):
+    past = timezone.localtime() - timedelta(days=745)
+    client.force_login(editor)
+    data = form_data(contacts, disclaimer_versions, published_at_0=f"{past:%Y-%m-%d}",
+                     published_at_1="08:00:00", _submit="1")  # fmt: skip
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["published_at"])
+    assert "has passed" in errors
+    assert not Release.objects.exists()
+    # Saved first (a draft may hold any time), the submit itself refuses it.
+    data.pop("_submit")
+    assert client.post(ADD_URL, data).status_code == 302
+    release = Release.objects.get()
+    with pytest.raises(actions.TransitionRefused, match="has passed"):
+        actions.submit(release, editor)
+    response = client.get(transition_url(release, "submit"), follow=True)
+    assert any("has passed" in m for m in messages_of(response))
+    assert Release.objects.get(pk=release.pk).state == "draft"
+
+
+def test_save_and_submit_with_a_time_ahead_submits_and_tells_approvers(
+    client, editor, approver, contacts, disclaimer_versions, company, worker
+):
+    approver.email = "alex@example.com"
+    approver.save()
+    ahead = timezone.localtime() + timedelta(days=2)
+    client.force_login(editor)
+    data = form_data(contacts, disclaimer_versions, published_at_0=f"{ahead:%Y-%m-%d}",
+                     published_at_1="16:05:00", _submit="1")  # fmt: skip
+    response = client.post(ADD_URL, data, follow=True)
+    release = Release.objects.get()
+    assert release.state == "in_review"
+    assert any("submitted for approval" in m for m in messages_of(response))
+    worker()
+    assert [m.to for m in mail.outbox] == [["alex@example.com"]]
+
+
+@pytest.mark.postgres
+def test_submit_asks_the_database_clock_whether_the_time_has_passed(make_release, editor, settings):
+    """The process's clock three days behind the database's: a time a day past by the
+    database's clock is refused although this process would think it two days ahead."""
+    settings.IRSITE_CLOCK = "database"
+    clock.forget()
+    release = make_release(by=editor, published_at=timezone.now() - timedelta(days=1))
+    try:
+        with time_machine.travel(timezone.now() - timedelta(days=3)):
+            clock.forget()
+            with pytest.raises(actions.TransitionRefused, match="has passed"):
+                actions.submit(release, editor)
+    finally:
+        clock.forget()
+
+
+def test_the_publish_page_confirms_the_approved_time_without_picking_it_again(
+    client, make_release, editor, approver
+):
+    ahead = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    release = make_release(by=editor, published_at=ahead)
+    actions.submit(release, editor)
+    actions.approve(release, approver)
+    client.force_login(approver)
+    page = client.get(transition_url(release, "publish")).content.decode()
+    assert f"Goes live at the approved publication time: <strong>{zoned(ahead)}</strong>" in page
+    assert 'name="go_live_0"' in page and 'name="go_live_0" value=' not in page  # not picked
+    assert 'class="errornote"' not in page  # the sentence before confirming is not an error
+    response = confirm(client, release, "publish")
+    assert response.status_code == 302
+    release.refresh_from_db()
+    assert release.state == "scheduled" and release.published_at == ahead

@@ -32,7 +32,13 @@ from ..models import (
 )
 from .corrections import CorrectionViews
 from .display import go_live_in_words, local_time
-from .forms import AttachmentForm, AttachmentFormSet, ReleaseContactForm, ReleaseForm
+from .forms import (
+    SUBMIT_AFTER_SAVE,
+    AttachmentForm,
+    AttachmentFormSet,
+    ReleaseContactForm,
+    ReleaseForm,
+)
 from .timefields import ZonedDateTimeField, ZonedDateTimeWidget
 from .tools import ToolViews
 from .workflow import WorkflowViews
@@ -380,8 +386,29 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
         if isinstance(saved, PendingCorrection):
             request.irsite_pending_correction = saved
 
+    def response_add(self, request, obj, post_url_continue=None):
+        if SUBMIT_AFTER_SAVE in request.POST:
+            return self._submit_after_save(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def _submit_after_save(self, request, release: Release) -> HttpResponseRedirect:
+        """Saved, then submitted in the same transaction (the form has checked that it may)."""
+        try:
+            actions.TRANSITIONS["submit"].run(release, request.user)
+        except actions.TransitionRefused as refused:  # a race: the form's check passed
+            messages.error(request, f"Saved, but not submitted for approval: {refused}")
+        else:
+            messages.success(
+                request,
+                "Saved and submitted for approval: approvers are told by e-mail. The release "
+                f"{go_live_in_words(release)}.",
+            )
+        return HttpResponseRedirect(self._change_url(release))
+
     def response_change(self, request, obj):
         pending = getattr(request, "irsite_pending_correction", None)
+        if pending is None and SUBMIT_AFTER_SAVE in request.POST:
+            return self._submit_after_save(request, obj)
         if pending is None:
             return super().response_change(request, obj)
         # Nothing public changed: say so, instead of the admin's "changed successfully".
@@ -438,4 +465,13 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(self.workflow_context(request, obj))
+        submit = actions.TRANSITIONS["submit"]
+        context["can_submit_after_save"] = (
+            submit.allows(obj, request.user)
+            if obj is not None
+            else request.user.has_perm(f"releases.{submit.perm}")
+        )
+        if obj is not None and obj.state == Release.State.LIVE:
+            # Saving prepares a correction of this release: "another" would be a new release.
+            context["show_save_and_add_another"] = False
         return super().render_change_form(request, context, add, change, form_url, obj)

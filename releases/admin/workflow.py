@@ -109,6 +109,14 @@ class WorkflowViews(ReleaseAdminHost):
         transition = actions.TRANSITIONS.get(name)
         if transition is None:
             raise PermissionDenied
+        if request.method != "POST" and not transition.asks and not transition.binds_content:
+            # A step that asks nothing is refused at once when it would be refused on
+            # confirming (e.g. a submit without a publication time): back to the form to fix it.
+            try:
+                transition.check(release, request.user)
+            except actions.TransitionRefused as refused:
+                messages.error(request, f"{transition.label} refused: {refused}")
+                return HttpResponseRedirect(self._change_url(release))
         data = request.POST if request.method == "POST" else None
         form = TRANSITION_FORMS[transition.asks](data, release=release)
         if request.method == "POST":
