@@ -37,6 +37,17 @@ def page_width(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
+def overflowing(page: Page) -> list[str]:
+    """The outermost elements reaching past the window's right edge (what widens the page)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right
+                <= document.documentElement.clientWidth + 1)
+            .slice(0, 8).map(e => `${e.tagName}.${e.className}#${e.id}`)"""
+    )
+
+
 def shoot(page: Page, name: str, width: int) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"desk-{name}-{width}.png"), full_page=True)
@@ -133,7 +144,7 @@ def test_the_change_form_fits_1280_px_and_names_the_body_editor_and_every_field(
         body = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
         expect(body).to_have_accessible_name(re.compile(r"^Body"))
         shoot(page, "change-form", 1280)
-        assert page_width(page) <= 1280
+        assert page_width(page) <= 1280, overflowing(page)
         unnamed = [v for v in run_axe(page) if v["id"] in AXE_NAMES]
         assert unnamed == []
     finally:

@@ -192,7 +192,24 @@ class AttachmentForm(forms.ModelForm):
         return super().save(commit)
 
 
-class AttachmentFormSet(forms.BaseInlineFormSet):
+class LabelledRowsFormSet(forms.BaseInlineFormSet):
+    """A tabular inline's rows: their fields sit under column headings with no label of their
+    own, so each is named for assistive technology: "Position, row 2" (axe: every form field
+    has a name)."""
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for name, field in form.fields.items():
+            if field.widget.is_hidden:
+                continue
+            label = "Delete" if name == "DELETE" else str(field.label or name).capitalize()
+            # The admin wraps a related field's select (add/change links): name the select.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", f"{label}, {row}")
+
+
+class AttachmentFormSet(LabelledRowsFormSet):
     """The attachments of one release; together within ``IRSITE_RELEASE_FILES_MAX_BYTES``."""
 
     def clean(self) -> None:

@@ -36,6 +36,7 @@ from .forms import (
     SUBMIT_AFTER_SAVE,
     AttachmentForm,
     AttachmentFormSet,
+    LabelledRowsFormSet,
     ReleaseContactForm,
     ReleaseForm,
 )
@@ -56,6 +57,7 @@ class ReleaseContactInline(admin.TabularInline):
     # Wider than these two: the other rows of a release reuse this inline.
     model: type[models.Model] = ReleaseContact
     form: type[forms.ModelForm] = ReleaseContactForm
+    formset: type[forms.BaseInlineFormSet] = LabelledRowsFormSet
     fields = ["position", "contact", "as_printed", "print_current_details"]
     readonly_fields = ["as_printed"]
     autocomplete_fields = ["contact"]
