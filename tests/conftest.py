@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
@@ -378,3 +378,42 @@ def scheduled(make_release, publish, category):
             ("Plant photo", "plant.jpg", photo(), True),
         )
         return publish(release)
+
+
+# --- the browser tests' browser, one per session for every module that drives it -------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def roles() -> None:
+    """The browser tests' (tests/test_browser.py, tests/test_desk_browser.py): the Editors and
+    Approvers groups as migration 0002 makes them: the flush that ends each
+    transactional test removes them (pytest-django's serialized rollback did not bring them
+    back here once other tests had run first)."""
+    groups = importlib.import_module("releases.migrations.0002_groups")
+    for name, codenames in [("Editors", groups.EDITORS), ("Approvers", groups.APPROVERS)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(codename__in=codenames))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise take the
+    # test's own ORM calls for calls from async code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
+    from playwright.sync_api import sync_playwright  # only where a browser test runs
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -17,7 +17,7 @@ from releases import actions
 from .admin_forms import edit_data, prepare_correction
 from .conftest import LATER, at
 from .files import PDF, attach, photo
-from .test_browser import ARTIFACTS, browser, roles, run_axe, sign_in  # noqa: F401 - fixtures
+from .test_browser import ARTIFACTS, run_axe, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,7 +54,7 @@ def shoot(page: Page, name: str, width: int) -> None:
 
 
 @pytest.fixture
-def desk(client, roles, make_release, publish, editor, approver):  # noqa: F811 - fixture
+def desk(client, roles, make_release, publish, editor, approver):
     """A live release with a correction waiting, a release in review with a wide image and a
     wide table and two files, and an approved one."""
     live = publish(make_release(headline="Acme reports record revenue",
@@ -84,7 +84,7 @@ def desk(client, roles, make_release, publish, editor, approver):  # noqa: F811 
 
 def test_the_approvers_desk_fits_the_window_and_names_no_server_time(
     live_server,
-    browser,  # noqa: F811 - fixture
+    browser,
     desk,
     approver,
 ):
@@ -130,7 +130,7 @@ AXE_NAMES = {"label", "aria-input-field-name", "aria-textbox-name", "select-name
 
 def test_the_change_form_fits_1280_px_and_names_the_body_editor_and_every_field(
     live_server,
-    browser,  # noqa: F811 - fixture
+    browser,
     desk,
     editor,
 ):
@@ -147,5 +147,59 @@ def test_the_change_form_fits_1280_px_and_names_the_body_editor_and_every_field(
         assert page_width(page) <= 1280, overflowing(page)
         unnamed = [v for v in run_axe(page) if v["id"] in AXE_NAMES]
         assert unnamed == []
+    finally:
+        context.close()
+
+
+# An earnings release's table as filed: a label column, then the thirteen- and thirty-nine-week
+# columns of two years, each heading a line of its own.
+PERIODS = [
+    f"{weeks} weeks ended September {day}, {year}"
+    for weeks in ("Thirteen", "Thirty-nine")
+    for day, year in ((27, 2026), (28, 2025))
+]
+EARNINGS_TABLE = (
+    "<table><thead><tr><th>(in thousands)</th>"
+    + "".join(f"<th>{p}</th>" for p in PERIODS)
+    + "</tr></thead><tbody>"
+    + "".join(
+        f"<tr><td>{label}</td>"
+        + "".join(f"<td>${row}{n},234,567</td>" for n in range(len(PERIODS)))
+        + "</tr>"
+        for row, label in enumerate(("Net product revenue", "Collaboration revenue"), 1)
+    )
+    + "</tbody></table>"
+)
+
+
+def test_an_earnings_table_prints_whole_from_the_browser(
+    live_server, browser, make_release, publish
+):
+    """Chromium's print of an earnings release keeps every column (on screen the table scrolls
+    inside itself; on paper nothing can scroll)."""
+    import io
+
+    from pypdf import PdfReader
+
+    release = publish(
+        make_release(
+            headline="Results for the thirty-nine weeks",
+            published_at=at(2026, 11, 2, 8, 0, 0),
+            body=f"<p>Results.</p>{EARNINGS_TABLE}",
+        )
+    )
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}{release.get_absolute_url()}")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pdf = page.pdf(format="Letter")
+        (SHOTS / "desk-printed-earnings-table.pdf").write_bytes(pdf)
+        text = "".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+        for row in (1, 2):
+            for n in range(len(PERIODS)):
+                assert f"${row}{n},234,567" in text, (row, n)
+        for period in PERIODS:
+            assert "".join(period.split()) in text, period
     finally:
         context.close()
