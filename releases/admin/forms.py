@@ -197,7 +197,7 @@ class LabelledRowsFormSet(forms.BaseInlineFormSet):
     own, so each is named for assistive technology: "Position, row 2" (axe: every form field
     has a name)."""
 
-    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
         super().add_fields(form, index)
         row = "new row" if index is None else f"row {index + 1}"
         for name, field in form.fields.items():
@@ -205,7 +205,7 @@ class LabelledRowsFormSet(forms.BaseInlineFormSet):
                 continue
             label = "Delete" if name == "DELETE" else str(field.label or name).capitalize()
             # The admin wraps a related field's select (add/change links): name the select.
-            widget = getattr(field.widget, "widget", field.widget)
+            widget: forms.Widget = getattr(field.widget, "widget", None) or field.widget
             widget.attrs.setdefault("aria-label", f"{label}, {row}")
 
 
