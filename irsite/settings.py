@@ -183,6 +183,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# One time format on the staff's screens, with its zone (irsite/formats).
+FORMAT_MODULE_PATH = ["irsite.formats"]
 # Press-release times are stated in the issuer's local time.
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True

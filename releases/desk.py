@@ -1,8 +1,9 @@
-"""The release desk's own mail: approvers hear when a release waits for them.
+"""The release desk's own mail: approvers hear when a release or a correction of a live one
+waits for them.
 
-Sent by the worker (a django-tasks task enqueued in the submit transaction), never from the
-request: a slow mail server must not slow the editor's click, and a rolled-back submit sends
-nothing.
+Sent by the worker (a django-tasks task enqueued in the submit's or the correction's
+transaction), never from the request: a slow mail server must not slow the editor's click, and
+a rolled-back submit sends nothing.
 """
 
 from django.conf import settings
@@ -14,17 +15,18 @@ from django_tasks import task
 
 from irsite.times import local_time
 
-from .models import Release
+from .models import PendingCorrection, Release
 
 
-def approvers(exclude_pk: int | None = None):
-    """Active staff who may approve releases and have an e-mail address (the submitter left
-    out: under the four-eyes rule they cannot approve their own change)."""
+def approvers(exclude_pk: int | None = None, codename: str = "approve_release"):
+    """Active staff who may approve releases (or, with ``codename="correct_release"``,
+    corrections) and have an e-mail address (the submitter left out: under the four-eyes rule
+    they cannot approve their own change)."""
     User = get_user_model()
     may_approve = (
         Q(is_superuser=True)
-        | Q(groups__permissions__codename="approve_release")
-        | Q(user_permissions__codename="approve_release")
+        | Q(groups__permissions__codename=codename)
+        | Q(user_permissions__codename=codename)
     )
     users = User.objects.filter(may_approve, is_active=True, is_staff=True).exclude(email="")
     if exclude_pk is not None:
@@ -66,4 +68,50 @@ def notify_approvers(release_id: int, submitted_by: int | None) -> str:
     if not recipients:
         return "no approver has an e-mail address"
     waiting_message(release, recipients).send()
+    return f"sent to {len(recipients)}"
+
+
+def correction_message(correction: PendingCorrection, recipients: list[str]) -> EmailMessage:
+    """“Correction waiting for your approval: <headline>”: a live release is wrong until a
+    second person approves it, so it says so, with the note readers will see, who prepared it
+    and the link to the review page (where it is approved)."""
+    release = correction.release
+    headline = " ".join(release.headline.split())
+    url = settings.SITE_URL + reverse(
+        "admin:releases_release_correction", args=[release.pk, correction.pk]
+    )
+    body = "\n".join(
+        [
+            f"{correction.prepared_by_name or 'An editor'} prepared a correction of a live "
+            "release:",
+            "",
+            headline,
+            f"Published: {local_time(release.published_at)}",
+            f"Correction note for readers: {correction.note}",
+            "",
+            "Nothing public changes until someone else approves it.",
+            f"Review and approve it: {url}",
+        ]
+    )
+    return EmailMessage(
+        subject=f"Correction waiting for your approval: {headline}"[:200],
+        body=body,
+        to=recipients,
+    )
+
+
+@task()
+def notify_correction(correction_id: int, prepared_by: int | None) -> str:
+    correction = (
+        PendingCorrection.objects.filter(pk=correction_id, status=PendingCorrection.Status.PENDING)
+        .select_related("release")
+        .first()
+    )
+    if correction is None:
+        return "no longer waiting"
+    users = approvers(exclude_pk=prepared_by, codename="correct_release")
+    recipients = list(users.values_list("email", flat=True))
+    if not recipients:
+        return "no approver of corrections has an e-mail address"
+    correction_message(correction, recipients).send()
     return f"sent to {len(recipients)}"

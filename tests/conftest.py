@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
@@ -218,6 +218,10 @@ def at(*args: int) -> datetime:
     return datetime(*args, tzinfo=NY)
 
 
+# A publication time still ahead on every test's clock: a release is submitted for approval
+# only with a time ahead (`actions.Submit`).
+LATER = at(2030, 1, 24, 8, 0, 0)
+
 # The go-live second of the `scheduled` release with files, and moments either side of it.
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 BEFORE = (
@@ -339,8 +343,16 @@ def publish(db) -> Callable[..., Release]:
 
     def go(release: Release, when: datetime | None = None) -> Release:
         when = when or release.published_at
-        with time_machine.travel(min(timezone.now(), when - timedelta(seconds=1)), tick=False):
-            actions.submit(release, SYSTEM)
+        moment = min(timezone.now(), when - timedelta(seconds=1))
+        if release.published_at and release.published_at <= moment:
+            # Submitted earlier, while its publication time was still ahead (a submit refuses
+            # a past one), then published at ``when``.
+            earlier = release.published_at - timedelta(seconds=1)
+            with time_machine.travel(earlier, tick=False):
+                actions.submit(release, SYSTEM)
+        with time_machine.travel(moment, tick=False):
+            if release.status == Release.Status.DRAFT:
+                actions.submit(release, SYSTEM)
             actions.approve(release, SYSTEM)
             actions.publish(release, SYSTEM, at=when)
         release.refresh_from_db()
@@ -415,3 +427,42 @@ def announce(db):
         return event
 
     return go
+
+
+# --- the browser tests' browser, one per session for every module that drives it -------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def roles() -> None:
+    """The browser tests' (tests/test_browser.py, tests/test_desk_browser.py): the Editors and
+    Approvers groups as migration 0002 makes them: the flush that ends each
+    transactional test removes them (pytest-django's serialized rollback did not bring them
+    back here once other tests had run first)."""
+    groups = importlib.import_module("releases.migrations.0002_groups")
+    for name, codenames in [("Editors", groups.EDITORS), ("Approvers", groups.APPROVERS)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(codename__in=codenames))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise take the
+    # test's own ORM calls for calls from async code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
+    from playwright.sync_api import sync_playwright  # only where a browser test runs
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

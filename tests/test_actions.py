@@ -6,7 +6,7 @@ import time_machine
 from releases import actions
 from releases.models import AuditEntry, Release
 
-from .conftest import at
+from .conftest import LATER, at
 
 NOW = at(2026, 11, 26, 12, 0, 0)
 
@@ -76,7 +76,7 @@ def test_publishing_without_approval_is_refused(draft, editor, approver):
 
 
 def test_four_eyes_approver_cannot_approve_own_change(make_release, approver, second_approver):
-    release = make_release(by=approver)
+    release = make_release(by=approver, published_at=LATER)
     actions.submit(release, approver)
     assert_refused(actions.approve, release, approver, match="Four-eyes")
     actions.approve(release, second_approver)
@@ -85,7 +85,7 @@ def test_four_eyes_approver_cannot_approve_own_change(make_release, approver, se
 
 def test_four_eyes_can_be_switched_off(make_release, approver, settings):
     settings.IRSITE_FOUR_EYES = False
-    release = make_release(by=approver)
+    release = make_release(by=approver, published_at=LATER)
     actions.submit(release, approver)
     actions.approve(release, approver)
     assert release.status == Release.Status.APPROVED

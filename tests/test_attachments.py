@@ -335,7 +335,8 @@ def test_files_of_an_approved_or_scheduled_release_cannot_change(
     client, editor, approver, make_release, _own_media
 ):
     release = make_release(by=editor, published_at=GO_LIVE)
-    actions.submit(release, editor)
+    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        actions.submit(release, editor)
     actions.approve(release, approver)
     with pytest.raises(actions.TransitionRefused):
         attach(release, editor, ("Late", "late.pdf", PDF))

@@ -250,12 +250,13 @@ def test_preview_shows_body_images_before_go_live_without_their_public_url(clien
 def test_approver_reviews_body_images_before_go_live(client, approver, draft):
     chart = draft.attachment_list[0]
     put_in_body(draft, f"<p>Revenue rose.</p>{image_tag(chart)}")
-    actions.submit(draft, SYSTEM)
     client.force_login(approver)
     url = reverse("admin:releases_release_transition", args=[draft.pk, "approve"])
     with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        actions.submit(draft, SYSTEM)
         page = client.get(url).content.decode()
-    review = page.split('<div class="irsite-review-body">')[1].split("</div>")[0]
+    printed = page[page.index('id="printed-heading"') :]
+    review = printed.split('<div class="release-body">')[1].split("</div>")[0]
     assert '<img src="data:image/png;base64,' in review and f'alt="{ALT}"' in review
 
 

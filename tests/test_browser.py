@@ -7,17 +7,14 @@ approved and scheduled by two people, stays off every public surface until its g
 and is on all of them right after, with nothing restarted (the page cache is on throughout).
 """
 
-import importlib
 import io
 import json
-import os
 import re
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils import timezone
 from django.utils.text import slugify
@@ -29,7 +26,6 @@ from playwright.sync_api import (
     Locator,
     Page,
     expect,
-    sync_playwright,
 )
 
 from irsite.alerts.models import Subscriber
@@ -40,15 +36,6 @@ from .conftest import SYSTEM
 from .files import PDF, photo
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -58,29 +45,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 
 # Committed data must be visible to the live server's threads.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def roles() -> None:
-    """The Editors and Approvers groups as migration 0002 makes them: the flush that ends each
-    transactional test removes them (pytest-django's serialized rollback did not bring them
-    back here once other tests had run first)."""
-    groups = importlib.import_module("releases.migrations.0002_groups")
-    for name, codenames in [("Editors", groups.EDITORS), ("Approvers", groups.APPROVERS)]:
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(Permission.objects.filter(codename__in=codenames))
-
-
-@pytest.fixture(scope="session")
-def browser() -> Browser:
-    # Playwright's sync API runs an event loop in this thread; Django would otherwise take the
-    # test's own ORM calls for calls from async code.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.db import connection, connections
 from releases import actions
 from releases.models import AuditEntry, Release
 
-from .conftest import SYSTEM, at
+from .conftest import LATER, SYSTEM
 
 
 def run_at_once(work, count: int) -> list[BaseException]:
@@ -59,7 +59,7 @@ def test_simultaneous_saves_of_one_release_all_succeed_one_after_another(make_re
 
 @pytest.mark.django_db(transaction=True)
 def test_approve_and_publish_races_refuse_cleanly_and_never_fail(make_release):
-    releases = [make_release(published_at=at(2003, 1, 24, 8, 0, 0)) for _ in range(5)]
+    releases = [make_release(published_at=LATER) for _ in range(5)]
     for release in releases:
         actions.submit(release, SYSTEM)
 

@@ -152,7 +152,9 @@ def test_behind_pgbouncer_in_transaction_mode_the_public_pages_and_the_admin_wor
             note("sign in", client.post(reverse("admin:login"), {"username": "erin",
                                                                 "password": "pw"}))  # fmt: skip
             note("release list", client.get(reverse("admin:releases_release_changelist")))
-            data = form_data(contacts, disclaimer_versions, headline="Results at the bell")
+            ahead = timezone.localtime() + timedelta(days=1)  # a submit needs a time ahead
+            data = form_data(contacts, disclaimer_versions, headline="Results at the bell",
+                             published_at_0=f"{ahead:%Y-%m-%d}")  # fmt: skip
             note("add", client.post(ADD_URL, data))
             release = Release.objects.get(slug="immunogen-regains-rights")
             note("change page", client.get(change_url(release)))

@@ -13,7 +13,7 @@ from releases import actions
 from releases.models import AuditEntry, Release
 
 from .admin_forms import change_url, confirm, edit_data, messages_of
-from .conftest import SYSTEM, at
+from .conftest import LATER, SYSTEM, at
 
 NOW = at(2026, 11, 30, 5, 47, 12)
 
@@ -26,9 +26,11 @@ def _frozen_now():
 
 @pytest.fixture
 def approved(make_release, editor, approver):
-    """Written by the editor for yesterday 08:00 and approved only now."""
+    """Written and submitted by the editor for yesterday 08:00 the day before, and approved
+    only now."""
     release = make_release(by=editor, published_at=at(2026, 11, 29, 8, 0, 0))
-    actions.submit(release, editor)
+    with time_machine.travel(at(2026, 11, 28, 12, 0, 0), tick=False):
+        actions.submit(release, editor)
     actions.approve(release, approver)
     return release
 
@@ -178,7 +180,7 @@ def test_publish_page_shows_company_time_pickers_and_a_read_back(client, approve
 def test_approval_is_refused_when_the_release_changed_after_the_page_was_loaded(
     client, make_release, editor, approver
 ):
-    release = make_release(by=editor)
+    release = make_release(by=editor, published_at=LATER)
     actions.submit(release, editor)
     shown = Release.objects.get(pk=release.pk).version  # the approver opens the approve page
     actions.recall(release, editor)  # meanwhile the editor takes it back, edits and resubmits
@@ -195,7 +197,7 @@ def test_approval_is_refused_when_the_release_changed_after_the_page_was_loaded(
 
 
 def test_a_crafted_approval_without_the_version_is_refused(client, make_release, editor, approver):
-    release = make_release(by=editor)
+    release = make_release(by=editor, published_at=LATER)
     actions.submit(release, editor)
     client.force_login(approver)
     url = reverse("admin:releases_release_transition", args=[release.pk, "approve"])
@@ -207,7 +209,7 @@ def test_a_crafted_approval_without_the_version_is_refused(client, make_release,
 def test_a_release_in_review_cannot_be_edited_until_taken_back(
     client, make_release, editor, approver
 ):
-    release = make_release(by=editor)
+    release = make_release(by=editor, published_at=LATER)
     actions.submit(release, editor)
     with pytest.raises(actions.TransitionRefused, match="in review"):
         release.headline = "Sneaked in"
@@ -225,7 +227,7 @@ def test_a_release_in_review_cannot_be_edited_until_taken_back(
 def test_approve_page_shows_the_content_and_the_changes_since_the_last_approval(
     client, make_release, editor, approver
 ):
-    release = make_release(by=editor, headline="First wording")
+    release = make_release(by=editor, headline="First wording", published_at=LATER)
     actions.submit(release, editor)
     actions.approve(release, approver)
     actions.return_to_draft(release, approver, "Say it plainer")
@@ -244,7 +246,7 @@ def test_approve_page_shows_the_content_and_the_changes_since_the_last_approval(
 def test_change_form_post_without_the_version_it_started_from_is_refused(
     client, make_release, editor
 ):
-    release = make_release(by=editor)
+    release = make_release(by=editor, published_at=LATER)
     client.force_login(editor)
     data = edit_data(release, headline="Blind overwrite")
     data.pop("based_on_version")
@@ -265,7 +267,7 @@ def test_submitting_emails_the_approvers_through_the_worker(
     approver.save(), second_approver.save()
     editor.email = "erin@example.com"
     editor.save()
-    release = make_release(by=editor, headline="Acme signs\nthe deal")
+    release = make_release(by=editor, headline="Acme signs\nthe deal", published_at=LATER)
     client.force_login(editor)
     confirm(client, release, "submit")
     assert mail.outbox == []  # never from the request
@@ -275,15 +277,15 @@ def test_submitting_emails_the_approvers_through_the_worker(
     assert message.subject == "Waiting for your approval: Acme signs the deal"
     url = reverse("admin:releases_release_transition", args=[release.pk, "approve"])
     assert f"{settings.SITE_URL}{url}" in message.body
-    assert "2003-01-24 08:00:00 EST" in message.body
+    assert "2030-01-24 08:00:00 EST" in message.body
 
 
 def test_admin_index_lists_what_waits_for_this_approver_and_what_goes_live_next(
     client, make_release, editor, approver, publish
 ):
-    waiting = make_release(by=editor, headline="Waits for review")
+    waiting = make_release(by=editor, headline="Waits for review", published_at=LATER)
     actions.submit(waiting, editor)
-    own = make_release(by=approver, headline="Approver wrote this one")
+    own = make_release(by=approver, headline="Approver wrote this one", published_at=LATER)
     actions.submit(own, approver)
     soon = make_release(by=editor, headline="Goes live soon", published_at=NOW + timedelta(hours=3))
     publish(soon)
@@ -360,7 +362,9 @@ def test_status_wording_is_plain_in_the_workflow_panel_messages_and_help(
     client.force_login(editor)
     page = text(client.get(change_url(draft)))
     assert "State: Draft" in page and "draft — goes live" not in page
-    assert "The release is not scheduled; its publication time reads Tue 01 Dec 2026" in page
+    assert "The release is not scheduled; its publication time reads 2026-12-01 16:05:00 EST" in (
+        page
+    )
     live = publish(make_release(by=editor, published_at=at(2026, 11, 2, 8, 0, 0)))
     page = text(client.get(change_url(live)))
     assert "Corrected on [date and time]: [this note]" in page and "Corrected on :" not in page
@@ -368,5 +372,5 @@ def test_status_wording_is_plain_in_the_workflow_panel_messages_and_help(
     actions.approve(draft, approver)
     client.force_login(approver)
     done = confirm(client, draft, "publish", {"now": "Publish now"}, follow=True)
-    assert any("The release has been public since Mon 30 Nov 2026 05:47:12 EST" in m
+    assert any("The release has been public since 2026-11-30 05:47:12 EST" in m
                for m in messages_of(done))  # fmt: skip

@@ -189,14 +189,14 @@ def cluster():
 # A release published at once (or scheduled at GO_LIVE, epoch seconds), by the actions, on
 # the primary; prints its URL.
 NEW_RELEASE = """
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from irsite.contacts.models import Contact
 from irsite.disclaimers.models import DisclaimerVersion
 from releases import actions
 from releases.models import Category, Release
 actor = actions.SystemActor("replica tests")
 release = Release(headline=HEADLINE, slug=SLUG, dateline_city="CAMBRIDGE, MA",
-                  published_at=datetime.now(UTC),
+                  published_at=datetime.now(UTC) + timedelta(hours=1),  # ahead to submit
                   body="<p>Revenue rose 42 percent.</p><p>More to follow.</p>")
 def related():
     for i, c in enumerate(Contact.objects.all()):

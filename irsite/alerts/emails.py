@@ -4,7 +4,7 @@ Every message is built here from templates in `templates/alerts/email/`, with th
 as the sender's display name and absolute links built from `SITE_URL`.
 """
 
-from email.utils import formataddr
+from email.utils import format_datetime, formataddr
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -24,6 +24,19 @@ from .models import AlertBatch, Delivery, Subscriber
 
 # How much of a release an alert quotes before the link to the page.
 LEAD_PARAGRAPHS = 2
+
+
+def date_header() -> str:
+    """The Date header in the company's zone ("-0500"), as its releases state their times,
+    rather than "-0000" (RFC 5322: the zone of the sender where it is known)."""
+    return format_datetime(timezone.localtime())
+
+
+def copyright_line(year: int, legal_name: str) -> str:
+    """“© 2026 ImmunoGen, Inc.”: one full stop, whether or not the legal name ends in one."""
+    if not legal_name:
+        return ""
+    return f"© {year} {legal_name}" + ("" if legal_name.endswith(".") else ".")
 
 
 def sender(company: CompanyProfile) -> str:
@@ -99,6 +112,7 @@ def confirmation_message(subscriber: Subscriber) -> EmailMessage:
         body=render_to_string("alerts/email/confirm.txt", context),
         from_email=sender(company),
         to=[subscriber.email],
+        headers={"Date": date_header()},
     )
 
 
@@ -115,6 +129,7 @@ def already_subscribed_message(subscriber: Subscriber) -> EmailMessage:
         body=render_to_string("alerts/email/already_subscribed.txt", context),
         from_email=sender(company),
         to=[subscriber.email],
+        headers={"Date": date_header()},
     )
 
 
@@ -151,6 +166,9 @@ class AlertParts:
             # The letterhead's logo and legal name as approved; the colour is the site's now.
             "logo_url": letterhead.logo and settings.SITE_URL + letterhead.get_logo_url(),
             "legal_name": single_line(letterhead.legal_name),
+            "copyright": copyright_line(
+                timezone.localtime(release.published_at).year, single_line(letterhead.legal_name)
+            ),
             "colour": company.colour,
             "attachments": [
                 {
@@ -193,6 +211,7 @@ def alert_message(delivery: Delivery, parts: AlertParts | None = None) -> EmailM
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": parts.list_id,
             "Auto-Submitted": "auto-generated",
+            "Date": date_header(),
         },
     )
     message.attach_alternative(render_to_string("alerts/email/release.html", context), "text/html")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ..desk import notify_correction
 from ..media.pdf import render_approved
 from ..models import (
     Attachment,
@@ -65,6 +66,8 @@ def _prepare_correction(
         prepared_by_name=getattr(user, "username", "") or "",
     )
     audit(user, AuditEntry.Action.CORRECTION_PREPARED, stored, note.strip())
+    # The most urgent approval there is (a live text is wrong): told like a submission.
+    notify_correction.enqueue(pending.pk, pending.prepared_by_id)
     return pending
 
 

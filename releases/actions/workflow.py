@@ -109,7 +109,17 @@ class Submit(Transition):
     def check(self, release: Release, user, **params: Any) -> None:
         super().check(release, user)
         if not release.published_at:
-            raise TransitionRefused("Set the publication time before submitting for approval.")
+            raise TransitionRefused(
+                "Set the publication time before submitting for approval.", field="published_at"
+            )
+        # The first step refuses a time already past (the database's clock, as publication
+        # itself): an approver must not be the first to find it at the publish page.
+        if release.published_at < clock.now().replace(microsecond=0):
+            raise TransitionRefused(
+                f"The publication time {local_time(release.published_at)} has passed: set a "
+                "later time before submitting for approval.",
+                field="published_at",
+            )
 
     def execute(self, release: Release, user, **params: Any) -> None:
         _set_status(release, Status.IN_REVIEW)

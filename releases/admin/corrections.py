@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 
 from .. import actions
 from ..models import PendingCorrection
@@ -19,6 +19,7 @@ from ..previews import corrected_copy
 from ..public.views import render_preview
 from ..record.revisions import compare_revisions
 from .host import ReleaseAdminHost
+from .printed import as_printed
 
 
 class CorrectionViews(ReleaseAdminHost):
@@ -60,13 +61,21 @@ class CorrectionViews(ReleaseAdminHost):
                 messages.error(request, f"Not done: {refused}")
                 return HttpResponseRedirect(request.path)
             return HttpResponseRedirect(self._change_url(release))
+        with corrected_copy(correction) as corrected:
+            printed = as_printed(corrected, self.file_url(release))
         context = {
             **self.admin_site.each_context(request),
             "title": f"Correction of “{release.headline}”",
+            "printed": printed,
+            "preview_url": reverse(
+                "admin:releases_release_correction_preview", args=[release.pk, correction.pk]
+            ),
             "opts": self.opts,
             "release": release,
             "correction": correction,
-            "diff": compare_revisions(release.snapshot(), correction.data),
+            "diff": compare_revisions(
+                release.snapshot(), correction.data, file_url=self.file_url(release)
+            ),
             "can_decide": request.user.has_perm("releases.correct_release")
             and correction.status == PendingCorrection.Status.PENDING,
             "can_share": request.user.has_perm("releases.share_release_preview")

@@ -13,14 +13,14 @@ __all__ = ["go_live_in_words", "local_time"]
 
 
 def go_live_in_words(release: Release) -> str:
-    """What follows “The release …”: “goes live Fri 24 Jan 2003 08:00:00 EST, in 3 hours”,
+    """What follows “The release …”: “goes live 2003-01-24 08:00:00 EST, in 3 hours”,
     “has been public since …”, “is not scheduled; its publication time reads …”."""
     if release.withdrawn_at:
         return f"was withdrawn on {local_time(release.withdrawn_at)}"
     if not release.published_at:
         return "has no publication time yet"
     at = timezone.localtime(release.published_at)
-    when = f"{at:%a %d %b %Y %H:%M:%S %Z}"
+    when = local_time(at)  # the one format of the staff's screens
     if release.state == Release.State.SCHEDULED:
         return f"goes live {when}, in {_until(at)}"
     if release.state == Release.State.LIVE:

@@ -24,6 +24,9 @@ from ..body_images import image_attachments, validate_body_images
 from ..models import Attachment, Release, ReleaseContact, Revision
 from .timefields import ZonedDateTimeField
 
+# The change form's "Save and submit for approval" button (its name in the post).
+SUBMIT_AFTER_SAVE = "_submit"
+
 
 class ReleaseForm(forms.ModelForm):
     """The release's fields. Whether the edit may be saved is decided by
@@ -67,7 +70,13 @@ class ReleaseForm(forms.ModelForm):
             )
         if "published_at" in self.fields:
             zone = timezone.get_current_timezone_name()
-            self.fields["published_at"].help_text += f" Time zone: {zone}."
+            # What is required, said where it is asked (the submit refuses without it).
+            self.fields["published_at"].help_text = (
+                "Required to submit for approval, and still ahead when submitted. To the "
+                "second, in the company's time zone "
+                f"({zone}), e.g. 16:05:00 or 4:05 PM. The release becomes public at exactly "
+                "this time once an approver publishes it; until then nothing of it is public."
+            )
 
     def clean_body(self) -> str:
         """Images in the body must be this release's own image attachments, with alt text;
@@ -111,6 +120,17 @@ class ReleaseForm(forms.ModelForm):
         except actions.TransitionRefused as refused:
             field = refused.field if refused.field in self.fields else None
             self.add_error(field, str(refused))
+            return
+        if SUBMIT_AFTER_SAVE in self.data:
+            # "Save and submit for approval": the submit's own check, on the edit as typed, so
+            # a missing or past publication time is refused here, beside the field, with
+            # nothing saved and everything typed kept.
+            submit = actions.TRANSITIONS["submit"]
+            try:
+                submit.check(self.instance, self.user)
+            except actions.TransitionRefused as refused:
+                field = refused.field if refused.field in self.fields else None
+                self.add_error(field, str(refused))
 
     @staticmethod
     def conflict_message(stored: Release, cleaned: dict[str, Any]) -> str:
@@ -172,7 +192,24 @@ class AttachmentForm(forms.ModelForm):
         return super().save(commit)
 
 
-class AttachmentFormSet(forms.BaseInlineFormSet):
+class LabelledRowsFormSet(forms.BaseInlineFormSet):
+    """A tabular inline's rows: their fields sit under column headings with no label of their
+    own, so each is named for assistive technology: "Position, row 2" (axe: every form field
+    has a name)."""
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for name, field in form.fields.items():
+            if field.widget.is_hidden:
+                continue
+            label = "Delete" if name == "DELETE" else str(field.label or name).capitalize()
+            # The admin wraps a related field's select (add/change links): name the select.
+            widget: forms.Widget = getattr(field.widget, "widget", None) or field.widget
+            widget.attrs.setdefault("aria-label", f"{label}, {row}")
+
+
+class AttachmentFormSet(LabelledRowsFormSet):
     """The attachments of one release; together within ``IRSITE_RELEASE_FILES_MAX_BYTES``."""
 
     def clean(self) -> None:
@@ -190,6 +227,14 @@ class AttachmentFormSet(forms.BaseInlineFormSet):
         check_release_total([cast(AttachmentForm, form).size for form in kept])
         if sum(1 for form in kept if form.cleaned_data.get("is_release_image")) > 1:
             raise ValidationError("Mark one attachment at most as the release image.")
+        # Each file its own place in the order: a new row left at the default position (or any
+        # row on a position already taken) goes after the last one (two files at 0 printed in
+        # an order nobody chose).
+        used: set[int] = set()
+        for form in kept:
+            if form.instance.position in used:
+                form.instance.position = max(used) + 1
+            used.add(form.instance.position)
 
 
 class ReleaseContactForm(forms.ModelForm):
@@ -274,16 +319,20 @@ class TransitionForm(forms.Form):
 
 
 class GoLiveForm(TransitionForm):
+    """The go-live is the publication time submitted and approved: confirming publishes at it.
+    "Publish now" records the second of the click instead; another time may be typed only to
+    move it (the approver does not pick the time again)."""
+
     go_live = ZonedDateTimeField(
-        label="Go-live time",
+        label="Another go-live time",
         required=False,
-        help_text="To the second, e.g. 16:05:00 or 4:05 PM. The release becomes public exactly "
-        "then; nothing else runs.",
+        help_text="Leave empty to publish at the approved time. To the second, e.g. 16:05:00 or "
+        "4:05 PM. The release becomes public exactly then; nothing else runs.",
     )
 
     def __init__(self, *args, release: Release, **kwargs) -> None:
         super().__init__(*args, release=release, **kwargs)
-        self.fields["go_live"].initial = release.published_at
+        self.approved_time = release.published_at
         self.fields["go_live"].help_text += f" Time zone: {timezone.get_current_timezone_name()}."
 
     @property
@@ -294,14 +343,15 @@ class GoLiveForm(TransitionForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         assert cleaned is not None  # a form's clean() returns its cleaned_data
-        if not self.now and not cleaned.get("go_live") and "go_live" not in self.errors:
+        chosen = cleaned.get("go_live") or self.approved_time
+        if not self.now and not chosen and "go_live" not in self.errors:
             self.add_error("go_live", "Choose a go-live time, or publish now.")
         return cleaned
 
     def action_kwargs(self) -> dict[str, Any]:
         if self.now:
             return {**super().action_kwargs(), "now": True}
-        return {**super().action_kwargs(), "at": self.cleaned_data["go_live"]}
+        return {**super().action_kwargs(), "at": self.cleaned_data["go_live"] or None}
 
 
 class ReasonForm(TransitionForm):

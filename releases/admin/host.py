@@ -5,6 +5,8 @@ checker only; at run time the mixins' base is `object` and `ReleaseAdmin` provid
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.contrib import admin
     from django.http import HttpRequest
 
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
     class ReleaseAdminHost(admin.ModelAdmin[Release]):
         def _release(self, request: HttpRequest, pk: int) -> Release: ...
         def _change_url(self, release: Release) -> str: ...
+        def file_url(self, release: Release) -> Callable[[str], str]: ...
 
 else:
     ReleaseAdminHost = object

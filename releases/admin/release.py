@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -33,7 +33,14 @@ from ..models import (
 from .corrections import CorrectionViews
 from .display import go_live_in_words, local_time
 from .exchange import ExchangeViews
-from .forms import AttachmentForm, AttachmentFormSet, ReleaseContactForm, ReleaseForm
+from .forms import (
+    SUBMIT_AFTER_SAVE,
+    AttachmentForm,
+    AttachmentFormSet,
+    LabelledRowsFormSet,
+    ReleaseContactForm,
+    ReleaseForm,
+)
 from .timefields import ZonedDateTimeField, ZonedDateTimeWidget
 from .tools import ToolViews
 from .workflow import WorkflowViews
@@ -51,6 +58,7 @@ class ReleaseContactInline(admin.TabularInline):
     # Wider than these two: the other rows of a release reuse this inline.
     model: type[models.Model] = ReleaseContact
     form: type[forms.ModelForm] = ReleaseContactForm
+    formset: type[forms.BaseInlineFormSet] = LabelledRowsFormSet
     fields = ["position", "contact", "as_printed", "print_current_details"]
     readonly_fields = ["as_printed"]
     autocomplete_fields = ["contact"]
@@ -158,11 +166,19 @@ class StateFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "state"
 
+    CORRECTION = "correction"
+
     def lookups(self, request, model_admin):
-        return Release.State.choices
+        # A live release with a prepared correction waits for a second person like one in
+        # review: it is listed with the states it is found among.
+        return [*Release.State.choices, (self.CORRECTION, "Correction waiting for approval")]
 
     def queryset(self, request, queryset: QuerySet[Release]):
         value = self.value()
+        if value == self.CORRECTION:
+            return queryset.filter(
+                pending_corrections__status=PendingCorrection.Status.PENDING
+            ).distinct()
         if value in Release.State.values:
             # The release changelist's queryset, made by `Release.objects`.
             return cast(ReleaseQuerySet, queryset).in_state(value)
@@ -238,20 +254,32 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, ExchangeViews, adm
     change_form_template = "admin/releases/release/change_form.html"
 
     class Media:
-        css = {"all": ["irsite/admin.css"]}
         js = ["irsite/release-admin.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("categories")
+        waiting = PendingCorrection.objects.filter(
+            release=OuterRef("pk"), status=PendingCorrection.Status.PENDING
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("categories")
+            .annotate(correction_waiting=Exists(waiting))
+        )
 
     # --- list columns ----------------------------------------------------------------------
     @admin.display(description="state", ordering="status")
     def state_badge(self, release: Release) -> str:
-        return format_html(
+        badge = format_html(
             '<span class="irsite-state irsite-state-{}">{}</span>',
             release.state,
             release.state_label,
         )
+        if getattr(release, "correction_waiting", False):
+            badge = format_html(
+                '{} <span class="irsite-mark">correction waiting for approval</span>', badge
+            )
+        return badge
 
     @admin.display(description="publication time", ordering="published_at")
     def publication_time(self, release: Release) -> str:
@@ -372,8 +400,29 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, ExchangeViews, adm
         if isinstance(saved, PendingCorrection):
             request.irsite_pending_correction = saved
 
+    def response_add(self, request, obj, post_url_continue=None):
+        if SUBMIT_AFTER_SAVE in request.POST:
+            return self._submit_after_save(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def _submit_after_save(self, request, release: Release) -> HttpResponseRedirect:
+        """Saved, then submitted in the same transaction (the form has checked that it may)."""
+        try:
+            actions.TRANSITIONS["submit"].run(release, request.user)
+        except actions.TransitionRefused as refused:  # a race: the form's check passed
+            messages.error(request, f"Saved, but not submitted for approval: {refused}")
+        else:
+            messages.success(
+                request,
+                "Saved and submitted for approval: approvers are told by e-mail. The release "
+                f"{go_live_in_words(release)}.",
+            )
+        return HttpResponseRedirect(self._change_url(release))
+
     def response_change(self, request, obj):
         pending = getattr(request, "irsite_pending_correction", None)
+        if pending is None and SUBMIT_AFTER_SAVE in request.POST:
+            return self._submit_after_save(request, obj)
         if pending is None:
             return super().response_change(request, obj)
         # Nothing public changed: say so, instead of the admin's "changed successfully".
@@ -431,4 +480,13 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, ExchangeViews, adm
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(self.workflow_context(request, obj))
+        submit = actions.TRANSITIONS["submit"]
+        context["can_submit_after_save"] = (
+            submit.allows(obj, request.user)
+            if obj is not None
+            else request.user.has_perm(f"releases.{submit.perm}")
+        )
+        if obj is not None and obj.state == Release.State.LIVE:
+            # Saving prepares a correction of this release: "another" would be a new release.
+            context["show_save_and_add_another"] = False
         return super().render_change_form(request, context, add, change, form_url, obj)

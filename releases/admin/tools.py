@@ -3,10 +3,13 @@
 A mixin of `ReleaseAdmin` (which provides `_release` and `_change_url`).
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -15,7 +18,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 
 from irsite.http.files import storage_guarded
 from irsite.http.private import mark_private
@@ -25,8 +28,8 @@ from irsite.richtext import sanitize_html
 from .. import actions, edgar
 from ..exhibits import ExhibitError, render_html, render_text
 from ..exhibits.fragment import pasted_text_html
-from ..models import BODY_MAX_BYTES
-from ..record.revisions import compare_revisions
+from ..models import BODY_MAX_BYTES, Release
+from ..record.revisions import compare_revisions, recorded_attachment
 from .forms import ExhibitUploadForm
 from .host import ReleaseAdminHost
 
@@ -45,6 +48,8 @@ class ToolViews(ReleaseAdminHost):
                  name="releases_release_restore"),
             path("<int:pk>/revisions/pdf/<int:version>/", view(self.rendition_view),
                  name="releases_release_rendition"),
+            path("<int:pk>/revisions/file/<str:key>/", view(self.recorded_file_view),
+                 name="releases_release_recorded_file"),
         ]  # fmt: skip
 
     def paste_text_view(self, request: HttpRequest) -> JsonResponse:
@@ -125,7 +130,9 @@ class ToolViews(ReleaseAdminHost):
         a, b = request.GET.get("a"), request.GET.get("b")
         diff = None
         if a and b and a.isdigit() and b.isdigit() and int(a) in by_number and int(b) in by_number:
-            diff = compare_revisions(by_number[int(a)].data, by_number[int(b)].data)
+            diff = compare_revisions(
+                by_number[int(a)].data, by_number[int(b)].data, file_url=self.file_url(release)
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Revisions of “{release.headline}”",
@@ -151,6 +158,34 @@ class ToolViews(ReleaseAdminHost):
                 rendition.file.open("rb"),
                 filename=f"{release.slug}-version-{version}.pdf",
                 content_type="application/pdf",
+            ),
+        )
+        return mark_private(response)
+
+    def file_url(self, release: Release) -> Callable[[str], str]:
+        """Links of the comparisons: any version of a file the release's record names."""
+
+        def url(name: str) -> str:
+            key = name.rpartition("/")[2]
+            return reverse("admin:releases_release_recorded_file", args=[release.pk, key])
+
+        return url
+
+    def recorded_file_view(self, request: HttpRequest, pk: int, key: str) -> HttpResponseBase:
+        """One version of an attachment, for staff who may see the release: a current file or
+        one a revision or a prepared correction records (a replaced or removed file stays in
+        storage for them), never cached, never anyone else's file."""
+        release = self._release(request, pk)
+        item = recorded_attachment(release, key)
+        if item is None:
+            raise Http404("No file of this release by that name.")
+        response = storage_guarded(
+            request,
+            lambda: FileResponse(
+                item.file.open("rb"),
+                as_attachment=True,
+                filename=item.download_name,
+                content_type=item.content_type,
             ),
         )
         return mark_private(response)

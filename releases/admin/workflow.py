@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from .. import actions
@@ -23,6 +23,7 @@ from ..record.revisions import compare_revisions
 from .display import go_live_in_words, local_time
 from .forms import TRANSITION_FORMS
 from .host import ReleaseAdminHost
+from .printed import as_printed
 
 
 class ShareLinkForm(forms.Form):
@@ -108,6 +109,14 @@ class WorkflowViews(ReleaseAdminHost):
         transition = actions.TRANSITIONS.get(name)
         if transition is None:
             raise PermissionDenied
+        if request.method != "POST" and not transition.asks and not transition.binds_content:
+            # A step that asks nothing is refused at once when it would be refused on
+            # confirming (e.g. a submit without a publication time): back to the form to fix it.
+            try:
+                transition.check(release, request.user)
+            except actions.TransitionRefused as refused:
+                messages.error(request, f"{transition.label} refused: {refused}")
+                return HttpResponseRedirect(self._change_url(release))
         data = request.POST if request.method == "POST" else None
         form = TRANSITION_FORMS[transition.asks](data, release=release)
         if request.method == "POST":
@@ -157,8 +166,14 @@ class WorkflowViews(ReleaseAdminHost):
             base = release.revisions.filter(number__lte=release.approved_version).first()
         return {
             "review": shown,
+            "printed": as_printed(shown, self.file_url(release)),
+            "preview_url": reverse("admin:releases_release_preview", args=[release.pk]),
             "review_base": base,
-            "review_diff": compare_revisions(base.data, release.snapshot()) if base else None,
+            "review_diff": (
+                compare_revisions(base.data, release.snapshot(), file_url=self.file_url(release))
+                if base
+                else None
+            ),
         }
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -229,10 +229,15 @@ class ReleaseDetailView(DetailView):
         context["canonical_url"] = url
         image = page.image
         context["image_url"] = image and self.request.build_absolute_uri(image["url"])
+        if not image:
+            # A release without its own image is previewed with the company's logo.
+            company = CompanyProfile.for_request(self.request)
+            if company.logo:
+                context["logo_url"] = self.request.build_absolute_uri(company.get_logo_url())
         context["structured_data"] = seo.news_article(
             release,
             url,
-            image_url=context["image_url"],
+            image_url=context["image_url"] or context.get("logo_url"),
             description=page.excerpt,
             publisher=page.publisher,
         )

@@ -7,6 +7,7 @@ paired first, then the words of each changed pair.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -15,14 +16,15 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignObjectRel
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from irsite.contacts.models import Contact, ContactDetails, LetterheadFields
 from irsite.disclaimers.models import DisclaimerVersion
 
-from ..models import Category, Release
+from ..models import Attachment, Category, Release
 from ..text import plain_text
 from ..times import zoned
 
@@ -55,15 +57,28 @@ class FieldChange:
     rows: list[Row]
 
 
-def compare_revisions(old: dict, new: dict, context: int = 1) -> list[FieldChange]:
+# A stored file's name -> a staff-only link to it (the admin's; None: no link).
+FileUrl = Callable[[str], str] | None
+
+
+def compare_revisions(
+    old: dict, new: dict, context: int = 1, file_url: FileUrl = None
+) -> list[FieldChange]:
     """The fields that differ between two revisions' data (`Release.snapshot`), in the order of
-    the form, each as rows of text with ``context`` unchanged lines around each change."""
-    order = (*Release.CONTENT_FIELDS, "letterhead", *REFERENCES)
+    the form, each as rows of text with ``context`` unchanged lines around each change.
+    Attachments are compared file by file (`compare_files`), each with a link from
+    ``file_url``."""
+    order = (*Release.CONTENT_FIELDS, "letterhead", *REFERENCES, "attachments")
     names = [n for n in order if n in old or n in new]
     names += sorted((set(old) | set(new)) - set(names))
     changes = []
     for name in names:
         if old.get(name) == new.get(name):
+            continue
+        if name == "attachments":
+            rows = compare_files(old.get(name) or [], new.get(name) or [], file_url)
+            if rows:
+                changes.append(FieldChange("Attachments", rows))
             continue
         before, after = text_lines(name, old.get(name)), text_lines(name, new.get(name))
         changes.append(FieldChange(_label(name), _rows(before, after, context)))
@@ -119,6 +134,85 @@ def _label(name: str) -> str:
     return str(field.verbose_name).capitalize()
 
 
+def pair_files(old: list[dict], new: list[dict]) -> list[tuple[dict | None, dict | None]]:
+    """The attachments of two revisions paired, in the newer order (removed ones last): the
+    same stored file first (retitled or moved), then the same title (its file replaced), then
+    the same position; what is left was removed or added. A revision records no row ids."""
+    left = [item for item in old if isinstance(item, dict)]
+    right = [item for item in new if isinstance(item, dict)]
+    partner: dict[int, dict] = {}
+    for key in ("file", "title", "position"):
+        for j, after in enumerate(right):
+            if j in partner:
+                continue
+            match = next((b for b in left if b.get(key) == after.get(key)), None)
+            if match is not None:
+                partner[j] = match
+                left.remove(match)
+    pairs: list[tuple[dict | None, dict | None]] = [
+        (partner.get(j), after) for j, after in enumerate(right)
+    ]
+    return pairs + [(before, None) for before in left]
+
+
+def compare_files(old: list, new: list, file_url: FileUrl = None) -> list[Row]:
+    """One row per attachment that differs: added, removed, replaced (another file under the
+    title), retitled, moved or marked otherwise; each side names the file, its size and type,
+    with a link to that version's file."""
+    rows = []
+    for before, after in pair_files(old, new):
+        if before == after:
+            continue
+        if before is None:
+            what = "Added"
+        elif after is None:
+            what = "Removed"
+        elif before.get("file") != after.get("file"):
+            what = "Replaced"
+        elif before.get("title") != after.get("title"):
+            what = "Retitled"
+        elif before.get("position") != after.get("position"):
+            what = "Moved"
+        else:
+            what = "Changed"
+        rows.append(
+            Row(
+                _file_cell(before, what, file_url),
+                _file_cell(after, what, file_url),
+                changed=True,
+            )
+        )
+    return rows
+
+
+def _file_cell(item: dict | None, what: str, file_url: FileUrl) -> SafeString:
+    if item is None:
+        return mark_safe("")
+    name = str(item.get("file") or "")
+    size = item.get("size")
+    facts = [
+        str(item.get("original_name") or name.rpartition("/")[2]),
+        filesizeformat(size) if isinstance(size, int) else "size unknown",
+        str(item.get("content_type") or "type unknown"),
+        f"position {item.get('position')}",
+    ]
+    if item.get("is_release_image"):
+        facts.append("release image")
+    link = (
+        format_html(' <a href="{}" class="irsite-file-link">Open this version</a>', file_url(name))
+        if file_url and name
+        else ""
+    )
+    return format_html(
+        '<span class="irsite-file"><span class="irsite-file-change">{}:</span> '
+        "<strong>{}</strong> ({}){}</span>",
+        what,
+        item.get("title") or "(untitled)",
+        format_html_join(", ", "{}", ((fact,) for fact in facts)),
+        link,
+    )
+
+
 def _rows(before: list[str], after: list[str], context: int) -> list[Row]:
     rows: list[Row] = []
     gap = Row(mark_safe(""), mark_safe(""), gap=True)
@@ -163,3 +257,20 @@ def _tagged(tag: str, words: str) -> SafeString:
     """``words`` in ``<tag>``, the space after them outside it."""
     core = words.rstrip()
     return format_html("<{}>{}</{}>{}", tag, core, tag, words[len(core) :])
+
+
+def recorded_attachment(release: Release, key: str) -> Attachment | None:
+    """The attachment of ``release`` whose stored file is named ``key`` (``<hex>.<ext>``) as
+    its current files, a revision or a prepared correction record it (unsaved: for serving one
+    version of a file to staff), or None when the release's record names no such file."""
+    current = next((a for a in release.attachments.all() if a.key == key), None)
+    if current is not None:
+        return current
+    fields = {f.name for f in Attachment._meta.get_fields()}
+    for records in (release.revisions, release.pending_corrections):
+        for data in records.values_list("data", flat=True).iterator():
+            for item in (data or {}).get("attachments", []):
+                if isinstance(item, dict) and str(item.get("file", "")).rpartition("/")[2] == key:
+                    known = {k: v for k, v in item.items() if k in fields and k != "release"}
+                    return Attachment(release=release, **known)
+    return None

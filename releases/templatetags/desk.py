@@ -2,18 +2,27 @@
 
 from django import template
 
-from ..models import Release
+from ..models import PendingCorrection, Release
 
 register = template.Library()
 
 
 @register.simple_tag
 def release_desk(user, limit: int = 10) -> dict:
-    """``waiting``: releases in review this user may approve (not their own last change, under
-    the four-eyes rule); ``next``: scheduled releases, soonest first. Empty for users who may
-    not see releases."""
+    """``corrections``: prepared corrections of live releases this user may approve (not their
+    own, under the four-eyes rule), oldest first: a live text is wrong until one is approved;
+    ``waiting``: releases in review this user may approve (not their own last change);
+    ``next``: scheduled releases, soonest first. Empty for users who may not see releases."""
     if not user.has_perm("releases.view_release"):
-        return {"waiting": [], "next": []}
+        return {"corrections": [], "waiting": [], "next": []}
+    corrections = []
+    if user.has_perm("releases.correct_release"):
+        corrections = list(
+            PendingCorrection.objects.filter(status=PendingCorrection.Status.PENDING)
+            .exclude(prepared_by=user)
+            .select_related("release")
+            .order_by("prepared_at")[:limit]
+        )
     waiting = []
     if user.has_perm("releases.approve_release"):
         waiting = list(
@@ -23,4 +32,4 @@ def release_desk(user, limit: int = 10) -> dict:
             .order_by("published_at")[:limit]
         )
     soonest = Release.objects.scheduled().order_by("published_at")[:limit]
-    return {"waiting": waiting, "next": list(soonest)}
+    return {"corrections": corrections, "waiting": waiting, "next": list(soonest)}

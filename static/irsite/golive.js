@@ -67,6 +67,15 @@
   const fold = document.getElementById("id_go_live_2");
   function update() {
     clock.querySelector("strong").textContent = label(now());
+    if (!date.value.trim() && !time.value.trim() && clock.dataset.approved) {
+      // Nothing typed: the approved publication time is the go-live.
+      const approved = Number(clock.dataset.approved) * 1000;
+      const left = approved - now();
+      readback.textContent = left < -999
+        ? `The approved time passed ${inWords(left)} ago (${label(approved)}): type a later time, or Publish now.`
+        : `Goes live in ${inWords(left)} (at ${label(approved)}, the approved time).`;
+      return;
+    }
     const d = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(date.value.trim());
     const t = parseTime(time.value);
     if (!d || !t) {

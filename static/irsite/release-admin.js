@@ -32,7 +32,17 @@ document.addEventListener("click", async (event) => {
 // The body's editor (django-prose-editor announces it when ready), for "Insert in body".
 let bodyEditor = null;
 document.addEventListener("prose-editor:ready", (event) => {
-  if (event.detail.textarea.name === "body") bodyEditor = event.detail.editor;
+  const textarea = event.detail.textarea;
+  if (textarea.name === "body") bodyEditor = event.detail.editor;
+  // The editable area is named by its field's label ("Body"), as the hidden textarea was:
+  // assistive technology otherwise announces an unnamed text box.
+  const label = document.querySelector(`label[for="${textarea.id}"]`);
+  const area = event.detail.editor.view.dom;
+  if (label && area) {
+    label.id = label.id || `${textarea.id}_label`;
+    area.setAttribute("aria-labelledby", label.id);
+    area.setAttribute("aria-multiline", "true");
+  }
 });
 
 // An image attachment goes into the body at the cursor, with the alt text typed beside it:

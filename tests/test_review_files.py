@@ -1,0 +1,193 @@
+"""Four-eyes covers files: the second person sees every attachment a correction or a revision
+adds, removes, replaces, retitles or moves (its name, size, type, and a staff-only link to each
+version's file), and a comparison answers 200 whatever two revisions hold."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from irsite.uploads import check_upload
+from releases import actions
+from releases.models import Attachment, PendingCorrection, Release
+
+from .admin_forms import edit_data
+from .conftest import GO_LIVE
+from .files import CSV, PDF, photo, upload
+from .shared import body
+
+
+def key(name: str) -> str:
+    return name.rpartition("/")[2]
+
+
+def file_link(release: Release, name: str) -> str:
+    return reverse("admin:releases_release_recorded_file", args=[release.pk, key(name)])
+
+
+def rows(release: Release) -> dict:
+    data = {"attachments-INITIAL_FORMS": str(release.attachments.count())}
+    for i, a in enumerate(release.attachment_list):
+        data |= {
+            f"attachments-{i}-id": a.pk,
+            f"attachments-{i}-release": release.pk,
+            f"attachments-{i}-title": a.title,
+            f"attachments-{i}-position": a.position,
+            f"attachments-{i}-is_release_image": "on" if a.is_release_image else "",
+        }
+    return data
+
+
+def test_the_correction_review_shows_every_file_change_with_a_private_link_to_each_version(
+    client, scheduled, editor, approver
+):
+    """Replace the statements, remove the photo, add a spreadsheet: the approver's page names
+    each file on both sides, and each version's file is served to staff only, never cached."""
+    statements, plant = scheduled.attachment_list
+    new_pdf = PDF.replace(b"200 200", b"300 300")
+    url = reverse("admin:releases_release_change", args=[scheduled.pk])
+    with time_machine.travel(GO_LIVE + timedelta(hours=1), tick=False):
+        data = edit_data(scheduled, correction_note="Files corrected.") | rows(scheduled)
+        data |= {
+            "attachments-TOTAL_FORMS": "3",
+            "attachments-0-upload": upload("statements-v2.pdf", new_pdf),
+            "attachments-1-DELETE": "on",
+            "attachments-2-title": "Segment data",
+            "attachments-2-position": "2",
+            "attachments-2-upload": upload("segments.csv", CSV),
+        }
+        client.force_login(editor)
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context and response.context["errors"]
+        pending = PendingCorrection.objects.get(release=scheduled)
+        proposed = {a["title"]: a for a in pending.data["attachments"]}
+        client.force_login(approver)
+        review_url = reverse("admin:releases_release_correction", args=[scheduled.pk, pending.pk])
+        page = client.get(review_url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="approve-correction"' in html
+    for what in ("Replaced:", "Removed:", "Added:"):
+        assert what in html
+    served = {
+        statements.file.name: PDF,
+        proposed["Q3 financial statements"]["file"]: new_pdf,
+        plant.file.name: plant.file.open("rb").read(),
+        proposed["Segment data"]["file"]: CSV,
+    }
+    for name, content in served.items():
+        link = file_link(scheduled, name)
+        assert f'href="{link}"' in html, name
+        answer = client.get(link)
+        assert answer.status_code == 200
+        assert body(answer) == content
+        assert "private" in answer["Cache-Control"] and "no-store" in answer["Cache-Control"]
+    for size, kind in (
+        (len(PDF), "application/pdf"),
+        (len(new_pdf), "application/pdf"),
+        (plant.size, "image/jpeg"),
+        (len(CSV), "text/csv"),
+    ):
+        assert f"{filesizeformat(size)}, {kind}" in html.replace("&nbsp;", "\xa0"), (size, kind)
+    assert "statements-v2.pdf" in html and "segments.csv" in html
+    # Staff only: signed out the link leads to the sign-in page; another release's record
+    # does not open this one's files.
+    client.logout()
+    assert client.get(file_link(scheduled, statements.file.name)).status_code == 302
+    client.force_login(approver)
+    other = Release.objects.exclude(pk=scheduled.pk).get()
+    assert client.get(file_link(other, statements.file.name)).status_code == 404
+
+
+# --- any two revisions, whatever their files ---------------------------------------------------
+
+KINDS = {"pdf": ("doc.pdf", PDF), "csv": ("data.csv", CSV), "jpg": ("photo.jpg", None)}
+titles = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs", "P")),
+    min_size=1,
+    max_size=30,
+).filter(lambda t: t.strip())
+operation = st.one_of(
+    st.tuples(st.just("add"), titles, st.sampled_from(sorted(KINDS))),
+    st.tuples(st.just("remove"), st.integers(0, 5)),
+    st.tuples(st.just("replace"), st.integers(0, 5), st.sampled_from(sorted(KINDS))),
+    st.tuples(st.just("retitle"), st.integers(0, 5), titles),
+    st.tuples(st.just("reorder"), st.randoms(use_true_random=False)),
+)
+
+
+def _content(kind: str, salt: int) -> tuple[str, bytes]:
+    name, content = KINDS[kind]
+    if content is None:
+        return name, photo(size=(16 + salt % 32, 12))
+    return name, content + b"\n" * (salt % 7) if kind == "csv" else content
+
+
+def apply(release: Release, user, op: tuple, salt: int) -> None:
+    """One save of the release in which its files change as ``op`` says."""
+    release.refresh_from_db()
+
+    def write_related() -> None:
+        items = list(release.attachments.order_by("position", "pk"))
+        if op[0] == "add":
+            name, content = _content(op[2], salt)
+            item = Attachment(release=release, title=op[1], position=len(items))
+            item.take(check_upload(upload(name, content)))
+            item.save()
+        elif not items:
+            return
+        elif op[0] == "remove":
+            items[op[1] % len(items)].delete()
+        elif op[0] == "replace":
+            item = items[op[1] % len(items)]
+            name, content = _content(op[2], salt)
+            item.take(check_upload(upload(name, content)))
+            item.save()
+        elif op[0] == "retitle":
+            item = items[op[1] % len(items)]
+            item.title = op[2]
+            item.save()
+        else:
+            op[1].shuffle(items)
+            for position, item in enumerate(items):
+                item.position = position
+                item.save()
+
+    actions.save_release(release, user, write_related=write_related)
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=st.lists(operation, min_size=1, max_size=6), data=st.data())
+def test_any_two_revisions_of_a_release_with_files_compare_naming_every_differing_file(
+    client, make_release, editor, ops, data
+):
+    release = make_release()
+    for salt, op in enumerate(ops):
+        apply(release, editor, op, salt)
+    numbers = sorted(release.revisions.values_list("number", flat=True))
+    a = data.draw(st.sampled_from(numbers), label="from")
+    b = data.draw(st.sampled_from(numbers), label="to")
+    old, new = (release.revisions.get(number=n).data["attachments"] for n in (a, b))
+    client.force_login(editor)
+    url = reverse("admin:releases_release_revisions", args=[release.pk])
+    response = client.get(url, {"a": a, "b": b})
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Every file that is not the same on both sides is named with a link to its version.
+    for item in old + new:
+        if item in old and item in new:
+            continue
+        assert f'href="{file_link(release, item["file"])}"' in html, item
+    if old == new:
+        assert "Attachments</caption>" not in html
+    for item in old + new:
+        if item not in old or item not in new:
+            assert client.get(file_link(release, item["file"])).status_code == 200
