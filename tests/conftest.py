@@ -466,3 +466,12 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A browser context of the session's browser, for one test (every browser module)."""
+    context = browser.new_context(bypass_csp=True)  # for axe, injected into the page
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()

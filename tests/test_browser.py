@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 from playwright.sync_api import (
-    Browser,
     BrowserContext,
     Frame,
     Locator,
@@ -45,14 +44,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 
 # Committed data must be visible to the live server's threads.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def context(browser: Browser) -> BrowserContext:
-    context = browser.new_context(bypass_csp=True)  # for axe, injected into the page
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
 
 
 BODY = (

@@ -12,7 +12,7 @@ from events import actions
 from events.models import Event
 
 from .conftest import SYSTEM
-from .test_browser import AXE, SCREENSHOTS, WIDTHS, browser, context, run_axe  # noqa: F401
+from .test_browser import AXE, SCREENSHOTS, WIDTHS, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +63,7 @@ def events(make_event, announce):
 
 def test_event_pages_have_no_axe_violations_at_phone_and_desktop_width(
     live_server,
-    context,  # noqa: F811 (the browser tests' fixture)
+    context,
     events,
 ):
     assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
