@@ -209,7 +209,11 @@ def checkout(tmp_path: Path, name: str) -> Path:
     """A copy of the code and templates, to edit as a developer would."""
     folder = tmp_path / name
     ignore = shutil.ignore_patterns("__pycache__")
-    for part in ("irsite", "releases", "events", "templates"):
+    # Every Python package of the site (each app the settings install) and the templates.
+    packages = [
+        p.name for p in REPO.iterdir() if (p / "__init__.py").exists() and p.name != "tests"
+    ]
+    for part in (*packages, "templates"):
         shutil.copytree(REPO / part, folder / part, ignore=ignore)
     return folder
 
