@@ -3,10 +3,10 @@ release's attachments: random names, public only with the event's materials."""
 
 from django.db import models
 from django.urls import reverse
-from django.utils.text import slugify
 
 from irsite import uploads as files
 from irsite.plaintext import SingleLineCharField
+from releases.models.files import StoredFileNames
 
 # A folder of their own: `manage.py clean_orphan_files` knows release files only, and must
 # never take an event's for an orphan.
@@ -19,7 +19,9 @@ def _document_name(instance: "EventDocument", filename: str) -> str:
     return name
 
 
-class EventDocument(models.Model):
+class EventDocument(StoredFileNames, models.Model):
+    UNTITLED = "document"
+
     class Kind(models.TextChoices):
         SLIDES = "slides", "Slides"
         TRANSCRIPT = "transcript", "Transcript"
@@ -51,25 +53,6 @@ class EventDocument(models.Model):
         self.size = checked.size
         self.sha256 = checked.sha256
         self.original_name = checked.original_name[:255]
-
-    @property
-    def key(self) -> str:
-        name = self.file.name
-        assert name is not None
-        return name.rpartition("/")[2]
-
-    @property
-    def extension(self) -> str:
-        return self.key.rpartition(".")[2]
-
-    @property
-    def kind_label(self) -> str:
-        kind = files.KINDS.get(self.extension)
-        return kind.label if kind else self.extension.upper()
-
-    @property
-    def download_name(self) -> str:
-        return f"{slugify(self.title) or 'document'}.{self.extension}"
 
     def snapshot(self) -> dict:
         return {

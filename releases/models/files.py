@@ -16,7 +16,38 @@ def _attachment_name(instance: "Attachment", filename: str) -> str:
     return name
 
 
-class Attachment(models.Model):
+class StoredFileNames:
+    """The names a stored upload goes by (a release's attachment, an event's document): its
+    random stored key, the extension it was stored with, the label of its kind, and the name a
+    reader's browser saves it under (the title, not the upload's name)."""
+
+    file: models.FileField
+    title: str
+    # The saved name's stem when the title slugifies to nothing.
+    UNTITLED = "file"
+
+    @property
+    def key(self) -> str:
+        """The stored file's random name, as its public URL carries it: ``<hex>.<ext>``."""
+        name = self.file.name
+        assert name is not None  # saved with its file
+        return name.rpartition("/")[2]
+
+    @property
+    def extension(self) -> str:
+        return self.key.rpartition(".")[2]
+
+    @property
+    def kind_label(self) -> str:
+        kind = files.KINDS.get(self.extension)
+        return kind.label if kind else self.extension.upper()
+
+    @property
+    def download_name(self) -> str:
+        return f"{slugify(self.title) or self.UNTITLED}.{self.extension}"
+
+
+class Attachment(StoredFileNames, models.Model):
     """A file published with a release: a PDF, a spreadsheet, a document or an image.
 
     Served only by `releases.public.views.attachment_file`, and only while
@@ -25,6 +56,8 @@ class Attachment(models.Model):
     to it: replacing or removing one in a correction leaves the old file to the revision
     history.
     """
+
+    UNTITLED = "attachment"
 
     release = models.ForeignKey("Release", on_delete=models.CASCADE, related_name="attachments")
     title = SingleLineCharField(max_length=200, help_text="As readers see it, e.g. “Q3 financial "
@@ -64,29 +97,8 @@ class Attachment(models.Model):
         self.width, self.height = checked.dimensions or (None, None)
 
     @property
-    def key(self) -> str:
-        """The stored file's random name, as its public URL carries it: ``<hex>.<ext>``."""
-        name = self.file.name
-        assert name is not None  # an attachment is saved with its file
-        return name.rpartition("/")[2]
-
-    @property
     def is_image(self) -> bool:
         return self.extension in files.IMAGE_FORMATS
-
-    @property
-    def extension(self) -> str:
-        return self.key.rpartition(".")[2]
-
-    @property
-    def kind_label(self) -> str:
-        kind = files.KINDS.get(self.extension)
-        return kind.label if kind else self.extension.upper()
-
-    @property
-    def download_name(self) -> str:
-        """The file name a reader's browser saves it under: the title, not the upload's name."""
-        return f"{slugify(self.title) or 'attachment'}.{self.extension}"
 
     def snapshot(self) -> dict:
         return {
