@@ -1,0 +1,95 @@
+"""Admin lists and searches that cost the same at a million rows as at a thousand.
+
+Django's change list counts its rows twice (`COUNT(*)` of the filtered list for the paginator
+and of the whole table for "N total"), which at 1,000,000 releases or audit entries reads every
+row on each page view. Here the whole-table count is off (`show_full_result_count = False`) and
+the paginator counts at most `EXACT_UP_TO` rows; past that it shows the planner's estimate
+("about 1,000,000"), which PostgreSQL answers from its statistics without reading the rows.
+A search for releases reads the search documents' full-text index (`search_releases`).
+"""
+
+import json
+from functools import cached_property
+
+from django.contrib import admin
+from django.contrib.postgres.search import SearchQuery
+from django.core.paginator import EmptyPage, Paginator
+from django.db import connections
+from django.db.models import Q
+
+from ..models import SEARCH_CONFIG, ReleaseQuerySet
+
+# Below this many rows the count is exact (and cheap); above it, an estimate.
+EXACT_UP_TO = 1000
+
+
+def planner_estimate(queryset) -> int | None:
+    """How many rows PostgreSQL's planner expects ``queryset`` to return, without running it
+    (`EXPLAIN`, read from statistics: constant time). None where the database gives none."""
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    plan = json.loads(queryset.order_by().explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class EstimatedCountPaginator(Paginator):
+    """A paginator whose count reads at most `EXACT_UP_TO` + 1 rows.
+
+    ``estimated`` says the count is the planner's figure. A page past the last real one is
+    empty rather than an error: an estimate may be a little high or low.
+    """
+
+    estimated = False
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        queryset = self.object_list
+        if connections[queryset.db].vendor != "postgresql":
+            # SQLite (development, small sites): no statistics to estimate from; a count.
+            return queryset.count()
+        # Both, always, so a page costs the same queries whatever its number of rows:
+        # COUNT(*) over a subquery cut at EXACT_UP_TO + 1 rows (bounded whatever the filter),
+        # and the planner's estimate (no rows read), shown past the bound.
+        bounded = queryset.order_by()[: EXACT_UP_TO + 1].count()
+        estimate = planner_estimate(queryset)
+        if bounded <= EXACT_UP_TO or estimate is None:
+            return bounded
+        self.estimated = True
+        return max(estimate, bounded)
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            # Past an underestimated last page: let the query say whether rows are there.
+            if self.estimated and int(number) >= 1:
+                return int(number)
+            raise
+
+
+class ScaledAdmin(admin.ModelAdmin):
+    """What every large list shares: no whole-table count, no facet counts, the paginator
+    above, and the templates that say "about N" for an estimate."""
+
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
+
+
+def search_releases(releases: ReleaseQuerySet, words: str) -> ReleaseQuerySet | None:
+    """``releases`` with every word of ``words`` (web-search syntax: "a phrase", -word, or),
+    found through the GIN index of the search documents (headline, subheadline and the body's
+    first megabyte; what public search reads). None where the database has no such index
+    (SQLite): the caller searches its own way."""
+    if connections[releases.db].vendor != "postgresql":
+        return None
+    query = SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG)
+    return releases.filter(search_document__vector=query)
+
+
+def search_releases_by_headline(releases: ReleaseQuerySet, words: str) -> ReleaseQuerySet:
+    """`search_releases`, or on SQLite every word in the headline."""
+    found = search_releases(releases, words)
+    if found is not None:
+        return found
+    return releases.filter(*[Q(headline__icontains=word) for word in words.split()])
