@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -224,6 +224,8 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, ExchangeViews, Sca
     filter_horizontal = ["categories"]
     inlines = [ReleaseContactInline, ReleaseDisclaimerInline, AttachmentInline]
     list_select_related = ["content_changed_by"]
+    # What the columns above read: not the body, summary or notes (megabytes over 100 rows).
+    list_only = ("headline", "status", "published_at", "withdrawn_at", "content_changed_by")
     readonly_fields = ["workflow_state", "uuid"]
     fieldsets = [
         (None, {"fields": ["workflow_state", "based_on_version", "correction_note"]}),
@@ -270,7 +272,9 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, ExchangeViews, Sca
         return (
             super()
             .get_queryset(request)
-            .prefetch_related("categories")
+            # Into a plain list: a related manager and a queryset clone per row cost a
+            # list of 100 rows more than the prefetch query itself.
+            .prefetch_related(Prefetch("categories", to_attr="prefetched_categories"))
             .annotate(correction_waiting=Exists(waiting))
         )
 
@@ -306,7 +310,7 @@ class ReleaseAdmin(WorkflowViews, CorrectionViews, ToolViews, ExchangeViews, Sca
 
     @admin.display(description="categories")
     def category_list(self, release: Release) -> str:
-        return ", ".join(c.name for c in release.categories.all())
+        return ", ".join(c.name for c in release.prefetched_categories)
 
     @admin.display(description="last changed by")
     def changed_by(self, release: Release) -> str:

@@ -12,6 +12,7 @@ import json
 from functools import cached_property
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connections
@@ -67,13 +68,40 @@ class EstimatedCountPaginator(Paginator):
             raise
 
 
+class ScaledChangeList(ChangeList):
+    """The change list, loading only the columns its rows print (`ScaledAdmin.list_only`: a
+    release's body can weigh megabytes), and linking each row to its change form with the
+    list's filters kept, as Django does, without resolving each row's URL again (a walk of the
+    URL patterns per row: ~40 % of a filtered list's time)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        only = getattr(self.model_admin, "list_only", None)
+        return queryset.only(*only) if only else queryset
+
+    def get_results(self, request):
+        # Kept for the rows' links (`url_for_result`); emptied so Django's template tag, which
+        # would resolve every row's URL to merge them in, has nothing to merge.
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+        super().get_results(request)
+
+    def url_for_result(self, result) -> str:
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_filters}" if self.row_filters else url
+
+
 class ScaledAdmin(admin.ModelAdmin):
     """What every large list shares: no whole-table count, no facet counts, the paginator
-    above, and the templates that say "about N" for an estimate."""
+    above, the templates that say "about N" for an estimate, and the change list above."""
 
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
+    # The fields a list row needs (None: all of them).
+    list_only: tuple[str, ...] | None = None
+
+    def get_changelist(self, request, **kwargs):
+        return ScaledChangeList
 
 
 def search_releases(releases: ReleaseQuerySet, words: str) -> ReleaseQuerySet | None:
