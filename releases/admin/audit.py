@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from ..models import AuditEntry, Release
 from .display import local_time
-from .scale import ScaledAdmin, search_releases_by_headline
+from .scale import ScaledAdmin, narrowed, search_releases_by_headline
 
 # How many releases a search in the release filter offers.
 RELEASE_CHOICES = 10
@@ -47,12 +47,9 @@ class ReleaseFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         found: list[tuple[int, str]] = []
         if self.words:
-            releases = search_releases_by_headline(Release.objects.all(), self.words)
-            found = list(
-                releases.order_by("-published_at", "-pk").values_list("pk", "headline")[
-                    :RELEASE_CHOICES
-                ]
-            )
+            releases, _ = narrowed(search_releases_by_headline(Release.objects.all(), self.words))
+            newest = releases.order_by("-published_at", "-pk")
+            found = list(newest.values_list("pk", "headline")[:RELEASE_CHOICES])
         chosen = self._chosen()
         if chosen is not None and chosen not in {pk for pk, _ in found}:
             found += list(Release.objects.filter(pk=chosen).values_list("pk", "headline"))

@@ -10,15 +10,18 @@ A search for releases reads the search documents' full-text index (`search_relea
 
 import json
 from functools import cached_property
+from typing import TypeVar
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from ..models import SEARCH_CONFIG, ReleaseQuerySet
+
+_Rows = TypeVar("_Rows", bound=QuerySet)
 
 # Below this many rows the count is exact (and cheap); above it, an estimate.
 EXACT_UP_TO = 1000
@@ -33,8 +36,25 @@ def planner_estimate(queryset) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def narrowed(queryset: _Rows, limit: int | None = None) -> tuple[_Rows, int | None]:
+    """``queryset`` and its number of rows if it has at most ``limit`` (default `EXACT_UP_TO`),
+    read as that many primary keys in one bounded query; then the queryset returned reads
+    exactly those rows by key. Else ``queryset`` as it was and None.
+
+    Why by key: asked for "the newest 100 that match", PostgreSQL's planner, which cannot know
+    how rare a word or an action is, may walk the date index testing every row (a second and
+    more at a million rows for a word in 0.1 % of them); asked for "any 1,001 that match" it
+    takes the full-text or filter index, and sorting a thousand rows costs nothing.
+    """
+    limit = EXACT_UP_TO if limit is None else limit
+    keys = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
+    if len(keys) > limit:
+        return queryset, None
+    return queryset.filter(pk__in=keys), len(keys)
+
+
 class EstimatedCountPaginator(Paginator):
-    """A paginator whose count reads at most `EXACT_UP_TO` + 1 rows.
+    """A paginator whose count reads at most `EXACT_UP_TO` + 1 primary keys (`narrowed`).
 
     ``estimated`` says the count is the planner's figure. A page past the last real one is
     empty rather than an error: an estimate may be a little high or low.
@@ -48,15 +68,15 @@ class EstimatedCountPaginator(Paginator):
         if connections[queryset.db].vendor != "postgresql":
             # SQLite (development, small sites): no statistics to estimate from; a count.
             return queryset.count()
-        # Both, always, so a page costs the same queries whatever its number of rows:
-        # COUNT(*) over a subquery cut at EXACT_UP_TO + 1 rows (bounded whatever the filter),
-        # and the planner's estimate (no rows read), shown past the bound.
-        bounded = queryset.order_by()[: EXACT_UP_TO + 1].count()
+        # Both, always, so a page costs the same queries whatever its number of rows: at
+        # most EXACT_UP_TO + 1 keys (bounded whatever the filter), and the planner's estimate
+        # (no rows read), shown past the bound.
         estimate = planner_estimate(queryset)
-        if bounded <= EXACT_UP_TO or estimate is None:
-            return bounded
+        self.object_list, found = narrowed(queryset)
+        if found is not None or estimate is None:
+            return found if found is not None else EXACT_UP_TO + 1
         self.estimated = True
-        return max(estimate, bounded)
+        return max(estimate, EXACT_UP_TO + 1)
 
     def validate_number(self, number):
         try:
