@@ -10,7 +10,7 @@ A search for releases reads the search documents' full-text index (`search_relea
 
 import json
 from functools import cached_property
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
@@ -63,8 +63,8 @@ class EstimatedCountPaginator(Paginator):
     estimated = False
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
-        queryset = self.object_list
+    def count(self) -> int:
+        queryset = cast(QuerySet, self.object_list)  # the change list's
         if connections[queryset.db].vendor != "postgresql":
             # SQLite (development, small sites): no statistics to estimate from; a count.
             return queryset.count()
