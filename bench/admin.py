@@ -44,15 +44,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="measure the database a previous run left (one size), without generating it again",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.runs)))
+        print(json.dumps(child(args.child, args.runs, args.measure_only)))
         return
     url = os.environ.get("ADMIN_BENCH_DATABASE_URL", DEFAULT_URL)
     results = {}
     for size in [int(s) for s in args.sizes.split(",")]:
-        recreate(url)
+        if not args.measure_only:
+            recreate(url)
         started = time.monotonic()
         env = {
             **os.environ,
@@ -66,7 +72,8 @@ def main() -> None:
             "STATIC_MANIFEST": "False",
         }
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(size), "--runs", str(args.runs)],
+            [sys.executable, __file__, "--child", str(size), "--runs", str(args.runs)]
+            + (["--measure-only"] if args.measure_only else []),
             env=env,
             stdout=subprocess.PIPE,
             text=True,
@@ -92,7 +99,7 @@ def recreate(url: str) -> None:
 # --- the child: one database, one size ------------------------------------------------------
 
 
-def child(size: int, runs: int) -> dict:
+def child(size: int, runs: int, measure_only: bool = False) -> dict:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "irsite.settings")
     import django
@@ -101,6 +108,15 @@ def child(size: int, runs: int) -> dict:
     from django.core.management import call_command
 
     log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
+    if measure_only:
+        from django.contrib.auth.models import User
+
+        from releases.models import Release
+
+        slugs = {"seed": "seed", "many": "many-revisions", "big": "large-body"}
+        seeds = {key: Release.objects.get(slug=slug).pk for key, slug in slugs.items()}
+        seeds["user"] = User.objects.get(username="bench-approver").pk
+        return {"generate_s": None, "pages": measure(seeds, runs)}
     t0 = time.monotonic()
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
@@ -330,15 +346,18 @@ def timed(client, name: str, url: str, params: dict, runs: int) -> dict:
 def timed_call(name: str, call, runs: int) -> dict:
     for _ in range(2):
         call()
-    times, queries, size = [], 0, 0
+    times, cpu, queries, size = [], [], 0, 0
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         _, queries, size = call()
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
     times.sort()
     row = {
         "page": name,
         "p50_ms": round(statistics.median(times), 1),
+        # This process's CPU (Django, templates; not PostgreSQL's): what load inflates least.
+        "cpu_ms": round(statistics.median(cpu), 1),
         "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 1),
         "queries": queries,
         "kb": round(size / 1024),
@@ -386,22 +405,31 @@ def edit_data(release, **overrides) -> dict:
 
 def table(results: dict) -> str:
     sizes = sorted(results)
-    head = "| page | " + " | ".join(f"{s:,}: p50 ms (p95) · queries · KB" for s in sizes) + " |"
+    head = "| page | " + " | ".join(
+        f"{s:,}: p50 ms (p95) · app CPU ms · queries · KB" for s in sizes
+    )
+    head += " |"
     lines = [head, "|---|" + "---|" * len(sizes)]
     names = [row["page"] for row in results[sizes[0]]["pages"]]
     for i, name in enumerate(names):
         cells = []
         for s in sizes:
             row = results[s]["pages"][i]
-            cells.append(f"{row['p50_ms']} ({row['p95_ms']}) · {row['queries']} · {row['kb']}")
+            cpu = row.get("cpu_ms", "–")
+            cells.append(
+                f"{row['p50_ms']} ({row['p95_ms']}) · {cpu} · {row['queries']} · {row['kb']}"
+            )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    gen = ", ".join(f"{s:,}: {results[s]['generate_s']} s" for s in sizes)
+    gen = ", ".join(
+        f"{s:,}: {results[s]['generate_s']} s" for s in sizes if results[s]["generate_s"]
+    )
     return "\n".join(lines) + f"\n\nGeneration (SQL copies, documents, revisions, audit): {gen}\n"
 
 
 def report(results: dict, args) -> str:
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     command = f"bench/admin.py --sizes {args.sizes} --runs {args.runs}"
+    command += " --measure-only" if args.measure_only else ""
     return (
         f"# The admin at scale ({time.strftime('%Y-%m-%d')})\n\n"
         f"`{command}` (`make bench-admin`), PostgreSQL 15, Django's test client through the whole "
