@@ -29,7 +29,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+# ADMIN_BENCH_REPO: another checkout's code (e.g. the main branch's, for a before/after).
+ROOT = Path(os.environ.get("ADMIN_BENCH_REPO") or Path(__file__).resolve().parents[1])
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/h_scale_admin_bench"
 BODIES = 1000
 GIN = "releases_searchdocument_vector_gin"  # migration 0004
@@ -49,10 +50,13 @@ def main() -> None:
         action="store_true",
         help="measure the database a previous run left (one size), without generating it again",
     )
+    parser.add_argument(
+        "--pages", default="", help="only the pages whose names are given, separated by |"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.runs, args.measure_only)))
+        print(json.dumps(child(args.child, args.runs, args.measure_only, args.pages)))
         return
     url = os.environ.get("ADMIN_BENCH_DATABASE_URL", DEFAULT_URL)
     results = {}
@@ -73,7 +77,8 @@ def main() -> None:
         }
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(size), "--runs", str(args.runs)]
-            + (["--measure-only"] if args.measure_only else []),
+            + (["--measure-only"] if args.measure_only else [])
+            + (["--pages", args.pages] if args.pages else []),
             env=env,
             stdout=subprocess.PIPE,
             text=True,
@@ -99,7 +104,7 @@ def recreate(url: str) -> None:
 # --- the child: one database, one size ------------------------------------------------------
 
 
-def child(size: int, runs: int, measure_only: bool = False) -> dict:
+def child(size: int, runs: int, measure_only: bool = False, only: str = "") -> dict:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "irsite.settings")
     import django
@@ -116,7 +121,7 @@ def child(size: int, runs: int, measure_only: bool = False) -> dict:
         slugs = {"seed": "seed", "many": "many-revisions", "big": "large-body"}
         seeds = {key: Release.objects.get(slug=slug).pk for key, slug in slugs.items()}
         seeds["user"] = User.objects.get(username="bench-approver").pk
-        return {"generate_s": None, "pages": measure(seeds, runs)}
+        return {"generate_s": None, "pages": measure(seeds, runs, only)}
     t0 = time.monotonic()
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
@@ -128,7 +133,7 @@ def child(size: int, runs: int, measure_only: bool = False) -> dict:
         f"[{size}] {size} releases with documents, revisions, audit in {time.monotonic() - t1:.0f}s"
     )
     generate_s = time.monotonic() - t1
-    return {"generate_s": round(generate_s, 1), "pages": measure(seeds, runs)}
+    return {"generate_s": round(generate_s, 1), "pages": measure(seeds, runs, only)}
 
 
 def make_seeds() -> dict:
@@ -260,7 +265,7 @@ def copy_releases(size: int, seed: int) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def measure(seeds: dict, runs: int) -> list[dict]:
+def measure(seeds: dict, runs: int, only: str = "") -> list[dict]:
     from django.contrib.auth.models import User
     from django.db import connection
     from django.test import Client
@@ -294,27 +299,26 @@ def measure(seeds: dict, runs: int) -> list[dict]:
         ("audit list, release search box", audit, {"release_words": "kw417"}),
         ("audit list, one release", audit, {"release": str(one.pk)}),
     ]
-    results = [timed(client, name, url, params, runs) for name, url, params in pages]
-    # The save: a draft with 300 revisions, saved through the change form (a revision more
-    # each time), and the change form of that release.
-    results.append(
-        timed(
-            client,
+    # The change forms of two drafts, and a save of one with 300 revisions (a revision
+    # more each time) through its change form.
+    pages += [
+        (
             "change form, a draft with 1 revision",
             reverse("admin:releases_release_change", args=[seeds["seed"]]),
             {},
-            runs,
-        )
-    )
-    results.append(
-        timed(
-            client,
+        ),
+        (
             "change form, 300 revisions",
             reverse("admin:releases_release_change", args=[many.pk]),
             {},
-            runs,
-        )
-    )
+        ),
+    ]
+    wanted = set(only.split("|")) if only else None
+    results = [
+        timed(client, name, url, params, runs)
+        for name, url, params in pages
+        if wanted is None or name in wanted
+    ]
 
     def save() -> tuple[int, int, int]:
         many.refresh_from_db()
@@ -326,7 +330,9 @@ def measure(seeds: dict, runs: int) -> list[dict]:
         assert response.status_code == 302, response.status_code
         return response.status_code, len(captured.captured_queries), 0
 
-    results.append(timed_call("save, a release with 300+ revisions", save, runs))
+    saving = "save, a release with 300+ revisions"
+    if wanted is None or saving in wanted:
+        results.append(timed_call(saving, save, runs))
     return results
 
 
@@ -344,7 +350,7 @@ def timed(client, name: str, url: str, params: dict, runs: int) -> dict:
 
 
 def timed_call(name: str, call, runs: int) -> dict:
-    for _ in range(2):
+    for _ in range(2 if runs > 1 else 0):  # warm-ups (none for a single slow request)
         call()
     times, cpu, queries, size = [], [], 0, 0
     for _ in range(runs):
@@ -423,7 +429,8 @@ def table(results: dict) -> str:
     gen = ", ".join(
         f"{s:,}: {results[s]['generate_s']} s" for s in sizes if results[s]["generate_s"]
     )
-    return "\n".join(lines) + f"\n\nGeneration (SQL copies, documents, revisions, audit): {gen}\n"
+    made = f"\n\nGeneration (SQL copies, documents, revisions, audit): {gen}" if gen else ""
+    return "\n".join(lines) + made + "\n"
 
 
 def report(results: dict, args) -> str:
