@@ -50,7 +50,7 @@ class Approve(KitTransition):
         kit.status = ResultsKit.Status.APPROVED
         kit.approved_by, kit.approved_at = person(user), timezone.now()
         kit.save(update_fields=["status", "approved_by", "approved_at"])
-        if kit.release.is_public():
+        if kit.release.is_public:
             kit_changed_publicly()
             audit(user, KitAuditEntry.Action.APPROVED, kit, "public now (its release is)")
         else:

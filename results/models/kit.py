@@ -110,7 +110,7 @@ class ResultsKit(models.Model):
 
     def is_public(self) -> bool:
         """`KitQuerySet.public` for this row."""
-        return self.status == KitStatus.APPROVED and self.release.is_public()
+        return self.status == KitStatus.APPROVED and self.release.is_public
 
     @property
     def is_live(self) -> bool:
@@ -123,6 +123,12 @@ class ResultsKit(models.Model):
         if self.release.withdrawn_at:
             return "Withdrawn with its release"
         return "Public" if self.is_live else "Approved: public with its release"
+
+    @property
+    def public_since(self) -> datetime | None:
+        """The second the kit became public: its release's go-live, or its own approval if that
+        came later."""
+        return max(filter(None, [self.release.published_at, self.approved_at]), default=None)
 
     @property
     def last_modified(self) -> datetime | None:
