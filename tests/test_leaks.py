@@ -66,6 +66,13 @@ NOT_RELEASE_SURFACES = {
     "events:rss",
     "events:atom",
     "events:file",
+    # Results kits show a release only with its kit, at the release's second
+    # (tests/test_results_public.py walks them a second before and at it).
+    "results:list",
+    "results:detail",
+    "results:rss",
+    "results:atom",
+    "results:file",
 }
 
 
