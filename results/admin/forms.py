@@ -5,10 +5,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from irsite import clock
 from irsite.uploads import ACCEPTED, CheckedFile, check_upload
 
-from ..models import Category, KitDocument, ResultsKit
+from ..models import Category, FiscalCalendar, KitDocument, Period, ResultsKit
+from ..models.fiscal import reported_quarter
 
 
 class KitForm(forms.ModelForm):
@@ -22,6 +25,13 @@ class KitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["based_on_version"] = self.instance.version
+        else:
+            # A new kit is most often for the quarter just ended, by the fiscal calendar.
+            today = timezone.localdate(clock.now())
+            year_end = FiscalCalendar.current().year_end_month
+            fiscal_year, quarter = reported_quarter(today, year_end)
+            self.initial.setdefault("fiscal_year", fiscal_year)
+            self.initial.setdefault("period", Period.values[quarter - 1])
 
 
 def _check(form: "KitDocumentForm | CorrectionForm", cleaned: dict[str, Any], required: bool):
