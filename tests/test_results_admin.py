@@ -154,3 +154,17 @@ def test_only_approvers_set_the_fiscal_calendar(client, editor, approver):
     assert signed_in(client, approver).post(url, {"year_end_month": "6"}).status_code == 302
     assert FiscalCalendar.current().year_end_month == 6
     assert KitAuditEntry.objects.filter(action="calendar").exists()
+
+
+def test_the_demo_loads_a_fiscal_calendar_and_a_kit_with_documents_once(client, db):
+    from django.core.management import call_command
+
+    call_command("load_demo")
+    call_command("load_demo")
+    kit = ResultsKit.objects.get()
+    assert FiscalCalendar.current().year_end_month == 6
+    # 24 January 2003 in a June year: fiscal 2003's second quarter had just ended.
+    assert (kit.fiscal_year, kit.period) == (2003, "q2")
+    assert kit.documents.current().count() == 2
+    page = client.get(kit.get_absolute_url())
+    assert page.status_code == 200 and "Supplemental tables" in page.content.decode()

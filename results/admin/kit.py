@@ -174,7 +174,8 @@ class ResultsKitAdmin(admin.ModelAdmin):
                     category=data["category"], note=data["note"], replaces=data["replaces"],
                 )  # fmt: skip
             except actions.TransitionRefused as refused:
-                form.add_error(refused.field if refused.field in form.fields else None, refused)
+                field = refused.field if refused.field in form.fields else None
+                form.add_error(field, str(refused))
             else:
                 messages.info(
                     request,

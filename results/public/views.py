@@ -121,8 +121,8 @@ def _not_served(request: HttpRequest, stored: str) -> HttpResponse:
         .first()
     )
     if withdrawn is not None:
-        context = {"release": withdrawn.kit.release}
-        return render(request, "releases/withdrawn.html", context, status=410)
+        gone: dict[str, object] = {"release": withdrawn.kit.release}
+        return render(request, "releases/withdrawn.html", gone, status=410)
     replaced = (
         KitDocument.objects.filter(
             file=stored, status=DocumentStatus.REPLACED, kit__in=ResultsKit.objects.public()
@@ -131,6 +131,6 @@ def _not_served(request: HttpRequest, stored: str) -> HttpResponse:
         .first()
     )
     if replaced is not None:
-        context = {"document": replaced, "kit": replaced.kit}
-        return render(request, "results/replaced.html", context, status=410)
+        notice: dict[str, object] = {"document": replaced, "kit": replaced.kit}
+        return render(request, "results/replaced.html", notice, status=410)
     raise Http404("No such file.")
