@@ -73,6 +73,8 @@ NOT_RELEASE_SURFACES = {
     "results:rss",
     "results:atom",
     "results:file",
+    "api-v1:list_results",
+    "api-v1:get_results_kit",
 }
 
 
