@@ -19,6 +19,7 @@ from .files import PDF, upload
 from .results_kits import SECOND, approved_kit, make_kit
 from .shared import body
 from .test_leaks import max_age, visible
+from .test_purges import edge, purged, run_worker  # noqa: F401 (edge is a fixture)
 
 GO_LIVE = at(2026, 10, 27, 16, 5, 0)
 HEADLINE = "Fiscal first quarter revenue of $4.56 billion"
@@ -236,16 +237,34 @@ def test_kit_urls_carry_the_key_every_release_purge_names(client, kit):
             assert "list" in client.get(url)["Surrogate-Key"].split(), url
 
 
-def test_approving_a_kit_of_a_public_release_purges_at_once(
-    make_release, publish, django_capture_on_commit_callbacks
+@pytest.mark.django_db(transaction=True)
+def test_the_release_s_go_live_purge_reaches_the_kit_and_a_correction_purges_at_once(
+    edge,  # noqa: F811
+    make_release,
+    publish,
+    client,
 ):
-    from django_tasks_db.models import DBTaskResult
-
-    release = publish(make_release(published_at=GO_LIVE))
-    with time_machine.travel(GO_LIVE + timedelta(hours=1), tick=False):
-        kit = make_kit(release)
-        before = DBTaskResult.objects.count()
-        actions.approve(kit, SECOND)
-        purges = DBTaskResult.objects.filter(task_path__endswith="purge_front_cache")
-        assert DBTaskResult.objects.count() > before
-        assert all(p.args_kwargs["kwargs"]["keys"] == ["list"] for p in purges.order_by("-pk")[:2])
+    """The front cache: nothing at all before the release's second; at it, the release's own
+    purge of ``list`` (which every kit URL carries); an approved correction purges at once."""
+    now = GO_LIVE - timedelta(hours=1)
+    with time_machine.travel(now - timedelta(days=1), tick=False):
+        kit = approved_kit(publish(make_release(published_at=GO_LIVE)))
+    with time_machine.travel(now, tick=False):
+        run_worker()
+    assert purged(edge) == []
+    with time_machine.travel(GO_LIVE - timedelta(seconds=1), tick=False):
+        run_worker()
+    assert purged(edge) == []
+    with time_machine.travel(GO_LIVE, tick=False):
+        run_worker()
+        assert "list" in client.get(KIT_URL)["Surrogate-Key"].split()
+    assert purged(edge) and all("list" in keys for keys in purged(edge))
+    with time_machine.travel(GO_LIVE + timedelta(days=1), tick=False):
+        run_worker()
+        edge.purges.clear()
+        document = replace_slides(kit, SYSTEM)
+        run_worker()
+        assert purged(edge) == [], "a prepared correction is not public"
+        actions.approve_document(document, SECOND)
+        run_worker()
+    assert purged(edge) == [["list"]]
