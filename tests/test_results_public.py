@@ -268,3 +268,18 @@ def test_the_release_s_go_live_purge_reaches_the_kit_and_a_correction_purges_at_
         actions.approve_document(document, SECOND)
         run_worker()
     assert purged(edge) == [["list"]]
+
+
+def test_documents_answer_ranges_and_conditional_requests_only_from_the_second(client, kit):
+    _release, kit = kit
+    document = kit.documents.current().get(category="slides")
+    url = document.get_absolute_url()
+    etag = f'"{document.sha256[:40]}"'
+    with time_machine.travel(GO_LIVE - timedelta(seconds=1), tick=False):
+        for headers in ({"Range": "bytes=0-3"}, {"If-None-Match": etag}):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 404 and etag not in str(response.headers)
+    with time_machine.travel(GO_LIVE, tick=False):
+        ranged = client.get(url, headers={"Range": "bytes=0-3"})
+        assert ranged.status_code == 206 and body(ranged) == PDF[:4]
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
