@@ -168,3 +168,47 @@ def test_the_demo_loads_a_fiscal_calendar_and_a_kit_with_documents_once(client, 
     assert kit.documents.current().count() == 2
     page = client.get(kit.get_absolute_url())
     assert page.status_code == 200 and "Supplemental tables" in page.content.decode()
+
+
+def test_the_new_kit_form_proposes_the_quarter_just_ended(client, editor):
+    from results import actions
+
+    actions.set_fiscal_calendar(6, actions.SystemActor("tests"))
+    with time_machine.travel(NOW, tick=False):  # 20 October 2026: fiscal 2027's Q1 just ended
+        form = signed_in(client, editor).get(ADD_URL).context["adminform"].form
+    assert (form.initial["fiscal_year"], form.initial["period"]) == (2027, "q1")
+
+
+def test_a_period_or_release_already_taken_is_a_form_error(client, editor, make_release):
+    taken = make_release(published_at=GO_LIVE)
+    approved_kit(taken)
+    other = make_release(published_at=GO_LIVE)
+    with time_machine.travel(NOW, tick=False):
+        signed_in(client, editor)
+        same_period = client.post(ADD_URL, form_data(other))
+        same_release = client.post(ADD_URL, form_data(taken, period="q2"))
+    for response in (same_period, same_release):
+        assert response.status_code == 200
+        assert "errorlist" in response.content.decode()
+    assert ResultsKit.objects.count() == 1 and KitDocument.objects.count() == 2
+
+
+def test_editing_an_approved_kit_in_the_admin_returns_it_to_draft(
+    client, editor, make_release, publish
+):
+    release = publish(make_release(published_at=GO_LIVE))
+    kit = approved_kit(release)
+    url = reverse("admin:results_resultskit_change", args=[kit.pk])
+    documents = list(kit.documents.current())
+    data = form_data(release, based_on_version=str(kit.version), event="")
+    data |= {"documents-TOTAL_FORMS": "2", "documents-INITIAL_FORMS": "2"}
+    for n, document in enumerate(documents):
+        fields = {"id": document.pk, "kit": kit.pk, "position": 5 - n, "upload": "",
+                  "category": document.category, "title": document.title}  # fmt: skip
+        data |= {f"documents-{n}-{name}": str(value) for name, value in fields.items()}
+    with time_machine.travel(GO_LIVE - timedelta(hours=1), tick=False):
+        response = signed_in(client, editor).post(url, data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+    kit.refresh_from_db()
+    assert kit.status == ResultsKit.Status.DRAFT and kit.version == 2
+    assert [d.title for d in kit.documents.current()] == ["Supplemental tables", "Q1 presentation"]

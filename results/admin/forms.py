@@ -33,6 +33,16 @@ class KitForm(forms.ModelForm):
             self.initial.setdefault("fiscal_year", fiscal_year)
             self.initial.setdefault("period", Period.values[quarter - 1])
 
+    def clean(self) -> dict[str, Any]:
+        # What `results.actions.save_kit` refuses, said beside the field (unique periods and
+        # releases are the model form's own checks).
+        cleaned = super().clean()
+        assert cleaned is not None
+        release = cleaned.get("release")
+        if release is not None and release.withdrawn_at is not None:
+            self.add_error("release", "That release is withdrawn.")
+        return cleaned
+
 
 def _check(form: "KitDocumentForm | CorrectionForm", cleaned: dict[str, Any], required: bool):
     """The upload checked by its content (and its metadata stripped), or the form's error."""
