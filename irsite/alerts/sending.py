@@ -121,7 +121,9 @@ def plan_chunk(batch_id: int, now: datetime | None = None) -> int:
     of the next chunk (or the end of planning). How many deliveries it planned."""
     now = now or clock.now()
     batch = (
-        AlertBatch.objects.select_for_update()
+        # Only the batch's row is locked: a topic's batch has no release, and PostgreSQL locks
+        # no nullable side of the outer join that reads it.
+        AlertBatch.objects.select_for_update(of=("self",))
         .select_related("release")
         .filter(pk=batch_id, planned_at__isnull=False, plan_done_at__isnull=True)
         .first()
