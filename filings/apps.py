@@ -24,3 +24,10 @@ class FilingsConfig(AppConfig):
         from .tasks import enqueue_if_due
 
         worker.register_check("edgar", enqueue_if_due)
+
+        # E-mail alerts (irsite.alert_topics): readers may choose "SEC filings".
+        from irsite import alert_topics
+
+        from .public.alerts import TOPIC
+
+        alert_topics.register(TOPIC)
