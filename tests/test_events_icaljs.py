@@ -5,8 +5,9 @@ VEVENT the instant the event's page states (its JSON-LD startDate, with its UTC 
 January and July and on both sides of both DST changes, in zones north and south and without
 DST. A TZID without its VTIMEZONE would read as floating local time there, and fail.
 
-Deselected (one line) where ical.js is not installed: `npm ci` (make test, .ci/run) installs it;
-a worktree whose node_modules lacks it may point IRSITE_TEST_ICALJS at another install."""
+ical.js is a requirement of the suite, like axe-core: `make test` runs `npm ci` first, and a missing
+install fails these tests with a line saying so (never a skip). A worktree whose node_modules
+lacks it may point IRSITE_TEST_ICALJS at another install."""
 
 import json
 import os
@@ -36,13 +37,12 @@ def _ical_js() -> Path | None:
 
 
 ICAL_JS = _ical_js()
-pytestmark = pytest.mark.skipif(
-    ICAL_JS is None or shutil.which("node") is None,
-    reason="ical.js is not installed (npm ci installs it from package.json)",
-)
 
 
 def read_with_ical_js(text: bytes) -> dict:
+    assert ICAL_JS is not None and shutil.which("node"), (
+        "ical.js is not installed: run `npm ci` (make test does) or set IRSITE_TEST_ICALJS"
+    )
     result = subprocess.run(  # noqa: S603 - node and our own script, no shell
         ["node", str(READER), str(ICAL_JS)],  # noqa: S607 - Debian's node on PATH
         input=text,
