@@ -60,6 +60,31 @@ def mark_figure_cells(html: SafeString) -> SafeString:
     return mark_safe(_CELL.sub(mark, html))  # noqa: S308 - only a fixed attribute is added
 
 
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.I)
+
+
+def level_headings(html: SafeString, top: int = 2) -> SafeString:
+    """Sanitized HTML with its headings renumbered so that none skips a level: the first
+    heading is ``top`` (an h2 under the page's h1 headline) and each one after it is at most
+    one below the one it follows. An imported filing's section headings are all h3, which
+    under the headline skipped h2 (assistive technology announces a missing level, and the Nu
+    checker and axe flag it); an editor's h2 with h3s under it is kept as written."""
+    stack: list[tuple[int, int]] = []  # (level as written, level printed) of open sections
+    printed = top
+
+    def renumber(tag: re.Match) -> str:
+        nonlocal printed
+        level = int(tag[2])
+        if not tag[1]:  # an opening tag: its closing tag, next, takes the same level
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            printed = min(stack[-1][1] + 1 if stack else top, 6)
+            stack.append((level, printed))
+        return f"<{tag[1]}h{printed}"
+
+    return mark_safe(_HEADING_TAG.sub(renumber, html))  # noqa: S308 - only tag names change
+
+
 class _Blocks(HTMLParser):
     """(tag, text) of each top-level block of sanitized HTML: p, h2, h3, ul/ol (li), table."""
 
