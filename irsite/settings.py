@@ -215,6 +215,11 @@ IRSITE_EDGE_PURGER = env.str("IRSITE_EDGE_PURGER", default="irsite.http.frontcac
 # (irsite/http/frontcache.py), so a go-live purges every list without touching other items.
 IRSITE_EDGE_ITEM_VIEWS = ["releases:detail"]
 IRSITE_RELEASES_PER_PAGE = 20
+# Category slugs whose releases report results: the home page leads with the newest of them
+# (irsite.home; a release linked to an earnings call counts too).
+IRSITE_RESULTS_CATEGORIES = env.list(
+    "IRSITE_RESULTS_CATEGORIES", default=["earnings", "results", "financial-results"]
+)
 # Above releases.models.BODY_MAX_BYTES (4 MB), so a body over that limit gets a form error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

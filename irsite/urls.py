@@ -9,9 +9,10 @@ from events.public.sitemaps import EventSitemap
 from filings.public.sitemaps import FilingsSitemap
 from irsite.contacts.views import brand_css
 from irsite.health import healthz
+from irsite.home import HomeView
 from irsite.http.pagecache import cache_publicly
 from releases.public.sitemaps import Sections
-from releases.public.views import HomeView, RobotsView
+from releases.public.views import RobotsView
 from results.public.sitemaps import ResultsSitemap
 
 # The sitemap's sections: the releases' and, beside them, the other apps' (each always listed,

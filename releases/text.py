@@ -60,6 +60,78 @@ def mark_figure_cells(html: SafeString) -> SafeString:
     return mark_safe(_CELL.sub(mark, html))  # noqa: S308 - only a fixed attribute is added
 
 
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.I)
+
+
+def level_headings(html: SafeString, top: int = 2) -> SafeString:
+    """Sanitized HTML with its headings renumbered so that none skips a level: the first
+    heading is ``top`` (an h2 under the page's h1 headline) and each one after it is at most
+    one below the one it follows. An imported filing's section headings are all h3, which
+    under the headline skipped h2 (assistive technology announces a missing level, and the Nu
+    checker and axe flag it); an editor's h2 with h3s under it is kept as written."""
+    stack: list[tuple[int, int]] = []  # (level as written, level printed) of open sections
+    printed = top
+
+    def renumber(tag: re.Match) -> str:
+        nonlocal printed
+        level = int(tag[2])
+        if not tag[1]:  # an opening tag: its closing tag, next, takes the same level
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            printed = min(stack[-1][1] + 1 if stack else top, 6)
+            stack.append((level, printed))
+        return f"<{tag[1]}h{printed}"
+
+    return mark_safe(_HEADING_TAG.sub(renumber, html))  # noqa: S308 - only tag names change
+
+
+_TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.I)
+_ROW = re.compile(r"<tr\b.*?</tr>", re.I | re.S)
+_CELL_START = re.compile(r"<t[dh]\b", re.I)
+# A table this many columns wide is wider than a phone's screen, as printed figures go.
+WIDE_TABLE_COLUMNS = 3
+
+
+def scrollable_tables(html: SafeString, first: int = 1) -> SafeString:
+    """Sanitized HTML with each top-level table in a region that scrolls sideways on a narrow
+    screen: focusable (a keyboard scrolls it; axe's scrollable-region-focusable), named
+    ("Table 2"), and for a table of `WIDE_TABLE_COLUMNS` or more a hint, which the page's
+    stylesheet shows on a phone only; numbered from ``first``. The page's own markup, not the
+    stored body's (feeds, e-mails and the PDF print tables as they are)."""
+    out: list[str] = []
+    depth = last = 0
+    count = first - 1
+    for tag in _TABLE_TAG.finditer(html):
+        if not tag[1]:
+            depth += 1
+            if depth == 1:
+                count += 1
+                end = html.find("</table>", tag.end())
+                rows = _ROW.findall(html, tag.end(), end if end != -1 else len(html))
+                columns = max((len(_CELL_START.findall(row)) for row in rows), default=0)
+                hint = ""
+                described = ""
+                if columns >= WIDE_TABLE_COLUMNS:
+                    hint = (
+                        f'<p class="table-hint" id="table-hint-{count}">Table {count} scrolls '
+                        "sideways: swipe it, or focus it and use the arrow keys.</p>"
+                    )
+                    described = f' aria-describedby="table-hint-{count}"'
+                out.append(html[last : tag.start()])
+                out.append(
+                    f'{hint}<div class="table-scroll" role="region" tabindex="0" '
+                    f'aria-label="Table {count}"{described}>'
+                )
+                last = tag.start()
+        else:
+            depth -= 1
+            if depth == 0:
+                out.append(html[last : tag.end()] + "</div>")
+                last = tag.end()
+    out.append(html[last:])
+    return mark_safe("".join(out))  # noqa: S308 - fixed markup around sanitized tables
+
+
 class _Blocks(HTMLParser):
     """(tag, text) of each top-level block of sanitized HTML: p, h2, h3, ul/ol (li), table."""
 

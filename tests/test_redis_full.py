@@ -21,7 +21,7 @@ from django.test import Client
 from irsite.http.redis import TolerantRedisCache
 
 from .conftest import redis_cache
-from .test_alerts_workers import free_port
+from .servers import free_ports
 from .test_cache import NOW, PUBLIC_URLS
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -32,7 +32,7 @@ def full_redis(tmp_path):
     """A redis-server on a free port, ``--maxmemory 2mb --maxmemory-policy noeviction`` (an
     empty Redis takes 0.9 MB itself: 1 MB left no room to cache the pages first); yields its URL
     and a function that fills it until it refuses a write."""
-    port = free_port()
+    port = free_ports(1, "IRSITE_TEST_OWN_REDIS_PORT")[0]
     process = subprocess.Popen(  # noqa: S603
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path),
          "--save", "", "--appendonly", "no", "--maxmemory", "2mb",

@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from irsite.contacts.models import CompanyProfile, LetterheadFields
+from irsite.contacts.models import CompanyProfile, Contact, LetterheadFields
 from irsite.plaintext import single_line
 from irsite.richtext import sanitize_html
 from releases.models import Release
@@ -147,6 +147,16 @@ def message_id(batch: AlertBatch, subscriber: Subscriber) -> str:
     return f"<alert.{batch.release.uuid}.{batch.round}.{subscriber.pk}@{domain}>"
 
 
+def _contact_groups(release: Release) -> list[tuple[str, list]]:
+    """The release's contacts by audience, each line led by its audience ("Investors: …"),
+    except a contact the filing names no audience for: its label is the section's own heading,
+    "Contacts", which printed before it read "Contacts" then "Contacts: …" (issue 29)."""
+    return [
+        ("" if group[0].audience == Contact.Audience.UNSPECIFIED else label, group)
+        for label, group in release.contacts_by_audience()
+    ]
+
+
 class AlertParts:
     """What every message of one alert batch shares (the release, its letterhead and contacts
     as approved, its lead, the company), read and built once per batch of recipients rather
@@ -168,7 +178,7 @@ class AlertParts:
             "company_name": company_name,
             # What the release itself says (its letterhead and contacts as approved), not today's.
             "publisher": _company_name(letterhead),
-            "contact_groups": release.contacts_by_audience(),
+            "contact_groups": _contact_groups(release),
             "release": release,
             "release_url": settings.SITE_URL + release.get_absolute_url(),
             "published": timezone.localtime(release.published_at),

@@ -39,6 +39,8 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from lxml import html as lxml_html
 
 from irsite.contacts.models import CompanyProfile, LetterheadFields
 from irsite.storage import is_missing
@@ -80,7 +82,9 @@ def render_pdf(release: Release, seconds: float | None = None) -> bytes:
     letterhead = release.printed_letterhead
     # Body images embedded: the PDF is rendered from storage, whatever is public. The standard
     # texts stand where the filing set them, as on the page (K22).
-    body, rest = release.body_parts(image_src=body_images.data_url)
+    body, rest = (
+        with_heading_rows(part) for part in release.body_parts(image_src=body_images.data_url)
+    )
     html = render_to_string(
         "releases/release_pdf.html",
         {
@@ -93,6 +97,31 @@ def render_pdf(release: Release, seconds: float | None = None) -> bytes:
         },
     )
     return pdf_from_html(html, seconds)
+
+
+def with_heading_rows(body: SafeString) -> SafeString:
+    """``body`` (sanitized, figures marked ``td.num``) with each table's column headings in a
+    ``<thead>``, which WeasyPrint repeats on every page the table runs to. An imported table
+    has none: its heading rows are plain cells, told apart as the rows above the first one
+    that holds a figure. A table that already has a ``<thead>`` or no figures is kept."""
+    if "<table" not in body:
+        return body
+    root = lxml_html.fragment_fromstring(str(body), create_parent="div")
+    for table in root.iter("table"):
+        if table.find("thead") is not None:
+            continue
+        rows = table.xpath("./tr|./tbody/tr")
+        first_figure = next((i for i, row in enumerate(rows) if row.xpath("./td[@class='num']")), 0)
+        if not first_figure:
+            continue
+        thead = lxml_html.Element("thead")
+        for row in rows[:first_figure]:
+            thead.append(row)  # moved, with its cells and their text
+        table.insert(0, thead)
+    inner = (root.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
+    )
+    return mark_safe(inner)  # noqa: S308 - the sanitized body, rows moved
 
 
 def pdf_from_html(html: str, seconds: float | None = None) -> bytes:

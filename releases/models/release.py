@@ -18,7 +18,13 @@ from irsite.urlcache import reverse_cached
 
 from .. import body_images
 from ..exhibits.render_common import split_blocks
-from ..text import first_paragraph_with_dateline, mark_figure_cells, plain_text, summary
+from ..text import (
+    first_paragraph_with_dateline,
+    level_headings,
+    mark_figure_cells,
+    plain_text,
+    summary,
+)
 from .category import Category
 from .fields import weighted_vector
 from .files import Attachment
@@ -332,7 +338,7 @@ class Release(models.Model):
         """`body_html` in two: the blocks printed before the standard texts (About, safe
         harbor) and the rest, where the filing sets them inside the body (K22); else the whole
         body and ""."""
-        body = mark_figure_cells(sanitize_html(self.body))
+        body = level_headings(mark_figure_cells(sanitize_html(self.body)))
         if "<img" in body:
             own = body_images.image_attachments(self.attachment_list)
             body = body_images.with_images(body, own, image_src)

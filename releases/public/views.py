@@ -65,16 +65,6 @@ def public_category(request: HttpRequest, slug: str) -> Category | HttpResponse:
     raise Http404("No such category.")
 
 
-@method_decorator(cache_publicly, name="dispatch")
-class HomeView(TemplateView):
-    template_name = "releases/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["latest"] = Release.objects.public().for_listing()[:5]
-        return context
-
-
 @method_decorator(cache_publicly(reads=("category", "page", "year")), name="dispatch")
 class ReleaseListView(ListView):
     """`/news/`, year archives and category archives: public releases, newest first.

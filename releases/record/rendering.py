@@ -39,7 +39,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from irsite.richtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 
-from .. import body_images
+from .. import body_images, text
 from ..models import Release, ReleaseRendering
 from .seo import publisher_of
 
@@ -60,6 +60,8 @@ _ATTRIBUTES = {
     "time": {"datetime"},
     "img": {"src", "alt", "width", "height"},
     "*": {"class", "id", "role", "aria-labelledby"},
+    # The tables' scrolling regions (`text.scrollable_tables`).
+    "div": {"tabindex", "aria-label", "aria-describedby"},
 }
 _cleaner = nh3.Cleaner(
     tags=_TAGS,
@@ -188,7 +190,12 @@ def render_record(release: Release, *, preview: bool = False) -> RenderedRecord:
         image_src = body_images.data_url
         finish = mark_safe  # rendered by our templates from sanitised rows
     # The standard texts stand where the filing set them: before the rest of the body (K22).
-    context["body_html"], context["body_rest"] = release.body_parts(image_src)
+    # On the page each table scrolls sideways in a named, focusable region (narrow screens),
+    # numbered through both parts, so two tables are never both "Table 1".
+    head, rest = release.body_parts(image_src)
+    head = text.scrollable_tables(head)
+    context["body_html"] = head
+    context["body_rest"] = text.scrollable_tables(rest, head.count('class="table-scroll"') + 1)
     image = release.release_image
     return RenderedRecord(
         letterhead=finish(render_to_string(LETTERHEAD_TEMPLATE, context)),

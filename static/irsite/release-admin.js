@@ -43,7 +43,121 @@ document.addEventListener("prose-editor:ready", (event) => {
     area.setAttribute("aria-labelledby", label.id);
     area.setAttribute("aria-multiline", "true");
   }
+  if (textarea.name === "body") addImageButton(textarea);
 });
+
+// The toolbar's "Insert an image" button: the body-image flow (an image attachment of this
+// release, inserted at the cursor with its alt text) from where the editor is writing, rather
+// than only from the attachments table below (issue 29). It opens a dialog listing the saved
+// image attachments, each with its alt text field; with none yet, it says how to add one.
+function addImageButton(textarea, tries = 50) {
+  const container = textarea.closest(".prose-editor");
+  const menubar = container && container.querySelector(".prose-menubar:not(.prose-menubar--floating)");
+  if (!menubar) {
+    // The menu bar is drawn just after the editor announces itself.
+    if (tries > 0) requestAnimationFrame(() => addImageButton(textarea, tries - 1));
+    return;
+  }
+  if (menubar.querySelector(".irsite-image-button")) return;
+  const group = document.createElement("div");
+  group.className = "prose-menubar__group";
+  // Drawn like the toolbar's own buttons: a Material icon named for assistive technology.
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "prose-menubar__button material-icons irsite-image-button";
+  button.title = "Insert an image from this release's image attachments";
+  button.setAttribute("aria-label", "Insert an image");
+  button.setAttribute("aria-haspopup", "dialog");
+  button.textContent = "image";
+  button.addEventListener("click", () => openImageDialog(button));
+  group.append(button);
+  menubar.append(group);
+}
+
+function element(tag, properties = {}, children = []) {
+  const node = Object.assign(document.createElement(tag), properties);
+  node.append(...children);
+  return node;
+}
+
+function openImageDialog(opener) {
+  let dialog = document.getElementById("irsite-image-dialog");
+  if (!dialog) {
+    dialog = element("dialog", { id: "irsite-image-dialog", className: "irsite-image-dialog" });
+    dialog.setAttribute("aria-labelledby", "irsite-image-dialog-title");
+    // Cancelled: back to the button. Inserted: the editor has the focus, after the image;
+    // sent to the attachments: their "Add another" link has it.
+    dialog.addEventListener("close", () => {
+      if (!dialog.returnValue) opener.focus();
+    });
+    document.body.append(dialog);
+  }
+  const boxes = [...document.querySelectorAll(".irsite-insert-image")];
+  const close = element("button", { type: "button", textContent: "Cancel" });
+  close.addEventListener("click", () => dialog.close());
+  const parts = [element("h2", { id: "irsite-image-dialog-title", textContent: "Insert an image" })];
+  if (!boxes.length) {
+    parts.push(element("p", {
+      textContent: "This release has no saved image yet. Add the image under “Attachments” " +
+        "below, save, and insert it from here with its alt text.",
+    }));
+    const go = element("button", { type: "button", textContent: "Go to attachments" });
+    go.addEventListener("click", () => {
+      dialog.close("moved");
+      const add = document.querySelector("#attachments-group .add-row a") ||
+        document.getElementById("attachments-group");
+      add.scrollIntoView({ block: "center" });
+      add.focus();
+    });
+    parts.push(element("p", {}, [go, " ", close]));
+  } else {
+    parts.push(element("p", {
+      textContent: "It goes in at the cursor. Alt text says what the image shows.",
+    }));
+    boxes.forEach((box, n) => {
+      const row = box.closest("tr");
+      const titleField = row && row.querySelector("input[name$='-title']");
+      const title = (titleField && titleField.value) || box.dataset.src.split("/").pop();
+      const id = `irsite-image-alt-${n}`;
+      const alt = element("input", { type: "text", id, size: 40, className: "irsite-alt" });
+      alt.value = box.querySelector("input.irsite-alt").value;
+      const status = element("span", { className: "irsite-insert-status" });
+      status.setAttribute("role", "status");
+      const insert = element("button", { type: "button", textContent: "Insert" });
+      insert.setAttribute("aria-label", `Insert “${title}”`);
+      insert.addEventListener("click", () => {
+        if (insertImage(box.dataset.src, alt.value, status, alt)) {
+          dialog.close("inserted");
+          bodyEditor.commands.focus();
+        }
+      });
+      const label = element("label", { htmlFor: id, textContent: `Alt text of “${title}”` });
+      parts.push(element("p", { className: "irsite-image-choice" }, [label, " ", alt, " ", insert, " ", status]));
+    });
+    parts.push(element("p", {}, [close]));
+  }
+  dialog.replaceChildren(...parts);
+  dialog.returnValue = "";
+  dialog.showModal();
+  (dialog.querySelector("input") || dialog.querySelector("button")).focus();
+}
+
+// Puts the image at ``src`` into the body with ``altText``; false, saying why in ``status``,
+// when there is no alt text or no editor yet.
+function insertImage(src, altText, status, altField) {
+  if (!altText.trim()) {
+    status.textContent = "Type the alt text first: what the image shows.";
+    altField.focus();
+    return false;
+  }
+  if (!bodyEditor) {
+    status.textContent = "The body's editor is not ready yet.";
+    return false;
+  }
+  bodyEditor.chain().focus().setImage({ src, alt: altText.trim() }).run();
+  status.textContent = "Inserted in the body.";
+  return true;
+}
 
 // An image attachment goes into the body at the cursor, with the alt text typed beside it:
 // without alt text nothing is inserted (the server refuses such an image too).
@@ -53,17 +167,7 @@ document.addEventListener("click", (event) => {
   const box = button.closest(".irsite-insert-image");
   const alt = box.querySelector("input.irsite-alt");
   const status = box.querySelector(".irsite-insert-status");
-  if (!alt.value.trim()) {
-    status.textContent = "Type the alt text first: what the image shows.";
-    alt.focus();
-    return;
-  }
-  if (!bodyEditor) {
-    status.textContent = "The body's editor is not ready yet.";
-    return;
-  }
-  bodyEditor.chain().focus().setImage({ src: box.dataset.src, alt: alt.value.trim() }).run();
-  status.textContent = "Inserted in the body.";
+  insertImage(box.dataset.src, alt.value, status, alt);
 });
 
 // Before go-live an image's public URL answers 404 to everyone, so the editor shows it from the

@@ -1,0 +1,78 @@
+"""The home page as an investor-relations landing page (issue 29).
+
+On results day an investor lands here for the results: the latest results release with its
+call (time, webcast, slides, as the event's materials rule shows them), then the next event,
+the latest SEC filings, the latest press releases and the e-mail sign-up. The first screen on a
+phone holds the newest release's headline and its minute.
+
+The view lives here, in the layer over releases, events and filings (pyproject's import-linter
+contract: ``irsite.home`` sits with alerts, webhooks and the API), because it reads all three and
+releases may import neither events nor filings. Each part is read through its app's own
+publication rule (`ReleaseQuerySet.public`, `EventQuerySet.public`/`with_materials`,
+`FilingQuerySet.public`) at the database's clock, so nothing reaches this page before its
+second. The page is cached and purged like `/news/`: it carries the ``list`` surrogate key,
+which every release, event and filing change purges, and the page cache keeps no copy past the
+next go-live of any registered schedule (`irsite.http.schedule`).
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.decorators import method_decorator
+from django.views.generic import TemplateView
+
+from events.models import Event, EventDocument
+from filings.models import Filing
+from irsite import clock
+from irsite.http import cache_publicly
+from releases.models import Category, Release
+
+# How many filings and releases the landing page lists (the rest are one link away).
+FILINGS = 5
+RELEASES = 5
+
+
+def results_release(now: datetime) -> Release | None:
+    """The newest public release that reports results: in a public category named in
+    ``IRSITE_RESULTS_CATEGORIES`` (slugs), or linked to a public earnings call."""
+    results = Category.objects.public(now).filter(slug__in=settings.IRSITE_RESULTS_CATEGORIES)
+    calls = Event.objects.public(now).filter(kind=Event.Kind.EARNINGS_CALL)
+    public = Release.objects.public(now)
+    found = public.filter(Q(categories__in=results) | Q(events__in=calls)).values("pk")
+    return public.filter(pk__in=found).for_listing().order_by("-published_at", "-pk").first()
+
+
+def results_call(release: Release, now: datetime) -> dict | None:
+    """The public event linked to ``release`` (its call), with its webcast and slides only
+    when its materials are public (`Event.materials_visible`); None without one."""
+    event = Event.objects.public(now).filter(releases=release).order_by("starts_at").first()
+    if event is None:
+        return None
+    materials = event.materials_visible(now)
+    slides = list(event.documents.filter(kind=EventDocument.Kind.SLIDES)) if materials else []
+    return {"event": event, "materials": materials, "slides": slides}
+
+
+@method_decorator(cache_publicly, name="dispatch")
+class HomeView(TemplateView):
+    template_name = "home/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = clock.now()
+        latest = list(Release.objects.public(now).for_listing()[:RELEASES])
+        results = results_release(now)
+        call = results_call(results, now) if results else None
+        upcoming = Event.objects.public(now).upcoming(now)
+        if call:  # the call is shown with its results: the next event is another one
+            upcoming = upcoming.exclude(pk=call["event"].pk)
+        context.update(
+            lead=latest[0] if latest else None,
+            results=results,
+            call=call,
+            next_event=upcoming.first(),
+            filings=list(Filing.objects.public().newest_first()[:FILINGS]),
+            latest=latest,
+        )
+        return context
