@@ -27,6 +27,7 @@ from filings.models import Filing
 from irsite import clock
 from irsite.http import cache_publicly
 from releases.models import Category, Release
+from results.models import ResultsKit
 
 # How many filings and releases the landing page lists (the rest are one link away).
 FILINGS = 5
@@ -35,11 +36,15 @@ RELEASES = 5
 
 def results_release(now: datetime) -> Release | None:
     """The newest public release that reports results: in a public category named in
-    ``IRSITE_RESULTS_CATEGORIES`` (slugs), or linked to a public earnings call."""
+    ``IRSITE_RESULTS_CATEGORIES`` (slugs), linked to a public earnings call, or the release of a
+    public results kit."""
     results = Category.objects.public(now).filter(slug__in=settings.IRSITE_RESULTS_CATEGORIES)
     calls = Event.objects.public(now).filter(kind=Event.Kind.EARNINGS_CALL)
+    kits = ResultsKit.objects.public(now).values("release")
     public = Release.objects.public(now)
-    found = public.filter(Q(categories__in=results) | Q(events__in=calls)).values("pk")
+    found = public.filter(Q(categories__in=results) | Q(events__in=calls) | Q(pk__in=kits)).values(
+        "pk"
+    )
     return public.filter(pk__in=found).for_listing().order_by("-published_at", "-pk").first()
 
 
@@ -67,9 +72,13 @@ class HomeView(TemplateView):
         upcoming = Event.objects.public(now).upcoming(now)
         if call:  # the call is shown with its results: the next event is another one
             upcoming = upcoming.exclude(pk=call["event"].pk)
+        # The kit of that release (public with it, by the kit's own rule), with its documents.
+        kit = ResultsKit.objects.public(now).filter(release=results).first() if results else None
         context.update(
             lead=latest[0] if latest else None,
             results=results,
+            kit=kit,
+            kit_documents=list(kit.documents.current()) if kit else [],
             call=call,
             next_event=upcoming.first(),
             filings=list(Filing.objects.public().newest_first()[:FILINGS]),

@@ -180,3 +180,27 @@ def test_the_home_page_is_purged_with_the_lists_and_a_new_filing_shows_at_once(c
             [filing(4, "10-K/A", "2027-01-28", primaryDocDescription="AMENDMENT"), *FILED]
         )
         assert "10-K/A" in client.get("/").content.decode()
+
+
+def test_the_results_kit_stands_under_its_release_on_the_home_page_from_its_second(
+    client, make_release, publish
+):
+    """A kit is public with its release, never before (`KitQuerySet.public`); the home page
+    shows it under the results with its documents, and a release with a kit counts as results
+    whatever its categories."""
+    from .results_kits import approved_kit
+
+    with time_machine.travel(ANNOUNCE, tick=False):
+        results = publish(
+            make_release(headline="Second quarter results", slug="q2", published_at=GO_LIVE)
+        )
+        kit = approved_kit(results, fiscal_year=2027, period="q2")
+    before = home(client, GO_LIVE - timedelta(seconds=1))
+    assert "Second quarter results" not in before and kit.get_absolute_url() not in before
+    cache.clear()  # the page cache's entry ends at the go-live anyway; this reads the rows again
+    page = home(client, GO_LIVE)
+    order = ["Latest results", "Second quarter results", kit.title, "Q1 presentation"]
+    places = [page.find(text) for text in order]
+    assert -1 not in places and places == sorted(places), (order, places)
+    assert kit.get_absolute_url() in page
+    assert kit.documents.current().first().get_absolute_url() in page
