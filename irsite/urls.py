@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import index as sitemap_index
-from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
@@ -10,7 +9,7 @@ from filings.public.sitemaps import FilingsSitemap
 from irsite.contacts.views import brand_css
 from irsite.health import healthz
 from irsite.http.pagecache import cache_publicly
-from releases.public.sitemaps import Sections
+from releases.public.sitemaps import Sections, section_view
 from releases.public.views import HomeView, RobotsView
 
 # The sitemap's sections: the releases' and, beside them, the other apps' (each always listed,
@@ -43,7 +42,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<str:section>.xml",
-        cache_publicly(sitemap, reads=("p",)),
+        cache_publicly(section_view, reads=("p",)),
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
         name="sitemap-section",
     ),
