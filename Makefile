@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test test-fast lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-fanout bench-ceiling two-servers faults
+.PHONY: run test test-fast lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-fanout bench-ceiling two-servers faults bench-search
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench-servers - irsite vs the Wagtail peer, both cached, under gunicorn and granian"
 	@echo "make bench-fanout  - alert fan-out: mails/s per worker into a local SMTP server (aiosmtpd)"
 	@echo "make bench-ceiling - gunicorn alone on this machine: the ceiling of a cached page"
+	@echo "make bench-search  - search (common, middling, rare word) and a sitemap section, 10k/100k"
 
 # The venv is rebuilt whenever the pins change.
 $(BIN)/.installed: requirements.lock
@@ -166,6 +167,14 @@ FANOUT_WORKERS ?= 1,2
 bench-fanout: venv
 	$(BIN)/python bench/fanout.py --counts $(FANOUT_COUNTS) --workers $(FANOUT_WORKERS) \
 	  --out bench/results/fanout-$$(date +%Y%m%d).md $(FANOUT_ARGS)
+
+# Public search and a 50,000-URL sitemap section (issue 30): p50/p95 per word and page, the SQL
+# before and after, EXPLAIN ANALYZE; a database of its own, made again per size
+# (BENCH_SEARCH_DATABASE_URL, default h_scale_search_bench; bench/results/search-*.md).
+SEARCH_SIZES ?= 10000,100000
+bench-search: venv
+	$(BIN)/python bench/search.py --sizes $(SEARCH_SIZES) \
+	  --out bench/results/search-$$(date +%Y%m%d).md $(SEARCH_ARGS)
 
 # irsite cached and the Wagtail peer cached under the same app servers (gunicorn, granian).
 bench-servers: venv
