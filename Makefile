@@ -102,7 +102,8 @@ clean:
 
 # --- production stack (docs/deployment.md) ----------------------------------------------------
 # `make serve` runs what production runs: migrate, collectstatic (hashed, compressed), the app
-# server (APP_SERVER, below; WEB_CONCURRENCY). Settings come from the environment;
+# server (APP_SERVER, below; WEB_CONCURRENCY). Stored release records made stale by new templates
+# are not waited for: the worker stores them again in the background (docs/frozen-record.md). Settings come from the environment;
 # locally it speaks plain HTTP (HTTPS=False) and keeps a generated SECRET_KEY in var/.
 # The app server: granian (irsite/server.py) by default, gunicorn (gunicorn.conf.py) on request;
 # docs/deployment.md says why.
@@ -123,7 +124,6 @@ var/secret_key:
 
 serve: venv var/secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
-	$(SERVE_ENV) $(BIN)/python manage.py render_releases
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "Serving the production stack on http://$(HOST):$(PORT)/ with $(APP_SERVER) (Ctrl-C stops)"
 	$(SERVE_ENV) exec $(APP_SERVER_CMD)

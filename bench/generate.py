@@ -38,7 +38,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
-from irsite.contacts.models import Contact  # noqa: E402
+from irsite.contacts.models import CompanyProfile, Contact, Letterhead  # noqa: E402
 from irsite.disclaimers.models import DisclaimerVersion  # noqa: E402
 from releases import demo  # noqa: E402
 from releases.actions import render_stale_records  # noqa: E402
@@ -94,6 +94,8 @@ def generate(n: int, records: bool = True) -> None:
         for name, slug in CATEGORIES
     ]
     contacts = list(Contact.objects.order_by("pk"))
+    # The company profile frozen at approval, as every published release carries it.
+    letterhead = Letterhead.of(CompanyProfile.load())
     versions = list(DisclaimerVersion.objects.order_by("pk"))
     now = timezone.now().replace(microsecond=0)
     newest = now - timedelta(days=1)
@@ -118,6 +120,7 @@ def generate(n: int, records: bool = True) -> None:
                         published_at=at,
                         body=rare_body if i % RARE_EVERY == RARE_EVERY // 2 else body,
                         exhibit_label="EXHIBIT 99.1",
+                        letterhead=letterhead,
                         status=Release.Status.PUBLISHED,
                         content_changed_at=at,
                     )

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Public search and a sitemap section at 10,000 and 100,000 releases on PostgreSQL (issue 30).
+"""Search, a sitemap section and the records' re-render at 10k and 100k releases (issue 30).
 
     make bench-search                                  # SEARCH_SIZES=10000,100000
     .venv/bin/python bench/search.py --sizes 10000 --requests 20
@@ -12,9 +12,10 @@ stack with the page cache off, ``--requests`` searches per case: the company's n
 middling word and the rare one, on page 1, page 2 and the first page past the ranked
 candidates; their p50/p95 and queries; the same SQL the search did before issue 30 (a count of
 every match, then `ts_rank` of every match for a top 10) for the ratio; `EXPLAIN (ANALYZE,
-BUFFERS)` of page 1's search queries; and the largest release section of the sitemap (p50 of
-``--sitemap-requests``, wall and CPU). The load average is printed beside each figure: the
-machine may be shared.
+BUFFERS)` of page 1's search queries; the largest release section of the sitemap (p50 of
+``--sitemap-requests``, wall and CPU); and the background re-render of the stored records (all
+stale: none was generated), for ``--records-seconds`` at most. The load average is printed
+beside each figure: the machine may be shared.
 """
 
 import argparse
@@ -47,7 +48,7 @@ def percentile(values: list[float], p: float) -> float:
 # --- inside Django: the measurements of one size ------------------------------------------------
 
 
-def measure(requests: int, sitemap_requests: int) -> dict:
+def measure(requests: int, sitemap_requests: int, records_seconds: float) -> dict:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "irsite.settings")
     os.environ["IRSITE_PAGE_CACHE"] = "0"
@@ -142,6 +143,23 @@ def measure(requests: int, sitemap_requests: int) -> dict:
         "cpu_s": statistics.median(cpus),
         "load": load(),
     }
+    # The stored records (all stale: generated with --no-records, as after a deploy that changed
+    # their templates), by what the worker's records thread runs, for ``records_seconds`` at most.
+    from releases.actions import render_stale_batch
+
+    stored, after, started = 0, 0, time.perf_counter()
+    cpu = time.process_time()
+    while after is not None and time.perf_counter() - started < records_seconds:
+        done, after = render_stale_batch(after)
+        stored += done
+    seconds = time.perf_counter() - started
+    out["records"] = {
+        "stored": stored,
+        "seconds": seconds,
+        "per_s": stored / seconds,
+        "cpu_per_s": stored / max(time.process_time() - cpu, 1e-6),
+        "load": load(),
+    }
     return out
 
 
@@ -196,6 +214,18 @@ def table(results: dict[int, dict]) -> str:
             f"| {size:,} | /sitemap-releases-0.xml | {s['urls']:,} | {s['bytes']:,} |"
             f" {s['p50_s']:.2f} | {s['cpu_s']:.2f} | {s['load']} |"
         )
+    lines += [
+        "",
+        "| releases | stale records stored (background re-render) | seconds | per s (wall) |"
+        " per s (CPU) | load |",
+        "|---:|---:|---:|---:|---:|---|",
+    ]
+    for size, result in results.items():
+        r = result["records"]
+        lines.append(
+            f"| {size:,} | {r['stored']:,} | {r['seconds']:.1f} | {r['per_s']:.0f} |"
+            f" {r['cpu_per_s']:.0f} | {r['load']} |"
+        )
     return "\n".join(lines)
 
 
@@ -207,11 +237,12 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--sitemap-requests", type=int, default=5)
+    parser.add_argument("--records-seconds", type=float, default=30.0)
     parser.add_argument("--out", help="append the tables and plans to this Markdown file")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.requests, args.sitemap_requests)))
+        print(json.dumps(measure(args.requests, args.sitemap_requests, args.records_seconds)))
         return
     env = {
         **os.environ,
@@ -237,6 +268,7 @@ def main() -> None:
                 "--measure",
                 f"--requests={args.requests}",
                 f"--sitemap-requests={args.sitemap_requests}",
+                f"--records-seconds={args.records_seconds}",
             ],
             env,
         )

@@ -256,7 +256,8 @@ def section_view(
         raise Http404(f"No sitemap available for section: {section!r}") from None
     if not isinstance(found, ReleaseSitemap):
         # Already wrapped by x_robots_tag: the header is set twice to the same value.
-        return sitemap(request, sitemaps, section, template_name, content_type)
+        # Django's view only looks ``section`` up (its stubs ask for a dict).
+        return sitemap(request, sitemaps, section, template_name, content_type)  # type: ignore[arg-type]
     if request.GET.get("p", "1") != "1":
         raise Http404("A sitemap section is one page.")
     domain = found.get_domain(get_current_site(request))

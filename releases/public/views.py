@@ -208,8 +208,8 @@ class ReleaseDetailView(DetailView):
             raise Http404("No such release.")
         page = rendering.stored_record(release)
         if page is None:
-            # Not stored for this version and these templates yet (`manage.py render_releases`
-            # catches up): rendered from the rows now, as a preview is.
+            # Not stored for this version and these templates yet (the worker catches up in
+            # the background): rendered from the rows now, as a preview is.
             release = Release.objects.for_page().get(pk=release.pk)
             page = rendering.render_record(release)
         self.object = release
