@@ -128,8 +128,8 @@ class Matches:
     that many match for a word every release contains, the GIN index then a sort of the few
     for a rare one) are ranked, best first; the older matches follow them, newest first, so
     every match can be reached and a page is the same each time it is asked for. Neither
-    counts the matches nor ranks them all (at 100,000 releases that was 4 s for the company's
-    name: bench/results/search-*.md).
+    counts the matches nor ranks them all (at 100,000 releases that was 5 s of SQL for the
+    company's name: bench/results/search-*.md).
     """
 
     def __init__(self, releases: ReleaseQuerySet, query: Query) -> None:
