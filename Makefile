@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test test-fast lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-fanout bench-ceiling two-servers faults bench-search
+.PHONY: run test test-fast lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-fanout bench-ceiling two-servers faults
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
@@ -22,10 +22,10 @@ help:
 	@echo "make bench  - benchmark on PostgreSQL (SIZES=1000,10000,100000; PEER=1 adds Wagtail;"
 	@echo "              FRONT=1 adds make bench-front)"
 	@echo "make bench-front - Varnish vs nginx static, go-live through Varnish, go-live storm"
+	@echo "make bench-search  - search (common, middling, rare word), a sitemap section, records' re-render"
 	@echo "make bench-servers - irsite vs the Wagtail peer, both cached, under gunicorn and granian"
 	@echo "make bench-fanout  - alert fan-out: mails/s per worker into a local SMTP server (aiosmtpd)"
 	@echo "make bench-ceiling - gunicorn alone on this machine: the ceiling of a cached page"
-	@echo "make bench-search  - search (common, middling, rare word) and a sitemap section, 10k/100k"
 
 # The venv is rebuilt whenever the pins change.
 $(BIN)/.installed: requirements.lock
@@ -102,9 +102,10 @@ clean:
 
 # --- production stack (docs/deployment.md) ----------------------------------------------------
 # `make serve` runs what production runs: migrate, collectstatic (hashed, compressed), the app
-# server (APP_SERVER, below; WEB_CONCURRENCY). Stored release records made stale by new templates
-# are not waited for: the worker stores them again in the background (docs/frozen-record.md). Settings come from the environment;
+# server (APP_SERVER, below; WEB_CONCURRENCY). Settings come from the environment;
 # locally it speaks plain HTTP (HTTPS=False) and keeps a generated SECRET_KEY in var/.
+# Stored release records made stale by new templates are not waited for: the worker stores them
+# again in the background (docs/frozen-record.md).
 # The app server: granian (irsite/server.py) by default, gunicorn (gunicorn.conf.py) on request;
 # docs/deployment.md says why.
 APP_SERVER ?= granian
@@ -168,10 +169,11 @@ bench-fanout: venv
 	$(BIN)/python bench/fanout.py --counts $(FANOUT_COUNTS) --workers $(FANOUT_WORKERS) \
 	  --out bench/results/fanout-$$(date +%Y%m%d).md $(FANOUT_ARGS)
 
-# Public search and a 50,000-URL sitemap section (issue 30): p50/p95 per word and page, the SQL
-# before and after, EXPLAIN ANALYZE; a database of its own, made again per size
+# Public search, a 50,000-URL sitemap section and the records' re-render (issue 30): p50/p95 per
+# word and page, the SQL before and after, EXPLAIN ANALYZE; a database of its own, made again per size
 # (BENCH_SEARCH_DATABASE_URL, default h_scale_search_bench; bench/results/search-*.md).
 SEARCH_SIZES ?= 10000,100000
+.PHONY: bench-search
 bench-search: venv
 	$(BIN)/python bench/search.py --sizes $(SEARCH_SIZES) \
 	  --out bench/results/search-$$(date +%Y%m%d).md $(SEARCH_ARGS)
