@@ -22,6 +22,7 @@ help:
 	@echo "make bench  - benchmark on PostgreSQL (SIZES=1000,10000,100000; PEER=1 adds Wagtail;"
 	@echo "              FRONT=1 adds make bench-front)"
 	@echo "make bench-front - Varnish vs nginx static, go-live through Varnish, go-live storm"
+	@echo "make bench-search  - search (common, middling, rare word), a sitemap section, records' re-render"
 	@echo "make bench-servers - irsite vs the Wagtail peer, both cached, under gunicorn and granian"
 	@echo "make bench-fanout  - alert fan-out: mails/s per worker into a local SMTP server (aiosmtpd)"
 	@echo "make bench-ceiling - gunicorn alone on this machine: the ceiling of a cached page"
@@ -104,6 +105,8 @@ clean:
 # `make serve` runs what production runs: migrate, collectstatic (hashed, compressed), the app
 # server (APP_SERVER, below; WEB_CONCURRENCY). Settings come from the environment;
 # locally it speaks plain HTTP (HTTPS=False) and keeps a generated SECRET_KEY in var/.
+# Stored release records made stale by new templates are not waited for: the worker stores them
+# again in the background (docs/frozen-record.md).
 # The app server: granian (irsite/server.py) by default, gunicorn (gunicorn.conf.py) on request;
 # docs/deployment.md says why.
 APP_SERVER ?= granian
@@ -123,7 +126,6 @@ var/secret_key:
 
 serve: venv var/secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
-	$(SERVE_ENV) $(BIN)/python manage.py render_releases
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "Serving the production stack on http://$(HOST):$(PORT)/ with $(APP_SERVER) (Ctrl-C stops)"
 	$(SERVE_ENV) exec $(APP_SERVER_CMD)
@@ -167,6 +169,15 @@ FANOUT_WORKERS ?= 1,2
 bench-fanout: venv
 	$(BIN)/python bench/fanout.py --counts $(FANOUT_COUNTS) --workers $(FANOUT_WORKERS) \
 	  --out bench/results/fanout-$$(date +%Y%m%d).md $(FANOUT_ARGS)
+
+# Public search, a 50,000-URL sitemap section and the records' re-render (issue 30): p50/p95 per
+# word and page, the SQL before and after, EXPLAIN ANALYZE; a database of its own, made again per size
+# (BENCH_SEARCH_DATABASE_URL, default h_scale_search_bench; bench/results/search-*.md).
+SEARCH_SIZES ?= 10000,100000
+.PHONY: bench-search
+bench-search: venv
+	$(BIN)/python bench/search.py --sizes $(SEARCH_SIZES) \
+	  --out bench/results/search-$$(date +%Y%m%d).md $(SEARCH_ARGS)
 
 # irsite cached and the Wagtail peer cached under the same app servers (gunicorn, granian).
 bench-servers: venv

@@ -10,7 +10,14 @@ over twenty years, so year archives hold N/20 releases each. One more release is
 week ahead, as on a real site (it must stay invisible; the cache lifetime is capped by it).
 
 Rows go in with `bulk_create` (no revisions or audit entries: the public pages never read
-them), then `VACUUM ANALYZE`. Expects a migrated, otherwise empty database.
+them), each with its search document (the body's text and, on PostgreSQL, the weighted
+tsvector `Release.update_search_document` stores, computed in SQL), then `VACUUM ANALYZE`.
+Every release names the company ("ImmunoGen", a word search finds everywhere); one in
+`RARE_EVERY` also names `RARE_WORD` (20 releases in 100,000), the two ends of a search bench.
+Expects a migrated, otherwise empty database.
+
+    --no-records  leaves the stored records to be rendered later (the worker's background
+                  re-render, or `manage.py render_releases`), as after a template change
 """
 
 import os
@@ -31,7 +38,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
-from irsite.contacts.models import Contact  # noqa: E402
+from irsite.contacts.models import CompanyProfile, Contact, Letterhead  # noqa: E402
 from irsite.disclaimers.models import DisclaimerVersion  # noqa: E402
 from releases import demo  # noqa: E402
 from releases.actions import render_stale_records  # noqa: E402
@@ -40,9 +47,24 @@ from releases.models import (  # noqa: E402
     Release,
     ReleaseContact,
     ReleaseDisclaimer,
+    SearchDocument,
 )
+from releases.text import plain_text  # noqa: E402
 
 BATCH = 2000
+# A word few releases contain, for the rare end of the search bench (bench/search.py).
+RARE_WORD = "zanidatamab"
+RARE_EVERY = 5000
+RARE_PARAGRAPH = f"<p>The Company also reported progress with {RARE_WORD} in a partner study.</p>"
+# The stored tsvector of `Release.update_search_document` (releases.models.fields.weighted_vector),
+# for a whole batch in one statement.
+VECTOR_SQL = """
+    UPDATE releases_searchdocument d SET vector =
+        setweight(to_tsvector('english', translate(r.headline, '<>', '  ')), 'A')
+        || setweight(to_tsvector('english', translate(r.subheadline, '<>', '  ')), 'B')
+        || setweight(to_tsvector('english', translate(d.body_text, '<>', '  ')), 'C')
+    FROM releases_release r WHERE r.id = d.release_id AND d.release_id = ANY(%s)
+"""
 CATEGORIES = [
     ("Corporate", "corporate"),
     ("Clinical development", "clinical-development"),
@@ -65,18 +87,22 @@ SUBJECTS = [
 ]
 
 
-def generate(n: int) -> None:
+def generate(n: int, records: bool = True) -> None:
     call_command("load_demo", verbosity=0)
     categories = [
         Category.objects.get_or_create(slug=slug, defaults={"name": name})[0]
         for name, slug in CATEGORIES
     ]
     contacts = list(Contact.objects.order_by("pk"))
+    # The company profile frozen at approval, as every published release carries it.
+    letterhead = Letterhead.of(CompanyProfile.load())
     versions = list(DisclaimerVersion.objects.order_by("pk"))
     now = timezone.now().replace(microsecond=0)
     newest = now - timedelta(days=1)
     step = timedelta(days=365 * 20) / max(n, 1)
     body = demo.RELEASE["body"]
+    rare_body = body + RARE_PARAGRAPH
+    texts = {body: plain_text(body), rare_body: plain_text(rare_body)}
     made = 0
     started = time.perf_counter()
     while made < n:
@@ -92,8 +118,9 @@ def generate(n: int) -> None:
                         slug=slugify(f"{subject[:60]} {i + 1}"),
                         dateline_city="CAMBRIDGE, MA",
                         published_at=at,
-                        body=body,
+                        body=rare_body if i % RARE_EVERY == RARE_EVERY // 2 else body,
                         exhibit_label="EXHIBIT 99.1",
+                        letterhead=letterhead,
                         status=Release.Status.PUBLISHED,
                         content_changed_at=at,
                     )
@@ -109,6 +136,12 @@ def generate(n: int) -> None:
                 for r in batch
                 for p, v in enumerate(versions)
             )
+            SearchDocument.objects.bulk_create(
+                SearchDocument(release=r, body_text=texts[r.body]) for r in batch
+            )
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(VECTOR_SQL, [[r.pk for r in batch]])
             through = Release.categories.through
             through.objects.bulk_create(
                 through(release_id=r.pk, category_id=categories[k].pk)
@@ -125,12 +158,14 @@ def generate(n: int) -> None:
         status=Release.Status.PUBLISHED,
     )
     ReleaseContact.objects.create(release=scheduled, contact=contacts[0])
+    scheduled.update_search_document()
     elapsed = time.perf_counter() - started
     # What publication would have stored for each (releases/record/rendering.py), as `make serve`
     # does.
-    rendering_started = time.perf_counter()
-    rendered = render_stale_records()
-    print(f"rendered {rendered} records in {time.perf_counter() - rendering_started:.1f}s")
+    if records:
+        rendering_started = time.perf_counter()
+        rendered = render_stale_records()
+        print(f"rendered {rendered} records in {time.perf_counter() - rendering_started:.1f}s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
@@ -138,4 +173,4 @@ def generate(n: int) -> None:
 
 
 if __name__ == "__main__":
-    generate(int(sys.argv[1]))
+    generate(int(sys.argv[1]), records="--no-records" not in sys.argv[2:])

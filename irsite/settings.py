@@ -260,6 +260,11 @@ IRSITE_GENERATION_CHECK_SECONDS = env.float("IRSITE_GENERATION_CHECK_SECONDS", d
 # Search: words in a query beyond this are ignored, and so are characters beyond the cap.
 IRSITE_SEARCH_MAX_TERMS = 10
 IRSITE_SEARCH_MAX_LENGTH = 200
+# Search ranks the newest this many matches (best first); older matches follow them newest first,
+# so a search costs the same for a word every release contains (releases/public/search.py).
+# Not lower without measuring at your size: at 1,000,000 releases 100 made PostgreSQL walk the
+# date index for a rare word (14.6 s; bench/results/search-20261207.md).
+IRSITE_SEARCH_RANKED = env.int("IRSITE_SEARCH_RANKED", default=200)
 
 # --- production hardening (only where DEBUG is off) -------------------------------------------
 if not DEBUG:

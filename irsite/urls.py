@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import index as sitemap_index
-from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
@@ -11,7 +10,7 @@ from irsite.contacts.views import brand_css
 from irsite.health import healthz
 from irsite.home import HomeView
 from irsite.http.pagecache import cache_publicly
-from releases.public.sitemaps import Sections
+from releases.public.sitemaps import Sections, section_view
 from releases.public.views import RobotsView
 from results.public.sitemaps import ResultsSitemap
 
@@ -48,7 +47,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<str:section>.xml",
-        cache_publicly(sitemap, reads=("p",)),
+        cache_publicly(section_view, reads=("p",)),
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
         name="sitemap-section",
     ),

@@ -38,6 +38,7 @@ from .golive import (
 )
 from .history import (
     record_past_publication,
+    render_stale_batch,
     render_stale_records,
     restore_revision,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "record_login_lockout",
     "record_past_publication",
     "reject_correction",
+    "render_stale_batch",
     "render_stale_records",
     "restore_revision",
     "return_to_draft",

@@ -1,6 +1,8 @@
 """The record's past: a publication recorded as history, a revision restored, stored records
 made again."""
 
+import logging
+
 from django.db import transaction
 
 from irsite import clock
@@ -11,7 +13,7 @@ from ..models import (
     Release,
     Revision,
 )
-from ..record.rendering import stale_records, store_record
+from ..record.rendering import render_record, stale_records, store_records
 from .base import (
     TransitionRefused,
     _lock,
@@ -22,6 +24,8 @@ from .base import (
 from .content import save_release
 from .corrections import _apply_snapshot
 from .golive import public_release_changed
+
+logger = logging.getLogger(__name__)
 
 Status = Release.Status
 State = Release.State
@@ -77,18 +81,52 @@ def restore_revision(release: Release, revision: Revision, user) -> Revision:
     return new
 
 
-def render_stale_records(batch: int = 200) -> int:
-    """Store the record of every published release whose stored one is missing or was made by
-    other templates (`releases.record.rendering`), ``batch`` releases per transaction; returns how
-    many. Nothing public changes: the page printed the same record rendered live meanwhile."""
-    done, last = 0, 0
+# Releases per transaction of the background re-render: about a second of rendering, so a
+# correction approved meanwhile waits at most that long for the rows a batch holds.
+RENDER_BATCH = 100
+
+
+def render_stale_batch(after: int = 0, batch: int = RENDER_BATCH) -> tuple[int, int | None]:
+    """Store the records of the first ``batch`` releases with an id above ``after`` whose stored
+    record is missing or was made by other templates (`releases.record.rendering`); returns how
+    many were stored and the id to go on after (None: none is left).
+
+    The records are rendered outside any transaction, as a stale page renders them live, and
+    stored in a short one. The check: there, each release is locked and its version compared
+    with the one rendered; a release corrected meanwhile (whose rows may have been read half
+    before, half after) is left for its correction's own record, and rows another transaction
+    holds (a correction being approved, a second worker's batch) are skipped, not waited for.
+    Nothing public changes: the page printed the same record rendered live. A release whose
+    record fails to render is logged and left to render live."""
+    stale = stale_records().filter(pk__gt=after).order_by("pk")
+    pks = list(stale.values_list("pk", flat=True)[:batch])
+    if not pks:
+        return 0, None
+    rendered = {}
+    # The release row is read before the rows its record prints (prefetched after it).
+    for release in Release.objects.for_page().filter(pk__in=pks):
+        try:
+            rendered[release.pk] = (release, render_record(release))
+        except Exception:  # one release's failure must not hold back the others'
+            logger.exception("The record of release %s did not render", release.pk)
+    with transaction.atomic():
+        locked = Release.objects.filter(pk__in=list(rendered)).select_for_update(skip_locked=True)
+        versions = dict(locked.values_list("pk", "version"))
+        stored = store_records(
+            (release, record)
+            for pk, (release, record) in rendered.items()
+            if versions.get(pk) == release.version
+        )
+    return stored, pks[-1]
+
+
+def render_stale_records(batch: int = RENDER_BATCH) -> int:
+    """Store every stale record now (`render_stale_batch` until none is left); how many.
+    `manage.py render_releases`; the worker does the same in the background."""
+    done, after = 0, 0
     while True:
-        with transaction.atomic():
-            stale = stale_records().filter(pk__gt=last).order_by("pk")
-            pks = list(stale.values_list("pk", flat=True)[:batch])
-            for release in Release.objects.filter(pk__in=pks).select_for_update():
-                store_record(release)
-        done += len(pks)
-        if len(pks) < batch:
+        stored, next_after = render_stale_batch(after, batch)
+        done += stored
+        if next_after is None:
             return done
-        last = pks[-1]
+        after = next_after

@@ -26,6 +26,10 @@ class UncountedPage(Page):
             raise EmptyPage("That page contains no results")
         return self.number + 1
 
+    def start_index(self) -> int:
+        # Django's asks the paginator for the count, only to say 0 for an empty page.
+        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
+
     def end_index(self) -> int:
         return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 

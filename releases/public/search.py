@@ -73,35 +73,91 @@ def stem(term: str) -> str:
     return term
 
 
-def search(releases: ReleaseQuerySet, query: Query) -> ReleaseQuerySet:
-    """``releases`` (already public, already filtered, `for_search()`) that match ``query``, best
-    first."""
+def matching(releases: ReleaseQuerySet, query: Query) -> ReleaseQuerySet:
+    """``releases`` that contain every word of ``query``, in no particular order: on PostgreSQL
+    through the GIN index of the stored tsvector, on SQLite by ``LIKE`` on the word stems."""
     if not query:
         return releases.none()
     if connection.vendor == "postgresql":
-        ts_query = SearchQuery(" ".join(query.terms), search_type="plain", config=SEARCH_CONFIG)
-        return (
-            releases.filter(search_document__vector=ts_query)
-            .annotate(rank=SearchRank(F("search_document__vector"), ts_query))
-            .order_by("-rank", "-published_at", "-pk")
-        )
-    fields = {
-        "headline": "headline",
-        "subheadline": "subheadline",
-        "body": "search_document__body_text",
-    }
-    rank: Expression = Value(0.0, output_field=FloatField())
+        return releases.filter(search_document__vector=_ts_query(query))
     for term in query.terms:
         stemmed = stem(term)
-        anywhere = [Q(**{f"{field}__icontains": stemmed}) for field in fields.values()]
+        anywhere = [Q(**{f"{field}__icontains": stemmed}) for field in _FIELDS.values()]
         releases = releases.filter(Q(*anywhere, _connector=Q.OR))
-        for name, field in fields.items():
-            rank = rank + Case(
+    return releases
+
+
+def rank(query: Query) -> Expression:
+    """How well a release matches ``query``: headline over subheadline over body (the weights
+    A, B, C of the stored tsvector on PostgreSQL, `WEIGHTS` in a ``CASE`` on SQLite)."""
+    if connection.vendor == "postgresql":
+        return SearchRank(F("search_document__vector"), _ts_query(query))
+    score: Expression = Value(0.0, output_field=FloatField())
+    for term in query.terms:
+        stemmed = stem(term)
+        for name, field in _FIELDS.items():
+            score = score + Case(
                 When(**{f"{field}__icontains": stemmed}, then=Value(WEIGHTS[name])),
                 default=Value(0.0),
                 output_field=FloatField(),
             )
-    return releases.annotate(rank=rank).order_by("-rank", "-published_at", "-pk")
+    return score
+
+
+_FIELDS = {
+    "headline": "headline",
+    "subheadline": "subheadline",
+    "body": "search_document__body_text",
+}
+
+
+def _ts_query(query: Query) -> SearchQuery:
+    return SearchQuery(" ".join(query.terms), search_type="plain", config=SEARCH_CONFIG)
+
+
+def ranked_count() -> int:
+    return settings.IRSITE_SEARCH_RANKED
+
+
+class Matches:
+    """The releases of ``releases`` (public, filtered) that match ``query``, in the order the
+    results page lists them, for `UncountedPaginator` (which slices it, never counts it).
+
+    The cost of a page does not grow with the number of matches. Only the newest
+    `IRSITE_SEARCH_RANKED` matches (the candidates: the publication-order index walked until
+    that many match for a word every release contains, the GIN index then a sort of the few
+    for a rare one) are ranked, best first; the older matches follow them, newest first, so
+    every match can be reached and a page is the same each time it is asked for. Neither
+    counts the matches nor ranks them all (at 100,000 releases that was 5 s of SQL for the
+    company's name: bench/results/search-*.md).
+    """
+
+    def __init__(self, releases: ReleaseQuerySet, query: Query) -> None:
+        self.query = query
+        self.matches = matching(releases, query).order_by("-published_at", "-pk")
+        self.candidates = self.matches.values("pk")[: ranked_count()]
+
+    def __getitem__(self, window: slice) -> list[Release]:
+        start, stop = window.start or 0, window.stop
+        assert stop is not None and window.step is None  # a page's slice
+        if not self.query:
+            return []
+        found: list[Release] = []
+        ranked = ranked_count()
+        if start < ranked:
+            # The outer query reads the candidates by primary key: the matching, the public
+            # rule and the filters were applied once, in the subquery.
+            best = (
+                Release.objects.for_search()
+                .filter(pk__in=self.candidates)
+                .annotate(rank=rank(self.query))
+                .order_by("-rank", "-published_at", "-pk")
+            )
+            found += best[start : min(stop, ranked)]
+        if stop > ranked:
+            # The candidates are the first of the matches in this order: what follows them.
+            found += self.matches[max(start, ranked) : stop]
+        return found
 
 
 def _pattern(terms: Iterable[str]) -> re.Pattern | None:

@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.core.validators import slug_re
 from django.db.models import Q
 from django.http import (
@@ -35,7 +36,7 @@ from ..previews import corrected_copy, resolve_preview_token
 from ..record import rendering, seo
 from . import search
 from .converters import archive_year
-from .pagination import UncountedPaginator
+from .pagination import UncountedPage, UncountedPaginator
 
 
 def slug_param(params: QueryDict, name: str) -> str:
@@ -197,8 +198,8 @@ class ReleaseDetailView(DetailView):
             raise Http404("No such release.")
         page = rendering.stored_record(release)
         if page is None:
-            # Not stored for this version and these templates yet (`manage.py render_releases`
-            # catches up): rendered from the rows now, as a preview is.
+            # Not stored for this version and these templates yet (the worker catches up in
+            # the background): rendered from the rows now, as a preview is.
             release = Release.objects.for_page().get(pk=release.pk)
             page = rendering.render_record(release)
         self.object = release
@@ -239,12 +240,16 @@ class SearchView(ListView):
     """`/news/search/?q=...&year=...&category=...`: public releases only, best match first.
 
     Any input gives a normal page: the query is reduced to plain words (`search.parse`),
-    unknown years and categories are ignored, and a page number out of range shows the last.
+    unknown years and categories are ignored, a page number that is not one shows the first
+    page and one past the end says there are no more. Matches are never counted (Previous and
+    Next, as the lists): a page costs the same whether a word is in twenty releases or in
+    all of them (`search.Matches`).
     """
 
     template_name = "releases/search.html"
     context_object_name = "releases"
     paginate_by = 10
+    paginator_class = UncountedPaginator
 
     def get_queryset(self):
         params = self.request.GET
@@ -257,11 +262,19 @@ class SearchView(ListView):
             releases = releases.filter(published_at__year=self.year)
         if self.category:
             releases = releases.filter(categories=self.category)
-        return search.search(releases, self.query)
+        return search.Matches(releases, self.query)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
+        self.past_end = False
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except PageNotAnInteger:
+            page = paginator.page(1)
+        except EmptyPage:
+            # Past the last page (or before the first): said so, with a link to the first.
+            self.past_end = True
+            page = UncountedPage([], 1, paginator, has_next=False)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
@@ -272,6 +285,7 @@ class SearchView(ListView):
             year=self.year,
             category=self.category,
             results=search.results(context["releases"], self.query),
+            past_end=self.past_end,
             years=public.years(),
             categories=Category.objects.public(),
         )

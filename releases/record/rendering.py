@@ -13,24 +13,26 @@ The stored HTML is derived data. Each row carries the `fingerprint` of what prod
 fragment templates' source, the source of the Python they run: `record_inputs`, the versions of
 Django and nh3, `RENDER_FORMAT`, time zone and language); a row whose fingerprint
 or release version is not the current one is not used (the page renders the record live, as a
-preview does) until `manage.py render_releases` (run by `make serve` before it serves) stores
-it again. Every fragment passes `clean_fragment` (nh3, an allow-list of the markup these
-templates write) before it is stored, and again when it is read back, so a row written by any
-other path cannot put markup on a page that the templates would not.
+preview does) until the worker, in the background on a thread of its own, stores it again
+(`actions.render_stale_batch`, batches by id; `manage.py render_releases` does it at once).
+Nothing waits for it: a deploy serves at once. Every fragment passes `clean_fragment` (nh3, an
+allow-list of the markup these templates write) before it is stored, and again when it is read
+back, so a row written by any other path cannot put markup on a page that the templates would
+not.
 """
 
 import functools
 import hashlib
 import inspect
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import cast
 
 import nh3
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template import engines
 from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
@@ -220,19 +222,51 @@ def store_record(release: Release) -> ReleaseRendering:
     fresh = Release.objects.for_page().get(pk=release.pk)
     record = render_record(fresh)
     row, _ = ReleaseRendering.objects.update_or_create(
-        release=fresh,
-        defaults={
-            "release_version": fresh.version,
-            "fingerprint": fingerprint(),
-            "rendered_at": timezone.now(),
-            "letterhead_html": str(record.letterhead),
-            "content_html": str(record.content),
-            "excerpt": record.excerpt,
-            "image": record.image,
-            "publisher": record.publisher,
-        },
+        release=fresh, defaults=_stored_columns(fresh, record)
     )
     return row
+
+
+def store_records(records: Iterable[tuple[Release, RenderedRecord]]) -> int:
+    """Store each release's record (``render_record`` of it, loaded with `for_page()` and locked)
+    in one statement, replacing the previous ones; how many. Called only by `releases.actions`
+    (the background re-render after a deploy: `actions.render_stale_batch`)."""
+    rows = [
+        ReleaseRendering(release=release, **_stored_columns(release, record))
+        for release, record in records
+    ]
+    ReleaseRendering.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["release"],
+        update_fields=_STORED_FIELDS,
+    )
+    return len(rows)
+
+
+_STORED_FIELDS = [
+    "release_version",
+    "fingerprint",
+    "rendered_at",
+    "letterhead_html",
+    "content_html",
+    "excerpt",
+    "image",
+    "publisher",
+]
+
+
+def _stored_columns(release: Release, record: RenderedRecord) -> dict:
+    return {
+        "release_version": release.version,
+        "fingerprint": fingerprint(),
+        "rendered_at": timezone.now(),
+        "letterhead_html": str(record.letterhead),
+        "content_html": str(record.content),
+        "excerpt": record.excerpt,
+        "image": record.image,
+        "publisher": record.publisher,
+    }
 
 
 def stored_record(release: Release) -> RenderedRecord | None:
@@ -251,11 +285,15 @@ def stored_record(release: Release) -> RenderedRecord | None:
 
 
 def stale_records() -> QuerySet[Release]:
-    """Releases ever published (scheduled, live or withdrawn) without a current stored record."""
+    """Releases ever published (scheduled, live or withdrawn) without a current stored record.
+
+    As NOT EXISTS, which walks the primary key and probes each release's record: a batch of the
+    background re-render (`ORDER BY id LIMIT n`) reads its n, where NOT IN hashed every record
+    first."""
     current = ReleaseRendering.objects.filter(
-        fingerprint=fingerprint(), release_version=F("release__version")
+        release=OuterRef("pk"), fingerprint=fingerprint(), release_version=OuterRef("version")
     )
     published = Release.objects.filter(
         status__in=[Release.Status.PUBLISHED, Release.Status.WITHDRAWN]
     )
-    return published.exclude(pk__in=current.values("release_id"))
+    return published.filter(~Exists(current))

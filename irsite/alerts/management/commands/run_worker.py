@@ -10,6 +10,8 @@ they never send a release twice, and no task is lost with one of them (`irsite.w
   worker logs it, reconnects with a growing pause (at most ``MAX_RECONNECT_PAUSE``) and goes on;
   a task it held is put back and runs again.
 - A task whose worker died is taken up by any other worker once its lease expires.
+- Stored release records made stale by a deploy are stored again at start, in the background
+  on a thread of their own (`render_stale_records`): the site never waits for them.
 """
 
 import logging
@@ -32,6 +34,7 @@ from filings.tasks import EDGAR_QUEUE
 from irsite import clock, worker
 from irsite.alerts import sending
 from irsite.http import PURGE_QUEUE, schedule
+from releases.actions import render_stale_batch
 
 # django-tasks-db's worker says hello and goodbye on every pass of our loop; keep its warnings.
 logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
@@ -144,6 +147,9 @@ class Command(BaseCommand):
                 )
                 thread.start()
                 threads.append(thread)
+            # Not waited for at a stop: a batch cut off stores nothing (its transaction is rolled
+            # back with the connection) and the next start goes on.
+            threading.Thread(target=self.render_stale_records, daemon=True).start()
             self.stdout.write(f"Worker {name} started; checking every {check_every}s")
         self.edgar_ready()
         next_check = 0.0
@@ -164,6 +170,8 @@ class Command(BaseCommand):
             ran = self.guarded(main, tick)
             if once and not ran:
                 break
+        if once:
+            self.render_stale_records()
         for thread in threads:
             thread.join(settings.IRSITE_WORKER_STOP_SECONDS + 1)
 
@@ -198,6 +206,40 @@ class Command(BaseCommand):
             while not self.stopping:
                 self.guarded(lane, step)
         finally:
+            connections.close_all()
+
+    def render_stale_records(self) -> None:
+        """Stored release records made stale by this deploy (other templates, other code:
+        `releases.record.rendering.fingerprint`) are rendered again here, once at start, in
+        batches by id on a thread of its own: the site serves at once (a stale record renders
+        live, the same page) and no lane waits (purges have theirs). Two workers share the work
+        (a batch skips the rows another holds); one stopped mid-batch stores nothing of it, and
+        the next start goes on."""
+        after: int | None = 0
+        done, pause, started = 0, 0.0, time.monotonic()
+        while after is not None and not self.stopping:
+            try:
+                close_old_connections()
+                stored, after = render_stale_batch(after)
+                done += stored
+                pause = 0.0
+            except (DatabaseError, InterfaceError) as error:
+                if self.once:
+                    raise
+                pause = min(MAX_RECONNECT_PAUSE, max(0.5, pause * 2))
+                logger.warning("Worker (records) lost the database (%s)", str(error)[:200])
+                for conn in connections.all(initialized_only=True):
+                    conn.close()
+                self.sleep(pause)
+        if done:
+            seconds = time.monotonic() - started
+            logger.info(
+                "Stored %d release records again in %.1f s (%.0f/s)",
+                done,
+                seconds,
+                done / max(seconds, 1e-3),
+            )
+        if not self.once:
             connections.close_all()
 
     def guarded(self, lane: "Lane", step) -> bool:
