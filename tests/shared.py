@@ -1,5 +1,6 @@
-"""Helpers shared by several test modules: reading responses, PDFs and pages, an uploaded logo,
-a confirmed subscriber, a filing's text as pasted, and the public URL patterns filled in."""
+"""Helpers shared by several test modules: reading responses, PDFs and pages, an uploaded logo
+(and a company given one through its form), a confirmed subscriber, a filing's text as pasted,
+and the public URL patterns filled in."""
 
 import io
 import re
@@ -14,8 +15,9 @@ from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
 from releases.models import Attachment, Category, Release
 
+from .admin_forms import CHANGE, profile_data
 from .conftest import NY
-from .files import upload
+from .files import photo, upload
 
 
 def body(response) -> bytes:
@@ -158,3 +160,13 @@ def wait_until(condition, seconds: float, what: str) -> None:
     while not condition():
         assert time.monotonic() < end, f"timed out waiting for {what}"
         time.sleep(0.05)
+
+
+def with_logo(client, superuser, company):
+    client.force_login(superuser)
+    url = reverse(CHANGE, args=[company.pk])
+    response = client.post(url, profile_data(company, logo_upload=upload("logo.png", photo("PNG"))))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    client.logout()
+    company.refresh_from_db()
+    return company

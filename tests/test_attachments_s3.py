@@ -346,8 +346,7 @@ def test_s3_logo_missing_from_the_bucket_gives_a_pdf_without_it_and_a_404_for_it
 ):
     # On S3 a missing object is a 404 from the server (botocore's ClientError), not a
     # FileNotFoundError: it must read as "missing" as on the local disk, never as a 500.
-    from .test_logo import with_logo
-    from .test_pdf import text_of
+    from .shared import text_of, with_logo
 
     with_logo(client, superuser, company)
     release = publish(make_release(headline="Printed with the logo"))

@@ -15,17 +15,7 @@ from irsite.alerts.models import Subscriber
 from .admin_forms import CHANGE, profile_data
 from .conftest import at
 from .files import CAMERA, PDF, SVG, photo, upload
-from .shared import body
-
-
-def with_logo(client, superuser, company):
-    client.force_login(superuser)
-    url = reverse(CHANGE, args=[company.pk])
-    response = client.post(url, profile_data(company, logo_upload=upload("logo.png", photo("PNG"))))
-    assert response.status_code == 302, response.context and response.context["errors"]
-    client.logout()
-    company.refresh_from_db()
-    return company
+from .shared import body, with_logo
 
 
 @pytest.fixture(name="with_logo")

@@ -22,9 +22,7 @@ from releases import actions
 from releases.models import Release, Rendition
 
 from .conftest import SYSTEM
-from .test_attachments import body
-from .test_logo import with_logo
-from .test_pdf import text_of
+from .shared import body, text_of, with_logo
 from .test_worker_lifecycle import Front, start_worker, stop
 
 PARAGRAPH = "<p>" + "Revenue rose in every region and every quarter of the year. " * 8 + "</p>"

@@ -15,6 +15,7 @@ from irsite.contacts.models import CompanyProfile
 from releases import actions
 
 from .conftest import SYSTEM, at
+from .shared import with_logo
 
 # HTML's valid global date and time string as the Nu checker accepts it: seconds at most to
 # three fractional digits (ours: whole seconds), then the offset.
@@ -89,8 +90,6 @@ def test_home_and_news_describe_themselves_to_search_engines_and_link_previews(
 def test_a_release_without_an_image_is_previewed_with_the_company_logo(
     client, superuser, company, make_release, publish
 ):
-    from .test_logo import with_logo
-
     with_logo(client, superuser, company)
     release = publish(make_release(published_at=at(2026, 11, 2, 8, 0, 0)))
     html = client.get(release.get_absolute_url()).content.decode()
