@@ -18,8 +18,8 @@ from django.utils import timezone
 from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Delivery, Subscriber
 
-from .servers import free_port, skewed
-from .test_clock import REPO, STALE_BOUND, Mail, Server, db_now, environment
+from .clocks import STALE_BOUND, Mail, Server, db_now, environment
+from .servers import REPO, free_port, skewed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -29,9 +29,9 @@ from django.utils import timezone
 
 from releases.models import Release
 
-from .test_admin import ADD_URL, change_url, confirm, edit_data, form_data
-from .test_alerts_workers import free_port
-from .test_clock import REPO, Server, environment
+from .admin_forms import ADD_URL, change_url, confirm, edit_data, form_data
+from .clocks import Server, environment
+from .servers import REPO, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
