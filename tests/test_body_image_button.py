@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 
 from releases.models import Release
 
+from .browsing import AXE, SCREENSHOTS, run_axe, sign_in
 from .conftest import SYSTEM, at
 from .files import attach, photo
-from .test_browser import AXE, SCREENSHOTS, run_axe, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -21,7 +21,6 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 from playwright.sync_api import (
     BrowserContext,
-    Frame,
     Locator,
     Page,
     expect,
@@ -31,16 +30,11 @@ from irsite.alerts.models import Subscriber
 from releases import actions
 from releases.models import Category, Release
 
+from .browsing import ARTIFACTS, AXE, SCREENSHOTS, WIDTHS, run_axe, sign_in
 from .conftest import SYSTEM
 from .files import PDF, photo
 
-ROOT = Path(__file__).resolve().parents[1]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = ROOT / "artifacts"
-SCREENSHOTS = ARTIFACTS / "screenshots"
-WIDTHS = {"phone": 390, "desktop": 1280}
 PHONE = {"width": 390, "height": 844}  # a current iPhone's viewport in CSS pixels
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 # Committed data must be visible to the live server's threads.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,26 +88,6 @@ def site(make_release, publish, category):
 
 # Rules about a whole page, which a frame inside one is not.
 PAGE_RULES = ["page-has-heading-one", "landmark-one-main", "region"]
-
-
-def run_axe(page: Page | Frame, skip: list[str] = ()) -> list[dict]:
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        """([tags, skip]) => axe.run(document, {
-            runOnly: {type: 'tag', values: tags},
-            rules: Object.fromEntries(skip.map(id => [id, {enabled: false}])),
-        })""",
-        [AXE_TAGS, list(skip)],
-    )
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "targets": [n["target"] for n in v["nodes"]][:5],
-        }
-        for v in result["violations"]
-    ]
 
 
 def test_public_pages_have_no_axe_violations_at_phone_and_desktop_width(live_server, context, site):
@@ -339,16 +313,6 @@ def test_every_page_names_an_icon_the_browser_can_load(live_server, context, sit
 
 HEADLINE = "Quarterly results beat every estimate"
 SLUG = "quarterly-results-beat-every-estimate"  # as the admin prepopulates it
-
-
-def sign_in(context: BrowserContext, base: str, username: str) -> Page:
-    page = context.new_page()
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(username)
-    return page
 
 
 def write_release(page: Page, base: str, publication: str) -> None:

@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 from releases import actions
 
 from .admin_forms import edit_data, prepare_correction
+from .browsing import ARTIFACTS, run_axe, sign_in
 from .conftest import LATER, at
 from .files import PDF, attach, photo
-from .test_browser import ARTIFACTS, run_axe, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

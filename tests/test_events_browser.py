@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from events import actions
 from events.models import Event
 
+from .browsing import AXE, SCREENSHOTS, WIDTHS, run_axe
 from .conftest import SYSTEM
-from .test_browser import AXE, SCREENSHOTS, WIDTHS, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

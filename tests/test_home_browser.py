@@ -15,9 +15,9 @@ from filings import edgar
 from irsite.uploads import check_upload
 from releases.models import Category
 
+from .browsing import AXE, SCREENSHOTS, run_axe
 from .edgar_server import CIK, columns, filing
 from .files import PDF, upload
-from .test_browser import AXE, SCREENSHOTS, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from releases.text import scrollable_tables
 
-from .test_browser import AXE, SCREENSHOTS, run_axe
+from .browsing import AXE, SCREENSHOTS, run_axe
 
 PHONE = {"width": 390, "height": 844}
 LONG_URL = "https://investors.example.com/" + "quarterly-results-supplement-" * 8 + "q3.pdf"

@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 from irsite.uploads import check_upload
 from results import actions
 
+from .browsing import AXE, SCREENSHOTS, WIDTHS, run_axe
 from .conftest import SYSTEM
 from .files import PDF, upload
 from .results_kits import SECOND, approved_kit
-from .test_browser import AXE, SCREENSHOTS, WIDTHS, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
