@@ -34,6 +34,10 @@ from .files import PDF, attach, photo
 NY = ZoneInfo("America/New_York")
 SYSTEM = actions.SystemActor("tests")
 
+# Fixtures of a harness live beside it, in a helper module registered here; test modules
+# never import from one another (issue 23).
+pytest_plugins = ["tests.fronts"]
+
 
 # Tests that read real filings (the seed, the corpus, the exhibit cases) take them from outside
 # the repository: IRSITE_TEST_CORPUS names the folder (it holds seed/, corpus/ and

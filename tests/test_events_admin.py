@@ -11,7 +11,7 @@ from django.urls import reverse
 from events.models import Event, EventAuditEntry, EventChange
 
 from .conftest import at
-from .test_purges import edge, purged, run_worker  # noqa: F401 (edge is a fixture)
+from .fronts import purged, run_worker
 
 NOW = at(2026, 11, 20, 9, 0, 0)
 ADD_URL = reverse("admin:events_event_add")
@@ -209,7 +209,7 @@ def test_the_audit_trail_is_append_only(client, superuser, live_event):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_front_cache_is_purged_at_the_announce_and_materials_seconds(
-    edge,  # noqa: F811
+    edge,
     make_event,
     announce,
 ):
@@ -228,7 +228,7 @@ def test_the_front_cache_is_purged_at_the_announce_and_materials_seconds(
 
 @pytest.mark.django_db(transaction=True)
 def test_approving_a_cancellation_purges_at_once(
-    edge,  # noqa: F811
+    edge,
     make_event,
     announce,
     editor,

@@ -22,8 +22,8 @@ from releases import actions
 from releases.models import Release, Rendition
 
 from .conftest import SYSTEM
+from .fronts import HoldingFront, start_worker, stop
 from .shared import body, text_of, with_logo
-from .test_worker_lifecycle import Front, start_worker, stop
 
 PARAGRAPH = "<p>" + "Revenue rose in every region and every quarter of the year. " * 8 + "</p>"
 
@@ -109,7 +109,7 @@ def test_a_long_rendition_does_not_delay_a_purge(make_release, publish, settings
     """A worker rendering a long PDF sends a purge queued after it at once (a withdrawal's, a
     go-live's), not when the rendition is done: renditions run on a lane of their own."""
     release = publish(make_release(headline="A long release", body=PARAGRAPH * 1500))
-    front = Front()
+    front = HoldingFront()
     worker = start_worker(front)
     try:
         deadline = time.monotonic() + 60
@@ -137,7 +137,7 @@ def test_sigterm_during_a_long_rendition_stops_the_worker_within_the_bound(make_
     the worker puts the rendition back within its bound and exits, and its renderer goes with
     it (no WeasyPrint left running for nobody)."""
     release = publish(make_release(headline="A long release", body=PARAGRAPH * 1500))
-    front = Front()
+    front = HoldingFront()
     worker = start_worker(front, IRSITE_WORKER_STOP_SECONDS="0.5")
     try:
         deadline = time.monotonic() + 60

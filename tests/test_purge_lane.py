@@ -11,7 +11,6 @@ committed), how late printed (``pytest -rP``) and bounded loosely for a loaded m
 """
 
 import asyncio
-import http.server
 import os
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from irsite.alerts.models import AlertBatch, Delivery, Subscriber
 from releases import actions
 from releases.purges import release_keys
 
+from .fronts import RecordingFront, wait_for
 from .servers import REPO, database_url, free_port
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
@@ -35,41 +35,6 @@ SYSTEM = actions.SystemActor("tests")
 # Seconds a purge may come after the withdrawal returned, on a loaded 2-core machine (the
 # purge lane looks every 0.1 s; measured well under a second when idle).
 LATE_AT_MOST = 5.0
-
-
-class Front:
-    """Answers ``PURGE`` with 200, noting the monotonic time and keys of each."""
-
-    def __init__(self) -> None:
-        self.purges: list[tuple[float, set[str]]] = []
-        front = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_PURGE(self) -> None:
-                front.purges.append(
-                    (time.monotonic(), set(self.headers.get("xkey-purge", "").split()))
-                )
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def of(self, key: str, after: float = 0.0) -> list[float]:
-        return [at for at, keys in self.purges if key in keys and at >= after]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class HeldMail:
@@ -91,12 +56,12 @@ class HeldMail:
 
 @pytest.fixture
 def front():
-    f = Front()
+    f = RecordingFront()
     yield f
     f.close()
 
 
-def start_worker(front: Front, mail_port: int, **env: str) -> subprocess.Popen:
+def start_worker(front: RecordingFront, mail_port: int, **env: str) -> subprocess.Popen:
     environment = os.environ | {
         "DEBUG": "True",
         "DATABASE_URL": database_url(),
@@ -114,14 +79,7 @@ def start_worker(front: Front, mail_port: int, **env: str) -> subprocess.Popen:
     )
 
 
-def wait_for(condition, seconds: float, what: str) -> None:
-    end = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
-def withdraw_and_time_the_purge(release, front: Front) -> float:
+def withdraw_and_time_the_purge(release, front: RecordingFront) -> float:
     """Withdraw ``release``; how long after the action returned its page was purged. Nothing
     for it may reach the front cache between the click and the commit."""
     page = next(k for k in release_keys(release.pk) if k.startswith("/news/"))

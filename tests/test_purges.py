@@ -3,56 +3,19 @@ Varnish's PURGE endpoint (tests/test_front_cache.py runs the real varnishd), and
 the real `run_worker --once`."""
 
 import logging
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.test import Client
 
 from irsite.http.frontcache import path_key
 from releases import actions
 
 from .conftest import SYSTEM, at
+from .fronts import purged, run_worker
 
 NOW = at(2026, 11, 30, 16, 0, 0)
-
-
-class FrontCache(BaseHTTPRequestHandler):
-    """Answers PURGE with the statuses it is given in turn (200 once they run out)."""
-
-    def do_PURGE(self) -> None:
-        server = self.server
-        status = server.statuses.pop(0) if server.statuses else 200
-        server.purges.append((status, self.headers.get("xkey-purge", "").split()))
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def edge(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FrontCache)  # a port the OS picks
-    server.purges, server.statuses = [], []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.IRSITE_EDGE_PURGE_URLS = [f"http://127.0.0.1:{server.server_port}"]
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def run_worker() -> None:
-    call_command("run_worker", "--once")
-
-
-def purged(edge) -> list[list[str]]:
-    return [keys for status, keys in edge.purges if status == 200]
 
 
 @pytest.mark.django_db(transaction=True)

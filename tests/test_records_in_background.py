@@ -20,8 +20,8 @@ from releases.purges import release_keys
 from releases.record import rendering
 
 from .conftest import SYSTEM, at
+from .fronts import RecordingFront, wait_for
 from .servers import REPO, database_url
-from .test_purge_lane import Front, wait_for
 from .test_rendered_record import changed_template  # noqa: F401 - a fixture, asked for by name
 
 NOW = at(2026, 6, 1, 12, 0, 0)
@@ -113,7 +113,7 @@ def test_a_withdrawal_is_purged_while_the_worker_stores_stale_records(
     count = 5000
     stale_releases(count)
     page_key = next(k for k in release_keys(release.pk) if k.startswith("/news/"))
-    front = Front()
+    front = RecordingFront()
     env = os.environ | {
         "DEBUG": "True",
         "DATABASE_URL": database_url(),

@@ -16,10 +16,10 @@ from results.models import KitDocument, ResultsKit
 
 from .conftest import SYSTEM, at
 from .files import PDF, upload
+from .fronts import purged, run_worker
 from .results_kits import SECOND, approved_kit, make_kit
 from .shared import body
 from .test_leaks import max_age, visible
-from .test_purges import edge, purged, run_worker  # noqa: F401 (edge is a fixture)
 
 GO_LIVE = at(2026, 10, 27, 16, 5, 0)
 HEADLINE = "Fiscal first quarter revenue of $4.56 billion"
@@ -239,7 +239,7 @@ def test_kit_urls_carry_the_key_every_release_purge_names(client, kit):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_release_s_go_live_purge_reaches_the_kit_and_a_correction_purges_at_once(
-    edge,  # noqa: F811
+    edge,
     make_release,
     publish,
     client,

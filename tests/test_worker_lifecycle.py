@@ -7,10 +7,7 @@ and can hold a request open, so the test acts at a known moment in the middle of
 The lease is the same for every task kind (`irsite.worker`); a purge is the quickest to hold.
 """
 
-import http.server
 import signal
-import subprocess
-import threading
 import time
 from datetime import timedelta
 
@@ -22,86 +19,17 @@ from django_tasks_db.models import DBTaskResult
 from irsite.http.frontcache import purge_front_cache
 from releases.models import Rendition
 
-from .test_alerts_workers import database_url, wait_for
+from .fronts import HoldingFront, start_worker, stop
+from .shared import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Front:
-    """Answers ``PURGE`` with 200 as Varnish does, recording each request's keys; holds the
-    ``hold``-th request open until `let_go`, so a worker is mid-task for as long as the test
-    wants."""
-
-    def __init__(self, hold: int = 0) -> None:
-        self.purges: list[str] = []
-        self.hold = hold
-        self.holding = threading.Event()
-        self.let_go = threading.Event()
-        front = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_PURGE(self) -> None:
-                seen = len(front.purges) + 1
-                front.purges.append(self.headers.get("xkey-purge", ""))
-                if seen == front.hold:
-                    front.holding.set()
-                    front.let_go.wait(30)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.let_go.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def front():
-    f = Front(hold=1)
+    f = HoldingFront(hold=1)
     yield f
     f.close()
-
-
-def start_worker(front: Front, **env: str) -> subprocess.Popen:
-    import os
-    import sys
-
-    from .test_alerts_workers import REPO
-
-    environment = os.environ | {
-        "DEBUG": "True",
-        "DATABASE_URL": database_url(),
-        "IRSITE_EDGE_PURGE_URLS": front.url,
-        "LOG_LEVEL": "WARNING",
-        **env,
-    }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--check-every", "0.2", "--interval", "0.1"],
-        cwd=REPO,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-def stop(*workers: subprocess.Popen) -> None:
-    for w in workers:
-        if w.poll() is None:
-            w.kill()
-        w.wait(10)
 
 
 def result_of(task_id: str) -> DBTaskResult:
@@ -121,7 +49,7 @@ def test_a_task_whose_worker_was_killed_runs_again_after_its_lease(front):
 
         # Another worker takes it up once the lease (1 s here) has expired, and completes it.
         second = start_worker(front, IRSITE_TASK_LEASE_SECONDS="1")
-        wait_for(lambda: result_of(task_id).status == "SUCCESSFUL", 30, "the purge run again")
+        wait_until(lambda: result_of(task_id).status == "SUCCESSFUL", 30, "the purge run again")
     finally:
         stop(first, *([second] if second else []))
     result = result_of(task_id)
@@ -141,7 +69,7 @@ def test_a_live_workers_task_is_not_taken_from_it_before_the_lease(front):
         assert result_of(task_id).status == "RUNNING"
         assert len(result_of(task_id).worker_ids) == 1
         front.let_go.set()
-        wait_for(lambda: result_of(task_id).status == "SUCCESSFUL", 30, "the purge")
+        wait_until(lambda: result_of(task_id).status == "SUCCESSFUL", 30, "the purge")
     finally:
         stop(first, other)
     assert front.purges == ["all"]
@@ -164,7 +92,7 @@ def test_sigterm_stops_a_worker_within_the_bound_and_puts_its_task_back(front):
         assert result_of(task_id).status == "READY"  # put back, not lost in RUNNING
         front.let_go.set()
         other = start_worker(front)
-        wait_for(lambda: result_of(task_id).status == "SUCCESSFUL", 30, "the purge run again")
+        wait_until(lambda: result_of(task_id).status == "SUCCESSFUL", 30, "the purge run again")
     finally:
         stop(first, *([other] if other else []))
     assert front.purges == ["/news/withdrawn/", "/news/withdrawn/"]
@@ -210,7 +138,7 @@ def test_a_worker_whose_connection_postgresql_ends_reconnects_and_goes_on(front)
         assert front.holding.wait(60)
         assert _terminate_worker_backends() >= 1
         front.let_go.set()
-        wait_for(lambda: result_of(task_id).status == "SUCCESSFUL", 30, "the purge recorded")
+        wait_until(lambda: result_of(task_id).status == "SUCCESSFUL", 30, "the purge recorded")
         assert worker.poll() is None, worker.stderr.read1().decode()
 
         # Cut off again and again while idle (each pass queries): still alive, still working.
@@ -218,7 +146,7 @@ def test_a_worker_whose_connection_postgresql_ends_reconnects_and_goes_on(front)
             _terminate_worker_backends()
             time.sleep(0.05)
         later = purge_front_cache.enqueue(keys=["list"]).id
-        wait_for(lambda: result_of(later).status == "SUCCESSFUL", 30, "a purge after the blips")
+        wait_until(lambda: result_of(later).status == "SUCCESSFUL", 30, "a purge after the blips")
         assert worker.poll() is None, worker.stderr.read1().decode()
     finally:
         stop(worker)
