@@ -36,7 +36,7 @@ SYSTEM = actions.SystemActor("tests")
 
 # Fixtures of a harness live beside it, in a helper module registered here; test modules
 # never import from one another (issue 23).
-pytest_plugins = ["tests.fronts"]
+pytest_plugins = ["tests.fronts", "tests.varnish"]
 
 
 # Tests that read real filings (the seed, the corpus, the exhibit cases) take them from outside

@@ -1,6 +1,6 @@
-"""An event through the front cache (real varnishd, gunicorn and worker: `test_front_cache`'s
-`Front`): announced at its second, its webcast at its materials second, its replay link gone at
-the replay's end, each purged by the worker at that second, never shown before it.
+"""An event through the front cache (real varnishd, gunicorn and worker: `VarnishFront` of
+tests/varnish.py): announced at its second, its webcast at its materials second, its replay
+link gone at the replay's end, each purged by the worker at that second, never shown before it.
 
 Judged by order, as the releases' test is: no answer that arrived before a second shows what
 that second brings; every surface shows it within LATE_BOUND after (Varnish's own TTL is 300 s,
@@ -13,11 +13,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from .test_front_cache import LATE_BOUND, Poller, cached_before, front, poll_until_shown
+from .varnish import LATE_BOUND, Poller, cached_before, poll_until_shown
 
 pytestmark = [pytest.mark.varnish, pytest.mark.server, pytest.mark.django_db(transaction=True)]
-
-__all__ = ["front"]  # the fixture, used by name
 
 WEBCAST = "https://webcast.example.com/q4-live"
 REPLAY = "https://replay.example.com/q4-replay"

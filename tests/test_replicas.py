@@ -24,8 +24,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from .test_front_cache import VCL, Poller, fetch, wait_for
 from .two_servers import Browser
+from .varnish import VCL, Poller, fetch, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.replica]
 
