@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.db import connections
@@ -36,7 +37,7 @@ SYSTEM = actions.SystemActor("tests")
 
 # Fixtures of a harness live beside it, in a helper module registered here; test modules
 # never import from one another (issue 23).
-pytest_plugins = ["tests.fronts", "tests.varnish"]
+pytest_plugins = ["tests.fronts", "tests.results_kits", "tests.varnish"]
 
 
 # Tests that read real filings (the seed, the corpus, the exhibit cases) take them from outside
@@ -480,3 +481,34 @@ def context(browser):
     context.set_default_timeout(10_000)
     yield context
     context.close()
+
+
+# --- shared by several modules: the page cache off and on, an edited record template --------------
+
+
+@pytest.fixture(params=[False, True], ids=["cache-off", "cache-on"])
+def page_cache(request, settings) -> bool:
+    settings.IRSITE_PAGE_CACHE = request.param
+    return request.param
+
+
+CONTENT_TEMPLATE = "releases/record/content.html"
+
+
+@pytest.fixture
+def changed_template(settings, tmp_path) -> Path:
+    """The record's content template edited (a deployment with a new template)."""
+    source = Path(django_settings.BASE_DIR) / "templates" / CONTENT_TEMPLATE
+    target = tmp_path / "templates" / CONTENT_TEMPLATE
+    target.parent.mkdir(parents=True)
+    shutil.copy(source, target)
+    target.write_text(
+        target.read_text().replace(
+            '<div class="release-body">',
+            '<p class="new-template">New</p><div class="release-body">',
+        )
+    )
+    templates = [dict(t) for t in settings.TEMPLATES]
+    templates[0]["DIRS"] = [tmp_path / "templates", *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
+    return target

@@ -1,11 +1,17 @@
 """Helpers of the results kits' tests (issue 26): a kit with documents, written and approved
-through `results.actions` as the admin does."""
+through `results.actions` as the admin does, and the `kit` fixture (a kit whose release goes
+live at GO_LIVE; registered by conftest.py's `pytest_plugins`)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
 
 from irsite.uploads import check_upload
 from results import actions
 from results.models import KitDocument, ResultsKit
 
-from .conftest import SYSTEM
+from .conftest import SYSTEM, at
 from .files import CSV, PDF, upload
 
 SECOND = actions.SystemActor("second person")
@@ -34,3 +40,23 @@ def approved_kit(release, **kwargs) -> ResultsKit:
     actions.approve(kit, SECOND)
     kit.refresh_from_db()
     return kit
+
+
+GO_LIVE = at(2026, 10, 27, 16, 5, 0)
+HEADLINE = "Fiscal first quarter revenue of $4.56 billion"
+
+
+@pytest.fixture
+def kit(make_release, publish, category, make_event, announce):
+    """A kit for Q1 FY2027 (a June year-end), its release scheduled for GO_LIVE; another kit
+    already public so every list, feed and sitemap has something to show."""
+    actions.set_fiscal_calendar(6, SYSTEM)
+    earlier = publish(make_release(categories=[category], published_at=at(2026, 7, 28, 16, 5)))
+    approved_kit(earlier, fiscal_year=2026, period="fy", documents=[])
+    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
+        release = make_release(
+            headline=HEADLINE, slug="fiscal-q1-revenue", categories=[category],
+            published_at=GO_LIVE,
+        )  # fmt: skip
+        kit = approved_kit(release)
+        return publish(release), kit

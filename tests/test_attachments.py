@@ -47,12 +47,6 @@ def stored_files(media: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-@pytest.fixture(params=[False, True], ids=["cache-off", "cache-on"])
-def page_cache(request, settings) -> bool:
-    settings.IRSITE_PAGE_CACHE = request.param
-    return request.param
-
-
 # --- before, at and after the go-live second ---------------------------------------------------
 
 

@@ -36,12 +36,6 @@ def tender(make_release, publish, category) -> Category:
     return tender
 
 
-@pytest.fixture(params=[False, True], ids=["cache-off", "cache-on"])
-def page_cache(request, settings) -> bool:
-    settings.IRSITE_PAGE_CACHE = request.param
-    return request.param
-
-
 def category_urls(slug: str) -> list[str]:
     return [
         reverse("releases:category", args=[slug]),

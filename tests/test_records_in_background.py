@@ -22,7 +22,6 @@ from releases.record import rendering
 from .conftest import SYSTEM, at
 from .fronts import RecordingFront, wait_for
 from .servers import REPO, database_url
-from .test_rendered_record import changed_template  # noqa: F401 - a fixture, asked for by name
 
 NOW = at(2026, 6, 1, 12, 0, 0)
 

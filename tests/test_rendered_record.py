@@ -37,7 +37,6 @@ from .servers import REPO
 from .shared import article
 
 NOW = at(2026, 11, 30, 12, 0, 0)
-CONTENT_TEMPLATE = "releases/record/content.html"
 
 
 @pytest.fixture(autouse=True)
@@ -146,25 +145,6 @@ def test_approved_correction_replaces_the_stored_record_and_history_keeps_the_ol
     bodies = [r.data["body"] for r in live.revisions.order_by("number")]
     assert any("$10 million" in body for body in bodies)
     assert "$12 million" in bodies[-1]
-
-
-@pytest.fixture
-def changed_template(settings, tmp_path) -> Path:
-    """The record's content template edited (a deployment with a new template)."""
-    source = Path(django_settings.BASE_DIR) / "templates" / CONTENT_TEMPLATE
-    target = tmp_path / "templates" / CONTENT_TEMPLATE
-    target.parent.mkdir(parents=True)
-    shutil.copy(source, target)
-    target.write_text(
-        target.read_text().replace(
-            '<div class="release-body">',
-            '<p class="new-template">New</p><div class="release-body">',
-        )
-    )
-    templates = [dict(t) for t in settings.TEMPLATES]
-    templates[0]["DIRS"] = [tmp_path / "templates", *templates[0]["DIRS"]]
-    settings.TEMPLATES = templates
-    return target
 
 
 def test_template_change_makes_stored_records_stale_until_render_releases_stores_them(

@@ -11,9 +11,9 @@ import time_machine
 from releases import actions as release_actions
 
 from .conftest import SYSTEM
+from .results_kits import GO_LIVE, HEADLINE
 from .test_api import conforms
 from .test_leaks import visible
-from .test_results_public import GO_LIVE, HEADLINE, kit, page_cache  # noqa: F401
 
 LIST = "/api/v1/results"
 ONE = f"{LIST}/2027/q1"
@@ -23,7 +23,7 @@ def data(response) -> dict:
     return json.loads(response.content)
 
 
-def test_a_kit_is_in_the_api_from_its_release_s_second_and_not_before(client, kit, page_cache):  # noqa: F811
+def test_a_kit_is_in_the_api_from_its_release_s_second_and_not_before(client, kit, page_cache):
     for moment in (GO_LIVE - timedelta(hours=3), GO_LIVE - timedelta(seconds=1)):
         with time_machine.travel(moment, tick=False):
             hidden, never = client.get(ONE), client.get(f"{LIST}/2027/q2")
@@ -40,7 +40,7 @@ def test_a_kit_is_in_the_api_from_its_release_s_second_and_not_before(client, ki
     assert listed["items"][0]["title"] == "Q1 fiscal 2027 results"
 
 
-def test_the_year_filter_and_bad_values(client, kit):  # noqa: F811
+def test_the_year_filter_and_bad_values(client, kit):
     with time_machine.travel(GO_LIVE, tick=False):
         titles = [i["title"] for i in data(client.get(LIST, {"year": "2026"}))["items"]]
         assert titles == ["Full year fiscal 2026 results"]
@@ -50,7 +50,7 @@ def test_the_year_filter_and_bad_values(client, kit):  # noqa: F811
 
 
 @pytest.mark.parametrize("withdraw", [False, True])
-def test_every_answer_is_what_the_document_says(client, kit, withdraw):  # noqa: F811
+def test_every_answer_is_what_the_document_says(client, kit, withdraw):
     release, _ = kit
     with time_machine.travel(GO_LIVE + timedelta(minutes=5), tick=False):
         if withdraw:

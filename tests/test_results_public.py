@@ -14,39 +14,15 @@ from releases import actions as release_actions
 from results import actions
 from results.models import KitDocument, ResultsKit
 
-from .conftest import SYSTEM, at
+from .conftest import SYSTEM
 from .files import PDF, upload
 from .fronts import purged, run_worker
-from .results_kits import SECOND, approved_kit, make_kit
+from .results_kits import GO_LIVE, HEADLINE, SECOND, approved_kit, make_kit
 from .shared import body
 from .test_leaks import max_age, visible
 
-GO_LIVE = at(2026, 10, 27, 16, 5, 0)
-HEADLINE = "Fiscal first quarter revenue of $4.56 billion"
 KIT_URL = "/results/2027/q1/"
 NEVER_URL = "/results/2027/q2/"
-
-
-@pytest.fixture(params=[False, True], ids=["cache-off", "cache-on"])
-def page_cache(request, settings) -> bool:
-    settings.IRSITE_PAGE_CACHE = request.param
-    return request.param
-
-
-@pytest.fixture
-def kit(make_release, publish, category, make_event, announce):
-    """A kit for Q1 FY2027 (a June year-end), its release scheduled for GO_LIVE; another kit
-    already public so every list, feed and sitemap has something to show."""
-    actions.set_fiscal_calendar(6, SYSTEM)
-    earlier = publish(make_release(categories=[category], published_at=at(2026, 7, 28, 16, 5)))
-    approved_kit(earlier, fiscal_year=2026, period="fy", documents=[])
-    with time_machine.travel(GO_LIVE - timedelta(days=1), tick=False):
-        release = make_release(
-            headline=HEADLINE, slug="fiscal-q1-revenue", categories=[category],
-            published_at=GO_LIVE,
-        )  # fmt: skip
-        kit = approved_kit(release)
-        return publish(release), kit
 
 
 def walk_urls(kit: ResultsKit) -> list[str]:
