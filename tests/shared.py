@@ -1,6 +1,6 @@
 """Helpers shared by several test modules: reading responses, PDFs and pages, an uploaded logo
 (and a company given one through its form), a confirmed subscriber, a filing's text as pasted,
-and the public URL patterns filled in."""
+the public URL patterns filled in, and a search page's headlines."""
 
 import io
 import re
@@ -16,7 +16,7 @@ from irsite.alerts.models import Subscriber
 from releases.models import Attachment, Category, Release
 
 from .admin_forms import CHANGE, profile_data
-from .conftest import NY
+from .conftest import NY, at
 from .files import photo, upload
 
 
@@ -170,3 +170,27 @@ def with_logo(client, superuser, company):
     client.logout()
     company.refresh_from_db()
     return company
+
+
+# The moment the page-cache tests (test_cache.py, test_redis_full.py) run at, and the public
+# URLs they read through the cache.
+NOW = at(2026, 3, 2, 12, 0, 0)
+PUBLIC_URLS = [
+    "/",
+    "/news/",
+    "/news/2026/",
+    "/news/feed/rss/",
+    "/news/feed/atom/",
+    "/news/search/?q=results",
+    "/sitemap.xml",
+    "/sitemap-releases-0.xml",
+    "/contacts/",
+]
+
+
+def found(response) -> list[str]:
+    """Headlines of the results, in order, without the highlighting."""
+    return [
+        re.sub(r"</?mark>", "", h)
+        for h in re.findall(r'<h3><a href="[^"]+">(.*?)</a></h3>', response.content.decode())
+    ]

@@ -22,22 +22,10 @@ from django.utils.http import http_date, parse_http_date
 
 from releases import actions
 
-from .conftest import SYSTEM, at, redis_cache
+from .conftest import SYSTEM, redis_cache
 from .servers import REDIS_URL, REPO, database_url
-from .shared import get
+from .shared import NOW, PUBLIC_URLS, get
 
-NOW = at(2026, 3, 2, 12, 0, 0)
-PUBLIC_URLS = [
-    "/",
-    "/news/",
-    "/news/2026/",
-    "/news/feed/rss/",
-    "/news/feed/atom/",
-    "/news/search/?q=results",
-    "/sitemap.xml",
-    "/sitemap-releases-0.xml",
-    "/contacts/",
-]
 # What every public response tells caches, whatever is scheduled (irsite/http/frontcache.py).
 SHARED_POLICY = "public, max-age=0, must-revalidate, s-maxage=300"
 

@@ -22,7 +22,7 @@ from irsite.http.redis import TolerantRedisCache
 
 from .conftest import redis_cache
 from .servers import free_ports
-from .test_cache import NOW, PUBLIC_URLS
+from .shared import NOW, PUBLIC_URLS
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 

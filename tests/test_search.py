@@ -11,6 +11,7 @@ from django.db import connection
 from releases import actions
 
 from .conftest import SYSTEM, at
+from .shared import found
 
 NOW = at(2026, 6, 1, 12, 0, 0)
 
@@ -62,14 +63,6 @@ def search(client, **params):
         response = client.get("/news/search/", params)
     assert response.status_code == 200
     return response
-
-
-def found(response) -> list[str]:
-    """Headlines of the results, in order, without the highlighting."""
-    return [
-        re.sub(r"</?mark>", "", h)
-        for h in re.findall(r'<h3><a href="[^"]+">(.*?)</a></h3>', response.content.decode())
-    ]
 
 
 def test_search_ranks_headline_over_subheadline_over_body(client, releases):

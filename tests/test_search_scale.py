@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from .conftest import at
-from .test_search import found
+from .shared import found
 
 NOW = at(2026, 6, 1, 12, 0, 0)
 RANKED = 3
