@@ -194,3 +194,23 @@ def found(response) -> list[str]:
         re.sub(r"</?mark>", "", h)
         for h in re.findall(r'<h3><a href="[^"]+">(.*?)</a></h3>', response.content.decode())
     ]
+
+
+def max_age(response) -> int | None:
+    for part in response.get("Cache-Control", "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "max-age":
+            return int(value)
+    return None
+
+
+# Headers that differ between any two requests, or that only a browser's own request decides.
+PER_REQUEST = {"date", "set-cookie", "vary"}
+
+
+def visible(response) -> tuple:
+    headers = {k.lower(): v for k, v in response.headers.items() if k.lower() not in PER_REQUEST}
+    # A form's CSRF token is new on every request (same length).
+    content = body(response)  # a file's answer is streamed
+    kept = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
+    return response.status_code, len(content), kept, headers

@@ -9,7 +9,6 @@ before the go-live, and must still show the release at the go-live second: no ca
 may outlive the next go-live.
 """
 
-import re
 import uuid
 from datetime import timedelta
 
@@ -22,7 +21,7 @@ from releases import actions
 from releases.models import Category
 
 from .conftest import SYSTEM, at
-from .shared import PATTERNS, QUERY, body, fill
+from .shared import PATTERNS, QUERY, body, fill, max_age, visible
 
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 # Public URLs that never list releases (the share-link preview needs a valid token: it has its
@@ -109,14 +108,6 @@ def page_cache(request, settings) -> bool:
     return request.param
 
 
-def max_age(response) -> int | None:
-    for part in response.get("Cache-Control", "").split(","):
-        name, _, value = part.strip().partition("=")
-        if name == "max-age":
-            return int(value)
-    return None
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
 def test_scheduled_release_is_on_no_public_url_until_go_live(
@@ -157,18 +148,6 @@ def test_scheduled_release_is_on_every_release_url_at_go_live(
             response = client.get(url, QUERY.get(name, {}))
         assert response.status_code == 200, url
         assert shown_by in response.content.decode(), f"{url} lacks the release at {moment}"
-
-
-# Headers that differ between any two requests, or that only a browser's own request decides.
-PER_REQUEST = {"date", "set-cookie", "vary"}
-
-
-def visible(response) -> tuple:
-    headers = {k.lower(): v for k, v in response.headers.items() if k.lower() not in PER_REQUEST}
-    # A form's CSRF token is new on every request (same length).
-    content = body(response)  # a file's answer is streamed
-    kept = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
-    return response.status_code, len(content), kept, headers
 
 
 @pytest.mark.slow

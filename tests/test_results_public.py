@@ -18,8 +18,7 @@ from .conftest import SYSTEM
 from .files import PDF, upload
 from .fronts import purged, run_worker
 from .results_kits import GO_LIVE, HEADLINE, SECOND, approved_kit, make_kit
-from .shared import body
-from .test_leaks import max_age, visible
+from .shared import body, max_age, visible
 
 KIT_URL = "/results/2027/q1/"
 NEVER_URL = "/results/2027/q2/"
