@@ -14,15 +14,13 @@ import time_machine
 from django.core import signing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from releases import actions
 from releases.models import Category
 
 from .conftest import SYSTEM, at
+from .shared import conforms
 
 LIST = "/api/v1/releases"
 DOCUMENT = "/api/v1/openapi.json"
@@ -476,16 +474,6 @@ def test_the_openapi_document_is_valid_openapi_3_1(client, db):
     for path in doc["paths"].values():
         assert set(path) == {"get"}  # HEAD is GET without a body: not a second operation
         assert "400" in path["get"]["responses"]
-
-
-def conforms(doc: dict, path: str, status: int, body: dict) -> None:
-    """``body`` is what the document says ``path`` answers with ``status``."""
-    registry = Registry().with_resource(
-        "urn:irsite-api", Resource.from_contents(doc, default_specification=DRAFT202012)
-    )
-    schema = doc["paths"][path]["get"]["responses"][str(status)]["content"]["application/json"]
-    ref = schema["schema"]["$ref"].replace("#", "urn:irsite-api#", 1)
-    OAS31Validator({"$ref": ref}, registry=registry).validate(body)
 
 
 def test_every_answer_is_what_the_document_says(client, archive):

@@ -12,8 +12,7 @@ from releases import actions as release_actions
 
 from .conftest import SYSTEM
 from .results_kits import GO_LIVE, HEADLINE
-from .shared import visible
-from .test_api import conforms
+from .shared import conforms, visible
 
 LIST = "/api/v1/results"
 ONE = f"{LIST}/2027/q1"
