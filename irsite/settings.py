@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "releases",
     "events",
     "filings",
+    # The reports library (docs/reports.md).
+    "reports",
     # The public JSON API (docs/api.md), over the apps it publishes.
     "api",
 ]
