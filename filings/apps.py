@@ -24,3 +24,11 @@ class FilingsConfig(AppConfig):
         from .tasks import enqueue_if_due
 
         worker.register_check("edgar", enqueue_if_due)
+
+        # A release's page names the 8-K it was filed with (filings.links): releases asks its
+        # notes registry, never this app.
+        from releases.public import notes
+
+        from .links import note_for
+
+        notes.register("filings", note_for)
