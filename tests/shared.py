@@ -147,6 +147,8 @@ def fill(route: str, release, category: Category, event=None, report=None) -> st
         "<filinggroup:group>": "current",
         # The JSON API: a release by its id; any other path under /api/.
         "<release_id>": str(release.uuid),
+        # A report by its id; from the release's when no report is given (no such report).
+        "<report_id>": str(report.uuid if report is not None else release.uuid),
         "<path:rest>": f"v1/{release.slug}",
     }
     url = "/" + route

@@ -72,6 +72,8 @@ NOT_RELEASE_SURFACES = {
     "reports:rss",
     "reports:atom",
     "reports:file",
+    "api-v1:list_reports",
+    "api-v1:get_report",
 }
 
 
@@ -383,8 +385,11 @@ def test_no_query_parameter_shows_a_scheduled_release_before_its_go_live(
 
 REPORT_GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 REPORT_SECRETS = ("Sustainability report on the new platform",)
-REPORT_SURFACES = [(n, r) for n, r in PATTERNS if n.startswith("reports:")] + [
-    ("sitemap-section", "sitemap-<str:section>.xml")
+REPORT_SURFACES = [
+    (n, r) for n, r in PATTERNS if n.startswith("reports:") or n.endswith("_reports")
+] + [
+    ("sitemap-section", "sitemap-<str:section>.xml"),
+    *[(n, r) for n, r in PATTERNS if n == "api-v1:get_report"],
 ]
 
 

@@ -5,6 +5,7 @@ the database's clock (`irsite.clock`); no job flips a flag at the publication se
 nothing of a report (its title, its file, its cover) is on any public surface.
 """
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -103,6 +104,8 @@ class Report(StoredReportFile):
     # What an editor writes and a correction may change.
     CONTENT_FIELDS = ("title", "kind", "fiscal_year", "description")
 
+    # The API's id (`/api/v1/reports/<uuid>`) and feed GUID: stable whatever the file becomes.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.ANNUAL_REPORT)
     fiscal_year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1900), MaxValueValidator(2200)],

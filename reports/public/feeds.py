@@ -40,7 +40,7 @@ class ReportsRssFeed(Feed):
 
     def item_guid(self, item: Report) -> str:
         # Stable whatever the file becomes (a correction replaces it).
-        return f"report-{item.pk}"
+        return f"urn:uuid:{item.uuid}"
 
     item_guid_is_permalink = False
 
