@@ -176,3 +176,23 @@ def test_load_demo_adds_a_public_report(client, db):
     assert report.is_public() and report.cover
     response = client.get(report.get_file_url())
     assert response.status_code == 200 and body(response).startswith(b"%PDF")
+
+
+def test_the_approval_purges_the_front_cache_at_the_publication_second_never_before(
+    make_report, publish_report, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    report = make_report()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_report(report)
+    purges = DBTaskResult.objects.filter(task_path__endswith="purge_front_cache").order_by(
+        "run_after"
+    )
+    assert [p.args_kwargs["kwargs"]["keys"] for p in purges] == [["list"], ["list"]]
+    first, second = purges
+    # At the second (not when approved the second before), then again after it; neither runs
+    # before the database's clock reaches its second (`not_before`).
+    assert first.run_after == GO_LIVE
+    assert second.run_after > GO_LIVE
+    assert first.args_kwargs["kwargs"]["not_before"] == GO_LIVE.timestamp()
