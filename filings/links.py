@@ -14,9 +14,8 @@ public releases that name it (`release_paths`), besides the lists.
 """
 
 import re
-from datetime import datetime
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from releases.models import Release
 from releases.public.notes import Line, Note
@@ -39,23 +38,23 @@ def accession_in(url: str) -> str:
     return "-".join(found.groups()) if found else ""
 
 
-def _changed_at(filing: Filing) -> datetime:
-    """When the filing's link last appeared or went: listed, hidden, shown again."""
-    audited = FilingAudit.objects.filter(
-        filing=filing, action__in=[FilingAudit.Action.HIDDEN, FilingAudit.Action.SHOWN]
-    ).aggregate(at=Max("at"))["at"]
-    return max(filter(None, [filing.first_seen_at, audited]))
-
-
 def note_for(release: Release) -> Note | None:
     """`releases.public.notes`' question for a public release."""
     accession = accession_in(release.filing_url)
     if not accession:
         return None
-    filing = Filing.objects.filter(accession_number=accession).first()
+    # One statement: the filing and when its link last appeared or went (listed, hidden,
+    # shown again).
+    shown_or_hidden = Q(audit_entries__action__in=[FilingAudit.Action.HIDDEN,
+                                                   FilingAudit.Action.SHOWN])  # fmt: skip
+    filing = (
+        Filing.objects.filter(accession_number=accession)
+        .annotate(audited=Max("audit_entries__at", filter=shown_or_hidden))
+        .first()
+    )
     if filing is None:
         return None  # not in the list (yet): the release's own link stays
-    changed = _changed_at(filing)
+    changed = max(filter(None, [filing.first_seen_at, filing.audited]))
     if filing.hidden_at is not None:
         return Note(replaces_filing_url=True, changed_at=changed)
     exhibit = _EXHIBIT.search(release.exhibit_label or "")

@@ -163,3 +163,18 @@ def test_any_accession_number_in_an_archive_address_is_read_back(filer, year, se
 def test_an_address_naming_no_filing_gives_no_accession():
     assert accession_in("") == ""
     assert accession_in("https://www.sec.gov/edgar/search/#/q=immunogen") == ""
+
+
+def test_the_line_costs_the_release_page_one_statement(
+    client, release, settings, django_assert_num_queries
+):
+    settings.IRSITE_PAGE_CACHE = False
+    url = release.get_absolute_url()
+    with time_machine.travel(AFTER, tick=False):
+        actions.set_cik(CIK)
+        store_8k()
+        client.get(url)
+        # The page's own five (tests/test_rendered_record.py) and the filing with the second
+        # its link last appeared or went, in one.
+        with django_assert_num_queries(6):
+            assert LINE in client.get(url).content.decode()
