@@ -307,6 +307,12 @@ SYSTEM_WRITTEN = {
     ("EventDocument", "content_type"), ("EventDocument", "sha256"),
     ("EventChange", "prepared_by_name"), ("EventAuditEntry", "username"),
     ("EventAuditEntry", "event_title"), ("EventAuditEntry", "detail"),
+    # Reports: the upload's checked type and digest (twice: the current file and its cover),
+    # the audit trail and the preparer's name, written by the actions.
+    ("Report", "content_type"), ("Report", "sha256"), ("Report", "cover_content_type"),
+    ("Report", "cover_sha256"), ("ReportVersion", "content_type"), ("ReportVersion", "sha256"),
+    ("ReportChange", "prepared_by_name"), ("ReportAuditEntry", "username"),
+    ("ReportAuditEntry", "report_title"), ("ReportAuditEntry", "detail"),
 }  # fmt: skip
 
 
@@ -325,6 +331,7 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
             "releases",
             "events",
             "filings",
+            "reports",
             "contacts",
             "disclaimers",
             "alerts",
