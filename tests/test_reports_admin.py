@@ -160,3 +160,26 @@ def test_the_audit_trail_is_append_only(client, superuser, make_report):
     url = reverse("admin:reports_reportauditentry_delete", args=[entry.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert ReportAuditEntry.objects.count() == 1
+
+
+def test_the_desk_pages_render_for_editors_and_approvers(
+    client, editor, approver, make_report, publish_report
+):
+    draft = make_report(by=editor, title="Draft report")
+    live = publish_report(make_report(title="Live report"))
+    with time_machine.travel(live.published_at + timedelta(days=1), tick=False):
+        signed_in(client, editor)
+        assert client.get(ADD_URL).status_code == 200
+        page = client.get(reverse("admin:reports_report_change", args=[draft.pk]))
+        assert page.status_code == 200 and "Submit for approval" in page.content.decode()
+        assert (
+            "Draft report"
+            in client.get(reverse("admin:reports_report_changelist")).content.decode()
+        )
+        live_page = client.get(reverse("admin:reports_report_change", args=[live.pk]))
+        assert "What changes (shown to readers)" in live_page.content.decode()
+        signed_in(client, approver)
+        page = client.get(reverse("admin:reports_report_change", args=[live.pk]))
+        assert "Withdraw" in page.content.decode()
+        confirm = reverse("admin:reports_report_transition", args=[live.pk, "withdraw"])
+        assert client.get(confirm).status_code == 200
