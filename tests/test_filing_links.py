@@ -178,3 +178,17 @@ def test_the_line_costs_the_release_page_one_statement(
         # its link last appeared or went, in one.
         with django_assert_num_queries(6):
             assert LINE in client.get(url).content.decode()
+
+
+def test_the_demo_release_names_the_demo_8k(client, db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from releases.models import Release
+
+    call_command("load_demo", stdout=StringIO())
+    release = Release.objects.get()
+    html = client.get(release.get_absolute_url()).content.decode()
+    assert "Filed as Exhibit 99.1 to Form 8-K, accession" in html
+    assert "9999999999-03-000001</a>" in html
