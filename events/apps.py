@@ -21,3 +21,10 @@ class EventsConfig(AppConfig):
                 latest_go_live=lambda now: Event.objects.latest_change(now),
             ),
         )
+
+        # E-mail alerts (irsite.alert_topics): readers may choose "Events".
+        from irsite import alert_topics
+
+        from .public.alerts import TOPIC
+
+        alert_topics.register(TOPIC)

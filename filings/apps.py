@@ -25,6 +25,12 @@ class FilingsConfig(AppConfig):
 
         worker.register_check("edgar", enqueue_if_due)
 
+        # E-mail alerts (irsite.alert_topics): readers may choose "SEC filings".
+        from irsite import alert_topics
+
+        from .public.alerts import TOPIC
+
+        alert_topics.register(TOPIC)
         # A release's page names the 8-K it was filed with (filings.links): releases asks its
         # notes registry, never this app.
         from releases.public import notes

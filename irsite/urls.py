@@ -13,11 +13,17 @@ from irsite.http.pagecache import cache_publicly
 from releases.public.sitemaps import Sections
 from releases.public.views import HomeView, RobotsView
 from reports.public.sitemaps import ReportSitemap
+from results.public.sitemaps import ResultsSitemap
 
 # The sitemap's sections: the releases' and, beside them, the other apps' (each always listed,
 # empty and undated until one of its items is public).
 SITEMAPS = Sections(
-    more={"events": EventSitemap, "filings": FilingsSitemap, "reports": ReportSitemap}
+    more={
+        "events": EventSitemap,
+        "filings": FilingsSitemap,
+        "results": ResultsSitemap,
+        "reports": ReportSitemap,
+    }
 )
 
 admin.site.site_header = "irsite"
@@ -37,6 +43,7 @@ urlpatterns = [
     path("contacts/", include("irsite.contacts.urls")),
     path("events/", include("events.public.urls")),
     path("filings/", include("filings.public.urls")),
+    path("results/", include("results.public.urls")),
     path("reports/", include("reports.public.urls")),
     path("admin/", admin.site.urls),
     path(

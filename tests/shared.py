@@ -145,6 +145,9 @@ def fill(route: str, release, category: Category, event=None, report=None) -> st
         "<str:name>": name,
         "<str:section>": section,
         "<filinggroup:group>": "current",
+        "<fiscalperiod:period>": "q4",
+        "<fiscal_year>": "2026",
+        "<period>": "q4",
         # The JSON API: a release by its id; any other path under /api/.
         "<release_id>": str(release.uuid),
         # A report by its id; from the release's when no report is given (no such report).

@@ -307,6 +307,8 @@ SYSTEM_WRITTEN = {
     ("EventDocument", "content_type"), ("EventDocument", "sha256"),
     ("EventChange", "prepared_by_name"), ("EventAuditEntry", "username"),
     ("EventAuditEntry", "event_title"), ("EventAuditEntry", "detail"),
+    ("KitDocument", "content_type"), ("KitDocument", "sha256"), ("KitAuditEntry", "username"),
+    ("KitAuditEntry", "kit_title"), ("KitAuditEntry", "detail"),
     # Reports: the upload's checked type and digest (twice: the current file and its cover),
     # the audit trail and the preparer's name, written by the actions.
     ("Report", "content_type"), ("Report", "sha256"), ("Report", "cover_content_type"),
@@ -331,6 +333,7 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
             "releases",
             "events",
             "filings",
+            "results",
             "reports",
             "contacts",
             "disclaimers",

@@ -66,6 +66,15 @@ NOT_RELEASE_SURFACES = {
     "events:rss",
     "events:atom",
     "events:file",
+    # Results kits show a release only with its kit, at the release's second
+    # (tests/test_results_public.py walks them a second before and at it).
+    "results:list",
+    "results:detail",
+    "results:rss",
+    "results:atom",
+    "results:file",
+    "api-v1:list_results",
+    "api-v1:get_results_kit",
     # Reports list reports, never releases; their own rule is walked at the end of this file.
     "reports:list",
     "reports:year",

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Router, Schema
 from ninja.renderers import JSONRenderer
 
-from . import errors, releases, reports
+from . import errors, releases, reports, results
 from .responses import public, read
 
 # Each noun's router, mounted at the API's root (its paths name the noun: "/releases").
-NOUNS: list[Router] = [releases.router, reports.router]
+NOUNS: list[Router] = [releases.router, results.router, reports.router]
 
 
 class CompactJSON(JSONRenderer):

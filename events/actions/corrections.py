@@ -117,6 +117,9 @@ def approve_change(change: EventChange, user, *, version: int | None = None) -> 
         # A postponed event given its new date.
         event.schedule = Event.Schedule.RESCHEDULED
         event.previous_starts_at = change.previous_starts_at = old_start
+    if moved or event.schedule != old_schedule:
+        # News for subscribers of events: a new date or time, a postponement, a cancellation.
+        change.announced_as = event.schedule
     now = timezone.now()
     event.version += 1
     event.sequence += 1
@@ -126,7 +129,9 @@ def approve_change(change: EventChange, user, *, version: int | None = None) -> 
     write_related()
     change.status = EventChange.Status.APPROVED
     change.decided_at, change.decided_by = now, person(user)
-    change.save(update_fields=["status", "decided_at", "decided_by", "previous_starts_at"])
+    change.save(
+        update_fields=["status", "decided_at", "decided_by", "previous_starts_at", "announced_as"]
+    )
     public_event_changed(event)
     audit(user, EventAuditEntry.Action.CHANGED, event, change.note)
 

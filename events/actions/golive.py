@@ -9,13 +9,15 @@ approving action sets up, in its transaction, is what else they need:
    an event's end, a replay's end); an announcement now invalidates every page;
 2. Last-Modified: moves when those seconds pass (the registered schedule) or at once;
 3. the front cache: every event URL carries the ``list`` surrogate key (none is an item view),
-   so the worker purges ``list`` at the announce second and again at the materials second, each
-   twice (`irsite.http.frontcache.purge_moments`), never before its second by the database's
-   clock (``not_before``).
+   so the worker purges ``list`` at the announce second and again at each later second at which
+   the event's face changes by itself (its materials, its end, its replay's end), each twice
+   (`irsite.http.frontcache.purge_moments`), never before its second by the database's clock
+   (``not_before``). Varnish keeps a page ``IRSITE_PUBLIC_MAX_AGE``: without these, a replay
+   link would stay there past its end.
 
 An approved change (reschedule, postponement, cancellation, replay) changes what is public at
 once: every cached page invalidated, the front cache purged now (and at a materials second the
-change moved ahead).
+change moved ahead, and at its end and its replay's end).
 """
 
 from datetime import datetime
@@ -33,9 +35,12 @@ def enqueue_event_purge(at: datetime | None = None) -> None:
         purge_front_cache.using(run_after=when).enqueue(keys=[LIST], not_before=when.timestamp())
 
 
-def _purge_at_materials(event: Event) -> None:
-    if event.materials_at and event.materials_at > clock.now():
-        enqueue_event_purge(event.materials_at)
+def _purge_at_later_seconds(event: Event) -> None:
+    """A purge at each second still ahead at which ``event``'s pages change by themselves."""
+    now = clock.now()
+    moments = {event.materials_at, event.ends_at, event.replay_until}
+    for moment in sorted(m for m in moments if m is not None and m > now):
+        enqueue_event_purge(moment)
 
 
 def event_goes_public(event: Event, at: datetime) -> None:
@@ -45,11 +50,11 @@ def event_goes_public(event: Event, at: datetime) -> None:
     else:
         public_pages_changed()
     enqueue_event_purge(at)
-    _purge_at_materials(event)
+    _purge_at_later_seconds(event)
 
 
 def public_event_changed(event: Event) -> None:
     """In the transaction of an approved change to a public event."""
     public_pages_changed()
     enqueue_event_purge()
-    _purge_at_materials(event)
+    _purge_at_later_seconds(event)

@@ -35,6 +35,10 @@ class EventChange(models.Model):
     )
     # What the approved change did, as the page says it ("Rescheduled from …").
     previous_starts_at = models.DateTimeField(null=True, blank=True)
+    # What the approval told subscribers of events (`events.public.alerts`): the event's new
+    # status when the change moved it or changed its status; blank for a change that did
+    # neither (a replay or transcript added, a typo), which is not news to mail.
+    announced_as = models.CharField(max_length=20, blank=True, editable=False)
 
     class Meta:
         ordering = ["-prepared_at", "-pk"]

@@ -1,12 +1,13 @@
 """Calendar files (RFC 5545) built with the icalendar library, never by string formatting.
 
 Every timed event's DTSTART and DTEND carry the TZID of the zone the event was entered in, and
-the calendar a VTIMEZONE for each TZID it uses, generated from zoneinfo by icalendar
-(`Calendar.add_missing_timezones`): a reader that ignores VTIMEZONE still knows the IANA name
-(Google, Apple, Outlook do), and one that reads only VTIMEZONE gets the offsets on both sides of
-every DST change in the span. No floating time, no UTC that was not meant as UTC: the one
-time written in UTC is the second pass of a repeated hour, which a TZID time cannot name. An all-day
-event is a DATE (its end exclusive, as the RFC says).
+the calendar a VTIMEZONE for each TZID it uses, built from zoneinfo (`vtimezone`: one
+sub-component per change, the shape Thunderbird's ical.js reads right where icalendar's own
+generator misled it): a reader that ignores VTIMEZONE still knows the IANA name (Google, Apple,
+Outlook do), and one that reads only VTIMEZONE gets the offsets on both sides of every DST change
+in the span. No floating time, no UTC that was not meant as UTC: the one time written in UTC is
+a time in a repeated hour (clocks going back), either pass, which a TZID time names only by a
+rule readers do not share. An all-day event is a DATE (its end exclusive, as the RFC says).
 
 ``UID`` is the event's UUID, which nothing changes; ``SEQUENCE`` goes up with every approved
 change of a public event (`events.actions.corrections`); ``DTSTAMP`` is when its public version
@@ -21,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 
 from ..models import Event
+from .vtimezone import vtimezone
 
 PRODID = "-//irsite//Events//EN"
 STATUS = {
@@ -52,11 +54,12 @@ def _spoken(local: datetime) -> str:
 
 
 def _ical_time(local: datetime) -> datetime:
-    """``local`` as DTSTART/DTEND write it: with its zone's TZID, except in the second pass of
-    a repeated hour (clocks going back), which a TZID time cannot say (RFC 5545 §3.3.5: a
-    local time that occurs twice means the first), so that one is written in UTC."""
+    """``local`` as DTSTART/DTEND write it: with its zone's TZID, except in a repeated hour
+    (clocks going back), written in UTC: RFC 5545 §3.3.5 makes a TZID time there the first
+    pass, so the second cannot be said with one, and ical.js (Thunderbird) reads the first as
+    the second (its resolver prefers standard time)."""
     other = local.replace(fold=1 - local.fold)
-    if local.fold == 1 and other.utcoffset() != local.utcoffset():
+    if other.utcoffset() != local.utcoffset():
         return local.astimezone(UTC)
     return local
 
@@ -103,13 +106,17 @@ def calendar(
     cal.add("method", "PUBLISH")
     if name:
         cal.add("x-wr-calname", name)
-    years = []
+    years, zones = [], set()
+    items = []
     for event in events:
-        cal.add_component(vevent(event, url_of(event), now))
+        items.append(vevent(event, url_of(event), now))
         years += [event.local_start.year, event.local_end.year]
-    if years:
-        # The VTIMEZONEs' rules from a year before the first event to a year after the last.
-        cal.add_missing_timezones(
-            first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
-        )
+        if not event.all_day:
+            zones.add(event.zone)
+    # The VTIMEZONEs first (readers resolve TZIDs as they go), with the changes from a year
+    # before the first event to a year after the last.
+    for zone in sorted(zones):
+        cal.add_component(vtimezone(zone, date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1)))
+    for item in items:
+        cal.add_component(item)
     return cal.to_ical()

@@ -11,9 +11,10 @@ from enum import Enum
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from irsite import alert_topics
 from releases.models import Category, Release
 
-from .models import AlertBatch, Subscriber, normalize_email
+from .models import AlertBatch, Subscriber, TopicChoice, normalize_email
 from .tasks import send_already_subscribed, send_confirmation
 
 Status = Subscriber.Status
@@ -24,36 +25,73 @@ class AlertRefused(Exception):
 
 
 def request_subscription(
-    email: str, *, all_categories: bool, categories: Iterable[Category], source: str
+    email: str,
+    *,
+    all_categories: bool,
+    categories: Iterable[Category],
+    source: str,
+    topics: Iterable[str] = (),
+    releases: bool = True,
 ) -> None:
     """Someone asked for alerts to ``email``: mail its owner, and tell the asker nothing more.
 
     A new or lapsed address gets a confirmation link and is subscribed only once the link is
     used (double opt-in); an address that already receives alerts gets a note with its
     preferences link instead, and its choices are not changed by whoever filled in the form.
+
+    ``topics``: the registered topics besides releases it chose (`irsite.alert_topics`);
+    ``releases`` False: no press releases at all, only those topics.
     """
     email = normalize_email(email)
+    chosen = (all_categories, list(categories), list(topics), releases)
     try:
         with transaction.atomic():
-            _request(email, all_categories, list(categories), source)
+            _request(email, source, *chosen)
     except IntegrityError:
         # Two requests for a new address at once: the other one created the row; use it.
         with transaction.atomic():
-            _request(email, all_categories, list(categories), source)
+            _request(email, source, *chosen)
 
 
-def _request(email: str, all_categories: bool, categories: list, source: str) -> None:
+def _choose(
+    subscriber: Subscriber,
+    all_categories: bool,
+    categories: list,
+    topics: list[str],
+    releases: bool,
+) -> None:
+    """Store what ``subscriber`` receives (saved already, or saved here with its fields)."""
+    topics = sorted({t for t in topics if alert_topics.get(t) is not None})
+    if not releases and topics:
+        subscriber.all_categories, categories = False, []
+    else:
+        # Chosen with none ticked reads as every release, as it always has.
+        subscriber.all_categories = all_categories or not categories
+    subscriber.save()
+    subscriber.categories.set([] if subscriber.all_categories else categories)
+    subscriber.topic_choices.exclude(topic__in=topics).delete()
+    TopicChoice.objects.bulk_create(
+        [TopicChoice(subscriber=subscriber, topic=t) for t in topics], ignore_conflicts=True
+    )
+
+
+def _request(
+    email: str,
+    source: str,
+    all_categories: bool,
+    categories: list,
+    topics: list[str],
+    releases: bool,
+) -> None:
     subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
     if subscriber and subscriber.status == Status.ACTIVE:
         send_already_subscribed.enqueue(subscriber.pk)
         return
     subscriber = subscriber or Subscriber(email=email)
     subscriber.status = Status.PENDING
-    subscriber.all_categories = all_categories or not categories
     subscriber.requested_at = timezone.now()
     subscriber.consent_source = source[:300]
-    subscriber.save()
-    subscriber.categories.set([] if subscriber.all_categories else categories)
+    _choose(subscriber, all_categories, categories, topics, releases)
     # The worker mails the link, so a slow mail server never holds up the page.
     send_confirmation.enqueue(subscriber.pk, subscriber.requested_at.isoformat())
 
@@ -97,13 +135,15 @@ def unsubscribe(subscriber: Subscriber) -> bool:
 
 @transaction.atomic
 def update_preferences(
-    subscriber: Subscriber, *, all_categories: bool, categories: Iterable[Category]
+    subscriber: Subscriber,
+    *,
+    all_categories: bool,
+    categories: Iterable[Category],
+    topics: Iterable[str] = (),
+    releases: bool = True,
 ) -> None:
-    categories = list(categories)
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    subscriber.all_categories = all_categories or not categories
-    subscriber.save(update_fields=["all_categories"])
-    subscriber.categories.set([] if subscriber.all_categories else categories)
+    _choose(subscriber, all_categories, list(categories), list(topics), releases)
 
 
 @transaction.atomic

@@ -62,7 +62,7 @@ class SubscriberAdmin(ReadOnlyAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("categories")
+        return super().get_queryset(request).prefetch_related("categories", "topic_choices")
 
     @admin.display(description="receives")
     def receives(self, obj: Subscriber) -> str:
@@ -111,11 +111,15 @@ class SubscriberAdmin(ReadOnlyAdmin):
 
 @admin.register(AlertBatch)
 class AlertBatchAdmin(ReadOnlyAdmin):
-    list_display = ["release", "round", "created", "requested_by", "sent", "pending", "failed"]
+    list_display = [
+        "__str__", "release", "round", "created", "requested_by", "sent", "pending", "failed"
+    ]  # fmt: skip
     list_select_related = ["release", "requested_by"]
     actions = ["resend"]
     fields = [
         "release",
+        "topic",
+        "key",
         "round",
         "created_at",
         "requested_by",
@@ -164,7 +168,8 @@ class AlertBatchAdmin(ReadOnlyAdmin):
         description="Email the corrected release again to its subscribers", permissions=["resend"]
     )
     def resend(self, request: HttpRequest, queryset: QuerySet) -> None:
-        releases = {batch.release_id: batch.release for batch in queryset}
+        # A topic's batch (an event, a filing) has no release and is never emailed again.
+        releases = {b.release_id: b.release for b in queryset if b.release_id is not None}
         for release in releases.values():
             try:
                 actions.request_resend(release, request.user)

@@ -6,6 +6,7 @@ as the sender's display name and absolute links built from `SITE_URL`.
 
 from email.utils import format_datetime, formataddr
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,6 +22,9 @@ from releases.text import SUMMARY_SOURCE_CHARS, first_paragraph_with_dateline
 
 from . import tokens
 from .models import AlertBatch, Delivery, Subscriber
+
+if TYPE_CHECKING:
+    from .topics import TopicParts
 
 # How much of a release an alert quotes before the link to the page.
 LEAD_PARAGRAPHS = 2
@@ -138,6 +142,8 @@ def message_id(batch: AlertBatch, subscriber: Subscriber) -> str:
     moment between "accepted by SMTP" and "recorded as sent" is recognisable as the same message
     (mail providers and clients that see a Message-ID twice show it once)."""
     domain = urlsplit(settings.SITE_URL).hostname or "irsite.invalid"
+    if batch.release is None:  # a topic's item (an event, a filing): its batch is its name
+        return f"<alert.{batch.topic}.b{batch.pk}.{subscriber.pk}@{domain}>"
     return f"<alert.{batch.release.uuid}.{batch.round}.{subscriber.pk}@{domain}>"
 
 
@@ -146,8 +152,12 @@ class AlertParts:
     as approved, its lead, the company), read and built once per batch of recipients rather
     than once per message."""
 
+    text_template = "alerts/email/release.txt"
+    html_template = "alerts/email/release.html"
+
     def __init__(self, batch: AlertBatch) -> None:
         release = batch.release
+        assert release is not None  # a release's batch (a topic's: `topics.TopicParts`)
         # A later round exists only because an approver resent a correction: say what changed.
         corrections = list(release.corrections.all()) if batch.round > 1 else []
         company = CompanyProfile.load()
@@ -188,7 +198,9 @@ class AlertParts:
         self.list_id = f"{company_name} press releases <{list_id()}>"
 
 
-def alert_message(delivery: Delivery, parts: AlertParts | None = None) -> EmailMultiAlternatives:
+def alert_message(
+    delivery: Delivery, parts: "AlertParts | TopicParts | None" = None
+) -> EmailMultiAlternatives:
     """The alert of ``delivery``'s batch to its subscriber; ``parts``: the batch's shared
     parts, when several messages of one batch are built."""
     subscriber = delivery.subscriber
@@ -201,7 +213,7 @@ def alert_message(delivery: Delivery, parts: AlertParts | None = None) -> EmailM
     }
     message = EmailMultiAlternatives(
         subject=parts.subject,
-        body=render_to_string("alerts/email/release.txt", context),
+        body=render_to_string(parts.text_template, context),
         from_email=parts.from_email,
         to=[subscriber.email],
         headers={
@@ -214,7 +226,7 @@ def alert_message(delivery: Delivery, parts: AlertParts | None = None) -> EmailM
             "Date": date_header(),
         },
     )
-    message.attach_alternative(render_to_string("alerts/email/release.html", context), "text/html")
+    message.attach_alternative(render_to_string(parts.html_template, context), "text/html")
     return message
 
 

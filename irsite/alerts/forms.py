@@ -1,8 +1,10 @@
+from collections.abc import Iterable
 from typing import cast
 
 from django import forms
 from django.db.models import Q, QuerySet
 
+from irsite import alert_topics
 from releases.models import Category
 
 
@@ -19,10 +21,14 @@ class CategoryChoiceForm(forms.Form):
     categories a subscriber chose before, which stay ticked after a withdrawal empties them.
     """
 
-    ALL, CHOSEN = "all", "chosen"
+    ALL, CHOSEN, NONE = "all", "chosen", "none"
     scope = forms.ChoiceField(
         label="Which releases?",
-        choices=[(ALL, "All press releases"), (CHOSEN, "Only these categories:")],
+        choices=[
+            (ALL, "All press releases"),
+            (CHOSEN, "Only these categories:"),
+            (NONE, "No press releases"),
+        ],
         widget=forms.RadioSelect,
         initial=ALL,
     )
@@ -33,19 +39,50 @@ class CategoryChoiceForm(forms.Form):
         label="Categories",
     )
 
-    def __init__(self, *args, keep: QuerySet[Category] | None = None, **kwargs) -> None:
+    # The topics besides releases that apps registered (`irsite.alert_topics`): events, filings.
+    topics = forms.MultipleChoiceField(
+        label="Also send me",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args,
+        keep: QuerySet[Category] | None = None,
+        keep_topics: Iterable[str] = (),
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         offered = Q(pk__in=Category.objects.public().values("pk"))
         if keep is not None:
             offered |= Q(pk__in=keep.values("pk"))
         field = cast(forms.ModelMultipleChoiceField, self.fields["categories"])
         field.queryset = Category.objects.filter(offered)
+        topics = cast(forms.MultipleChoiceField, self.fields["topics"])
+        topics.choices = [
+            (t.slug, f"{t.label}: {t.description}" if t.description else t.label)
+            for t in alert_topics.topics()
+            if t.slug in keep_topics or t.offered()
+        ]
 
     def clean(self) -> dict:
         data = super().clean()
         assert data is not None  # a form's clean() returns its cleaned_data
         scope, chosen = data.get("scope"), data.get("categories")
-        if scope == self.ALL and chosen:
+        if scope == self.NONE and not data.get("topics"):
+            self.add_error(
+                "scope",
+                "You chose no press releases and nothing else: choose press releases, or tick "
+                "what else to receive.",
+            )
+        elif scope == self.NONE and chosen:
+            self.add_error(
+                "scope",
+                "You ticked categories but chose no press releases: choose “Only these "
+                "categories” to receive just those, or untick them.",
+            )
+        elif scope == self.ALL and chosen:
             self.add_error(
                 "scope",
                 "You ticked categories but chose all press releases: choose “Only these "
@@ -56,6 +93,8 @@ class CategoryChoiceForm(forms.Form):
                 "categories", "Tick at least one category, or choose all press releases."
             )
         data["all_categories"] = scope == self.ALL
+        data["releases"] = scope != self.NONE
+        data["topics"] = data.get("topics") or []
         return data
 
 
@@ -69,7 +108,7 @@ class SubscribeForm(CategoryChoiceForm):
     )
     source = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
 
-    field_order = ["email", "scope", "categories", "website", "source"]
+    field_order = ["email", "scope", "categories", "topics", "website", "source"]
 
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from irsite import alert_topics
 from releases.models import Category, Release
 
 
@@ -25,6 +26,11 @@ class SubscriberQuerySet(models.QuerySet["Subscriber"]):
             category__in=release.categories.all()
         ).values("subscriber_id")
         return self.active().filter(Q(all_categories=True) | Q(pk__in=chose))
+
+    def choosing(self, topic: str) -> "SubscriberQuerySet":
+        """Active subscribers who chose ``topic`` ("events"); a subquery, as in `matching`."""
+        chose = TopicChoice.objects.filter(topic=topic).values("subscriber_id")
+        return self.active().filter(pk__in=chose)
 
 
 class Subscriber(models.Model):
@@ -64,17 +70,50 @@ class Subscriber(models.Model):
         return self.email
 
     def category_names(self) -> str:
+        """What the address receives, as the confirmation and preferences pages say it."""
+        topics = [alert_topics.label(t) for t in self.topics()]
         if self.all_categories:
-            return "all press releases"
-        return ", ".join(c.name for c in self.categories.all()) or "no categories"
+            releases = ["all press releases"]
+        else:
+            releases = [c.name for c in self.categories.all()]
+        return ", ".join(releases + topics) or "no press releases"
+
+    def topics(self) -> list[str]:
+        """The slugs of the topics besides releases it chose (`irsite.alert_topics`)."""
+        return sorted(c.topic for c in self.topic_choices.all())
+
+    @property
+    def receives_releases(self) -> bool:
+        return self.all_categories or self.categories.exists()
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+class TopicChoice(models.Model):
+    """A subscriber chose a topic besides releases ("events", "filings": `irsite.alert_topics`).
+    One row per choice, so the planning query is a subquery on an index, as for categories."""
+
+    subscriber = models.ForeignKey(
+        "Subscriber", on_delete=models.CASCADE, related_name="topic_choices"
+    )
+    topic = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "topic"], name="one_choice_per_topic")
+        ]
+        indexes = [models.Index(fields=["topic", "subscriber"], name="topic_choice_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} chose {self.topic}"
+
+
 class AlertBatch(models.Model):
     """One release sent to its subscribers: round 1 at go-live, later rounds after a correction.
+    Or one item of a registered topic (``topic`` and ``key``, no release): an event announced,
+    rescheduled or cancelled, a new SEC filing; sent once, to the subscribers who chose it.
 
     Round 1 is created by the worker's due-release check; a later round only when an approver
     asks for it. The deliveries (one row per matching subscriber) are planned in chunks of
@@ -83,7 +122,12 @@ class AlertBatch(models.Model):
     is planned and no subscriber is planned twice.
     """
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="alert_batches")
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.CASCADE, related_name="alert_batches"
+    )
+    # A topic's item instead of a release (`irsite.alert_topics`): "events", "announced:42".
+    topic = models.CharField(max_length=40, blank=True)
+    key = models.CharField(max_length=200, blank=True)
     round = models.PositiveSmallIntegerField(
         default=1, help_text="1 is the go-live alert; 2 and up resend a correction."
     )
@@ -105,10 +149,15 @@ class AlertBatch(models.Model):
         verbose_name_plural = "alert batches"
         constraints = [
             models.UniqueConstraint(fields=["release", "round"], name="one_batch_per_round"),
+            models.UniqueConstraint(
+                fields=["topic", "key"], condition=~Q(topic=""), name="one_batch_per_topic_item"
+            ),
         ]
         permissions = [("resend_alertbatch", "Can email a corrected release again")]
 
     def __str__(self) -> str:
+        if self.topic:
+            return f"{alert_topics.label(self.topic)} alert {self.key}"
         kind = "go-live" if self.round == 1 else f"correction {self.round - 1}"
         return f"{kind} alert for “{self.release}”"
 

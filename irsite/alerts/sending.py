@@ -41,15 +41,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django_tasks import task
 
 from irsite import clock, worker
 from releases.models import Release
 
+from . import topics
 from .emails import AlertParts, alert_message, already_subscribed_message, confirmation_message
 from .models import AlertBatch, Delivery, Subscriber
+from .topics import TopicParts
 
 logger = logging.getLogger("irsite.alerts")
 State = Delivery.State
@@ -94,6 +96,7 @@ def check(now: datetime | None = None) -> None:
                 AlertBatch.objects.create(release=release, round=1, created_at=now)
         except IntegrityError:
             pass  # another worker started it a moment ago
+    topics.start_due(now)  # the registered topics' items: events, filings (`topics`)
     for batch_id in AlertBatch.objects.filter(planned_at__isnull=True).values_list("pk", flat=True):
         start_planning(batch_id, now)
     recover_stale(now)
@@ -118,14 +121,16 @@ def plan_chunk(batch_id: int, now: datetime | None = None) -> int:
     of the next chunk (or the end of planning). How many deliveries it planned."""
     now = now or clock.now()
     batch = (
-        AlertBatch.objects.select_for_update()
+        # Only the batch's row is locked: a topic's batch has no release, and PostgreSQL locks
+        # no nullable side of the outer join that reads it.
+        AlertBatch.objects.select_for_update(of=("self",))
         .select_related("release")
         .filter(pk=batch_id, planned_at__isnull=False, plan_done_at__isnull=True)
         .first()
     )
     if batch is None:
         return 0  # planned to the end (a task run twice finds nothing left)
-    if not Release.objects.public(now).filter(pk=batch.release_id).exists():
+    if not _still_public(batch, now):
         # Withdrawn: nothing more is planned (what was planned is cancelled as it is reached).
         batch.plan_done_at = now
         if batch.planned_through == 0:
@@ -134,7 +139,7 @@ def plan_chunk(batch_id: int, now: datetime | None = None) -> int:
         return 0
     size = settings.IRSITE_ALERTS_PLAN_CHUNK
     subscriber_ids = list(
-        Subscriber.objects.matching(batch.release)
+        topics.recipients(batch)
         .filter(pk__gt=batch.planned_through)
         .order_by("pk")
         .values_list("pk", flat=True)[:size]
@@ -148,7 +153,7 @@ def plan_chunk(batch_id: int, now: datetime | None = None) -> int:
     if subscriber_ids:
         batch.planned_through = subscriber_ids[-1]
     more = len(subscriber_ids) == size and (
-        Subscriber.objects.matching(batch.release).filter(pk__gt=batch.planned_through).exists()
+        topics.recipients(batch).filter(pk__gt=batch.planned_through).exists()
     )
     if not more:
         batch.plan_done_at = now
@@ -159,10 +164,16 @@ def plan_chunk(batch_id: int, now: datetime | None = None) -> int:
         "Alert batch %s: %d recipients planned for “%s”%s",
         batch.pk,
         len(deliveries),
-        batch.release,
+        batch.release or batch,
         "" if batch.plan_done_at else ", more to plan",
     )
     return len(deliveries)
+
+
+def _still_public(batch: AlertBatch, now: datetime) -> bool:
+    if batch.topic:
+        return topics.message(batch, now) is not None
+    return Release.objects.public(now).filter(pk=batch.release_id or 0).exists()
 
 
 def recover_stale(now: datetime) -> None:
@@ -225,12 +236,23 @@ def deliver_many(batch_id: int, delivery_ids: Iterable[int]) -> dict[int, str]:
         return dict.fromkeys(ids, f"later: {at:%H:%M:%S}")
     batch = AlertBatch.objects.select_related("release__letterhead").get(pk=batch_id)
     release = batch.release
-    if release.status != Release.Status.PUBLISHED:
+    parts: AlertParts | TopicParts | None = None
+    if release is None:
+        # A topic's item (`topics`): sent while the topic says it is public, by the database's
+        # clock; once it is not (hidden, withdrawn), what is pending is cancelled.
+        found = topics.message(batch, clock.now())
+        if found is None:
+            Delivery.objects.filter(pk__in=ids, state=State.PENDING).update(
+                state=State.CANCELLED, last_error="The item is no longer public."
+            )
+            return dict.fromkeys(ids, State.CANCELLED)
+        parts = TopicParts(batch, found)
+    elif release.status != Release.Status.PUBLISHED:
         Delivery.objects.filter(pk__in=ids, state=State.PENDING).update(
             state=State.CANCELLED, last_error="The release was withdrawn."
         )
         return dict.fromkeys(ids, State.CANCELLED)
-    if release.published_at is not None and release.published_at > clock.now():
+    elif release.published_at is not None and release.published_at > clock.now():
         # Cannot happen by the database's clock (the batch starts at the go-live); if it does,
         # the deliveries wait for their second.
         send_alerts.using(run_after=release.published_at).enqueue(batch_id, ids)
@@ -238,11 +260,11 @@ def deliver_many(batch_id: int, delivery_ids: Iterable[int]) -> dict[int, str]:
     deliveries = (
         Delivery.objects.filter(pk__in=ids, state=State.PENDING)
         .select_related("subscriber")
-        .prefetch_related("subscriber__categories")
+        .prefetch_related("subscriber__categories", "subscriber__topic_choices")
         .order_by("pk")
     )
     outcomes = dict.fromkeys(ids, "not pending")
-    sender = _BatchSender(batch)
+    sender = _BatchSender(batch, parts)
     deadline = time.monotonic() + BATCH_SECONDS
     try:
         for delivery in deliveries:
@@ -274,9 +296,9 @@ class _BatchSender:
     the next one (one commit per message rather than two; the last is recorded alone), so the
     window between "accepted" and "recorded" stays one message wide, as before."""
 
-    def __init__(self, batch: AlertBatch) -> None:
+    def __init__(self, batch: AlertBatch, parts: "AlertParts | TopicParts | None") -> None:
         self.batch = batch
-        self.parts: AlertParts | None = None
+        self.parts = parts
         self.connection = get_connection()
         self.accepted: Delivery | None = None  # sent, not yet recorded
 
@@ -292,7 +314,9 @@ class _BatchSender:
             claimed = Delivery.objects.filter(
                 Exists(
                     AlertBatch.objects.filter(
-                        pk=OuterRef("batch_id"), release__status=Release.Status.PUBLISHED
+                        # A topic's batch has no release: its item was checked for the batch.
+                        Q(release__status=Release.Status.PUBLISHED) | Q(release__isnull=True),
+                        pk=OuterRef("batch_id"),
                     )
                 ),
                 Exists(
@@ -362,7 +386,7 @@ def _not_claimed(delivery: Delivery) -> str:
     if row is None or row[0] != State.PENDING:
         return "not pending"
     _, release_status, subscriber_status = row
-    if release_status != Release.Status.PUBLISHED:
+    if release_status is not None and release_status != Release.Status.PUBLISHED:
         note = "The release was withdrawn."
     else:
         note = f"The subscriber is {subscriber_status}."

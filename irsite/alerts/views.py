@@ -99,6 +99,8 @@ class SubscribeView(PrivateMixin, FormView):
             all_categories=form.cleaned_data["all_categories"],
             categories=form.cleaned_data["categories"],
             source=f"web form on {source}",
+            topics=form.cleaned_data["topics"],
+            releases=form.cleaned_data["releases"],
         )
         return done
 
@@ -143,7 +145,7 @@ class ConfirmView(View):
         return message(
             request,
             "Confirm your email alerts",
-            f"Send press releases to {self.subscriber.email} ({self.subscriber.category_names()})?",
+            f"Send email alerts to {self.subscriber.email} ({self.subscriber.category_names()})?",
             button="Confirm subscription",
         )
 
@@ -163,7 +165,7 @@ class ConfirmView(View):
         return message(
             request,
             "You are subscribed",
-            f"{self.subscriber.email} will receive each press release "
+            f"{self.subscriber.email} will receive each alert "
             f"({self.subscriber.category_names()}) the moment it is published.",
             preferences_url=tokens.preferences_url(self.subscriber),
         )
@@ -173,7 +175,7 @@ def already_confirmed(request: HttpRequest, subscriber: Subscriber) -> HttpRespo
     return message(
         request,
         "Already confirmed",
-        f"{subscriber.email} already receives press release alerts.",
+        f"{subscriber.email} already receives email alerts ({subscriber.category_names()}).",
         preferences_url=tokens.preferences_url(subscriber),
     )
 
@@ -239,14 +241,24 @@ class PreferencesView(PrivateMixin, FormView):
         return super().dispatch(request, token=token)
 
     def get_form_kwargs(self) -> dict:
-        return {**super().get_form_kwargs(), "keep": self.subscriber.categories.all()}
+        return {
+            **super().get_form_kwargs(),
+            "keep": self.subscriber.categories.all(),
+            "keep_topics": self.subscriber.topics(),
+        }
 
     def get_initial(self) -> dict:
+        subscriber = self.subscriber
+        if subscriber.all_categories:
+            scope = CategoryChoiceForm.ALL
+        elif subscriber.receives_releases:
+            scope = CategoryChoiceForm.CHOSEN
+        else:
+            scope = CategoryChoiceForm.NONE
         return {
-            "scope": CategoryChoiceForm.ALL
-            if self.subscriber.all_categories
-            else CategoryChoiceForm.CHOSEN,
-            "categories": list(self.subscriber.categories.all()),
+            "scope": scope,
+            "categories": list(subscriber.categories.all()),
+            "topics": subscriber.topics(),
         }
 
     def get_context_data(self, **kwargs) -> dict:
@@ -263,6 +275,8 @@ class PreferencesView(PrivateMixin, FormView):
             self.subscriber,
             all_categories=form.cleaned_data["all_categories"],
             categories=form.cleaned_data["categories"],
+            topics=form.cleaned_data["topics"],
+            releases=form.cleaned_data["releases"],
         )
         self.subscriber.refresh_from_db()
         return self.render_to_response(self.get_context_data(form=form, saved=True))

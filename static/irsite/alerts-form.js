@@ -9,7 +9,7 @@ document.addEventListener("change", (event) => {
   if (input.name === "categories" && input.checked) {
     const chosen = form.querySelector('input[name="scope"][value="chosen"]');
     if (chosen) chosen.checked = true;
-  } else if (input.name === "scope" && input.value === "all" && input.checked) {
+  } else if (input.name === "scope" && input.value !== "chosen" && input.checked) {
     form.querySelectorAll('input[name="categories"]').forEach((box) => { box.checked = false; });
   }
 });
