@@ -11,11 +11,11 @@ from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Router, Schema
 from ninja.renderers import JSONRenderer
 
-from . import errors, releases, results
+from . import errors, releases, reports, results
 from .responses import public, read
 
 # Each noun's router, mounted at the API's root (its paths name the noun: "/releases").
-NOUNS: list[Router] = [releases.router, results.router]
+NOUNS: list[Router] = [releases.router, results.router, reports.router]
 
 
 class CompactJSON(JSONRenderer):
@@ -58,6 +58,7 @@ for noun in NOUNS:
 class Index(Schema):
     openapi: str
     releases: str
+    reports: str
 
 
 index_router = Router(tags=["index"])
@@ -67,7 +68,11 @@ index_router = Router(tags=["index"])
 def index(request: HttpRequest):
     """``/api/v1/``: where the document and each list are."""
     absolute = request.build_absolute_uri
-    return {"openapi": absolute("openapi.json"), "releases": absolute("releases")}
+    return {
+        "openapi": absolute("openapi.json"),
+        "releases": absolute("releases"),
+        "reports": absolute("reports"),
+    }
 
 
 api.add_router("", index_router)

@@ -34,7 +34,7 @@ from ..models import (
 from ..models.fields import json_datetime
 from ..previews import corrected_copy, resolve_preview_token
 from ..record import rendering, seo
-from . import search
+from . import notes, search
 from .converters import archive_year
 from .pagination import UncountedPage, UncountedPaginator
 
@@ -203,11 +203,18 @@ class ReleaseDetailView(DetailView):
             release = Release.objects.for_page().get(pk=release.pk)
             page = rendering.render_record(release)
         self.object = release
+        # What other apps print under it (`releases.public.notes`: the 8-K it was filed with).
+        added = notes.notes_for(release)
         context = self.get_context_data(object=release, page=page, neighbours=neighbours)
+        context["notes"] = [n.line for n in added if n.line]
+        context["filing_url"] = (
+            "" if any(n.replaces_filing_url for n in added) else release.filing_url
+        )
         response = self.render_to_response(context)
-        # The page changes when the release is corrected, and when a newer one adds the
-        # "next" link; the ETag (from the bytes) catches everything else.
+        # The page changes when the release is corrected, when a newer one adds the "next"
+        # link, and when a note changes; the ETag (from the bytes) catches everything else.
         changed = [release.last_modified, context["next"] and context["next"].published_at]
+        changed += [n.changed_at for n in added]
         response.headers["Last-Modified"] = http_date(max(filter(None, changed)).timestamp())
         return response
 
