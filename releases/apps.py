@@ -14,6 +14,7 @@ class ReleasesConfig(AppConfig):
         from irsite.http import Schedule, register_schedule
 
         from .models import Release
+        from .models.files import RENDITIONS_FOLDER
 
         def latest_go_live(now):
             newest = Release.objects.public(now).order_by("-published_at")
@@ -29,3 +30,10 @@ class ReleasesConfig(AppConfig):
         register_printed_letterheads(
             "releases", lambda: Release.objects.public().values("letterhead")
         )
+
+        # The folders of its stored files, and what refers to them (`irsite.storedfiles`).
+        from irsite import storedfiles, uploads
+
+        from .media.orphans import referenced_names
+
+        storedfiles.declare("releases", [uploads.FOLDER, RENDITIONS_FOLDER], referenced_names)
