@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Callable, Collection
 from dataclasses import asdict
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
@@ -112,13 +113,16 @@ def _render(
     # revalidating with it gets the page again, not a 304 over changed bytes).
     go_live = next_go_live(generation, now) if key else None
     site = cached_site_last_modified(generation, now, go_live)
-    try:
-        response = respond()
-    except Http404 as error:
-        # A URL that is not (yet) public says how long it may be cached, like every other.
-        response = response_for_exception(request, error)
-    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-        response.render()
+    # Every query and check of the render decides at ``now``, the instant the copy's cap (the
+    # next go-live after it) is computed from: a go-live passing mid-render is not half shown.
+    with clock.fixed(datetime.fromtimestamp(now, UTC)):
+        try:
+            response = respond()
+        except Http404 as error:
+            # A URL that is not (yet) public says how long it may be cached, like every other.
+            response = response_for_exception(request, error)
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.render()
     if response.status_code < 500:
         mark_public(request, response)
     if response.status_code != 200 or response.streaming:
