@@ -13,12 +13,13 @@ class EventsConfig(AppConfig):
         from irsite.http import Schedule, register_schedule
 
         from .models import Event
+        from .models.querysets import latest_change_at
 
         register_schedule(
             "events",
             Schedule(
                 next_go_live=lambda now: Event.objects.next_change(now),
-                latest_go_live=lambda now: Event.objects.latest_change(now),
+                latest_go_live=latest_change_at,
             ),
         )
 
