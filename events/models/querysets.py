@@ -16,6 +16,7 @@ import functools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Max, Min, Q, Value
 from django.db.models.functions import Coalesce
@@ -108,11 +109,11 @@ def _latest_change_statement() -> "models.QuerySet":
     """`EventQuerySet.latest_change` of every event as one row of aggregates (grouped by a
     constant: no GROUP BY), built once per process: the site's Last-Modified asks it at every
     uncached render. It decides when it runs (`irsite.clock.WhenRun`)."""
-    from .event import Event
-
+    # By name: the model's module imports this one.
+    events: EventQuerySet = apps.get_model("events", "Event").objects.all()
     when = clock.WhenRun()
     return (
-        Event.objects.public(when)
+        events.public(when)
         .order_by()
         .annotate(everything=Value(1))
         .values("everything")
