@@ -332,6 +332,7 @@ def worker(monkeypatch) -> Callable[[], None]:
     monkeypatch.setattr(
         "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
     )
+    monkeypatch.setattr("irsite.worker.close_old_connections", lambda: None)
     return lambda: call_command("run_worker", "--once")
 
 
