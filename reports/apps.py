@@ -21,3 +21,19 @@ class ReportsConfig(AppConfig):
                 latest_go_live=lambda now: Report.objects.latest_go_live(now),
             ),
         )
+
+        # The reports' folder, and every file referred to: a report's file and cover, the
+        # files corrections replaced, and those a pending change names (`irsite.storedfiles`).
+        from irsite import storedfiles
+
+        from .models import ReportChange, ReportVersion
+        from .models.report import FOLDER
+
+        def referenced_names() -> list[str]:
+            names = [n for row in Report.objects.values_list("file", "cover") for n in row]
+            names.extend(ReportVersion.objects.values_list("file", flat=True))
+            for data in ReportChange.objects.values_list("data", flat=True).iterator():
+                names.extend([(data or {}).get("file", ""), (data or {}).get("cover", "")])
+            return names
+
+        storedfiles.declare("reports", [FOLDER], referenced_names)

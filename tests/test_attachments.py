@@ -466,6 +466,34 @@ def test_clean_orphan_files_covers_every_apps_folder_and_keeps_what_a_row_refers
     assert f"deleted {stored['stray']}" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("app", ["results", "reports"])
+def test_clean_orphan_files_cleans_kits_and_reports_folders_keeping_their_files(
+    app, make_release, make_report, _own_media, capsys
+):
+    """Results kits and reports declare their folders too: a stray file there is deleted, every
+    file a kit or a report refers to (its documents; its PDF and cover) is kept."""
+    from irsite import storedfiles
+
+    if app == "results":
+        from results.models.documents import FOLDER as folder
+
+        from .results_kits import make_kit
+
+        kit = make_kit(make_release())
+        kept = list(kit.documents.values_list("file", flat=True))
+    else:
+        from reports.models import FOLDER as folder
+
+        report = make_report()
+        kept = [report.file.name, report.cover.name]
+    assert folder in storedfiles.folders()
+    stray = default_storage.save(f"{folder}/{secrets.token_hex(16)}.pdf", ContentFile(PDF))
+    call_command("clean_orphan_files", "--older-than-hours", "0")
+    assert not default_storage.exists(stray)
+    assert kept and all(default_storage.exists(name) for name in kept)
+    assert f"deleted {stray}" in capsys.readouterr().out
+
+
 def test_restoring_a_revision_restores_its_files(editor, make_release):
     release = make_release()
     attach(release, editor, ("Statements", "s.pdf", PDF))
