@@ -37,3 +37,10 @@ class ReportsConfig(AppConfig):
             return names
 
         storedfiles.declare("reports", [FOLDER], referenced_names)
+
+        # E-mail alerts (irsite.alert_topics): readers may choose "Reports".
+        from irsite import alert_topics
+
+        from .public.alerts import TOPIC
+
+        alert_topics.register(TOPIC)

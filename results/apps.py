@@ -19,3 +19,10 @@ class ResultsConfig(AppConfig):
         storedfiles.declare(
             "results", [FOLDER], lambda: KitDocument.objects.values_list("file", flat=True)
         )
+
+        # E-mail alerts (irsite.alert_topics): readers may choose "Results".
+        from irsite import alert_topics
+
+        from .public.alerts import TOPIC
+
+        alert_topics.register(TOPIC)
