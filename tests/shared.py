@@ -4,8 +4,8 @@ a confirmed subscriber, a filing's text as pasted, and the public URL patterns f
 import io
 import re
 import secrets
-import uuid
 import time
+import uuid
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image

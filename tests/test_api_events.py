@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from events import actions as event_actions
 from events.models import Event
 
-from .conftest import SYSTEM, at
+from .conftest import at
 from .test_api import conforms, document
 
 LIST = "/api/v1/events"

@@ -29,6 +29,8 @@ from .registry import EventType, Occurrence, register
 
 
 def _public_data(event: Event) -> dict[str, Any]:
+    """What the API's event item says of it (times in its own zone, with the zone's name), and
+    its materials once public."""
     assert event.announce_at is not None  # public
     data: dict[str, Any] = {
         "id": str(event.uid),
@@ -39,7 +41,7 @@ def _public_data(event: Event) -> dict[str, Any]:
         "starts_at": event.local_start.isoformat(),
         "ends_at": event.local_end.isoformat(),
         "time_zone": event.zone,
-        "announced_at": event.announce_at.isoformat(),
+        "announced_at": event.announce_at.astimezone(event.tz).isoformat(),
     }
     if event.materials_visible():
         data["materials"] = {
