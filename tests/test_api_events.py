@@ -301,6 +301,8 @@ def test_answers_carry_the_pages_caching_policy_and_answer_304(client, calendar)
     for url in [LIST, f"{LIST}?when=upcoming", f"{LIST}/{calendar['q4'].uid}"]:
         response = read(client, url)
         assert response["Cache-Control"] == page["Cache-Control"], url
+        # The key every announcement and materials second purges (`events.actions.golive`).
+        assert response["Surrogate-Key"] == page["Surrogate-Key"] == "all list", url
         assert response["Access-Control-Allow-Origin"] == "*"
         assert read(client, url, if_none_match=response["ETag"]).status_code == 304, url
 
