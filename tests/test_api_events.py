@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import time_machine
 from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -383,3 +385,21 @@ def test_every_answer_is_what_the_document_says(client, calendar):
         statuses.add(response.status_code)
         conforms(doc, path, response.status_code, data(response))
     assert statuses == {200, 400, 404}
+
+
+def test_another_list_s_parameter_is_ignored_like_any_unknown_one(client, calendar, settings):
+    """Each operation reads only its own filters (`responses.reads_of`): the events' ``when``
+    and ``kind`` on the releases' list, or the releases' ``category`` here, change nothing and
+    make no cache entry of their own (served from the cache: as few queries as the same URL
+    without them)."""
+    settings.IRSITE_PAGE_CACHE = True
+    assert read(client, LIST, {"category": "no-such"}).content == read(client, LIST).content
+    releases = read(client, "/api/v1/releases")
+    with CaptureQueriesContext(connection) as plain:
+        read(client, "/api/v1/releases")
+    for params in ({"when": "never"}, {"kind": "webinar"}, {"group": "x"}):
+        with CaptureQueriesContext(connection) as asked:
+            response = read(client, "/api/v1/releases", params)
+        assert response.status_code == 200, params
+        assert response.content == releases.content
+        assert len(asked.captured_queries) == len(plain.captured_queries), params
