@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test test-fast lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-fanout bench-ceiling two-servers faults
+.PHONY: run test test-fast lint format lock migrate demo clean help serve front-cache bench bench-front bench-servers bench-fanout bench-ceiling two-servers faults bench-admin
 
 help:
 	@echo "make run    - set up .venv, migrate SQLite, load the demo, serve on http://$(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench-servers - irsite vs the Wagtail peer, both cached, under gunicorn and granian"
 	@echo "make bench-fanout  - alert fan-out: mails/s per worker into a local SMTP server (aiosmtpd)"
 	@echo "make bench-ceiling - gunicorn alone on this machine: the ceiling of a cached page"
+	@echo "make bench-admin   - admin pages (lists, search, audit, save, diff) at ADMIN_SIZES releases"
 
 # The venv is rebuilt whenever the pins change.
 $(BIN)/.installed: requirements.lock
@@ -182,3 +183,10 @@ two-servers: venv
 # PostgreSQL and Redis stopped under load, a worker killed (stops shared services briefly!).
 faults: venv
 	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
+
+# The admin at scale: p50 per admin page at ADMIN_SIZES releases with revisions and audit
+# entries, in its own PostgreSQL database (bench/admin.py; bench/results/admin-*.md).
+ADMIN_SIZES ?= 100000,1000000
+bench-admin: venv
+	$(BIN)/python bench/admin.py --sizes $(ADMIN_SIZES) \
+	  --out bench/results/admin-$$(date +%Y%m%d).md $(ADMIN_ARGS)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "releases",
     "events",
     "filings",
+    "results",
     # The public JSON API (docs/api.md), over the apps it publishes.
     "api",
 ]

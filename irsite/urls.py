@@ -12,10 +12,13 @@ from irsite.health import healthz
 from irsite.http.pagecache import cache_publicly
 from releases.public.sitemaps import Sections
 from releases.public.views import HomeView, RobotsView
+from results.public.sitemaps import ResultsSitemap
 
 # The sitemap's sections: the releases' and, beside them, the other apps' (each always listed,
 # empty and undated until one of its items is public).
-SITEMAPS = Sections(more={"events": EventSitemap, "filings": FilingsSitemap})
+SITEMAPS = Sections(
+    more={"events": EventSitemap, "filings": FilingsSitemap, "results": ResultsSitemap}
+)
 
 admin.site.site_header = "irsite"
 admin.site.site_title = "irsite admin"
@@ -34,6 +37,7 @@ urlpatterns = [
     path("contacts/", include("irsite.contacts.urls")),
     path("events/", include("events.public.urls")),
     path("filings/", include("filings.public.urls")),
+    path("results/", include("results.public.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

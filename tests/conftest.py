@@ -135,6 +135,7 @@ DATA_MIGRATIONS = [
     ("irsite.alerts.migrations.0002_groups", "grant"),
     ("events.migrations.0002_groups", "grant"),
     ("filings.migrations.0002_groups", "grant"),
+    ("results.migrations.0002_groups", "grant"),
 ]
 
 

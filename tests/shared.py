@@ -141,6 +141,9 @@ def fill(route: str, release, category: Category, event=None) -> str:
         "<str:name>": name,
         "<str:section>": "events" if event is not None else "releases-0",  # 0: low ids
         "<filinggroup:group>": "current",
+        "<fiscalperiod:period>": "q4",
+        "<fiscal_year>": "2026",
+        "<period>": "q4",
         # The JSON API: a release by its id, an event by its (or an id nobody has), a filing
         # by an accession number; any other path under /api/.
         "<release_id>": str(release.uuid),

@@ -307,6 +307,8 @@ SYSTEM_WRITTEN = {
     ("EventDocument", "content_type"), ("EventDocument", "sha256"),
     ("EventChange", "prepared_by_name"), ("EventAuditEntry", "username"),
     ("EventAuditEntry", "event_title"), ("EventAuditEntry", "detail"),
+    ("KitDocument", "content_type"), ("KitDocument", "sha256"), ("KitAuditEntry", "username"),
+    ("KitAuditEntry", "kit_title"), ("KitAuditEntry", "detail"),
 }  # fmt: skip
 
 
@@ -325,6 +327,7 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
             "releases",
             "events",
             "filings",
+            "results",
             "contacts",
             "disclaimers",
             "alerts",

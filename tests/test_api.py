@@ -472,14 +472,13 @@ def test_the_openapi_document_is_valid_openapi_3_1(client, db):
     doc = document(client)
     assert doc["openapi"].startswith("3.1.")
     validate_spec(doc)  # raises with the first violation
-    assert set(doc["paths"]) == {
-        LIST,
-        f"{LIST}/{{release_id}}",
+    assert {LIST, f"{LIST}/{{release_id}}"} <= set(doc["paths"])
+    assert {
         "/api/v1/events",
         "/api/v1/events/{event_id}",
         "/api/v1/filings",
         "/api/v1/filings/{accession_number}",
-    }
+    } <= set(doc["paths"])
     for path in doc["paths"].values():
         assert set(path) == {"get"}  # HEAD is GET without a body: not a second operation
         assert "400" in path["get"]["responses"]

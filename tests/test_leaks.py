@@ -67,6 +67,15 @@ NOT_RELEASE_SURFACES = {
     "events:rss",
     "events:atom",
     "events:file",
+    # Results kits show a release only with its kit, at the release's second
+    # (tests/test_results_public.py walks them a second before and at it).
+    "results:list",
+    "results:detail",
+    "results:rss",
+    "results:atom",
+    "results:file",
+    "api-v1:list_results",
+    "api-v1:get_results_kit",
     # The API's events and filings: their own rules (tests/test_api_events.py,
     # tests/test_api_filings.py); the events' are walked at the end of this file.
     "api-v1:list_events",

@@ -51,6 +51,8 @@ def reads_of(run: Callable[..., Any]) -> tuple[str, ...]:
     function = getattr(getattr(run, "__self__", None), "view_func", run)
     if not inspect.isfunction(function):
         return ()
+    # A filter declared as a plain argument (``year: int | None = None``), or in a schema.
+    declared |= set(inspect.signature(function).parameters)
     for hint in get_type_hints(function, include_extras=True).values():
         for part in get_args(hint):
             if isinstance(part, type) and issubclass(part, Schema):

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Router, Schema
 from ninja.renderers import JSONRenderer
 
-from . import errors, events, filings, releases
+from . import errors, events, filings, releases, results
 from .responses import public, read
 
 # Each noun's router, mounted at the API's root (its paths name the noun: "/releases").
-NOUNS: list[Router] = [releases.router, events.router, filings.router]
+NOUNS: list[Router] = [releases.router, results.router, events.router, filings.router]
 
 
 class CompactJSON(JSONRenderer):
@@ -60,6 +60,7 @@ for noun in NOUNS:
 class Index(Schema):
     openapi: str
     releases: str
+    results: str
     events: str
     filings: str
 
@@ -74,6 +75,7 @@ def index(request: HttpRequest):
     return {
         "openapi": absolute("openapi.json"),
         "releases": absolute("releases"),
+        "results": absolute("results"),
         "events": absolute("events"),
         "filings": absolute("filings"),
     }

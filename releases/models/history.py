@@ -137,6 +137,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        indexes = [
+            # The admin's action filter, newest first, without reading the other actions.
+            models.Index(fields=["action", "-at", "-id"], name="audit_action_order"),
+        ]
         verbose_name = "audit entry"
         verbose_name_plural = "audit trail"
 

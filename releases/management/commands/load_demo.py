@@ -54,7 +54,13 @@ class Command(BaseCommand):
         spec = demo.RELEASE
         if Release.objects.filter(slug=spec["slug"]).exists():
             self.stdout.write("Demo release already loaded.")
-            return
+        else:
+            self.load_release(spec, contacts, versions, categories)
+        # Results kits link the demo release, so they come after it.
+        if apps.is_installed("results"):
+            call_command("load_results_demo", stdout=self.stdout)
+
+    def load_release(self, spec, contacts, versions, categories) -> None:
         release = Release(
             **{k: v for k, v in spec.items() if k not in {"categories", "published_at"}},
             published_at=timezone.make_aware(datetime.fromisoformat(spec["published_at"])),

@@ -1,0 +1,3 @@
+from .kit import FiscalCalendarAdmin, KitAuditEntryAdmin, ResultsKitAdmin
+
+__all__ = ["FiscalCalendarAdmin", "KitAuditEntryAdmin", "ResultsKitAdmin"]
