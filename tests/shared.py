@@ -5,6 +5,7 @@ import io
 import re
 import secrets
 import time
+import uuid
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
@@ -93,6 +94,8 @@ QUERY = {
     "releases:search": {"q": "quarterly results"},
     # The API's list with both of its filters (tests/test_leaks.py: the release's own).
     "api-v1:list_releases": {"category": "corporate", "year": "2026"},
+    # The events' list with its filters, as the scheduled event of tests/test_leaks.py has them.
+    "api-v1:list_events": {"kind": "investor_day", "year": "2026", "when": "upcoming"},
 }
 
 
@@ -148,10 +151,13 @@ def fill(route: str, release, category: Category, event=None, report=None) -> st
         "<fiscalperiod:period>": "q4",
         "<fiscal_year>": "2026",
         "<period>": "q4",
-        # The JSON API: a release by its id; any other path under /api/.
+        # The JSON API: a release by its id, an event by its (or an id nobody has), a filing
+        # by an accession number; any other path under /api/.
         "<release_id>": str(release.uuid),
         # A report by its id; from the release's when no report is given (no such report).
         "<report_id>": str(report.uuid if report is not None else release.uuid),
+        "<event_id>": str(event.uid if event is not None else uuid.uuid4()),
+        "<accession_number>": "0000855654-26-000001",
         "<path:rest>": f"v1/{release.slug}",
     }
     url = "/" + route

@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.http import http_date
 
 from releases import actions
 from releases.models import Category
@@ -83,6 +84,12 @@ NOT_RELEASE_SURFACES = {
     "reports:file",
     "api-v1:list_reports",
     "api-v1:get_report",
+    # The API's events and filings: their own rules (tests/test_api_events.py,
+    # tests/test_api_filings.py); the events' are walked at the end of this file.
+    "api-v1:list_events",
+    "api-v1:get_event",
+    "api-v1:list_filings",
+    "api-v1:get_filing",
 }
 
 
@@ -250,8 +257,12 @@ EVENT_SECRETS = ("Investor day on the new platform", "investor-day-new-platform"
 MATERIAL_SECRETS = ("webcast.example.com/secret-room", "passcode 990077")
 # Event URLs that show the event itself (its files have their own rule, the materials').
 EVENT_SURFACES = [(n, r) for n, r in PATTERNS if n.startswith("events:") and n != "events:file"] + [
-    ("sitemap-section", "sitemap-<str:section>.xml")
+    ("sitemap-section", "sitemap-<str:section>.xml"),
+    ("api-v1:list_events", "api/v1/events"),
+    ("api-v1:get_event", "api/v1/events/<event_id>"),
 ]
+# Event URLs that carry the webcast, dial-in and documents from the materials second on.
+MATERIAL_SURFACES = {"events:detail", "events:ics", "events:calendar", "api-v1:get_event"}
 SHOWN_AT_ANNOUNCE = {"sitemap-section": EVENT_SECRETS[1]}
 
 
@@ -346,7 +357,7 @@ def test_scheduled_event_is_on_every_event_url_at_its_seconds(
         response = client.get(url)
     assert response.status_code == 200, url
     assert shown_by in response.content.decode(), f"{url} lacks the event at its announce second"
-    if name in {"events:detail", "events:ics", "events:calendar"}:
+    if name in MATERIAL_SURFACES:
         with time_machine.travel(MATERIALS - timedelta(seconds=1), tick=False):
             assert MATERIAL_SECRETS[0] not in client.get(url).content.decode()
         with time_machine.travel(MATERIALS, tick=False):
@@ -479,3 +490,44 @@ def test_no_status_header_or_length_tells_whether_a_report_is_scheduled(
             report_actions.unschedule(report, SYSTEM)
         without = visible(client.get(url, QUERY.get(name, {})))
     assert with_it == without, url
+
+
+def test_the_api_answers_what_is_scheduled_or_hidden_of_an_event_exactly_like_what_never_existed(
+    client, scheduled_event, page_cache, django_capture_on_commit_callbacks
+):
+    """A scheduled event's id gets the 404 of an id nobody has, after the same number of
+    queries; once announced, its webcast, dial-in and documents still hidden answer exactly as
+    an event that has none: same status, bytes and headers (ETag and Last-Modified too)."""
+    release, category, event = scheduled_event
+    walked = {fill(r, release, category, event) for _, r in API}
+    hidden, never = f"/api/v1/events/{event.uid}", f"/api/v1/events/{uuid.uuid4()}"
+    assert hidden in walked and "/api/v1/events" in walked
+    for moment in (ANNOUNCE - timedelta(hours=3), ANNOUNCE - timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            client.get(never)  # the cache's reads of this moment, done once for both
+            with CaptureQueriesContext(connection) as asked:
+                response = client.get(hidden)
+            with CaptureQueriesContext(connection) as asked_never:
+                missing = client.get(never)
+        assert response.status_code == 404
+        assert visible(response) == visible(missing)
+        assert len(asked.captured_queries) == len(asked_never.captured_queries)
+    moment = MATERIALS - timedelta(seconds=1)
+    with time_machine.travel(moment, tick=False):
+        with_materials = visible(client.get(hidden))
+        # The same event without any, changed as a correction changes it (every cached page
+        # invalidated, the site's Last-Modified moved to now), keeping its version, so that
+        # nothing but the materials differ.
+        from events.actions import public_event_changed
+
+        with django_capture_on_commit_callbacks(execute=True):
+            event.documents.all().delete()
+            type(event).objects.filter(pk=event.pk).update(webcast_url="", dial_in="")
+            public_event_changed(event)
+        without = visible(client.get(hidden))
+    assert with_materials[0] == 200
+    assert with_materials[:3] == without[:3]
+    # Before the change, Last-Modified named the announce second, not the materials' to come.
+    assert with_materials[3].pop("last-modified") == http_date(ANNOUNCE.timestamp())
+    assert without[3].pop("last-modified") == http_date(moment.timestamp())
+    assert with_materials[3] == without[3]
