@@ -21,7 +21,8 @@ SLUG = "reports"
 
 def due(now: datetime, since: datetime) -> list[Item]:
     reports = Report.objects.public(now).filter(published_at__gte=since)
-    return [Item(f"report:{pk}", at) for pk, at in reports.values_list("pk", "published_at")]
+    pairs = reports.values_list("pk", "published_at")
+    return [Item(f"report:{pk}", at) for pk, at in pairs if at]  # public: it has one
 
 
 def message(key: str, now: datetime) -> Message | None:
