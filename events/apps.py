@@ -13,12 +13,13 @@ class EventsConfig(AppConfig):
         from irsite.http import Schedule, register_schedule
 
         from .models import Event
+        from .models.querysets import latest_change_at
 
         register_schedule(
             "events",
             Schedule(
                 next_go_live=lambda now: Event.objects.next_change(now),
-                latest_go_live=lambda now: Event.objects.latest_change(now),
+                latest_go_live=latest_change_at,
             ),
         )
 
@@ -28,3 +29,18 @@ class EventsConfig(AppConfig):
         from .public.alerts import TOPIC
 
         alert_topics.register(TOPIC)
+
+        # The documents' folder, and every document referred to: an event's, and each one a
+        # change keeps in its record (`irsite.storedfiles`, `manage.py clean_orphan_files`).
+        from irsite import storedfiles
+
+        from .models import EventChange, EventDocument
+        from .models.documents import FOLDER
+
+        def referenced_names() -> list[str]:
+            names = list(EventDocument.objects.values_list("file", flat=True))
+            for data in EventChange.objects.values_list("data", flat=True).iterator():
+                names.extend(d["file"] for d in (data or {}).get("documents", []))
+            return names
+
+        storedfiles.declare("events", [FOLDER], referenced_names)

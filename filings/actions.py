@@ -24,6 +24,7 @@ from irsite.plaintext import single_line
 
 from .edgar import FilingRecord, padded_cik
 from .groups import group_of
+from .links import release_paths
 from .models import EdgarSource, Filing, FilingAudit
 
 # Rows read per query when comparing an answer with what is stored (SQLite's variable limit).
@@ -64,11 +65,13 @@ def _require(user, perm: str, doing: str) -> None:
         raise ActionRefused(f"You do not have permission to {doing}.")
 
 
-def _public_change() -> None:
+def _public_change(accession_numbers: list[str] | None = None) -> None:
     """The filings pages change: Last-Modified moves, cached pages go, lists and feeds are
-    purged from the front cache once this commits."""
+    purged from the front cache once this commits, with the pages of the public releases
+    that name one of ``accession_numbers`` (their "Filed as Exhibit 99.1 …" line,
+    `filings.links`)."""
     public_pages_changed()
-    enqueue_purge([LIST])
+    enqueue_purge([LIST, *release_paths(accession_numbers or [])])
 
 
 def _locked_source(cik: str) -> EdgarSource:
@@ -102,21 +105,24 @@ def _row(record: FilingRecord, cik: str) -> dict:
     }
 
 
-def _refresh_stamp(source: EdgarSource, now: datetime, changed: bool) -> None:
+def _refresh_stamp(
+    source: EdgarSource, now: datetime, changed: bool, accession_numbers: list[str] | None = None
+) -> None:
     """The "last updated from EDGAR" the pages print moves with every change of the list, and
     otherwise at most every ``IRSITE_EDGAR_STAMP_SECONDS`` (each move re-renders the cached
     pages; a poll every few minutes must not empty the page cache every few minutes)."""
     every = timedelta(seconds=settings.IRSITE_EDGAR_STAMP_SECONDS)
     if changed or source.shown_at is None or now - source.shown_at >= every:
         source.shown_at = now
-        _public_change()
+        _public_change(accession_numbers)
 
 
 def _upsert(
     cik: str, records: Iterable[FilingRecord], now: datetime, *, read_before: bool = False
-) -> tuple[int, int]:
+) -> tuple[int, int, list[str]]:
     """Insert the filings not stored yet and update those EDGAR now describes differently
-    (newest first: the first of an accession number wins); how many of each. ``read_before``:
+    (newest first: the first of an accession number wins); how many of each, and their
+    accession numbers. ``read_before``:
     the list was read from EDGAR before, so a recent filing inserted now is new on EDGAR."""
     wanted: dict[str, dict] = {}
     for record in records:
@@ -149,7 +155,8 @@ def _upsert(
     Filing.objects.bulk_create(new, batch_size=CHUNK)
     if changed:
         Filing.objects.bulk_update(changed, Filing.EDGAR_FIELDS, batch_size=CHUNK)
-    return len(new), len(changed)
+    touched = [f.accession_number for f in [*new, *changed]]
+    return len(new), len(changed), touched
 
 
 @transaction.atomic
@@ -168,7 +175,9 @@ def store_answer(
     page, kept for staff while the rest is stored)."""
     now = clock.now()
     source = _locked_source(cik)
-    created, changed = _upsert(cik, records, now, read_before=source.updated_at is not None)
+    created, changed, touched = _upsert(
+        cik, records, now, read_before=source.updated_at is not None
+    )
     source.name = single_line(name)[:200] or source.name
     # Sent back as If-Modified-Since; "" when part of the answer failed, so that the next poll
     # reads the file again rather than hearing "not modified".
@@ -178,7 +187,7 @@ def store_answer(
     source.notes = notes
     source.failures = 0 if not error else source.failures + 1
     source.error, source.error_at = (error, now) if error else ("", source.error_at)
-    _refresh_stamp(source, now, changed=bool(created or changed))
+    _refresh_stamp(source, now, bool(created or changed), touched)
     source.save()
     return Stored(created=created, changed=changed)
 
@@ -187,9 +196,9 @@ def store_answer(
 def store_demo(cik: str, records: Iterable[FilingRecord]) -> Stored:
     """Demo filings (`load_demo`): upserted like EDGAR's, but nothing says they came from EDGAR
     (the pages print "not yet read from SEC EDGAR" until the poller has read it)."""
-    created, changed = _upsert(padded_cik(cik), records, clock.now())
+    created, changed, touched = _upsert(padded_cik(cik), records, clock.now())
     if created or changed:
-        _public_change()
+        _public_change(touched)
     return Stored(created=created, changed=changed)
 
 
@@ -271,7 +280,7 @@ def hide_filing(filing: Filing, reason: str, user=None) -> None:
     filing.hidden_at, filing.hidden_by, filing.hidden_reason = clock.now(), _person(user), reason
     filing.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     _audit(user, FilingAudit.Action.HIDDEN, filing, reason)
-    _public_change()
+    _public_change([filing.accession_number])
 
 
 @transaction.atomic
@@ -285,4 +294,4 @@ def show_filing(filing: Filing, user=None, reason: str = "") -> None:
     filing.hidden_at, filing.hidden_by, filing.hidden_reason = None, None, ""
     filing.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     _audit(user, FilingAudit.Action.SHOWN, filing, single_line(reason) or f"was hidden: {was}")
-    _public_change()
+    _public_change([filing.accession_number])

@@ -31,3 +31,10 @@ class FilingsConfig(AppConfig):
         from .public.alerts import TOPIC
 
         alert_topics.register(TOPIC)
+        # A release's page names the 8-K it was filed with (filings.links): releases asks its
+        # notes registry, never this app.
+        from releases.public import notes
+
+        from .links import note_for
+
+        notes.register("filings", note_for)

@@ -21,11 +21,8 @@ came in 2023). No Django model here: `filings.actions` stores what this returns.
 """
 
 import http.client
-import ipaddress
 import json
 import re
-import socket
-import ssl
 import threading
 import time
 import urllib.parse
@@ -36,6 +33,7 @@ from email.utils import parsedate_to_datetime
 
 from django.conf import settings
 
+from irsite import outbound
 from irsite.plaintext import single_line
 
 # A contact address in the User-Agent, as the SEC asks ("Sample Company Name
@@ -180,38 +178,6 @@ class _Throttle:
 throttle = _Throttle()
 
 
-def _public_address(host: str, port: int) -> str:
-    """The address to connect to for ``host``: refused if any it resolves to is private,
-    loopback, link-local or reserved (the poller reaches EDGAR, nothing inside the network it
-    runs in). The connection is made to this very address (`_Pinned`), so a name that resolves
-    differently a moment later (DNS rebinding) cannot lead it elsewhere."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as error:
-        raise EdgarError(f"could not resolve {host}: {error}") from error
-    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    if host not in settings.IRSITE_EDGAR_PRIVATE_HOSTS:
-        for address in addresses:
-            if not address.is_global:
-                raise EdgarError(f"refused: {host} resolves to a non-public address ({address})")
-    return str(addresses[0])
-
-
-class _Pinned(http.client.HTTPSConnection):
-    """HTTP(S) to ``address``, with ``host`` as the Host header and the TLS server name (the
-    certificate is checked against the name, as for any connection)."""
-
-    def __init__(self, host: str, port: int, address: str, tls: bool, timeout: float) -> None:
-        context = ssl.create_default_context() if tls else None
-        super().__init__(host, port, timeout=timeout, context=context)
-        self.address, self.tls = address, tls
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-        if self.tls:
-            self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)  # type: ignore[attr-defined]
-
-
 def _retry_after(value: str | None) -> float | None:
     """Retry-After as seconds: a number or an HTTP date (RFC 9110 §10.2.3)."""
     if not value:
@@ -259,11 +225,17 @@ def get(path: str, if_modified_since: str = "") -> Answer:
     base = urllib.parse.urlsplit(settings.IRSITE_EDGAR_BASE_URL)
     if base.scheme not in {"http", "https"} or not base.hostname:
         raise NotConfigured(f"IRSITE_EDGAR_BASE_URL is not an http(s) URL: {base.geturl()!r}")
-    host = base.hostname
-    port = base.port or (443 if base.scheme == "https" else 80)
     timeout = settings.IRSITE_EDGAR_TIMEOUT
-    address = _public_address(host, port)
-    connection = _Pinned(host, port, address, base.scheme == "https", timeout)
+    # The poller reaches EDGAR, nothing inside the network it runs in (`irsite.outbound`).
+    try:
+        target = outbound.split_url(settings.IRSITE_EDGAR_BASE_URL)
+        connection = outbound.connect(
+            target,
+            allow_private=target.host in settings.IRSITE_EDGAR_PRIVATE_HOSTS,
+            timeout=timeout,
+        )
+    except outbound.AddressRefused as error:
+        raise EdgarError(str(error)) from error
     headers = {"User-Agent": agent, "Accept-Encoding": "gzip", "Accept": "application/json"}
     if if_modified_since:
         headers["If-Modified-Since"] = if_modified_since

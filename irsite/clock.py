@@ -26,11 +26,15 @@ production does.
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import DateTimeField, Expression, Value
 from django.utils import timezone
 
 logger = logging.getLogger("irsite.clock")
@@ -55,15 +59,17 @@ def _read(alias: str) -> Reading:
     if connection.vendor != "postgresql":
         wall = timezone.now()
         return Reading(database=wall, monotonic=time.monotonic(), skew=0.0)
-    before_wall, before = time.time(), time.monotonic()
+    before_wall = time.time()
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement_timestamp()")
         (at,) = cursor.fetchone()
     after_wall, after = time.time(), time.monotonic()
-    # The statement's time lies between the two monotonic readings: take the middle.
-    middle = (before + after) / 2
+    # The statement's time lies between the two monotonic readings. Carried from the later
+    # one, the time given is late by at most the round trip and never early; from the middle it
+    # could be early by half the round trip, which a loaded machine stretches to tenths of a
+    # second (a go-live's purge or e-mail sent before its second).
     skew = (before_wall + after_wall) / 2 - at.timestamp()
-    reading = Reading(database=at.astimezone(UTC), monotonic=middle, skew=skew)
+    reading = Reading(database=at.astimezone(UTC), monotonic=after, skew=skew)
     if abs(skew) > settings.IRSITE_CLOCK_MAX_SKEW:
         logger.error(
             "This process's clock is %+.2f s off the database's (limit %.1f s): publication "
@@ -88,12 +94,44 @@ def reading(alias: str | None = None, *, fresh: bool = False) -> Reading:
     return last
 
 
+# The instant a page is rendered at (`fixed`): every query of one render decides at it.
+_fixed: ContextVar[datetime | None] = ContextVar("irsite_clock_fixed", default=None)
+
+
 def now() -> datetime:
-    """The database's time now (aware, UTC): THE "now" of every publication decision."""
+    """The database's time now (aware, UTC): THE "now" of every publication decision; inside
+    `fixed`, the instant it fixed."""
+    if (at := _fixed.get()) is not None:
+        return at
     if settings.IRSITE_CLOCK == "process":
         return timezone.now()
     last = reading()
     return last.database + timedelta(seconds=max(0.0, time.monotonic() - last.monotonic))
+
+
+@contextmanager
+def fixed(at: datetime) -> Iterator[None]:
+    """`now` is ``at`` in this block (this thread or task only): a page rendered at ``at``
+    (`irsite.http.pagecache`) makes every decision of its render at that one instant, the one
+    its stored copy's cap at the next go-live is computed from, however long it takes."""
+    token = _fixed.set(at)
+    try:
+        yield
+    finally:
+        _fixed.reset(token)
+
+
+class WhenRun(Expression):
+    """`now()` read when the statement is compiled to run, not when its queryset was built: a
+    queryset built once per process (`releases.public.views.public_page`) still decides at each
+    render's instant. A query expression (Django's documented ``as_sql`` API) that compiles to
+    that instant as a parameter."""
+
+    def __init__(self) -> None:
+        super().__init__(output_field=DateTimeField())
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(Value(now(), output_field=DateTimeField()))
 
 
 def epoch() -> float:

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "events",
     "filings",
     "results",
+    # The reports library (docs/reports.md).
+    "reports",
     # The public JSON API (docs/api.md), over the apps it publishes.
     "api",
 ]

@@ -12,12 +12,18 @@ from irsite.home import HomeView
 from irsite.http.pagecache import cache_publicly
 from releases.public.sitemaps import Sections, section_view
 from releases.public.views import RobotsView
+from reports.public.sitemaps import ReportSitemap
 from results.public.sitemaps import ResultsSitemap
 
 # The sitemap's sections: the releases' and, beside them, the other apps' (each always listed,
 # empty and undated until one of its items is public).
 SITEMAPS = Sections(
-    more={"events": EventSitemap, "filings": FilingsSitemap, "results": ResultsSitemap}
+    more={
+        "events": EventSitemap,
+        "filings": FilingsSitemap,
+        "results": ResultsSitemap,
+        "reports": ReportSitemap,
+    }
 )
 
 admin.site.site_header = "irsite"
@@ -38,6 +44,7 @@ urlpatterns = [
     path("events/", include("events.public.urls")),
     path("filings/", include("filings.public.urls")),
     path("results/", include("results.public.urls")),
+    path("reports/", include("reports.public.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

@@ -18,17 +18,23 @@ second run finds it no longer pending.
 """
 
 import logging
+import math
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.db import OperationalError, close_old_connections
+from django.db.models import Q, QuerySet
 from django.utils.crypto import get_random_string
 from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult, get_date_max
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from irsite import clock
 
 logger = logging.getLogger("irsite.worker")
 
@@ -74,7 +80,7 @@ def release(result: DBTaskResult, why: str) -> bool:
     same start, still running), so another worker, or this one, runs it again."""
     released = DBTaskResult.objects.filter(
         pk=result.pk, status=TaskResultStatus.RUNNING, started_at=result.started_at
-    ).update(status=TaskResultStatus.READY, run_after=timezone.now())
+    ).update(status=TaskResultStatus.READY, run_after=clock.now())
     if released:
         logger.warning("Task %s (%s) released: %s", result.pk, result.task_path, why)
     return bool(released)
@@ -84,8 +90,7 @@ def requeue_stale() -> int:
     """Tasks held by a worker past the lease go back to ``READY`` (or fail after too many
     claims); how many were taken up again. Each is a conditional UPDATE on the claim it saw,
     so two workers doing this at once requeue a task once."""
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.IRSITE_TASK_LEASE_SECONDS)
+    cutoff = clock.now() - timedelta(seconds=settings.IRSITE_TASK_LEASE_SECONDS)
     stale = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
     requeued = 0
     for result in stale:
@@ -107,3 +112,76 @@ def requeue_stale() -> int:
         if release(result, f"its worker {holder} held it past the lease"):
             requeued += 1
     return requeued
+
+
+# --- when a task is due: by the database's clock ----------------------------------------------
+#
+# django-tasks-db's worker takes a task whose ``run_after`` has passed by the worker's own wall
+# clock: a worker whose clock is ahead would run a go-live's purge early, one behind would run
+# it late by its skew. Here the database's clock (`irsite.clock`) decides, as it decides every
+# publication; ``run_after`` is written from it too (`irsite.http.frontcache.purge_moments`).
+
+
+def lane_tasks(queue_names: Sequence[str], excluded: Sequence[str]) -> QuerySet[DBTaskResult]:
+    """The READY tasks of a lane (``queue_names`` may be ``["*"]``: every queue)."""
+    tasks = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    if "*" not in queue_names:
+        tasks = tasks.filter(queue_name__in=queue_names)
+    if excluded:
+        tasks = tasks.exclude(queue_name__in=excluded)
+    return tasks
+
+
+def due(tasks: QuerySet[DBTaskResult]) -> QuerySet[DBTaskResult]:
+    """Those of ``tasks`` whose ``run_after`` has come by the database's clock (the library
+    marks "as soon as possible" with the greatest date)."""
+    return tasks.filter(Q(run_after=get_date_max()) | Q(run_after__lte=clock.now()))
+
+
+def seconds_until_next_task(queue_names: Sequence[str], excluded: Sequence[str]) -> float:
+    """Seconds, by the database's clock, until the earliest task of a lane enqueued to run later
+    (a go-live's purge), so an idle worker wakes for it then rather than at its next poll;
+    ``inf`` when none is waiting."""
+    now = clock.now()
+    at = (
+        lane_tasks(queue_names, excluded)
+        .filter(run_after__gt=now)
+        .exclude(run_after=get_date_max())
+        .order_by("run_after")
+        .values_list("run_after", flat=True)
+        .first()
+    )
+    return (at - now).total_seconds() if at else math.inf
+
+
+class LeasedWorker(Worker):
+    """django-tasks-db's worker, taking what is due by the database's clock and remembering
+    the task in hand so that it can be put back. Its ``run`` is the library's loop (batch mode:
+    until nothing is due or ``max_tasks`` ran) with `due` as the one change."""
+
+    in_hand: DBTaskResult | None = None
+
+    def run(self) -> None:
+        while self.running:
+            close_old_connections()
+            tasks = due(lane_tasks(self.queue_names, self.excluded_queue_names)).filter(
+                backend_name=self.backend_name
+            )
+            with exclusive_transaction(tasks.db):
+                try:
+                    task_result = tasks.select_for_update(skip_locked=True).first()
+                except OperationalError as error:
+                    if not is_locked_database_exception(error):
+                        raise
+                    continue  # SQLite busy: try again
+                if task_result is None:
+                    return
+                task_result.claim(self.worker_id)
+            self.run_task(task_result)
+            if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
+                return
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        self.in_hand = db_task_result
+        super().run_task(db_task_result)
+        self.in_hand = None  # only once its outcome is recorded (an error leaves it in hand)

@@ -10,14 +10,24 @@ class ReleasesConfig(AppConfig):
         # The site-wide layers ask this app, never import it: when a release next goes live
         # and when one last did (the page cache's cap, Last-Modified), and which letterheads
         # public releases print (their logos stay served). All by the one publication rule.
+        from irsite import clock
         from irsite.contacts.models import register_printed_letterheads
         from irsite.http import Schedule, register_schedule
 
         from .models import Release
+        from .models.files import RENDITIONS_FOLDER
+
+        # Built once per process (the site's Last-Modified asks at every uncached render); it
+        # decides at ``now`` when it runs (`irsite.clock.WhenRun`, `irsite.clock.fixed`).
+        newest = (
+            Release.objects.public(clock.WhenRun())
+            .order_by("-published_at")
+            .values_list("published_at", flat=True)
+        )
 
         def latest_go_live(now):
-            newest = Release.objects.public(now).order_by("-published_at")
-            return newest.values_list("published_at", flat=True).first()
+            with clock.fixed(now):
+                return newest.first()
 
         register_schedule(
             "releases",
@@ -29,3 +39,10 @@ class ReleasesConfig(AppConfig):
         register_printed_letterheads(
             "releases", lambda: Release.objects.public().values("letterhead")
         )
+
+        # The folders of its stored files, and what refers to them (`irsite.storedfiles`).
+        from irsite import storedfiles, uploads
+
+        from .media.orphans import referenced_names
+
+        storedfiles.declare("releases", [uploads.FOLDER, RENDITIONS_FOLDER], referenced_names)

@@ -85,6 +85,10 @@ CATEGORIES = [("Corporate", "corporate"), ("Clinical development", "clinical-dev
 # Release fields (texts) plus its categories (a list of slugs).
 RELEASE: dict[str, Any] = {
     "exhibit_label": "EXHIBIT 99.1",
+    # The demo 8-K it was furnished with (filings/demo.py): its page then says "Filed as
+    # Exhibit 99.1 to Form 8-K, accession …" (docs/reports.md).
+    "filing_url": "https://www.sec.gov/Archives/edgar/data/855654/999999999903000001/"
+    "9999999999-03-000001-index.htm",
     "headline": (
         "ImmunoGen, Inc. Regains Development and Commercialization Rights for Cantuzumab Mertansine"
     ),

@@ -141,6 +141,7 @@ DATA_MIGRATIONS = [
     ("events.migrations.0002_groups", "grant"),
     ("filings.migrations.0002_groups", "grant"),
     ("results.migrations.0002_groups", "grant"),
+    ("reports.migrations.0002_groups", "grant"),
 ]
 
 
@@ -336,6 +337,7 @@ def worker(monkeypatch) -> Callable[[], None]:
     monkeypatch.setattr(
         "irsite.alerts.management.commands.run_worker.close_old_connections", lambda: None
     )
+    monkeypatch.setattr("irsite.worker.close_old_connections", lambda: None)
     return lambda: call_command("run_worker", "--once")
 
 
@@ -431,6 +433,54 @@ def announce(db):
             event_actions.approve(event, SYSTEM, at=when)
         event.refresh_from_db()
         return event
+
+    return go
+
+
+# --- reports (issue 26) ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_report(db, company):
+    """A draft report written by ``by`` (default: a command), its PDF and (``cover=True``) a
+    cover photo checked as uploads are, through `reports.actions`."""
+    from irsite.uploads import check_upload
+    from reports import actions as report_actions
+    from reports.models import Report
+
+    from .files import upload
+
+    def make(by=SYSTEM, cover: bool = True, pdf: bytes = PDF, **fields) -> Report:
+        n = next(_numbers)
+        values = {
+            "title": f"Annual report {n}",
+            "kind": Report.Kind.ANNUAL_REPORT,
+            "fiscal_year": 2026,
+            "published_at": at(2026, 12, 1, 8, 0, 0),
+        } | fields
+        report = Report(**values)
+        report.take(check_upload(upload("annual-report.pdf", pdf)))
+        if cover:
+            report.take_cover(check_upload(upload("cover.jpg", photo())))
+        report_actions.save_report(report, by)
+        return report
+
+    return make
+
+
+@pytest.fixture
+def publish_report(db):
+    """Take a draft report through review and approval to public at ``when`` (default its
+    publication time), the workflow run the second before a past ``when``."""
+    from reports import actions as report_actions
+
+    def go(report, when: datetime | None = None):
+        when = when or report.published_at
+        with time_machine.travel(min(timezone.now(), when - timedelta(seconds=1)), tick=False):
+            report_actions.submit(report, SYSTEM)
+            report_actions.approve(report, SYSTEM, at=when)
+        report.refresh_from_db()
+        return report
 
     return go
 

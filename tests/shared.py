@@ -7,6 +7,7 @@ import io
 import re
 import secrets
 import time
+import uuid
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openapi_schema_validator import OAS31Validator
@@ -99,6 +100,8 @@ QUERY = {
     "releases:search": {"q": "quarterly results"},
     # The API's list with both of its filters (tests/test_leaks.py: the release's own).
     "api-v1:list_releases": {"category": "corporate", "year": "2026"},
+    # The events' list with its filters, as the scheduled event of tests/test_leaks.py has them.
+    "api-v1:list_events": {"kind": "investor_day", "year": "2026", "when": "upcoming"},
 }
 
 
@@ -123,10 +126,17 @@ def public_patterns() -> list[tuple[str, str]]:
 PATTERNS = public_patterns()
 
 
-def fill(route: str, release, category: Category, event=None) -> str:
+def fill(route: str, release, category: Category, event=None, report=None) -> str:
     """``route`` filled in from ``release`` and ``category``; an event's routes (``events/``)
-    from ``event`` when given (its date in its own zone, its slug, its first document)."""
-    if event is not None and route.startswith("events/"):
+    from ``event`` when given (its date in its own zone, its slug, its first document); a
+    report's (``reports/``) from ``report`` when given (its fiscal year, its PDF)."""
+    section = "events" if event is not None else "releases-0"  # 0: low ids
+    if report is not None and route.startswith("reports/"):
+        local = report.published_at.replace(year=report.fiscal_year)
+        name, slug = report.key, release.slug
+    elif report is not None and route.startswith("sitemap-"):
+        local, name, slug, section = release.published_at, "", "", "reports"
+    elif event is not None and route.startswith("events/"):
         local = event.local_start
         document = event.documents.first()
         name = document.key if document else f"{event.slug}.pdf"
@@ -142,13 +152,18 @@ def fill(route: str, release, category: Category, event=None) -> str:
         "<slug:slug>": slug,
         "<str:token>": release.slug,
         "<str:name>": name,
-        "<str:section>": "events" if event is not None else "releases-0",  # 0: low ids
+        "<str:section>": section,
         "<filinggroup:group>": "current",
         "<fiscalperiod:period>": "q4",
         "<fiscal_year>": "2026",
         "<period>": "q4",
-        # The JSON API: a release by its id; any other path under /api/.
+        # The JSON API: a release by its id, an event by its (or an id nobody has), a filing
+        # by an accession number; any other path under /api/.
         "<release_id>": str(release.uuid),
+        # A report by its id; from the release's when no report is given (no such report).
+        "<report_id>": str(report.uuid if report is not None else release.uuid),
+        "<event_id>": str(event.uid if event is not None else uuid.uuid4()),
+        "<accession_number>": "0000855654-26-000001",
         "<path:rest>": f"v1/{release.slug}",
     }
     url = "/" + route

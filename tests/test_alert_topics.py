@@ -237,3 +237,48 @@ def test_a_filing_hidden_before_its_alert_is_sent_is_not_sent():
         filing_actions.hide_filing(Filing.objects.get(accession_number__endswith="000002"), "x")
     run_worker_at(NOW + timedelta(minutes=11))
     assert mail.outbox == []
+
+
+# --- results kits and reports (registered by their apps as events and filings are) -----------
+
+
+def test_a_results_kit_is_mailed_once_at_its_releases_second_to_those_who_chose_results(
+    make_release, publish
+):
+    from .results_kits import approved_kit
+
+    results = publish(make_release(headline="Q2 fiscal 2027 results", published_at=ANNOUNCE))
+    kit = approved_kit(results, fiscal_year=2027, period="q2")
+    choose("results@example.com", "results")
+    choose("events@example.com", "events")
+    for moment in (NOW, ANNOUNCE - timedelta(seconds=1)):
+        run_worker_at(moment)
+        assert mail.outbox == [], moment  # the kit has no second of its own: its release's
+    run_worker_at(ANNOUNCE)
+    run_worker_at(ANNOUNCE + timedelta(minutes=1))
+    [message] = mail.outbox
+    assert message.to == ["results@example.com"]
+    assert message.subject == f"Results: {kit.title}"
+    assert "Q2 fiscal 2027 results" in message.body and "Q1 presentation" in message.body
+    assert "https://ir.example.com" + kit.get_absolute_url() in message.body
+
+
+def test_a_report_is_mailed_once_at_its_second_to_those_who_chose_reports(
+    make_report, publish_report
+):
+    report = publish_report(make_report(title="Annual report 2026", published_at=ANNOUNCE))
+    choose("reports@example.com", "reports")
+    choose("results@example.com", "results")
+    run_worker_at(ANNOUNCE - timedelta(seconds=1))
+    assert mail.outbox == []
+    run_worker_at(ANNOUNCE)
+    run_worker_at(ANNOUNCE + timedelta(minutes=1))
+    [message] = mail.outbox
+    assert message.to == ["reports@example.com"]
+    assert message.subject == "Annual report: Annual report 2026"
+    assert "https://ir.example.com" + report.get_file_url() in message.body
+
+
+def test_the_form_offers_results_and_reports_beside_events(client):
+    html = client.get(reverse("alerts:subscribe")).content.decode()
+    assert 'value="results"' in html and 'value="reports"' in html

@@ -309,6 +309,12 @@ SYSTEM_WRITTEN = {
     ("EventAuditEntry", "event_title"), ("EventAuditEntry", "detail"),
     ("KitDocument", "content_type"), ("KitDocument", "sha256"), ("KitAuditEntry", "username"),
     ("KitAuditEntry", "kit_title"), ("KitAuditEntry", "detail"),
+    # Reports: the upload's checked type and digest (twice: the current file and its cover),
+    # the audit trail and the preparer's name, written by the actions.
+    ("Report", "content_type"), ("Report", "sha256"), ("Report", "cover_content_type"),
+    ("Report", "cover_sha256"), ("ReportVersion", "content_type"), ("ReportVersion", "sha256"),
+    ("ReportChange", "prepared_by_name"), ("ReportAuditEntry", "username"),
+    ("ReportAuditEntry", "report_title"), ("ReportAuditEntry", "detail"),
 }  # fmt: skip
 
 
@@ -328,6 +334,7 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
             "events",
             "filings",
             "results",
+            "reports",
             "contacts",
             "disclaimers",
             "alerts",

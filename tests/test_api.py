@@ -470,7 +470,14 @@ def test_the_openapi_document_is_valid_openapi_3_1(client, db):
     doc = document(client)
     assert doc["openapi"].startswith("3.1.")
     validate_spec(doc)  # raises with the first violation
+    # Each noun's list and item (other nouns: their own test modules, e.g. test_reports_api).
     assert {LIST, f"{LIST}/{{release_id}}"} <= set(doc["paths"])
+    assert {
+        "/api/v1/events",
+        "/api/v1/events/{event_id}",
+        "/api/v1/filings",
+        "/api/v1/filings/{accession_number}",
+    } <= set(doc["paths"])
     for path in doc["paths"].values():
         assert set(path) == {"get"}  # HEAD is GET without a body: not a second operation
         assert "400" in path["get"]["responses"]

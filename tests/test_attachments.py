@@ -431,6 +431,63 @@ def test_clean_orphan_files_deletes_only_unreferenced_files_older_than_asked(
         call_command("clean_orphan_files", "--older-than-hours", "-1")
 
 
+def test_clean_orphan_files_covers_every_apps_folder_and_keeps_what_a_row_refers_to(
+    editor, make_release, make_event, _own_media, capsys
+):
+    """Every app's stored files are cleaned through what it declares: an event document
+    nothing refers to is deleted like a release's, one an event or a change keeps is not."""
+    from events.models import EventChange, EventDocument
+
+    event = make_event()
+    stored = {
+        name: default_storage.save(f"event-files/{secrets.token_hex(16)}.pdf", ContentFile(PDF))
+        for name in ("current", "in-a-change", "stray")
+    }
+    document = {"kind": "slides", "title": "Slides", "position": 0, "size": len(PDF),
+                "content_type": "application/pdf", "sha256": "0" * 64}  # fmt: skip
+    EventDocument.objects.create(event=event, file=stored["current"], **document)
+    EventChange.objects.create(
+        event=event,
+        base_version=1,
+        prepared_by=editor,
+        data={"documents": [document | {"file": stored["in-a-change"]}]},
+    )
+    call_command("clean_orphan_files", "--older-than-hours", "0")
+    assert not default_storage.exists(stored["stray"])
+    assert default_storage.exists(stored["current"]) and default_storage.exists(
+        stored["in-a-change"]
+    )
+    assert f"deleted {stored['stray']}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("app", ["results", "reports"])
+def test_clean_orphan_files_cleans_kits_and_reports_folders_keeping_their_files(
+    app, make_release, make_report, _own_media, capsys
+):
+    """Results kits and reports declare their folders too: a stray file there is deleted, every
+    file a kit or a report refers to (its documents; its PDF and cover) is kept."""
+    from irsite import storedfiles
+
+    if app == "results":
+        from results.models.documents import FOLDER as folder
+
+        from .results_kits import make_kit
+
+        kit = make_kit(make_release())
+        kept = list(kit.documents.values_list("file", flat=True))
+    else:
+        from reports.models import FOLDER as folder
+
+        report = make_report()
+        kept = [report.file.name, report.cover.name]
+    assert folder in storedfiles.folders()
+    stray = default_storage.save(f"{folder}/{secrets.token_hex(16)}.pdf", ContentFile(PDF))
+    call_command("clean_orphan_files", "--older-than-hours", "0")
+    assert not default_storage.exists(stray)
+    assert kept and all(default_storage.exists(name) for name in kept)
+    assert f"deleted {stray}" in capsys.readouterr().out
+
+
 def test_restoring_a_revision_restores_its_files(editor, make_release):
     release = make_release()
     attach(release, editor, ("Statements", "s.pdf", PDF))

@@ -57,6 +57,21 @@ def test_the_schedule_registry_names_the_announce_and_materials_seconds(event):
     assert schedule.latest_go_live(MATERIALS + timedelta(seconds=5)) == MATERIALS
 
 
+def test_the_latest_change_the_site_asks_is_the_querysets_at_every_second(event):
+    """The statement built once per process (`latest_change_at`, the site's Last-Modified)
+    answers as `EventQuerySet.latest_change` does, at each second around the event's own."""
+    from events.models.querysets import latest_change_at
+
+    second = timedelta(seconds=1)
+    ends = event.ends_at
+    for moment in [ANNOUNCE - second, ANNOUNCE, ANNOUNCE + second, MATERIALS - second,
+                   MATERIALS, ends, ends + timedelta(days=1)]:  # fmt: skip
+        assert latest_change_at(moment) == Event.objects.latest_change(moment), moment
+    assert latest_change_at(ANNOUNCE - timedelta(seconds=1)) is None
+    assert latest_change_at(ANNOUNCE) == ANNOUNCE
+    assert latest_change_at(MATERIALS) == MATERIALS
+
+
 def test_the_approver_must_not_be_the_last_editor(make_event, editor, approver, settings):
     with time_machine.travel(ANNOUNCE - timedelta(days=2), tick=False):
         event = make_event(by=approver)

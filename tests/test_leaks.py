@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.http import http_date
 
 from releases import actions
 from releases.models import Category
@@ -74,6 +75,20 @@ NOT_RELEASE_SURFACES = {
     "results:file",
     "api-v1:list_results",
     "api-v1:get_results_kit",
+    # Reports list reports, never releases; their own rule is walked at the end of this file.
+    "reports:list",
+    "reports:year",
+    "reports:rss",
+    "reports:atom",
+    "reports:file",
+    "api-v1:list_reports",
+    "api-v1:get_report",
+    # The API's events and filings: their own rules (tests/test_api_events.py,
+    # tests/test_api_filings.py); the events' are walked at the end of this file.
+    "api-v1:list_events",
+    "api-v1:get_event",
+    "api-v1:list_filings",
+    "api-v1:get_filing",
 }
 
 
@@ -221,8 +236,12 @@ EVENT_SECRETS = ("Investor day on the new platform", "investor-day-new-platform"
 MATERIAL_SECRETS = ("webcast.example.com/secret-room", "passcode 990077")
 # Event URLs that show the event itself (its files have their own rule, the materials').
 EVENT_SURFACES = [(n, r) for n, r in PATTERNS if n.startswith("events:") and n != "events:file"] + [
-    ("sitemap-section", "sitemap-<str:section>.xml")
+    ("sitemap-section", "sitemap-<str:section>.xml"),
+    ("api-v1:list_events", "api/v1/events"),
+    ("api-v1:get_event", "api/v1/events/<event_id>"),
 ]
+# Event URLs that carry the webcast, dial-in and documents from the materials second on.
+MATERIAL_SURFACES = {"events:detail", "events:ics", "events:calendar", "api-v1:get_event"}
 SHOWN_AT_ANNOUNCE = {"sitemap-section": EVENT_SECRETS[1]}
 
 
@@ -317,7 +336,7 @@ def test_scheduled_event_is_on_every_event_url_at_its_seconds(
         response = client.get(url)
     assert response.status_code == 200, url
     assert shown_by in response.content.decode(), f"{url} lacks the event at its announce second"
-    if name in {"events:detail", "events:ics", "events:calendar"}:
+    if name in MATERIAL_SURFACES:
         with time_machine.travel(MATERIALS - timedelta(seconds=1), tick=False):
             assert MATERIAL_SECRETS[0] not in client.get(url).content.decode()
         with time_machine.travel(MATERIALS, tick=False):
@@ -358,3 +377,136 @@ def test_no_query_parameter_shows_a_scheduled_release_before_its_go_live(
             for secret in SECRETS:
                 assert secret not in body, f"{url} {query} shows {secret!r}"
             assert not any(s in str(response.headers) for s in SECRETS[1:]), (url, query)
+
+
+# --- reports (issue 26): nothing of a report (title, PDF, cover) before its publication second,
+# on any public URL; every report URL shows it from that second --------------------------------
+
+REPORT_GO_LIVE = at(2026, 11, 30, 16, 5, 0)
+REPORT_SECRETS = ("Sustainability report on the new platform",)
+REPORT_SURFACES = [
+    (n, r) for n, r in PATTERNS if n.startswith("reports:") or n.endswith("_reports")
+] + [
+    ("sitemap-section", "sitemap-<str:section>.xml"),
+    *[(n, r) for n, r in PATTERNS if n == "api-v1:get_report"],
+]
+
+
+@pytest.fixture
+def scheduled_report(make_release, publish, category, make_report, publish_report):
+    release = publish(make_release(categories=[category], published_at=at(2026, 11, 2, 8, 0, 0)))
+    with time_machine.travel(REPORT_GO_LIVE - timedelta(days=1), tick=False):
+        # One already public in the same fiscal year, so its page and the feeds answer 200.
+        publish_report(
+            make_report(title="Annual report", published_at=REPORT_GO_LIVE - timedelta(hours=20))
+        )
+        report = make_report(
+            title=REPORT_SECRETS[0], kind="sustainability_report", published_at=REPORT_GO_LIVE
+        )
+        return release, category, publish_report(report)
+
+
+def _report_secrets(report) -> tuple[str, ...]:
+    return (*REPORT_SECRETS, report.key, report.cover.name.rpartition("/")[2])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_scheduled_report_is_on_no_public_url_until_its_second(
+    client, scheduled_report, page_cache, name, route
+):
+    release, category, report = scheduled_report
+    url = fill(route, release, category, report=report)
+    urls = [url, report.get_cover_url()] if name == "reports:file" else [url]
+    for moment in (REPORT_GO_LIVE - timedelta(hours=3), REPORT_GO_LIVE - timedelta(seconds=1)):
+        for address in urls:
+            with time_machine.travel(moment, tick=False):
+                response = client.get(address, QUERY.get(name, {}))
+            _assert_absent(response, _report_secrets(report), address, moment)
+            if name == "reports:file":
+                assert response.status_code == 404, address
+            if (age := max_age(response)) is not None:
+                assert age <= (REPORT_GO_LIVE - moment).total_seconds(), f"{address} max-age"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "route"), REPORT_SURFACES, ids=[n for n, _ in REPORT_SURFACES])
+def test_scheduled_report_is_on_every_report_url_at_its_second(
+    client, scheduled_report, page_cache, name, route
+):
+    release, category, report = scheduled_report
+    url = fill(route, release, category, report=report)
+    urls = [url, report.get_cover_url()] if name == "reports:file" else [url]
+    for address in urls:
+        # Warm the cache (when on) just before the second: no copy may outlive it.
+        with time_machine.travel(REPORT_GO_LIVE - timedelta(seconds=1), tick=False):
+            before = client.get(address)
+        with time_machine.travel(REPORT_GO_LIVE, tick=False):
+            response = client.get(address)
+        assert response.status_code == 200, address
+        if name == "reports:file":
+            assert before.status_code == 404, address
+            continue
+        # The sitemap lists the year's page (already listed for the other report): it shows the
+        # report by its new lastmod, the other pages by its file's address.
+        shown_by = REPORT_GO_LIVE.isoformat()[:19] if name == "sitemap-section" else report.key
+        assert shown_by not in before.content.decode(), address
+        assert shown_by in response.content.decode(), f"{address} lacks the report at its second"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_no_status_header_or_length_tells_whether_a_report_is_scheduled(
+    client, scheduled_report, page_cache, name, route, django_capture_on_commit_callbacks
+):
+    from reports import actions as report_actions
+
+    release, category, report = scheduled_report
+    url = fill(route, release, category, report=report)
+    with time_machine.travel(REPORT_GO_LIVE - timedelta(seconds=100), tick=False):
+        with_it = visible(client.get(url, QUERY.get(name, {})))
+        with django_capture_on_commit_callbacks(execute=True):
+            report_actions.unschedule(report, SYSTEM)
+        without = visible(client.get(url, QUERY.get(name, {})))
+    assert with_it == without, url
+
+
+def test_the_api_answers_what_is_scheduled_or_hidden_of_an_event_exactly_like_what_never_existed(
+    client, scheduled_event, page_cache, django_capture_on_commit_callbacks
+):
+    """A scheduled event's id gets the 404 of an id nobody has, after the same number of
+    queries; once announced, its webcast, dial-in and documents still hidden answer exactly as
+    an event that has none: same status, bytes and headers (ETag and Last-Modified too)."""
+    release, category, event = scheduled_event
+    walked = {fill(r, release, category, event) for _, r in API}
+    hidden, never = f"/api/v1/events/{event.uid}", f"/api/v1/events/{uuid.uuid4()}"
+    assert hidden in walked and "/api/v1/events" in walked
+    for moment in (ANNOUNCE - timedelta(hours=3), ANNOUNCE - timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            client.get(never)  # the cache's reads of this moment, done once for both
+            with CaptureQueriesContext(connection) as asked:
+                response = client.get(hidden)
+            with CaptureQueriesContext(connection) as asked_never:
+                missing = client.get(never)
+        assert response.status_code == 404
+        assert visible(response) == visible(missing)
+        assert len(asked.captured_queries) == len(asked_never.captured_queries)
+    moment = MATERIALS - timedelta(seconds=1)
+    with time_machine.travel(moment, tick=False):
+        with_materials = visible(client.get(hidden))
+        # The same event without any, changed as a correction changes it (every cached page
+        # invalidated, the site's Last-Modified moved to now), keeping its version, so that
+        # nothing but the materials differ.
+        from events.actions import public_event_changed
+
+        with django_capture_on_commit_callbacks(execute=True):
+            event.documents.all().delete()
+            type(event).objects.filter(pk=event.pk).update(webcast_url="", dial_in="")
+            public_event_changed(event)
+        without = visible(client.get(hidden))
+    assert with_materials[0] == 200
+    assert with_materials[:3] == without[:3]
+    # Before the change, Last-Modified named the announce second, not the materials' to come.
+    assert with_materials[3].pop("last-modified") == http_date(ANNOUNCE.timestamp())
+    assert without[3].pop("last-modified") == http_date(moment.timestamp())
+    assert with_materials[3] == without[3]

@@ -22,7 +22,7 @@ from releases import text
 from releases.models.fields import weighted_vector
 
 REPO = Path(__file__).resolve().parents[1]
-APP_PACKAGES = {"releases", "irsite", "events", "filings", "results"}
+APP_PACKAGES = {"releases", "irsite", "events", "filings", "results", "reports"}
 MIGRATIONS = sorted(
     path
     for pattern in (
@@ -31,6 +31,7 @@ MIGRATIONS = sorted(
         "events/migrations/*.py",
         "filings/migrations/*.py",
         "results/migrations/*.py",
+        "reports/migrations/*.py",
     )
     for path in REPO.glob(pattern)
     if path.name != "__init__.py"

@@ -90,12 +90,12 @@ def test_release_page_is_one_query_whatever_the_release_holds(
     )
     # The release with its stored record, neighbours and categories and the company (the site
     # header): one statement (releases/public/views.py, `public_page`). The site's Last-Modified
-    # adds three more here, where the page cache is off (the recorded change, and the latest
-    # go-live of each registered schedule: releases' and events'); with it on, they are read
-    # once per generation (irsite/http/pagecache.py).
+    # adds four more here, where the page cache is off (the recorded change, and the latest
+    # go-live of each registered schedule: releases', events' and reports'); with it on, they
+    # are read once per generation (irsite/http/pagecache.py).
     for release in (plain, busy):
         url = release.get_absolute_url()
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             page(client, url)
     # A correction adds a note and a revision: the same count.
     corrected = Release.objects.get(pk=busy.pk)
@@ -103,7 +103,7 @@ def test_release_page_is_one_query_whatever_the_release_holds(
     pending = actions.save_release(corrected, SYSTEM, correction_note="Headline typo.")
     actions.approve_correction(pending, actions.SystemActor("second"))
     url = busy.get_absolute_url()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         html = page(client, url)
     assert "Corrected on" in html
 
@@ -164,7 +164,7 @@ def test_template_change_makes_stored_records_stale_until_render_releases_stores
     assert 'class="new-template"' in stored.content_html
     assert not ReleaseRendering.objects.filter(release=draft).exists()
     url = live.get_absolute_url()
-    with django_assert_num_queries(4):  # as above: the page, and the site's Last-Modified
+    with django_assert_num_queries(5):  # as above: the page, and the site's Last-Modified
         assert 'class="new-template"' in page(client, url)
     call_command("render_releases", stdout=out)
     assert out.getvalue().splitlines()[-1] == "rendered 0 release record(s)"

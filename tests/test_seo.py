@@ -213,14 +213,14 @@ def test_sitemap_index_splits_releases_into_sections_of_at_most_the_limit_each_w
     assert set(urls) == expected
     assert sum(len(section_entries(client, u)) for u in release_sections) == len(releases)
     # The index and a section cost a constant number of queries, however many sections: their
-    # own, plus the three every public response reads here, with the page cache off (the
-    # site-wide change count and the latest go-live of each registered schedule, releases' and
-    # events', irsite/http/lastmodified.py); the index also dates the events' section and the
-    # results kits' (one query each).
+    # own, plus the four every public response reads here, with the page cache off (the
+    # site-wide change count and the latest go-live of each registered schedule, releases',
+    # events' and reports', irsite/http/lastmodified.py); the index also dates the events',
+    # the results kits' and the reports' sections (one query each).
     settings.IRSITE_PAGE_CACHE = False
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         client.get("/sitemap.xml")
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get(next(iter(release_sections)).removeprefix("http://testserver"))
     assert client.get("/sitemap-releases-x.xml").status_code == 404
     assert client.get(f"/sitemap-releases-{'9' * 30}.xml").status_code == 404

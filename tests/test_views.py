@@ -1,7 +1,7 @@
 """The public pages, read through the test client as a reader's browser would."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -152,6 +152,33 @@ def test_scheduled_release_answers_exactly_like_a_missing_slug(client, make_rele
     assert scheduled.content.replace(release.slug.encode(), b"") == missing.content.replace(
         b"never-existed", b""
     )
+
+
+@pytest.mark.parametrize("page_cache", [False, True])
+def test_a_process_that_served_release_pages_shows_a_release_from_its_go_live_second_not_before(
+    client, make_release, publish, settings, page_cache
+):
+    """The page's statement is built once per process (`releases.public.views`); it decides
+    what is public at each render's instant, never at the instant it was built."""
+    settings.IRSITE_PAGE_CACHE = page_cache
+    older = publish(make_release(published_at=at(2026, 11, 2, 8)))
+    go_live = at(2026, 11, 27, 8)
+    with time_machine.travel(go_live - timedelta(days=1), tick=False):
+        release = publish(make_release(published_at=go_live))
+        assert client.get(older.get_absolute_url()).status_code == 200  # the statement built
+    for moment in moments_before(go_live):
+        with time_machine.travel(moment, tick=False):
+            assert client.get(release.get_absolute_url()).status_code == 404, moment
+            assert release.headline not in client.get(older.get_absolute_url()).content.decode()
+    for moment in (go_live, go_live + timedelta(seconds=1)):
+        with time_machine.travel(moment, tick=False):
+            assert client.get(release.get_absolute_url()).status_code == 200, moment
+            # ... and the older release's page links to it as its next.
+            assert release.headline in client.get(older.get_absolute_url()).content.decode()
+
+
+def moments_before(go_live: datetime) -> tuple[datetime, ...]:
+    return (go_live - timedelta(hours=1), go_live - timedelta(seconds=1))
 
 
 @pytest.mark.postgres

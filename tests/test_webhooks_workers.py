@@ -132,3 +132,36 @@ def test_each_endpoint_gets_release_live_once_within_a_second_of_its_go_live_acr
     a = Delivery.objects.get(endpoint__url=receiver.url("/a"))
     assert a.claimed_by != holder and a.attempts == 2
     assert Endpoint.objects.filter(enabled=True).count() == 2
+
+
+def test_a_receiver_gets_exactly_one_event_live_after_the_announce_second_and_none_before(
+    make_event, announce, company, superuser, settings
+):
+    """One real worker, asking the database's clock (`irsite.clock`): an event approved to be
+    announced a few seconds ahead reaches the receiver once, verified with `standardwebhooks`,
+    at or after its announce second and never before."""
+    settings.IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    receiver = Receiver().start()
+    _endpoint, receiver.secrets["/e"] = actions.register_endpoint(
+        superuser, url=receiver.url("/e"), events=["event.live", "event.materials_live"]
+    )
+    process = start_worker("worker-events")
+    try:
+        wait_started(process)
+        go_live = (timezone.now() + timedelta(seconds=LEAD + 1)).replace(microsecond=0)
+        event = announce(make_event(announce_at=go_live), go_live)
+        wait_until(lambda: len(receiver.on("/e")) >= 1, 60, "the event.live")
+        time.sleep(2)  # a second delivery, were there one, would have come by now
+    finally:
+        process.terminate()
+        process.wait(10)
+        receiver.stop()
+    [got] = receiver.on("/e")
+    assert got.verified_with == receiver.secrets["/e"]
+    assert got.payload["type"] == "event.live"
+    assert got.payload["data"]["id"] == str(event.uid)
+    start = go_live.timestamp()
+    print("event.live after the announce second:", round(got.at - start, 3), "s")
+    assert got.at >= start
+    assert got.at < start + 2.0, got.at - start
+    assert Event.objects.get().key == f"event.live:{event.pk}"

@@ -25,10 +25,13 @@ MAX_LIMIT = 100
 # declares and keys its entry on them alone (`irsite.http.pagecache.keep_only`: a tracking or
 # unknown parameter never makes a render of its own), so a noun's new filter is named here too
 # (tests/test_api.py holds every operation's filters to this list).
-QUERY_PARAMETERS = ("category", "year", "cursor", "limit")
+QUERY_PARAMETERS = ("category", "year", "cursor", "limit", "kind", "when", "group")
 
 
-def _text(parse: Callable[[str], Any]) -> Callable[[object], Any]:
+def one_value(parse: Callable[[str], Any]) -> Callable[[object], Any]:
+    """A pydantic validator from ``parse`` (text -> value, ValueError saying what it accepts):
+    a noun's own parameter types (`v1.events`' kind) are built with it."""
+
     def validate(value: object) -> Any:
         if not isinstance(value, str):
             raise ValueError("one value expected")  # never the case from a URL
@@ -69,7 +72,7 @@ def parse_id(text: str) -> uuid.UUID:
 
 Year = Annotated[
     int,
-    PlainValidator(_text(parse_year)),
+    PlainValidator(one_value(parse_year)),
     WithJsonSchema(
         {
             "type": "integer",
@@ -81,7 +84,7 @@ Year = Annotated[
 ]
 CategorySlug = Annotated[
     str,
-    PlainValidator(_text(parse_slug)),
+    PlainValidator(one_value(parse_slug)),
     WithJsonSchema(
         {
             "type": "string",
@@ -94,7 +97,7 @@ CategorySlug = Annotated[
 ]
 Limit = Annotated[
     int,
-    PlainValidator(_text(parse_limit)),
+    PlainValidator(one_value(parse_limit)),
     WithJsonSchema(
         {
             "type": "integer",
@@ -107,7 +110,7 @@ Limit = Annotated[
 ]
 Id = Annotated[
     uuid.UUID,
-    PlainValidator(_text(parse_id)),
+    PlainValidator(one_value(parse_id)),
     WithJsonSchema(
         {
             "type": "string",
@@ -121,7 +124,7 @@ Id = Annotated[
 # Read by the list's own `cursors.Cursors` (its salt): `CURSOR_MESSAGE` when it refuses one.
 Cursor = Annotated[
     str,
-    PlainValidator(_text(str)),
+    PlainValidator(one_value(str)),
     WithJsonSchema(
         {
             "type": "string",

@@ -10,13 +10,14 @@ go-live, correction and withdrawal purges it from the front cache, as it purges 
 `read` registers an operation for GET and HEAD (HEAD as GET, as Django's views answer it).
 """
 
+import inspect
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from ninja import Router
+from ninja import Router, Schema
 
 from irsite.http import cache_publicly
 
@@ -37,7 +38,26 @@ def public(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBa
             response.headers[name] = value
         return response
 
-    return cache_publicly(respond, reads=QUERY_PARAMETERS)
+    return cache_publicly(respond, reads=reads_of(run))
+
+
+def reads_of(run: Callable[..., Any]) -> tuple[str, ...]:
+    """The query parameters an operation reads: those of `QUERY_PARAMETERS` its ``Query[...]``
+    schema declares. The events' ``when`` on the releases' list is then dropped like any
+    unknown parameter, and makes no cache entry of its own."""
+    declared: set[str] = set()
+    # Ninja hands a "view" decorator its `Operation.run`; the operation's function is its
+    # ``view_func``. The document's view (a partial) reads no query parameter.
+    function = getattr(getattr(run, "__self__", None), "view_func", run)
+    if not inspect.isfunction(function):
+        return ()
+    # A filter declared as a plain argument (``year: int | None = None``), or in a schema.
+    declared |= set(inspect.signature(function).parameters)
+    for hint in get_type_hints(function, include_extras=True).values():
+        for part in get_args(hint):
+            if isinstance(part, type) and issubclass(part, Schema):
+                declared |= set(part.model_fields)
+    return tuple(name for name in QUERY_PARAMETERS if name in declared)
 
 
 def read(router: Router, path: str, **options: Any) -> Callable[[Callable], Callable]:

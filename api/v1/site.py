@@ -1,7 +1,9 @@
 """Version 1 of the API: one NinjaAPI, a router per noun, and the OpenAPI 3.1 document.
 
-A noun (events, results kits, filings) adds a module beside `releases` with its router and
-schemas, and one line in `NOUNS` below; caching, errors and the document come with it.
+A noun adds a module beside `releases`, `events` and `filings` with its router and schemas,
+its place in `NOUNS` below (and `Index`), its query parameters' names in
+`params.QUERY_PARAMETERS`, and its module in the api layers contract of pyproject.toml;
+caching, errors and the document come with it.
 """
 
 from typing import Any
@@ -11,11 +13,17 @@ from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Router, Schema
 from ninja.renderers import JSONRenderer
 
-from . import errors, releases, results
+from . import errors, events, filings, releases, reports, results
 from .responses import public, read
 
 # Each noun's router, mounted at the API's root (its paths name the noun: "/releases").
-NOUNS: list[Router] = [releases.router, results.router]
+NOUNS: list[Router] = [
+    releases.router,
+    results.router,
+    reports.router,
+    events.router,
+    filings.router,
+]
 
 
 class CompactJSON(JSONRenderer):
@@ -58,6 +66,10 @@ for noun in NOUNS:
 class Index(Schema):
     openapi: str
     releases: str
+    results: str
+    reports: str
+    events: str
+    filings: str
 
 
 index_router = Router(tags=["index"])
@@ -67,7 +79,14 @@ index_router = Router(tags=["index"])
 def index(request: HttpRequest):
     """``/api/v1/``: where the document and each list are."""
     absolute = request.build_absolute_uri
-    return {"openapi": absolute("openapi.json"), "releases": absolute("releases")}
+    return {
+        "openapi": absolute("openapi.json"),
+        "releases": absolute("releases"),
+        "results": absolute("results"),
+        "reports": absolute("reports"),
+        "events": absolute("events"),
+        "filings": absolute("filings"),
+    }
 
 
 api.add_router("", index_router)

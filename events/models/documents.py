@@ -8,8 +8,7 @@ from irsite import uploads as files
 from irsite.plaintext import SingleLineCharField
 from releases.models.files import StoredFileNames
 
-# A folder of their own: `manage.py clean_orphan_files` knows release files only, and must
-# never take an event's for an orphan.
+# A folder of their own, declared with what refers to it (`events.apps`, `irsite.storedfiles`).
 FOLDER = "event-files"
 
 

@@ -12,11 +12,13 @@ An event has two seconds of its own:
   before it no surface, file URL, calendar file, feed or JSON-LD carries them.
 """
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, Value
 from django.db.models.functions import Coalesce
 
 from irsite import clock
@@ -37,7 +39,7 @@ def materials_visible(event: "Event", now: datetime | None = None) -> bool:
 
 
 class EventQuerySet(models.QuerySet["Event"]):
-    def public(self, now: datetime | None = None) -> "EventQuerySet":
+    def public(self, now: "datetime | clock.WhenRun | None" = None) -> "EventQuerySet":
         """Events readers may see: published, and their announce second has come."""
         return self.filter(status=Status.PUBLISHED, announce_at__lte=now or clock.now())
 
@@ -84,14 +86,44 @@ class EventQuerySet(models.QuerySet["Event"]):
         )
         return min(filter(None, found.values()), default=None)
 
-    def latest_change(self, now: datetime | None = None) -> datetime | None:
+    def latest_change(self, now: "datetime | clock.WhenRun | None" = None) -> datetime | None:
         """The newest such second at or before ``now``, of public events."""
+        return max(filter(None, self._latest_changes(now).values()), default=None)
+
+    def _latest_changes(self, now: "datetime | clock.WhenRun | None") -> dict[str, datetime | None]:
         now = now or clock.now()
-        public = self.public(now).order_by()
-        found = public.aggregate(
-            announce=Max("announce_at"),
-            materials=Max(Coalesce("materials_at", "announce_at"), filter=Q(materials_at__lte=now)),
-            ends=Max("ends_at", filter=Q(ends_at__lte=now)),
-            replay=Max("replay_until", filter=Q(replay_until__lte=now)),
-        )
-        return max(filter(None, found.values()), default=None)
+        return self.public(now).order_by().aggregate(**_latest_change_columns(now))
+
+
+def _latest_change_columns(now: "datetime | clock.WhenRun") -> dict[str, Max]:
+    return {
+        "announce": Max("announce_at"),
+        "materials": Max(Coalesce("materials_at", "announce_at"), filter=Q(materials_at__lte=now)),
+        "ends": Max("ends_at", filter=Q(ends_at__lte=now)),
+        "replay": Max("replay_until", filter=Q(replay_until__lte=now)),
+    }
+
+
+@functools.cache
+def _latest_change_statement() -> "models.QuerySet":
+    """`EventQuerySet.latest_change` of every event as one row of aggregates (grouped by a
+    constant: no GROUP BY), built once per process: the site's Last-Modified asks it at every
+    uncached render. It decides when it runs (`irsite.clock.WhenRun`)."""
+    # By name: the model's module imports this one.
+    events: EventQuerySet = apps.get_model("events", "Event").objects.all()
+    when = clock.WhenRun()
+    return (
+        events.public(when)
+        .order_by()
+        .annotate(everything=Value(1))
+        .values("everything")
+        .annotate(**_latest_change_columns(when))
+        .values("announce", "materials", "ends", "replay")
+    )
+
+
+def latest_change_at(now: datetime) -> datetime | None:
+    """`EventQuerySet.latest_change` of every event at ``now`` (`events.apps` registers it)."""
+    with clock.fixed(now):
+        row = _latest_change_statement()[0]
+    return max(filter(None, row.values()), default=None)

@@ -12,10 +12,12 @@ from irsite.contacts import brand
 from irsite.exchange.rules import VENUES
 from irsite.plaintext import MultiLineTextField, SingleLineCharField
 
+LOGO_FOLDER = "brand"
+
 
 def _logo_name(instance: "CompanyProfile", filename: str) -> str:
     # Random, so a new logo gets a new URL and the old one can be cached for long.
-    return f"brand/{secrets.token_hex(16)}.{filename.rpartition('.')[2].lower()}"
+    return f"{LOGO_FOLDER}/{secrets.token_hex(16)}.{filename.rpartition('.')[2].lower()}"
 
 
 class LetterheadFields(models.Model):

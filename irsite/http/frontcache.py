@@ -44,7 +44,6 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -167,9 +166,10 @@ WAIT_AT_MOST = 30.0
 
 
 def wait_for_second(task_, not_before: float | None, **kwargs) -> str:
-    """A task enqueued for a second (a go-live's purge) runs when a worker's own clock says so;
-    a worker whose clock is ahead would run it early. By the database's clock (`irsite.clock`)
-    it waits for that second (or is enqueued again for it); "" when it may run now."""
+    """A task enqueued for a second (a go-live's purge) is taken when the database's clock says
+    so (`irsite.worker.due`); this second guard holds one taken early all the same (a task
+    queued by hand, a worker of an older release during a deploy): by the database's clock it
+    waits for that second (or is enqueued again for it); "" when it may run now."""
     if not_before is None:
         return ""
     while (early := not_before - clock.epoch()) > 0:
@@ -188,7 +188,10 @@ def enqueue_purge(keys: Sequence[str], at: datetime | None = None) -> None:
     the front cache's address, decides (a change made by a command or a shell would otherwise
     never be purged)."""
     for when in purge_moments(at):
-        purge_front_cache.using(run_after=when).enqueue(keys=list(keys))
+        # not_before: the same second, as releases' purges carry it (`wait_for_second`).
+        purge_front_cache.using(run_after=when).enqueue(
+            keys=list(keys), not_before=when.timestamp()
+        )
 
 
 def purge_moments(at: datetime | None = None) -> tuple[datetime, datetime]:
@@ -261,7 +264,7 @@ def run_purge(
         )
         # The retry waits for the same replay position (a follow-up's retry is the purge
         # after replay; a first run's, a first run).
-        purge_front_cache.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+        purge_front_cache.using(run_after=clock.now() + timedelta(seconds=delay)).enqueue(
             keys=keys, attempt=attempt + 1, replay_lsn=replay_lsn
         )
         return f"failed, retry {attempt + 1} in {delay} s"
@@ -273,7 +276,7 @@ def run_purge(
 
 def _follow_up(keys: list[str], replay_lsn: str | None, number: int) -> None:
     delay = FOLLOW_UP_EVERY if number <= FOLLOW_UPS_FAST else 1.0
-    # The worker's own clock, as the worker compares run_after with it (a delay, not a moment).
-    purge_front_cache.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+    # The database's clock, as the worker compares run_after with it (`irsite.worker.due`).
+    purge_front_cache.using(run_after=clock.now() + timedelta(seconds=delay)).enqueue(
         keys=keys, replay_lsn=replay_lsn, follow_up=number
     )

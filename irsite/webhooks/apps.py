@@ -9,9 +9,14 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from irsite import worker
 
+        from .event_sources import register_event_events
+        from .filing_sources import register_filing_events
         from .sending import check
         from .sources import register_release_events
 
+        # One module per noun, each registering its types (`registry`).
         register_release_events()
+        register_event_events()
+        register_filing_events()
         # Before the alerts' check (INSTALLED_APPS order): a go-live's webhooks go first.
         worker.register_check("webhooks", check)

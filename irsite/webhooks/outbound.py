@@ -10,100 +10,36 @@ refused unless ``IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS`` is set (the tests' receive
 `http.client` follows no redirect: a 3xx is an answer like any other, recorded and not retried.
 """
 
-import contextlib
 import http.client
-import ipaddress
-import socket
 import ssl
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from irsite import outbound
+from irsite.outbound import AddressRefused
+
+__all__ = ["KEPT_BYTES", "AddressRefused", "Answer", "check_url", "post"]
 
 # What of a receiver's answer is kept (the admin shows it): enough to say what went wrong.
 KEPT_BYTES = 1024
 
 
-class AddressRefused(Exception):
-    """The URL may not be called; the message says why."""
-
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def is_public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.is_global and not (address.is_multicast or address.is_reserved)
-
-
-def _parts(url: str) -> tuple[str, str, int, str]:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise AddressRefused("An endpoint's URL starts with https:// (or http://) and a host.")
-    if parts.username or parts.password:
+def _target(url: str) -> outbound.Target:
+    target = outbound.split_url(url)
+    if target.credentials:
         raise AddressRefused("Put no user name or password in the URL: requests are signed.")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise AddressRefused(f"The URL's port is not valid: {exc}") from exc
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    return parts.scheme, parts.hostname, port, path
-
-
-def resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address ``host`` names now, each checked: refused if one is not public."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise AddressRefused(f"The host {host} cannot be found ({exc}).") from exc
-    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
-    if not settings.IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS:
-        for address in addresses:
-            if not is_public(address):
-                raise AddressRefused(
-                    f"{host} is at {address}, a loopback, private or link-local address: "
-                    "webhooks go to public addresses only."
-                )
-    return addresses
+    return target
 
 
 def check_url(url: str) -> None:
     """Raises `AddressRefused` for a URL an endpoint may not have (at registration)."""
-    _scheme, host, port, _path = _parts(url)
-    resolve(host, port)
-
-
-class _Pinned(http.client.HTTPConnection):
-    """Connects to the address that was checked, whatever the name resolves to by then."""
-
-    address: str
-    raw: socket.socket | None = None
-
-    def connect(self) -> None:
-        self.sock = self.raw = socket.create_connection((self.address, self.port), self.timeout)
-
-
-class _PinnedTLS(http.client.HTTPSConnection):
-    address: str
-    raw: socket.socket | None = None
-
-    def connect(self) -> None:
-        self.raw = socket.create_connection((self.address, self.port), self.timeout)
-        context = ssl.create_default_context()
-        self.sock = context.wrap_socket(self.raw, server_hostname=self.host)
-
-
-def _cut(connection: "_Pinned | _PinnedTLS") -> None:
-    """The whole request's bound: a receiver that answers a byte at a time (each read within
-    the socket's timeout) is cut off all the same."""
-    if connection.raw is not None:
-        with contextlib.suppress(OSError):
-            connection.raw.shutdown(socket.SHUT_RDWR)
+    target = _target(url)
+    outbound.resolve(
+        target.host, target.port, allow_private=settings.IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS
+    )
 
 
 @dataclass(frozen=True)
@@ -116,17 +52,13 @@ class Answer:
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
     """POST ``body`` once. Raises `AddressRefused` if the URL may not be called now."""
-    scheme, host, port, path = _parts(url)
-    address = resolve(host, port)[0]
-    connection: _Pinned | _PinnedTLS
-    if scheme == "https":
-        connection = _PinnedTLS(host, port, timeout=timeout)
-    else:
-        connection = _Pinned(host, port, timeout=timeout)
-    connection.address = str(address)
+    target = _target(url)
+    connection = outbound.connect(
+        target, allow_private=settings.IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS, timeout=timeout
+    )
     started = time.monotonic()
     # Each socket operation waits at most ``timeout``; the whole request at most twice that.
-    watchdog = threading.Timer(2 * timeout, _cut, args=(connection,))
+    watchdog = threading.Timer(2 * timeout, connection.cut)
     watchdog.daemon = True
     watchdog.start()
 
@@ -136,7 +68,7 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answ
     try:
         connection.request(
             "POST",
-            path,
+            target.path,
             body=body,
             headers={
                 "Content-Type": "application/json",

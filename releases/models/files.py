@@ -115,8 +115,11 @@ class Attachment(StoredFileNames, models.Model):
         }
 
 
+RENDITIONS_FOLDER = "renditions"
+
+
 def _rendition_name(instance: "Rendition", filename: str) -> str:
-    return files.new_name("pdf", folder="renditions")
+    return files.new_name("pdf", folder=RENDITIONS_FOLDER)
 
 
 class Rendition(models.Model):

@@ -48,7 +48,7 @@ def _attachments() -> models.Prefetch:
 class ReleaseQuerySet(models.QuerySet["Release"]):
     """Table logic for releases. `public()` is THE publication rule, used by every public view."""
 
-    def public(self, now: datetime | None = None) -> "ReleaseQuerySet":
+    def public(self, now: "datetime | clock.WhenRun | None" = None) -> "ReleaseQuerySet":
         """Releases readers may see: published, and their publication time has come.
 
         Visibility is decided here, at query time, so a release scheduled for 08:00:00 is
@@ -203,7 +203,7 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
         be cut from are not in a list row) and its attachments (enclosures)."""
         return self.prefetch_related(_categories(), _attachments())
 
-    def for_public_page(self, now: datetime | None = None) -> "ReleaseQuerySet":
+    def for_public_page(self, now: "datetime | clock.WhenRun | None" = None) -> "ReleaseQuerySet":
         """The public page of a release whose record is stored (`releases.record.rendering`), in
         one statement: the release without body and summary (its stored record, ``rendering``,
         has what is made of them), its neighbours as ``previous_link`` and ``next_link`` (JSON
@@ -220,7 +220,7 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
             )
         )
 
-    def _neighbour_columns(self, now: datetime | None) -> dict[str, Subquery]:
+    def _neighbour_columns(self, now: "datetime | clock.WhenRun | None") -> dict[str, Subquery]:
         # `neighbours()` as two subqueries of the page's own query, each an index probe giving
         # what a link needs as one JSON object (one subquery per value costs six to compile).
         at, pk = OuterRef("published_at"), OuterRef("pk")

@@ -1,3 +1,4 @@
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import http_date, urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
+from irsite import clock
 from irsite.contacts.models import CompanyProfile
 from irsite.http import StoredFile, cache_publicly, file_response, serve_file
 from irsite.http.private import mark_private
@@ -32,9 +34,10 @@ from ..models import (
     SlugRedirect,
 )
 from ..models.fields import json_datetime
+from ..models.querysets import ReleaseQuerySet
 from ..previews import corrected_copy, resolve_preview_token
 from ..record import rendering, seo
-from . import search
+from . import notes, search
 from .converters import archive_year
 from .pagination import UncountedPage, UncountedPaginator
 
@@ -145,6 +148,18 @@ def not_public(request: HttpRequest, slug: str, url_of: Callable[[Release], str]
     raise Http404("No such release.")
 
 
+@functools.cache
+def _page_statement() -> ReleaseQuerySet:
+    """The page's queryset, built once per process (its four subqueries cost more to build than
+    the rest of a render), as a generic view's ``queryset`` is; each request adds its slug. It
+    decides what is public when it runs (`irsite.clock.WhenRun`: in a page's render, the
+    render's instant), never when it was built."""
+    when = clock.WhenRun()
+    return (
+        Release.objects.public(when).for_public_page(when).annotate(company=CompanyProfile.column())
+    )
+
+
 def public_page(
     request: HttpRequest, slug: str
 ) -> tuple[Release, tuple[Release | None, Release | None]] | None:
@@ -152,16 +167,10 @@ def public_page(
     neighbours as links, or None; one statement (`ReleaseQuerySet.for_public_page`), which
     also reads the company profile the site's header prints (kept as ``request``'s:
     `CompanyProfile.for_request`), so the page is rendered from one snapshot."""
-    release = (
-        Release.objects.public()
-        .filter(slug=slug)
-        .for_public_page()
-        .annotate(company=CompanyProfile.column())
-        .first()
-    )
+    release = _page_statement().filter(slug=slug).first()
     if release is None:
         return None
-    CompanyProfile.from_column(request, release.company)
+    CompanyProfile.from_column(request, release.company)  # type: ignore[attr-defined]  # annotated
     release.prefetched_categories = [Category(**row) for row in release.category_rows]
     return release, (_link(release.previous_link), _link(release.next_link))
 
@@ -203,11 +212,18 @@ class ReleaseDetailView(DetailView):
             release = Release.objects.for_page().get(pk=release.pk)
             page = rendering.render_record(release)
         self.object = release
+        # What other apps print under it (`releases.public.notes`: the 8-K it was filed with).
+        added = notes.notes_for(release)
         context = self.get_context_data(object=release, page=page, neighbours=neighbours)
+        context["notes"] = [n.line for n in added if n.line]
+        context["filing_url"] = (
+            "" if any(n.replaces_filing_url for n in added) else release.filing_url
+        )
         response = self.render_to_response(context)
-        # The page changes when the release is corrected, and when a newer one adds the
-        # "next" link; the ETag (from the bytes) catches everything else.
+        # The page changes when the release is corrected, when a newer one adds the "next"
+        # link, and when a note changes; the ETag (from the bytes) catches everything else.
         changed = [release.last_modified, context["next"] and context["next"].published_at]
+        changed += [n.changed_at for n in added]
         response.headers["Last-Modified"] = http_date(max(filter(None, changed)).timestamp())
         return response
 

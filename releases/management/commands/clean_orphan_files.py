@@ -3,12 +3,13 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from releases.media.orphans import orphans
+from irsite.storedfiles import orphans
 
 
 class Command(BaseCommand):
     help = (
-        "Delete stored files (attachments, PDF renditions, logos) that nothing refers to (left "
+        "Delete stored files (every folder an app declares: attachments, PDF renditions, logos, "
+        "event documents) that nothing refers to (left "
         "by a process that died mid-save, or a logo no published letterhead keeps). Files "
         "younger than --older-than-hours are kept: they may belong to a save in progress."
     )

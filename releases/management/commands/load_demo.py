@@ -50,6 +50,8 @@ class Command(BaseCommand):
         # Other apps' demo content, by their commands' names: releases imports none of them.
         if apps.is_installed("filings"):
             call_command("load_filings_demo", stdout=self.stdout)
+        if apps.is_installed("reports"):
+            call_command("load_reports_demo", stdout=self.stdout)
 
         spec = demo.RELEASE
         if Release.objects.filter(slug=spec["slug"]).exists():

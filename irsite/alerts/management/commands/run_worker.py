@@ -15,7 +15,6 @@ they never send a release twice, and no task is lost with one of them (`irsite.w
 """
 
 import logging
-import math
 import os
 import signal
 import threading
@@ -24,10 +23,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, InterfaceError, close_old_connections, connections
-from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult, get_date_max
+from django_tasks_db.models import DBTaskResult
 
 from filings import poller as edgar_poller
 from filings.tasks import EDGAR_QUEUE
@@ -52,34 +48,8 @@ PURGE_POLL_SECONDS = 0.1
 MAX_RECONNECT_PAUSE = 10.0
 
 
-class LeasedWorker(Worker):
-    """django-tasks-db's worker, remembering the task in hand so that it can be put back."""
-
-    in_hand: DBTaskResult | None = None
-
-    def run_task(self, db_task_result: DBTaskResult) -> None:
-        self.in_hand = db_task_result
-        super().run_task(db_task_result)
-        self.in_hand = None  # only once its outcome is recorded (an error leaves it in hand)
-
-
-def seconds_until_next_task(lane: "Lane | None" = None) -> float:
-    """Seconds until the earliest task of ``lane`` (every queue: None) enqueued to run later (a
-    go-live's purge, due at the go-live second), so an idle worker wakes for it then rather
-    than at its next poll; ``inf`` when none is waiting."""
-    now = timezone.now()
-    tasks = DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__gt=now)
-    if lane is not None and "*" not in lane.queue_names:
-        tasks = tasks.filter(queue_name__in=lane.queue_names)
-    if lane is not None and lane.excluded:
-        tasks = tasks.exclude(queue_name__in=lane.excluded)
-    at = (
-        tasks.exclude(run_after=get_date_max())
-        .order_by("run_after")
-        .values_list("run_after", flat=True)
-        .first()
-    )
-    return (at - now).total_seconds() if at else math.inf
+def seconds_until_next_task(lane: "Lane") -> float:
+    return worker.seconds_until_next_task(lane.queue_names, lane.excluded)
 
 
 def until_next_check(check_every: float) -> float:
@@ -278,7 +248,7 @@ class Command(BaseCommand):
     def run_ready_tasks(self, lane: "Lane", limit: int = 100) -> int:
         """Run up to ``limit`` ready tasks of ``lane`` with django-tasks-db's own worker; how
         many ran."""
-        lane.current = LeasedWorker(
+        lane.current = worker.LeasedWorker(
             queue_names=lane.queue_names,
             excluded_queue_names=lane.excluded,
             interval=0,
@@ -350,6 +320,6 @@ class Lane:
         self.poll = poll
         self.excluded = excluded
         self.queue_names = queue_names or ["*"]
-        self.current: LeasedWorker | None = None
+        self.current: worker.LeasedWorker | None = None
         self.lost: DBTaskResult | None = None
         self.pause = 0.0
