@@ -1,7 +1,6 @@
 """Helpers shared by several test modules: reading responses, PDFs and pages, an uploaded logo
 (and a company given one through its form), a confirmed subscriber, a filing's text as pasted,
-the public URL patterns filled in, a search page's headlines, and an API answer checked
-against the OpenAPI document."""
+the public URL patterns filled in, and a search page's headlines."""
 
 import io
 import re
@@ -10,11 +9,8 @@ import time
 import uuid
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from openapi_schema_validator import OAS31Validator
 from PIL import Image
 from pypdf import PdfReader
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from irsite.alerts import actions as alert_actions
 from irsite.alerts.models import Subscriber
@@ -233,13 +229,3 @@ def visible(response) -> tuple:
     content = body(response)  # a file's answer is streamed
     kept = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
     return response.status_code, len(content), kept, headers
-
-
-def conforms(doc: dict, path: str, status: int, body: dict) -> None:
-    """``body`` is what the document says ``path`` answers with ``status``."""
-    registry = Registry().with_resource(
-        "urn:irsite-api", Resource.from_contents(doc, default_specification=DRAFT202012)
-    )
-    schema = doc["paths"][path]["get"]["responses"][str(status)]["content"]["application/json"]
-    ref = schema["schema"]["$ref"].replace("#", "urn:irsite-api#", 1)
-    OAS31Validator({"$ref": ref}, registry=registry).validate(body)

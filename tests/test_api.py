@@ -19,26 +19,14 @@ from openapi_spec_validator import validate as validate_spec
 from releases import actions
 from releases.models import Category
 
+from .api_reads import DOCUMENT, NOW, conforms, data, document, read
 from .conftest import SYSTEM, at
-from .shared import conforms
 
 LIST = "/api/v1/releases"
-DOCUMENT = "/api/v1/openapi.json"
-NOW = at(2026, 11, 30, 12, 0, 0)
 
 
 def detail_url(release) -> str:
     return f"{LIST}/{release.uuid}"
-
-
-def read(client, url: str, params: dict | None = None, **headers):
-    with time_machine.travel(NOW, tick=False):
-        return client.get(url, params or {}, headers=headers)
-
-
-def data(response) -> dict:
-    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
-    return json.loads(response.content)
 
 
 def headlines(response) -> list[str]:
@@ -458,12 +446,6 @@ def test_any_release_id_in_the_path_gets_json_and_never_a_server_error(client, d
 
 
 # --- the OpenAPI document ----------------------------------------------------------------------
-
-
-def document(client) -> dict:
-    response = read(client, DOCUMENT)
-    assert response.status_code == 200
-    return data(response)
 
 
 def test_the_openapi_document_is_valid_openapi_3_1(client, db):

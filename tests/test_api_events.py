@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from events import actions as event_actions
 from events.models import Event
 
+from .api_reads import conforms, document
 from .conftest import at
-from .test_api import conforms, document
 
 LIST = "/api/v1/events"
 NOW = at(2026, 12, 5, 12, 0, 0)

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from filings import actions, edgar
 from filings.models import Filing
 
+from .api_reads import conforms, document
 from .edgar_server import CIK, columns, filing
-from .test_api import conforms, document
 
 pytestmark = pytest.mark.django_db
 

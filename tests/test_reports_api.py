@@ -12,9 +12,9 @@ import time_machine
 from irsite.uploads import check_upload
 from reports import actions
 
+from .api_reads import conforms, document
 from .conftest import SYSTEM, at
 from .files import PDF, upload
-from .test_api import conforms, document
 
 LIST = "/api/v1/reports"
 GO_LIVE = at(2026, 12, 1, 8, 0, 0)

@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 from reports import actions
 from reports.models import Report
 
+from .browsing import AXE, SCREENSHOTS, WIDTHS, run_axe
 from .conftest import SYSTEM
 from .files import PDF, upload
-from .test_browser import AXE, SCREENSHOTS, WIDTHS, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,9 +10,10 @@ import time_machine
 
 from releases import actions as release_actions
 
+from .api_reads import conforms
 from .conftest import SYSTEM
 from .results_kits import GO_LIVE, HEADLINE
-from .shared import conforms, visible
+from .shared import visible
 
 LIST = "/api/v1/results"
 ONE = f"{LIST}/2027/q1"
