@@ -37,7 +37,7 @@ SYSTEM = actions.SystemActor("tests")
 
 # Fixtures of a harness live beside it, in a helper module registered here; test modules
 # never import from one another (issue 23).
-pytest_plugins = ["tests.fronts", "tests.results_kits", "tests.varnish"]
+pytest_plugins = ["tests.fronts", "tests.results_kits", "tests.varnish", "tests.webhook_receiver"]
 
 
 # Tests that read real filings (the seed, the corpus, the exhibit cases) take them from outside

@@ -29,46 +29,11 @@ from releases import actions as release_actions
 from releases.models import AuditEntry
 
 from .conftest import SYSTEM, at
-from .webhook_receiver import Receiver
+from .webhook_receiver import REGISTERED, register, verified
 
-REGISTERED = at(2026, 11, 26, 9, 0, 0)
+pytestmark = pytest.mark.usefixtures("webhooks_env")
+
 GO_LIVE = at(2026, 11, 26, 16, 5, 0)
-
-
-@pytest.fixture(autouse=True)
-def _webhooks_env(settings):
-    settings.SITE_URL = "https://ir.example.com"
-    settings.IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS = True  # the receiver is on 127.0.0.1
-    settings.IRSITE_WEBHOOKS_RETRY_SECONDS = 0  # retries are due at once (the worker runs once)
-    settings.IRSITE_WEBHOOKS_TIMEOUT_SECONDS = 0.5
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver().start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
-def run(worker):
-    return worker
-
-
-def register(receiver: Receiver, path: str, user, events=("release.live",)) -> Endpoint:
-    with time_machine.travel(REGISTERED, tick=False):
-        endpoint, secret = actions.register_endpoint(
-            user, url=receiver.url(path), events=events, description=path
-        )
-    receiver.secrets[path] = secret
-    return endpoint
-
-
-def verified(secret: str, item) -> dict:
-    """What a receiver's `standardwebhooks` reads, verified at the moment it arrived (it
-    refuses a timestamp more than five minutes off its clock)."""
-    with time_machine.travel(item.at, tick=False):
-        return Webhook(secret).verify(item.body, item.headers)
 
 
 @pytest.fixture

@@ -19,12 +19,9 @@ from irsite.webhooks.models import Endpoint, Event
 
 from .conftest import at
 from .edgar_server import CIK, columns, filing
-from .test_webhooks import REGISTERED, register, verified
+from .webhook_receiver import REGISTERED, register, verified
 
-# The harness's fixtures (``_webhooks_env`` is autouse), re-exported to this module's tests.
-from .test_webhooks import _webhooks_env as _webhooks_env
-from .test_webhooks import receiver as receiver
-from .test_webhooks import run as run
+pytestmark = pytest.mark.usefixtures("webhooks_env")
 
 ANNOUNCE = at(2026, 11, 30, 16, 5, 0)
 MATERIALS = at(2026, 12, 2, 16, 5, 0)

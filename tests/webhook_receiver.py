@@ -1,6 +1,8 @@
 """A real HTTP receiver for webhook tests: a server thread on a free port of 127.0.0.1 that
 records every request with its arrival time and verifies its signature the way a receiver
-does, with the Standard Webhooks package (`standardwebhooks`)."""
+does, with the Standard Webhooks package (`standardwebhooks`); the webhook tests' fixtures
+(`webhooks_env`, `receiver`, `run`; registered by conftest.py's `pytest_plugins`) and an
+endpoint registered for it."""
 
 import json
 import threading
@@ -8,7 +10,14 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+import time_machine
 from standardwebhooks import Webhook, WebhookVerificationError
+
+from irsite.webhooks import actions
+from irsite.webhooks.models import Endpoint
+
+from .conftest import at
 
 
 @dataclass
@@ -99,3 +108,43 @@ class Receiver:
             event.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+REGISTERED = at(2026, 11, 26, 9, 0, 0)
+
+
+@pytest.fixture
+def webhooks_env(settings):
+    """The settings webhook tests run under (their modules use it for every test)."""
+    settings.SITE_URL = "https://ir.example.com"
+    settings.IRSITE_WEBHOOKS_ALLOW_PRIVATE_URLS = True  # the receiver is on 127.0.0.1
+    settings.IRSITE_WEBHOOKS_RETRY_SECONDS = 0  # retries are due at once (the worker runs once)
+    settings.IRSITE_WEBHOOKS_TIMEOUT_SECONDS = 0.5
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def run(worker):
+    return worker
+
+
+def register(receiver: Receiver, path: str, user, events=("release.live",)) -> Endpoint:
+    with time_machine.travel(REGISTERED, tick=False):
+        endpoint, secret = actions.register_endpoint(
+            user, url=receiver.url(path), events=events, description=path
+        )
+    receiver.secrets[path] = secret
+    return endpoint
+
+
+def verified(secret: str, item) -> dict:
+    """What a receiver's `standardwebhooks` reads, verified at the moment it arrived (it
+    refuses a timestamp more than five minutes off its clock)."""
+    with time_machine.travel(item.at, tick=False):
+        return Webhook(secret).verify(item.body, item.headers)
