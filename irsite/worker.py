@@ -66,6 +66,22 @@ def run_checks() -> None:
         check()
 
 
+# Tasks a worker whose own clock is out of bound (`irsite.clock.in_bound`) leaves to the others:
+# the sends (alerts, webhooks), which hold themselves while their worker's clock is off. Held at
+# the claim, not inside the task: a skewed worker that claimed one only to put it back 2 s later
+# took it again and again, and a worker with a right clock never got it (seen under load).
+_held_while_skewed: set[str] = set()
+
+
+def hold_while_skewed(task_path: str) -> None:
+    """Called from an `AppConfig.ready` with a task's dotted path (``task.module_path``)."""
+    _held_while_skewed.add(task_path)
+
+
+def held_while_skewed() -> frozenset[str]:
+    return frozenset(_held_while_skewed)
+
+
 # Set when this worker process is asked to stop (SIGTERM): a long task (a batch of alerts)
 # ends after the item in hand and queues the rest, rather than being cut off at the bound.
 stop_requested = threading.Event()
@@ -167,6 +183,8 @@ class LeasedWorker(Worker):
             tasks = due(lane_tasks(self.queue_names, self.excluded_queue_names)).filter(
                 backend_name=self.backend_name
             )
+            if _held_while_skewed and not clock.in_bound():
+                tasks = tasks.exclude(task_path__in=_held_while_skewed)
             with exclusive_transaction(tasks.db):
                 try:
                     task_result = tasks.select_for_update(skip_locked=True).first()

@@ -232,3 +232,26 @@ def test_a_worker_whose_clock_is_off_runs_a_task_at_its_second_by_the_databases_
     # Correctness is the order above; this bound only tells the database's clock (late by the
     # poll, 0.1 s, and the machine's load) from the worker's own (late by its 5 s).
     assert lateness < abs(ahead), f"late by {lateness:.2f} s: the worker's own clock decided"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_clock_is_out_of_bound_leaves_sends_to_others_and_runs_the_rest(settings):
+    """A worker whose clock is off the database's claims no send (alerts, webhooks): claiming
+    one only to put it back took it from the right worker again and again under load. Purges
+    and every other task it still runs (they are decided by the database's clock)."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from irsite.alerts.sending import send_alerts
+    from irsite.http.frontcache import purge_front_cache
+    from irsite.webhooks.sending import send_webhook
+
+    settings.IRSITE_EDGE_PURGE_URLS = []  # the purge has nowhere to go: it succeeds at once
+    settings.IRSITE_CLOCK_MAX_SKEW = -1.0  # any skew, even none, is out of this bound
+    held = [send_alerts.enqueue(1, [1]).id, send_webhook.enqueue(1).id]
+    purge = purge_front_cache.enqueue(keys=["list"]).id
+    call_command("run_worker", "--once")
+    assert DBTaskResult.objects.get(pk=purge).status == "SUCCESSFUL"
+    for task_id in held:
+        result = DBTaskResult.objects.get(pk=task_id)
+        assert (result.status, result.worker_ids) == ("READY", []), result.task_path

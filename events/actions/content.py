@@ -3,8 +3,8 @@
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
 
+from irsite import clock
 from irsite.uploads import removed_if_failed
 
 from ..models import Event, EventAuditEntry, EventChange
@@ -49,7 +49,7 @@ def save_event(
                 )
             event.status, event.version = stored.status, stored.version + 1
             event.sequence = stored.sequence
-        event.content_changed_at = timezone.now()
+        event.content_changed_at = clock.now()
         event.content_changed_by = person(user)
         event.save()
         if write_related:

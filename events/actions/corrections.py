@@ -8,7 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
+
+from irsite import clock
 
 from ..models import Event, EventAuditEntry, EventChange, EventDocument
 from .base import TransitionRefused, audit, check_consistent, four_eyes, lock, person, require
@@ -47,7 +48,7 @@ def prepare_change(
         proposed = event.snapshot()
     finally:
         transaction.savepoint_rollback(savepoint)
-    now = timezone.now()
+    now = clock.now()
     stored.changes.filter(status=EventChange.Status.PENDING).update(
         status=EventChange.Status.SUPERSEDED, decided_at=now
     )
@@ -120,7 +121,7 @@ def approve_change(change: EventChange, user, *, version: int | None = None) -> 
     if moved or event.schedule != old_schedule:
         # News for subscribers of events: a new date or time, a postponement, a cancellation.
         change.announced_as = event.schedule
-    now = timezone.now()
+    now = clock.now()
     event.version += 1
     event.sequence += 1
     event.corrected_at = now
@@ -146,6 +147,6 @@ def reject_change(change: EventChange, user, reason: str) -> None:
     if not reason.strip():
         raise TransitionRefused("Say why the change is rejected.")
     change.status = EventChange.Status.REJECTED
-    change.decided_at, change.decided_by = timezone.now(), person(user)
+    change.decided_at, change.decided_by = clock.now(), person(user)
     change.save(update_fields=["status", "decided_at", "decided_by"])
     audit(user, EventAuditEntry.Action.CHANGE_REJECTED, change.event, reason.strip())

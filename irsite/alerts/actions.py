@@ -9,9 +9,8 @@ from datetime import datetime
 from enum import Enum
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from irsite import alert_topics
+from irsite import alert_topics, clock
 from releases.models import Category, Release
 
 from .models import AlertBatch, Subscriber, TopicChoice, normalize_email
@@ -89,7 +88,7 @@ def _request(
         return
     subscriber = subscriber or Subscriber(email=email)
     subscriber.status = Status.PENDING
-    subscriber.requested_at = timezone.now()
+    subscriber.requested_at = clock.now()
     subscriber.consent_source = source[:300]
     _choose(subscriber, all_categories, categories, topics, releases)
     # The worker mails the link, so a slow mail server never holds up the page.
@@ -114,7 +113,7 @@ def confirm(subscriber: Subscriber, requested_at: str) -> Confirmation:
         # A newer request sent a newer link, or the address unsubscribed since.
         return Confirmation.SUPERSEDED
     subscriber.status = Status.ACTIVE
-    subscriber.confirmed_at = timezone.now()
+    subscriber.confirmed_at = clock.now()
     subscriber.unsubscribed_at = None
     subscriber.hard_failures = 0
     subscriber.save()
@@ -127,7 +126,7 @@ def unsubscribe(subscriber: Subscriber) -> bool:
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     was_receiving = subscriber.status in {Status.ACTIVE, Status.BOUNCING, Status.PENDING}
     subscriber.status = Status.UNSUBSCRIBED
-    subscriber.unsubscribed_at = subscriber.unsubscribed_at if not was_receiving else timezone.now()
+    subscriber.unsubscribed_at = subscriber.unsubscribed_at if not was_receiving else clock.now()
     subscriber.requested_at = None  # any confirmation link still in a mailbox stops working
     subscriber.save()
     return was_receiving

@@ -42,7 +42,6 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
 from django_tasks import task
 
 from irsite import clock, worker
@@ -405,7 +404,7 @@ def _mine(delivery: Delivery):
 
 
 def _close(delivery: Delivery, state: str, note: str) -> str:
-    sent_at = timezone.now() if state == State.SENT else None
+    sent_at = clock.now() if state == State.SENT else None
     _mine(delivery).update(state=state, sent_at=sent_at, last_error=note)
     return state
 
@@ -435,7 +434,7 @@ def _failed(delivery: Delivery, exc: Exception) -> str:
         logger.warning("Alert delivery %s failed for good: %s", delivery.pk, error)
         _mine(delivery).update(state=State.FAILED, last_error=error)
         return State.FAILED
-    retry_at = timezone.now() + timedelta(
+    retry_at = clock.now() + timedelta(
         seconds=settings.IRSITE_ALERTS_RETRY_SECONDS * 5 ** (attempts - 1)
     )
     if _mine(delivery).update(state=State.PENDING, next_attempt_at=retry_at, last_error=error):

@@ -10,9 +10,9 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
+from irsite import clock
 from releases.actions import audit
 from releases.models import AuditEntry
 
@@ -24,7 +24,7 @@ logger = logging.getLogger("irsite.webhooks")
 @transaction.atomic
 def disable_failing_endpoint(endpoint: Endpoint, error: str) -> bool:
     """The worker disables an endpoint that has failed for too long, and tells the staff."""
-    now = timezone.now()
+    now = clock.now()
     reason = f"Failing since {endpoint.failing_since:%Y-%m-%d %H:%M:%S %Z}: {error}"[:500]
     if not Endpoint.objects.filter(pk=endpoint.pk, enabled=True).update(
         enabled=False, disabled_at=now, disabled_reason=reason

@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django_tasks import task
 
 from irsite import clock, worker
@@ -174,7 +173,7 @@ def _close(delivery: Delivery, state: str, note: str, code: int | None) -> str:
         state=state,
         last_error=note,
         response_code=code,
-        delivered_at=timezone.now() if state == State.DELIVERED else None,
+        delivered_at=clock.now() if state == State.DELIVERED else None,
     )
     return state
 
@@ -209,7 +208,7 @@ def _record(delivery: Delivery, started: datetime, answer: outbound.Answer) -> s
     if not answer.retry or delivery.attempts >= settings.IRSITE_WEBHOOKS_MAX_ATTEMPTS:
         logger.warning("Webhook delivery %s failed for good: %s", delivery.pk, answer.error)
         return _close(delivery, State.FAILED, answer.error, answer.status)
-    retry_at = timezone.now() + timedelta(seconds=retry_delay(delivery.attempts))
+    retry_at = clock.now() + timedelta(seconds=retry_delay(delivery.attempts))
     if _mine(delivery).update(
         state=State.PENDING,
         next_attempt_at=retry_at,

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from irsite import clock
 from irsite.plaintext import multi_line
 from irsite.uploads import removed_if_failed
 
@@ -139,7 +140,7 @@ def _save_release(
         release.created_by = _person(user)
     else:
         release.version = stored.version + 1
-    release.content_changed_at = timezone.now()
+    release.content_changed_at = clock.now()
     release.content_changed_by = _person(user)
     release.save()
     release.update_search_document()

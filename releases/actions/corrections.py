@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+
+from irsite import clock
 
 from ..desk import notify_correction
 from ..media.pdf import render_approved
@@ -52,7 +53,7 @@ def _prepare_correction(
         proposed = release.snapshot()
     finally:
         transaction.savepoint_rollback(savepoint)
-    now = timezone.now()
+    now = clock.now()
     stored.pending_corrections.filter(status=PendingCorrection.Status.PENDING).update(
         status=PendingCorrection.Status.SUPERSEDED, decided_at=now
     )
@@ -128,7 +129,7 @@ def approve_correction(correction: PendingCorrection, user, *, version: int | No
     old_slug = release.slug
     write_related = _apply_snapshot(release, correction.data)
     _check_slug_free(release)
-    now = timezone.now()
+    now = clock.now()
     if release.slug != old_slug:
         SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"release": release})
     release.version += 1
@@ -168,6 +169,6 @@ def reject_correction(correction: PendingCorrection, user, reason: str) -> None:
     if not reason.strip():
         raise TransitionRefused("Say why the correction is rejected.")
     correction.status = PendingCorrection.Status.REJECTED
-    correction.decided_at, correction.decided_by = timezone.now(), _person(user)
+    correction.decided_at, correction.decided_by = clock.now(), _person(user)
     correction.save(update_fields=["status", "decided_at", "decided_by"])
     audit(user, AuditEntry.Action.CORRECTION_REJECTED, correction.release, reason.strip())

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+
+from irsite import clock
 
 from ..models import (
     AuditEntry,
@@ -72,7 +73,7 @@ def create_preview_link(
         release=release,
         correction=correction,
         created_by=_person(user),
-        expires_at=timezone.now() + timedelta(hours=hours),
+        expires_at=clock.now() + timedelta(hours=hours),
         note=note,
     )
     audit(
@@ -89,6 +90,6 @@ def revoke_preview_link(link: PreviewLink, user) -> None:
     _require(user, "share_release_preview", "revoke preview links")
     if link.revoked_at:
         raise TransitionRefused("That preview link is revoked already.")
-    link.revoked_at = timezone.now()
+    link.revoked_at = clock.now()
     link.save(update_fields=["revoked_at"])
     audit(user, AuditEntry.Action.PREVIEW_LINK_REVOKED, link.release, f"link {link.pk}")

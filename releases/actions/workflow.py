@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from irsite import clock
 from irsite.http import schedule_changed
@@ -142,7 +141,7 @@ class Approve(Transition):
             release,
             Status.APPROVED,
             approved_by=_person(user),
-            approved_at=timezone.now(),
+            approved_at=clock.now(),
             approved_version=release.version,
         )
         release.freeze_borrowed()  # contact details and letterhead as approved, from now on
@@ -236,9 +235,7 @@ class Withdraw(Transition):
 
     def execute(self, release: Release, user, **params: Any) -> None:
         reason = _reason(params, "")
-        _set_status(
-            release, Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawal_reason=reason
-        )
+        _set_status(release, Status.WITHDRAWN, withdrawn_at=clock.now(), withdrawal_reason=reason)
         public_release_changed(release, record=False)
         audit(user, AuditEntry.Action.WITHDRAWN, release, reason)
 

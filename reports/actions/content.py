@@ -2,8 +2,8 @@
 approves."""
 
 from django.db import transaction
-from django.utils import timezone
 
+from irsite import clock
 from irsite.uploads import removed_if_failed
 
 from ..models import Report, ReportAuditEntry, ReportChange
@@ -41,7 +41,7 @@ def save_report(
                     f"The report is {stored.state_label.lower()}: take it back to draft to edit it."
                 )
             report.status, report.version = stored.status, stored.version + 1
-        report.content_changed_at = timezone.now()
+        report.content_changed_at = clock.now()
         report.content_changed_by = person(user)
         report.save()
         action = ReportAuditEntry.Action.CREATED if creating else ReportAuditEntry.Action.EDITED

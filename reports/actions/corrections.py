@@ -4,7 +4,8 @@ kept (`ReportVersion`, still served while the report is public) and the list say
 …" from the approval on."""
 
 from django.db import transaction
-from django.utils import timezone
+
+from irsite import clock
 
 from ..models import Report, ReportAuditEntry, ReportChange, ReportVersion
 from .base import TransitionRefused, audit, check_complete, four_eyes, lock, person, require
@@ -45,7 +46,7 @@ def prepare_change(report: Report, user, stored: Report, note: str) -> ReportCha
         transaction.savepoint_rollback(savepoint)
     if proposed == stored.snapshot():
         raise TransitionRefused("Nothing changed: there is no correction to approve.")
-    now = timezone.now()
+    now = clock.now()
     stored.changes.filter(status=ReportChange.Status.PENDING).update(
         status=ReportChange.Status.SUPERSEDED, decided_at=now
     )
@@ -83,7 +84,7 @@ def approve_change(change: ReportChange, user, *, version: int | None = None) ->
             "The report changed since this correction was prepared; prepare it again."
         )
     four_eyes(user, change.prepared_by_id, "prepared this correction")
-    now = timezone.now()
+    now = clock.now()
     data = change.data
     if data["file"] != report.file.name:
         # The replaced file stays: its row and its stored bytes, at its own URL.
@@ -115,6 +116,6 @@ def reject_change(change: ReportChange, user, reason: str) -> None:
     if not reason.strip():
         raise TransitionRefused("Say why the correction is rejected.")
     change.status = ReportChange.Status.REJECTED
-    change.decided_at, change.decided_by = timezone.now(), person(user)
+    change.decided_at, change.decided_by = clock.now(), person(user)
     change.save(update_fields=["status", "decided_at", "decided_by"])
     audit(user, ReportAuditEntry.Action.CHANGE_REJECTED, change.report, reason.strip())

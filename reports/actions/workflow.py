@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from irsite import clock
 from irsite.http import schedule_changed
@@ -129,7 +128,7 @@ class Approve(ReportTransition):
             Status.PUBLISHED,
             published_at=at,
             approved_by=person(user),
-            approved_at=timezone.now(),
+            approved_at=clock.now(),
         )
         report_goes_public(release, at)
         if at > clock.now():

@@ -7,8 +7,8 @@ is not edited: its documents change by corrections (`corrections`)."""
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
 
+from irsite import clock
 from irsite.uploads import removed_if_failed
 
 from ..models import FiscalCalendar, KitAuditEntry, Period, ResultsKit
@@ -66,7 +66,7 @@ def save_kit(
         kit.period_end = FiscalCalendar.current().span(kit.fiscal_year, quarter)[1]
         kit.status = ResultsKit.Status.DRAFT
         kit.approved_by, kit.approved_at = None, None
-        kit.content_changed_at, kit.content_changed_by = timezone.now(), person(user)
+        kit.content_changed_at, kit.content_changed_by = clock.now(), person(user)
         kit.save()
         if write_related:
             write_related()

@@ -3,8 +3,8 @@ kits and public only when a second person approves it. The replaced document sta
 file) in the kit's history; its URL then answers 410 Gone, and the page says "Updated on …"."""
 
 from django.db import transaction
-from django.utils import timezone
 
+from irsite import clock
 from irsite.uploads import CheckedFile, removed_if_failed
 
 from ..models import DocumentStatus, KitAuditEntry, KitDocument, ResultsKit
@@ -44,7 +44,7 @@ def prepare_document(
         document = KitDocument(
             kit=kit, category=category, title=title, position=position,
             status=DocumentStatus.PENDING, replaces=replaces, note=note,
-            prepared_at=timezone.now(), prepared_by=person(user),
+            prepared_at=clock.now(), prepared_by=person(user),
         )  # fmt: skip
         document.take(checked)
         document.save()
@@ -70,7 +70,7 @@ def approve_document(document: KitDocument, user) -> None:
     if not kit.is_live:
         raise TransitionRefused("The kit is not public.")
     four_eyes(user, document.prepared_by_id, "prepared this correction")
-    now = timezone.now()
+    now = clock.now()
     if document.replaces_id:
         old = KitDocument.objects.select_for_update().get(pk=document.replaces_id)
         if old.status != DocumentStatus.CURRENT:
@@ -93,6 +93,6 @@ def reject_document(document: KitDocument, user, reason: str) -> None:
     if not (reason or "").strip():
         raise TransitionRefused("Say why the correction is rejected.", field="reason")
     document.status = DocumentStatus.REJECTED
-    document.decided_at, document.decided_by = timezone.now(), person(user)
+    document.decided_at, document.decided_by = clock.now(), person(user)
     document.save(update_fields=["status", "decided_at", "decided_by"])
     audit(user, KitAuditEntry.Action.CORRECTION_REJECTED, kit, reason.strip())

@@ -5,8 +5,8 @@ release's go-live second (or at once, if the release is already public). No seco
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from irsite import clock
 from releases.actions import Transition
 
 from ..models import KitAuditEntry, ResultsKit
@@ -48,7 +48,7 @@ class Approve(KitTransition):
     def execute(self, release: Any, user, **params: Any) -> None:
         kit: ResultsKit = release
         kit.status = ResultsKit.Status.APPROVED
-        kit.approved_by, kit.approved_at = person(user), timezone.now()
+        kit.approved_by, kit.approved_at = person(user), clock.now()
         kit.save(update_fields=["status", "approved_by", "approved_at"])
         if kit.release.is_public:
             kit_changed_publicly()
