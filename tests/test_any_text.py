@@ -315,6 +315,10 @@ SYSTEM_WRITTEN = {
     ("Report", "cover_sha256"), ("ReportVersion", "content_type"), ("ReportVersion", "sha256"),
     ("ReportChange", "prepared_by_name"), ("ReportAuditEntry", "username"),
     ("ReportAuditEntry", "report_title"), ("ReportAuditEntry", "detail"),
+    # Alert topics: the slug of a registered topic (the form offers only those) and the item's
+    # key its app gives; how an approved event change was announced, set by the action.
+    ("TopicChoice", "topic"), ("AlertBatch", "topic"), ("AlertBatch", "key"),
+    ("EventChange", "announced_as"),
 }  # fmt: skip
 
 

@@ -103,6 +103,12 @@ def sample_kwargs(route: str, names: list[str], release, category, link) -> dict
         # The JSON API: a release by its id; any other path under /api/.
         "release_id": str(release.uuid),
         "rest": "v1/nothing-here",
+        # Results kits by fiscal period; the API's other nouns by ids nobody has.
+        "period": "q4",
+        "fiscal_year": 2026,
+        "event_id": "3f1d6c1e-8a53-4c1e-9a4b-2f7f6b0d9a10",
+        "report_id": "3f1d6c1e-8a53-4c1e-9a4b-2f7f6b0d9a11",
+        "accession_number": "0000855654-26-000001",
     }
     missing = [n for n in names if n not in samples]
     if missing:
