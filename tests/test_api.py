@@ -304,12 +304,6 @@ def test_a_correction_reaches_a_cached_release_and_its_validators_move(
 # --- caching, validators, HEAD -----------------------------------------------------------------
 
 
-@pytest.fixture(params=[False, True], ids=["cache-off", "cache-on"])
-def page_cache(request, settings) -> bool:
-    settings.IRSITE_PAGE_CACHE = request.param
-    return request.param
-
-
 def test_answers_carry_the_pages_caching_policy_etag_and_answer_304(client, archive, page_cache):
     page = read(client, "/news/")
     for url in [LIST, detail_url(archive["q3"]), DOCUMENT, f"{LIST}?category=earnings"]:

@@ -29,12 +29,6 @@ INDEX_URL = (
 LINE = f'Filed as Exhibit 99.1 to Form 8-K, accession <a href="{INDEX_URL}">{ACCESSION}</a>.'
 
 
-@pytest.fixture(params=[False, True], ids=["cache-off", "cache-on"])
-def page_cache(request, settings) -> bool:
-    settings.IRSITE_PAGE_CACHE = request.param
-    return request.param
-
-
 def store_8k() -> None:
     rows = [filing(7, "8-K", "2026-02-26", primaryDocDescription="8-K")]
     records, _ = edgar.records(columns(rows), "test")

@@ -117,12 +117,6 @@ SECRETS = ("Quarterly results beat every estimate", "quarterly-results-beat-esti
 SHOWN_BY = {"sitemap-section": SECRETS[1], "releases:search": SECRETS[1]}
 
 
-@pytest.fixture(params=[False, True], ids=["cache-off", "cache-on"])
-def page_cache(request, settings) -> bool:
-    settings.IRSITE_PAGE_CACHE = request.param
-    return request.param
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "route"), PATTERNS, ids=[n for n, _ in PATTERNS])
 def test_scheduled_release_is_on_no_public_url_until_go_live(
