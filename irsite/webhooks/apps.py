@@ -11,6 +11,8 @@ class WebhooksConfig(AppConfig):
 
         from .event_sources import register_event_events
         from .filing_sources import register_filing_events
+        from .report_sources import register_report_events
+        from .results_sources import register_results_events
         from .sending import check, send_webhook
         from .sources import register_release_events
 
@@ -18,6 +20,8 @@ class WebhooksConfig(AppConfig):
         register_release_events()
         register_event_events()
         register_filing_events()
+        register_results_events()
+        register_report_events()
         # Before the alerts' check (INSTALLED_APPS order): a go-live's webhooks go first.
         worker.register_check("webhooks", check)
         # A worker whose clock is out of bound never claims a delivery: another worker takes it.

@@ -3,8 +3,8 @@
 Each type says how to find what happened (``due``: occurrences since a moment, by the database's
 clock, each with a unique key) and what a receiver is told (``payload``: public data only). The
 worker's check asks every registered type (`irsite.webhooks.sending.check`). Releases register
-theirs in `irsite.webhooks.sources`; events, results kits and filings add their own types the
-same way when they land, with no change here.
+theirs in `irsite.webhooks.sources`; events, filings, results kits and reports add their own
+types the same way, with no change here.
 """
 
 from collections.abc import Callable, Iterable
@@ -30,6 +30,9 @@ class EventType:
     due: Callable[[datetime, datetime], Iterable[Occurrence]]
     # The ``data`` of the payload: public data only.
     payload: Callable[[Any], dict[str, Any]]
+    # Given an event's key, why its deliveries not yet sent must not go (its subject was
+    # withdrawn since), or "" to send them; checked before each attempt (`sending.deliver`).
+    withheld: Callable[[str], str] | None = None
 
 
 _types: dict[str, EventType] = {}

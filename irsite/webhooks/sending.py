@@ -146,6 +146,11 @@ def deliver(delivery_id: int) -> str:
         return _later(delivery_id, event.occurred_at)
     if not endpoint.enabled:
         return _close(delivery, State.CANCELLED, "The endpoint is disabled.", None)
+    event_type = registry.get(event.type)
+    withheld = event_type and event_type.withheld and event_type.withheld(event.key)
+    if withheld:
+        # Withdrawn since the event was made: a retry never announces it as live.
+        return _close(delivery, State.CANCELLED, withheld, None)
     body = bytes(event.body)
     headers = signing.headers(event.message_id, int(now.timestamp()), body, endpoint.secrets(now))
     try:

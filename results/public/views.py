@@ -18,6 +18,7 @@ from irsite.http import StoredFile, cache_publicly, file_response, serve_file
 
 from ..models import DocumentStatus, KitDocument, ResultsKit
 from ..models.documents import FOLDER
+from . import sec
 
 # Shown in the browser; office files and CSV are downloaded.
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
@@ -55,7 +56,8 @@ class KitDetailView(TemplateView):
             raise Http404("No such results kit.")
         self.kit, self.now = kit, now
         response = super().get(request, *args, **kwargs)
-        if modified := kit.last_modified:
+        # The 10-Q/10-K line (`sec`) changes the page without changing the kit.
+        if modified := max(filter(None, [kit.last_modified, sec.changed_at(kit)]), default=None):
             response.headers["Last-Modified"] = http_date(modified.timestamp())
         return response
 
@@ -71,6 +73,7 @@ class KitDetailView(TemplateView):
             webcast_url=event.webcast_url if event and materials else "",
             replay=bool(event and event.replay_visible(now)),
             documents=list(kit.documents.current()),
+            periodic_report=sec.periodic_report(kit),
             canonical_url=self.request.build_absolute_uri(kit.get_absolute_url()),
         )
         return context
