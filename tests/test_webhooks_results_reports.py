@@ -2,7 +2,7 @@
 release's go-live, or its approval if later) and never before, ``results.corrected`` when a
 document added or replaced after go-live is approved, ``report.live``, ``report.corrected`` and
 ``report.withdrawn``; each exactly once, public data only, and a withdrawn report's deliveries
-not yet sent never sent. The harness is tests/test_webhooks.py's: the worker as
+not yet sent never sent. The harness is tests/webhook_receiver.py's: the worker as
 `manage.py run_worker --once`, a real receiver verifying with `standardwebhooks`."""
 
 from datetime import datetime, timedelta
@@ -22,12 +22,9 @@ from results import actions as kit_actions
 from .conftest import SYSTEM, at
 from .files import PDF, upload
 from .results_kits import approved_kit, make_kit
-from .test_webhooks import REGISTERED, register, verified
+from .webhook_receiver import REGISTERED, register, verified
 
-# The harness's fixtures (``_webhooks_env`` is autouse), re-exported to this module's tests.
-from .test_webhooks import _webhooks_env as _webhooks_env
-from .test_webhooks import receiver as receiver
-from .test_webhooks import run as run
+pytestmark = pytest.mark.usefixtures("webhooks_env")
 
 GO_LIVE = at(2026, 11, 27, 16, 5, 0)
 NEW_TYPES = [
@@ -208,3 +205,22 @@ def test_the_admin_s_endpoint_form_offers_the_kit_and_report_types(client, super
     form = client.get(reverse("admin:webhooks_endpoint_add")).content.decode()
     for name in NEW_TYPES:
         assert f'value="{name}"' in form
+
+
+def test_a_withdrawn_release_s_pending_live_delivery_is_cancelled_not_sent_after_it(
+    receiver, superuser, make_release, publish, run, settings
+):
+    """A release.live whose receiver failed is not retried after the release's withdrawal (its
+    release.withdrawn follows), as a kit's and a report's are not."""
+    settings.IRSITE_WEBHOOKS_RETRY_SECONDS = 60
+    with time_machine.travel(REGISTERED, tick=False):
+        release = publish(make_release(published_at=GO_LIVE))
+    register(receiver, "/rw", superuser, events=["release.live"])
+    receiver.answers["/rw"] = [503]
+    _runs(run, GO_LIVE)
+    with time_machine.travel(GO_LIVE + timedelta(seconds=30), tick=False):
+        release_actions.withdraw(release, SYSTEM, "Issued in error.")
+    _runs(run, GO_LIVE + timedelta(minutes=2))
+    assert [r.answered for r in receiver.on("/rw")] == [503]
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.last_error) == ("cancelled", "The release was withdrawn.")

@@ -85,11 +85,28 @@ def _withdrawn_payload(release_id: int) -> dict[str, Any]:
     }
 
 
+def _withheld(key: str) -> str:
+    """Why a release's live or corrected event must no longer go out: withdrawn since (its
+    `release.withdrawn` follows; a retry of the older news after it would contradict it), as
+    alerts cancel what is pending at a withdrawal."""
+    kind, _, pk = key.partition(":")
+    withdrawn = Release.objects.filter(status=Release.Status.WITHDRAWN)
+    if kind == "release.live":
+        gone = withdrawn.filter(pk=pk).exists()
+    else:
+        gone = withdrawn.filter(corrections__pk=pk).exists()
+    return "The release was withdrawn." if gone else ""
+
+
 def register_release_events() -> None:
-    register(EventType("release.live", "a release went live", _live, _live_payload))
+    register(EventType("release.live", "a release went live", _live, _live_payload, _withheld))
     register(
         EventType(
-            "release.corrected", "a live release was corrected", _corrected, _corrected_payload
+            "release.corrected",
+            "a live release was corrected",
+            _corrected,
+            _corrected_payload,
+            _withheld,
         )
     )
     register(
