@@ -115,9 +115,14 @@ def test_an_imported_earnings_release_prints_every_column(live_server, context):
     SHOTS.mkdir(parents=True, exist_ok=True)
     pdf = SHOTS / "earnings-printed.pdf"
     pdf.write_bytes(page.pdf(format="Letter"))
-    text = " ".join(
+    pages = [
         " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
-    )
+    ]
+    text = " ".join(pages)
+    # The statement's heading rows (plain cells, as filed) print on the page of its first
+    # figures: "Thirteen Weeks Ended" once stood alone at the foot of page 2.
+    heading = next(n for n, p in enumerate(pages) if "Thirteen Weeks" in p)
+    assert "SALES, Net of returns" in pages[heading], (heading, pages[heading][-300:])
     # The right-most columns of the statements: the thirty-nine weeks of the prior year.
     assert "Thirty-nine Weeks Ended" in text or "THIRTY-NINE WEEKS ENDED" in text.upper()
     pdftoppm = shutil.which("pdftoppm")  # poppler-utils; without it the PDF stays as it is
