@@ -1,7 +1,7 @@
 """The home page as an investor-relations landing page (issue 29).
 
 On results day an investor lands here for the results: the latest results release with its
-call (time, webcast, slides, as the event's materials rule shows them), then the next event,
+call (time, webcast, slides, as the event's materials rule shows them), then the upcoming events,
 the latest SEC filings, the latest press releases and the e-mail sign-up. The first screen on a
 phone holds the newest release's headline and its minute.
 
@@ -29,9 +29,11 @@ from irsite.http import cache_publicly
 from releases.models import Category, Release
 from results.models import ResultsKit
 
-# How many filings and releases the landing page lists (the rest are one link away).
+# How many filings, releases and upcoming events the landing page lists (the rest are one link
+# away: /filings/, /news/, /events/).
 FILINGS = 5
 RELEASES = 5
+UPCOMING = 3
 
 
 def results_release(now: datetime) -> Release | None:
@@ -70,7 +72,7 @@ class HomeView(TemplateView):
         results = results_release(now)
         call = results_call(results, now) if results else None
         upcoming = Event.objects.public(now).upcoming(now)
-        if call:  # the call is shown with its results: the next event is another one
+        if call:  # the call is shown with its results: it is not listed a second time
             upcoming = upcoming.exclude(pk=call["event"].pk)
         # The kit of that release (public with it, by the kit's own rule), with its documents.
         kit = ResultsKit.objects.public(now).filter(release=results).first() if results else None
@@ -80,7 +82,7 @@ class HomeView(TemplateView):
             kit=kit,
             kit_documents=list(kit.documents.current()) if kit else [],
             call=call,
-            next_event=upcoming.first(),
+            upcoming=list(upcoming[:UPCOMING]),
             filings=list(Filing.objects.public().newest_first()[:FILINGS]),
             latest=latest,
         )

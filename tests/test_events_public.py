@@ -353,9 +353,10 @@ def test_any_event_in_any_zone_reads_back_as_its_instant(zone, local, fold, minu
     assert shown.endswith(event.local_end.tzname() or "")
 
 
-def test_the_home_page_names_the_next_event_from_its_announce_second(event, client):
-    assert "Next event" not in get(client, "/", ANNOUNCE - timedelta(seconds=1)).content.decode()
+def test_the_home_page_lists_an_upcoming_event_from_its_announce_second(event, client):
+    before = get(client, "/", ANNOUNCE - timedelta(seconds=1)).content.decode()
+    assert "Upcoming events" not in before
     home = get(client, "/", ANNOUNCE).content.decode()
-    assert "Next event" in home and event.get_absolute_url() in home
+    assert "Upcoming events" in home and event.get_absolute_url() in home
     over = event.ends_at + timedelta(seconds=1)
-    assert "Next event" not in get(client, "/", over).content.decode()
+    assert "Upcoming events" not in get(client, "/", over).content.decode()

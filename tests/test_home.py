@@ -1,6 +1,6 @@
 """The home page as an IR landing page (issue 29): on results day the newest results release
-with its call (time, webcast, slides as the event's materials rule shows them), the next
-event, the latest SEC filings, then the releases and the sign-up; nothing of a scheduled
+with its call (time, webcast, slides as the event's materials rule shows them), the upcoming
+events, the latest SEC filings, then the releases and the sign-up; nothing of a scheduled
 release, event or filing before its second, on a page cached and purged like /news/."""
 
 from datetime import timedelta
@@ -106,7 +106,7 @@ def test_on_results_day_the_home_page_leads_with_the_results_call_and_slides(cli
         "Thursday, January 28, 2027, 5:00 p.m.",
         WEBCAST,
         "Q4 2026 slides",
-        "Next event",
+        "Upcoming events",
         "Investor day 2027",
         "Latest SEC filings",
         "8-K",
@@ -204,3 +204,40 @@ def test_the_results_kit_stands_under_its_release_on_the_home_page_from_its_seco
     assert -1 not in places and places == sorted(places), (order, places)
     assert kit.get_absolute_url() in page
     assert kit.documents.current().first().get_absolute_url() in page
+
+
+def test_upcoming_events_lists_the_next_few_public_ones_soonest_first_without_the_results_call(
+    client, day, make_event, announce
+):
+    """Issue 25: "Upcoming events" lists at most `UPCOMING` public events not yet over, soonest
+    first, with a link to /events/; the call shown with its results is not listed again, and an
+    event announced later is not on the page before its announce second."""
+    from irsite.home import UPCOMING
+
+    starts = [at(2027, 2, day_, 10, 0, 0) for day_ in (3, 12, 20, 25)]
+    with time_machine.travel(ANNOUNCE - timedelta(days=2), tick=False):
+        for n, start in enumerate(starts):
+            announce(make_event(title=f"Conference {n}", slug=f"conference-{n}",
+                                kind=Event.Kind.CONFERENCE, starts_at=start,
+                                announce_at=ANNOUNCE))  # fmt: skip
+        early = announce(make_event(title="Capital markets day", slug="capital-markets-day",
+                                    kind=Event.Kind.INVESTOR_DAY,
+                                    starts_at=at(2027, 2, 1, 9, 0, 0),
+                                    announce_at=GO_LIVE + timedelta(hours=1)))  # fmt: skip
+    page = home(client, GO_LIVE + timedelta(minutes=1))
+    section = page.split('id="upcoming-heading"')[1].split("</section>")[0]
+    listed = section.count('class="event-item"')
+    print(f"upcoming events listed: {listed} (bound {UPCOMING})")
+    assert listed == UPCOMING == 3
+    shown = ["Conference 0", "Conference 1", "Conference 2"]
+    places = [section.find(title) for title in shown]
+    assert -1 not in places and places == sorted(places), places
+    assert "Conference 3" not in section and "Investor day 2027" not in section
+    assert "Q4 2026 earnings call" not in section  # shown with its results above
+    assert 'href="/events/"' in section and "All events" in section
+    assert "Capital markets day" not in page  # announced an hour later
+    later = home(client, early.announce_at)
+    section = later.split('id="upcoming-heading"')[1].split("</section>")[0]
+    assert section.count('class="event-item"') == UPCOMING
+    assert section.index("Capital markets day") < section.index("Conference 0")
+    assert "Conference 2" not in section
