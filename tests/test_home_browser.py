@@ -1,9 +1,8 @@
 """The home page in Chromium (issue 29): at 390 px the first screen holds the newest release's
 headline and its minute; axe finds nothing at 390 and 1280 px; both are photographed
-(/work/helpers/shots/home/ when that folder exists, else artifacts/screenshots/home-*.png)."""
+(artifacts/screenshots/home-*.png)."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -21,7 +20,6 @@ from .files import PDF, upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/work/helpers/shots/home")
 PHONE = {"width": 390, "height": 844}
 HEADLINE = "Fourth quarter and full year 2026 results: revenue up 42 percent"
 
@@ -82,9 +80,8 @@ def test_the_first_screen_on_a_phone_holds_the_latest_results_headline_and_minut
     live_server, context, results_day
 ):
     assert AXE.exists()
-    folder = SHOTS if SHOTS.parent.exists() else SCREENSHOTS
+    folder, prefix = SCREENSHOTS, "home-"
     folder.mkdir(parents=True, exist_ok=True)
-    prefix = "" if folder == SHOTS else "home-"
     page = context.new_page()
     page.set_viewport_size(PHONE)
     assert page.goto(live_server.url + "/").status == 200

@@ -1,7 +1,7 @@
 """The screenshots issue 29's closing note names, taken as people meet the pages (Chromium at
 390 and 1280 px as the non-superuser approver, and a reader): the approver's admin index with a
 correction waiting, the approve page, an earnings release imported from a real exhibit printed
-to PDF (its pages drawn to PNG by poppler's ``pdftoppm`` when installed), and the home page.
+to PDF (its pages drawn to PNG by poppler's ``pdftoppm``), and the home page.
 
 The folder is ``$IRSITE_SHOTS`` (default ``artifacts/screenshots/``); each shot is also checked
 for what would be visibly wrong in it: a page wider than the window, a table cut on paper."""
@@ -125,11 +125,15 @@ def test_an_imported_earnings_release_prints_every_column(live_server, context):
     assert "SALES, Net of returns" in pages[heading], (heading, pages[heading][-300:])
     # The right-most columns of the statements: the thirty-nine weeks of the prior year.
     assert "Thirty-nine Weeks Ended" in text or "THIRTY-NINE WEEKS ENDED" in text.upper()
-    pdftoppm = shutil.which("pdftoppm")  # poppler-utils; without it the PDF stays as it is
-    if pdftoppm:
-        out = str(SHOTS / "earnings-printed")
-        subprocess.run([pdftoppm, "-r", "60", "-png", str(pdf), out], check=True)  # noqa: S603
-        print(sorted(p.name for p in SHOTS.glob("earnings-printed*.png")))
+    # The pages drawn as pictures by poppler's pdftoppm (Debian's poppler-utils; .ci/run
+    # installs it, as it installs chromium).
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm is not installed: apt-get install poppler-utils (.ci/run does)"
+    out = str(SHOTS / "earnings-printed")
+    for old in SHOTS.glob("earnings-printed*.png"):  # an earlier run's, maybe more pages
+        old.unlink()
+    subprocess.run([pdftoppm, "-r", "60", "-png", str(pdf), out], check=True)  # noqa: S603
+    assert len(list(SHOTS.glob("earnings-printed*.png"))) == len(pages)
 
 
 @pytest.mark.usefixtures("results_day")
