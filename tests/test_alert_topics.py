@@ -282,3 +282,13 @@ def test_a_report_is_mailed_once_at_its_second_to_those_who_chose_reports(
 def test_the_form_offers_results_and_reports_beside_events(client):
     html = client.get(reverse("alerts:subscribe")).content.decode()
     assert 'value="results"' in html and 'value="reports"' in html
+
+
+def test_the_introduction_promises_only_the_topics_the_form_offers(client):
+    """The sign-up page's first paragraph once listed events and SEC filings by name: it named
+    filings with no CIK set (nothing to send) and not results or reports."""
+    html = client.get(reverse("alerts:subscribe")).content.decode()
+    intro = re.search(r"<h1>Email alerts</h1>\s*<p[^>]*>(.*?)</p>", html, re.S)
+    assert intro, html[:2000]
+    assert 'value="filings"' not in html and "SEC filings" not in intro[1]
+    assert "Also send me" in intro[1] and 'value="results"' in html and 'value="reports"' in html

@@ -212,3 +212,19 @@ def test_editing_an_approved_kit_in_the_admin_returns_it_to_draft(
     kit.refresh_from_db()
     assert kit.status == ResultsKit.Status.DRAFT and kit.version == 2
     assert [d.title for d in kit.documents.current()] == ["Supplemental tables", "Q1 presentation"]
+
+
+def test_the_approval_message_says_approved_once_and_when_the_kit_goes_public(
+    client, editor, approver, make_release
+):
+    release = make_release(published_at=GO_LIVE)
+    with time_machine.travel(NOW, tick=False):
+        signed_in(client, editor).post(ADD_URL, form_data(release))
+        kit = ResultsKit.objects.get()
+        response = signed_in(client, approver).post(
+            reverse("admin:results_resultskit_approve", args=[kit.pk]),
+            {"version": kit.version},
+            follow=True,
+        )
+    shown = [str(message) for message in response.context["messages"]]
+    assert "Approved: public with its release." in shown, shown

@@ -154,7 +154,9 @@ class ResultsKitAdmin(admin.ModelAdmin):
             except (actions.TransitionRefused, ValueError) as refused:
                 error = str(refused)
             else:
-                messages.success(request, f"Approved: {kit.state_label}.")
+                # The state label of an approved kit already begins "Approved".
+                when = "public now" if kit.is_live else "public with its release"
+                messages.success(request, f"Approved: {when}.")
                 return self._back(kit)
         documents = kit.documents.current()
         return self._page(request, kit, "approve.html", transition.label,
