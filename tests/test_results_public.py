@@ -258,3 +258,17 @@ def test_documents_answer_ranges_and_conditional_requests_only_from_the_second(c
         ranged = client.get(url, headers={"Range": "bytes=0-3"})
         assert ranged.status_code == 206 and body(ranged) == PDF[:4]
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_kit_added_after_its_release_is_dated_by_its_results_not_by_its_approval(client, kit):
+    """The full-year kit was approved long after its release of July 28, 2026 (the fixture
+    approves it today): readers see it dated by its release on the list, the feeds and the
+    API, as an old quarter's results, never as news of the day it was added."""
+    with time_machine.travel(GO_LIVE + timedelta(minutes=1), tick=False):
+        listing = client.get("/results/").content.decode()
+        assert 'datetime="2026-07-28T16:05:00-04:00">July 28, 2026' in listing
+        for name in ("results:rss", "results:atom"):
+            entry = feedparser.parse(client.get(reverse(name)).content).entries[1]
+            assert entry.published_parsed[:5] == (2026, 7, 28, 20, 5), name
+        items = client.get("/api/v1/results").json()["items"]
+        assert items[1]["published_at"] == "2026-07-28T20:05:00Z"

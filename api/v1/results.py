@@ -121,7 +121,7 @@ def item(request: HttpRequest, kit: ResultsKit) -> dict:
         "period": kit.period,
         "title": kit.title,
         "period_end": kit.period_end,
-        "published_at": kit.public_since,
+        "published_at": kit.release.published_at,
         "updated_at": kit.last_modified,
         "release": {
             "id": str(id_of(release)),

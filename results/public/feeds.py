@@ -31,7 +31,9 @@ class KitsRssFeed(Feed):
         return f"{item.period_words}. {item.release.headline}"
 
     def item_pubdate(self, item: ResultsKit):
-        return item.public_since
+        # Dated by its results (the release), not by when a second person approved the kit: a
+        # kit added for an old quarter is that quarter's, not today's.
+        return item.release.published_at
 
     def item_updateddate(self, item: ResultsKit):
         return item.last_modified
