@@ -15,7 +15,7 @@ public releases that name it (`release_paths`), besides the lists.
 
 import re
 
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 
 from releases.models import Release
 from releases.public.notes import Line, Note
@@ -49,13 +49,17 @@ def note_for(release: Release) -> Note | None:
                                                    FilingAudit.Action.SHOWN])  # fmt: skip
     filing = (
         Filing.objects.filter(accession_number=accession)
-        .annotate(audited=Max("audit_entries__at", filter=shown_or_hidden))
+        .annotate(
+            audited=Max("audit_entries__at", filter=shown_or_hidden),
+            # THE rule of what is public (`FilingQuerySet.public`), asked in the same statement.
+            is_public=Exists(Filing.objects.public().filter(pk=OuterRef("pk"))),
+        )
         .first()
     )
     if filing is None:
         return None  # not in the list (yet): the release's own link stays
     changed = max(filter(None, [filing.first_seen_at, filing.audited]))
-    if filing.hidden_at is not None:
+    if not filing.is_public:  # hidden: neither the line nor the release's own link
         return Note(replaces_filing_url=True, changed_at=changed)
     exhibit = _EXHIBIT.search(release.exhibit_label or "")
     before = (
