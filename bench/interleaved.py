@@ -17,10 +17,17 @@ database as `make bench PEER=1` left it), and the two take turns: ``--requests``
 newest release through Django's test client (the whole middleware stack, the real database, no
 HTTP server), then the other, ``--rounds`` times. Prints the median wall and CPU milliseconds per
 request of each and their ratio. Run it after `make bench PEER=1` at one size.
+
+``--instructions N`` counts instead the instructions of N requests in each site's process
+(``valgrind --tool=callgrind``, collecting only inside the call that makes the N requests):
+user-space work only, the same whatever else loads the machine, so ratios taken this way hold
+where wall and CPU times do not.
 """
 
 import argparse
+import collections
 import io
+import itertools
 import json
 import os
 import statistics
@@ -81,7 +88,13 @@ def test_client_get() -> Callable[[str], tuple[int, bytes]]:
     return get
 
 
-def child(site: str, page: str, wsgi: bool) -> None:
+def counted(get: Callable[[str], tuple[int, bytes]], url: str, n: int) -> None:
+    """N requests inside one call of C's ``starmap_next``, the function callgrind collects
+    in (``--toggle-collect``): nothing of Django's start-up or the warm-up is counted."""
+    collections.deque(itertools.starmap(get, [(url,)] * n), maxlen=0)
+
+
+def child(site: str, page: str, wsgi: bool, instructions: int = 0) -> None:
     """Serve timing requests from stdin ("N" -> N requests) until it closes."""
     sys.path.insert(0, os.getcwd())
     import django
@@ -102,6 +115,9 @@ def child(site: str, page: str, wsgi: bool) -> None:
         status, body = get(url)
     assert status == 200, (site, url, status)
     print(json.dumps({"url": url, "bytes": len(body)}), flush=True)
+    if instructions:
+        counted(get, url, instructions)
+        return
     for line in sys.stdin:
         n = int(line)
         wall, cpu = time.perf_counter(), time.process_time()
@@ -136,15 +152,40 @@ def start(site: str, args) -> subprocess.Popen:
             PEER_DB_NAME=PEER_DB,
             PEER_DB_USER=PEER_DB,
         )
+    command = [str(python), str(Path(__file__).resolve()), "--child", site, "--page", args.page]
+    command += ["--wsgi"] if args.wsgi else []
+    if args.instructions:
+        out = Path(f"/tmp/callgrind.{site}.{args.page}.{args.cache}.out")  # noqa: S108 - a bench
+        command = [
+            "valgrind", "--tool=callgrind", "--collect-atstart=no",
+            "--toggle-collect=starmap_next", f"--callgrind-out-file={out}",
+            *command, "--instructions", str(args.instructions),
+        ]  # fmt: skip
     return subprocess.Popen(
-        [str(python), str(Path(__file__).resolve()), "--child", site, "--page", args.page]
-        + (["--wsgi"] if args.wsgi else []),
+        command,
         cwd=cwd,
         env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if args.instructions else None,
         text=True,
     )
+
+
+def instructions(args) -> None:
+    """Each site under callgrind in turn; instructions per request from its summary."""
+    other = "before" if args.against else "wagtail"
+    per_request = {}
+    procs = {name: start(name, args) for name in ("irsite", other)}  # at once: counts, not times
+    for name, proc in procs.items():
+        print(f"{name}: {proc.stdout.readline().strip()}")
+        proc.stdout.read()
+        assert proc.wait() == 0, name
+        out = Path(f"/tmp/callgrind.{name}.{args.page}.{args.cache}.out")  # noqa: S108
+        summary = next(x for x in out.read_text().splitlines() if x.startswith("summary:"))
+        per_request[name] = int(summary.split()[1]) / args.instructions
+        print(f"{name}: {per_request[name] / 1e6:.2f} M instructions per request")
+    print(f"{other} ÷ irsite, instructions: {per_request[other] / per_request['irsite']:.2f}×")
 
 
 def main() -> None:
@@ -160,10 +201,17 @@ def main() -> None:
         help="call each site's WSGI application directly, as an app server does, "
         "instead of Django's test client",
     )
+    ap.add_argument(
+        "--instructions", type=int, default=0, metavar="N",
+        help="count the instructions of N requests in each (callgrind) instead of timing",
+    )  # fmt: skip
     ap.add_argument("--child", choices=["irsite", "wagtail", "before"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.page, args.wsgi)
+        child(args.child, args.page, args.wsgi, args.instructions)
+        return
+    if args.instructions:
+        instructions(args)
         return
     other = "before" if args.against else "wagtail"
     sites = {name: start(name, args) for name in ("irsite", other)}
