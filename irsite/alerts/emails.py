@@ -274,7 +274,7 @@ class PrebuiltAlert(EmailMultiAlternatives):
         super().__init__(**kwargs)
         self.raw = raw
 
-    def message(self):  # type: ignore[override]
+    def message(self):
         return _Raw(self.raw)
 
 
@@ -313,7 +313,8 @@ class Personaliser:
             headers=self._headers(f"<{self.id_mark}>", self.list_mark),
         )
         message.attach_alternative(self.html, "text/html")
-        self.raw = message.message().as_bytes(linesep="\r\n")
+        # Django's SafeMIME classes take a linesep (the stubs' Message does not): SMTP's CRLF.
+        self.raw = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
         self.usable = self._verbatim()
 
     def _context(self, marks: dict[str, str]) -> dict:
