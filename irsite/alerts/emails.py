@@ -281,6 +281,8 @@ class PrebuiltAlert(EmailMultiAlternatives):
 # A personal part longer than this, or not ASCII, makes a message of its own (`Personaliser`):
 # a replacement must never stretch a line past SMTP's 998 or put 8-bit text in a 7-bit part.
 _PERSONAL_MAX = 300
+# An address the bytes may carry as it is: nothing Django would encode, quote or refuse.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 
 
 class Personaliser:
@@ -353,9 +355,15 @@ class Personaliser:
             "preferences": tokens.preferences_url(subscriber),
             "unsubscribe": unsubscribe_url,
         }
-        if not self.usable or not all(
-            v.isascii() and len(v) <= _PERSONAL_MAX for v in values.values()
+        if not (
+            self.usable
+            and _PLAIN_ADDRESS.fullmatch(subscriber.email)
+            and all(
+                v.isascii() and v.isprintable() and len(v) <= _PERSONAL_MAX for v in values.values()
+            )
         ):
+            # Django's own checks (a header must be one line, an address an address) refuse
+            # what the bytes would carry unchecked: a row written around the sign-up form.
             return alert_message(delivery, self.parts)
         message_id = message_id_of(self.parts.batch, subscriber)
         pairs = [(self.text_marks[k], v) for k, v in values.items()]
