@@ -348,6 +348,9 @@ IRSITE_ALERTS_CHECK_SECONDS = env.float("IRSITE_ALERTS_CHECK_SECONDS", default=1
 IRSITE_ALERTS_PLAN_CHUNK = env.int("IRSITE_ALERTS_PLAN_CHUNK", default=1000)
 IRSITE_ALERTS_BATCH_SIZE = env.int("IRSITE_ALERTS_BATCH_SIZE", default=100)
 IRSITE_ALERTS_RATE = env.float("IRSITE_ALERTS_RATE", default=0)
+# Deliveries claimed (and recorded sent) per UPDATE while sending: after a withdrawal commits, a
+# sending worker starts fewer than this many more messages (irsite/alerts/sending.py).
+IRSITE_ALERTS_CLAIM_GROUP = env.int("IRSITE_ALERTS_CLAIM_GROUP", default=25)
 # Only releases that went live within this many hours are emailed (never imported history).
 IRSITE_ALERTS_WINDOW_HOURS = env.int("IRSITE_ALERTS_WINDOW_HOURS", default=24)
 # Attempts per delivery; the n-th retry waits IRSITE_ALERTS_RETRY_SECONDS * 5**(n-1).

@@ -14,21 +14,33 @@ How a release reaches each subscriber exactly once:
    (UNIQUE(batch, subscriber)), enqueues a `send_alerts` task per ``IRSITE_ALERTS_BATCH_SIZE``
    deliveries and moves ``planned_through``, in one transaction: the first mails leave after
    one chunk, whatever the count, and a chunk is never planned twice.
-3. `send_alerts` reads its deliveries and what their messages share once, opens one SMTP
-   connection, and for each delivery in turn: claims its row with ``UPDATE ... WHERE state =
-   'pending'`` (and the release still published, the reader still subscribed), committed before
-   anything is sent; sends; records ``sent``. A failure goes back to ``pending`` with a task
-   that runs after a back-off, in one transaction. A task sends for at most
-   ``BATCH_SECONDS`` (and stops after the message in hand when its worker is asked to stop),
-   then queues what is left as a task of its own, so a task never outlives its lease.
+3. `send_alerts` reads its deliveries and what their messages share once (the message is built
+   once per batch and only its personal parts replaced per reader: `emails.Personaliser`),
+   opens one SMTP connection, and sends a group of ``IRSITE_ALERTS_CLAIM_GROUP`` deliveries at
+   a time: the group is claimed in one ``UPDATE ... WHERE state = 'pending'`` (and the release
+   still published, each reader still subscribed; `claims`), committed before anything is
+   sent, in the transaction that records the previous group's accepted messages ``sent`` in
+   one UPDATE. While a group is sent, every ``RECHECK_SECONDS`` (0.5 s by the database's
+   clock) the item is checked again and what was accepted so far is recorded. A failure goes
+   back to ``pending`` with a task that runs after a back-off, in one transaction. A task
+   sends for at most ``BATCH_SECONDS`` (and stops after the group in hand when its worker is
+   asked to stop), then queues what is left as a task of its own, so a task never outlives
+   its lease.
+
+A withdrawal (or a topic's item no longer public) stops a batch within a bound: after it
+commits, each sending worker starts at most the rest of the group it holds (fewer than
+``IRSITE_ALERTS_CLAIM_GROUP`` messages) and none later than ``RECHECK_SECONDS`` after it;
+everything else is cancelled.
 
 The one window no database can close is a crash after the mail server accepted a message and
 before ``sent`` was committed. A delivery left ``sending`` longer than the lease
 (``IRSITE_ALERTS_LEASE_SECONDS``, well above ``EMAIL_TIMEOUT``) is sent again, with the same
 Message-ID: a rare duplicate that mail systems can recognise is better than a reader who never
-gets material news. Each worker holds at most one delivery in that window at a time. A worker
-killed in the middle of a batch leaves the rest of it ``pending`` under its task, which the
-task lease (`irsite.worker`) gives to another worker.
+gets material news. Each worker holds at most one group's accepted messages in that window
+(those of the last ``RECHECK_SECONDS``, and fewer than ``IRSITE_ALERTS_CLAIM_GROUP``); a
+claimed delivery it had not sent yet comes back ``pending`` the same way and is sent once. A
+worker killed in the middle of a batch leaves the rest of it ``pending`` under its task, which
+the task lease (`irsite.worker`) gives to another worker.
 """
 
 import logging
@@ -41,14 +53,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F
 from django_tasks import task
 
 from irsite import clock, worker
 from releases.models import Release
 
-from . import topics
-from .emails import AlertParts, alert_message, already_subscribed_message, confirmation_message
+from . import claims, topics
+from .emails import AlertParts, Personaliser, already_subscribed_message, confirmation_message
 from .models import AlertBatch, Delivery, Subscriber
 from .topics import TopicParts
 
@@ -241,22 +253,18 @@ def deliver_many(batch_id: int, delivery_ids: Iterable[int]) -> dict[int, str]:
         # clock; once it is not (hidden, withdrawn), what is pending is cancelled.
         found = topics.message(batch, clock.now())
         if found is None:
-            Delivery.objects.filter(pk__in=ids, state=State.PENDING).update(
-                state=State.CANCELLED, last_error="The item is no longer public."
-            )
+            claims.cancel(ids, "The item is no longer public.")
             return dict.fromkeys(ids, State.CANCELLED)
         parts = TopicParts(batch, found)
     elif release.status != Release.Status.PUBLISHED:
-        Delivery.objects.filter(pk__in=ids, state=State.PENDING).update(
-            state=State.CANCELLED, last_error="The release was withdrawn."
-        )
+        claims.cancel(ids, "The release was withdrawn.")
         return dict.fromkeys(ids, State.CANCELLED)
     elif release.published_at is not None and release.published_at > clock.now():
         # Cannot happen by the database's clock (the batch starts at the go-live); if it does,
         # the deliveries wait for their second.
         send_alerts.using(run_after=release.published_at).enqueue(batch_id, ids)
         return dict.fromkeys(ids, f"later: {release.published_at:%H:%M:%S}")
-    deliveries = (
+    deliveries = list(
         Delivery.objects.filter(pk__in=ids, state=State.PENDING)
         .select_related("subscriber")
         .prefetch_related("subscriber__categories", "subscriber__topic_choices")
@@ -264,17 +272,8 @@ def deliver_many(batch_id: int, delivery_ids: Iterable[int]) -> dict[int, str]:
     )
     outcomes = dict.fromkeys(ids, "not pending")
     sender = _BatchSender(batch, parts)
-    deadline = time.monotonic() + BATCH_SECONDS
     try:
-        for delivery in deliveries:
-            if time.monotonic() > deadline or worker.stop_requested.is_set():
-                rest = [pk for pk in ids if pk >= delivery.pk]
-                send_alerts.enqueue(batch_id, rest)  # the rest, as a task of its own
-                for pk in rest:
-                    outcomes[pk] = "queued again"
-                break
-            delivery.batch = batch
-            outcomes[delivery.pk] = sender.send(delivery)
+        sender.run(deliveries, outcomes)
     finally:
         sender.close()
     return outcomes
@@ -288,61 +287,82 @@ def deliver(delivery_id: int) -> str:
     return deliver_many(batch_id, [delivery_id])[delivery_id]
 
 
-class _BatchSender:
-    """Sends the messages of one batch over one SMTP connection, one delivery at a time.
+# How often, by the database's clock, a sender asks again whether its item is still public
+# while it sends a claimed group (and records what the mail server accepted so far).
+RECHECK_SECONDS = 0.5
 
-    A delivery accepted by the mail server is recorded ``sent`` in the transaction that claims
-    the next one (one commit per message rather than two; the last is recorded alone), so the
-    window between "accepted" and "recorded" stays one message wide, as before."""
+
+class _BatchSender:
+    """Sends the messages of one batch over one SMTP connection, a claimed group at a time.
+
+    Each group of ``IRSITE_ALERTS_CLAIM_GROUP`` deliveries is claimed in one UPDATE (while the
+    release is published and each reader subscribed), in the transaction that records the
+    previous group's accepted messages ``sent`` in one UPDATE. Within a group, every
+    ``RECHECK_SECONDS`` the item is checked again and what was accepted is recorded: after a
+    withdrawal commits, a sending worker starts at most the rest of its group, and no message
+    later than ``RECHECK_SECONDS`` after it (docs/deployment.md, "E-mail alerts at scale")."""
 
     def __init__(self, batch: AlertBatch, parts: "AlertParts | TopicParts | None") -> None:
         self.batch = batch
         self.parts = parts
+        self.personaliser: Personaliser | None = None
         self.connection = get_connection()
-        self.accepted: Delivery | None = None  # sent, not yet recorded
+        self.accepted: list[Delivery] = []  # sent, not yet recorded
+        self.checked_at = clock.now()
+
+    def run(self, deliveries: list[Delivery], outcomes: dict[int, str]) -> None:
+        size = max(1, settings.IRSITE_ALERTS_CLAIM_GROUP)
+        deadline = time.monotonic() + BATCH_SECONDS
+        for start in range(0, len(deliveries), size):
+            rest = [d.pk for d in deliveries[start:]]
+            if time.monotonic() > deadline or worker.stop_requested.is_set():
+                send_alerts.enqueue(self.batch.pk, rest)  # the rest, as a task of its own
+                outcomes.update(dict.fromkeys(rest, "queued again"))
+                return
+            group = deliveries[start : start + size]
+            if self.batch.topic and not self._still_public():
+                return self._withdrawn(rest, outcomes)
+            with transaction.atomic():
+                self._record()
+                claimed_at, held = claims.claim([d.pk for d in group])
+            self.checked_at = claimed_at
+            unclaimed = [d.pk for d in group if d.pk not in held]
+            if unclaimed and not self._still_public():
+                return self._withdrawn(rest, outcomes)
+            outcomes.update(claims.not_claimed(unclaimed))
+            for n, delivery in enumerate(d for d in group if d.pk in held):
+                if clock.now() - self.checked_at >= timedelta(seconds=RECHECK_SECONDS):
+                    self._record()
+                    if not self._still_public():
+                        unsent = [d.pk for d in group if d.pk in held][n:]
+                        return self._withdrawn(unsent + rest[len(group) :], outcomes)
+                delivery.batch = self.batch
+                outcomes[delivery.pk] = self.send(delivery)
+
+    def _still_public(self) -> bool:
+        now = clock.now()
+        self.checked_at = now
+        return _still_public(self.batch, now)
+
+    def _withdrawn(self, delivery_ids: list[int], outcomes: dict[int, str]) -> None:
+        note = "The item is no longer public." if self.batch.topic else "The release was withdrawn."
+        claims.cancel(delivery_ids, note)
+        outcomes.update(dict.fromkeys(delivery_ids, State.CANCELLED))
+
+    def message(self, delivery: Delivery):
+        self.parts = self.parts or AlertParts(self.batch)
+        self.personaliser = self.personaliser or Personaliser(self.parts)
+        return self.personaliser.message(delivery)
 
     def send(self, delivery: Delivery) -> str:
-        with transaction.atomic():
-            self._record_accepted()
-            # Claimed only while the release is published and the reader subscribed, by the
-            # rows as they are now: a withdrawal or an unsubscription in the middle of a batch
-            # stops the very next message. The conditions on other tables are EXISTS clauses,
-            # so the UPDATE names only this row and ``state`` is checked on it: a join would
-            # make Django write ``id IN (SELECT ...)``, whose pending state PostgreSQL does not
-            # read again after waiting for another worker's claim (both would send).
-            claimed = Delivery.objects.filter(
-                Exists(
-                    AlertBatch.objects.filter(
-                        # A topic's batch has no release: its item was checked for the batch.
-                        Q(release__status=Release.Status.PUBLISHED) | Q(release__isnull=True),
-                        pk=OuterRef("batch_id"),
-                    )
-                ),
-                Exists(
-                    Subscriber.objects.filter(
-                        pk=OuterRef("subscriber_id"), status=Subscriber.Status.ACTIVE
-                    )
-                ),
-                pk=delivery.pk,
-                state=State.PENDING,
-            ).update(
-                state=State.SENDING,
-                claimed_at=clock.now(),
-                claimed_by=worker_id(),
-                attempts=F("attempts") + 1,
-            )
-        if not claimed:
-            return _not_claimed(delivery)
         delivery.attempts += 1
         try:
-            self.parts = self.parts or AlertParts(self.batch)
-            message = alert_message(delivery, self.parts)
+            message = self.message(delivery)
             pace.wait()
             # Opened here if it is not (the batch's first message, or after a failure), so
             # that send_messages keeps it open for the next message rather than closing it.
             self.connection.open()
-            # Builds the MIME message, then sends it: what its content can break, breaks
-            # before anything reaches the server.
+            # What its content can break, breaks before anything reaches the server.
             self.connection.send_messages([message])
         except DatabaseError:
             raise  # not the content: the lease brings this delivery back
@@ -355,44 +375,21 @@ class _BatchSender:
             self.connection.close()
             logger.exception("Alert delivery %s cannot be built", delivery.pk)
             return _close(delivery, State.FAILED, f"The message could not be built: {_reason(exc)}")
-        self.accepted = delivery
+        self.accepted.append(delivery)
         return "sent"
 
-    def _record_accepted(self) -> None:
-        delivery, self.accepted = self.accepted, None
-        if delivery is None:
-            return
-        _close(delivery, State.SENT, "")
-        if delivery.subscriber.hard_failures:
-            Subscriber.objects.filter(pk=delivery.subscriber_id, hard_failures__gt=0).update(
-                hard_failures=0
-            )
+    def _record(self) -> None:
+        accepted, self.accepted = self.accepted, []
+        claims.record_sent(
+            [d.pk for d in accepted],
+            [d.subscriber_id for d in accepted if d.subscriber.hard_failures],
+        )
 
     def close(self) -> None:
         try:
-            self._record_accepted()
+            self._record()
         finally:
             self.connection.close()
-
-
-def _not_claimed(delivery: Delivery) -> str:
-    """Why a pending delivery could not be claimed; if it may not be sent, it is cancelled."""
-    row = (
-        Delivery.objects.filter(pk=delivery.pk)
-        .values_list("state", "batch__release__status", "subscriber__status")
-        .first()
-    )
-    if row is None or row[0] != State.PENDING:
-        return "not pending"
-    _, release_status, subscriber_status = row
-    if release_status is not None and release_status != Release.Status.PUBLISHED:
-        note = "The release was withdrawn."
-    else:
-        note = f"The subscriber is {subscriber_status}."
-    Delivery.objects.filter(pk=delivery.pk, state=State.PENDING).update(
-        state=State.CANCELLED, last_error=note
-    )
-    return State.CANCELLED
 
 
 def _reason(exc: Exception) -> str:
@@ -400,12 +397,11 @@ def _reason(exc: Exception) -> str:
 
 
 def _mine(delivery: Delivery):
-    return Delivery.objects.filter(pk=delivery.pk, state=State.SENDING, claimed_by=worker_id())
+    return claims.mine([delivery.pk])
 
 
 def _close(delivery: Delivery, state: str, note: str) -> str:
-    sent_at = clock.now() if state == State.SENT else None
-    _mine(delivery).update(state=state, sent_at=sent_at, last_error=note)
+    _mine(delivery).update(state=state, last_error=note)
     return state
 
 

@@ -1,0 +1,152 @@
+"""Alert fan-out a group at a time (`irsite.alerts.sending`, `irsite.alerts.claims`): a group
+of deliveries claimed and recorded in one UPDATE each, and a withdrawal in the middle of a
+batch stopping it within the documented bound (fewer than ``IRSITE_ALERTS_CLAIM_GROUP`` more
+messages per sending worker, none later than ``RECHECK_SECONDS`` after it)."""
+
+import email
+import time
+from datetime import timedelta
+from email.policy import default as default_policy
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from irsite.alerts import sending
+from irsite.alerts.models import AlertBatch, Subscriber
+from releases import actions as release_actions
+from releases.models import Release
+
+from .conftest import SYSTEM
+
+pytestmark = pytest.mark.django_db
+
+
+class WithdrawingBackend(LocmemBackend):
+    """A mail server taking ``pause`` seconds a message; once it has accepted the
+    ``withdraw_after``-th, the release is withdrawn through the releases' actions."""
+
+    release: Release | None = None
+    withdraw_after = 0
+    pause = 0.0
+    accepted_before_withdrawal = 0
+
+    def send_messages(self, messages):
+        time.sleep(self.pause)
+        count = super().send_messages(messages)
+        cls = type(self)
+        if cls.release is not None and len(mail.outbox) == cls.withdraw_after:
+            release_actions.withdraw(cls.release, SYSTEM, "Issued in error.")
+            cls.accepted_before_withdrawal = len(mail.outbox)
+            cls.release = None
+        return count
+
+
+@pytest.fixture
+def readers(db):
+    def make(count: int) -> list[str]:
+        addresses = [f"reader{n:04d}@example.com" for n in range(count)]
+        Subscriber.objects.bulk_create(
+            [Subscriber(email=a, status=Subscriber.Status.ACTIVE) for a in addresses]
+        )
+        return addresses
+
+    return make
+
+
+def planned(make_release, publish, settings, count: int, readers) -> tuple[Release, AlertBatch]:
+    settings.IRSITE_ALERTS_PLAN_CHUNK = count
+    settings.IRSITE_ALERTS_BATCH_SIZE = count
+    readers(count)
+    release = publish(make_release(published_at=timezone.now() - timedelta(seconds=1)))
+    sending.check()
+    return release, AlertBatch.objects.get(release=release)
+
+
+def ids(batch: AlertBatch) -> list[int]:
+    return list(batch.deliveries.order_by("pk").values_list("pk", flat=True))
+
+
+def test_a_batch_claims_and_records_its_deliveries_a_group_per_statement(
+    make_release, publish, company, settings, readers
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.IRSITE_ALERTS_CLAIM_GROUP = 25
+    _, batch = planned(make_release, publish, settings, 60, readers)
+    started = time.monotonic()
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = sending.deliver_many(batch.pk, ids(batch))
+    seconds = time.monotonic() - started
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "alerts_delivery"')]
+    claims = [u for u in updates if "SET \"state\" = 'sending'" in u]
+    print(
+        f"60 mails in {seconds:.2f} s: {len(updates)} UPDATEs of deliveries, {len(queries)} in all"
+    )
+    assert set(outcomes.values()) == {"sent"} and len(mail.outbox) == 60
+    # Three groups: a claim each, and a "sent" each and at each half-second re-check (per mail
+    # it was a claim and a "sent": 120).
+    assert len(claims) == 3
+    assert len(updates) - len(claims) <= 3 + seconds / sending.RECHECK_SECONDS
+    assert set(batch.deliveries.values_list("state", flat=True)) == {"sent"}
+
+
+def test_each_reader_gets_the_batch_message_with_their_own_address_and_links(
+    make_release, publish, company, settings, readers
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _, batch = planned(make_release, publish, settings, 3, readers)
+    sending.deliver_many(batch.pk, ids(batch))
+    seen = set()
+    for message in mail.outbox:
+        parsed = email.message_from_bytes(message.message().as_bytes(), policy=default_policy)
+        to = parsed["To"]
+        text = parsed.get_body(("plain",)).get_content()
+        html = parsed.get_body(("html",)).get_content()
+        unsubscribe = parsed["List-Unsubscribe"].strip("<>")
+        assert to == message.to[0]
+        assert f"because {to} subscribed" in text and f"because {to} subscribed" in html
+        assert f"Unsubscribe with one click: {unsubscribe}" in text
+        assert f'href="{unsubscribe}"' in html
+        assert f".{Subscriber.objects.get(email=to).pk}@" in parsed["Message-ID"]
+        assert "placeholder" not in message.message().as_bytes().decode()
+        seen.add(unsubscribe)
+    assert len(seen) == 3  # a link of each reader's own
+
+
+def test_a_withdrawal_in_the_middle_of_a_batch_stops_it_within_the_group_in_hand(
+    make_release, publish, company, settings, readers
+):
+    settings.EMAIL_BACKEND = f"{__name__}.WithdrawingBackend"
+    settings.IRSITE_ALERTS_CLAIM_GROUP = 10
+    release, batch = planned(make_release, publish, settings, 60, readers)
+    WithdrawingBackend.release, WithdrawingBackend.withdraw_after = release, 5
+    WithdrawingBackend.pause = 0.0
+    sending.deliver_many(batch.pk, ids(batch))
+    after = len(mail.outbox) - WithdrawingBackend.accepted_before_withdrawal
+    print(f"withdrawn after 5 mails: {after} more went out (bound: the group, 10)")
+    assert WithdrawingBackend.accepted_before_withdrawal == 5
+    assert after < 10  # at most the rest of the group it held
+    states = list(batch.deliveries.values_list("state", flat=True))
+    assert states.count("sent") == len(mail.outbox)
+    assert states.count("cancelled") == 60 - len(mail.outbox)
+
+
+def test_a_withdrawal_stops_a_large_group_within_half_a_second(
+    make_release, publish, company, settings, readers
+):
+    settings.EMAIL_BACKEND = f"{__name__}.WithdrawingBackend"
+    settings.IRSITE_ALERTS_CLAIM_GROUP = 1000  # the time bound, not the group's, applies
+    release, batch = planned(make_release, publish, settings, 40, readers)
+    WithdrawingBackend.release, WithdrawingBackend.withdraw_after = release, 5
+    WithdrawingBackend.pause = 0.05
+    sending.deliver_many(batch.pk, ids(batch))
+    after = len(mail.outbox) - WithdrawingBackend.accepted_before_withdrawal
+    print(f"withdrawn after 5 mails at >= 50 ms each: {after} more went out (bound 0.5 s: 10)")
+    # A message takes at least 50 ms: at most 10 begin within 0.5 s of the withdrawal.
+    assert after <= sending.RECHECK_SECONDS / 0.05
+    states = list(batch.deliveries.values_list("state", flat=True))
+    assert states.count("sent") == len(mail.outbox)
+    assert states.count("cancelled") == 40 - len(mail.outbox)
