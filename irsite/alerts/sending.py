@@ -19,9 +19,9 @@ How a release reaches each subscriber exactly once:
    opens one SMTP connection, and sends a group of ``IRSITE_ALERTS_CLAIM_GROUP`` deliveries at
    a time: the group is claimed in one ``UPDATE ... WHERE state = 'pending'`` (and the release
    still published, each reader still subscribed; `claims`), committed before anything is
-   sent, in the transaction that records the previous group's accepted messages ``sent`` in
-   one UPDATE. While a group is sent, every ``RECHECK_SECONDS`` (0.5 s by the database's
-   clock) the item is checked again and what was accepted so far is recorded. A failure goes
+   sent. Each message the server accepts is recorded ``sent`` at once, in its own statement.
+   While a group is sent, every ``RECHECK_SECONDS`` (0.5 s by the database's clock) the item
+   is checked again. A failure goes
    back to ``pending`` with a task that runs after a back-off, in one transaction. A task
    sends for at most ``BATCH_SECONDS`` (and stops after the group in hand when its worker is
    asked to stop), then queues what is left as a task of its own, so a task never outlives
@@ -36,9 +36,9 @@ The one window no database can close is a crash after the mail server accepted a
 before ``sent`` was committed. A delivery left ``sending`` longer than the lease
 (``IRSITE_ALERTS_LEASE_SECONDS``, well above ``EMAIL_TIMEOUT``) is sent again, with the same
 Message-ID: a rare duplicate that mail systems can recognise is better than a reader who never
-gets material news. Each worker holds at most one group's accepted messages in that window
-(those of the last ``RECHECK_SECONDS``, and fewer than ``IRSITE_ALERTS_CLAIM_GROUP``); a
-claimed delivery it had not sent yet comes back ``pending`` the same way and is sent once. A
+gets material news. Each worker holds at most ONE accepted message in that window (each is
+recorded as soon as the server accepts it); a claimed delivery it had not sent yet comes back
+``pending`` the same way and is sent once. A
 worker killed in the middle of a batch leaves the rest of it ``pending`` under its task, which
 the task lease (`irsite.worker`) gives to another worker.
 """
@@ -376,6 +376,10 @@ class _BatchSender:
             logger.exception("Alert delivery %s cannot be built", delivery.pk)
             return _close(delivery, State.FAILED, f"The message could not be built: {_reason(exc)}")
         self.accepted.append(delivery)
+        # Recorded at once, in its own statement: a crash between the server's acceptance and
+        # this record sends that one message again, never more (exactly once is the promise;
+        # recording a group later re-sent up to a group's worth after a kill).
+        self._record()
         return "sent"
 
     def _record(self) -> None:
