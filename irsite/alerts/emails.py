@@ -4,6 +4,8 @@ Every message is built here from templates in `templates/alerts/email/`, with th
 as the sender's display name and absolute links built from `SITE_URL`.
 """
 
+import email
+import email.message
 import re
 import secrets
 from email.utils import format_datetime, formataddr
@@ -257,13 +259,35 @@ class _Stand:
 
 
 class _Raw:
-    """A message already in bytes (CRLF), as the SMTP backend asks a MIME object for them."""
+    """A message already in bytes (CRLF), as the SMTP backend asks a MIME object for them.
+
+    Sent as these bytes (never generated again); read like the `email.message.Message` that
+    `EmailMessage.message()` returns (``message()["Date"]``, ``get_payload()``, ...), parsed
+    from them on first use, so whoever reads an alert sees exactly what was sent."""
 
     def __init__(self, raw: bytes) -> None:
         self.raw = raw
+        self._parsed: email.message.Message | None = None
 
     def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
         return self.raw if linesep == "\r\n" else self.raw.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom: bool = False, linesep: str = "\n") -> str:
+        return self.as_bytes(unixfrom, linesep).decode("ascii", errors="replace")
+
+    def _message(self) -> email.message.Message:
+        if self._parsed is None:
+            self._parsed = email.message_from_bytes(self.raw)
+        return self._parsed
+
+    def __getitem__(self, name: str):
+        return self._message()[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._message()
+
+    def __getattr__(self, name: str):
+        return getattr(self._message(), name)
 
 
 class PrebuiltAlert(EmailMultiAlternatives):
