@@ -65,10 +65,16 @@ def test_reports_pages_have_no_axe_violations_at_phone_and_desktop_width(
             assert page.goto(live_server.url + path).status == 200, path
             expect(page.locator("h1")).to_have_count(1)
             expect(page.get_by_text("Updated on")).to_have_count(1)
-            # Every cover loaded (a broken image would have no natural width).
-            widths = page.locator("img.report-cover").evaluate_all(
-                "imgs => imgs.map(i => i.complete && i.naturalWidth)"
+            # Every cover loaded (a broken image would have no natural width). The covers are
+            # lazy: the page's load event does not wait for them, so each is brought into view
+            # and waited for until the browser is done with it (loaded or broken).
+            covers = page.locator("img.report-cover")
+            for n in range(covers.count()):
+                covers.nth(n).scroll_into_view_if_needed()
+            page.wait_for_function(
+                "[...document.querySelectorAll('img.report-cover')].every(i => i.complete)"
             )
+            widths = covers.evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
             assert widths and all(widths), widths
             # Nothing wider than the screen at phone width.
             assert page.evaluate("document.documentElement.scrollWidth") <= width

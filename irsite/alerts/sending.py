@@ -19,18 +19,16 @@ How a release reaches each subscriber exactly once:
    opens one SMTP connection, and sends a group of ``IRSITE_ALERTS_CLAIM_GROUP`` deliveries at
    a time: the group is claimed in one ``UPDATE ... WHERE state = 'pending'`` (and the release
    still published, each reader still subscribed; `claims`), committed before anything is
-   sent. Each message the server accepts is recorded ``sent`` at once, in its own statement.
-   While a group is sent, every ``RECHECK_SECONDS`` (0.5 s by the database's clock) the item
-   is checked again. A failure goes
+   sent. Each message the server accepts is recorded ``sent`` at once, in its own statement,
+   and the item is checked again before the next message. A failure goes
    back to ``pending`` with a task that runs after a back-off, in one transaction. A task
    sends for at most ``BATCH_SECONDS`` (and stops after the group in hand when its worker is
    asked to stop), then queues what is left as a task of its own, so a task never outlives
    its lease.
 
-A withdrawal (or a topic's item no longer public) stops a batch within a bound: after it
-commits, each sending worker starts at most the rest of the group it holds (fewer than
-``IRSITE_ALERTS_CLAIM_GROUP`` messages) and none later than ``RECHECK_SECONDS`` after it;
-everything else is cancelled.
+A withdrawal (or a topic's item no longer public) stops a batch at once: after it commits, each
+sending worker sends at most one more message (the one it had checked or begun at that moment)
+and everything else is cancelled.
 
 The one window no database can close is a crash after the mail server accepted a message and
 before ``sent`` was committed. A delivery left ``sending`` longer than the lease
@@ -287,20 +285,15 @@ def deliver(delivery_id: int) -> str:
     return deliver_many(batch_id, [delivery_id])[delivery_id]
 
 
-# How often, by the database's clock, a sender asks again whether its item is still public
-# while it sends a claimed group (and records what the mail server accepted so far).
-RECHECK_SECONDS = 0.5
-
-
 class _BatchSender:
     """Sends the messages of one batch over one SMTP connection, a claimed group at a time.
 
     Each group of ``IRSITE_ALERTS_CLAIM_GROUP`` deliveries is claimed in one UPDATE (while the
-    release is published and each reader subscribed), in the transaction that records the
-    previous group's accepted messages ``sent`` in one UPDATE. Within a group, every
-    ``RECHECK_SECONDS`` the item is checked again and what was accepted is recorded: after a
-    withdrawal commits, a sending worker starts at most the rest of its group, and no message
-    later than ``RECHECK_SECONDS`` after it (docs/deployment.md, "E-mail alerts at scale")."""
+    release is published and each reader subscribed). Before each further message of the
+    group the item is checked again by the database's clock (one indexed SELECT, next to the
+    UPDATE that records each accepted message): after a withdrawal commits, each sending
+    worker sends at most the one message it had checked or begun (docs/deployment.md, "E-mail
+    alerts at scale")."""
 
     def __init__(self, batch: AlertBatch, parts: "AlertParts | TopicParts | None") -> None:
         self.batch = batch
@@ -308,7 +301,6 @@ class _BatchSender:
         self.personaliser: Personaliser | None = None
         self.connection = get_connection()
         self.accepted: list[Delivery] = []  # sent, not yet recorded
-        self.checked_at = clock.now()
 
     def run(self, deliveries: list[Delivery], outcomes: dict[int, str]) -> None:
         size = max(1, settings.IRSITE_ALERTS_CLAIM_GROUP)
@@ -324,25 +316,24 @@ class _BatchSender:
                 return self._withdrawn(rest, outcomes)
             with transaction.atomic():
                 self._record()
-                claimed_at, held = claims.claim([d.pk for d in group])
-            self.checked_at = claimed_at
+                _, held = claims.claim([d.pk for d in group])
             unclaimed = [d.pk for d in group if d.pk not in held]
             if unclaimed and not self._still_public():
                 return self._withdrawn(rest, outcomes)
             outcomes.update(claims.not_claimed(unclaimed))
-            for n, delivery in enumerate(d for d in group if d.pk in held):
-                if clock.now() - self.checked_at >= timedelta(seconds=RECHECK_SECONDS):
-                    self._record()
-                    if not self._still_public():
-                        unsent = [d.pk for d in group if d.pk in held][n:]
-                        return self._withdrawn(unsent + rest[len(group) :], outcomes)
+            mine = [d for d in group if d.pk in held]
+            for n, delivery in enumerate(mine):
+                # The claim checked the first; each later one is checked again, so that a
+                # withdrawal committed while a message was in its SMTP transaction stops the
+                # very next one (a group would otherwise go on for its whole length).
+                if (n or self.batch.topic) and not self._still_public():
+                    unsent = [d.pk for d in mine[n:]]
+                    return self._withdrawn(unsent + rest[len(group) :], outcomes)
                 delivery.batch = self.batch
                 outcomes[delivery.pk] = self.send(delivery)
 
     def _still_public(self) -> bool:
-        now = clock.now()
-        self.checked_at = now
-        return _still_public(self.batch, now)
+        return _still_public(self.batch, clock.now())
 
     def _withdrawn(self, delivery_ids: list[int], outcomes: dict[int, str]) -> None:
         note = "The item is no longer public." if self.batch.topic else "The release was withdrawn."
