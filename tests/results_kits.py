@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from irsite.uploads import check_upload
 from results import actions
-from results.models import KitDocument, ResultsKit
+from results.models import FiscalCalendar, KitDocument, ResultsKit
+from results.models.fiscal import reported_quarter
 
 from .conftest import SYSTEM, at
 from .files import CSV, PDF, upload
@@ -17,9 +19,20 @@ from .files import CSV, PDF, upload
 SECOND = actions.SystemActor("second person")
 
 
-def make_kit(release, by=SYSTEM, *, fiscal_year=2027, period="q1", event=None, documents=None):
+def reported_period(release) -> tuple[int, str]:
+    """(fiscal year, period) of the quarter last ended on ``release``'s day: what results
+    published that day report, by the fiscal calendar as it is set."""
+    day = timezone.localdate(release.published_at)
+    fiscal_year, quarter = reported_quarter(day, FiscalCalendar.current().year_end_month)
+    return fiscal_year, f"q{quarter}"
+
+
+def make_kit(release, by=SYSTEM, *, fiscal_year=None, period=None, event=None, documents=None):
     """A draft kit for ``release`` with ``documents`` ((category, title, filename, bytes)...);
-    by default slides (PDF) and supplemental tables (CSV)."""
+    by default slides (PDF) and supplemental tables (CSV). The period, unless given, is the
+    quarter last ended on the release's day (what results published that day report)."""
+    if fiscal_year is None and period is None:
+        fiscal_year, period = reported_period(release)
     kit = ResultsKit(fiscal_year=fiscal_year, period=period, release=release, event=event)
     documents = documents if documents is not None else [
         ("slides", "Q1 presentation", "slides.pdf", PDF),

@@ -248,7 +248,7 @@ def test_a_results_kit_is_mailed_once_at_its_releases_second_to_those_who_chose_
     from .results_kits import approved_kit
 
     results = publish(make_release(headline="Q2 fiscal 2027 results", published_at=ANNOUNCE))
-    kit = approved_kit(results, fiscal_year=2027, period="q2")
+    kit = approved_kit(results)
     choose("results@example.com", "results")
     choose("events@example.com", "events")
     for moment in (NOW, ANNOUNCE - timedelta(seconds=1)):

@@ -3,6 +3,7 @@ documents, approval by a second person, corrections of a public kit, the fiscal 
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.urls import reverse
 
@@ -10,7 +11,7 @@ from results.models import FiscalCalendar, KitAuditEntry, KitDocument, ResultsKi
 
 from .conftest import at
 from .files import EXE, PDF, office_document, upload
-from .results_kits import approved_kit
+from .results_kits import approved_kit, reported_period
 
 NOW = at(2026, 10, 20, 10, 0, 0)
 GO_LIVE = at(2026, 10, 27, 16, 5, 0)
@@ -23,9 +24,11 @@ def signed_in(client, user):
 
 
 def form_data(release, **overrides) -> dict:
+    """The add form as an editor fills it in, for the period ``release`` reports."""
+    fiscal_year, period = reported_period(release)
     data = {
-        "fiscal_year": "2027",
-        "period": "q1",
+        "fiscal_year": str(fiscal_year),
+        "period": period,
         "release": str(release.pk),
         "event": "",
         "based_on_version": "",
@@ -228,3 +231,42 @@ def test_the_approval_message_says_approved_once_and_when_the_kit_goes_public(
         )
     shown = [str(message) for message in response.context["messages"]]
     assert "Approved: public with its release." in shown, shown
+
+
+def test_a_kit_for_a_period_not_yet_ended_at_its_releases_go_live_is_a_form_error(
+    client, editor, make_release
+):
+    """Results are published after their period: a June-year company's release of 27 October
+    2026 reports fiscal 2027's Q1 (July-September), not its Q2 (ending in December)."""
+    from results import actions
+
+    actions.set_fiscal_calendar(6, actions.SystemActor("tests"))
+    release = make_release(published_at=GO_LIVE)
+    with time_machine.travel(NOW, tick=False):
+        signed_in(client, editor)
+        early = client.post(ADD_URL, form_data(release, fiscal_year="2027", period="q2"))
+        assert early.status_code == 200
+        form = early.context["adminform"].form
+        assert form.errors["period"] == [
+            "Q2 fiscal 2027 ends on 31 December 2026, but the release goes live on 27 October "
+            "2026: choose the period the release reports, or its release."
+        ]
+        assert (form["fiscal_year"].value(), form["period"].value()) == ("2027", "q2")
+        assert ResultsKit.objects.count() == 0 and KitDocument.objects.count() == 0
+        # The quarter just ended is accepted.
+        fine = client.post(ADD_URL, form_data(release))
+        assert fine.status_code == 302
+    assert (ResultsKit.objects.get().fiscal_year, ResultsKit.objects.get().period) == (2027, "q1")
+
+
+def test_the_kit_action_refuses_a_period_not_yet_ended_whoever_calls_it(make_release):
+    from results import actions
+
+    from .results_kits import make_kit
+
+    release = make_release(published_at=GO_LIVE)
+    with pytest.raises(actions.TransitionRefused, match="ends on 31 December 2026"):
+        make_kit(release, fiscal_year=2026, period="q4")
+    with pytest.raises(actions.TransitionRefused, match="ends on 31 December 2026"):
+        make_kit(release, fiscal_year=2026, period="fy")
+    assert ResultsKit.objects.count() == 0 and KitDocument.objects.count() == 0

@@ -104,7 +104,7 @@ def test_a_kit_not_approved_by_a_second_person_stays_private_after_its_release(
 def test_editing_an_approved_kit_before_go_live_needs_approval_again(kit):
     _release, kit = kit
     with time_machine.travel(GO_LIVE - timedelta(hours=1), tick=False):
-        kit.period = "q2"
+        kit.fiscal_year, kit.period = 2026, "q4"
         actions.save_kit(kit, SYSTEM)
         kit.refresh_from_db()
         assert kit.status == ResultsKit.Status.DRAFT and kit.approved_by is None
@@ -173,6 +173,7 @@ def test_a_document_replaced_after_go_live_shows_the_notice_and_keeps_the_old_ve
 def test_the_call_shows_only_as_the_events_own_rules_allow(
     client, make_release, publish, make_event, announce
 ):
+    actions.set_fiscal_calendar(6, SYSTEM)  # a June year: the release reports fiscal 2027's Q1
     release = make_release(published_at=GO_LIVE)
     with time_machine.travel(GO_LIVE - timedelta(days=2), tick=False):
         event = announce(make_event(
@@ -182,7 +183,8 @@ def test_the_call_shows_only_as_the_events_own_rules_allow(
         ))  # fmt: skip
         hidden = make_event(title="Not yet announced call", announce_at=GO_LIVE + timedelta(days=9))
         approved_kit(release, event=event)
-        approved_kit(make_release(published_at=GO_LIVE), period="q2", event=hidden)
+        other = make_release(published_at=GO_LIVE)
+        approved_kit(other, fiscal_year=2026, period="q4", event=hidden)
     publish(release)
     with time_machine.travel(GO_LIVE, tick=False):
         page = client.get(KIT_URL).content.decode()

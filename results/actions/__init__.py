@@ -7,7 +7,7 @@ and the demo loader only call these.
 """
 
 from .base import SystemActor, TransitionRefused, audit
-from .content import save_kit, set_fiscal_calendar
+from .content import period_refusal, save_kit, set_fiscal_calendar
 from .corrections import approve_document, prepare_document, reject_document
 from .workflow import TRANSITIONS, approve
 
@@ -18,6 +18,7 @@ __all__ = [
     "approve",
     "approve_document",
     "audit",
+    "period_refusal",
     "prepare_document",
     "reject_document",
     "save_kit",

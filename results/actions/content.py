@@ -5,8 +5,10 @@ for a scheduled release needs approval again after a change (`workflow.approve`)
 is not edited: its documents change by corrections (`corrections`)."""
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from irsite import clock
 from irsite.uploads import removed_if_failed
@@ -31,6 +33,26 @@ def _check(kit: ResultsKit) -> None:
         raise TransitionRefused("That release already has a kit.", field="release")
     if kit.release.withdrawn_at is not None:
         raise TransitionRefused("That release is withdrawn.", field="release")
+
+
+def period_refusal(fiscal_year: int, period: str, published_at: datetime | None) -> str | None:
+    """Why a kit for ``period`` of ``fiscal_year`` cannot go with a release published at
+    ``published_at`` (None when it can): results are published after their period ends, so a
+    release going live on or before the period's last day names the wrong period (or is the
+    wrong release). Judged by the day in the site's zone, where the IR team reads both dates;
+    a release without a time yet is judged when the kit is next saved. The admin form says it
+    beside the field; `save_kit` refuses it whoever calls."""
+    if published_at is None or period not in Period.values:
+        return None
+    end = FiscalCalendar.current().span(fiscal_year, Period(period).quarter)[1]
+    day = timezone.localdate(published_at)
+    if day > end:
+        return None
+    name = ResultsKit(fiscal_year=fiscal_year, period=period).period_name
+    return (
+        f"{name} ends on {end:%-d %B %Y}, but the release goes live on {day:%-d %B %Y}: "
+        "choose the period the release reports, or its release."
+    )
 
 
 def save_kit(
@@ -64,6 +86,8 @@ def save_kit(
         _check(kit)
         quarter = Period(kit.period).quarter
         kit.period_end = FiscalCalendar.current().span(kit.fiscal_year, quarter)[1]
+        if refusal := period_refusal(kit.fiscal_year, kit.period, kit.release.published_at):
+            raise TransitionRefused(refusal, field="period")
         kit.status = ResultsKit.Status.DRAFT
         kit.approved_by, kit.approved_at = None, None
         kit.content_changed_at, kit.content_changed_by = clock.now(), person(user)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from irsite import clock
 from irsite.uploads import ACCEPTED, CheckedFile, check_upload
 
+from ..actions import period_refusal
 from ..models import Category, FiscalCalendar, KitDocument, Period, ResultsKit
 from ..models.fiscal import reported_quarter
 
@@ -41,6 +42,14 @@ class KitForm(forms.ModelForm):
         release = cleaned.get("release")
         if release is not None and release.withdrawn_at is not None:
             self.add_error("release", "That release is withdrawn.")
+        year, period = cleaned.get("fiscal_year"), cleaned.get("period")
+        refusal = (
+            period_refusal(year, period, release.published_at)
+            if release is not None and year is not None and period
+            else None
+        )
+        if refusal:
+            self.add_error("period", refusal)
         return cleaned
 
 
