@@ -10,17 +10,15 @@ backdating).
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-
 from irsite import clock
 from irsite.http import schedule_changed
 from irsite.plaintext import multi_line
 from irsite.times import local_time
-from releases.actions import Transition
+from releases.actions import ObjectTransition, reason_given, set_status
 from releases.times import publication_time_problem
 
 from ..models import Event, EventAuditEntry
-from .base import TransitionRefused, audit, check_consistent, four_eyes, lock, person, require
+from .base import TransitionRefused, audit, check_consistent, four_eyes, person
 from .golive import event_goes_public
 
 State = Event.State
@@ -28,47 +26,13 @@ Status = Event.Status
 Action = EventAuditEntry.Action
 
 
-class EventTransition(Transition):
-    """A step of the event workflow: `Transition` with the events' permissions, row lock and
-    wording. ``release`` is the `Event` a step acts on: the parameters keep the base class's
-    names (a caller may pass them by name) and take `Any` (the base is typed for releases)."""
+class EventTransition(ObjectTransition):
+    """A step of the event workflow: the releases' `Transition` (permission, row lock,
+    version bound, check then execute) with the events' permissions and wording. ``release`` is
+    the `Event` a step acts on."""
 
-    def allows(self, release: Any, user) -> bool:
-        return release.state in self.from_states and user.has_perm(f"events.{self.perm}")
-
-    def check(self, release: Any, user, **params: Any) -> None:
-        if release.state not in self.from_states:
-            raise TransitionRefused(
-                f"Cannot {self.verb}: the event is {release.state_label.lower()}."
-            )
-
-    def run(self, release: Any, user, *, version: int | None = None, **params: Any) -> None:
-        seen = release.version if version is None else version
-        with transaction.atomic():
-            require(user, self.perm, self.doing)
-            lock(release)
-            if self.binds_content and release.version != seen:
-                raise TransitionRefused(
-                    f"Not done: the event changed since you opened it (version {seen}, now "
-                    f"{release.version}). Review it again before you {self.verb}."
-                )
-            params = self.resolve(release, params)
-            self.check(release, user, **params)
-            self.execute(release, user, **params)
-
-
-def _set_status(event: Event, status: str, **fields: Any) -> None:
-    for name, value in fields.items():
-        setattr(event, name, value)
-    event.status = status
-    event.save(update_fields=["status", *fields])
-
-
-def _reason(params: dict[str, Any], missing: str) -> str:
-    reason = (params.get("reason") or "").strip()
-    if not reason:
-        raise TransitionRefused(missing)
-    return reason
+    app_label = "events"
+    noun = "event"
 
 
 class Submit(EventTransition):
@@ -78,24 +42,24 @@ class Submit(EventTransition):
             raise TransitionRefused("Set the announce time before submitting for approval.")
 
     def execute(self, release: Any, user, **params: Any) -> None:
-        _set_status(release, Status.IN_REVIEW)
+        set_status(release, Status.IN_REVIEW)
         audit(user, Action.SUBMITTED, release)
 
 
 class Recall(EventTransition):
     def execute(self, release: Any, user, **params: Any) -> None:
-        _set_status(release, Status.DRAFT)
+        set_status(release, Status.DRAFT)
         audit(user, Action.RETURNED, release, "taken back to edit")
 
 
 class ReturnToDraft(EventTransition):
     def check(self, release: Any, user, **params: Any) -> None:
         super().check(release, user)
-        _reason(params, "Say why the event goes back to draft.")
+        reason_given(params, "Say why the event goes back to draft.")
 
     def execute(self, release: Any, user, **params: Any) -> None:
-        _set_status(release, Status.DRAFT)
-        audit(user, Action.RETURNED, release, _reason(params, ""))
+        set_status(release, Status.DRAFT)
+        audit(user, Action.RETURNED, release, reason_given(params, ""))
 
 
 class Approve(EventTransition):
@@ -132,7 +96,7 @@ class Approve(EventTransition):
 
     def execute(self, release: Any, user, **params: Any) -> None:
         at = params["at"]
-        _set_status(
+        set_status(
             release,
             Status.PUBLISHED,
             announce_at=at,
@@ -148,7 +112,7 @@ class Approve(EventTransition):
 
 class Unschedule(EventTransition):
     def execute(self, release: Any, user, **params: Any) -> None:
-        _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
+        set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
         schedule_changed()
         audit(user, Action.UNSCHEDULED, release)
 

@@ -22,6 +22,7 @@ from .base import (
     SystemActor,
     TransitionRefused,
     audit,
+    set_status,
 )
 from .content import (
     check_save,
@@ -59,6 +60,7 @@ from .taxonomy import (
 from .workflow import (
     TRANSITIONS,
     Approve,
+    ObjectTransition,
     Publish,
     Recall,
     ReturnToDraft,
@@ -68,6 +70,7 @@ from .workflow import (
     Withdraw,
     approve,
     publish,
+    reason_given,
     recall,
     return_to_draft,
     submit,
@@ -82,6 +85,7 @@ __all__ = [
     "Approve",
     "ContentChanged",
     "EditConflict",
+    "ObjectTransition",
     "Publish",
     "Recall",
     "ReturnToDraft",
@@ -103,6 +107,7 @@ __all__ = [
     "mark_material",
     "public_release_changed",
     "publish",
+    "reason_given",
     "recall",
     "record_exchange_notice",
     "record_login_lockout",
@@ -115,6 +120,7 @@ __all__ = [
     "revoke_preview_link",
     "save_category",
     "save_release",
+    "set_status",
     "submit",
     "unschedule",
     "withdraw",

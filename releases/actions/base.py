@@ -1,6 +1,6 @@
 """What every action shares: refusals, the audit trail, permission and row-lock checks."""
 
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import Field
 from django.utils import timezone
@@ -104,11 +104,13 @@ def _lock(release: Release) -> None:
     release.refresh_from_db(from_queryset=Release.objects.select_for_update())
 
 
-def _set_status(release: Release, status: str, **fields) -> None:
+def set_status(obj: Any, status: str, **fields: Any) -> None:
+    """Set ``obj``'s status (and ``fields``), saving only those columns: a release's, or
+    another app's workflow object's (`workflow.ObjectTransition`)."""
     for name, value in fields.items():
-        setattr(release, name, value)
-    release.status = status
-    release.save(update_fields=["status", *fields])
+        setattr(obj, name, value)
+    obj.status = status
+    obj.save(update_fields=["status", *fields])
 
 
 def _record_revision(release: Release, user, note: str = "") -> Revision:

@@ -18,8 +18,8 @@ from .base import (
     TransitionRefused,
     _lock,
     _require,
-    _set_status,
     audit,
+    set_status,
 )
 from .content import save_release
 from .corrections import _apply_snapshot
@@ -46,7 +46,7 @@ def record_past_publication(release: Release, actor, source: str) -> None:
         )
     if not release.published_at or release.published_at > clock.now():
         raise TransitionRefused("Only a release with a past publication time can be recorded.")
-    _set_status(release, Status.PUBLISHED)
+    set_status(release, Status.PUBLISHED)
     release.freeze_borrowed()
     public_release_changed(release)
     audit(actor, AuditEntry.Action.IMPORTED, release, f"already public: {source}")

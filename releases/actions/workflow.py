@@ -11,7 +11,7 @@ what it did in the audit trail. The admin, the importer and the tests all go thr
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import transaction
@@ -30,11 +30,9 @@ from ..times import publication_time_problem
 from .base import (
     ContentChanged,
     TransitionRefused,
-    _lock,
     _person,
-    _require,
-    _set_status,
     audit,
+    set_status,
 )
 from .exchange import notice_problem
 from .golive import goes_public, public_release_changed
@@ -53,6 +51,9 @@ class Transition:
     `run()` is atomic: it checks the permission, locks the row, `check()`s the state and the
     step's own rule, `execute()`s the write and records the audit entry, or raises
     `TransitionRefused` having changed nothing.
+
+    Events and reports declare their workflows on `ObjectTransition`, this shape with their
+    own permissions and wording: the check-then-execute steps are written once.
     """
 
     name: str
@@ -66,38 +67,63 @@ class Transition:
     # Bound to the content reviewed: refused if the release changed since the person saw it.
     binds_content: bool = False
 
-    def allows(self, release: Release, user) -> bool:
-        """Whether the admin offers this step to ``user`` now."""
-        return release.state in self.from_states and user.has_perm(f"releases.{self.perm}")
+    # The app whose permissions the steps check, and the noun their refusals use.
+    app_label: ClassVar[str] = "releases"
+    noun: ClassVar[str] = "release"
 
-    def check(self, release: Release, user, **params: Any) -> None:
+    def allows(self, release: Any, user) -> bool:
+        """Whether the admin offers this step to ``user`` now."""
+        return release.state in self.from_states and user.has_perm(f"{self.app_label}.{self.perm}")
+
+    def check(self, release: Any, user, **params: Any) -> None:
         """Refuse (raise `TransitionRefused`) unless the release may take this step now."""
         if release.state not in self.from_states:
             raise TransitionRefused(
-                f"Cannot {self.verb}: the release is {release.state_label.lower()}."
+                f"Cannot {self.verb}: the {self.noun} is {release.state_label.lower()}."
             )
 
-    def execute(self, release: Release, user, **params: Any) -> None:
+    def execute(self, release: Any, user, **params: Any) -> None:
         raise NotImplementedError
 
-    def resolve(self, release: Release, params: dict[str, Any]) -> dict[str, Any]:
+    def resolve(self, release: Any, params: dict[str, Any]) -> dict[str, Any]:
         """The step's parameters as check and execute read them (once, on the locked row)."""
         return params
 
-    def run(self, release: Release, user, *, version: int | None = None, **params: Any) -> None:
+    def changed_since(self, release: Any, seen: int) -> TransitionRefused:
+        """The refusal when the object changed after the person saw version ``seen``: a
+        release's names the fields that changed (its revisions hold them)."""
+        return ContentChanged(release, seen, self.verb)
+
+    def run(self, release: Any, user, *, version: int | None = None, **params: Any) -> None:
         """``version``: the version the person saw (default: the one in ``release`` as given)."""
         seen = release.version if version is None else version
         with transaction.atomic():
-            _require(user, self.perm, self.doing)
-            _lock(release)
+            if not user.has_perm(f"{self.app_label}.{self.perm}"):
+                raise TransitionRefused(f"You do not have permission to {self.doing}.")
+            # Re-read the row under a lock, so two people acting at once act one after the
+            # other.
+            release.refresh_from_db(from_queryset=type(release).objects.select_for_update())
             if self.binds_content and release.version != seen:
-                raise ContentChanged(release, seen, self.verb)
+                raise self.changed_since(release, seen)
             params = self.resolve(release, params)
             self.check(release, user, **params)
             self.execute(release, user, **params)
 
 
-def _reason(params: dict[str, Any], missing: str) -> str:
+class ObjectTransition(Transition):
+    """A step of another app's workflow (events, reports): `Transition` with that app's
+    ``app_label`` and ``noun``, declared by a subclass. The parameters keep the base class's
+    names (a caller may pass them by name)."""
+
+    def changed_since(self, release: Any, seen: int) -> TransitionRefused:
+        return TransitionRefused(
+            f"Not done: the {self.noun} changed since you opened it (version {seen}, now "
+            f"{release.version}). Review it again before you {self.verb}."
+        )
+
+
+def reason_given(params: dict[str, Any], missing: str) -> str:
+    """The step's ``reason``, stripped; refused with ``missing`` when there is none."""
     reason = (params.get("reason") or "").strip()
     if not reason:
         raise TransitionRefused(missing)
@@ -121,7 +147,7 @@ class Submit(Transition):
             )
 
     def execute(self, release: Release, user, **params: Any) -> None:
-        _set_status(release, Status.IN_REVIEW)
+        set_status(release, Status.IN_REVIEW)
         audit(user, AuditEntry.Action.SUBMITTED, release)
         notify_approvers.enqueue(release.pk, _person(user) and user.pk)
 
@@ -137,7 +163,7 @@ class Approve(Transition):
             )
 
     def execute(self, release: Release, user, **params: Any) -> None:
-        _set_status(
+        set_status(
             release,
             Status.APPROVED,
             approved_by=_person(user),
@@ -153,18 +179,18 @@ class Recall(Transition):
     frozen, so what the approver reviews is what they approve."""
 
     def execute(self, release: Release, user, **params: Any) -> None:
-        _set_status(release, Status.DRAFT)
+        set_status(release, Status.DRAFT)
         audit(user, AuditEntry.Action.RETURNED, release, "taken back to edit")
 
 
 class ReturnToDraft(Transition):
     def check(self, release: Release, user, **params: Any) -> None:
         super().check(release, user)
-        _reason(params, "Say why the release goes back to draft.")
+        reason_given(params, "Say why the release goes back to draft.")
 
     def execute(self, release: Release, user, **params: Any) -> None:
-        _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
-        audit(user, AuditEntry.Action.RETURNED, release, _reason(params, ""))
+        set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
+        audit(user, AuditEntry.Action.RETURNED, release, reason_given(params, ""))
 
 
 class Publish(Transition):
@@ -203,7 +229,7 @@ class Publish(Transition):
 
     def execute(self, release: Release, user, **params: Any) -> None:
         at = params["at"]
-        _set_status(release, Status.PUBLISHED, published_at=at)
+        set_status(release, Status.PUBLISHED, published_at=at)
         goes_public(release, at)
         if at > clock.now():
             audit(user, AuditEntry.Action.SCHEDULED, release, f"goes live {local_time(at)}")
@@ -213,7 +239,7 @@ class Publish(Transition):
 
 class Unschedule(Transition):
     def execute(self, release: Release, user, **params: Any) -> None:
-        _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
+        set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
         _discard_unpublished_pdfs(release)
         schedule_changed()
         audit(user, AuditEntry.Action.UNSCHEDULED, release)
@@ -231,11 +257,11 @@ def _discard_unpublished_pdfs(release: Release) -> None:
 class Withdraw(Transition):
     def check(self, release: Release, user, **params: Any) -> None:
         super().check(release, user)
-        _reason(params, "Say why the release is withdrawn; the notice shows it.")
+        reason_given(params, "Say why the release is withdrawn; the notice shows it.")
 
     def execute(self, release: Release, user, **params: Any) -> None:
-        reason = _reason(params, "")
-        _set_status(release, Status.WITHDRAWN, withdrawn_at=clock.now(), withdrawal_reason=reason)
+        reason = reason_given(params, "")
+        set_status(release, Status.WITHDRAWN, withdrawn_at=clock.now(), withdrawal_reason=reason)
         public_release_changed(release, record=False)
         audit(user, AuditEntry.Action.WITHDRAWN, release, reason)
 

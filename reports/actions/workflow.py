@@ -10,17 +10,15 @@ backdating).
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-
 from irsite import clock
 from irsite.http import schedule_changed
 from irsite.plaintext import multi_line
 from irsite.times import local_time
-from releases.actions import Transition
+from releases.actions import ObjectTransition, reason_given, set_status
 from releases.times import publication_time_problem
 
 from ..models import Report, ReportAuditEntry
-from .base import TransitionRefused, audit, check_complete, four_eyes, lock, person, require
+from .base import TransitionRefused, audit, check_complete, four_eyes, person
 from .golive import public_report_changed, report_goes_public
 
 State = Report.State
@@ -28,46 +26,13 @@ Status = Report.Status
 Action = ReportAuditEntry.Action
 
 
-class ReportTransition(Transition):
-    """A step of the report workflow: `Transition` with the reports' permissions, row lock and
-    wording. ``release`` is the `Report` a step acts on (the base class's parameter names)."""
+class ReportTransition(ObjectTransition):
+    """A step of the report workflow: the releases' `Transition` (permission, row lock,
+    version bound, check then execute) with the reports' permissions and wording. ``release`` is
+    the `Report` a step acts on."""
 
-    def allows(self, release: Any, user) -> bool:
-        return release.state in self.from_states and user.has_perm(f"reports.{self.perm}")
-
-    def check(self, release: Any, user, **params: Any) -> None:
-        if release.state not in self.from_states:
-            raise TransitionRefused(
-                f"Cannot {self.verb}: the report is {release.state_label.lower()}."
-            )
-
-    def run(self, release: Any, user, *, version: int | None = None, **params: Any) -> None:
-        seen = release.version if version is None else version
-        with transaction.atomic():
-            require(user, self.perm, self.doing)
-            lock(release)
-            if self.binds_content and release.version != seen:
-                raise TransitionRefused(
-                    f"Not done: the report changed since you opened it (version {seen}, now "
-                    f"{release.version}). Review it again before you {self.verb}."
-                )
-            params = self.resolve(release, params)
-            self.check(release, user, **params)
-            self.execute(release, user, **params)
-
-
-def _set_status(report: Report, status: str, **fields: Any) -> None:
-    for name, value in fields.items():
-        setattr(report, name, value)
-    report.status = status
-    report.save(update_fields=["status", *fields])
-
-
-def _reason(params: dict[str, Any], missing: str) -> str:
-    reason = (params.get("reason") or "").strip()
-    if not reason:
-        raise TransitionRefused(missing)
-    return reason
+    app_label = "reports"
+    noun = "report"
 
 
 class Submit(ReportTransition):
@@ -76,24 +41,24 @@ class Submit(ReportTransition):
         check_complete(release)
 
     def execute(self, release: Any, user, **params: Any) -> None:
-        _set_status(release, Status.IN_REVIEW)
+        set_status(release, Status.IN_REVIEW)
         audit(user, Action.SUBMITTED, release)
 
 
 class Recall(ReportTransition):
     def execute(self, release: Any, user, **params: Any) -> None:
-        _set_status(release, Status.DRAFT)
+        set_status(release, Status.DRAFT)
         audit(user, Action.RETURNED, release, "taken back to edit")
 
 
 class ReturnToDraft(ReportTransition):
     def check(self, release: Any, user, **params: Any) -> None:
         super().check(release, user)
-        _reason(params, "Say why the report goes back to draft.")
+        reason_given(params, "Say why the report goes back to draft.")
 
     def execute(self, release: Any, user, **params: Any) -> None:
-        _set_status(release, Status.DRAFT)
-        audit(user, Action.RETURNED, release, _reason(params, ""))
+        set_status(release, Status.DRAFT)
+        audit(user, Action.RETURNED, release, reason_given(params, ""))
 
 
 class Approve(ReportTransition):
@@ -123,7 +88,7 @@ class Approve(ReportTransition):
 
     def execute(self, release: Any, user, **params: Any) -> None:
         at = params["at"]
-        _set_status(
+        set_status(
             release,
             Status.PUBLISHED,
             published_at=at,
@@ -139,7 +104,7 @@ class Approve(ReportTransition):
 
 class Unschedule(ReportTransition):
     def execute(self, release: Any, user, **params: Any) -> None:
-        _set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
+        set_status(release, Status.DRAFT, approved_by=None, approved_at=None)
         schedule_changed()
         audit(user, Action.UNSCHEDULED, release)
 
@@ -149,12 +114,12 @@ class Withdraw(ReportTransition):
 
     def check(self, release: Any, user, **params: Any) -> None:
         super().check(release, user)
-        _reason(params, "Say why the report is withdrawn.")
+        reason_given(params, "Say why the report is withdrawn.")
 
     def execute(self, release: Any, user, **params: Any) -> None:
-        _set_status(release, Status.WITHDRAWN)
+        set_status(release, Status.WITHDRAWN)
         public_report_changed(release)
-        audit(user, Action.WITHDRAWN, release, _reason(params, ""))
+        audit(user, Action.WITHDRAWN, release, reason_given(params, ""))
 
 
 TRANSITIONS: dict[str, ReportTransition] = {
