@@ -1,20 +1,16 @@
 """The events desk: the list, the change form with its documents, the workflow's confirmation
 pages and the review of changes to public events. Every write calls `events.actions`."""
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 
-from irsite import clock
 from irsite.times import local_time
+from releases.admin.steps import ObjectWorkflowAdmin
 from releases.admin.timefields import ZonedDateTimeField
 
 from .. import actions
@@ -44,17 +40,24 @@ class EventDocumentInline(admin.TabularInline):
     has_add_permission = has_delete_permission = has_change_permission
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-
 class AnnounceForm(forms.Form):
     announce_at = ZonedDateTimeField(label="Announce time", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ObjectWorkflowAdmin, admin.ModelAdmin):
+    steps = actions.TRANSITIONS
+    go_live_form = AnnounceForm
+    go_live_field = "announce_at"
+    words_name = "announce_words"
+    change_model = EventChange
+    approve_change = staticmethod(actions.approve_change)
+    reject_change = staticmethod(actions.reject_change)
+    correct_perm = "events.correct_event"
+    review_title = "Change of a public event"
+    change_noun = "change"
+
     form = EventForm
     inlines = [EventDocumentInline]
     list_display = ["title", "kind", "starts", "state_label", "schedule"]
@@ -168,113 +171,16 @@ class EventAdmin(admin.ModelAdmin):
             words += f"; materials {local_time(event.materials_at)}"
         return words
 
-    # --- workflow and changes ---------------------------------------------------------------
+    # --- workflow and changes: `ObjectWorkflowAdmin`'s pages -------------------------------
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/transition/<str:name>/", view(self.transition_view),
-                 name="events_event_transition"),
-            path("<int:pk>/changes/<int:change>/", view(self.change_review_view),
-                 name="events_event_change_review"),
-            *super().get_urls(),
-        ]  # fmt: skip
+        return [*self.step_urls(), *super().get_urls()]
 
-    def _event(self, request: HttpRequest, pk: int) -> Event:
-        event = get_object_or_404(Event, pk=pk)
-        if not self.has_view_permission(request, event):
-            raise PermissionDenied
-        return event
+    def public_words(self, obj: Event) -> str:
+        return self._announce_words(obj)
 
-    def transition_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        """A step's confirmation page (GET) and the step itself (POST)."""
-        event = self._event(request, pk)
-        transition = actions.TRANSITIONS.get(name)
-        if transition is None:
-            raise PermissionDenied
-        data = request.POST if request.method == "POST" else None
-        form: forms.Form
-        if transition.asks == "reason":
-            form = ReasonForm(data)
-        elif transition.asks == "go_live":
-            form = AnnounceForm(
-                data, initial={"announce_at": event.announce_at, "version": event.version}
-            )
-        else:
-            form = forms.Form(data)
-        if request.method == "POST" and form.is_valid():
-            params: dict[str, Any] = {}
-            if transition.asks == "reason":
-                params["reason"] = form.cleaned_data["reason"]
-            elif transition.asks == "go_live":
-                params.update(
-                    at=form.cleaned_data["announce_at"],
-                    now="now" in request.POST,
-                    version=form.cleaned_data["version"],
-                )
-            try:
-                transition.run(event, request.user, **params)
-            except actions.TransitionRefused as refused:
-                target = refused.field if refused.field in form.fields else None
-                form.add_error(target, str(refused))
-            else:
-                messages.success(
-                    request, f"{transition.label}: done. The event {self._announce_words(event)}."
-                )
-                return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "event": event,
-            "transition": transition,
-            "form": form,
-            "media": self.media + form.media,
-            "now": clock.now(),
-            "announce_words": self._announce_words(event),
-            "title": transition.label,
-        }
-        return TemplateResponse(request, "admin/events/event/transition.html", context)
-
-    def change_review_view(self, request: HttpRequest, pk: int, change: int) -> HttpResponse:
-        """A prepared change, what it would make of the event, and approve / reject."""
-        event = self._event(request, pk)
-        item = get_object_or_404(EventChange, pk=change, event=event)
-        form = ReasonForm(request.POST if "reject" in request.POST else None)
-        if request.method == "POST":
-            try:
-                if "approve" in request.POST:
-                    actions.approve_change(
-                        item, request.user, version=int(request.POST.get("version", 0)) or None
-                    )
-                    messages.success(request, "The change is public.")
-                    return HttpResponseRedirect(
-                        reverse("admin:events_event_change", args=[event.pk])
-                    )
-                if form.is_valid():
-                    actions.reject_change(item, request.user, form.cleaned_data["reason"])
-                    messages.success(request, "The change was rejected.")
-                    return HttpResponseRedirect(
-                        reverse("admin:events_event_change", args=[event.pk])
-                    )
-            except actions.TransitionRefused as refused:
-                messages.error(request, str(refused))
-        current = event.snapshot()
-        rows = [
-            (name, current.get(name), item.data.get(name))
-            for name in [*Event.CONTENT_FIELDS, "releases", "documents"]
-            if current.get(name) != item.data.get(name)
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "event": event,
-            "item": item,
-            "rows": rows,
-            "form": form,
-            "title": "Change of a public event",
-            "can_decide": request.user.has_perm("events.correct_event"),
-        }
-        return TemplateResponse(request, "admin/events/event/change_review.html", context)
+    def review_fields(self, obj: Event, item: EventChange) -> list[str]:
+        return [*Event.CONTENT_FIELDS, "releases", "documents"]
 
 
 @admin.register(EventAuditEntry)

@@ -1,27 +1,19 @@
 """The reports desk: the list, the change form, the workflow's confirmation pages and the review
 of corrections of public reports. Every write calls `reports.actions`."""
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
-from irsite import clock
 from irsite.times import local_time
+from releases.admin.steps import ObjectWorkflowAdmin
 from releases.admin.timefields import ZonedDateTimeField
 
 from .. import actions
 from ..models import Report, ReportAuditEntry, ReportChange
 from .forms import ReportForm
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class PublishForm(forms.Form):
@@ -30,7 +22,17 @@ class PublishForm(forms.Form):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ObjectWorkflowAdmin, admin.ModelAdmin):
+    steps = actions.TRANSITIONS
+    go_live_form = PublishForm
+    go_live_field = "published_at"
+    words_name = "publication_words"
+    change_model = ReportChange
+    approve_change = staticmethod(actions.approve_change)
+    reject_change = staticmethod(actions.reject_change)
+    correct_perm = "reports.correct_report"
+    review_title = "Correction of a public report"
+
     form = ReportForm
     list_display = ["title", "kind", "fiscal_year", "state_label", "published"]
     list_filter = ["kind", "fiscal_year", "status"]
@@ -130,115 +132,13 @@ class ReportAdmin(admin.ModelAdmin):
         verb = "was published" if report.is_public() else "is to be published"
         return f"{verb} {local_time(report.published_at)}"
 
-    # --- workflow and corrections ------------------------------------------------------------
+    # --- workflow and corrections: `ObjectWorkflowAdmin`'s pages ---------------------------
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/transition/<str:name>/", view(self.transition_view),
-                 name="reports_report_transition"),
-            path("<int:pk>/changes/<int:change>/", view(self.change_review_view),
-                 name="reports_report_change_review"),
-            *super().get_urls(),
-        ]  # fmt: skip
+        return [*self.step_urls(), *super().get_urls()]
 
-    def _report(self, request: HttpRequest, pk: int) -> Report:
-        report = get_object_or_404(Report, pk=pk)
-        if not self.has_view_permission(request, report):
-            raise PermissionDenied
-        return report
-
-    def transition_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        """A step's confirmation page (GET) and the step itself (POST)."""
-        report = self._report(request, pk)
-        transition = actions.TRANSITIONS.get(name)
-        if transition is None:
-            raise PermissionDenied
-        data = request.POST if request.method == "POST" else None
-        form: forms.Form
-        if transition.asks == "reason":
-            form = ReasonForm(data)
-        elif transition.asks == "go_live":
-            form = PublishForm(
-                data, initial={"published_at": report.published_at, "version": report.version}
-            )
-        else:
-            form = forms.Form(data)
-        if request.method == "POST" and form.is_valid():
-            params: dict[str, Any] = {}
-            if transition.asks == "reason":
-                params["reason"] = form.cleaned_data["reason"]
-            elif transition.asks == "go_live":
-                params.update(
-                    at=form.cleaned_data["published_at"],
-                    now="now" in request.POST,
-                    version=form.cleaned_data["version"],
-                )
-            try:
-                transition.run(report, request.user, **params)
-            except actions.TransitionRefused as refused:
-                target = refused.field if refused.field in form.fields else None
-                form.add_error(target, str(refused))
-            else:
-                messages.success(
-                    request, f"{transition.label}: done. The report {self._words(report)}."
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:reports_report_change", args=[report.pk])
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "report": report,
-            "transition": transition,
-            "form": form,
-            "media": self.media + form.media,
-            "now": clock.now(),
-            "publication_words": self._words(report),
-            "title": transition.label,
-        }
-        return TemplateResponse(request, "admin/reports/report/transition.html", context)
-
-    def change_review_view(self, request: HttpRequest, pk: int, change: int) -> HttpResponse:
-        """A prepared correction, what it changes, and approve / reject."""
-        report = self._report(request, pk)
-        item = get_object_or_404(ReportChange, pk=change, report=report)
-        form = ReasonForm(request.POST if "reject" in request.POST else None)
-        if request.method == "POST":
-            try:
-                if "approve" in request.POST:
-                    actions.approve_change(
-                        item, request.user, version=int(request.POST.get("version", 0)) or None
-                    )
-                    messages.success(request, "The correction is public.")
-                    return HttpResponseRedirect(
-                        reverse("admin:reports_report_change", args=[report.pk])
-                    )
-                if form.is_valid():
-                    actions.reject_change(item, request.user, form.cleaned_data["reason"])
-                    messages.success(request, "The correction was rejected.")
-                    return HttpResponseRedirect(
-                        reverse("admin:reports_report_change", args=[report.pk])
-                    )
-            except actions.TransitionRefused as refused:
-                messages.error(request, str(refused))
-        current = report.snapshot()
-        rows = [
-            (name, current.get(name), item.data.get(name))
-            for name in item.data
-            if current.get(name) != item.data.get(name)
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "report": report,
-            "item": item,
-            "rows": rows,
-            "form": form,
-            "title": "Correction of a public report",
-            "can_decide": request.user.has_perm("reports.correct_report"),
-        }
-        return TemplateResponse(request, "admin/reports/report/change_review.html", context)
+    def public_words(self, obj: Report) -> str:
+        return self._words(obj)
 
 
 @admin.register(ReportAuditEntry)
