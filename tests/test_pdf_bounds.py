@@ -106,6 +106,7 @@ def test_a_pdf_over_its_size_limit_is_not_stored(client, make_release, publish, 
     assert not Rendition.objects.exists()
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_a_long_rendition_does_not_delay_a_purge(make_release, publish, settings):
     """A worker rendering a long PDF sends a purge queued after it at once (a withdrawal's, a
@@ -133,6 +134,7 @@ def test_a_long_rendition_does_not_delay_a_purge(make_release, publish, settings
         front.close()
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_sigterm_during_a_long_rendition_stops_the_worker_within_the_bound(make_release, publish):
     """The rendition runs on the worker's own lane and in a process of its own: asked to stop,
@@ -186,6 +188,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_a_scheduled_release_whose_pdf_cannot_be_made_goes_live_at_its_second(
     make_release, publish, settings
