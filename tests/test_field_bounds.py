@@ -16,9 +16,11 @@ from django.urls import reverse
 
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer
-from irsite.plaintext import MultiLineFormField, SingleLineFormField
+from irsite.plaintext import MultiLineFormField, MultiLineTextField, SingleLineFormField
 from irsite.richtext import RichTextFormField
-from releases.models import Category
+from releases.models import Category, Release
+
+from .admin_forms import ADD_URL, form_data
 
 # How many characters anything typed into these forms may be at most, whatever field: the
 # largest bound a field of them has (a standing text's 64 KB of HTML) is well under it.
@@ -178,5 +180,76 @@ def test_every_text_column_of_the_profile_contacts_disclaimers_and_categories_is
         if isinstance(field, models.TextField)
         and not field.max_length
         and not any("size" in getattr(v, "__name__", "") for v in field.validators)
+    ]
+    assert unbounded == []
+
+
+# --- the release's own multi-line texts, and every multi-line column of the project ----------
+
+RELEASE_TEXTS = {
+    "subheadline": "Revenue up 12%\n" * (MEGABYTE // 15),
+    "summary": "Results for the quarter. " * (MEGABYTE // 25),
+    "notes": "Trademarks are their owners'.\n" * (MEGABYTE // 30),
+}
+
+
+def test_a_releases_texts_past_their_bounds_are_form_errors_with_what_was_typed_kept(
+    client, editor, contacts, disclaimer_versions, company
+):
+    client.force_login(editor)
+    for name, value in RELEASE_TEXTS.items():
+        typed = form_data(contacts, disclaimer_versions, published_at_0="2027-01-05") | {
+            name: value,
+            "headline": "Typed before the error",
+        }
+        response = client.post(ADD_URL, typed)
+        assert response.status_code == 200, (name, "saved a 1 MB value")
+        form = response.context["adminform"].form
+        limit = Release._meta.get_field(name).max_length
+        assert f"at most {limit} characters" in form.errors[name][0], form.errors
+        assert form["headline"].value() == "Typed before the error"
+    assert not Release.objects.exists()
+
+
+def test_a_releases_texts_at_their_bounds_are_stored_whole(
+    client, editor, contacts, disclaimer_versions, company
+):
+    client.force_login(editor)
+    typed = {}
+    for name in RELEASE_TEXTS:
+        limit = Release._meta.get_field(name).max_length
+        assert limit
+        typed[name] = ("Line of text.\n" * limit)[: limit - 1] + "."
+    data = form_data(contacts, disclaimer_versions, published_at_0="2027-01-05") | typed
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    release = Release.objects.get()
+    for name, value in typed.items():
+        assert getattr(release, name) == value, name
+
+
+# Multi-line columns bounded elsewhere than their own model: by the one form that writes them.
+BOUNDED_BY_THEIR_FORM = {
+    # The correction note: ReleaseForm.correction_note, at Revision.note's length.
+    ("Correction", "note"), ("PendingCorrection", "note"),
+    # The withdrawal's reason: ReasonForm, 2,000 characters.
+    ("Release", "withdrawal_reason"),
+    # What a filings action wrote down for the audit trail, not typed.
+    ("FilingAudit", "detail"),
+}  # fmt: skip
+
+
+def test_every_multi_line_column_a_person_types_has_a_bound():
+    from django.conf import settings
+
+    unbounded = [
+        f"{model.__name__}.{field.name}"
+        for config in apps.get_app_configs()
+        if (settings.BASE_DIR / config.name.split(".")[0] / "__init__.py").exists()
+        for model in config.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, MultiLineTextField)
+        and not field.max_length
+        and (model.__name__, field.name) not in BOUNDED_BY_THEIR_FORM
     ]
     assert unbounded == []
