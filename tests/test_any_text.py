@@ -322,8 +322,28 @@ SYSTEM_WRITTEN = {
 }  # fmt: skip
 
 
-def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
+def project_models() -> list:
+    """Every model of the project's own apps (a package beside manage.py), found rather than
+    listed: an app added tomorrow is walked too."""
     from django.apps import apps
+    from django.conf import settings
+
+    return [
+        model
+        for config in apps.get_app_configs()
+        if (settings.BASE_DIR / config.name.split(".")[0] / "__init__.py").exists()
+        for model in config.get_models()
+    ]
+
+
+def test_the_walk_finds_every_app_of_the_project():
+    labels = {model._meta.app_label for model in project_models()}
+    assert {"releases", "contacts", "disclaimers", "alerts", "webhooks", "irsite_http", "events",
+            "filings", "results", "reports"} <= labels  # fmt: skip
+    assert not labels & {"auth", "admin", "axes", "django_tasks_database", "sessions"}
+
+
+def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
     from django.db import models as db
 
     from irsite.plaintext import MultiLineTextField, SingleLineCharField
@@ -333,19 +353,7 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
     constrained = (db.SlugField, db.URLField, db.EmailField)
     loose = [
         f"{model.__name__}.{field.name}"
-        for label in (
-            "releases",
-            "events",
-            "filings",
-            "results",
-            "reports",
-            "contacts",
-            "disclaimers",
-            "alerts",
-            "webhooks",
-            "irsite_http",
-        )
-        for model in apps.get_app_config(label).get_models()
+        for model in project_models()
         for field in model._meta.concrete_fields
         if isinstance(field, db.CharField | db.TextField)
         and not isinstance(field, normalising + constrained)
@@ -353,6 +361,75 @@ def test_every_text_column_a_person_can_fill_normalises_what_it_stores():
         and (model.__name__, field.name) not in SYSTEM_WRITTEN
     ]
     assert loose == [], "text columns that store whatever they are given"
+    # And bounded: Django allows a CharField without max_length on PostgreSQL, of any length.
+    assert not [
+        f"{model.__name__}.{field.name}"
+        for model in project_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, SingleLineCharField) and not field.max_length
+    ]
+
+
+# Pasted text as an attacker or a careless editor sends it: a header injection, a right-to-left
+# override that shows "FDP.exe" as "exe.PDF", a decomposed accent, breaks of every kind, a tab.
+PASTED = "CR\r\nX-Injected: 1 \u202eFDP.exe\u202c e\u0301\u2028next\x0bline\ttab\u2066x\u2069"
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def stored_by(model, field, value: str) -> tuple[str, str]:
+    """What ``field`` stores of ``value`` when its model is saved, and what its form field
+    cleans it to (the two ways text enters)."""
+    instance = model()
+    setattr(instance, field.attname, value)
+    saved = field.pre_save(instance, add=True)
+    cleaned = field.formfield().clean(value)
+    return saved, cleaned
+
+
+def test_every_one_line_column_stores_one_nfc_line_without_bidi_controls():
+    import unicodedata
+
+    from irsite.plaintext import SingleLineCharField
+
+    checked = 0
+    for model in project_models():
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, SingleLineCharField):
+                continue
+            for stored in stored_by(model, field, PASTED[: field.max_length]):
+                where = f"{model.__name__}.{field.name}: {stored!r}"
+                assert not set(stored) & set("\r\n\x0b\x0c\x85\u2028\u2029\t"), where
+                assert not set(stored) & BIDI_CONTROLS, where
+                assert unicodedata.is_normalized("NFC", stored), where
+                assert stored == stored.strip() and "  " not in stored, where
+            checked += 1
+    assert checked > 40  # every headline, name, title, telephone... of every app
+
+
+def test_every_multi_line_column_stores_nfc_lines_without_bidi_controls():
+    import unicodedata
+
+    from django.db import models as db
+
+    from irsite.plaintext import MultiLineTextField, SingleLineCharField
+    from irsite.richtext import RichTextField
+
+    checked = 0
+    for model in project_models():
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, db.TextField) or isinstance(field, RichTextField):
+                continue
+            if (model.__name__, field.name) in SYSTEM_WRITTEN:
+                continue
+            assert isinstance(field, MultiLineTextField | SingleLineCharField), field
+            for stored in stored_by(model, field, PASTED):
+                where = f"{model.__name__}.{field.name}: {stored!r}"
+                assert not set(stored) & set("\r\x0b\x0c\x85\u2028\u2029"), where
+                assert not set(stored) & BIDI_CONTROLS, where
+                assert unicodedata.is_normalized("NFC", stored), where
+                assert "CR\nX-Injected: 1 FDP.exe" in stored, where  # lines kept, as lines
+            checked += 1
+    assert checked > 5
 
 
 def test_an_attachment_title_is_one_line_without_bidi_overrides(make_release, editor):

@@ -147,3 +147,26 @@ def test_error_in_a_one_line_html_exhibit_points_at_line_1(db, tmp_path, html):
     with pytest.raises(CommandError):
         call_command("import_exhibit", str(path), stdout=StringIO(), stderr=err)
     assert f"{path}: line 1: " in err.getvalue()
+
+
+def test_a_subheadline_longer_than_a_release_holds_refuses_the_exhibit_not_cut(db, tmp_path):
+    # Sixty lines of subheadline (3,469 characters, over SUBHEADLINE_MAX_LENGTH's 2,000): the
+    # importer says so with its line, as for a headline, and stores nothing.
+    subheadlines = "".join(
+        f"             Deal adds laser alignment tools number {n} to product line\n"
+        for n in range(60)
+    )
+    path = tmp_path / "long-subheadline.txt"
+    path.write_text(
+        "        Tolland Instruments Agrees to Acquire Marsh Optics\n"
+        f"{subheadlines}\n"
+        "TOLLAND, Conn.--Feb. 2, 2010--Tolland Instruments Inc. (Nasdaq: TOLI) today\n"
+        "agreed to acquire privately held Marsh Optics for $40 million in cash.\n"
+    )
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_exhibit", str(path), stdout=StringIO(), stderr=err)
+    assert f"{path}: line 2: the subheadline is 3469 characters, over the limit of 2000" in (
+        err.getvalue()
+    )
+    assert not Release.objects.exists()

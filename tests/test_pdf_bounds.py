@@ -9,6 +9,7 @@ import contextlib
 import logging
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,13 +18,14 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from irsite import clock
 from irsite.http.frontcache import purge_front_cache
 from releases import actions
 from releases.models import Release, Rendition
 
 from .conftest import SYSTEM
 from .fronts import HoldingFront, start_worker, stop
-from .shared import body, text_of, with_logo
+from .shared import body, text_of, wait_until, with_logo
 
 PARAGRAPH = "<p>" + "Revenue rose in every region and every quarter of the year. " * 8 + "</p>"
 
@@ -104,6 +106,7 @@ def test_a_pdf_over_its_size_limit_is_not_stored(client, make_release, publish, 
     assert not Rendition.objects.exists()
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_a_long_rendition_does_not_delay_a_purge(make_release, publish, settings):
     """A worker rendering a long PDF sends a purge queued after it at once (a withdrawal's, a
@@ -131,6 +134,7 @@ def test_a_long_rendition_does_not_delay_a_purge(make_release, publish, settings
         front.close()
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_sigterm_during_a_long_rendition_stops_the_worker_within_the_bound(make_release, publish):
     """The rendition runs on the worker's own lane and in a process of its own: asked to stop,
@@ -182,3 +186,49 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.server
+@pytest.mark.django_db(transaction=True)
+def test_a_scheduled_release_whose_pdf_cannot_be_made_goes_live_at_its_second(
+    make_release, publish, settings
+):
+    """A real worker given a rendition limit no PDF can meet: the rendition is stopped at it
+    (the task ends "not made", nothing stored), and the release is public at its second all the
+    same, its go-live purge sent then; its PDF answers 503 with Retry-After, never a 500."""
+    settings.IRSITE_PAGE_CACHE = False
+    settings.IRSITE_PDF_RENDER_SECONDS = 0.01  # the request's render too
+    front = HoldingFront()
+    worker = start_worker(front, IRSITE_PDF_RENDER_SECONDS="0.01")
+    try:
+        assert worker.stdout and b"started" in worker.stdout.readline()
+        when = (clock.now() + timedelta(seconds=5)).replace(microsecond=0)
+        release = publish(make_release(headline="Due at its second", published_at=when), when)
+        wait_until(
+            lambda: DBTaskResult.objects.filter(
+                task_path="releases.tasks.render_release_pdf", status="SUCCESSFUL"
+            ).exists(),
+            60,
+            "the rendition's task to end",
+        )
+        (task,) = DBTaskResult.objects.filter(task_path="releases.tasks.render_release_pdf")
+        assert task.return_value.startswith("not made"), task.return_value
+        assert clock.now() < when, "the machine was too slow to see it before its second"
+        assert Client().get(release.get_absolute_url()).status_code == 404
+        wait_until(lambda: clock.now() >= when, 10, "the go-live second")
+        page = Client().get(release.get_absolute_url())
+        late = (clock.now() - when).total_seconds()
+        assert page.status_code == 200 and "Due at its second" in page.content.decode()
+        print(f"public {late:.2f} s after its second (the request included)")
+        assert late < 2, late
+        pdf = Client().get(release.get_pdf_url())
+        assert pdf.status_code == 503 and pdf["Retry-After"] == "5"
+        wait_until(
+            lambda: any(release.get_absolute_url() in keys for keys in front.purges),
+            10,
+            "the go-live purge",
+        )
+        assert not Rendition.objects.filter(release=release).exists()
+    finally:
+        stop(worker)
+        front.close()

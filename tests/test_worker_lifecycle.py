@@ -22,7 +22,8 @@ from releases.models import Rendition
 from .fronts import HoldingFront, start_worker, stop
 from .shared import wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real worker processes: left out of `make test-fast` (docs/testing.md).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import CharField
+from django.db.models import CharField, TextField
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
@@ -263,9 +263,9 @@ def _version(kind: str, section: ExhibitSection) -> DisclaimerVersion:
 def _refuse_what_does_not_fit(release: Release, raw: bytes) -> None:
     """Nothing is cut to fit: a text longer than its field, or a body over the size limit,
     refuses the exhibit with the line it starts on."""
-    for name in ("headline", "dateline_city", "exhibit_label"):
+    for name in ("headline", "subheadline", "dateline_city", "exhibit_label", "notes"):
         column = Release._meta.get_field(name)
-        assert isinstance(column, CharField) and column.max_length is not None
+        assert isinstance(column, CharField | TextField) and column.max_length is not None
         value, limit = getattr(release, name), column.max_length
         if len(value) > limit:
             raise ExhibitError(

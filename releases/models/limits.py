@@ -6,6 +6,14 @@ from django.core.exceptions import ValidationError
 SEARCH_CONFIG = "english"
 # Characters of a headline; the importer refuses a longer one rather than cut it.
 HEADLINE_MAX_LENGTH = 500
+# Characters of the multi-line texts around the body, each printed on the page, the PDF, the
+# feeds and the frozen record: a 1 MB one made every page megabytes long and stalled the PDF.
+# Subheadlines (bullets under the headline): four times the longest filed in the corpus (521).
+SUBHEADLINE_MAX_LENGTH = 2000
+# The summary feeds and search engines show: "one or two sentences", with room to spare.
+SUMMARY_MAX_LENGTH = 1000
+# Notices after the end mark (notes to editors, trademarks): ten times the longest filed (523).
+NOTES_MAX_LENGTH = 5000
 # The largest body a release may have, in bytes of stored HTML (UTF-8): four times the largest
 # earnings release seen (1 MB, many tables). The admin and the importer refuse a larger one.
 BODY_MAX_BYTES = 4 * 1024 * 1024

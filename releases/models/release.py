@@ -29,7 +29,15 @@ from .category import Category
 from .fields import weighted_vector
 from .files import Attachment
 from .history import Correction
-from .limits import HEADLINE_MAX_LENGTH, SEARCH_CONFIG, search_prefix, validate_body_size
+from .limits import (
+    HEADLINE_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    SEARCH_CONFIG,
+    SUBHEADLINE_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    search_prefix,
+    validate_body_size,
+)
 from .links import SlugRedirect
 from .parts import ReleaseContact
 from .querysets import ReleaseQuerySet
@@ -64,6 +72,7 @@ class Release(models.Model):
     headline = SingleLineCharField(max_length=HEADLINE_MAX_LENGTH)
     subheadline = MultiLineTextField(
         blank=True,
+        max_length=SUBHEADLINE_MAX_LENGTH,
         help_text="Optional; one subheadline or bullet per line, printed under the headline.",
     )
     slug = models.SlugField(
@@ -88,6 +97,7 @@ class Release(models.Model):
     )
     summary = MultiLineTextField(
         blank=True,
+        max_length=SUMMARY_MAX_LENGTH,
         help_text="One or two sentences for feeds and search engines; blank uses the first "
         "paragraph.",
     )
@@ -131,6 +141,7 @@ class Release(models.Model):
     )
     notes = MultiLineTextField(
         blank=True,
+        max_length=NOTES_MAX_LENGTH,
         help_text="Notices printed after the end mark (notes to editors, trademarks), one per "
         "line.",
     )
