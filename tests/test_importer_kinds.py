@@ -459,18 +459,32 @@ def test_k06c_highlights_are_list_items_of_the_body_and_no_subheadlines() -> Non
 @settings(max_examples=80, deadline=None, database=None)
 @given(
     count=st.integers(1, 4),
-    glyph=st.sampled_from(["&#8226;", "&#183;", "&#9642;", "&#61623;", "-", "o"]),
+    # Wingdings' square and arrow as EDGAR HTML gives them (&#167; &#216;), dashes, arrows
+    glyph=st.sampled_from(
+        ["&#8226;", "&#183;", "&#9642;", "&#61623;", "-", "o", "&#167;", "&#216;", "&#8211;"]
+        + ["&#8212;", "&#10146;", "&#9658;", "&#10003;"]
+    ),
+    font=st.sampled_from(["{}", '<font face="Wingdings">{}</font>', '<font face="Symbol">{}</font>']),
+    gap_cell=st.booleans(),
     spans=st.booleans(),
     spacer=st.booleans(),
     wrap=st.sampled_from(["{}", "<div>{}</div>", "<p>{}</p>", "<font size=2>{}</font>"]),
     title=st.booleans(),
 )
 def test_generated_glyph_cell_highlight_tables_read_as_body_lists(
-    count: int, glyph: str, spans: bool, spacer: bool, wrap: str, title: bool
+    count: int,
+    glyph: str,
+    font: str,
+    gap_cell: bool,
+    spans: bool,
+    spacer: bool,
+    wrap: str,
+    title: bool,
 ) -> None:
     span = ' colspan="2"' if spans else ""
+    gap = "<td>&#160;</td>" if gap_cell else ""  # an empty cell between glyph and text
     rows = "".join(
-        f"<tr><td{span}>{glyph}</td><td{span}>{wrap.format(h)}</td></tr>"
+        f"<tr><td{span}>{font.format(glyph)}</td>{gap}<td{span}>{wrap.format(h)}</td></tr>"
         for h in HIGHLIGHTS[:count]
     )
     if title:  # a title row over the bullets, one cell across the table
