@@ -555,6 +555,10 @@ def test_k26a_url_lines_kept_with_their_lead_in_and_the_contact_read() -> None:
             "More information is available online:",
             "The webcast can be found here:",
             "Investors can read the full report at the following addresses:",
+            # short ones, under the length of a heading ending in ":"
+            "For more information, visit:",
+            "Replay available at:",
+            "See also:",
         ]
     ),
     count=st.integers(1, 3),

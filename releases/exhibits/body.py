@@ -44,7 +44,8 @@ from .patterns import (
 )
 
 
-def _is_heading(b: Block) -> bool:
+def _is_heading(b: Block, url_follows: bool = False) -> bool:
+    """``url_follows``: the next block is a URL line (which a line ending in ":" leads into)."""
     if b.kind != "p" or b.bullet:
         return False
     t = b.text
@@ -60,10 +61,12 @@ def _is_heading(b: Block) -> bool:
         return False  # lines broken with <br> in a plain paragraph: a quote over its attribution
     if (
         t.endswith(":")
-        and len(t.split()) >= 5
+        and (len(t.split()) >= 5 or url_follows)
         and not (b.bold or b.underlined or t.isupper() or b.align == "center")
     ):
-        return False  # a lead-in sentence ("Orrin Health will be:") introducing a list
+        # A lead-in sentence ("Orrin Health will be:") introducing a list, or a short one
+        # ("For more information, visit:") that the URL line under it finishes (K26).
+        return False
     if b.raw and len(b.lines) > 1 and not (b.underlined or b.align == "center"):
         # text mode: a heading sits on a line of its own
         return len(b.lines) <= 2 and all(len(x) < 70 for x in b.lines)
@@ -349,7 +352,10 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             tail = True
             continue
         # -- About and safe-harbor sections ---------------------------------------------------
-        heading = _is_heading(b)
+        after = blocks[i + 1] if i + 1 < len(blocks) else None
+        heading = _is_heading(
+            b, after is not None and after.kind == "p" and bool(URL_RE.match(after.text.strip()))
+        )
         if heading and ABOUT_RE.match(t):
             close_section()
             section = ("about", t, _Out())
