@@ -263,6 +263,93 @@ def test_generated_inline_labelled_cells_give_one_contact_each_with_its_audience
     ]
 
 
+# An audience label alone on its line over a stacked entry, after the text ("Investor
+# Relations" / name / phone), as the front matter reads it: it had given no contact there, and
+# the entry stayed in the About section (or as headings in the body).
+
+
+def test_an_audience_label_over_a_stacked_entry_after_the_text_gives_its_contact() -> None:
+    doc = html_doc(
+        KILBRIDE + "<p><b>About Kilbride</b></p><p>Kilbride develops cough medicines.</p>"
+        "<p>Investor Relations<br>Dorothea Vance<br>(555) 912-3040<br>dvance@kilbride.example</p>"
+    )
+    assert [(c.name, c.audience, c.telephone, c.email) for c in doc.contacts] == [
+        ("Dorothea Vance", "investors", "(555) 912-3040", "dvance@kilbride.example")
+    ]
+    assert "Dorothea" not in doc.abouts[0].html + doc.body_html
+
+
+def test_an_audience_word_heading_over_text_stays_a_heading() -> None:
+    doc = html_doc(
+        KILBRIDE + "<p><b>Investors</b></p><p>Kilbride will hold an investor day in May, with"
+        " presentations by its research leaders.</p>"
+    )
+    assert doc.contacts == []
+    assert "<h3>Investors</h3>" in doc.body_html
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    labels=st.lists(st.sampled_from(sorted(LABELS)), min_size=1, max_size=2),
+    colon=st.booleans(),
+    layout=st.sampled_from(["br", "paragraphs", "text"]),
+    title=st.booleans(),
+    email=st.booleans(),
+    about=st.booleans(),
+    fls=st.booleans(),
+)
+def test_generated_label_over_stacked_entries_after_the_text_give_their_contacts(
+    labels: list[str],
+    colon: bool,
+    layout: str,
+    title: bool,
+    email: bool,
+    about: bool,
+    fls: bool,
+) -> None:
+    people = [("Dorothea Vance", "(555) 912-3040"), ("Arno Lindqvist", "+1 555-912-3077")]
+    entries = []
+    for label, (name, phone) in zip(labels, people, strict=False):
+        lines = [label + (":" if colon else ""), name]
+        lines += ["Vice President, Communications"] if title else []
+        lines += [phone] + ([f"{name.split()[0].lower()}@kilbride.example"] if email else [])
+        entries.append(lines)
+    fls_text = (
+        "This press release contains forward-looking statements about the trial, which involve"
+        " risks and uncertainties, so actual results may differ materially from those expressed."
+    )
+    about_text = "Kilbride develops cough medicines in Cambridge, Massachusetts."
+    if layout == "text":
+        doc = text_doc(
+            "Kilbride Reports Data\n\nCAMBRIDGE, Mass., March 30, 2022 -- Kilbride"
+            " Pharmaceuticals, Inc. (Nasdaq: KLBR)\ntoday reported results.\n\n"
+            + (f"{fls_text}\n\n" if fls else "")
+            + ("About Kilbride\n\n" if about else "")
+            + f"{about_text}\n\n"
+            + "".join("\n".join(e) + "\n\n" for e in entries)
+        )
+    else:
+        if layout == "br":
+            stacked = "".join("<p>" + "<br>".join(e) + "</p>" for e in entries)
+        else:
+            stacked = "".join("".join(f"<p>{x}</p>" for x in e) for e in entries)
+        doc = html_doc(
+            KILBRIDE
+            + (f"<p>{fls_text}</p>" if fls else "")
+            + ("<p><b>About Kilbride</b></p>" if about else "")
+            + f"<p>{about_text}</p>"
+            + stacked
+        )
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        (name, LABELS[label], phone) for label, (name, phone) in zip(labels, people, strict=False)
+    ]
+    printed = doc.body_html + "".join(a.html for a in doc.abouts)
+    assert not any(name in printed for name, _ in people)
+    assert about_text in printed
+    if fls:  # the company paragraph and the contacts close the release (K22)
+        assert doc.safe_harbor is not None and "forward-looking" not in doc.body_html
+
+
 # --- K04: a one-line contact longer than 90 characters -----------------------------------------
 
 AMBROSE = (

@@ -38,7 +38,13 @@ from .patterns import (
     has_fls_words,
     is_note,
 )
-from .reading import between_rules, entry_has_reach, is_heading, main_text_follows
+from .reading import (
+    between_rules,
+    entry_has_reach,
+    is_heading,
+    label_over_entry,
+    main_text_follows,
+)
 
 
 def is_fls_paragraph(t: str, window: int = 400) -> bool:
@@ -196,7 +202,10 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             continue
         break
 
+    taken = -1  # blocks up to this one were read with the block that opened their entry
     for i, b in enumerate(blocks):
+        if i <= taken:
+            continue
         if i >= tail_start:
             tail = True
         if b.kind == "hr":
@@ -229,13 +238,18 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
         if b.kind == "p" and WIRE_CODES_RE.match(t) and tail:
             continue
         first_line = (b.lines[0] if b.lines else t).strip("[] ")
-        if b.kind == "p" and (contact_header(first_line) or labelled_contact(first_line)):
+        # An audience label alone over its entry takes the entry's paragraphs with it.
+        entry_end = label_over_entry(blocks, i) if b.kind == "p" else None
+        if entry_end is not None or (
+            b.kind == "p" and (contact_header(first_line) or labelled_contact(first_line))
+        ):
             close_section()
             flush_contacts()
             contact_mode = True
             tail = True
-            for ln in b.lines or [t]:
-                contact_lines.append(ln)
+            for k in range(i, (entry_end or i) + 1):
+                contact_lines.extend(blocks[k].lines or [blocks[k].text.strip()])
+            taken = entry_end or i
             continue
         if contact_mode:
             # After a break (a blank line, a page break), only an entry with its own phone or
