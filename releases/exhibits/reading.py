@@ -61,9 +61,9 @@ def entry_has_reach(blocks: list[Block], i: int) -> bool:
 
 def main_text_follows(blocks: list[Block], i: int) -> bool:
     """Whether more of the release follows block ``i``: tables (K20), or paragraphs up to the
-    end. Paragraphs that lead to the closing parts (a contacts header or a labelled entry, an end mark, an About
-    heading) do not count: they are the unheaded company paragraph and such boilerplate, and
-    the forward-looking paragraph before them is the safe harbor (K22)."""
+    end. Paragraphs that lead to the closing parts (a contacts header or a labelled entry, an
+    end mark, an About heading) do not count: they are the unheaded company paragraph and such
+    boilerplate, and the forward-looking paragraph before them is the safe harbor (K22)."""
     paragraphs = False
     for k in range(i + 1, len(blocks)):
         b = blocks[k]
