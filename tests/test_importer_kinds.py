@@ -146,20 +146,40 @@ INTROS = [
     "Despite weaker prices in the second half",
     "For the third consecutive quarter",
     "Driven by higher volumes",
+    # phrases holding commas of their own: a list, places
+    "Citing strong demand, higher prices and a record harvest",
+    "Reflecting a record harvest in Iowa, Nebraska and Kansas",
+    "After a wet spring, a dry summer and an early frost",
 ]
 
 
-@settings(max_examples=60, deadline=None, database=None)
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Citing strong demand, higher prices and a record harvest, Prairieline Grain Co. (NYSE:"
+        " PLG) today raised its forecast.",
+        "Reflecting a record harvest in Iowa, Nebraska and Kansas, Prairieline Grain Co. today"
+        " raised its forecast.",
+        "Citing a record harvest, Prairieline Grain Co. (\u201cPrairieline\u201d) (NYSE: PLG)"
+        " today raised its forecast.",
+    ],
+)
+def test_an_introductory_phrase_with_commas_of_its_own_ends_before_the_subject(lead: str) -> None:
+    assert _lead(lead).company_name == "Prairieline Grain Co."
+
+
+@settings(max_examples=80, deadline=None, database=None)
 @given(
     intro=st.sampled_from(INTROS),
     company=st.sampled_from(COMPANIES),
     ticker=st.sampled_from(["", " (NYSE: PLG)", " (Nasdaq: HMAR)"]),
+    short=st.sampled_from(["", " (\u201cPrairieline\u201d)", " (the \u201cCompany\u201d)"]),
     verb=st.sampled_from(["today reported", "announced", "said", "has raised"]),
 )
 def test_generated_introductory_phrases_leave_the_lead_subject_as_the_company(
-    intro: str, company: str, ticker: str, verb: str
+    intro: str, company: str, ticker: str, short: str, verb: str
 ) -> None:
-    doc = _lead(f"{intro}, {company}{ticker} {verb} its full-year forecast.")
+    doc = _lead(f"{intro}, {company}{short}{ticker} {verb} its full-year forecast.")
     assert doc.company_name == company
 
 
@@ -548,10 +568,14 @@ def test_k06c_highlights_are_list_items_of_the_body_and_no_subheadlines() -> Non
     count=st.integers(1, 4),
     # Wingdings' square and arrow as EDGAR HTML gives them (&#167; &#216;), dashes, arrows
     glyph=st.sampled_from(
-        ["&#8226;", "&#183;", "&#9642;", "&#61623;", "-", "o", "&#167;", "&#216;", "&#8211;"]
-        + ["&#8212;", "&#10146;", "&#9658;", "&#10003;"]
+        [
+            *("&#8226;", "&#183;", "&#9642;", "&#61623;", "-", "o", "&#167;", "&#216;"),
+            *("&#8211;", "&#8212;", "&#10146;", "&#9658;", "&#10003;"),
+        ]
     ),
-    font=st.sampled_from(["{}", '<font face="Wingdings">{}</font>', '<font face="Symbol">{}</font>']),
+    font=st.sampled_from(
+        ["{}", '<font face="Wingdings">{}</font>', '<font face="Symbol">{}</font>']
+    ),
     gap_cell=st.booleans(),
     spans=st.booleans(),
     spacer=st.booleans(),

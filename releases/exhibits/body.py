@@ -25,9 +25,9 @@ from .patterns import (
     END_MARK_RE,
     FLS_HEADING_RE,
     FLS_OPENER_RE,
-    INTRO_PHRASE_RE,
     INTRO_WORD_RE,
     LEAD_COMPANY_RE,
+    LEGAL_FORM_COMMA_RE,
     MARK_RE,
     NAME_CONNECTORS,
     RUN_IN_HEADING_RE,
@@ -384,7 +384,7 @@ def first_paragraph_text(body_html: str) -> str:
 def company_from_lead(lead: str) -> str:
     """The company the lead opens with: its subject, past any introductory phrase (K23)."""
     rest = _past_introductory_phrase(lead)
-    if rest:
+    if rest is not None:
         # Past the phrase a subject that is no name ("the company", "it") gives none: the
         # phrase's words never are one.
         return _lead_subject(rest)
@@ -395,24 +395,39 @@ _SENTENCE_BREAK_RE = re.compile(r"[.!?][\"”’)]?\s")
 _LEAD_VERB_RE = re.compile(r"\b(?:today|announced|reported|said|unveiled|declared)\b", re.I)
 
 
-def _past_introductory_phrase(lead: str) -> str:
-    """The lead after an opening phrase closed by a comma ("Citing ..., Acme today ..."), or ""
-    when it opens with its subject. A phrase starts with a preposition or participle, or holds
-    a lower-case word that no company name holds (names keep "of", "and", "de" ...)."""
-    m = INTRO_PHRASE_RE.match(lead)
-    if not m:
-        return ""
-    phrase = m.group("phrase").strip()
-    # A phrase is part of the lead's first sentence and holds no verb of the lead itself
-    # ("Apple today announced results for ... 2004. For the quarter, ..." opens with its subject).
-    if _SENTENCE_BREAK_RE.search(phrase) or _LEAD_VERB_RE.search(phrase):
-        return ""
-    words = phrase.split()
-    if INTRO_WORD_RE.match(phrase) or any(
-        w[:1].islower() and w not in NAME_CONNECTORS for w in words[1:]
-    ):
-        return m.group("rest")
-    return ""
+def _past_introductory_phrase(lead: str) -> str | None:
+    """The lead after an opening phrase closed by a comma ("Citing ..., Acme today ..."), or
+    None when it opens with its subject. A phrase starts with a preposition or participle, or
+    holds a lower-case word that no company name holds (names keep "of", "and", "de" ...). It
+    runs to the first comma a named subject follows; with none, to its first comma."""
+    first: str | None = None
+    for comma in re.finditer(r",\s+", lead[:200]):
+        if LEGAL_FORM_COMMA_RE.match(lead, comma.start()):
+            continue
+        phrase = lead[: comma.start()].strip()
+        # A phrase is part of the lead's first sentence and holds no verb of the lead itself
+        # ("Apple today announced results for ... 2004. For the quarter, ..." opens with its
+        # subject), nor a parenthesis (the subject's ticker: "Acme (NYSE: A), citing ...").
+        if (
+            len(phrase) < 2
+            or "(" in phrase
+            or _SENTENCE_BREAK_RE.search(phrase)
+            or _LEAD_VERB_RE.search(phrase)
+        ):
+            break
+        if first is None:
+            words = phrase.split()
+            if not (
+                INTRO_WORD_RE.match(phrase)
+                or any(w[:1].islower() and w not in NAME_CONNECTORS for w in words[1:])
+            ):
+                return None
+            first = lead[comma.end() :]
+        rest = lead[comma.end() :]
+        subject = _lead_subject(rest)
+        if subject and "," not in LEGAL_FORM_COMMA_RE.sub(" ", subject):
+            return rest
+    return first
 
 
 def _lead_subject(lead: str) -> str:

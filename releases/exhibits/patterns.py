@@ -358,19 +358,21 @@ WIRE_CODES_RE = re.compile(
 
 # The company opening the lead: "Acme Inc. (NYSE: ACM) today ...", "4Front ... Tuesday announced".
 LEAD_COMPANY_RE = re.compile(
-    r"^(?P<co>[A-Z0-9][\w&.,'’®™\- ]{1,70}?)(?:\s*\([^)]{0,60}\))?,?\s+"
+    r"^(?P<co>[A-Z0-9][\w&.,'’®™\- ]{1,70}?)(?:\s*\([^)]{0,60}\)){0,3},?\s+"
     r"(?:today|yesterday|tonight|(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|announced"
     r"|reported|said|has|have|will|is|a|an|the|—|--|–)\b",
     re.IGNORECASE,
 )
 # An introductory phrase set before the lead's subject and closed by a comma ("Buoyed by a
-# strong harvest, Acme Co. today ...", "Citing higher demand, ..."), K23. The comma must not be
-# the one before a company's legal form ("Buckle, Inc."); whether the words are a phrase or a
-# name is decided by ``INTRO_WORD_RE`` and the words' case (body.company_from_lead).
-INTRO_PHRASE_RE = re.compile(
-    r"^(?P<phrase>[^,()]{2,160}?),\s+(?!(?:Inc|Ltd|LLC|L\.?L\.?C|Corp|Co|plc|L\.?P|N\.V|S\.A|AG"
-    r"|GmbH|SE|SA|LP|Limited|Incorporated|Corporation|Company)\b)(?P<rest>\S.*)$",
-    re.DOTALL,
+# strong harvest, Acme Co. today ...", "Citing higher demand, ..."), K23: it ends at one of
+# these commas, the first that a named subject follows (the phrase may hold commas of its own:
+# "Citing demand, prices and a record harvest, Acme ..."). A comma before a company's legal
+# form ("Buckle, Inc.") ends no phrase, and is the only comma a company name holds; whether the
+# words are a phrase or a name is decided by ``INTRO_WORD_RE`` and the words' case
+# (body.company_from_lead).
+LEGAL_FORM_COMMA_RE = re.compile(
+    r",\s+(?=(?:Inc|Ltd|LLC|L\.?L\.?C|Corp|Co|plc|L\.?P|N\.V|S\.A|AG|GmbH|SE|SA|LP|Limited"
+    r"|Incorporated|Corporation|Company)\b)"
 )
 # Words that open an adverbial phrase, never a company name.
 INTRO_WORD_RE = re.compile(
