@@ -209,14 +209,32 @@ def test_k14b_wire_continuation_parses_without_headline_option_with_every_other_
 @settings(max_examples=40, deadline=None, database=None)
 @given(
     city=st.sampled_from(["MILLBROOK, N.Y.", "OAKDALE, Calif.", "NEW YORK"]),
-    wire=st.sampled_from(["/PRNewswire/", "(BUSINESS WIRE)", "/Globe Newswire/"]),
+    # the wire's tag as each wire prints it, a news agency's too, or the wire's bare name
+    wire=st.sampled_from(
+        [
+            *("/PRNewswire/", "(BUSINESS WIRE)", "/Globe Newswire/", "/PRNewswire-FirstCall/"),
+            *("(AP)", "(Reuters)", "(Dow Jones)", "-- PRNewswire", "-- Business Wire"),
+        ]
+    ),
     company=st.sampled_from(["Tarrant Data Systems, Inc.", "Brindle Networks Inc."]),
     indent=st.sampled_from(["", "     "]),
     supplied=st.sampled_from(["", "Tarrant Buys Sorrel"]),
+    html=st.booleans(),
 )
 def test_generated_wire_continuations_without_headline_leave_it_empty_unless_supplied(
-    city: str, wire: str, company: str, indent: str, supplied: str
+    city: str, wire: str, company: str, indent: str, supplied: str, html: bool
 ) -> None:
+    if html:
+        doc = html_doc(
+            f"<p>{city}, June 17, 1997 {wire} -- {company} (Nasdaq: TRDS) said yesterday that it"
+            " completed the purchase of Sorrel Systems for $12 million in cash.</p>"
+            "<p>The company expects the purchase to add to earnings next year.</p>",
+            default_headline=supplied,
+        )
+        assert doc.headline == supplied
+        assert bool(doc.warnings) == (not supplied)
+        assert (doc.dateline_city, doc.company_name) == (city, company)
+        return
     doc = text_doc(
         f"{indent}{city}, June 17, 1997 {wire} -- {company} (Nasdaq: TRDS) said yesterday\n"
         "that it completed the purchase of Sorrel Systems for $12 million in cash.\n\n"
@@ -227,6 +245,7 @@ def test_generated_wire_continuations_without_headline_leave_it_empty_unless_sup
     assert doc.headline == supplied
     assert bool(doc.warnings) == (not supplied)
     assert (doc.dateline_city, doc.company_name) == (city, company)
+    assert doc.wire_tag == wire.strip("- ")
 
 
 # --- "Investor Relations: Name, phone" in a cell ------------------------------------------------

@@ -34,9 +34,15 @@ _CITY_WORD = rf"(?:{_WORD}|de|du|des|la|le|les|of|the|el|del|am|an|sur|upon|en|d
 _CITY_SEG = rf"{_WORD}(?:[ \t]+{_CITY_WORD}){{0,5}}"
 CITY = rf"(?P<city>{_CITY_SEG}(?:,\s*{_CITY_SEG}){{0,3}}?)"
 SEP = r"(?:-{1,3}|[–—―]{1,2}|\.{3}|…|:)"
+# A wire's tag: between slashes ("/PRNewswire/", "/ ACCESSWIRE /"), in parentheses naming a
+# wire or news service ("(BUSINESS WIRE)", "(AP)", "(Reuters)"), or a wire's bare name
+# between separators ("-- PRNewswire --").
 WIRE = (
-    r"(?P<wire>/[A-Za-z][^/\n]{1,40}/"
-    r"|\((?=[^()]*(?i:wire|news|cnw|globe|access|\bpr\b|marketed|canada))[^()\n]{2,60}\))"
+    r"(?P<wire>/ ?[A-Za-z][^/\n]{1,40}/"
+    r"|\((?=[^()]*(?i:wire|news|cnw|globe|access|\bpr\b|marketed|canada|\bap\b|reuters"
+    r"|dow\s+jones))[^()\n]{2,60}\)"
+    r"|(?i:PR\s?Newswire(?:-[A-Za-z]+)?|Business\s?Wire|GlobeNewswire|Marketwire|ACCESSWIRE)"
+    r"(?=\s*(?:-{1,3}|[–—―]{1,2})))"
 )
 
 # "(BUSINESS WIRE) via First!": the wire's delivery service is part of the tag's line, not the lead.
@@ -44,7 +50,8 @@ _VIA = r"(?:\s+via\s+[\w!.&]+)?"
 DATELINE_RES = [
     # CITY, DATE [WIRE] SEP lead   (covers "(August 10, 1995) --", "Calif.--Dec. 20, 1996--")
     re.compile(
-        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:{WIRE}{_VIA}\s*)?{SEP}\s*",
+        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:(?:{SEP}\s*)?{WIRE}{_VIA}\s*)?"
+        rf"{SEP}\s*",
         re.DOTALL,
     ),
     # CITY, DATE WIRE lead   (no separator after the wire tag)
