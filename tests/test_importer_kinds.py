@@ -474,6 +474,17 @@ def test_generated_one_line_contacts_are_read_whatever_their_length(
 # --- K07: an audience label in a table cell of its own ---------------------------------------
 
 
+def test_side_by_side_contacts_under_one_label_cell_are_still_read_by_column() -> None:
+    doc = html_doc(
+        "<table><tr><td>Contacts:</td><td>Dorothea Vance</td><td>Arno Lindqvist</td></tr>"
+        "<tr><td></td><td>(555) 912-3040</td><td>(555) 912-3077</td></tr></table>" + KILBRIDE
+    )
+    assert [(c.name, c.telephone) for c in doc.contacts] == [
+        ("Dorothea Vance", "(555) 912-3040"),
+        ("Arno Lindqvist", "(555) 912-3077"),
+    ]
+
+
 def test_audience_labels_in_their_own_cells_apply_to_the_details_beside_them() -> None:
     doc = html_doc(
         "<table><tr><td><b>Investor Relations:</b></td><td><p>Dorothea Vance</p>"
@@ -511,7 +522,7 @@ def test_k07d_label_cells_give_each_contact_its_audience() -> None:
         min_size=1,
         max_size=3,
     ),
-    split=st.sampled_from(["p", "br", "rows"]),
+    split=st.sampled_from(["p", "br", "rows", "cells"]),
     bold=st.booleans(),
     front=st.booleans(),
 )
@@ -530,6 +541,8 @@ def test_generated_label_column_tables_give_each_contact_the_label_beside_it(
             rows.append(
                 f"<tr><td>{shown}</td><td>{name}</td></tr><tr><td></td><td>{phone}</td></tr>"
             )
+        elif split == "cells":  # the details in cells of their own: name | phone
+            rows.append(f"<tr><td>{shown}</td><td>{name}</td><td>{phone}</td></tr>")
         elif split == "br":
             rows.append(f"<tr><td>{shown}</td><td>{name}<br>{phone}</td></tr>")
         else:
