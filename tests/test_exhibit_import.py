@@ -170,3 +170,25 @@ def test_a_subheadline_longer_than_a_release_holds_refuses_the_exhibit_not_cut(d
         err.getvalue()
     )
     assert not Release.objects.exists()
+
+
+def test_a_draft_imported_without_a_headline_cannot_be_submitted_until_one_is_written(
+    db, tmp_path, client, editor
+):
+    """K14: the empty headline is the editor's to write; the submit step refuses it, whichever
+    button asks (the transition page too, not only the form that requires the field)."""
+    from .admin_forms import confirm
+
+    path = tmp_path / "wire.txt"
+    path.write_bytes(NO_HEADLINE)
+    run(str(path), "--date", "2035-12-05")  # a publication time still ahead
+    release = Release.objects.get()
+    client.force_login(editor)
+    response = confirm(client, release, "submit", follow=True)
+    assert "Write the headline before submitting" in response.content.decode()
+    release.refresh_from_db()
+    assert release.state == Release.State.DRAFT
+    Release.objects.filter(pk=release.pk).update(headline="Brindle Buys Sorrel")
+    confirm(client, release, "submit")
+    release.refresh_from_db()
+    assert release.state == Release.State.IN_REVIEW

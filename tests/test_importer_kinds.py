@@ -146,20 +146,40 @@ INTROS = [
     "Despite weaker prices in the second half",
     "For the third consecutive quarter",
     "Driven by higher volumes",
+    # phrases holding commas of their own: a list, places
+    "Citing strong demand, higher prices and a record harvest",
+    "Reflecting a record harvest in Iowa, Nebraska and Kansas",
+    "After a wet spring, a dry summer and an early frost",
 ]
 
 
-@settings(max_examples=60, deadline=None, database=None)
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Citing strong demand, higher prices and a record harvest, Prairieline Grain Co. (NYSE:"
+        " PLG) today raised its forecast.",
+        "Reflecting a record harvest in Iowa, Nebraska and Kansas, Prairieline Grain Co. today"
+        " raised its forecast.",
+        "Citing a record harvest, Prairieline Grain Co. (\u201cPrairieline\u201d) (NYSE: PLG)"
+        " today raised its forecast.",
+    ],
+)
+def test_an_introductory_phrase_with_commas_of_its_own_ends_before_the_subject(lead: str) -> None:
+    assert _lead(lead).company_name == "Prairieline Grain Co."
+
+
+@settings(max_examples=80, deadline=None, database=None)
 @given(
     intro=st.sampled_from(INTROS),
     company=st.sampled_from(COMPANIES),
     ticker=st.sampled_from(["", " (NYSE: PLG)", " (Nasdaq: HMAR)"]),
+    short=st.sampled_from(["", " (\u201cPrairieline\u201d)", " (the \u201cCompany\u201d)"]),
     verb=st.sampled_from(["today reported", "announced", "said", "has raised"]),
 )
 def test_generated_introductory_phrases_leave_the_lead_subject_as_the_company(
-    intro: str, company: str, ticker: str, verb: str
+    intro: str, company: str, ticker: str, short: str, verb: str
 ) -> None:
-    doc = _lead(f"{intro}, {company}{ticker} {verb} its full-year forecast.")
+    doc = _lead(f"{intro}, {company}{short}{ticker} {verb} its full-year forecast.")
     assert doc.company_name == company
 
 
@@ -189,14 +209,32 @@ def test_k14b_wire_continuation_parses_without_headline_option_with_every_other_
 @settings(max_examples=40, deadline=None, database=None)
 @given(
     city=st.sampled_from(["MILLBROOK, N.Y.", "OAKDALE, Calif.", "NEW YORK"]),
-    wire=st.sampled_from(["/PRNewswire/", "(BUSINESS WIRE)", "/Globe Newswire/"]),
+    # the wire's tag as each wire prints it, a news agency's too, or the wire's bare name
+    wire=st.sampled_from(
+        [
+            *("/PRNewswire/", "(BUSINESS WIRE)", "/Globe Newswire/", "/PRNewswire-FirstCall/"),
+            *("(AP)", "(Reuters)", "(Dow Jones)", "-- PRNewswire", "-- Business Wire"),
+        ]
+    ),
     company=st.sampled_from(["Tarrant Data Systems, Inc.", "Brindle Networks Inc."]),
     indent=st.sampled_from(["", "     "]),
     supplied=st.sampled_from(["", "Tarrant Buys Sorrel"]),
+    html=st.booleans(),
 )
 def test_generated_wire_continuations_without_headline_leave_it_empty_unless_supplied(
-    city: str, wire: str, company: str, indent: str, supplied: str
+    city: str, wire: str, company: str, indent: str, supplied: str, html: bool
 ) -> None:
+    if html:
+        doc = html_doc(
+            f"<p>{city}, June 17, 1997 {wire} -- {company} (Nasdaq: TRDS) said yesterday that it"
+            " completed the purchase of Sorrel Systems for $12 million in cash.</p>"
+            "<p>The company expects the purchase to add to earnings next year.</p>",
+            default_headline=supplied,
+        )
+        assert doc.headline == supplied
+        assert bool(doc.warnings) == (not supplied)
+        assert (doc.dateline_city, doc.company_name) == (city, company)
+        return
     doc = text_doc(
         f"{indent}{city}, June 17, 1997 {wire} -- {company} (Nasdaq: TRDS) said yesterday\n"
         "that it completed the purchase of Sorrel Systems for $12 million in cash.\n\n"
@@ -207,6 +245,7 @@ def test_generated_wire_continuations_without_headline_leave_it_empty_unless_sup
     assert doc.headline == supplied
     assert bool(doc.warnings) == (not supplied)
     assert (doc.dateline_city, doc.company_name) == (city, company)
+    assert doc.wire_tag == wire.strip("- ")
 
 
 # --- "Investor Relations: Name, phone" in a cell ------------------------------------------------
@@ -261,6 +300,93 @@ def test_generated_inline_labelled_cells_give_one_contact_each_with_its_audience
     assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
         (name, LABELS[label], phone) for label, (name, phone) in zip(labels, people, strict=False)
     ]
+
+
+# An audience label alone on its line over a stacked entry, after the text ("Investor
+# Relations" / name / phone), as the front matter reads it: it had given no contact there, and
+# the entry stayed in the About section (or as headings in the body).
+
+
+def test_an_audience_label_over_a_stacked_entry_after_the_text_gives_its_contact() -> None:
+    doc = html_doc(
+        KILBRIDE + "<p><b>About Kilbride</b></p><p>Kilbride develops cough medicines.</p>"
+        "<p>Investor Relations<br>Dorothea Vance<br>(555) 912-3040<br>dvance@kilbride.example</p>"
+    )
+    assert [(c.name, c.audience, c.telephone, c.email) for c in doc.contacts] == [
+        ("Dorothea Vance", "investors", "(555) 912-3040", "dvance@kilbride.example")
+    ]
+    assert "Dorothea" not in doc.abouts[0].html + doc.body_html
+
+
+def test_an_audience_word_heading_over_text_stays_a_heading() -> None:
+    doc = html_doc(
+        KILBRIDE + "<p><b>Investors</b></p><p>Kilbride will hold an investor day in May, with"
+        " presentations by its research leaders.</p>"
+    )
+    assert doc.contacts == []
+    assert "<h3>Investors</h3>" in doc.body_html
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    labels=st.lists(st.sampled_from(sorted(LABELS)), min_size=1, max_size=2),
+    colon=st.booleans(),
+    layout=st.sampled_from(["br", "paragraphs", "text"]),
+    title=st.booleans(),
+    email=st.booleans(),
+    about=st.booleans(),
+    fls=st.booleans(),
+)
+def test_generated_label_over_stacked_entries_after_the_text_give_their_contacts(
+    labels: list[str],
+    colon: bool,
+    layout: str,
+    title: bool,
+    email: bool,
+    about: bool,
+    fls: bool,
+) -> None:
+    people = [("Dorothea Vance", "(555) 912-3040"), ("Arno Lindqvist", "+1 555-912-3077")]
+    entries = []
+    for label, (name, phone) in zip(labels, people, strict=False):
+        lines = [label + (":" if colon else ""), name]
+        lines += ["Vice President, Communications"] if title else []
+        lines += [phone] + ([f"{name.split()[0].lower()}@kilbride.example"] if email else [])
+        entries.append(lines)
+    fls_text = (
+        "This press release contains forward-looking statements about the trial, which involve"
+        " risks and uncertainties, so actual results may differ materially from those expressed."
+    )
+    about_text = "Kilbride develops cough medicines in Cambridge, Massachusetts."
+    if layout == "text":
+        doc = text_doc(
+            "Kilbride Reports Data\n\nCAMBRIDGE, Mass., March 30, 2022 -- Kilbride"
+            " Pharmaceuticals, Inc. (Nasdaq: KLBR)\ntoday reported results.\n\n"
+            + (f"{fls_text}\n\n" if fls else "")
+            + ("About Kilbride\n\n" if about else "")
+            + f"{about_text}\n\n"
+            + "".join("\n".join(e) + "\n\n" for e in entries)
+        )
+    else:
+        if layout == "br":
+            stacked = "".join("<p>" + "<br>".join(e) + "</p>" for e in entries)
+        else:
+            stacked = "".join("".join(f"<p>{x}</p>" for x in e) for e in entries)
+        doc = html_doc(
+            KILBRIDE
+            + (f"<p>{fls_text}</p>" if fls else "")
+            + ("<p><b>About Kilbride</b></p>" if about else "")
+            + f"<p>{about_text}</p>"
+            + stacked
+        )
+    assert [(c.name, c.audience, c.telephone) for c in doc.contacts] == [
+        (name, LABELS[label], phone) for label, (name, phone) in zip(labels, people, strict=False)
+    ]
+    printed = doc.body_html + "".join(a.html for a in doc.abouts)
+    assert not any(name in printed for name, _ in people)
+    assert about_text in printed
+    if fls:  # the company paragraph and the contacts close the release (K22)
+        assert doc.safe_harbor is not None and "forward-looking" not in doc.body_html
 
 
 # --- K04: a one-line contact longer than 90 characters -----------------------------------------
@@ -348,6 +474,17 @@ def test_generated_one_line_contacts_are_read_whatever_their_length(
 # --- K07: an audience label in a table cell of its own ---------------------------------------
 
 
+def test_side_by_side_contacts_under_one_label_cell_are_still_read_by_column() -> None:
+    doc = html_doc(
+        "<table><tr><td>Contacts:</td><td>Dorothea Vance</td><td>Arno Lindqvist</td></tr>"
+        "<tr><td></td><td>(555) 912-3040</td><td>(555) 912-3077</td></tr></table>" + KILBRIDE
+    )
+    assert [(c.name, c.telephone) for c in doc.contacts] == [
+        ("Dorothea Vance", "(555) 912-3040"),
+        ("Arno Lindqvist", "(555) 912-3077"),
+    ]
+
+
 def test_audience_labels_in_their_own_cells_apply_to_the_details_beside_them() -> None:
     doc = html_doc(
         "<table><tr><td><b>Investor Relations:</b></td><td><p>Dorothea Vance</p>"
@@ -385,7 +522,7 @@ def test_k07d_label_cells_give_each_contact_its_audience() -> None:
         min_size=1,
         max_size=3,
     ),
-    split=st.sampled_from(["p", "br", "rows"]),
+    split=st.sampled_from(["p", "br", "rows", "cells"]),
     bold=st.booleans(),
     front=st.booleans(),
 )
@@ -404,6 +541,8 @@ def test_generated_label_column_tables_give_each_contact_the_label_beside_it(
             rows.append(
                 f"<tr><td>{shown}</td><td>{name}</td></tr><tr><td></td><td>{phone}</td></tr>"
             )
+        elif split == "cells":  # the details in cells of their own: name | phone
+            rows.append(f"<tr><td>{shown}</td><td>{name}</td><td>{phone}</td></tr>")
         elif split == "br":
             rows.append(f"<tr><td>{shown}</td><td>{name}<br>{phone}</td></tr>")
         else:
@@ -459,18 +598,36 @@ def test_k06c_highlights_are_list_items_of_the_body_and_no_subheadlines() -> Non
 @settings(max_examples=80, deadline=None, database=None)
 @given(
     count=st.integers(1, 4),
-    glyph=st.sampled_from(["&#8226;", "&#183;", "&#9642;", "&#61623;", "-", "o"]),
+    # Wingdings' square and arrow as EDGAR HTML gives them (&#167; &#216;), dashes, arrows
+    glyph=st.sampled_from(
+        [
+            *("&#8226;", "&#183;", "&#9642;", "&#61623;", "-", "o", "&#167;", "&#216;"),
+            *("&#8211;", "&#8212;", "&#10146;", "&#9658;", "&#10003;"),
+        ]
+    ),
+    font=st.sampled_from(
+        ["{}", '<font face="Wingdings">{}</font>', '<font face="Symbol">{}</font>']
+    ),
+    gap_cell=st.booleans(),
     spans=st.booleans(),
     spacer=st.booleans(),
     wrap=st.sampled_from(["{}", "<div>{}</div>", "<p>{}</p>", "<font size=2>{}</font>"]),
     title=st.booleans(),
 )
 def test_generated_glyph_cell_highlight_tables_read_as_body_lists(
-    count: int, glyph: str, spans: bool, spacer: bool, wrap: str, title: bool
+    count: int,
+    glyph: str,
+    font: str,
+    gap_cell: bool,
+    spans: bool,
+    spacer: bool,
+    wrap: str,
+    title: bool,
 ) -> None:
     span = ' colspan="2"' if spans else ""
+    gap = "<td>&#160;</td>" if gap_cell else ""  # an empty cell between glyph and text
     rows = "".join(
-        f"<tr><td{span}>{glyph}</td><td{span}>{wrap.format(h)}</td></tr>"
+        f"<tr><td{span}>{font.format(glyph)}</td>{gap}<td{span}>{wrap.format(h)}</td></tr>"
         for h in HIGHLIGHTS[:count]
     )
     if title:  # a title row over the bullets, one cell across the table
@@ -541,6 +698,10 @@ def test_k26a_url_lines_kept_with_their_lead_in_and_the_contact_read() -> None:
             "More information is available online:",
             "The webcast can be found here:",
             "Investors can read the full report at the following addresses:",
+            # short ones, under the length of a heading ending in ":"
+            "For more information, visit:",
+            "Replay available at:",
+            "See also:",
         ]
     ),
     count=st.integers(1, 3),

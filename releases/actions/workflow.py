@@ -133,6 +133,12 @@ def reason_given(params: dict[str, Any], missing: str) -> str:
 class Submit(Transition):
     def check(self, release: Release, user, **params: Any) -> None:
         super().check(release, user)
+        # An exhibit that prints no headline imports with it empty (K14): nothing may be
+        # invented for it, so the editor writes one, and no button submits the draft before.
+        if not release.headline.strip():
+            raise TransitionRefused(
+                "Write the headline before submitting for approval.", field="headline"
+            )
         if not release.published_at:
             raise TransitionRefused(
                 "Set the publication time before submitting for approval.", field="published_at"

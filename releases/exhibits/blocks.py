@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 BULLET_CHARS = "•·●◦▪■□‣⁃○◘∙\uf0b7\uf0a7\uf076\uf0d8"
 # "o" and "-" are bullets too, but only when followed by a space and at line start.
 BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*o](?=\s))\s*")
-ONLY_BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-*o])\s*$")
+# Alone (a glyph cell of a layout table, K06) more marks are bullets: dashes and arrows, and
+# what Word's Wingdings and Symbol bullets become in EDGAR HTML ("§" the square, "Ø" the
+# arrow). Not at a line's start, where "§ 230.405" or "— Brown" are text.
+ALONE_BULLET_CHARS = "§Ø–—►▶➢➤◆❖✓✔→»"
+ONLY_BULLET_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}{ALONE_BULLET_CHARS}]|[-*o])\s*$")
 PAGE_NUMBER_RE = re.compile(
     r"^\s*(?:-\s*[1-9]\d{0,2}\s*-|\d{1,3}|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|[ivx]{1,5})\s*$",
     re.IGNORECASE,

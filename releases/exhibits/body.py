@@ -7,12 +7,11 @@ from __future__ import annotations
 import html
 import re
 
-from .blocks import PAGE_NUMBER_RE, Block
+from .blocks import Block
 from .contacts import (
     bare_reach_contact,
     contact_header,
     is_contact_table,
-    is_phone_line,
     labelled_contact,
     parse_contact_lines,
     parse_contact_table,
@@ -21,17 +20,14 @@ from .contacts import (
 from .front import Item, is_contact_line
 from .model import ExhibitDocument, ExhibitSection
 from .patterns import (
-    ABBREV_END_RE,
     ABOUT_RE,
     BOARD_RE,
-    CONTACT_HEADER_RE,
-    EMAIL_RE,
     END_MARK_RE,
     FLS_HEADING_RE,
     FLS_OPENER_RE,
-    INTRO_PHRASE_RE,
     INTRO_WORD_RE,
     LEAD_COMPANY_RE,
+    LEGAL_FORM_COMMA_RE,
     MARK_RE,
     NAME_CONNECTORS,
     RUN_IN_HEADING_RE,
@@ -42,32 +38,13 @@ from .patterns import (
     has_fls_words,
     is_note,
 )
-
-
-def _is_heading(b: Block) -> bool:
-    if b.kind != "p" or b.bullet:
-        return False
-    t = b.text
-    if not t or len(t) > 130 or len(t.split()) > 18:
-        return False
-    if PAGE_NUMBER_RE.match(t) or t.startswith(("(", "*")):
-        return False
-    if t[-1] in ".;," and not (ABBREV_END_RE.search(t) or (b.underlined and t[-1] == ".")):
-        return False
-    if not (t[0].isupper() or t[0].isdigit() or t[0] in "\"“‘'"):
-        return False
-    if not b.raw and len(b.lines) > 1 and not b.bold:
-        return False  # lines broken with <br> in a plain paragraph: a quote over its attribution
-    if (
-        t.endswith(":")
-        and len(t.split()) >= 5
-        and not (b.bold or b.underlined or t.isupper() or b.align == "center")
-    ):
-        return False  # a lead-in sentence ("Orrin Health will be:") introducing a list
-    if b.raw and len(b.lines) > 1 and not (b.underlined or b.align == "center"):
-        # text mode: a heading sits on a line of its own
-        return len(b.lines) <= 2 and all(len(x) < 70 for x in b.lines)
-    return True
+from .reading import (
+    between_rules,
+    entry_has_reach,
+    is_heading,
+    label_over_entry,
+    main_text_follows,
+)
 
 
 def is_fls_paragraph(t: str, window: int = 400) -> bool:
@@ -172,45 +149,6 @@ def _block_html(b: Block, heading: bool = False) -> tuple[str, bool]:
     return f"<p>{esc}</p>", False
 
 
-def _entry_has_reach(blocks: list[Block], i: int) -> bool:
-    """Whether the entry starting at block ``i`` (it and the short paragraphs set right under
-    it, up to the next break) gives a phone number or an e-mail address."""
-    for k in range(i, min(i + 8, len(blocks))):
-        b = blocks[k]
-        if k > i and (b.gap_before or b.kind != "p" or len(b.text) > 120):
-            return False
-        if any(EMAIL_RE.search(x) or is_phone_line(x) for x in (b.lines or [b.text])):
-            return True
-    return False
-
-
-def _main_text_follows(blocks: list[Block], i: int) -> bool:
-    """Whether more of the release follows block ``i``: tables (K20), or paragraphs up to the
-    end. Paragraphs that lead to the closing parts (a contacts header, an end mark, an About
-    heading) do not count: they are the unheaded company paragraph and such boilerplate, and
-    the forward-looking paragraph before them is the safe harbor (K22)."""
-    paragraphs = False
-    for b in blocks[i + 1 :]:
-        if b.kind == "table":
-            return True
-        if b.kind != "p" or not b.text.strip():
-            continue
-        first = (b.lines[0] if b.lines else b.text).strip("[] ")
-        if END_MARK_RE.match(b.text.strip()) or CONTACT_HEADER_RE.match(first):
-            return False
-        if (_is_heading(b) and ABOUT_RE.match(b.text)) or (len(b.text) < 800 and is_note(b.text)):
-            return False
-        paragraphs = True
-    return paragraphs
-
-
-def _between_rules(blocks: list[Block], i: int) -> bool:
-    """Whether block ``i`` stands alone between two rules (or page breaks): set off from the
-    text around it, as the exports set a safe harbor that stands inside the body (K22)."""
-    after = next((b for b in blocks[i + 1 :] if b.kind != "p" or b.text.strip()), None)
-    return i > 0 and blocks[i - 1].kind == "hr" and after is not None and after.kind == "hr"
-
-
 def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
     body = _Out()
     section: tuple[str, str, _Out] | None = None  # (kind, heading, out)
@@ -264,7 +202,10 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             continue
         break
 
+    taken = -1  # blocks up to this one were read with the block that opened their entry
     for i, b in enumerate(blocks):
+        if i <= taken:
+            continue
         if i >= tail_start:
             tail = True
         if b.kind == "hr":
@@ -297,13 +238,18 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
         if b.kind == "p" and WIRE_CODES_RE.match(t) and tail:
             continue
         first_line = (b.lines[0] if b.lines else t).strip("[] ")
-        if b.kind == "p" and (contact_header(first_line) or labelled_contact(first_line)):
+        # An audience label alone over its entry takes the entry's paragraphs with it.
+        entry_end = label_over_entry(blocks, i) if b.kind == "p" else None
+        if entry_end is not None or (
+            b.kind == "p" and (contact_header(first_line) or labelled_contact(first_line))
+        ):
             close_section()
             flush_contacts()
             contact_mode = True
             tail = True
-            for ln in b.lines or [t]:
-                contact_lines.append(ln)
+            for k in range(i, (entry_end or i) + 1):
+                contact_lines.extend(blocks[k].lines or [blocks[k].text.strip()])
+            taken = entry_end or i
             continue
         if contact_mode:
             # After a break (a blank line, a page break), only an entry with its own phone or
@@ -312,8 +258,8 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             broke = b.gap_before or bool(contact_lines and contact_lines[-1] is None)
             if (
                 b.kind == "p"
-                and (not broke or _entry_has_reach(blocks, i))
-                and not (_is_heading(b) and (ABOUT_RE.match(t) or FLS_HEADING_RE.search(t)))
+                and (not broke or entry_has_reach(blocks, i))
+                and not (is_heading(b) and (ABOUT_RE.match(t) or FLS_HEADING_RE.search(t)))
                 and (
                     (len(b.lines) > 1 and all(len(x) < 90 for x in b.lines))
                     or is_contact_line(Item(t, b, b.line))
@@ -349,7 +295,10 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
             tail = True
             continue
         # -- About and safe-harbor sections ---------------------------------------------------
-        heading = _is_heading(b)
+        after = blocks[i + 1] if i + 1 < len(blocks) else None
+        heading = is_heading(
+            b, after is not None and after.kind == "p" and bool(URL_RE.match(after.text.strip()))
+        )
         if heading and ABOUT_RE.match(t):
             close_section()
             section = ("about", t, _Out())
@@ -391,7 +340,7 @@ def parse_body(blocks: list[Block], doc: ExhibitDocument) -> None:
                 or (
                     opener
                     and is_fls_paragraph(t)
-                    and (_between_rules(blocks, i) or not _main_text_follows(blocks, i))
+                    and (between_rules(blocks, i) or not main_text_follows(blocks, i))
                 )
             ):
                 close_section()
@@ -435,7 +384,7 @@ def first_paragraph_text(body_html: str) -> str:
 def company_from_lead(lead: str) -> str:
     """The company the lead opens with: its subject, past any introductory phrase (K23)."""
     rest = _past_introductory_phrase(lead)
-    if rest:
+    if rest is not None:
         # Past the phrase a subject that is no name ("the company", "it") gives none: the
         # phrase's words never are one.
         return _lead_subject(rest)
@@ -446,24 +395,39 @@ _SENTENCE_BREAK_RE = re.compile(r"[.!?][\"”’)]?\s")
 _LEAD_VERB_RE = re.compile(r"\b(?:today|announced|reported|said|unveiled|declared)\b", re.I)
 
 
-def _past_introductory_phrase(lead: str) -> str:
-    """The lead after an opening phrase closed by a comma ("Citing ..., Acme today ..."), or ""
-    when it opens with its subject. A phrase starts with a preposition or participle, or holds
-    a lower-case word that no company name holds (names keep "of", "and", "de" ...)."""
-    m = INTRO_PHRASE_RE.match(lead)
-    if not m:
-        return ""
-    phrase = m.group("phrase").strip()
-    # A phrase is part of the lead's first sentence and holds no verb of the lead itself
-    # ("Apple today announced results for ... 2004. For the quarter, ..." opens with its subject).
-    if _SENTENCE_BREAK_RE.search(phrase) or _LEAD_VERB_RE.search(phrase):
-        return ""
-    words = phrase.split()
-    if INTRO_WORD_RE.match(phrase) or any(
-        w[:1].islower() and w not in NAME_CONNECTORS for w in words[1:]
-    ):
-        return m.group("rest")
-    return ""
+def _past_introductory_phrase(lead: str) -> str | None:
+    """The lead after an opening phrase closed by a comma ("Citing ..., Acme today ..."), or
+    None when it opens with its subject. A phrase starts with a preposition or participle, or
+    holds a lower-case word that no company name holds (names keep "of", "and", "de" ...). It
+    runs to the first comma a named subject follows; with none, to its first comma."""
+    first: str | None = None
+    for comma in re.finditer(r",\s+", lead[:200]):
+        if LEGAL_FORM_COMMA_RE.match(lead, comma.start()):
+            continue
+        phrase = lead[: comma.start()].strip()
+        # A phrase is part of the lead's first sentence and holds no verb of the lead itself
+        # ("Apple today announced results for ... 2004. For the quarter, ..." opens with its
+        # subject), nor a parenthesis (the subject's ticker: "Acme (NYSE: A), citing ...").
+        if (
+            len(phrase) < 2
+            or "(" in phrase
+            or _SENTENCE_BREAK_RE.search(phrase)
+            or _LEAD_VERB_RE.search(phrase)
+        ):
+            break
+        if first is None:
+            words = phrase.split()
+            if not (
+                INTRO_WORD_RE.match(phrase)
+                or any(w[:1].islower() and w not in NAME_CONNECTORS for w in words[1:])
+            ):
+                return None
+            first = lead[comma.end() :]
+        rest = lead[comma.end() :]
+        subject = _lead_subject(rest)
+        if subject and "," not in LEGAL_FORM_COMMA_RE.sub(" ", subject):
+            return rest
+    return first
 
 
 def _lead_subject(lead: str) -> str:

@@ -418,13 +418,25 @@ def _bare_label(cell: str) -> str | None:
 def _has_label_column(rows: list[list[str]]) -> bool:
     """A table whose left column labels the details beside it ("Media Contact:" | name, phone),
     row by row (K07): every left cell is a bare label or empty, some labelled row has text to
-    its right, and each row has its details in one cell (side-by-side contacts under one
-    label, and column headings such as INVESTORS | MEDIA, are read by column)."""
+    its right, and each row's details are one entry's, in one cell or spread over several
+    (name | phone | e-mail); side-by-side contacts under one label (two names, two phones in
+    a row), and column headings such as INVESTORS | MEDIA, are read by column."""
     if any(r[0] and _bare_label(r[0]) is None for r in rows if r):
         return False
-    if any(sum(1 for c in r[1:] if c) > 1 for r in rows):
+    if not all(_one_entry([c for c in r[1:] if c]) for r in rows):
         return False
     return any(len(r) >= 2 and r[0] and any(r[1:]) for r in rows)
+
+
+def _one_entry(cells: list[str]) -> bool:
+    """Whether the cells of a row hold one contact's details: one cell, or one-line cells of
+    which no two give a name, a phone number or an e-mail address each."""
+    if len(cells) <= 1:
+        return True
+    names = sum(1 for c in cells if is_name(c.split(",")[0]))
+    phones = sum(1 for c in cells if PHONE_RE.search(c))
+    emails = sum(1 for c in cells if EMAIL_RE.search(c))
+    return max(names, phones, emails) <= 1 and all("\n" not in c for c in cells)
 
 
 def _contacts_by_row(rows: list[list[str]], audience: str | None) -> list[ExhibitContact]:

@@ -9,8 +9,9 @@ exactly as `import_exhibit` reads the body of a text exhibit.
 from __future__ import annotations
 
 from .blocks import PAGE_NUMBER_RE
-from .body import _block_html, _is_heading, _Out
+from .body import _block_html, _Out
 from .patterns import END_MARK_RE
+from .reading import is_heading
 from .text_blocks import text_blocks
 
 
@@ -28,6 +29,6 @@ def pasted_text_html(text: str) -> str:
             and not END_MARK_RE.match(block.text)
         ):
             continue
-        piece, bullet = _block_html(block, heading=_is_heading(block))
+        piece, bullet = _block_html(block, heading=is_heading(block))
         out.add(piece, bullet=bullet, indent=block.indent)
     return out.html()

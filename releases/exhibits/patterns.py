@@ -34,9 +34,15 @@ _CITY_WORD = rf"(?:{_WORD}|de|du|des|la|le|les|of|the|el|del|am|an|sur|upon|en|d
 _CITY_SEG = rf"{_WORD}(?:[ \t]+{_CITY_WORD}){{0,5}}"
 CITY = rf"(?P<city>{_CITY_SEG}(?:,\s*{_CITY_SEG}){{0,3}}?)"
 SEP = r"(?:-{1,3}|[–—―]{1,2}|\.{3}|…|:)"
+# A wire's tag: between slashes ("/PRNewswire/", "/ ACCESSWIRE /"), in parentheses naming a
+# wire or news service ("(BUSINESS WIRE)", "(AP)", "(Reuters)"), or a wire's bare name
+# between separators ("-- PRNewswire --").
 WIRE = (
-    r"(?P<wire>/[A-Za-z][^/\n]{1,40}/"
-    r"|\((?=[^()]*(?i:wire|news|cnw|globe|access|\bpr\b|marketed|canada))[^()\n]{2,60}\))"
+    r"(?P<wire>/ ?[A-Za-z][^/\n]{1,40}/"
+    r"|\((?=[^()]*(?i:wire|news|cnw|globe|access|\bpr\b|marketed|canada|\bap\b|reuters"
+    r"|dow\s+jones))[^()\n]{2,60}\)"
+    r"|(?i:PR\s?Newswire(?:-[A-Za-z]+)?|Business\s?Wire|GlobeNewswire|Marketwire|ACCESSWIRE)"
+    r"(?=\s*(?:-{1,3}|[–—―]{1,2})))"
 )
 
 # "(BUSINESS WIRE) via First!": the wire's delivery service is part of the tag's line, not the lead.
@@ -44,7 +50,8 @@ _VIA = r"(?:\s+via\s+[\w!.&]+)?"
 DATELINE_RES = [
     # CITY, DATE [WIRE] SEP lead   (covers "(August 10, 1995) --", "Calif.--Dec. 20, 1996--")
     re.compile(
-        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:{WIRE}{_VIA}\s*)?{SEP}\s*",
+        rf"^{CITY}\s*,?\s*(?:{SEP}\s*)?\(?{DATE}\)?\s*,?\s*(?:(?:{SEP}\s*)?{WIRE}{_VIA}\s*)?"
+        rf"{SEP}\s*",
         re.DOTALL,
     ),
     # CITY, DATE WIRE lead   (no separator after the wire tag)
@@ -358,19 +365,21 @@ WIRE_CODES_RE = re.compile(
 
 # The company opening the lead: "Acme Inc. (NYSE: ACM) today ...", "4Front ... Tuesday announced".
 LEAD_COMPANY_RE = re.compile(
-    r"^(?P<co>[A-Z0-9][\w&.,'’®™\- ]{1,70}?)(?:\s*\([^)]{0,60}\))?,?\s+"
+    r"^(?P<co>[A-Z0-9][\w&.,'’®™\- ]{1,70}?)(?:\s*\([^)]{0,60}\)){0,3},?\s+"
     r"(?:today|yesterday|tonight|(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|announced"
     r"|reported|said|has|have|will|is|a|an|the|—|--|–)\b",
     re.IGNORECASE,
 )
 # An introductory phrase set before the lead's subject and closed by a comma ("Buoyed by a
-# strong harvest, Acme Co. today ...", "Citing higher demand, ..."), K23. The comma must not be
-# the one before a company's legal form ("Buckle, Inc."); whether the words are a phrase or a
-# name is decided by ``INTRO_WORD_RE`` and the words' case (body.company_from_lead).
-INTRO_PHRASE_RE = re.compile(
-    r"^(?P<phrase>[^,()]{2,160}?),\s+(?!(?:Inc|Ltd|LLC|L\.?L\.?C|Corp|Co|plc|L\.?P|N\.V|S\.A|AG"
-    r"|GmbH|SE|SA|LP|Limited|Incorporated|Corporation|Company)\b)(?P<rest>\S.*)$",
-    re.DOTALL,
+# strong harvest, Acme Co. today ...", "Citing higher demand, ..."), K23: it ends at one of
+# these commas, the first that a named subject follows (the phrase may hold commas of its own:
+# "Citing demand, prices and a record harvest, Acme ..."). A comma before a company's legal
+# form ("Buckle, Inc.") ends no phrase, and is the only comma a company name holds; whether the
+# words are a phrase or a name is decided by ``INTRO_WORD_RE`` and the words' case
+# (body.company_from_lead).
+LEGAL_FORM_COMMA_RE = re.compile(
+    r",\s+(?=(?:Inc|Ltd|LLC|L\.?L\.?C|Corp|Co|plc|L\.?P|N\.V|S\.A|AG|GmbH|SE|SA|LP|Limited"
+    r"|Incorporated|Corporation|Company)\b)"
 )
 # Words that open an adverbial phrase, never a company name.
 INTRO_WORD_RE = re.compile(
