@@ -6,8 +6,11 @@ nothing is served from the storage directly; `releases.public.views.attachment_f
 once its release is public.
 """
 
+import logging
+
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.fields.files import FieldFile
 
 
 def media_storage(env: environ.Env) -> dict:
@@ -59,3 +62,19 @@ def is_missing(error: BaseException) -> bool:
         code = str(response.get("Error", {}).get("Code", ""))
         return code in {"404", "NoSuchKey", "NotFound"}
     return False
+
+
+def stored_bytes(file: FieldFile, logger: logging.Logger, what: str) -> bytes | None:
+    """The bytes of a stored ``file`` that a rendering embeds (a PDF's logo, its body images);
+    None when the storage says it is not there, logged as an error with ``what`` it was: one
+    lost file must not cost a release its PDF. Any other storage error (a disk failing, an
+    object storage unreachable) propagates: the rendering fails and is made again later, with
+    the file, rather than stored for good without it."""
+    try:
+        with file.open("rb") as opened:
+            return opened.read()
+    except Exception as error:
+        if not is_missing(error):
+            raise
+        logger.error("%s %s is missing from storage (%s): left out", what, file.name, error)
+        return None

@@ -3,8 +3,9 @@ how it is stored, and how nothing is left behind.
 
 A file's type is decided by its bytes (magic numbers, read by the `filetype` library; CSV, which
 has none, must be plain UTF-8 text that is not markup), never by its name or the browser's
-Content-Type. Images are decoded and re-encoded with Pillow, so what is stored carries no EXIF
-(GPS position, camera), XMP or comment from the original. Documents keep their content and lose
+Content-Type. Images are decoded and their pixels saved as a new image with Pillow
+(`_pixels_only`), so what is stored carries no EXIF (GPS position, camera), XMP, comment, ICC
+profile or text chunk from the original. Documents keep their content and lose
 their properties the same way (`_without_properties`): a PDF is written again without its
 document information dictionary, XMP streams or file identifier; an XLSX or DOCX without its core,
 extended and custom properties. SVG is refused, not sanitized: it is a script-capable document,
@@ -221,9 +222,7 @@ def _reencoded(content: bytes, kind: Kind, name: str) -> tuple[bytes, tuple[int,
             image = probe.copy()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise _refuse(f"“{name}” is a damaged {kind.label}.") from error
-    # Pillow writes back what it read into ``info`` (a JPEG's comment, an ICC profile, EXIF):
-    # only the pixels go on, and a palette's transparency, which is part of them.
-    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
+    image = _pixels_only(image)
     out = io.BytesIO()
     fmt = IMAGE_FORMATS[kind.extension]
     if fmt == "JPEG":
@@ -235,6 +234,20 @@ def _reencoded(content: bytes, kind: Kind, name: str) -> tuple[bytes, tuple[int,
     else:
         image.save(out, fmt, optimize=True)
     return out.getvalue(), image.size
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """A new image made of ``image``'s pixels (with its palette and transparency, which are
+    part of them) and nothing else it read: Pillow writes back what an image carries (a JPEG's
+    comment from ``info``, an ICC profile, EXIF, XMP, a GIF's comment), so what is saved is an
+    image that never carried any."""
+    fresh = Image.frombytes(image.mode, image.size, image.tobytes())
+    if image.mode in {"P", "PA"} and image.palette is not None:
+        palette_mode = image.palette.mode
+        fresh.putpalette(image.getpalette(palette_mode) or [], palette_mode)
+    if "transparency" in image.info:
+        fresh.info["transparency"] = image.info["transparency"]
+    return fresh
 
 
 # --- documents without their properties -------------------------------------------------------

@@ -11,6 +11,7 @@ bytes (WeasyPrint loads nothing), the EDGAR export a relative file name.
 """
 
 import base64
+import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -19,9 +20,12 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
 
 from irsite.richtext import drop_tag_keeping_tail, issued_image_key
+from irsite.storage import stored_bytes
 
 if TYPE_CHECKING:
     from .models import Attachment
+
+logger = logging.getLogger("irsite.files")
 
 
 def image_attachments(attachments: Iterable["Attachment"]) -> dict[str, "Attachment"]:
@@ -77,7 +81,7 @@ def with_images(
     html: str, own: dict[str, "Attachment"], src: Callable[["Attachment"], str] | None = None
 ) -> SafeString:
     """Sanitized body HTML keeping only images of ``own`` (others are dropped, their alt text
-    too), each pointed at ``src(attachment)`` when given."""
+    too), each pointed at ``src(attachment)`` when given (dropped too where that is "")."""
     if "<img" not in html:
         return mark_safe(html)  # noqa: S308 - already sanitized by the caller
     root = lxml.html.fragment_fromstring(html, create_parent="div")
@@ -86,7 +90,11 @@ def with_images(
         if attachment is None:
             drop_tag_keeping_tail(img)
         elif src is not None:
-            img.set("src", src(attachment))
+            address = src(attachment)
+            if address:
+                img.set("src", address)
+            else:  # its file is lost: the image is left out, as one the body may not show
+                drop_tag_keeping_tail(img)
     out = (root.text or "") + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in root
     )
@@ -95,7 +103,9 @@ def with_images(
 
 def data_url(attachment: "Attachment") -> str:
     """The image's bytes as a ``data:`` URL, for what is shown before the release is public (a
-    preview) or must load nothing (the PDF rendition)."""
-    with attachment.file.open("rb") as file:
-        encoded = base64.b64encode(file.read()).decode()
-    return f"data:{attachment.content_type};base64,{encoded}"
+    preview) or must load nothing (the PDF rendition); "" (the image left out, logged) when its
+    file is missing from storage (`irsite.storage.stored_bytes`)."""
+    data = stored_bytes(attachment.file, logger, "Body image")
+    if data is None:
+        return ""
+    return f"data:{attachment.content_type};base64,{base64.b64encode(data).decode()}"

@@ -357,3 +357,15 @@ def test_s3_logo_missing_from_the_bucket_gives_a_pdf_without_it_and_a_404_for_it
     assert pdf.status_code == 200
     assert "Printed with the logo" in text_of(body(pdf))
     assert client.get(logo_url).status_code == 404
+
+
+def test_s3_attachment_missing_from_the_bucket_answers_404_not_503(client, scheduled, go_live):
+    # A lost object is the same 404 as on the local disk (tests/test_lost_files.py); a 503
+    # would ask readers and caches to retry for ever a file that will not come back.
+    pdf_attachment, image = scheduled.attachment_list
+    default_storage.delete(pdf_attachment.file.name)
+    with time_machine.travel(go_live, tick=False):
+        assert client.get(image.get_absolute_url()).status_code == 200
+        assert client.get(pdf_attachment.get_absolute_url()).status_code == 404
+        ranged = client.get(pdf_attachment.get_absolute_url(), HTTP_RANGE="bytes=0-9")
+        assert ranged.status_code == 404

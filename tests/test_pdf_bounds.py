@@ -75,7 +75,7 @@ def test_a_logo_missing_from_storage_gives_a_pdf_without_it_and_a_404_for_itself
         pdf = client.get(release.get_pdf_url())
     assert pdf.status_code == 200
     assert "Printed with the logo" in text_of(body(pdf))
-    assert any("printed without it" in r.getMessage() for r in caplog.records)  # logged
+    assert any("missing from storage" in r.getMessage() for r in caplog.records)  # logged
     assert client.get(logo_url).status_code == 404  # the missing file itself
     assert client.get("/").status_code == 200
 

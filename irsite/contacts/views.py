@@ -1,5 +1,3 @@
-import logging
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
@@ -7,11 +5,8 @@ from django.views.generic import ListView
 
 from irsite.http.files import StoredFile, file_response, serve_file
 from irsite.http.pagecache import cache_publicly, serve_public
-from irsite.storage import is_missing
 
 from .models import CompanyProfile, Contact, Letterhead, printed_letterheads
-
-logger = logging.getLogger("irsite.files")
 
 
 @method_decorator(cache_publicly, name="dispatch")
@@ -48,15 +43,9 @@ def _logo_response(request: HttpRequest, stored: str) -> HttpResponseBase:
     if found is None:
         raise Http404("No such file.")
     storage = found.logo.storage
-    try:
-        size, modified = storage.size(stored), storage.get_modified_time(stored)
-    except Exception as error:
-        if not is_missing(error):
-            raise
-        # Named by the profile or a letterhead but lost from storage: a 404 for the file
-        # itself (logged), never a 500; the pages and the PDF print without it.
-        logger.error("Logo %s is missing from storage", stored)
-        raise Http404("No such file.") from None
+    # Named by the profile or a letterhead but lost from storage: `serve_file` answers 404 for
+    # the file itself (logged); the pages and the PDF print without it.
+    size, modified = storage.size(stored), storage.get_modified_time(stored)
     return file_response(
         request,
         StoredFile(

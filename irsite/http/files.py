@@ -18,7 +18,9 @@ If-Range) gets these right, so the grammar is here, tested by hypothesis in test
 Every view that answers with a stored file does so through `serve_file`: when the storage fails
 (object storage unreachable or refusing: botocore's errors; a local disk: OSError), wherever in
 the view (opening the file, its size, rendering a PDF on demand), the answer is 503 with
-``Retry-After`` like a database outage (`irsite.errors`), never a 500, and never cached.
+``Retry-After`` like a database outage (`irsite.errors`), never a 500, and never cached. A file
+a row names but the storage does not have (`irsite.storage.is_missing`: lost in a restore or a
+bad sync) is a 404 for that file, logged, as for a name that never existed.
 """
 
 import io
@@ -30,11 +32,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Literal
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template import loader
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+from irsite.storage import is_missing
 
 from .pagecache import serve_public
 from .private import mark_private
@@ -53,6 +57,7 @@ STORAGE_RETRY_AFTER = 10
 # One warning per this many seconds per process, not one per request of a crowd.
 _LOG_EVERY = 5.0
 _logged_at = [float("-inf")]
+_missing_logged_at = [float("-inf")]
 
 # RFC 9110 §14.1.1: int-range ("0-499", "500-") or suffix-range ("-500"), digits only.
 _RANGE_SPEC = re.compile(r"(?:(\d+)-(\d*)|-(\d+))")
@@ -199,17 +204,34 @@ def storage_unavailable(request: HttpRequest, error: BaseException) -> HttpRespo
 def storage_guarded(
     request: HttpRequest, respond: Callable[[], HttpResponseBase]
 ) -> HttpResponseBase:
-    """``respond()``, or 503 when the storage fails anywhere in it: for the staff's file views,
-    which are private (never `serve_public`)."""
+    """``respond()``; a 404 when the storage says the file is missing, a 503 when it fails
+    otherwise, anywhere in it: for the staff's file views, which are private (never
+    `serve_public`), and inside `serve_file` for the public ones."""
     try:
         return respond()
     except STORAGE_ERRORS as error:
+        if is_missing(error):
+            _log_missing(request, error)
+            raise Http404("No such file.") from None
         return storage_unavailable(request, error)
+
+
+def _log_missing(request: HttpRequest, error: BaseException) -> None:
+    now = time.monotonic()
+    if now - _missing_logged_at[0] >= _LOG_EVERY:
+        _missing_logged_at[0] = now
+        logger.error(
+            "A stored file is missing while answering %s (%s: %s); answering 404.",
+            request.path,
+            type(error).__name__,
+            error,
+        )
 
 
 def serve_file(request: HttpRequest, respond: Callable[[], HttpResponseBase]) -> HttpResponseBase:
     """`serve_public` for an answer that reads the storage (``respond`` ends in `file_response`
-    for a public file): a storage failure anywhere in ``respond`` is a 503, never a 500."""
+    for a public file): a file missing from storage anywhere in ``respond`` is a 404, any other
+    storage failure a 503, never a 500."""
 
     def guarded() -> HttpResponseBase:
         return storage_guarded(request, respond)

@@ -22,7 +22,9 @@ a purge; a release whose PDF cannot be made is published on time all the same, a
 answers 503 with Retry-After until one is stored. A correction's PDF is rendered by its
 approval, in the same transaction: it is public in the same instant as the corrected page
 (the page prints the time of the approval, so it cannot be made any earlier). A logo missing
-from storage prints no logo (logged), never a failed PDF.
+from storage prints no logo, and a body image missing from storage is left out (both logged),
+never a failed PDF; a storage that fails otherwise fails the render, which is made again later
+(the PDF answers 503 with Retry-After meanwhile), never stored for good without its images.
 """
 
 import base64
@@ -43,7 +45,7 @@ from django.utils.safestring import SafeString, mark_safe
 from lxml import html as lxml_html
 
 from irsite.contacts.models import CompanyProfile, LetterheadFields
-from irsite.storage import is_missing
+from irsite.storage import stored_bytes
 
 from .. import body_images
 from ..models import Release, Rendition
@@ -60,18 +62,11 @@ class RenditionFailed(Exception):
 
 def _logo_data(letterhead: LetterheadFields) -> str:
     """The letterhead's logo as a data: URL; "" (a PDF without it, logged) when the file is
-    missing from storage or cannot be read: a lost logo must not cost the release its PDF."""
+    missing from storage (`irsite.storage.stored_bytes`, as for the body's images)."""
     if not letterhead.logo:
         return ""
-    try:
-        with letterhead.logo.open("rb") as file:
-            data = file.read()
-    except Exception as error:
-        if not (is_missing(error) or isinstance(error, OSError)):
-            raise  # storage down, not a lost file: the PDF is made later, with its logo
-        logger.error(
-            "Logo %s unreadable (%s): the PDF is printed without it", letterhead.logo.name, error
-        )
+    data = stored_bytes(letterhead.logo, logger, "Logo")
+    if data is None:
         return ""
     return f"data:{letterhead.logo_type};base64,{base64.b64encode(data).decode()}"
 
