@@ -2,13 +2,15 @@
 adds, removes, replaces, retitles or moves (its name, size, type, and a staff-only link to each
 version's file), and a comparison answers 200 whatever two revisions hold."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import time_machine
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -330,3 +332,82 @@ def test_a_correction_is_approved_only_from_its_review_page_as_shown_to_the_appr
     assert client.post(review, approval_of(page)).status_code == 302
     pending.refresh_from_db()
     assert pending.status == PendingCorrection.Status.APPROVED
+
+
+# --- whatever a recorded revision holds (one written by an older version, a hand-edited row) ---
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**12) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+attachment_items = st.fixed_dictionaries(
+    {},
+    optional={
+        key: json_values
+        for key in (
+            "title",
+            "position",
+            "file",
+            "content_type",
+            "size",
+            "original_name",
+            "is_release_image",
+            "sha256",
+        )
+    },
+)
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@example(  # a file named by no text, links by a folder's name, ids that are not ids
+    changes=[
+        {"attachments": [{"file": {"": {}}, "title": []}, {"file": "x/"}], "categories": [{}]},
+        {"attachments": "none", "contacts": [[1], {"a": None}], "published_at": 5},
+    ]
+)
+@given(
+    changes=st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    *Release.CONTENT_FIELDS,
+                    "letterhead",
+                    "contacts",
+                    "disclaimers",
+                    "categories",
+                    "attachments",
+                    "unknown_key",
+                ]
+            ),
+            json_values | st.lists(attachment_items, max_size=3),
+            max_size=4,
+        ),
+        min_size=2,
+        max_size=2,
+    )
+)
+def test_two_revisions_compare_whatever_their_recorded_data_holds(
+    client, scheduled, approver, changes
+):
+    """A revision's data as any JSON: the comparison page answers 200 for the approver."""
+    recorded = scheduled.revisions.first()
+    assert recorded is not None
+    start = recorded.number
+    for i, change in enumerate(changes, 1):
+        scheduled.revisions.create(number=start + i, data=recorded.data | change)
+    client.force_login(approver)
+    url = reverse("admin:releases_release_revisions", args=[scheduled.pk])
+    response = client.get(url, {"a": start + 1, "b": start + 2})
+    assert response.status_code == 200
+    # Each file link it prints opens that version or answers 404 (a name nothing stored).
+    for link in re.findall(
+        r'<a href="([^"]+)" class="irsite-file-link"', response.content.decode()
+    ):
+        assert client.get(unescape(link)).status_code in (200, 404), link
+    scheduled.revisions.filter(number__gt=start).delete()
