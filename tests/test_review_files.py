@@ -336,11 +336,11 @@ def test_a_correction_is_approved_only_from_its_review_page_as_shown_to_the_appr
 
 # --- whatever a recorded revision holds (one written by an older version, a hand-edited row) ---
 
+# Any text PostgreSQL's jsonb can hold (it refuses NUL).
+json_text = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 10**12) | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
+    st.none() | st.booleans() | st.integers(-5, 10**12) | json_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(json_text, inner, max_size=3),
     max_leaves=8,
 )
 attachment_items = st.fixed_dictionaries(
