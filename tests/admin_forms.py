@@ -1,5 +1,7 @@
 """What the admin's forms post and where, shared by the tests that drive the admin."""
 
+import re
+
 from django.urls import reverse
 
 from irsite.contacts.models import CompanyProfile
@@ -121,13 +123,20 @@ def prepare_correction(client, user, release: Release, data: dict) -> PendingCor
     return release.pending_corrections.get(status=PendingCorrection.Status.PENDING)
 
 
+def approval_of(review: str) -> dict:
+    """What the correction review page's approve form posts: its hidden fields, as shown."""
+    form = re.search(r'<form[^>]*id="approve-correction".*?</form>', review, re.S)
+    assert form, "the review page shows no approve form"
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group())
+    return {name: value for name, value in fields if name != "csrfmiddlewaretoken"}
+
+
 def approve_correction(client, user, pending: PendingCorrection) -> str:
     """A second person opens the correction, reads its changes and approves it; the page."""
     client.force_login(user)
     url = reverse("admin:releases_release_correction", args=[pending.release_id, pending.pk])
     review = client.get(url).content.decode()
-    version = Release.objects.get(pk=pending.release_id).version
-    response = client.post(url, {"decision": "approve", "version": version})
+    response = client.post(url, approval_of(review))
     assert response.status_code == 302
     client.logout()
     assert Release.objects.get(pk=pending.release_id).corrections.exists()

@@ -16,6 +16,7 @@ from releases.models import AuditEntry, PreviewLink, Release
 
 from .admin_forms import (
     ADD_URL,
+    approval_of,
     change_url,
     confirm,
     edit_data,
@@ -176,8 +177,7 @@ def test_correction_prepared_in_the_admin_goes_public_only_when_a_second_person_
     assert (
         Release.objects.get(pk=release.pk).headline != "Fixed headline"
     )  # the preview left nothing
-    version = Release.objects.get(pk=release.pk).version
-    client.post(review, {"decision": "approve", "version": version})
+    client.post(review, approval_of(page))
     client.logout()
     page = client.get(public_url).content.decode()
     assert "Fixed headline" in page and "Typo in headline." in page

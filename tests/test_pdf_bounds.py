@@ -7,6 +7,8 @@ process) and, where the worker matters, a real `manage.py run_worker` process.
 
 import contextlib
 import logging
+import shutil
+import subprocess
 import threading
 import time
 from datetime import timedelta
@@ -23,6 +25,7 @@ from irsite.http.frontcache import purge_front_cache
 from releases import actions
 from releases.models import Release, Rendition
 
+from .admin_forms import approve_correction, edit_data, prepare_correction
 from .conftest import SYSTEM
 from .fronts import HoldingFront, start_worker, stop
 from .shared import body, text_of, wait_until, with_logo
@@ -232,3 +235,44 @@ def test_a_scheduled_release_whose_pdf_cannot_be_made_goes_live_at_its_second(
     finally:
         stop(worker)
         front.close()
+
+
+def pdftotext(pdf: bytes) -> str:
+    """The PDF's text as poppler's pdftotext reads it, on one line."""
+    program = shutil.which("pdftotext")
+    assert program, "pdftotext is not installed: apt-get install poppler-utils (.ci/run does)"
+    done = subprocess.run(  # noqa: S603 - the installed program, on bytes
+        [program, "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return " ".join(done.stdout.decode().split())
+
+
+def test_a_correction_approved_in_the_admin_has_its_pdf_public_at_once_with_the_new_text(
+    client, make_release, publish, editor, approver, settings
+):
+    """As production runs (page cache on, no worker has run since): an editor corrects the
+    headline, slug and body of a live release whose PDF readers have fetched; the approver
+    approves it from the review page; the very next requests, at the new URL and at the old
+    one (redirected), get the corrected PDF, never a 503 nor the old text."""
+    release = publish(make_release(headline="Results of the year", slug="results-of-the-year",
+                                   body="<p>Revenue rose nine per cent.</p>"))  # fmt: skip
+    old_pdf = release.get_pdf_url()
+    first = Client().get(old_pdf)
+    assert first.status_code == 200 and "nine per cent" in pdftotext(body(first))
+    data = edit_data(release, headline="Results of the year, restated", slug="results-restated",
+                     body="<p>Revenue rose eight per cent.</p>",
+                     correction_note="Revenue growth restated.")  # fmt: skip
+    pending = prepare_correction(client, editor, release, data)
+    assert Client().get(old_pdf).status_code == 200  # nothing public changes while it waits
+
+    started = time.monotonic()
+    approve_correction(client, approver, pending)
+    approval = time.monotonic() - started
+    corrected = Release.objects.get(pk=release.pk)
+    for url in (corrected.get_pdf_url(), old_pdf):
+        answer = Client().get(url, follow=True)
+        assert answer.status_code == 200, url
+        text = pdftotext(body(answer))
+        assert "Results of the year, restated" in text and "eight per cent" in text, url
+        assert "nine per cent" not in text and "Revenue growth restated." in text, url
+    print(f"approval with its PDF took {approval:.2f} s")

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from releases.models import Release
 
-from .admin_forms import ADD_URL, change_url, confirm, edit_data, form_data
+from .admin_forms import ADD_URL, approval_of, change_url, confirm, edit_data, form_data
 from .clocks import Server, environment
 from .servers import REPO, free_port
 
@@ -192,10 +192,9 @@ def test_behind_pgbouncer_in_transaction_mode_the_public_pages_and_the_admin_wor
             note("sign in", client.post(reverse("admin:login"), {"username": "alex",
                                                                 "password": "pw"}))  # fmt: skip
             review = reverse("admin:releases_release_correction", args=[release.pk, pending.pk])
-            note("review correction", client.get(review))
-            version = Release.objects.get(pk=release.pk).version
-            note("approve correction", client.post(review, {"decision": "approve",
-                                                            "version": version}))  # fmt: skip
+            shown = client.get(review)
+            note("review correction", shown)
+            note("approve correction", client.post(review, approval_of(shown.content.decode())))
             note("change page", client.get(change_url(release)))
             note("history", client.get(reverse("admin:releases_release_history",
                                                args=[release.pk])))  # fmt: skip

@@ -2,13 +2,15 @@
 adds, removes, replaces, retitles or moves (its name, size, type, and a staff-only link to each
 version's file), and a comparison answers 200 whatever two revisions hold."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import time_machine
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -16,9 +18,9 @@ from irsite.uploads import check_upload
 from releases import actions
 from releases.models import Attachment, PendingCorrection, Release
 
-from .admin_forms import edit_data
+from .admin_forms import approval_of, edit_data
 from .conftest import GO_LIVE
-from .files import CSV, PDF, photo, upload
+from .files import CSV, PDF, attach, photo, upload
 from .shared import body
 
 
@@ -131,34 +133,45 @@ def _content(kind: str, salt: int) -> tuple[str, bytes]:
 def apply(release: Release, user, op: tuple, salt: int) -> None:
     """One save of the release in which its files change as ``op`` says."""
     release.refresh_from_db()
+    actions.save_release(release, user, write_related=files_changed(release, [op], salt))
+
+
+def files_changed(release: Release, ops: list[tuple], salt: int):
+    """The writer of ``release``'s related rows that changes its files as ``ops`` say."""
 
     def write_related() -> None:
-        items = list(release.attachments.order_by("position", "pk"))
-        if op[0] == "add":
-            name, content = _content(op[2], salt)
-            item = Attachment(release=release, title=op[1], position=len(items))
-            item.take(check_upload(upload(name, content)))
-            item.save()
-        elif not items:
-            return
-        elif op[0] == "remove":
-            items[op[1] % len(items)].delete()
-        elif op[0] == "replace":
-            item = items[op[1] % len(items)]
-            name, content = _content(op[2], salt)
-            item.take(check_upload(upload(name, content)))
-            item.save()
-        elif op[0] == "retitle":
-            item = items[op[1] % len(items)]
-            item.title = op[2]
-            item.save()
-        else:
-            op[1].shuffle(items)
-            for position, item in enumerate(items):
-                item.position = position
-                item.save()
+        for i, op in enumerate(ops):
+            change_files(release, op, salt + i)
 
-    actions.save_release(release, user, write_related=write_related)
+    return write_related
+
+
+def change_files(release: Release, op: tuple, salt: int) -> None:
+    """Change ``release``'s files as ``op`` says (inside a save's `write_related`)."""
+    items = list(release.attachments.order_by("position", "pk"))
+    if op[0] == "add":
+        name, content = _content(op[2], salt)
+        item = Attachment(release=release, title=op[1], position=len(items))
+        item.take(check_upload(upload(name, content)))
+        item.save()
+    elif not items:
+        return
+    elif op[0] == "remove":
+        items[op[1] % len(items)].delete()
+    elif op[0] == "replace":
+        item = items[op[1] % len(items)]
+        name, content = _content(op[2], salt)
+        item.take(check_upload(upload(name, content)))
+        item.save()
+    elif op[0] == "retitle":
+        item = items[op[1] % len(items)]
+        item.title = op[2]
+        item.save()
+    else:
+        op[1].shuffle(items)
+        for position, item in enumerate(items):
+            item.position = position
+            item.save()
 
 
 @pytest.mark.django_db
@@ -191,3 +204,210 @@ def test_any_two_revisions_of_a_release_with_files_compare_naming_every_differin
     for item in old + new:
         if item not in old or item not in new:
             assert client.get(file_link(release, item["file"])).status_code == 200
+
+
+def differing(old: list[dict], new: list[dict]) -> list[dict]:
+    """The files of two revisions' lists that are not the same on both sides."""
+    return [item for item in old + new if item not in old or item not in new]
+
+
+def assert_each_version_linked_and_served(client, release: Release, html: str, items) -> None:
+    for item in items:
+        link = file_link(release, item["file"])
+        assert f'href="{link}"' in html, item
+        assert client.get(link).status_code == 200, item
+
+
+words = st.text(alphabet=st.characters(codec="ascii", categories=("L", "N")), min_size=1,
+                max_size=12)  # fmt: skip
+sentences = st.lists(words, min_size=1, max_size=8).map(" ".join)
+field_changes = st.fixed_dictionaries(
+    {},
+    optional={
+        "headline": sentences.map(lambda s: f"Company announces {s}"),
+        "subheadline": sentences,
+        "body": st.lists(sentences, min_size=1, max_size=4).map(
+            lambda ps: "".join(f"<p>{p}.</p>" for p in ps)
+        ),
+    },
+)
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    drafts=st.lists(operation, max_size=3),
+    ops=st.lists(operation, min_size=1, max_size=4),
+    fields=field_changes,
+    data=st.data(),
+)
+def test_any_correction_of_a_release_with_files_is_reviewed_file_by_file_then_approved_there(
+    client, make_release, publish, editor, approver, drafts, ops, fields, data
+):
+    """Files added, removed, replaced, retitled or moved and fields changed, in the drafts and
+    in a correction of the live release: the approver's review page (and the editor's) answers
+    200 naming every file that differs with a link to each version that opens for both, even
+    before publication; approved from that page, the revisions compare as well for both."""
+    release = make_release(by=editor)
+    attach(release, editor, ("Statements", "statements.pdf", PDF))
+    for salt, op in enumerate(drafts):
+        apply(release, editor, op, salt)
+    numbers = sorted(release.revisions.values_list("number", flat=True))
+    a, b = (data.draw(st.sampled_from(numbers), label=side) for side in ("draft a", "draft b"))
+    old, new = (release.revisions.get(number=n).data["attachments"] for n in (a, b))
+    compare = reverse("admin:releases_release_revisions", args=[release.pk])
+    for user in (editor, approver):  # before publication: nothing of it is public yet
+        client.force_login(user)
+        response = client.get(compare, {"a": a, "b": b})
+        assert response.status_code == 200
+        assert_each_version_linked_and_served(
+            client, release, response.content.decode(), differing(old, new)
+        )
+
+    publish(release)
+    release.refresh_from_db()
+    public = release.snapshot()
+    for name, value in fields.items():
+        setattr(release, name, value)
+    pending = actions.save_release(
+        release, editor, write_related=files_changed(release, ops, 100), correction_note="Fixed."
+    )
+    assert isinstance(pending, PendingCorrection)
+    review = reverse("admin:releases_release_correction", args=[release.pk, pending.pk])
+    changed_files = differing(public["attachments"], pending.data["attachments"])
+    for user in (editor, approver):
+        client.force_login(user)
+        page = client.get(review)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert_each_version_linked_and_served(client, release, html, changed_files)
+        if changed_files:
+            assert "Attachments</caption>" in html
+    approved = client.post(review, approval_of(html))  # the approver's page, as shown
+    assert approved.status_code == 302
+    release.refresh_from_db()
+    assert release.corrections.exists()
+    assert release.snapshot()["attachments"] == pending.data["attachments"]
+
+    numbers = sorted(release.revisions.values_list("number", flat=True))
+    a, b = (data.draw(st.sampled_from(numbers), label=side) for side in ("any a", "any b"))
+    old, new = (release.revisions.get(number=n).data["attachments"] for n in (a, b))
+    for user in (editor, approver):
+        client.force_login(user)
+        response = client.get(compare, {"a": a, "b": b})
+        assert response.status_code == 200
+        assert_each_version_linked_and_served(
+            client, release, response.content.decode(), differing(old, new)
+        )
+
+
+def test_a_correction_is_approved_only_from_its_review_page_as_shown_to_the_approver(
+    client, make_release, publish, editor, approver, second_approver
+):
+    """A POST typed by hand (the right version, no sign of the page), or carrying what the page
+    showed someone else, approves nothing; the page's own form approves it."""
+    release = publish(make_release(headline="Acme reports results"))
+    attach(release, editor, ("Statements", "statements.pdf", PDF), note="Statements added.")
+    pending = release.pending_corrections.get(status=PendingCorrection.Status.PENDING)
+    review = reverse("admin:releases_release_correction", args=[release.pk, pending.pk])
+    version = Release.objects.get(pk=release.pk).version
+
+    client.force_login(second_approver)
+    shown_to_another = approval_of(client.get(review).content.decode())
+    client.force_login(approver)
+    for forged in (
+        {"decision": "approve", "version": version},
+        {"decision": "approve", "version": version, "seen": "x"},
+        shown_to_another,
+    ):
+        refused = client.post(review, forged, follow=True)
+        assert "did not come from this correction" in refused.content.decode()
+        pending.refresh_from_db()
+        assert pending.status == PendingCorrection.Status.PENDING
+        assert not release.corrections.exists()
+
+    page = client.get(review).content.decode()
+    assert client.post(review, approval_of(page)).status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == PendingCorrection.Status.APPROVED
+
+
+# --- whatever a recorded revision holds (one written by an older version, a hand-edited row) ---
+
+# Any text PostgreSQL's jsonb can hold (it refuses NUL).
+json_text = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**12) | json_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(json_text, inner, max_size=3),
+    max_leaves=8,
+)
+attachment_items = st.fixed_dictionaries(
+    {},
+    optional={
+        key: json_values
+        for key in (
+            "title",
+            "position",
+            "file",
+            "content_type",
+            "size",
+            "original_name",
+            "is_release_image",
+            "sha256",
+        )
+    },
+)
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@example(  # a file named by no text, links by a folder's name, ids that are not ids
+    changes=[
+        {"attachments": [{"file": {"": {}}, "title": []}, {"file": "x/"}], "categories": [{}]},
+        {"attachments": "none", "contacts": [[1], {"a": None}], "published_at": 5},
+    ]
+)
+@given(
+    changes=st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    *Release.CONTENT_FIELDS,
+                    "letterhead",
+                    "contacts",
+                    "disclaimers",
+                    "categories",
+                    "attachments",
+                    "unknown_key",
+                ]
+            ),
+            json_values | st.lists(attachment_items, max_size=3),
+            max_size=4,
+        ),
+        min_size=2,
+        max_size=2,
+    )
+)
+def test_two_revisions_compare_whatever_their_recorded_data_holds(
+    client, scheduled, approver, changes
+):
+    """A revision's data as any JSON: the comparison page answers 200 for the approver."""
+    recorded = scheduled.revisions.first()
+    assert recorded is not None
+    start = recorded.number
+    for i, change in enumerate(changes, 1):
+        scheduled.revisions.create(number=start + i, data=recorded.data | change)
+    client.force_login(approver)
+    url = reverse("admin:releases_release_revisions", args=[scheduled.pk])
+    response = client.get(url, {"a": start + 1, "b": start + 2})
+    assert response.status_code == 200
+    # Each file link it prints opens that version or answers 404 (a name nothing stored).
+    for link in re.findall(
+        r'<a href="([^"]+)" class="irsite-file-link"', response.content.decode()
+    ):
+        assert client.get(unescape(link)).status_code in (200, 404), link
+    scheduled.revisions.filter(number__gt=start).delete()

@@ -7,6 +7,7 @@ reject it.
 """
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -20,6 +21,23 @@ from ..public.views import render_preview
 from ..record.revisions import compare_revisions
 from .host import ReleaseAdminHost
 from .printed import as_printed
+
+# What the approve form carries besides the version: a signature of the correction, the version
+# and the person, made only when the review page has been rendered for them (the changes, files
+# included, and the release as it will print, all above the form). A POST made without having
+# been shown that page (typed by hand, or from a page that failed) approves nothing.
+_SEEN_SALT = "releases.correction.seen"
+
+
+def seen_token(correction: PendingCorrection, version: int, user) -> str:
+    return signing.dumps([correction.pk, version, user.pk], salt=_SEEN_SALT)
+
+
+def was_shown(token: str, correction: PendingCorrection, version: int, user) -> bool:
+    try:
+        return signing.loads(token, salt=_SEEN_SALT) == [correction.pk, version, user.pk]
+    except signing.BadSignature:
+        return False
 
 
 class CorrectionViews(ReleaseAdminHost):
@@ -47,6 +65,13 @@ class CorrectionViews(ReleaseAdminHost):
                         raise actions.TransitionRefused(
                             "The approval did not say which version it was for; open the page "
                             "again."
+                        )
+                    if not was_shown(
+                        request.POST.get("seen", ""), correction, int(version), request.user
+                    ):
+                        raise actions.TransitionRefused(
+                            "The approval did not come from this correction's review page; read "
+                            "the changes below and approve there."
                         )
                     actions.approve_correction(correction, request.user, version=int(version))
                     messages.success(request, "Correction approved: it is public now.")
@@ -76,6 +101,7 @@ class CorrectionViews(ReleaseAdminHost):
             "diff": compare_revisions(
                 release.snapshot(), correction.data, file_url=self.file_url(release)
             ),
+            "seen": seen_token(correction, release.version, request.user),
             "can_decide": request.user.has_perm("releases.correct_release")
             and correction.status == PendingCorrection.Status.PENDING,
             "can_share": request.user.has_perm("releases.share_release_preview")

@@ -68,6 +68,9 @@ def compare_revisions(
     the form, each as rows of text with ``context`` unchanged lines around each change.
     Attachments are compared file by file (`compare_files`), each with a link from
     ``file_url``."""
+    # Whatever a revision holds (one written by an older version, a row edited by hand) is
+    # compared as text: a comparison never fails on the data it is shown.
+    old, new = (data if isinstance(data, dict) else {} for data in (old, new))
     order = (*Release.CONTENT_FIELDS, "letterhead", *REFERENCES, "attachments")
     names = [n for n in order if n in old or n in new]
     names += sorted((set(old) | set(new)) - set(names))
@@ -76,7 +79,7 @@ def compare_revisions(
         if old.get(name) == new.get(name):
             continue
         if name == "attachments":
-            rows = compare_files(old.get(name) or [], new.get(name) or [], file_url)
+            rows = compare_files(_listed(old.get(name)), _listed(new.get(name)), file_url)
             if rows:
                 changes.append(FieldChange("Attachments", rows))
             continue
@@ -110,9 +113,20 @@ def text_lines(name: str, value: Any) -> list[str]:
             for row in value
         ]
     if name in REFERENCES and isinstance(value, list):
-        found = REFERENCES[name].objects.in_bulk(value)
-        return [str(found[pk]) if pk in found else f"(deleted, id {pk})" for pk in value]
+        ids = [pk for pk in value if type(pk) is int]
+        found = REFERENCES[name].objects.in_bulk(ids)
+        return [_reference(found, pk) for pk in value]
     return str(value).splitlines()
+
+
+def _reference(found: dict, pk: Any) -> str:
+    if type(pk) is not int:
+        return f"(not an id: {pk!r})"
+    return str(found[pk]) if pk in found else f"(deleted, id {pk})"
+
+
+def _listed(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 # PostgreSQL's jsonb keeps keys in its own order; a comparison lists them as a release prints.
@@ -200,7 +214,7 @@ def _file_cell(item: dict | None, what: str, file_url: FileUrl) -> SafeString:
         facts.append("release image")
     link = (
         format_html(' <a href="{}" class="irsite-file-link">Open this version</a>', file_url(name))
-        if file_url and name
+        if file_url and name.rpartition("/")[2]  # a stored file's name, not "" or a folder
         else ""
     )
     return format_html(
@@ -269,8 +283,19 @@ def recorded_attachment(release: Release, key: str) -> Attachment | None:
     fields = {f.name for f in Attachment._meta.get_fields()}
     for records in (release.revisions, release.pending_corrections):
         for data in records.values_list("data", flat=True).iterator():
-            for item in (data or {}).get("attachments", []):
-                if isinstance(item, dict) and str(item.get("file", "")).rpartition("/")[2] == key:
+            items = data.get("attachments") if isinstance(data, dict) else None
+            for item in items if isinstance(items, list) else []:
+                if not isinstance(item, dict) or not _serves(item):
+                    continue
+                if item["file"].rpartition("/")[2] == key:
                     known = {k: v for k, v in item.items() if k in fields and k != "release"}
                     return Attachment(release=release, **known)
     return None
+
+
+def _serves(item: dict) -> bool:
+    """Whether a recorded file names what serving it needs as text (a hand-edited or garbled
+    record may not: such an entry is no file to serve)."""
+    return isinstance(item.get("file"), str) and all(
+        isinstance(item.get(name, ""), str) for name in ("title", "content_type", "original_name")
+    )
