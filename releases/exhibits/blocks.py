@@ -45,6 +45,9 @@ class Block:
     gap_before: bool = True  # a blank line / empty paragraph separates it from the previous one
     lead_bold: str = ""  # leading bold run of a paragraph that is not bold throughout
     rows: list[list[str]] = field(default_factory=list)
+    # HTML: each row entry's colspan as the filing sets it (0 where a cell to the left covers
+    # the column, whose entry is ""); empty: every cell one column
+    spans: list[list[int]] = field(default_factory=list)
     # text tables keep their rendered lines so they can be re-split on column gaps
     raw: list[str] = field(default_factory=list)
     ruled: bool = False  # text: a table set as ruled panels, its cells read exactly

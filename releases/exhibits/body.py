@@ -65,7 +65,26 @@ def _p(text: str) -> str:
     return f"<p>{html.escape(text, quote=False)}</p>"
 
 
-def table_html(rows: list[list[str]]) -> str:
+def table_html(rows: list[list[str]], spans: list[list[int]] | None = None) -> str:
+    """A table of ``rows``; ``spans`` (as ``Block.spans``, when it fits the rows) gives a cell
+    covering several columns its colspan, so a heading stands over every figure it heads."""
+    if (
+        spans
+        and [len(s) for s in spans] == [len(r) for r in rows]
+        and any(n != 1 for s in spans for n in s)
+    ):
+        out = ["<table>", "<tbody>"]
+        for row, span in zip(rows, spans, strict=True):
+            cells = "".join(
+                (f'<td colspan="{n}">' if n > 1 else "<td>")
+                + html.escape(c, quote=False).replace("\n", "<br>")
+                + "</td>"
+                for c, n in zip(row, span, strict=True)
+                if n
+            )
+            out.append(f"<tr>{cells}</tr>")
+        out += ["</tbody>", "</table>"]
+        return "".join(out)
     # The whole table escaped in one go: cells joined by \x00, rows by \x01, split after (when
     # no cell holds either character and no row is empty, as in every table seen); else cell
     # by cell.
@@ -138,7 +157,7 @@ class _Out:
 
 def _block_html(b: Block, heading: bool = False) -> tuple[str, bool]:
     if b.kind == "table":
-        return table_html(b.rows or [[x] for x in b.raw]), False
+        return table_html(b.rows or [[x] for x in b.raw], b.spans), False
     # HTML line breaks inside a paragraph (a quote over its attribution) are kept.
     lines = b.lines if not b.raw and len(b.lines) > 1 else [b.text]
     esc = "<br>".join(html.escape(x, quote=False) for x in lines)

@@ -209,7 +209,7 @@ class _HtmlWalker:
                     span = 1
                 cells.append((self.cell_text(cell), max(1, min(span, 50))))
             spanned.append(cells)
-        rows = table_rows(spanned)
+        rows, spans = table_rows(spanned)
         line = table.sourceline
         if not rows:
             self.gap = True
@@ -248,7 +248,7 @@ class _HtmlWalker:
                 self.gap = False
             self.gap = True
             return
-        self.blocks.append(Block(kind="table", rows=rows, line=line, gap_before=True))
+        self.blocks.append(Block(kind="table", rows=rows, spans=spans, line=line, gap_before=True))
         self.gap = True
 
 

@@ -61,18 +61,21 @@ def _merged_cells(row: list[tuple[str, int]]) -> list[_Cell]:
     return cells
 
 
-def table_rows(rows: list[list[tuple[str, int]]]) -> list[list[str]]:
-    """Rows of cell texts, one entry per column, from rows of (text, columns spanned).
+def table_rows(rows: list[list[tuple[str, int]]]) -> tuple[list[list[str]], list[list[int]]]:
+    """Rows of cell texts, one entry per column, from rows of (text, columns spanned), and
+    each entry's span: the columns its cell covers in the filing, from the column it stands
+    in (see ``_column``) to the one its last grid column falls in, so a heading spanning two
+    periods stands over both (the columns it covers hold "" and a span of 0).
 
     Every two neighbouring cells of a row need a column boundary somewhere between them; as
     few boundaries as do that are placed (each as far right as it can go, the classic interval
-    stabbing), so grid columns no row tells apart are one column (see ``_column`` for where
-    each cell's text goes). Empty rows and columns are dropped.
+    stabbing), so grid columns no row tells apart are one column. Empty rows and columns are
+    dropped.
     """
     cell_rows = [_merged_cells(r) for r in rows]
     cell_rows = [r for r in cell_rows if r]
     if not cell_rows:
-        return []
+        return [], []
     gaps = sorted(
         {(a.end, b.start) for r in cell_rows for a, b in itertools.pairwise(r)},
         key=lambda g: g[1],
@@ -90,14 +93,26 @@ def table_rows(rows: list[list[tuple[str, int]]]) -> list[list[str]]:
             g = bisect.bisect_right(cuts, cell.start)
             if g == bisect.bisect_right(cuts, cell.end):
                 filled[g].update(range(cell.start, cell.end + 1))
-    out = []
-    for r in cell_rows:
-        row = [""] * width
-        for cell in r:
-            row[_column(cell, cuts, filled)] = cell.text
+    # Each cell as (column it stands in, last column it covers): neighbours never share a
+    # column, since a boundary lies between them.
+    placed: list[list[tuple[str, int, int]]] = [
+        [(c.text, _column(c, cuts, filled), bisect.bisect_right(cuts, c.end)) for c in r]
+        for r in cell_rows
+    ]
+    keep = sorted({cell[1] for r in placed for cell in r})
+    index = {col: k for k, col in enumerate(keep)}
+    out: list[list[str]] = []
+    spans: list[list[int]] = []
+    for placed_row in placed:
+        row, span = [""] * len(keep), [1] * len(keep)
+        for text, first, last in placed_row:
+            k = index[first]
+            n = bisect.bisect_right(keep, last) - k
+            row[k], span[k] = text, n
+            span[k + 1 : k + n] = [0] * (n - 1)
         out.append(row)
-    keep = [j for j in range(width) if any(r[j] for r in out)]
-    return [[r[j] for j in keep] for r in out]
+        spans.append(span)
+    return out, spans
 
 
 def _column(cell: _Cell, cuts: list[int], filled: list[set[int]]) -> int:
