@@ -25,10 +25,10 @@ PROFILE_CHANGED, CONTACT_CHANGED, CONTACT_DELETED = (
     "contact_changed",
     "contact_deleted",
 )
-_RECORDERS: dict[str, Callable[[object, str, str], None]] = {}
+_RECORDERS: dict[str, Callable[[object, str, str], object]] = {}
 
 
-def register_audit(name: str, record: Callable[[object, str, str], None]) -> None:
+def register_audit(name: str, record: Callable[[object, str, str], object]) -> None:
     _RECORDERS[name] = record
 
 
