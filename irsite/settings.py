@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "irsite.security.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A query string holding what the database refuses is a 400 before anything reads it.
+    "irsite.http.query.QueryTextMiddleware",
     # A current copy of a public page, answered before what follows runs (irsite/http).
     "irsite.http.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

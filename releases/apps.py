@@ -40,6 +40,18 @@ class ReleasesConfig(AppConfig):
             "releases", lambda: Release.objects.public().values("letterhead")
         )
 
+        # The audit trail records the company profile's and the contacts' changes, which their
+        # own layer's actions make (`irsite.contacts.actions`).
+        from irsite.contacts import actions as contact_actions
+
+        from .actions import audit
+        from .models import AuditEntry
+
+        contact_actions.register_audit(
+            "releases",
+            lambda user, kind, detail: audit(user, AuditEntry.Action(kind), None, detail),
+        )
+
         # The folders of its stored files, and what refers to them (`irsite.storedfiles`).
         from irsite import storedfiles, uploads
 

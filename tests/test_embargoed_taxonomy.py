@@ -9,9 +9,11 @@ from datetime import timedelta
 import feedparser
 import pytest
 import time_machine
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from irsite.alerts.models import Subscriber
+from irsite.contacts.models import Contact, Letterhead
 from releases import actions
 from releases.models import AuditEntry, Category
 
@@ -178,3 +180,44 @@ def test_renaming_a_category_on_published_pages_is_recorded_with_the_pages_it_ch
     assert entry.username == superuser.username
     assert "“Corporate” (corporate) → “Earnings” (earnings)" in entry.detail
     assert live.get_absolute_url() in entry.detail
+
+
+def test_no_path_deletes_a_category_a_published_release_prints(make_release, publish, category):
+    """The rule is the model's (a `ProtectedError`, as the database's PROTECT gives for a
+    standard text's version or a contact a release prints): a command or a shell is refused as
+    the admin is, and the live page keeps its category."""
+    live = publish(make_release(categories=[category], published_at=at(2026, 1, 5, 8, 0, 0)))
+    with pytest.raises(ProtectedError, match="printed by 1 published release"):
+        category.delete()
+    with pytest.raises(ProtectedError):
+        Category.objects.filter(slug=category.slug).delete()
+    with pytest.raises(ProtectedError):
+        Category.objects.all().delete()
+    assert list(live.categories.all()) == [category]
+
+
+def test_a_category_only_drafts_use_can_still_be_deleted(make_release, category, superuser):
+    draft = make_release(categories=[category])
+    actions.delete_categories([category], superuser)
+    assert not Category.objects.exists()
+    assert list(draft.categories.all()) == []
+
+
+def test_contacts_and_letterheads_a_published_release_prints_cannot_be_deleted(
+    client, make_release, publish, superuser
+):
+    live = publish(make_release(published_at=at(2026, 1, 5, 8, 0, 0)))
+    contact = live.releasecontact_set.first().contact
+    client.force_login(superuser)
+    page = client.post(reverse("admin:contacts_contact_delete", args=[contact.pk]), {"post": "yes"})
+    assert "would require deleting the following protected related objects" in (
+        page.content.decode()
+    )
+    client.post(
+        reverse("admin:contacts_contact_changelist"),
+        {"action": "delete_selected", "_selected_action": [contact.pk], "post": "yes"},
+    )
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    with pytest.raises(ProtectedError):
+        live.letterhead.delete()
+    assert Letterhead.objects.filter(pk=live.letterhead_id).exists()

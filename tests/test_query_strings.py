@@ -1,6 +1,6 @@
 """Whatever a query string holds, the list, archive and search pages answer it: a value that is
-not a category, a year or a page is ignored or a 404, never a 500 (a NUL reached PostgreSQL,
-which refuses it in any string)."""
+not a category, a year or a page is ignored or a 404, never a 500; a NUL (which PostgreSQL
+refuses in any string) is a 400 before any view reads it (tests/test_query_values.py)."""
 
 import logging
 from datetime import timedelta
@@ -12,18 +12,6 @@ from hypothesis import strategies as st
 
 PATHS = ["/news/", "/news/2003/", "/news/search/"]
 NAMES = ["category", "year", "q", "page"]
-
-
-@pytest.mark.parametrize("path", ["/news/", "/news/{year}/", "/news/search/"])
-def test_a_nul_in_the_category_filter_is_ignored_not_a_server_error(
-    client, make_release, publish, category, path
-):
-    at = timezone.now() - timedelta(days=1)
-    publish(make_release(categories=[category], published_at=at))
-    path = path.format(year=timezone.localtime(at).year)
-    for value in ["\x00", "corporate\x00", "a\x00b", "\x00' OR 1=1 --"]:
-        response = client.get(path, {"category": value, "q": "results"})
-        assert response.status_code == 200, (path, value, response.status_code)
 
 
 @settings(
@@ -41,7 +29,8 @@ def test_any_query_string_on_lists_and_search_answers_without_a_server_error(
     client, db, path, params
 ):
     response = client.get(path, params)
-    assert response.status_code in {200, 404}, (path, params, response.status_code)
+    # 400: a NUL, refused before any view reads it (tests/test_query_values.py).
+    assert response.status_code in {200, 400, 404}, (path, params, response.status_code)
 
 
 # --- one cache entry per page (issue 30) --------------------------------------------------------
@@ -112,7 +101,11 @@ def test_a_list_is_keyed_on_the_parameters_it_reads_in_one_order(
         st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
             lambda name: name not in {"page", "year", "category", "q"}
         ),
-        st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20),
+        # A NUL anywhere is a 400 before the page is looked at (tests/test_query_values.py).
+        st.text(
+            alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+            max_size=20,
+        ),
         max_size=4,
     )
 )

@@ -1,19 +1,40 @@
 """Writes to what every public page prints: the company profile and the IR contacts.
 
-Each is one atomic action that saves and then makes every public page show the change: the
-shared page cache invalidated, the site's Last-Modified moved and every page purged from the
-front cache once the change commits (`irsite.http.site_changed`). The admin's ``save_model`` and
-``delete_*`` only call these, so a shell, a command or another admin gets the same effects.
+Each is one atomic action that checks the user's permission, saves, records the change in the
+audit trail and then makes every public page show it: the shared page cache invalidated, the
+site's Last-Modified moved and every page purged from the front cache once the change commits
+(`irsite.http.site_changed`). The admin's ``save_model`` and ``delete_*``, the exhibit import's
+"use the exhibit's company details" and the commands only call these, so no path writes the
+profile or a contact around the permission or the audit trail.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 
 from irsite.http import site_changed
 
 from .models import CompanyProfile, Contact
+
+# What these actions record: the audit trail lives in the releases app, a layer above this one,
+# which registers its recorder at start-up (`releases.apps`), as it registers the letterheads
+# public releases print. ``record(user, kind, detail)``; ``kind`` is one of these.
+PROFILE_CHANGED, CONTACT_CHANGED, CONTACT_DELETED = (
+    "company_profile_changed",
+    "contact_changed",
+    "contact_deleted",
+)
+_RECORDERS: dict[str, Callable[[object, str, str], object]] = {}
+
+
+def register_audit(name: str, record: Callable[[object, str, str], object]) -> None:
+    _RECORDERS[name] = record
+
+
+def _audit(user, kind: str, detail: str) -> None:
+    for record in _RECORDERS.values():
+        record(user, kind, detail[:2000])
 
 
 def _require(user, perm: str) -> None:
@@ -22,17 +43,41 @@ def _require(user, perm: str) -> None:
         raise PermissionDenied(f"You may not {perm.replace('_', ' ')}.")
 
 
+def _shown(value: object) -> str:
+    return getattr(value, "name", None) or str(value or "")  # a file: its stored name
+
+
+def _changes(obj: models.Model) -> str:
+    """What saving ``obj`` changes, field by field ("" when it changes nothing); every field
+    for a new row."""
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk else None
+    said = []
+    for field in fields:
+        new = _shown(field.value_from_object(obj))
+        old = _shown(field.value_from_object(stored)) if stored is not None else ""
+        if new != old:
+            said.append(f"{field.name}: “{old}” → “{new}”" if stored else f"{field.name}: “{new}”")
+    return "; ".join(said)
+
+
 @transaction.atomic
 def save_company_profile(profile: CompanyProfile, user=None) -> None:
     _require(user, "change_companyprofile" if profile.pk else "add_companyprofile")
+    changes = _changes(profile)
     profile.save()
+    if changes:
+        _audit(user, PROFILE_CHANGED, changes)
     site_changed()
 
 
 @transaction.atomic
 def save_contact(contact: Contact, user=None) -> None:
     _require(user, "change_contact" if contact.pk else "add_contact")
+    changes = _changes(contact)
     contact.save()
+    if changes:
+        _audit(user, CONTACT_CHANGED, f"{contact}: {changes}")
     site_changed()
 
 
@@ -41,5 +86,7 @@ def delete_contacts(contacts: Iterable[Contact], user=None) -> None:
     """Contacts a release prints cannot be deleted (the database refuses: deactivate them)."""
     _require(user, "delete_contact")
     for contact in contacts:
+        said = str(contact)
         contact.delete()
+        _audit(user, CONTACT_DELETED, said)
     site_changed()

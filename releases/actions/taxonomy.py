@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from irsite.http import site_changed
 
@@ -73,18 +74,14 @@ def delete_categories(categories: Iterable[Category], user) -> None:
     """Delete categories that no published release prints; every page purged.
 
     A published release (scheduled or live) prints its categories: deleting one would change
-    the legal record with no correction, so it is refused, as a standard text's version that a
-    release uses is. Remove it from those releases by corrections first."""
+    the legal record with no correction, so the model refuses it (`models.category.
+    refuse_printed`, whoever asks), as a standard text's version that a release uses is refused.
+    Remove it from those releases by corrections first."""
     _require(user, "delete_category", "delete categories")
-    categories = list(categories)
-    for category in categories:
-        if printed := _printed_by(category).count():
-            raise TransitionRefused(
-                f"“{category}” is printed by {printed} published release(s): remove it from "
-                "them by corrections before deleting it."
-            )
-    for category in categories:
-        category.delete()
+    try:
+        Category.objects.filter(pk__in=[c.pk for c in categories]).delete()
+    except ProtectedError as refused:
+        raise TransitionRefused(refused.args[0]) from None
     site_changed()
 
 

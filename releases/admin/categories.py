@@ -47,7 +47,7 @@ class CategoryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # Not offered for a category a published release prints (`actions.delete_categories`
         # refuses it too, whatever path asks).
-        printed = obj is not None and obj.releases.filter(status="published").exists()
+        printed = obj is not None and Category.objects.filter(pk=obj.pk).printed().exists()
         return super().has_delete_permission(request, obj) and not printed
 
     def delete_model(self, request, obj):

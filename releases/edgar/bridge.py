@@ -160,7 +160,7 @@ def import_document(
         warnings.append("not published: a release is published with its headline")
     if company_profile:
         _write_company(doc, actor)
-    contacts = [_match_contact(c) for c in doc.contacts]
+    contacts = [_match_contact(c, actor) for c in doc.contacts]
     versions = [_version(Disclaimer.Kind.ABOUT, s) for s in doc.abouts]
     if doc.safe_harbor:
         versions.append(_version(Disclaimer.Kind.SAFE_HARBOR, doc.safe_harbor))
@@ -226,9 +226,10 @@ def _write_company(doc: ExhibitDocument, actor) -> None:
             ) from None
 
 
-def _match_contact(parsed: ExhibitContact) -> Contact:
+def _match_contact(parsed: ExhibitContact, actor) -> Contact:
     """The existing contact with that name and that e-mail address (both, as printed: people
-    sharing a team mailbox stay apart); a new one otherwise."""
+    sharing a team mailbox stay apart); a new one otherwise, through the contacts' own action
+    (``actor`` may add contacts; the audit trail records it)."""
     found = Contact.objects.filter(
         name__iexact=parsed.name.strip(), email__iexact=parsed.email.strip()
     ).first()
@@ -237,7 +238,7 @@ def _match_contact(parsed: ExhibitContact) -> Contact:
     # A contact first met in a filing belongs to the releases that print it, not to today's
     # /contacts/ directory: importing years of history must not list every former spokesperson
     # as a current one. An editor makes it active in the admin (`Contact.is_active`).
-    return Contact.objects.create(
+    contact = Contact(
         is_active=False,
         name=parsed.name[:200],
         title=parsed.title[:200],
@@ -246,6 +247,13 @@ def _match_contact(parsed: ExhibitContact) -> Contact:
         email=parsed.email[:254],
         audience=parsed.audience,  # "" when the exhibit does not say whom the contact serves
     )
+    try:
+        company_actions.save_contact(contact, actor)
+    except PermissionDenied:
+        raise actions.TransitionRefused(
+            f"You may not add contacts, and this exhibit names a new one ({contact.name})."
+        ) from None
+    return contact
 
 
 def _version(kind: str, section: ExhibitSection) -> DisclaimerVersion:

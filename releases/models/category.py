@@ -21,6 +21,31 @@ class CategoryQuerySet(models.QuerySet["Category"]):
         release = apps.get_model("releases", "Release")
         return release.objects.public(now).categories(self)
 
+    def printed(self) -> "CategoryQuerySet":
+        """Those a published release (scheduled or live) prints: part of its record."""
+        release = apps.get_model("releases", "Release")
+        return self.filter(releases__status=release.Status.PUBLISHED).distinct()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        refuse_printed(self)
+        return super().delete()
+
+
+def refuse_printed(categories: CategoryQuerySet) -> None:
+    """The one rule for deleting categories, whoever asks (the admin's delete view and bulk
+    action through `actions.delete_categories`, a command, a shell): one a published release
+    prints is refused with `ProtectedError`, as the database's PROTECT refuses deleting a
+    standard text's version, a contact or a letterhead a release prints. Deleting it would
+    change the legal record (its page, its category's URL) with no correction."""
+    release = apps.get_model("releases", "Release")
+    for category in categories.printed():
+        printing = release.objects.filter(categories=category, status=release.Status.PUBLISHED)
+        raise models.ProtectedError(
+            f"“{category}” is printed by {printing.count()} published release(s): remove it "
+            "from them by corrections before deleting it.",
+            set(printing),
+        )
+
 
 class Category(models.Model):
     name = SingleLineCharField(max_length=100, unique=True)
@@ -42,6 +67,10 @@ class Category(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse_cached("releases:category", self.slug)
+
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        refuse_printed(Category.objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
 
 
 class CategorySlugRedirect(models.Model):

@@ -122,6 +122,11 @@ class AuditEntry(models.Model):
         # The listing exchange told of a material release (releases.actions.exchange).
         EXCHANGE_NOTIFIED = "exchange_notified", "Exchange notified"
         MATERIAL_MARKED = "material_marked", "Marked material or not"
+        # Not about a release: what every page and the next approved letterhead print
+        # (irsite.contacts.actions, whatever path asked: the admin, the exhibit import, a command).
+        COMPANY_PROFILE_CHANGED = "company_profile_changed", "Company profile changed"
+        CONTACT_CHANGED = "contact_changed", "Contact saved"
+        CONTACT_DELETED = "contact_deleted", "Contact deleted"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from irsite.contacts import actions as company_actions
 from irsite.contacts.models import CompanyProfile, Contact
 from irsite.disclaimers.models import Disclaimer
 from releases import actions, demo
@@ -28,10 +29,19 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, users: bool = False, **options) -> None:
-        CompanyProfile(**demo.COMPANY).save()
-        contacts = [
-            Contact.objects.update_or_create(name=c["name"], defaults=c)[0] for c in demo.CONTACTS
-        ]
+        # Through the same actions as the admin (audited, every page purged), for this command.
+        actor = actions.SystemActor("load_demo")
+        profile = CompanyProfile.load()
+        for name, value in demo.COMPANY.items():
+            setattr(profile, name, value)
+        company_actions.save_company_profile(profile, actor)
+        contacts = []
+        for fields in demo.CONTACTS:
+            contact = Contact.objects.filter(name=fields["name"]).first() or Contact()
+            for name, value in fields.items():
+                setattr(contact, name, value)
+            company_actions.save_contact(contact, actor)
+            contacts.append(contact)
         versions = []
         for kind, standard in [
             (Disclaimer.Kind.ABOUT, demo.ABOUT),
@@ -41,10 +51,12 @@ class Command(BaseCommand):
                 kind=kind, name=standard["name"], defaults={"is_default": True}
             )
             versions.append(disclaimer.revise(standard["heading"], standard["text"]))
-        categories = {
-            slug: Category.objects.get_or_create(slug=slug, defaults={"name": name})[0]
-            for name, slug in demo.CATEGORIES
-        }
+        categories = {}
+        for name, slug in demo.CATEGORIES:
+            if (category := Category.objects.filter(slug=slug).first()) is None:
+                category = Category(name=name, slug=slug)
+                actions.save_category(category, actor)
+            categories[slug] = category
         if users:
             self.ensure_users()
         # Other apps' demo content, by their commands' names: releases imports none of them.
