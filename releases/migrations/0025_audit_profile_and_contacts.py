@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0023_admin_order'),
+        ('releases', '0024_release_texts_are_bounded'),
     ]
 
     operations = [
