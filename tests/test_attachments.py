@@ -20,8 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -37,7 +36,7 @@ from releases.models import Attachment, PendingCorrection, Release, Revision
 from .admin_forms import edit_data, form_data
 from .conftest import AT_AND_AFTER, BEFORE, GO_LIVE, at
 from .files import CAMERA, CSV, EXE, PDF, SVG, attach, ooxml, photo, upload
-from .shared import PATTERNS, QUERY, body, fill, never_existed_url
+from .shared import PATTERNS, QUERY, body, counted_queries, fill, never_existed_url
 
 ADD_URL = reverse("admin:releases_release_add")
 
@@ -58,9 +57,9 @@ def test_scheduled_release_files_answer_exactly_like_files_that_never_existed(
         for moment in BEFORE:
             with time_machine.travel(moment, tick=False):
                 client.get(never_existed_url(attachment))  # the cache's per-moment reads
-                with CaptureQueriesContext(connection) as asked:
+                with counted_queries() as asked:
                     response = client.get(url)
-                with CaptureQueriesContext(connection) as asked_missing:
+                with counted_queries() as asked_missing:
                     missing = client.get(never_existed_url(attachment))
             assert response.status_code == missing.status_code == 404
             assert dict(response.headers) == dict(missing.headers), url

@@ -14,15 +14,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 
 from releases import actions
 from releases.models import Category
 
 from .conftest import SYSTEM, at
-from .shared import PATTERNS, QUERY, body, fill, max_age, visible
+from .shared import PATTERNS, QUERY, body, counted_queries, fill, max_age, visible
 
 GO_LIVE = at(2026, 11, 30, 16, 5, 0)
 # Public URLs that never list releases (the share-link preview needs a valid token: it has its
@@ -209,9 +207,9 @@ def test_the_api_answers_what_is_scheduled_exactly_like_what_never_existed(
         with time_machine.travel(moment, tick=False):
             for hidden, never in pairs:
                 client.get(never)  # the cache's reads of this moment, done once for both
-                with CaptureQueriesContext(connection) as asked:
+                with counted_queries() as asked:
                     response = client.get(hidden)
-                with CaptureQueriesContext(connection) as asked_never:
+                with counted_queries() as asked_never:
                     missing = client.get(never)
                 assert response.status_code in {400, 404}, hidden
                 assert visible(response) == visible(missing), hidden
@@ -478,9 +476,9 @@ def test_the_api_answers_what_is_scheduled_or_hidden_of_an_event_exactly_like_wh
     for moment in (ANNOUNCE - timedelta(hours=3), ANNOUNCE - timedelta(seconds=1)):
         with time_machine.travel(moment, tick=False):
             client.get(never)  # the cache's reads of this moment, done once for both
-            with CaptureQueriesContext(connection) as asked:
+            with counted_queries() as asked:
                 response = client.get(hidden)
-            with CaptureQueriesContext(connection) as asked_never:
+            with counted_queries() as asked_never:
                 missing = client.get(never)
         assert response.status_code == 404
         assert visible(response) == visible(missing)
