@@ -76,6 +76,20 @@ def test_cached_release_page_costs_no_database_query(
             assert get(client, live.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.parametrize("segment", ["./", "x/../", "%2e/", "x/%2E%2E/"])
+def test_a_dot_segment_spelling_of_a_cached_page_is_not_its_copy(client, live, backend, segment):
+    """URL resolution answers 404 to a path with "." or ".." segments (the app servers pass
+    them as they come); the page cache's key resolved them, so once the release's page was
+    kept, `/news/2003/…/./slug/` answered its copy: a 200 a front cache kept under a path no
+    purge names (a withdrawn release stayed there)."""
+    page = live.get_absolute_url()
+    head, slug = page.rstrip("/").rsplit("/", 1)
+    with time_machine.travel(NOW, tick=False):
+        assert get(client, page).status_code == 200
+        assert get(client, page).status_code == 200  # from the page cache
+        assert get(client, f"{head}/{segment}{slug}/").status_code == 404
+
+
 def test_cached_feed_is_sent_in_one_piece(client, live):
     """Django writes a feed in hundreds of small chunks; a WSGI server writes each one."""
     with time_machine.travel(NOW, tick=False):

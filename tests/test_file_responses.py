@@ -89,6 +89,8 @@ def test_a_byte_range_answers_as_rfc_9110_says(client, live_file, first, last):
         ("items=0-1", 200),
         ("bytes=a-b", 200),
         ("bytes=-0", 416),
+        (" bytes\t=0-1", 206),  # optional whitespace is spaces and tabs
+        ("bytes\xa0=0-1", 200),  # and nothing else (the front cache reads it the same way)
     ],
 )
 def test_range_headers_of_every_shape(client, live_file, header, status):

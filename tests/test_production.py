@@ -14,6 +14,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from irsite.logs import JsonFormatter
 from releases import actions
@@ -423,14 +424,21 @@ def test_a_forged_forwarded_address_from_outside_the_proxies_does_not_escape_the
 
 
 @pytest.mark.django_db
-def test_a_sign_in_whose_next_leaves_the_site_lands_on_the_admin_index(superuser):
-    response = Client().post(
-        reverse("admin:login") + "?next=https://evil.example/",
-        {"username": "root", "password": "pw", "next": "https://evil.example/"},
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://evil.example/", "//evil.example/", "http:evil.example", "/\\evil.example/"],
+)
+def test_a_sign_in_whose_next_leaves_the_site_lands_on_the_admin_index(superuser, elsewhere):
+    """Refused, it had landed on Django's default /accounts/profile/, a 404 here."""
+    client = Client()
+    response = client.post(
+        reverse("admin:login") + "?" + urlencode({"next": elsewhere}),
+        {"username": "root", "password": "pw", "next": elsewhere},
         REMOTE_ADDR="203.0.113.8",
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
+    assert client.get(response["Location"]).status_code == 200
 
 
 @pytest.mark.django_db

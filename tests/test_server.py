@@ -1,17 +1,23 @@
 """The app server `make serve` runs by default (granian, irsite/server.py): it serves the site,
 logs one JSON line per request as gunicorn did, and stops when told to."""
 
+import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from .servers import REPO, free_ports, production_env
+from releases.models import AuditEntry
+
+from .servers import REPO, database_url, free_ports, production_env
 
 pytestmark = pytest.mark.server
 
@@ -96,3 +102,78 @@ def test_a_request_never_carries_the_processs_secrets_into_django():
     wrapped(environ, lambda status, headers: None)
     assert "IRSITE_TEST_SECRET" not in seen and "PATH" not in seen
     assert all(seen[key] == value for key, value in request.items())
+
+
+class SignIn:
+    """The admin's sign-in form over HTTP, as a browser posts it (its CSRF cookie and token),
+    each answer as it comes (a 302 is a signed-in user)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def request(self, method: str, body: str = "", **headers: str) -> tuple[int, str, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request(method, "/admin/login/", body or None, headers)
+            answer = conn.getresponse()
+            return answer.status, answer.read().decode(), answer.getheader("Set-Cookie", "")
+        finally:
+            conn.close()
+
+    def post(self, password: str, forwarded_for: str) -> int:
+        _, page, cookie = self.request("GET")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        csrf = re.search(r"csrftoken=([^;]+)", cookie)
+        assert token is not None and csrf is not None
+        form = {"username": "root", "password": password, "next": "/admin/",
+                "csrfmiddlewaretoken": token.group(1)}  # fmt: skip
+        status, _, _ = self.request(
+            "POST", urllib.parse.urlencode(form),
+            **{"Content-Type": "application/x-www-form-urlencoded",
+               "Cookie": f"csrftoken={csrf.group(1)}", "X-Forwarded-For": forwarded_for},
+        )  # fmt: skip
+        return status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forged_forwarded_for_on_a_direct_request_does_not_escape_the_sign_in_lockout(
+    superuser, tmp_path
+):
+    """granian with TRUSTED_PROXIES=1, reached directly from an address that is not a listed
+    proxy: seven wrong passwords, each with another forged X-Forwarded-For, then the right one.
+    Each guess had counted against the address it forged, so the right one signed in; only a
+    listed proxy's X-Forwarded-For is believed now, and the guesses count against the peer."""
+    # The server checks passwords with Django's default hashers, not the suite's fast one.
+    superuser.password = PBKDF2PasswordHasher().encode("pw", PBKDF2PasswordHasher().salt())
+    superuser.save(update_fields=["password"])
+    port = free_port()
+    env = os.environ | {
+        "DEBUG": "True", "DATABASE_URL": database_url(), "PORT": str(port), "HOST": "127.0.0.1",
+        "TRUSTED_PROXIES": "1", "FORWARDED_ALLOW_IPS": "10.0.0.0/8", "LOGIN_FAILURE_DELAY": "0",
+        "WEB_CONCURRENCY": "1", "GRANIAN_LOG_LEVEL": "warning",
+    }  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "irsite.server"], cwd=REPO, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "no granian"
+                time.sleep(0.3)
+        sign_in = SignIn(port)
+        assert sign_in.post("pw", "203.0.113.98") == 302  # the form signs in
+        wrong = [sign_in.post("wrong", f"203.0.113.{n}") for n in range(7)]
+        right = sign_in.post("pw", "203.0.113.99")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    assert 302 not in wrong, wrong
+    assert right != 302, "the right password signed in after seven forged guesses"
+    assert right == 429
+    locked = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN_LOCKED_OUT)
+    assert "from 127.0.0.1" in locked.detail

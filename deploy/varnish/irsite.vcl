@@ -34,9 +34,18 @@ acl purgers {
 # are upper-cased and the unreserved characters (RFC 3986 §2.3: letters, digits, -._~) and "/"
 # decoded: every spelling the app reads as one path is one object, under one key. The query
 # string is left as it is (its objects carry the path's key; a purge by path reaches them).
+# Two spellings the app servers (gunicorn, granian) read in their own way come first: a fragment
+# ("#..."), which they drop, is dropped here too; and a "%" not followed by two hex digits,
+# which they keep as a literal "%", is written "%25", the same path to them. Without the latter
+# "%%37%37d-x" became "%77d-x" below (the "%7" decoded after "%77" was looked for), which the
+# app reads as "wd-x": the release, in an object under a key no purge names. With every "%"
+# the start of a triplet, decoding one triplet cannot make another, so the passes below
+# decode each triplet once, as the app does, whatever their order.
 sub irsite_normalise_path {
+    set req.url = regsub(req.url, "#.*$", "");
     set req.http.x-query = regsub(req.url, "^[^?]*", "");
     set req.http.x-path = regsub(req.url, "\?.*$", "");
+    set req.http.x-path = regsuball(req.http.x-path, "%(?![0-9A-Fa-f]{2})", "%25");
     set req.http.x-path = regsuball(req.http.x-path, "%([0-9A-Fa-f])a", "%\1A");
     set req.http.x-path = regsuball(req.http.x-path, "%([0-9A-Fa-f])b", "%\1B");
     set req.http.x-path = regsuball(req.http.x-path, "%([0-9A-Fa-f])c", "%\1C");
@@ -162,19 +171,36 @@ sub vcl_recv {
     }
     unset req.http.Cookie;
     unset req.http.Authorization;
-    # Byte ranges are the app's to answer (irsite/http/files.py), as docs/deployment.md
-    # promises: one range a 206 (an end past the file cut at its end), an unsatisfiable start a
-    # 416, and anything else (several ranges, a malformed header) the whole file. Varnish's own
-    # range support answered 416 to several ranges and to an end past the file, and refuses
-    # (503) to pass several to the app. So a header the app reads as one range is passed to it
-    # with the request, and its answer delivered as it came (vcl_deliver); any other Range is
-    # one the app ignores, and is dropped here: the whole file, from the cache.
-    if (req.http.Range ~ "(?i)^bytes=\d{1,15}-\d{1,15}$" && std.integer(
+    # Byte ranges are the app's to answer (irsite/http/files.py, `byte_range`), as
+    # docs/deployment.md promises: one range a 206 (an end past the file cut at its end), an
+    # unsatisfiable start a 416, and anything else (several ranges, a malformed header) the
+    # whole file. Varnish's own range support answered 416 to several ranges and to an end past
+    # the file, and fails (503) a passed request whose Range it cannot parse. So the header is
+    # read here as the app reads it (unit "bytes" in any case; elements split at commas, each
+    # stripped of spaces and tabs, empty ones skipped; leading zeros mean nothing), written in
+    # the one form Varnish parses too, and passed with the request when it is one range, the
+    # app's answer delivered as it came (vcl_deliver); any other Range is one the app ignores,
+    # and is dropped here: the whole file, from the cache. (Numbers past 15 digits, which no
+    # file reaches, count as malformed.) tests/test_front_cache.py compares both answers.
+    if (req.http.Range) {
+        set req.http.Range = regsub(req.http.Range, "(?i)^[ \t]*bytes[ \t]*=", "bytes=");
+        set req.http.Range = regsuball(req.http.Range, "[ \t]*,[ \t]*", ",");
+        set req.http.Range = regsub(req.http.Range, "^bytes=[ \t]+", "bytes=");
+        set req.http.Range = regsub(req.http.Range, "[ \t]+$", "");
+        set req.http.Range = regsuball(req.http.Range, ",,+", ",");
+        set req.http.Range = regsub(req.http.Range, "^bytes=,", "bytes=");
+        set req.http.Range = regsub(req.http.Range, ",$", "");
+        set req.http.Range = regsuball(req.http.Range, "(=|-)0+(\d)", "\1\2");
+        # The last zero bytes: unsatisfiable for the app (416), unreadable for Varnish (503).
+        # A start past any file's end is the same 416 to the app, and Varnish reads it.
+        set req.http.Range = regsub(req.http.Range, "^bytes=-0$", "bytes=999999999999999-");
+    }
+    if (req.http.Range ~ "^bytes=\d{1,15}-\d{1,15}$" && std.integer(
             regsub(req.http.Range, "^[^=]*=(\d+)-.*$", "\1"), 0) > std.integer(
             regsub(req.http.Range, "^.*-(\d+)$", "\1"), 0)) {
         unset req.http.Range;  # its end before its start: invalid, the app ignores it
     }
-    if (req.http.Range ~ "(?i)^bytes=(\d{1,15}-\d{0,15}|-\d{1,15})$") {
+    if (req.http.Range ~ "^bytes=(\d{1,15}-\d{0,15}|-\d{1,15})$") {
         set req.http.x-range = "pass";
         return (pass);
     }

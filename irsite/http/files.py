@@ -82,7 +82,7 @@ def byte_range(header: str, size: int) -> tuple[int, int] | Literal[False] | Non
     of ``size`` bytes; None to send the whole file (not a bytes range, malformed, or several
     ranges); False when the one range asked for is not satisfiable (a 416)."""
     unit, equals, specs = header.partition("=")
-    if not equals or unit.strip().lower() != "bytes":
+    if not equals or unit.strip(" \t").lower() != "bytes":  # OWS: spaces and tabs (§5.6.3)
         return None
     parts = [part.strip(" \t") for part in specs.split(",")]
     parts = [part for part in parts if part]  # a list may carry empty elements (§5.6.1)

@@ -92,9 +92,15 @@ def slot_key(request: HttpRequest) -> str:
     those the view reads are left (`keep_only`), so a URL with parameters the view ignores is
     the same slot. The early middleware, which does not know the view, finds that slot
     whenever the URL has no parameter but the view's and tracking ones (else it leaves the
-    request to `serve_public`, which finds it without rendering)."""
+    request to `serve_public`, which finds it without rendering).
+
+    The path is the one the app server gave, as it is: `build_absolute_uri` resolved "." and
+    ".." segments and read "//host/..." as another host, so `/news/x/../2026/…/slug/` found
+    the release's copy (200) where URL resolution answers 404, and a front cache kept that
+    page under a path no purge names."""
     query = canonical_query(request.GET)
-    url = request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+    url = f"{request.scheme}://{request.get_host()}{request.path}"
+    url += f"?{query}" if query else ""
     return f"public:page:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
