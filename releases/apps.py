@@ -40,14 +40,14 @@ class ReleasesConfig(AppConfig):
             "releases", lambda: Release.objects.public().values("letterhead")
         )
 
-        # The audit trail records the company profile's and the contacts' changes, which their
-        # own layer's actions make (`irsite.contacts.actions`).
-        from irsite.contacts import actions as contact_actions
+        # The audit trail records the changes the layers below make through their own
+        # actions: the company profile, the contacts and the standard texts (`irsite.audit`).
+        from irsite import audit as site_audit
 
         from .actions import audit
         from .models import AuditEntry
 
-        contact_actions.register_audit(
+        site_audit.register(
             "releases",
             lambda user, kind, detail: audit(user, AuditEntry.Action(kind), None, detail),
         )

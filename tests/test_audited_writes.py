@@ -124,3 +124,47 @@ def test_the_demo_loader_writes_through_the_actions(db):
     # Run again, it changes nothing and records nothing more.
     call_command("load_demo", verbosity=0)
     assert AuditEntry.objects.filter(action=Action.COMPANY_PROFILE_CHANGED).count() == 1
+
+
+# --- the standard texts (About, safe harbor) --------------------------------------------------
+
+
+def post_standard_text(client, disclaimer, text: str):
+    current = disclaimer.current_version
+    return client.post(
+        reverse("admin:disclaimers_disclaimer_change", args=[disclaimer.pk]),
+        {
+            "kind": disclaimer.kind,
+            "name": disclaimer.name,
+            "is_default": "on" if disclaimer.is_default else "",
+            "heading": current.heading,
+            "text": text,
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-0-id": current.pk,
+            "versions-0-disclaimer": disclaimer.pk,
+        },
+    )
+
+
+def test_a_standard_text_saved_in_the_admin_is_audited_once_and_only_when_it_changed(
+    client, approver, disclaimer_versions
+):
+    about = disclaimer_versions[0].disclaimer
+    client.force_login(approver)
+    assert post_standard_text(client, about, about.current_version.text).status_code == 302
+    assert not AuditEntry.objects.filter(action=Action.STANDARD_TEXT_CHANGED).exists()
+    assert post_standard_text(client, about, "<p>New wording.</p>").status_code == 302
+    entry = AuditEntry.objects.get(action=Action.STANDARD_TEXT_CHANGED)
+    assert (entry.user, entry.detail) == (approver, f"{about.name}: version 2")
+    assert about.versions.get(number=2).created_by == approver
+
+
+@needs_corpus
+def test_standard_texts_an_import_adds_are_audited(client, approver, company):
+    # No standing texts yet: the seed's About and safe harbor become texts of their own.
+    assert import_with_company_details(client, approver).status_code == 302
+    entries = AuditEntry.objects.filter(action=Action.STANDARD_TEXT_CHANGED)
+    assert entries.count() == 2
+    assert all("added from an imported filing, version 1" in e.detail for e in entries)
+    assert {e.user for e in entries} == {approver}

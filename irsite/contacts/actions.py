@@ -8,33 +8,22 @@ site's Last-Modified moved and every page purged from the front cache once the c
 profile or a contact around the permission or the audit trail.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 
+from irsite import audit
 from irsite.http import site_changed
 
 from .models import CompanyProfile, Contact
 
-# What these actions record: the audit trail lives in the releases app, a layer above this one,
-# which registers its recorder at start-up (`releases.apps`), as it registers the letterheads
-# public releases print. ``record(user, kind, detail)``; ``kind`` is one of these.
+# What these actions record in the audit trail (`irsite.audit`); ``kind`` is one of these.
 PROFILE_CHANGED, CONTACT_CHANGED, CONTACT_DELETED = (
     "company_profile_changed",
     "contact_changed",
     "contact_deleted",
 )
-_RECORDERS: dict[str, Callable[[object, str, str], object]] = {}
-
-
-def register_audit(name: str, record: Callable[[object, str, str], object]) -> None:
-    _RECORDERS[name] = record
-
-
-def _audit(user, kind: str, detail: str) -> None:
-    for record in _RECORDERS.values():
-        record(user, kind, detail[:2000])
 
 
 def _require(user, perm: str) -> None:
@@ -67,7 +56,7 @@ def save_company_profile(profile: CompanyProfile, user=None) -> None:
     changes = _changes(profile)
     profile.save()
     if changes:
-        _audit(user, PROFILE_CHANGED, changes)
+        audit.record(user, PROFILE_CHANGED, changes)
     site_changed()
 
 
@@ -77,7 +66,7 @@ def save_contact(contact: Contact, user=None) -> None:
     changes = _changes(contact)
     contact.save()
     if changes:
-        _audit(user, CONTACT_CHANGED, f"{contact}: {changes}")
+        audit.record(user, CONTACT_CHANGED, f"{contact}: {changes}")
     site_changed()
 
 
@@ -88,5 +77,5 @@ def delete_contacts(contacts: Iterable[Contact], user=None) -> None:
     for contact in contacts:
         said = str(contact)
         contact.delete()
-        _audit(user, CONTACT_DELETED, said)
+        audit.record(user, CONTACT_DELETED, said)
     site_changed()

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from irsite.plaintext import SingleLineFormField
 from irsite.richtext import EDITOR_EXTENSIONS, RichTextFormField, sanitize_html
 
+from . import actions
 from .models import Disclaimer, DisclaimerVersion, validate_text_size
 
 if TYPE_CHECKING:
@@ -114,5 +115,8 @@ class DisclaimerAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Disclaimer, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        obj.revise(form.cleaned_data["heading"], form.cleaned_data["text"], user=request.user)
+        # The action checks the permission, adds a version if the wording changed, and records
+        # the change in the audit trail.
+        actions.save_standard_text(
+            obj, form.cleaned_data["heading"], form.cleaned_data["text"], request.user
+        )

@@ -21,6 +21,7 @@ from PIL import Image
 
 from irsite.contacts import actions as company_actions
 from irsite.contacts.models import CompanyProfile, Contact
+from irsite.disclaimers import actions as standard_texts
 from irsite.disclaimers.models import Disclaimer, DisclaimerVersion
 from irsite.plaintext import multi_line, single_line
 from irsite.richtext import sanitize_html
@@ -161,9 +162,9 @@ def import_document(
     if company_profile:
         _write_company(doc, actor)
     contacts = [_match_contact(c, actor) for c in doc.contacts]
-    versions = [_version(Disclaimer.Kind.ABOUT, s) for s in doc.abouts]
+    versions = [_version(Disclaimer.Kind.ABOUT, s, actor) for s in doc.abouts]
     if doc.safe_harbor:
-        versions.append(_version(Disclaimer.Kind.SAFE_HARBOR, doc.safe_harbor))
+        versions.append(_version(Disclaimer.Kind.SAFE_HARBOR, doc.safe_harbor, actor))
 
     release = Release(
         headline=single_line(doc.headline),
@@ -256,16 +257,10 @@ def _match_contact(parsed: ExhibitContact, actor) -> Contact:
     return contact
 
 
-def _version(kind: str, section: ExhibitSection) -> DisclaimerVersion:
-    """The version carrying exactly this text: reused if any standing text has it."""
-    text = sanitize_html(section.html)
-    heading = section.heading[:300]
-    for version in DisclaimerVersion.objects.filter(disclaimer__kind=kind, heading=heading):
-        if version.text == text:
-            return version
-    name = (heading or Disclaimer.Kind(kind).label)[:200]
-    disclaimer, _ = Disclaimer.objects.get_or_create(kind=kind, name=name)
-    return disclaimer.revise(heading, text)
+def _version(kind: str, section: ExhibitSection, actor) -> DisclaimerVersion:
+    """The version carrying exactly this text: reused if any standing text has it, else added
+    (audited) by the standard texts' action."""
+    return standard_texts.version_for(kind, section.heading[:300], section.html, actor)
 
 
 def _refuse_what_does_not_fit(release: Release, raw: bytes) -> None:

@@ -127,6 +127,8 @@ class AuditEntry(models.Model):
         COMPANY_PROFILE_CHANGED = "company_profile_changed", "Company profile changed"
         CONTACT_CHANGED = "contact_changed", "Contact saved"
         CONTACT_DELETED = "contact_deleted", "Contact deleted"
+        # The standard texts (About, safe harbor) releases print (irsite.disclaimers.actions).
+        STANDARD_TEXT_CHANGED = "standard_text_changed", "Standard text saved"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

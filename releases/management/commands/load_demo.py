@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from irsite.contacts import actions as company_actions
 from irsite.contacts.models import CompanyProfile, Contact
+from irsite.disclaimers import actions as standard_texts
 from irsite.disclaimers.models import Disclaimer
 from releases import actions, demo
 from releases.models import Category, Release
@@ -47,10 +48,13 @@ class Command(BaseCommand):
             (Disclaimer.Kind.ABOUT, demo.ABOUT),
             (Disclaimer.Kind.SAFE_HARBOR, demo.SAFE_HARBOR),
         ]:
-            disclaimer, _ = Disclaimer.objects.get_or_create(
-                kind=kind, name=standard["name"], defaults={"is_default": True}
+            disclaimer = Disclaimer.objects.filter(kind=kind, name=standard["name"]).first()
+            disclaimer = disclaimer or Disclaimer(kind=kind, name=standard["name"], is_default=True)
+            versions.append(
+                standard_texts.save_standard_text(
+                    disclaimer, standard["heading"], standard["text"], actor
+                )
             )
-            versions.append(disclaimer.revise(standard["heading"], standard["text"]))
         categories = {}
         for name, slug in demo.CATEGORIES:
             if (category := Category.objects.filter(slug=slug).first()) is None:
