@@ -4,7 +4,7 @@ overflows a 64-bit integer, zero-padded duplicates of real archives.
 """
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from .conftest import at
@@ -60,6 +60,9 @@ def test_permanent_url_with_an_impossible_date_is_not_found(client, archive):
     year=st.text(alphabet="0123456789", min_size=1, max_size=24),
     page=st.one_of(st.integers(min_value=-(2**70), max_value=2**70).map(str), st.text(max_size=8)),
 )
+@example(year="0", page="\x00")
 def test_any_typed_year_or_page_answers_a_page_or_not_found(client, archive, year, page):
-    assert client.get(f"/news/{year}/", {"page": page}).status_code in {200, 404}
-    assert client.get("/news/", {"year": year, "page": page}).status_code in {200, 404}
+    # A NUL anywhere in the query is refused before any view reads it (`irsite.http.query`).
+    expected = {400} if "\x00" in page else {200, 404}
+    assert client.get(f"/news/{year}/", {"page": page}).status_code in expected
+    assert client.get("/news/", {"year": year, "page": page}).status_code in expected
