@@ -1,7 +1,6 @@
 """The events desk: the list, the change form with its documents, the workflow's confirmation
 pages and the review of changes to public events. Every write calls `events.actions`."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -11,7 +10,6 @@ from django.utils import timezone
 
 from irsite.times import local_time
 from releases.admin.steps import ObjectWorkflowAdmin
-from releases.admin.timefields import ZonedDateTimeField
 
 from .. import actions
 from ..models import Event, EventAuditEntry, EventChange, EventDocument
@@ -40,16 +38,11 @@ class EventDocumentInline(admin.TabularInline):
     has_add_permission = has_delete_permission = has_change_permission
 
 
-class AnnounceForm(forms.Form):
-    announce_at = ZonedDateTimeField(label="Announce time", required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
 @admin.register(Event)
 class EventAdmin(ObjectWorkflowAdmin, admin.ModelAdmin):
     steps = actions.TRANSITIONS
-    go_live_form = AnnounceForm
     go_live_field = "announce_at"
+    go_live_label = "Announce time"
     words_name = "announce_words"
     change_model = EventChange
     approve_change = staticmethod(actions.approve_change)

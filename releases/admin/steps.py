@@ -23,10 +23,22 @@ from django.urls import URLPattern, path, reverse
 from irsite import clock
 
 from ..actions import Transition, TransitionRefused
+from .timefields import ZonedDateTimeField
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class GoLiveForm(forms.Form):
+    """The go-live second a step asks for (in the company's zone, under the object's own field
+    name), and the version the person saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, data, field: str, label: str, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.fields[field] = ZonedDateTimeField(label=label, required=False)
 
 
 class ObjectWorkflowAdmin:
@@ -39,9 +51,9 @@ class ObjectWorkflowAdmin:
     has_view_permission: Callable[..., bool]
 
     steps: ClassVar[Mapping[str, Transition]]
-    # The form of a step that asks for the go-live second, and its field.
-    go_live_form: ClassVar[type[forms.Form]]
+    # The field a step that asks for the go-live second fills in ("announce_at"), and its label.
     go_live_field: ClassVar[str]
+    go_live_label: ClassVar[str]
     # What the page calls the go-live words in its context ("announce_words").
     words_name: ClassVar[str]
     change_model: ClassVar[type[models.Model]]
@@ -93,7 +105,7 @@ class ObjectWorkflowAdmin:
             return ReasonForm(data)
         if step.asks == "go_live":
             initial = {self.go_live_field: getattr(obj, self.go_live_field), "version": obj.version}
-            return self.go_live_form(data, initial=initial)
+            return GoLiveForm(data, self.go_live_field, self.go_live_label, initial=initial)
         return forms.Form(data)
 
     def transition_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:

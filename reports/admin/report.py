@@ -1,7 +1,6 @@
 """The reports desk: the list, the change form, the workflow's confirmation pages and the review
 of corrections of public reports. Every write calls `reports.actions`."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -9,23 +8,17 @@ from django.urls import reverse
 
 from irsite.times import local_time
 from releases.admin.steps import ObjectWorkflowAdmin
-from releases.admin.timefields import ZonedDateTimeField
 
 from .. import actions
 from ..models import Report, ReportAuditEntry, ReportChange
 from .forms import ReportForm
 
 
-class PublishForm(forms.Form):
-    published_at = ZonedDateTimeField(label="Publication time", required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
 @admin.register(Report)
 class ReportAdmin(ObjectWorkflowAdmin, admin.ModelAdmin):
     steps = actions.TRANSITIONS
-    go_live_form = PublishForm
     go_live_field = "published_at"
+    go_live_label = "Publication time"
     words_name = "publication_words"
     change_model = ReportChange
     approve_change = staticmethod(actions.approve_change)
