@@ -54,10 +54,19 @@ except ImportError:  # pragma: no cover - boto3 is in requirements; a local disk
 
 # Seconds a client is asked to wait when the storage fails (as for the database: irsite.errors).
 STORAGE_RETRY_AFTER = 10
-# One warning per this many seconds per process, not one per request of a crowd.
+# One log line per this many seconds per process and kind, not one per request of a crowd.
 _LOG_EVERY = 5.0
-_logged_at = [float("-inf")]
-_missing_logged_at = [float("-inf")]
+_logged_at = {"failed": float("-inf"), "missing": float("-inf")}
+
+
+def _log_now(kind: str) -> bool:
+    """Whether a line of ``kind`` is due (`_LOG_EVERY`); if so, it is counted as written."""
+    now = time.monotonic()
+    if now - _logged_at[kind] < _LOG_EVERY:
+        return False
+    _logged_at[kind] = now
+    return True
+
 
 # RFC 9110 §14.1.1: int-range ("0-499", "500-") or suffix-range ("-500"), digits only.
 _RANGE_SPEC = re.compile(r"(?:(\d+)-(\d*)|-(\d+))")
@@ -187,9 +196,7 @@ def file_response(request: HttpRequest, stored: StoredFile) -> HttpResponseBase:
 def storage_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
     """503 with ``Retry-After`` for a file the storage failed to give: private, so that no
     cache keeps it."""
-    now = time.monotonic()
-    if now - _logged_at[0] >= _LOG_EVERY:
-        _logged_at[0] = now
+    if _log_now("failed"):
         logger.warning(
             "Storage failed while answering %s (%s: %s); answering 503.",
             request.path,
@@ -217,9 +224,7 @@ def storage_guarded(
 
 
 def _log_missing(request: HttpRequest, error: BaseException) -> None:
-    now = time.monotonic()
-    if now - _missing_logged_at[0] >= _LOG_EVERY:
-        _missing_logged_at[0] = now
+    if _log_now("missing"):
         logger.error(
             "A stored file is missing while answering %s (%s: %s); answering 404.",
             request.path,
