@@ -11,6 +11,10 @@ with what `make front-cache` runs: gunicorn (gunicorn.conf.py) on BENCH_PORT, Va
    ahead; pollers ask every surface every 50 ms and judge by when answers *arrive*: never
    shown before its second, shown everywhere how soon after it; after a correction and a
    withdrawal, how long after the action returned an answer still showed the old content;
+   With --subscribers N, N confirmed e-mail subscribers are waiting and the worker mails them
+   into a local SMTP server (aiosmtpd, in this process) from the go-live on: the correction,
+   a second release's "Publish now" and the withdrawal are made while that fan-out is being
+   planned and sent, and must reach the front cache as fast as without it (issue 30);
 3. **storm**: 64 clients (asyncio, keep-alive where the server keeps it) on /news/, RSS and
    the home page's release list across a go-live second, once straight to gunicorn and once
    through Varnish: statuses, renders per page per change (the cache's "rendering" log lines,
@@ -30,6 +34,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -62,22 +67,30 @@ def log(message: str) -> None:
 
 
 def site_env() -> dict[str, str]:
-    return dict(os.environ) | {
-        "DEBUG": "False",
-        "HTTPS": "False",
-        "SECRET_KEY": SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": DATABASE_URL,
-        "CACHE_URL": CACHE_URL,
-        "IRSITE_PAGE_CACHE": "1",
-        "IRSITE_EDGE_PURGE_URLS": f"http://127.0.0.1:{FRONT_PORT}",
-        "SITE_URL": f"http://127.0.0.1:{FRONT_PORT}",
-        "HOST": "127.0.0.1",
-        "PORT": str(APP_PORT),
-        "LOG_LEVEL": "WARNING",
-        "CACHE_LOG_LEVEL": "DEBUG",
-        "GUNICORN_LOG_LEVEL": "warning",
-    }
+    return (
+        dict(os.environ)
+        | {
+            "DEBUG": "False",
+            "HTTPS": "False",
+            "SECRET_KEY": SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": DATABASE_URL,
+            "CACHE_URL": CACHE_URL,
+            "IRSITE_PAGE_CACHE": "1",
+            "IRSITE_EDGE_PURGE_URLS": f"http://127.0.0.1:{FRONT_PORT}",
+            "SITE_URL": f"http://127.0.0.1:{FRONT_PORT}",
+            "HOST": "127.0.0.1",
+            "PORT": str(APP_PORT),
+            "LOG_LEVEL": "WARNING",
+            "CACHE_LOG_LEVEL": "DEBUG",
+            "GUNICORN_LOG_LEVEL": "warning",
+        }
+        | ({"EMAIL_URL": f"smtp://127.0.0.1:{MAIL_PORT}"} if MAIL_PORT else {})
+    )
+
+
+# Set by --subscribers: the port of the SMTP sink the worker mails into.
+MAIL_PORT = 0
 
 
 SECRET_KEY = secrets.token_urlsafe(64)
@@ -145,6 +158,49 @@ def prepare(releases: int) -> None:
     redis.Redis.from_url(CACHE_URL).flushdb()
 
 
+SUBSCRIBE = """
+from django.db import connection
+from django.utils import timezone
+from irsite.alerts.models import Subscriber
+now = timezone.now()
+Subscriber.objects.bulk_create(
+    [Subscriber(email=f"reader{n:07d}@example.com", status=Subscriber.Status.ACTIVE,
+                confirmed_at=now) for n in range(COUNT)], batch_size=5000)
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")
+print(Subscriber.objects.filter(status=Subscriber.Status.ACTIVE).count())
+"""
+
+
+class MailSink:
+    """aiosmtpd's handler: counts what the worker's fan-out delivered, and when."""
+
+    def __init__(self) -> None:
+        self.received = 0
+        self.first = self.last = 0.0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        now = time.time()
+        self.first = self.first or now
+        self.last = now
+        self.received += len(envelope.rcpt_tos)
+        return "250 OK"
+
+
+def start_mail(subscribers: int) -> MailSink:
+    """The SMTP sink and N confirmed subscribers, before the stack starts."""
+    global MAIL_PORT
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        MAIL_PORT = free.getsockname()[1]
+    Controller(sink, hostname="127.0.0.1", port=MAIL_PORT).start()  # a daemon thread
+    log(f"{shell(SUBSCRIBE, COUNT=subscribers)[0]} confirmed subscribers; SMTP on {MAIL_PORT}")
+    return sink
+
+
 def start_stack() -> None:
     VAR.mkdir(parents=True, exist_ok=True)
     VAR.chmod(0o755)
@@ -192,6 +248,25 @@ actions.approve_correction(actions.save_release(
     release, actions.SystemActor("bench-front"), correction_note="The headline was wrong."),
     actions.SystemActor("bench-front-approver"))
 print(time.time())
+"""
+
+PUBLISH_NOW = """
+import time
+from releases import actions
+from releases.models import Category, Release
+actor = actions.SystemActor("bench-front")
+from datetime import timedelta
+from django.utils import timezone
+# Drafted for later, then "Publish now" (the approver's button), as the desk does.
+release = Release(headline=HEADLINE, slug=SLUG, dateline_city="CAMBRIDGE, MA",
+                  published_at=timezone.now() + timedelta(hours=1),
+                  body="<p>A second announcement.</p>")
+actions.save_release(release, actor, write_related=lambda: release.categories.set(
+    Category.objects.all()[:1]))
+actions.submit(release, actor)
+actions.approve(release, actor)
+actions.publish(release, actor, now=True)
+print(time.time(), release.get_absolute_url())
 """
 
 WITHDRAW = """
@@ -362,6 +437,9 @@ def go_live(args) -> dict:
     }
     log(f"  go-live: early {early or 'none'}; after {result['go_live']['after_s']}")
 
+    sink: MailSink | None = getattr(args, "sink", None)
+    if sink:
+        result["mail_at_go_live_plus_3s"] = sink.received
     for event, script, values, old_shows in (
         ("correction", CORRECT, {"PK": pk, "HEADLINE": corrected}, present(headline)),
         ("withdrawal", WITHDRAW, {"PK": pk}, present(corrected)),
@@ -383,7 +461,39 @@ def go_live(args) -> dict:
         if event == "withdrawal":
             gone = first_sustained(pollers.rows, page, lambda s, b: s == 410)
             result[event]["page_410_after_s"] = round(gone - done, 3) if gone else None
+        if sink:
+            result[event]["mails_sent_by_then"] = sink.received
         log(f"  {event}: old content last seen {result[event]['old_gone_after_s']}")
+        if event == "correction" and sink:
+            result["publish_now"] = publish_now(stamp, sink)
+    if sink:
+        result["mail"] = {
+            "received": sink.received,
+            "first_after_go_live_s": round(sink.first - at, 3) if sink.first else None,
+        }
+    return result
+
+
+def publish_now(stamp: str, sink: MailSink) -> dict:
+    """A second release's "Publish now" while the first one's fan-out runs: from the action's
+    return to each list and feed showing it through Varnish."""
+    headline = f"Second announcement {stamp}"
+    lists = ["/", "/news/", "/news/feed/rss/", "/news/feed/atom/"]
+    with Pollers(lists) as pollers:
+        time.sleep(1.5)
+        done = float(shell(PUBLISH_NOW, HEADLINE=headline, SLUG=f"second-{stamp}")[0])
+        time.sleep(3)
+    early = [r[0] for r in pollers.rows if r[2] < done - 5 and headline.encode() in r[4]]
+    shown = {
+        p: first_sustained(pollers.rows, p, lambda st, b: st == 200 and headline.encode() in b)
+        for p in lists
+    }
+    result = {
+        "after_s": {p: round(t - done, 3) if t else None for p, t in shown.items()},
+        "early": early,
+        "mails_sent_by_then": sink.received,
+    }
+    log(f"  publish now during the fan-out: {result['after_s']}")
     return result
 
 
@@ -547,6 +657,18 @@ def markdown(results: dict) -> str:
             f"({g['go_live']['answers']} answers). Withdrawn page answered 410 "
             f"{g['withdrawal'].get('page_410_after_s')} s after the action returned.",
         ]
+        if g.get("mail"):
+            lines += [
+                "",
+                f"During an alert fan-out to {meta.get('subscribers', 0):,} confirmed subscribers "
+                f"(first mail {g['mail']['first_after_go_live_s']} s after the go-live; mails "
+                f"received by the correction {g['correction']['mails_sent_by_then']:,}, by the "
+                f"withdrawal {g['withdrawal']['mails_sent_by_then']:,}; the withdrawal cancels "
+                f'the rest). A second release\'s "Publish now" in the middle of it, shown after '
+                f"the action returned: "
+                + ", ".join(f"{p} {t} s" for p, t in g["publish_now"]["after_s"].items())
+                + ".",
+            ]
     if results.get("storm"):
         lines += ["", f"## Storm: {STORM_CLIENTS} clients on /news/, RSS and the home page "
                   "across a go-live", "", "| through | requests | statuses | shown after | "
@@ -581,6 +703,12 @@ def main() -> None:
     ap.add_argument("--lead", type=float, default=8.0, help="seconds from scheduling to go-live")
     ap.add_argument("--runs", default="throughput,go-live,storm")
     ap.add_argument("--out", default=None, help="results path without extension")
+    ap.add_argument(
+        "--subscribers",
+        type=int,
+        default=0,
+        help="confirmed e-mail subscribers mailed from the go-live on (0)",
+    )
     args = ap.parse_args()
     runs = set(args.runs.split(","))
     RESULTS.mkdir(exist_ok=True)
@@ -593,12 +721,15 @@ def main() -> None:
             "releases": args.releases,
             "duration": args.duration,
             "loadavg": tuple(round(x, 1) for x in os.getloadavg()),
+            "subscribers": args.subscribers,
         }
     }
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     try:
         log(f"preparing {args.releases:,} releases in {DATABASE_URL}")
         prepare(args.releases)
+        if args.subscribers:
+            args.sink = start_mail(args.subscribers)
         start_stack()
         newest = get(APP_PORT, "/news/feed/rss/")[1].split(b"<link>")[2].split(b"</link>")[0]
         release = urllib.parse.urlsplit(newest.decode()).path
