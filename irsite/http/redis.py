@@ -62,6 +62,12 @@ class TolerantRedisCache(RedisCache):
         self._full_until = 0.0
         self._lock = threading.Lock()
 
+    def validate_key(self, key: str) -> None:
+        """Nothing to check: Redis keys are binary-safe. Django's default walks every character
+        of every key for what memcached would refuse (a warning only), twice per cached hit;
+        its documentation names overriding this for backends that accept a wider range of
+        keys."""
+
     def ping(self) -> bool:
         """Ask Redis itself, raising if it does not answer (for /healthz, which must see it)."""
         return self._cache.get_client(write=True).ping()
