@@ -57,9 +57,9 @@ def wsgi_get(url: str) -> Callable[[str], tuple[int, bytes]]:
 
     app = get_wsgi_application()
     host = os.environ.get("BENCH_HOST", "localhost")
-    path, _, query = url.partition("?")
 
-    def get(_url: str) -> tuple[int, bytes]:
+    def get(url: str) -> tuple[int, bytes]:
+        path, _, query = url.partition("?")
         environ = {
             "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
             "SERVER_NAME": host, "SERVER_PORT": "80", "HTTP_HOST": host,
@@ -88,13 +88,35 @@ def test_client_get() -> Callable[[str], tuple[int, bytes]]:
     return get
 
 
-def counted(get: Callable[[str], tuple[int, bytes]], url: str, n: int) -> None:
-    """N requests inside one call of C's ``starmap_next``, the function callgrind collects
+def counted(get: Callable[[str], tuple[int, bytes]], urls: list[str]) -> None:
+    """The requests inside one call of C's ``starmap_next``, the function callgrind collects
     in (``--toggle-collect``): nothing of Django's start-up or the warm-up is counted."""
-    collections.deque(itertools.starmap(get, [(url,)] * n), maxlen=0)
+    collections.deque(itertools.starmap(get, [(url,) for url in urls]), maxlen=0)
 
 
-def child(site: str, page: str, wsgi: bool, instructions: int = 0) -> None:
+def miss_urls(site: str, page: str, n: int) -> list[str]:
+    """``--cache miss``: n pages of the kind, each asked once (20 for the warm-up, then the
+    counted ones): release pages newest first, or the list's pages 2, 3, …"""
+    if page == "news":
+        base = "/news/" if site != "wagtail" else wagtail_index_url()
+        return [f"{base}?page={k}" for k in range(2, n + 2)]
+    if site != "wagtail":
+        from releases.models import Release
+
+        releases = Release.objects.public().order_by("-published_at", "-pk")[:n]
+        return [r.get_absolute_url() for r in releases]
+    from news.models import NewsPage
+
+    return [p.url for p in NewsPage.objects.live().order_by("-date")[:n]]
+
+
+def wagtail_index_url() -> str:
+    from news.models import NewsPage
+
+    return NewsPage.objects.live().order_by("-date").first().get_parent().url
+
+
+def child(site: str, page: str, wsgi: bool, instructions: int = 0, miss: bool = False) -> None:
     """Serve timing requests from stdin ("N" -> N requests) until it closes."""
     sys.path.insert(0, os.getcwd())
     import django
@@ -111,13 +133,26 @@ def child(site: str, page: str, wsgi: bool, instructions: int = 0) -> None:
         newest = NewsPage.objects.live().order_by("-date").first()
         url = newest.url if page == "release" else newest.get_parent().url
     get = wsgi_get(url) if wsgi else test_client_get()
-    for _ in range(20):
-        status, body = get(url)
-    assert status == 200, (site, url, status)
-    print(json.dumps({"url": url, "bytes": len(body)}), flush=True)
+    if miss:
+        # Each request a page nobody asked for since the last change: what a page-cache miss
+        # costs once the change's first miss has cached the generation's own entries.
+        if site != "wagtail":
+            from irsite.http.pagecache import invalidate_public_pages
+
+            invalidate_public_pages()  # as a change does: no copy of an earlier run is current
+        urls = miss_urls(site, page, 20 + (instructions or 10_000))
+        warm, urls = urls[:20], urls[20:]
+        assert len(urls) >= (instructions or 1), "not enough pages for --cache miss"
+    else:
+        warm, urls = [url] * 20, [url] * (instructions or 1)
+    for each in warm:
+        status, body = get(each)
+        assert status == 200, (site, each, status)
+    print(json.dumps({"url": urls[0], "bytes": len(body)}), flush=True)
     if instructions:
-        counted(get, url, instructions)
+        counted(get, urls[:instructions])
         return
+    assert not miss, "--cache miss counts instructions (--instructions N)"
     for line in sys.stdin:
         n = int(line)
         wall, cpu = time.perf_counter(), time.process_time()
@@ -139,21 +174,22 @@ def start(site: str, args) -> subprocess.Popen:
             SECRET_KEY="interleaved-" + "x" * 50,
             ALLOWED_HOSTS="testserver,localhost",
             DATABASE_URL=DATABASE_URL,
-            IRSITE_PAGE_CACHE=args.cache,
+            IRSITE_PAGE_CACHE="0" if args.cache == "0" else "1",
             LOG_LEVEL="WARNING",
         )
-        if args.cache == "1":
+        if args.cache != "0":
             env["CACHE_URL"] = f"{REDIS_URL}?key_prefix=interleaved-{site}"
     else:
         python, cwd = PEER_COPY / ".venv" / "bin" / "python", PEER_COPY
         env.update(
             DJANGO_SETTINGS_MODULE="peersite.settings.bench",
-            PEER_CACHE=args.cache,
+            PEER_CACHE="1" if args.cache == "1" else "0",
             PEER_DB_NAME=PEER_DB,
             PEER_DB_USER=PEER_DB,
         )
     command = [str(python), str(Path(__file__).resolve()), "--child", site, "--page", args.page]
     command += ["--wsgi"] if args.wsgi else []
+    command += ["--miss"] if args.cache == "miss" else []
     if args.instructions:
         out = Path(f"/tmp/callgrind.{site}.{args.page}.{args.cache}.out")  # noqa: S108 - a bench
         command = [
@@ -193,7 +229,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--page", choices=["release", "news"], default="release")
-    ap.add_argument("--cache", choices=["0", "1"], default="0", help="server-side page cache")
+    ap.add_argument(
+        "--cache", choices=["0", "1", "miss"], default="0",
+        help="server-side page cache: off, a hit, or a miss (each request a page not asked "
+        "before, after a warm-up on others; the peer uncached)",
+    )  # fmt: skip
+    ap.add_argument("--miss", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--against", help="another irsite checkout, timed in place of the peer")
     ap.add_argument(
         "--wsgi",
@@ -208,7 +249,7 @@ def main() -> None:
     ap.add_argument("--child", choices=["irsite", "wagtail", "before"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.page, args.wsgi, args.instructions)
+        child(args.child, args.page, args.wsgi, args.instructions, args.miss)
         return
     if args.instructions:
         instructions(args)
