@@ -20,11 +20,11 @@ How a release reaches each subscriber exactly once:
    a time: the group is claimed in one ``UPDATE ... WHERE state = 'pending'`` (and the release
    still published, each reader still subscribed; `claims`), committed before anything is
    sent. Each message the server accepts is recorded ``sent`` at once, in its own statement,
-   and the item is checked again before the next message. A failure goes
-   back to ``pending`` with a task that runs after a back-off, in one transaction. A task
-   sends for at most ``BATCH_SECONDS`` (and stops after the group in hand when its worker is
-   asked to stop), then queues what is left as a task of its own, so a task never outlives
-   its lease.
+   and the item is checked again before the next message (for a release, by that same
+   statement: `claims.record_sent`). A failure goes back to ``pending`` with a task that
+   runs after a back-off, in one transaction. A task sends for at most ``BATCH_SECONDS``
+   (and stops after the group in hand when its worker is asked to stop), then queues what is
+   left as a task of its own, so a task never outlives its lease.
 
 A withdrawal (or a topic's item no longer public) stops a batch at once: after it commits, each
 sending worker sends at most one more message (the one it had checked or begun at that moment)
@@ -290,10 +290,12 @@ class _BatchSender:
 
     Each group of ``IRSITE_ALERTS_CLAIM_GROUP`` deliveries is claimed in one UPDATE (while the
     release is published and each reader subscribed). Before each further message of the
-    group the item is checked again by the database's clock (one indexed SELECT, next to the
-    UPDATE that records each accepted message): after a withdrawal commits, each sending
-    worker sends at most the one message it had checked or begun (docs/deployment.md, "E-mail
-    alerts at scale")."""
+    group the item is checked again by the database's clock: for a release, by the UPDATE
+    that recorded the message before (it records only while the release is public, else
+    records all the same and says so: `claims.record_sent`); for a topic's item, or after a
+    message that was not recorded, by a SELECT of its own. After a withdrawal commits, each
+    sending worker sends at most the one message it had checked or begun (docs/deployment.md,
+    "E-mail alerts at scale")."""
 
     def __init__(self, batch: AlertBatch, parts: "AlertParts | TopicParts | None") -> None:
         self.batch = batch
@@ -301,6 +303,8 @@ class _BatchSender:
         self.personaliser: Personaliser | None = None
         self.connection = get_connection()
         self.accepted: list[Delivery] = []  # sent, not yet recorded
+        # The release was public when the last message was recorded: the next needs no check.
+        self.checked = False
 
     def run(self, deliveries: list[Delivery], outcomes: dict[int, str]) -> None:
         size = max(1, settings.IRSITE_ALERTS_CLAIM_GROUP)
@@ -326,7 +330,7 @@ class _BatchSender:
                 # The claim checked the first; each later one is checked again, so that a
                 # withdrawal committed while a message was in its SMTP transaction stops the
                 # very next one (a group would otherwise go on for its whole length).
-                if (n or self.batch.topic) and not self._still_public():
+                if (n or self.batch.topic) and not (self.checked or self._still_public()):
                     unsent = [d.pk for d in mine[n:]]
                     return self._withdrawn(unsent + rest[len(group) :], outcomes)
                 delivery.batch = self.batch
@@ -347,6 +351,7 @@ class _BatchSender:
 
     def send(self, delivery: Delivery) -> str:
         delivery.attempts += 1
+        self.checked = False
         try:
             message = self.message(delivery)
             pace.wait()
@@ -375,9 +380,10 @@ class _BatchSender:
 
     def _record(self) -> None:
         accepted, self.accepted = self.accepted, []
-        claims.record_sent(
+        self.checked = claims.record_sent(
             [d.pk for d in accepted],
             [d.subscriber_id for d in accepted if d.subscriber.hard_failures],
+            while_public=self.batch.release_id,
         )
 
     def close(self) -> None:
