@@ -20,14 +20,14 @@ import argparse
 import asyncio
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import mailsink  # bench/mailsink.py
 
 # FANOUT_REPO: another checkout's code (e.g. the main branch's, for a side-by-side run).
 REPO = Path(os.environ.get("FANOUT_REPO") or Path(__file__).resolve().parents[1])
@@ -46,25 +46,6 @@ ENV.update(
     LOG_LEVEL="WARNING",
     IRSITE_PAGE_CACHE="0",
 )
-
-
-class Sink:
-    """Accepts every message; notes when each recipient arrived."""
-
-    def __init__(self) -> None:
-        self.received: list[str] = []
-        self.first = 0.0
-        self.last = 0.0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        now = time.monotonic()
-        with self.lock:
-            if not self.received:
-                self.first = now
-            self.received.extend(envelope.rcpt_tos)
-            self.last = now
-        return "250 OK"
 
 
 def recreate_database() -> None:
@@ -114,7 +95,7 @@ def peak_memory_mb(pid: int) -> float:
     return 0.0
 
 
-def run(count: int, workers: int, port: int, sink: Sink, timeout: float) -> dict:
+def run(count: int, workers: int, port: int, sink: mailsink.Sink, timeout: float) -> dict:
     from django.db import connection
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
@@ -224,14 +205,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from aiosmtpd.controller import Controller
-
-    sink = Sink()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    sink, port, controller = mailsink.start()
     rows = []
     try:
         for count in [int(c) for c in args.counts.split(",")]:

@@ -49,7 +49,7 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
-def wsgi_get(url: str) -> Callable[[str], tuple[int, bytes]]:
+def wsgi_get() -> Callable[[str], tuple[int, bytes]]:
     """A GET of ``url`` as an app server makes it: the WSGI application called with an
     environ, its body joined and closed (no test client, whose own bookkeeping per request is
     of the same order as a cached hit)."""
@@ -94,12 +94,11 @@ def counted(get: Callable[[str], tuple[int, bytes]], urls: list[str]) -> None:
     collections.deque(itertools.starmap(get, [(url,) for url in urls]), maxlen=0)
 
 
-def miss_urls(site: str, page: str, n: int) -> list[str]:
+def miss_urls(site: str, page: str, url: str, n: int) -> list[str]:
     """``--cache miss``: n pages of the kind, each asked once (20 for the warm-up, then the
-    counted ones): release pages newest first, or the list's pages 2, 3, …"""
+    counted ones): release pages newest first, or pages 2, 3, … of the list at ``url``."""
     if page == "news":
-        base = "/news/" if site != "wagtail" else wagtail_index_url()
-        return [f"{base}?page={k}" for k in range(2, n + 2)]
+        return [f"{url}?page={k}" for k in range(2, n + 2)]
     if site != "wagtail":
         from releases.models import Release
 
@@ -108,12 +107,6 @@ def miss_urls(site: str, page: str, n: int) -> list[str]:
     from news.models import NewsPage
 
     return [p.url for p in NewsPage.objects.live().order_by("-date")[:n]]
-
-
-def wagtail_index_url() -> str:
-    from news.models import NewsPage
-
-    return NewsPage.objects.live().order_by("-date").first().get_parent().url
 
 
 def child(site: str, page: str, wsgi: bool, instructions: int = 0, miss: bool = False) -> None:
@@ -132,7 +125,7 @@ def child(site: str, page: str, wsgi: bool, instructions: int = 0, miss: bool = 
 
         newest = NewsPage.objects.live().order_by("-date").first()
         url = newest.url if page == "release" else newest.get_parent().url
-    get = wsgi_get(url) if wsgi else test_client_get()
+    get = wsgi_get() if wsgi else test_client_get()
     if miss:
         # Each request a page nobody asked for since the last change: what a page-cache miss
         # costs once the change's first miss has cached the generation's own entries.
@@ -140,7 +133,7 @@ def child(site: str, page: str, wsgi: bool, instructions: int = 0, miss: bool = 
             from irsite.http.pagecache import invalidate_public_pages
 
             invalidate_public_pages()  # as a change does: no copy of an earlier run is current
-        urls = miss_urls(site, page, 20 + (instructions or 10_000))
+        urls = miss_urls(site, page, url, 20 + (instructions or 10_000))
         warm, urls = urls[:20], urls[20:]
         assert len(urls) >= (instructions or 1), "not enough pages for --cache miss"
     else:
