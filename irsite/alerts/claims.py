@@ -76,17 +76,16 @@ def record_sent(
     longer this worker's): they are then recorded unconditionally, the caller checks again."""
     if not delivery_ids:
         return False
-    rows = mine(delivery_ids)
+    rows, now = mine(delivery_ids), clock.now()
+    sent = {"state": State.SENT, "sent_at": now, "last_error": ""}
     with transaction.atomic():
         recorded = 0
         if while_public is not None:
-            public = Release.objects.public(clock.now()).filter(pk=while_public)
-            recorded = rows.filter(Exists(public)).update(
-                state=State.SENT, sent_at=clock.now(), last_error=""
-            )
+            public = Release.objects.public(now).filter(pk=while_public)
+            recorded = rows.filter(Exists(public)).update(**sent)
         if recorded != len(delivery_ids):
             # Withdrawn at this moment (rare): what the server accepted is recorded all the same.
-            rows.update(state=State.SENT, sent_at=clock.now(), last_error="")
+            rows.update(**sent)
         if bounced:
             Subscriber.objects.filter(pk__in=bounced, hard_failures__gt=0).update(hard_failures=0)
     return recorded == len(delivery_ids)
